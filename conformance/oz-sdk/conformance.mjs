@@ -1,0 +1,297 @@
+// Conformance test: drives the official TypeScript SDK `oz-agent-sdk` (pinned in package.json)
+// against a running Drover server, unmodified, the way an Oz user would.
+//
+//   OZ_API_BASE_URL=http://127.0.0.1:PORT/api/v1 WARP_API_KEY=<drover key> node --test conformance.mjs
+//
+// Assumptions about the server under test:
+//   - runs stay QUEUED after creation (no worker is claiming them), so cancel/state tests are deterministic;
+//   - the server's default model is used (no model_id is sent).
+// Every run this suite creates carries a config.name starting with a per-execution tag, so repeated
+// executions against the same server do not see each other's runs.
+// See SDK-NOTES.md for what the SDK sends on the wire.
+
+import { describe, test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import OzAPI, { APIError, AuthenticationError, BadRequestError, NotFoundError } from 'oz-agent-sdk';
+
+const BASE_URL = process.env.OZ_API_BASE_URL;
+const API_KEY = process.env.WARP_API_KEY;
+if (!BASE_URL || !API_KEY) {
+  // Never fall back to the SDK's default base URL (https://app.warp.dev/api/v1).
+  throw new Error('OZ_API_BASE_URL and WARP_API_KEY must both be set, e.g. OZ_API_BASE_URL=http://127.0.0.1:8080/api/v1');
+}
+
+// baseURL and apiKey come from the environment (the SDK reads OZ_API_BASE_URL and WARP_API_KEY itself).
+// Retries are off so that a 5xx/409/429 shows up as a failure instead of being retried away
+// (the SDK would re-send a POST without any idempotency key and could create duplicate runs).
+const client = new OzAPI({ maxRetries: 0, timeout: 30_000 });
+
+const TAG = `ozsdk-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const TEST_TIMEOUT = 120_000;
+
+/** A config name unique to this test execution. */
+const uniqueName = (what) => `${TAG}-${what}`;
+
+/** Creates a run through the SDK and checks the create response. */
+async function createRun({ name, prompt = `conformance run for ${name}`, title } = {}) {
+  const params = { prompt, config: { name } };
+  if (title !== undefined) params.title = title;
+  const created = await client.agent.run(params);
+  assert.equal(typeof created.run_id, 'string', 'run_id must be a string');
+  assert.ok(created.run_id.length > 0, 'run_id must not be empty');
+  return created;
+}
+
+/**
+ * Auto-pagination over GET /agent/runs. oz-agent-sdk 1.0.0-alpha.8 has no page helper (runs.list returns a
+ * plain {runs, page_info} object), so this follows page_info.next_cursor with runs.list exactly as an SDK
+ * user has to. `pages` receives the size of every page fetched.
+ */
+async function* allRuns(params, pages = []) {
+  let cursor;
+  for (let i = 0; i < 1000; i++) {
+    const page = await client.agent.runs.list(cursor === undefined ? params : { ...params, cursor });
+    assert.ok(Array.isArray(page.runs), 'list response must have a runs array');
+    assert.equal(typeof page.page_info?.has_next_page, 'boolean', 'page_info.has_next_page must be a boolean');
+    pages.push(page.runs.length);
+    yield* page.runs;
+    if (!page.page_info.has_next_page) return;
+    assert.equal(typeof page.page_info.next_cursor, 'string', 'next_cursor must be set when has_next_page is true');
+    assert.ok(page.page_info.next_cursor.length > 0, 'next_cursor must not be empty when has_next_page is true');
+    assert.notEqual(page.page_info.next_cursor, cursor, 'next_cursor must advance');
+    cursor = page.page_info.next_cursor;
+  }
+  assert.fail('pagination did not terminate within 1000 pages');
+}
+
+async function collectIds(params, pages) {
+  const ids = [];
+  for await (const run of allRuns(params, pages)) ids.push(run.run_id);
+  return ids;
+}
+
+/** Asserts that `promise` rejects with the SDK error class `ErrorClass` and HTTP `status`, as problem+json. */
+async function assertApiError(promise, ErrorClass, status) {
+  let caught;
+  await assert.rejects(promise, (err) => {
+    caught = err;
+    return true;
+  });
+  assert.ok(caught instanceof APIError, `expected an SDK APIError, got ${caught?.constructor?.name}: ${caught?.message}`);
+  assert.ok(caught instanceof ErrorClass,
+    `expected ${ErrorClass.name}, got ${caught.constructor.name} (status ${caught.status}): ${caught.message}`);
+  assert.equal(caught.status, status);
+  const contentType = caught.headers?.get('content-type') ?? '';
+  assert.match(contentType, /^application\/problem\+json/i, `error content-type should be application/problem+json, got "${contentType}"`);
+  assert.equal(typeof caught.error, 'object', 'error body must be JSON');
+  assert.equal(caught.error.status, status, 'problem "status" member must equal the HTTP status');
+  for (const member of ['type', 'title', 'detail']) {
+    assert.equal(typeof caught.error[member], 'string', `problem member "${member}" must be a string`);
+  }
+  return caught;
+}
+
+function assertTimestamp(value, field) {
+  assert.equal(typeof value, 'string', `${field} must be a string`);
+  assert.match(value, RFC3339, `${field} must be RFC 3339, got "${value}"`);
+  assert.ok(!Number.isNaN(Date.parse(value)), `${field} must parse as a date`);
+}
+
+describe('the SDK client', () => {
+  test('a client built only from OZ_API_BASE_URL and WARP_API_KEY reaches the server', { timeout: TEST_TIMEOUT }, async () => {
+    const envClient = new OzAPI();
+    assert.equal(envClient.baseURL, BASE_URL);
+    assert.equal(envClient.apiKey, API_KEY);
+    const page = await envClient.agent.runs.list({ limit: 1 });
+    assert.ok(Array.isArray(page.runs));
+    assert.ok(page.runs.length <= 1, 'limit=1 must return at most one run');
+    assert.equal(typeof page.page_info.has_next_page, 'boolean');
+  });
+
+  test('a client with a wrong API key gets AuthenticationError (401)', { timeout: TEST_TIMEOUT }, async () => {
+    const badClient = new OzAPI({ apiKey: `not-a-valid-key-${randomUUID()}`, maxRetries: 0 });
+    await assertApiError(badClient.agent.runs.list({ limit: 1 }), AuthenticationError, 401);
+    await assertApiError(badClient.agent.run({ prompt: 'must not be created', config: { name: uniqueName('badkey') } }),
+      AuthenticationError, 401);
+  });
+});
+
+describe('creating runs', () => {
+  test('agent.run creates a QUEUED run whose task_id equals its run_id', { timeout: TEST_TIMEOUT }, async () => {
+    const created = await client.agent.run({
+      prompt: 'Say hello from the oz-agent-sdk conformance test',
+      title: 'SDK conformance: create',
+      config: { name: uniqueName('create') },
+    });
+    assert.equal(typeof created.run_id, 'string');
+    assert.ok(created.run_id.length > 0);
+    assert.equal(created.task_id, created.run_id);
+    assert.equal(created.state, 'QUEUED');
+  });
+
+  test('the preferred POST /agent/runs endpoint creates a run the same way', { timeout: TEST_TIMEOUT }, async () => {
+    // The SDK has no method for POST /agent/runs; its generic client.post is how an SDK user reaches it.
+    const name = uniqueName('preferred');
+    const created = await client.post('/agent/runs', { body: { prompt: 'created via POST /agent/runs', config: { name } } });
+    assert.equal(typeof created.run_id, 'string');
+    assert.equal(created.task_id, created.run_id);
+    assert.equal(created.state, 'QUEUED');
+    const run = await client.agent.runs.retrieve(created.run_id);
+    assert.equal(run.prompt, 'created via POST /agent/runs');
+    assert.equal(run.agent_config?.name, name);
+  });
+
+  test('a create with neither prompt nor skill is rejected with BadRequestError (400)', { timeout: TEST_TIMEOUT }, async () => {
+    await assertApiError(client.agent.run({ title: 'no prompt', config: { name: uniqueName('noprompt') } }), BadRequestError, 400);
+    await assertApiError(client.agent.run({}), BadRequestError, 400);
+  });
+
+  test('sending the same Idempotency-Key twice returns the same run instead of a second one', { timeout: TEST_TIMEOUT }, async () => {
+    // The SDK never sends Idempotency-Key by itself; a caller can add it through the per-request headers option.
+    const name = uniqueName('idempotent');
+    const key = `conformance-${randomUUID()}`;
+    const body = { prompt: 'idempotent create', config: { name } };
+    const first = await client.agent.run(body, { headers: { 'Idempotency-Key': key } });
+    const second = await client.agent.run(body, { headers: { 'Idempotency-Key': key } });
+    assert.equal(second.run_id, first.run_id);
+    const ids = await collectIds({ name, limit: 10 });
+    assert.deepEqual(ids, [first.run_id], 'exactly one run must exist for the idempotent create');
+  });
+});
+
+describe('retrieving runs', () => {
+  test('runs.retrieve returns the prompt, title, state, timestamps and agent_config.name of a run', { timeout: TEST_TIMEOUT }, async () => {
+    const name = uniqueName('retrieve');
+    const prompt = `Retrieve me ${randomUUID()}`;
+    const created = await createRun({ name, prompt, title: 'SDK conformance: retrieve' });
+    const run = await client.agent.runs.retrieve(created.run_id);
+    assert.equal(run.run_id, created.run_id);
+    assert.equal(run.task_id, created.run_id);
+    assert.equal(run.prompt, prompt);
+    assert.equal(run.title, 'SDK conformance: retrieve');
+    assert.equal(run.state, 'QUEUED');
+    assertTimestamp(run.created_at, 'created_at');
+    assertTimestamp(run.updated_at, 'updated_at');
+    assert.ok(Date.parse(run.updated_at) >= Date.parse(run.created_at), 'updated_at must not precede created_at');
+    assert.equal(run.agent_config?.name, name);
+  });
+
+  test('a run created without a title still has a non-empty title', { timeout: TEST_TIMEOUT }, async () => {
+    const created = await createRun({ name: uniqueName('untitled'), prompt: 'A run without an explicit title' });
+    const run = await client.agent.runs.retrieve(created.run_id);
+    assert.equal(typeof run.title, 'string');
+    assert.ok(run.title.length > 0, 'title is required in RunItem and must be generated when not given');
+  });
+
+  test('runs.retrieve of an unknown run id throws NotFoundError (404)', { timeout: TEST_TIMEOUT }, async () => {
+    await assertApiError(client.agent.runs.retrieve(randomUUID()), NotFoundError, 404);
+  });
+});
+
+describe('listing runs', () => {
+  test('paging with limit 10 and a name filter visits exactly the 25 runs created, each once', { timeout: TEST_TIMEOUT }, async () => {
+    const name = uniqueName('paging');
+    const expected = [];
+    for (let i = 0; i < 25; i++) expected.push((await createRun({ name, prompt: `paging run ${i}` })).run_id);
+
+    const pages = [];
+    const seen = await collectIds({ name, limit: 10 }, pages);
+    assert.equal(new Set(seen).size, seen.length, `a run was returned twice across pages (page sizes ${pages})`);
+    assert.deepEqual([...seen].sort(), [...expected].sort());
+    assert.ok(pages.every((n) => n <= 10), `no page may exceed limit=10, got page sizes ${pages}`);
+    assert.ok(pages.length >= 3, `25 runs at limit=10 need at least 3 pages, got ${pages.length}`);
+  });
+
+  test('runs.list with limit returns at most that many runs and a cursor to the rest', { timeout: TEST_TIMEOUT }, async () => {
+    const name = uniqueName('limit');
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await createRun({ name })).run_id);
+    const page = await client.agent.runs.list({ name, limit: 2 });
+    assert.equal(page.runs.length, 2);
+    assert.equal(page.page_info.has_next_page, true);
+    assert.equal(typeof page.page_info.next_cursor, 'string');
+    const rest = await client.agent.runs.list({ name, limit: 2, cursor: page.page_info.next_cursor });
+    assert.equal(rest.runs.length, 1);
+    assert.equal(rest.page_info.has_next_page, false);
+    assert.deepEqual([...page.runs, ...rest.runs].map((r) => r.run_id).sort(), [...ids].sort());
+  });
+
+  describe('with sorting', () => {
+    const name = uniqueName('sort');
+    const byTitle = {};
+    before(async () => {
+      // Created out of alphabetical order so that title order differs from creation order.
+      for (const title of ['bravo', 'alpha', 'charlie']) {
+        byTitle[title] = (await createRun({ name, title: `${title} ${TAG}` })).run_id;
+      }
+    });
+
+    test('sort_by=title with sort_order=asc and desc returns the titles in order', { timeout: TEST_TIMEOUT }, async () => {
+      const asc = await collectIds({ name, sort_by: 'title', sort_order: 'asc', limit: 10 });
+      assert.deepEqual(asc, [byTitle.alpha, byTitle.bravo, byTitle.charlie]);
+      const desc = await collectIds({ name, sort_by: 'title', sort_order: 'desc', limit: 10 });
+      assert.deepEqual(desc, [byTitle.charlie, byTitle.bravo, byTitle.alpha]);
+    });
+
+    test('sort_by=created_at ascending is ordered by created_at and is the reverse of descending', { timeout: TEST_TIMEOUT }, async () => {
+      const runs = [];
+      for await (const run of allRuns({ name, sort_by: 'created_at', sort_order: 'asc', limit: 2 })) runs.push(run);
+      assert.equal(runs.length, 3);
+      for (let i = 1; i < runs.length; i++) {
+        assert.ok(Date.parse(runs[i - 1].created_at) <= Date.parse(runs[i].created_at),
+          `created_at must not decrease in ascending order: ${runs.map((r) => r.created_at)}`);
+      }
+      const desc = await collectIds({ name, sort_by: 'created_at', sort_order: 'desc', limit: 2 });
+      assert.deepEqual(desc, runs.map((r) => r.run_id).reverse());
+    });
+  });
+
+  test('runs.list with repeated state parameters returns runs in any of those states', { timeout: TEST_TIMEOUT }, async () => {
+    const name = uniqueName('state');
+    const a = (await createRun({ name })).run_id;
+    const b = (await createRun({ name })).run_id;
+    const c = (await createRun({ name })).run_id;
+    assert.equal(await client.agent.runs.cancel(b), b);
+
+    const hint = '(this suite expects runs to stay QUEUED: is a worker claiming them?)';
+    assert.deepEqual(await collectIds({ name, state: ['CANCELLED'] }), [b]);
+    assert.deepEqual((await collectIds({ name, state: ['QUEUED'] })).sort(), [a, c].sort(), hint);
+    assert.deepEqual((await collectIds({ name, state: ['QUEUED', 'CANCELLED'] })).sort(), [a, b, c].sort(), hint);
+    assert.deepEqual(await collectIds({ name, state: ['SUCCEEDED', 'FAILED'] }), []);
+    for await (const run of allRuns({ name, state: ['CANCELLED', 'SUCCEEDED'] })) {
+      assert.ok(['CANCELLED', 'SUCCEEDED'].includes(run.state), `state filter returned a ${run.state} run`);
+    }
+  });
+
+  test('runs.list with a name filter returns only runs with that config name', { timeout: TEST_TIMEOUT }, async () => {
+    const name = uniqueName('name');
+    const other = uniqueName('name-other');
+    const mine = [(await createRun({ name })).run_id, (await createRun({ name })).run_id];
+    await createRun({ name: other });
+    assert.deepEqual((await collectIds({ name })).sort(), [...mine].sort());
+  });
+});
+
+describe('cancelling runs', () => {
+  test('runs.cancel on a QUEUED run returns its id and the run then reads CANCELLED', { timeout: TEST_TIMEOUT }, async () => {
+    const created = await createRun({ name: uniqueName('cancel') });
+    const cancelled = await client.agent.runs.cancel(created.run_id);
+    assert.equal(cancelled, created.run_id, 'cancel must return the run id as a JSON string');
+    const run = await client.agent.runs.retrieve(created.run_id);
+    assert.equal(run.state, 'CANCELLED');
+    assert.ok(Date.parse(run.updated_at) >= Date.parse(run.created_at));
+  });
+
+  test('cancelling an already-cancelled run throws BadRequestError (400)', { timeout: TEST_TIMEOUT }, async () => {
+    const created = await createRun({ name: uniqueName('cancel-twice') });
+    assert.equal(await client.agent.runs.cancel(created.run_id), created.run_id);
+    await assertApiError(client.agent.runs.cancel(created.run_id), BadRequestError, 400);
+    assert.equal((await client.agent.runs.retrieve(created.run_id)).state, 'CANCELLED');
+  });
+
+  test('cancelling an unknown run id throws NotFoundError (404)', { timeout: TEST_TIMEOUT }, async () => {
+    await assertApiError(client.agent.runs.cancel(randomUUID()), NotFoundError, 404);
+  });
+});

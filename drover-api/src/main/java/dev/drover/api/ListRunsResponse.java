@@ -1,0 +1,6 @@
+package dev.drover.api;
+
+import java.util.List;
+
+/** Reply of {@code GET /agent/runs}. */
+public record ListRunsResponse(List<RunItem> runs, PageInfo pageInfo) {}

@@ -1,0 +1,4 @@
+package dev.drover.api;
+
+/** Sequence number assigned to a reported event. */
+public record ReportEventResponse(long sequence) {}

@@ -1,0 +1,34 @@
+package dev.drover.api;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** A run as returned by {@code GET /agent/runs/{runId}} and the runs list. */
+public record RunItem(
+        String runId,
+        String taskId,
+        String title,
+        RunState state,
+        RunExecutionLocation executionLocation,
+        String prompt,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant startedAt,
+        RunStatusMessage statusMessage,
+        RunSourceType source,
+        ScheduleInfo schedule,
+        String sessionId,
+        String sessionLink,
+        String triggerUrl,
+        RunCreatorInfo creator,
+        RequestUsage requestUsage,
+        AmbientAgentConfig agentConfig,
+        String conversationId,
+        String parentRunId,
+        Boolean isSandboxRunning,
+        List<ArtifactItem> artifacts,
+        AgentSkill agentSkill,
+        Scope scope,
+        Boolean interactive,
+        Map<String, String> metadata) {}

@@ -1,0 +1,4 @@
+package dev.drover.api;
+
+/** Where a run was created from ({@code RunSourceType}). */
+public enum RunSourceType { LINEAR, API, SLACK, LOCAL, SCHEDULED_AGENT, WEB_APP, GITHUB_ACTION, CLOUD_MODE, CLI }

@@ -1,0 +1,64 @@
+package dev.drover.server;
+
+import dev.drover.server.auth.Authenticator;
+import dev.drover.server.http.ApiException;
+import dev.drover.server.http.Problems;
+import dev.drover.server.http.RequestContext;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.HttpService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The table of contents of Drover's HTTP surface. Everything under {@code /api/v1} needs a Bearer key; the
+ * operational endpoints and the public pages do not. The same routing serves {@code drover serve} and tests.
+ */
+final class ApiRouting {
+    static final String API = "/api/v1";
+
+    private ApiRouting() {}
+
+    static void configure(HttpRouting.Builder routing, DroverServer.Services s, Authenticator auth, Problems problems,
+            MeterRegistry metrics) {
+        routing.addFilter((chain, req, res) -> {
+            Timer.Sample sample = Timer.start(metrics);
+            try {
+                String path = req.path().path();
+                if (path.startsWith(API + "/") && !path.equals(API + "/openapi.json")) {
+                    RequestContext.setPrincipal(req, auth.authenticate(req));
+                }
+                chain.proceed();
+            } finally {
+                sample.stop(metrics.timer("drover.http.requests", "method", req.prologue().method().text(),
+                        "status", Integer.toString(res.status().code())));
+            }
+        });
+        routing.error(ApiException.class, (req, res, e) -> problems.send(req, res, e))
+                .error(Exception.class, (req, res, e) -> problems.sendUnexpected(req, res, e));
+
+        // Operations and public pages
+        routing.register("/", s.ops())
+                .register("/", s.docs());
+
+        // The Oz Agent API
+        for (HttpService service : new HttpService[] {
+            s.runs(),       // POST /agent/run(s), GET /agent/runs, GET /agent/runs/{id}, POST /agent/runs/{id}/cancel
+            s.events(),     // GET /agent/events, POST /agent/events/{runId}, GET /agent/events/stream
+            s.messages(),   // POST /agent/messages, GET /agent/messages/{runId}, POST .../{id}/read|delivered
+            s.models(),     // GET /agent/models
+            s.sessions(),   // GET /agent/sessions/{uuid}/redirect
+            s.openApi(),    // GET /openapi.json
+        }) {
+            routing.register(API, service);
+        }
+
+        // Anything else under the API is a problem+json 404, not the web server's plain text.
+        routing.route(Method.predicate(Method.GET, Method.POST, Method.PUT, Method.DELETE, Method.PATCH),
+                io.helidon.http.PathMatchers.create(API + "/*"),
+                (req, res) -> {
+                    throw new ApiException(404, dev.drover.api.PlatformErrorCode.RESOURCE_NOT_FOUND,
+                            "path: no endpoint " + req.prologue().method().text() + " " + req.path().path(), false);
+                });
+    }
+}

@@ -1,0 +1,166 @@
+package dev.drover.server;
+
+import dev.drover.server.auth.Accounts;
+import dev.drover.server.auth.Authenticator;
+import dev.drover.server.auth.Bootstrap;
+import dev.drover.server.blobs.BlobStore;
+import dev.drover.server.events.EventBus;
+import dev.drover.server.events.EventLog;
+import dev.drover.server.events.EventsService;
+import dev.drover.server.events.PostgresEventListener;
+import dev.drover.server.http.Problems;
+import dev.drover.server.messages.Messages;
+import dev.drover.server.messages.MessagesService;
+import dev.drover.server.models.ModelCatalog;
+import dev.drover.server.models.ModelsService;
+import dev.drover.server.openapi.DocsService;
+import dev.drover.server.openapi.OpenApiService;
+import dev.drover.server.ops.OpsService;
+import dev.drover.server.runs.Runs;
+import dev.drover.server.runs.RunsService;
+import dev.drover.server.sessions.SessionsService;
+import dev.drover.server.store.Database;
+import io.helidon.webserver.WebServer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Drover node: opens the store, wires the features, serves HTTP. {@link #start} is used by
+ * {@code drover serve} and by every integration test, so tests exercise exactly what users run.
+ */
+public final class DroverServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DroverServer.class);
+
+    /** The HTTP services, one per resource. */
+    record Services(RunsService runs, EventsService events, MessagesService messages, ModelsService models,
+            SessionsService sessions, OpenApiService openApi, OpsService ops, DocsService docs) {}
+
+    private final ServerConfig config;
+    private final Database db;
+    private final WebServer web;
+    private final List<AutoCloseable> resources;
+    private final Accounts accounts;
+    private final Runs runs;
+    private final String publicUrl;
+    private final Optional<String> createdAdminKey;
+
+    private DroverServer(ServerConfig config, Database db, WebServer web, List<AutoCloseable> resources,
+            Accounts accounts, Runs runs, String publicUrl, Optional<String> createdAdminKey) {
+        this.config = config;
+        this.db = db;
+        this.web = web;
+        this.resources = resources;
+        this.accounts = accounts;
+        this.runs = runs;
+        this.publicUrl = publicUrl;
+        this.createdAdminKey = createdAdminKey;
+    }
+
+    public static DroverServer start(ServerConfig config) {
+        Clock clock = Clock.systemUTC();
+        List<AutoCloseable> resources = new ArrayList<>();
+        Database db = Database.open(new Database.Settings(config.databaseUrl(), config.databaseUser(),
+                config.databasePassword(), config.dataDir(), 8));
+        resources.add(db);
+        try {
+            Accounts accounts = new Accounts(db, clock);
+            Optional<String> adminKey = Bootstrap.ensureAdmin(accounts, config.dataDir(), config.adminApiKey());
+
+            PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new JvmMemoryMetrics().bindTo(metrics);
+            new JvmThreadMetrics().bindTo(metrics);
+
+            EventBus bus = new EventBus();
+            EventLog log = new EventLog(db, bus);
+            bus.published(log.head());
+            db.postgresDataSource().ifPresent(ds -> resources.add(new PostgresEventListener(ds, bus, log).start()));
+
+            ModelCatalog models = new ModelCatalog(config.env(), config.modelsFile());
+            BlobStore blobs = new BlobStore(config.dataDir().resolve("blobs"));
+            // The public URL is known only once the port is bound; features get it through this holder.
+            PublicUrl url = new PublicUrl(config.publicUrl());
+            Runs runs = new Runs(db, log, models, blobs, clock, url, config.teamConcurrency());
+            Messages messages = new Messages(db, log, runs, clock);
+            Services services = new Services(
+                    new RunsService(runs),
+                    new EventsService(runs, log, bus),
+                    new MessagesService(messages),
+                    new ModelsService(models),
+                    new SessionsService(runs),
+                    new OpenApiService(),
+                    new OpsService(db, metrics),
+                    new DocsService());
+            Authenticator auth = new Authenticator(accounts, clock);
+            Problems problems = new Problems(url);
+            WebServer web = WebServer.builder()
+                    .host(config.host())
+                    .port(config.port())
+                    .maxPayloadSize(64L * 1024 * 1024)
+                    .shutdownHook(false)
+                    .routing(r -> ApiRouting.configure(r, services, auth, problems, metrics))
+                    .build()
+                    .start();
+            url.bind(config.host(), web.port());
+            LOG.info("Drover listening on {} ({} database)", url.get(), db.dialect().name());
+            return new DroverServer(config, db, web, resources, accounts, runs, url.get(), adminKey);
+        } catch (RuntimeException e) {
+            closeAll(resources);
+            throw e;
+        }
+    }
+
+    public int port() {
+        return web.port();
+    }
+
+    /** Base of the public URL, e.g. {@code http://127.0.0.1:8080}; the API lives under {@code /api/v1}. */
+    public String publicUrl() {
+        return publicUrl;
+    }
+
+    public String apiBaseUrl() {
+        return publicUrl + ApiRouting.API;
+    }
+
+    public Accounts accounts() {
+        return accounts;
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** The admin key this start created, if it created one. */
+    public Optional<String> createdAdminKey() {
+        return createdAdminKey;
+    }
+
+    /** Stops taking requests, lets in-flight ones finish, then closes the store. */
+    @Override
+    public void close() {
+        web.stop();
+        closeAll(resources);
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("error while closing {}", resources.get(i), e);
+            }
+        }
+    }
+}

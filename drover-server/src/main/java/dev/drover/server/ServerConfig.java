@@ -1,0 +1,58 @@
+package dev.drover.server;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Everything {@code drover serve} can be told. Built by the CLI from flags and environment (flags win), and by
+ * tests directly.
+ *
+ * @param publicUrl base of session links, signed URLs and error type URIs; derived from host and port when null
+ * @param teamConcurrency active runs per owner before {@code at_capacity} is reported (0 = no limit)
+ * @param env the environment model providers are configured from (OPENAI_API_KEY, ...)
+ */
+public record ServerConfig(
+        String host,
+        int port,
+        Path dataDir,
+        String databaseUrl,
+        String databaseUser,
+        String databasePassword,
+        String publicUrl,
+        String adminApiKey,
+        Path modelsFile,
+        int teamConcurrency,
+        Map<String, String> env) {
+
+    public static final int DEFAULT_PORT = 8080;
+    public static final String DEFAULT_HOST = "127.0.0.1";
+
+    public ServerConfig {
+        env = Map.copyOf(env);
+    }
+
+    /** A configuration for the embedded database in {@code dataDir} on a random port. */
+    public static ServerConfig embedded(Path dataDir) {
+        return new ServerConfig(DEFAULT_HOST, 0, dataDir, null, null, null, null, null, null, 10, Map.of());
+    }
+
+    public ServerConfig withDatabase(String url, String user, String password) {
+        return new ServerConfig(host, port, dataDir, url, user, password, publicUrl, adminApiKey, modelsFile,
+                teamConcurrency, env);
+    }
+
+    public ServerConfig withAdminApiKey(String key) {
+        return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, publicUrl, key,
+                modelsFile, teamConcurrency, env);
+    }
+
+    public ServerConfig withEnv(Map<String, String> newEnv) {
+        return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, publicUrl,
+                adminApiKey, modelsFile, teamConcurrency, newEnv);
+    }
+
+    public ServerConfig withTeamConcurrency(int limit) {
+        return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, publicUrl,
+                adminApiKey, modelsFile, limit, env);
+    }
+}

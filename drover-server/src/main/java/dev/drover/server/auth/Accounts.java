@@ -1,0 +1,149 @@
+package dev.drover.server.auth;
+
+import dev.drover.server.store.Database;
+import dev.drover.server.store.Ids;
+import dev.drover.server.store.Rows;
+import dev.drover.server.store.Times;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/** Users, service accounts, teams and their API keys: the repository behind auth and {@code drover keys}. */
+public final class Accounts {
+    private final Database db;
+    private final Clock clock;
+
+    public Accounts(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    /** A key as listed: never the secret. */
+    public record KeyInfo(String id, String name, String prefix, String principalId, String principalName,
+            String principalKind, long createdAtMicros, Long lastUsedAtMicros, Long revokedAtMicros) {}
+
+    /** A freshly created key: the only moment the secret exists outside the caller's hands. */
+    public record CreatedKey(String id, String secret, Principal principal) {}
+
+    public Optional<Principal> authenticate(String secret) {
+        String hash = ApiKeys.hash(secret);
+        return db.readOne(h -> h.createQuery("""
+                        SELECT p.id, p.kind, p.display_name, p.email, p.is_admin
+                        FROM api_keys k JOIN principals p ON p.id = k.principal_id
+                        WHERE k.secret_hash = :hash AND k.revoked_at IS NULL""")
+                .bind("hash", hash)
+                .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        Boolean.toString(rs.getBoolean(5))})
+                .findOne()
+                .map(row -> new Principal(row[0], Principal.Kind.ofWire(row[1]), row[2], row[3],
+                        Boolean.parseBoolean(row[4]), teamsOf(h, row[0]))));
+    }
+
+    public Optional<Principal> principal(String id) {
+        return db.readOne(h -> h.createQuery(
+                        "SELECT id, kind, display_name, email, is_admin FROM principals WHERE id = :id")
+                .bind("id", id)
+                .map((rs, ctx) -> new Principal(rs.getString(1), Principal.Kind.ofWire(rs.getString(2)),
+                        rs.getString(3), rs.getString(4), rs.getBoolean(5), List.of()))
+                .findOne()
+                .map(p -> new Principal(p.id(), p.kind(), p.displayName(), p.email(), p.admin(), teamsOf(h, p.id()))));
+    }
+
+    private static List<String> teamsOf(Handle h, String principalId) {
+        return h.createQuery("SELECT team_id FROM team_members WHERE principal_id = :id ORDER BY team_id")
+                .bind("id", principalId)
+                .mapTo(String.class)
+                .list();
+    }
+
+    public boolean anyKeyExists() {
+        return db.readOne(h -> h.createQuery("SELECT COUNT(*) FROM api_keys").mapTo(Long.class).one()) > 0;
+    }
+
+    /** Finds or creates the team called {@code name}; returns its id. */
+    public String ensureTeam(String name) {
+        return db.write(h -> h.createQuery("SELECT id FROM teams WHERE name = :name").bind("name", name)
+                .mapTo(String.class).findOne()
+                .orElseGet(() -> {
+                    String id = Ids.uuid();
+                    h.createUpdate("INSERT INTO teams (id, name, created_at) VALUES (:id, :name, :now)")
+                            .bind("id", id).bind("name", name).bind("now", now()).execute();
+                    return id;
+                }));
+    }
+
+    /**
+     * Finds the principal of {@code kind} named {@code name} (a user's email, a service account's name) or
+     * creates it, and makes it a member of {@code teamId} when given.
+     */
+    public Principal ensurePrincipal(Principal.Kind kind, String name, String teamId, boolean admin) {
+        String id = db.write(h -> {
+            String column = kind == Principal.Kind.USER ? "email" : "display_name";
+            String found = h.createQuery("SELECT id FROM principals WHERE kind = :kind AND " + column + " = :name")
+                    .bind("kind", kind.wire()).bind("name", name).mapTo(String.class).findOne().orElse(null);
+            String pid = found != null ? found : Ids.uuid();
+            if (found == null) {
+                h.createUpdate("""
+                                INSERT INTO principals (id, kind, display_name, email, is_admin, created_at)
+                                VALUES (:id, :kind, :display, :email, :admin, :now)""")
+                        .bind("id", pid).bind("kind", kind.wire())
+                        .bind("display", kind == Principal.Kind.USER ? name.replaceFirst("@.*", "") : name)
+                        .bind("email", kind == Principal.Kind.USER ? name : null)
+                        .bind("admin", admin).bind("now", now()).execute();
+            }
+            if (teamId != null) {
+                boolean member = h.createQuery(
+                                "SELECT COUNT(*) FROM team_members WHERE team_id = :t AND principal_id = :p")
+                        .bind("t", teamId).bind("p", pid).mapTo(Long.class).one() > 0;
+                if (!member) {
+                    h.createUpdate("INSERT INTO team_members (team_id, principal_id) VALUES (:t, :p)")
+                            .bind("t", teamId).bind("p", pid).execute();
+                }
+            }
+            return pid;
+        });
+        return principal(id).orElseThrow();
+    }
+
+    /** Creates a key for {@code principal}; {@code secret} may be preset (DROVER_ADMIN_API_KEY) or null. */
+    public CreatedKey createKey(Principal principal, String name, String secret) {
+        String key = secret != null ? secret : ApiKeys.generate();
+        String id = Ids.uuid();
+        db.write(h -> h.createUpdate("""
+                        INSERT INTO api_keys (id, principal_id, name, prefix, secret_hash, created_at)
+                        VALUES (:id, :p, :name, :prefix, :hash, :now)""")
+                .bind("id", id).bind("p", principal.id()).bind("name", name)
+                .bind("prefix", ApiKeys.displayPrefix(key)).bind("hash", ApiKeys.hash(key)).bind("now", now())
+                .execute());
+        return new CreatedKey(id, key, principal);
+    }
+
+    public boolean keyExists(String secret) {
+        return db.readOne(h -> h.createQuery("SELECT COUNT(*) FROM api_keys WHERE secret_hash = :h")
+                .bind("h", ApiKeys.hash(secret)).mapTo(Long.class).one()) > 0;
+    }
+
+    public List<KeyInfo> listKeys() {
+        return db.readOne(h -> h.createQuery("""
+                        SELECT k.id, k.name, k.prefix, p.id, COALESCE(p.email, p.display_name), p.kind,
+                               k.created_at, k.last_used_at, k.revoked_at
+                        FROM api_keys k JOIN principals p ON p.id = k.principal_id
+                        ORDER BY k.created_at, k.id""")
+                .map((rs, ctx) -> new KeyInfo(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getLong(7), Rows.nullableLong(rs, 8),
+                        Rows.nullableLong(rs, 9)))
+                .list());
+    }
+
+    /** Revokes a key by id or by its displayed prefix; false when no live key matches. */
+    public boolean revokeKey(String idOrPrefix) {
+        return db.write(h -> h.createUpdate(
+                        "UPDATE api_keys SET revoked_at = :now WHERE (id = :k OR prefix = :k) AND revoked_at IS NULL")
+                .bind("k", idOrPrefix).bind("now", now()).execute()) > 0;
+    }
+
+    private long now() {
+        return Times.micros(clock.instant());
+    }
+}

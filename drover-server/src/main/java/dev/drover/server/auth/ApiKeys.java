@@ -1,0 +1,42 @@
+package dev.drover.server.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/**
+ * Key material. A key is {@code drv_} followed by 43 base62 characters (256 bits of entropy); the database
+ * keeps only its SHA-256, which is enough for a secret that cannot be guessed (a slow password hash protects
+ * low-entropy secrets, which these are not, and would cost every request a millisecond).
+ */
+public final class ApiKeys {
+    public static final String PREFIX = "drv_";
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
+
+    private ApiKeys() {}
+
+    public static String generate() {
+        StringBuilder out = new StringBuilder(PREFIX);
+        for (int i = 0; i < 43; i++) {
+            out.append(BASE62[RANDOM.nextInt(BASE62.length)]);
+        }
+        return out.toString();
+    }
+
+    public static String hash(String key) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(sha.digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What listings show of a key: enough to tell keys apart, never enough to use one. */
+    public static String displayPrefix(String key) {
+        return key.substring(0, Math.min(key.length(), PREFIX.length() + 6));
+    }
+}

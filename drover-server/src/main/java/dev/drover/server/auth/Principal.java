@@ -1,0 +1,46 @@
+package dev.drover.server.auth;
+
+import dev.drover.api.RunCreatorInfo;
+import java.util.List;
+
+/**
+ * The authenticated caller: a user or a service account, with the teams it belongs to. What a principal can
+ * see is what it owns plus what its teams own ({@link #ownerIds()}).
+ */
+public record Principal(String id, Kind kind, String displayName, String email, boolean admin, List<String> teamIds) {
+
+    public enum Kind {
+        USER("user"), SERVICE_ACCOUNT("service_account");
+
+        private final String wire;
+
+        Kind(String wire) {
+            this.wire = wire;
+        }
+
+        public String wire() {
+            return wire;
+        }
+
+        public static Kind ofWire(String wire) {
+            return wire.equals(USER.wire) ? USER : SERVICE_ACCOUNT;
+        }
+    }
+
+    public Principal {
+        teamIds = List.copyOf(teamIds);
+    }
+
+    /** The owner ids whose resources this principal may see: itself first, then its teams. */
+    public List<String> ownerIds() {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(id), teamIds.stream()).toList();
+    }
+
+    public boolean canSee(String ownerId) {
+        return id.equals(ownerId) || teamIds.contains(ownerId);
+    }
+
+    public RunCreatorInfo asCreator() {
+        return new RunCreatorInfo(kind.wire(), id, displayName, email, null);
+    }
+}

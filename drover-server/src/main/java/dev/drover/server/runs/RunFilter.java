@@ -1,0 +1,34 @@
+package dev.drover.server.runs;
+
+import dev.drover.api.ArtifactType;
+import dev.drover.api.RunExecutionLocation;
+import dev.drover.api.RunSourceType;
+import dev.drover.api.RunState;
+import java.time.Instant;
+import java.util.List;
+import java.util.SortedMap;
+
+/**
+ * The filters of {@code GET /agent/runs}, already validated. {@code environmentId} equal to
+ * {@link #EMPTY_ENVIRONMENT} selects runs with no environment.
+ */
+record RunFilter(
+        List<RunState> states,
+        String name,
+        String modelId,
+        String creator,
+        RunSourceType source,
+        RunExecutionLocation executionLocation,
+        Instant createdAfter,
+        Instant createdBefore,
+        Instant updatedAfter,
+        String environmentId,
+        String skillSpec,
+        String scheduleId,
+        String ancestorRunId,
+        SortedMap<String, String> metadata,
+        ArtifactType artifactType,
+        String q) {
+
+    static final String EMPTY_ENVIRONMENT = "empty-environment";
+}

@@ -1,0 +1,214 @@
+package dev.drover.server.runs;
+
+import dev.drover.api.RunState;
+import dev.drover.server.store.Dialect;
+import dev.drover.server.store.Sql;
+import dev.drover.server.store.Times;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/** Builds the SQL of the runs list: filters, the per-owner keyset pages, and the matching Java order. */
+final class RunListSql {
+    private RunListSql() {}
+
+    /** The filters as one condition over alias {@code r}; {@code 1 = 1} when there are none. */
+    static Sql filters(Dialect dialect, RunFilter f) {
+        Sql.Builder b = new Sql.Builder("f");
+        List<String> and = new ArrayList<>();
+        if (!f.states().isEmpty()) {
+            List<String> ps = new ArrayList<>();
+            for (RunState s : f.states()) {
+                ps.add(b.param(s.name()));
+            }
+            and.add("r.state IN (" + String.join(", ", ps) + ")");
+        }
+        eq(b, and, "r.config_name", f.name());
+        eq(b, and, "r.model_id", f.modelId());
+        eq(b, and, "r.creator_id", f.creator());
+        eq(b, and, "r.source", f.source() == null ? null : f.source().name());
+        eq(b, and, "r.execution_location", f.executionLocation() == null ? null : f.executionLocation().name());
+        eq(b, and, "r.skill_spec", f.skillSpec());
+        eq(b, and, "r.schedule_id", f.scheduleId());
+        if (f.createdAfter() != null) {
+            and.add("r.created_at > " + b.param(Times.micros(f.createdAfter())));
+        }
+        if (f.createdBefore() != null) {
+            and.add("r.created_at < " + b.param(Times.micros(f.createdBefore())));
+        }
+        if (f.updatedAfter() != null) {
+            and.add("r.updated_at > " + b.param(Times.micros(f.updatedAfter())));
+        }
+        if (RunFilter.EMPTY_ENVIRONMENT.equals(f.environmentId())) {
+            and.add("r.environment_id IS NULL");
+        } else {
+            eq(b, and, "r.environment_id", f.environmentId());
+        }
+        if (f.ancestorRunId() != null) {
+            and.add("r.id IN (SELECT run_id FROM run_ancestors WHERE ancestor_id = " + b.param(f.ancestorRunId()) + ")");
+        }
+        for (Map.Entry<String, String> m : f.metadata().entrySet()) {
+            and.add("EXISTS (SELECT 1 FROM run_metadata m WHERE m.run_id = r.id AND m.key = " + b.param(m.getKey())
+                    + " AND m.value = " + b.param(m.getValue()) + ")");
+        }
+        if (f.artifactType() != null) {
+            and.add("EXISTS (SELECT 1 FROM artifacts a WHERE a.run_id = r.id AND a.artifact_type = "
+                    + b.param(f.artifactType().name()) + ")");
+        }
+        if (f.q() != null) {
+            String pattern = b.param("%" + f.q().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+                    .substring(1);
+            and.add("(" + dialect.containsIgnoreCase("r.title", pattern) + " OR "
+                    + dialect.containsIgnoreCase("r.prompt", pattern) + " OR "
+                    + dialect.containsIgnoreCase("COALESCE(r.skill_spec, '')", pattern) + ")");
+        }
+        b.append(and.isEmpty() ? "1 = 1" : String.join(" AND ", and));
+        return b.build();
+    }
+
+    private static void eq(Sql.Builder b, List<String> and, String column, String value) {
+        if (value != null) {
+            and.add(column + " = " + b.param(value));
+        }
+    }
+
+    /** The expression of key part {@code i}; for runs changed since the snapshot, updated_at as it was then. */
+    private static String keyExpression(Dialect dialect, RunSort sort, int i, boolean changedSinceSnapshot) {
+        RunSort.Key key = sort.keys.get(i);
+        if (changedSinceSnapshot && sort == RunSort.UPDATED_AT) {
+            return "(SELECT e.occurred_at FROM events e WHERE e.run_id = r.id AND e.sequence <= :snap"
+                    + " ORDER BY e.sequence DESC LIMIT 1)";
+        }
+        return key.type() == RunSort.Key.Type.STRING ? dialect.binaryCollation(key.expression()) : key.expression();
+    }
+
+    private static String direction(RunSort.Key key, boolean descending) {
+        return key.ascendingAlways() || !descending ? "ASC" : "DESC";
+    }
+
+    /**
+     * The union of one bounded, ordered range scan per owner. {@code changedSinceSnapshot} selects the runs
+     * updated after the snapshot (later pages of an updated_at listing), positioned by their state at it.
+     */
+    static Sql page(Dialect dialect, List<String> ownerIds, Sql where, RunSort sort, boolean descending,
+            ListCursor cursor, long snapshot, int limit, boolean changedSinceSnapshot) {
+        Sql.Builder b = new Sql.Builder("o");
+        List<String> keyExprs = new ArrayList<>();
+        for (int i = 0; i < sort.keys.size(); i++) {
+            keyExprs.add(keyExpression(dialect, sort, i, changedSinceSnapshot));
+        }
+        StringBuilder select = new StringBuilder("SELECT ").append(RunRepository.COLUMNS);
+        for (int i = 0; i < keyExprs.size(); i++) {
+            select.append(", ").append(keyExprs.get(i)).append(" AS k").append(i);
+        }
+        List<String> conditions = new ArrayList<>();
+        conditions.add(where.text());
+        if (cursor != null) {
+            if (sort == RunSort.UPDATED_AT) {
+                conditions.add(changedSinceSnapshot
+                        ? "r.updated_seq > :snap AND r.created_seq <= :snap"
+                        : "r.updated_seq <= :snap");
+            } else {
+                conditions.add("r.created_seq <= :snap");
+            }
+            conditions.add(keyset(b, sort, keyExprs, descending, cursor));
+        }
+        StringBuilder order = new StringBuilder();
+        for (int i = 0; i < keyExprs.size(); i++) {
+            order.append(keyExprs.get(i)).append(' ').append(direction(sort.keys.get(i), descending)).append(", ");
+        }
+        order.append("r.id ").append(descending ? "DESC" : "ASC");
+        List<String> parts = new ArrayList<>();
+        for (String owner : ownerIds) {
+            parts.add("SELECT * FROM (" + select + " FROM runs r WHERE r.owner_id = " + b.param(owner) + " AND "
+                    + String.join(" AND ", conditions) + " ORDER BY " + order + " LIMIT :limit) t" + parts.size());
+        }
+        b.append(String.join(" UNION ALL ", parts));
+        Sql built = b.build();
+        java.util.Map<String, Object> params = new java.util.HashMap<>(built.params());
+        params.putAll(where.params());
+        params.put("snap", snapshot);
+        return new Sql(built.text(), params);
+    }
+
+    /**
+     * "After the cursor" in sort order. Uniform directions use a row-value comparison, which both databases
+     * answer from the index; mixed ones expand to the lexicographic OR.
+     */
+    private static String keyset(Sql.Builder b, RunSort sort, List<String> keyExprs, boolean descending, ListCursor c) {
+        boolean uniform = sort.keys.stream().noneMatch(RunSort.Key::ascendingAlways);
+        if (uniform) {
+            List<String> lhs = new ArrayList<>(keyExprs);
+            List<String> rhs = new ArrayList<>();
+            for (Object k : c.keys()) {
+                rhs.add(b.param(normalise(k)));
+            }
+            lhs.add("r.id");
+            rhs.add(b.param(c.id()));
+            return "(" + String.join(", ", lhs) + ") " + (descending ? "<" : ">") + " (" + String.join(", ", rhs) + ")";
+        }
+        List<String> ors = new ArrayList<>();
+        List<String> equalSoFar = new ArrayList<>();
+        for (int i = 0; i <= keyExprs.size(); i++) {
+            boolean idPart = i == keyExprs.size();
+            String expr = idPart ? "r.id" : keyExprs.get(i);
+            String value = b.param(idPart ? c.id() : normalise(c.keys().get(i)));
+            boolean asc = idPart ? !descending : direction(sort.keys.get(i), descending).equals("ASC");
+            List<String> term = new ArrayList<>(equalSoFar);
+            term.add(expr + (asc ? " > " : " < ") + value);
+            ors.add("(" + String.join(" AND ", term) + ")");
+            equalSoFar.add(expr + " = " + value);
+        }
+        return "(" + String.join(" OR ", ors) + ")";
+    }
+
+    private static Object normalise(Object key) {
+        return key instanceof Number n ? (Object) n.longValue() : key;
+    }
+
+    static String outerOrder(RunSort sort, boolean descending) {
+        StringBuilder order = new StringBuilder();
+        for (int i = 0; i < sort.keys.size(); i++) {
+            order.append("u.k").append(i).append(' ').append(direction(sort.keys.get(i), descending)).append(", ");
+        }
+        return order.append("u.id ").append(descending ? "DESC" : "ASC").toString();
+    }
+
+    /** The same order in Java, for merging the pages of several owners and of changed runs. */
+    static Comparator<RunRepository.Positioned> comparator(RunSort sort, boolean descending) {
+        return (a, b) -> {
+            for (int i = 0; i < sort.keys.size(); i++) {
+                int c = compareKey(a.key().get(i), b.key().get(i));
+                if (c != 0) {
+                    return direction(sort.keys.get(i), descending).equals("ASC") ? c : -c;
+                }
+            }
+            int c = compareKey(a.row().id(), b.row().id());
+            return descending ? -c : c;
+        };
+    }
+
+    private static int compareKey(Object a, Object b) {
+        if (a instanceof Long x && b instanceof Long y) {
+            return Long.compare(x, y);
+        }
+        return compareCodePoints((String) a, (String) b);
+    }
+
+    /** Code point order, which is what both databases' binary collations give for UTF-8 text. */
+    static int compareCodePoints(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    }
+}

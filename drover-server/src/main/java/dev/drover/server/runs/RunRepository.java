@@ -1,0 +1,238 @@
+package dev.drover.server.runs;
+
+import dev.drover.api.ArtifactItem;
+import dev.drover.api.ArtifactType;
+import dev.drover.api.Json;
+import dev.drover.api.RunExecutionLocation;
+import dev.drover.api.RunSourceType;
+import dev.drover.api.RunState;
+import dev.drover.server.store.Database;
+import dev.drover.server.store.Sql;
+import dev.drover.server.store.Rows;
+import dev.drover.server.store.Times;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/** SQL for runs: insert, read, list by keyset, and compare-and-set state changes. No business rules here. */
+final class RunRepository {
+    static final String COLUMNS = """
+            r.id, r.owner_type, r.owner_id, r.creator_id, r.title, r.prompt, r.state, r.source,
+            r.execution_location, r.config_json, r.skill_spec, r.skill_name, r.agent_skill_json, r.schedule_json,
+            r.conversation_id, r.parent_run_id, r.session_id, r.interactive, r.metadata_json,
+            r.status_message_json, r.request_usage_json, r.sandbox_running, r.cancel_requested, r.created_at,
+            r.updated_at, r.started_at, r.created_seq, r.updated_seq, r.depth""";
+    private static final String CREATOR_JOIN = "JOIN principals p ON p.id = u.creator_id";
+    private static final String CREATOR_COLUMNS = "p.kind AS creator_kind, p.display_name AS creator_name, p.email AS creator_email";
+
+    private final Database db;
+
+    RunRepository(Database db) {
+        this.db = db;
+    }
+
+    /** Everything stored about a new run, in one place. */
+    record NewRun(String id, String ownerType, String ownerId, String creatorId, String title, String prompt,
+            RunSourceType source, RunExecutionLocation location, String configJson, String configName,
+            String modelId, String environmentId, String skillSpec, String skillName, String agentSkillJson,
+            String scheduleId, String scheduleJson, String conversationId, String parentRunId, int depth,
+            String sessionId, boolean interactive, Map<String, String> metadata, long now) {}
+
+    void insert(Handle h, NewRun n) {
+        h.createUpdate("""
+                        INSERT INTO runs (id, owner_type, owner_id, creator_id, title, prompt, state, source,
+                            execution_location, config_json, config_name, model_id, environment_id, skill_spec,
+                            skill_name, agent_skill_json, schedule_id, schedule_json, conversation_id, parent_run_id,
+                            depth, session_id, interactive, metadata_json, created_at, updated_at, created_seq,
+                            updated_seq)
+                        VALUES (:id, :ownerType, :ownerId, :creatorId, :title, :prompt, 'QUEUED', :source,
+                            :location, :configJson, :configName, :modelId, :environmentId, :skillSpec,
+                            :skillName, :agentSkillJson, :scheduleId, :scheduleJson, :conversationId, :parentRunId,
+                            :depth, :sessionId, :interactive, :metadataJson, :now, :now, 0, 0)""")
+                .bindMap(components(n))
+                .bind("source", n.source().name())
+                .bind("location", n.location().name())
+                .bind("metadataJson", n.metadata() == null || n.metadata().isEmpty() ? null : json(n.metadata()))
+                .execute();
+        if (n.metadata() != null) {
+            for (Map.Entry<String, String> e : n.metadata().entrySet()) {
+                h.createUpdate("INSERT INTO run_metadata (run_id, key, value) VALUES (:r, :k, :v)")
+                        .bind("r", n.id()).bind("k", e.getKey()).bind("v", e.getValue()).execute();
+            }
+        }
+        if (n.parentRunId() != null) {
+            h.createUpdate("""
+                            INSERT INTO run_ancestors (run_id, ancestor_id, distance)
+                            SELECT :id, ancestor_id, distance + 1 FROM run_ancestors WHERE run_id = :parent
+                            UNION ALL SELECT :id, :parent, 1""")
+                    .bind("id", n.id()).bind("parent", n.parentRunId()).execute();
+        }
+    }
+
+    /** A record's components by name, for binding a whole record to an INSERT. */
+    private static Map<String, Object> components(Record r) {
+        Map<String, Object> out = new HashMap<>();
+        for (var c : r.getClass().getRecordComponents()) {
+            try {
+                c.getAccessor().setAccessible(true);
+                out.put(c.getName(), c.getAccessor().invoke(r));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return out;
+    }
+
+    void markCreatedAt(Handle h, String runId, long seq) {
+        h.createUpdate("UPDATE runs SET created_seq = :seq WHERE id = :id").bind("seq", seq).bind("id", runId).execute();
+    }
+
+    void insertAttachment(Handle h, String id, String runId, int position, RunRequests.Attachment a, String blobKey) {
+        h.createUpdate("""
+                        INSERT INTO run_attachments (id, run_id, position, file_name, mime_type, size_bytes, blob_key)
+                        VALUES (:id, :run, :pos, :name, :mime, :size, :blob)""")
+                .bind("id", id).bind("run", runId).bind("pos", position).bind("name", a.fileName())
+                .bind("mime", a.mimeType()).bind("size", a.bytes().length).bind("blob", blobKey)
+                .execute();
+    }
+
+    Optional<RunRow> find(Handle h, String id) {
+        return h.createQuery("SELECT u.*, " + CREATOR_COLUMNS + " FROM (SELECT " + COLUMNS
+                        + " FROM runs r WHERE r.id = :id) u " + CREATOR_JOIN)
+                .bind("id", id)
+                .map((rs, ctx) -> row(rs))
+                .findOne();
+    }
+
+    Optional<RunRow> find(String id) {
+        return db.readOne(h -> find(h, id));
+    }
+
+    /** The first visible run of a conversation, for continuing it. */
+    Optional<String> ownerOfConversation(Handle h, String conversationId) {
+        return h.createQuery("SELECT owner_id FROM runs WHERE conversation_id = :c ORDER BY created_at LIMIT 1")
+                .bind("c", conversationId).mapTo(String.class).findOne();
+    }
+
+    /**
+     * Moves a run from {@code from} to {@code to} if it is still in {@code from}; false if another writer got
+     * there first. The caller appends the event in the same transaction.
+     */
+    boolean compareAndSet(Handle h, String id, RunState from, RunState to, String statusMessageJson, Long startedAt) {
+        return h.createUpdate("""
+                        UPDATE runs SET state = :to,
+                            status_message_json = COALESCE(:status, status_message_json),
+                            started_at = COALESCE(started_at, :started),
+                            cancel_requested = CASE WHEN :terminal THEN FALSE ELSE cancel_requested END
+                        WHERE id = :id AND state = :from""")
+                .bind("id", id).bind("from", from.name()).bind("to", to.name())
+                .bind("status", statusMessageJson).bind("started", startedAt).bind("terminal", to.isTerminal())
+                .execute() == 1;
+    }
+
+    boolean requestCancel(Handle h, String id, RunState expected) {
+        return h.createUpdate("""
+                        UPDATE runs SET cancel_requested = TRUE WHERE id = :id AND state = :state AND NOT cancel_requested""")
+                .bind("id", id).bind("state", expected.name()).execute() == 1;
+    }
+
+    long countActive(Handle h, String ownerId) {
+        return h.createQuery("""
+                        SELECT COUNT(*) FROM runs WHERE owner_id = :owner
+                        AND state IN ('QUEUED', 'PENDING', 'CLAIMED', 'INPROGRESS')""")
+                .bind("owner", ownerId).mapTo(Long.class).one();
+    }
+
+    Map<String, List<ArtifactItem>> artifacts(Handle h, List<String> runIds) {
+        Map<String, List<ArtifactItem>> out = new HashMap<>();
+        if (runIds.isEmpty()) {
+            return out;
+        }
+        h.createQuery("""
+                        SELECT run_id, artifact_type, data_json, created_at FROM artifacts
+                        WHERE run_id IN (<ids>) ORDER BY created_at, id""")
+                .bindList("ids", runIds)
+                .map((rs, ctx) -> Map.entry(rs.getString(1), new ArtifactItem(ArtifactType.valueOf(rs.getString(2)),
+                        Times.instant(rs.getLong(4)), readMap(rs.getString(3)))))
+                .forEach(e -> out.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+        return out;
+    }
+
+    long head(Handle h) {
+        return h.createQuery("SELECT value FROM event_counter WHERE id = 1").mapTo(Long.class).one();
+    }
+
+    /** A listed run with its position: the sort key it had at the listing's snapshot. */
+    record Positioned(RunRow row, List<Object> key) {}
+
+    /**
+     * One page of a listing. Rows are read per owner (each an index range scan that stops after {@code limit}
+     * rows) and merged. On later pages of an {@code updated_at} listing, runs updated since the snapshot are
+     * placed where they stood at the snapshot (their latest event at or before it), so paging never repeats
+     * or skips a run because it changed meanwhile.
+     */
+    List<Positioned> page(Handle h, List<String> ownerIds, RunFilter filter, RunSort sort, boolean descending,
+            ListCursor cursor, long snapshot, int limit) {
+        Sql where = RunListSql.filters(db.dialect(), filter);
+        List<Positioned> rows = new ArrayList<>(select(h, ownerIds, where, sort, descending, cursor, snapshot, limit, false));
+        if (cursor != null && sort == RunSort.UPDATED_AT) {
+            rows.addAll(select(h, ownerIds, where, sort, descending, cursor, snapshot, limit, true));
+        }
+        rows.sort(RunListSql.comparator(sort, descending));
+        return rows.size() > limit ? rows.subList(0, limit) : rows;
+    }
+
+    private List<Positioned> select(Handle h, List<String> ownerIds, Sql where, RunSort sort, boolean descending,
+            ListCursor cursor, long snapshot, int limit, boolean changedSinceSnapshot) {
+        Sql sql = RunListSql.page(db.dialect(), ownerIds, where, sort, descending, cursor, snapshot, limit, changedSinceSnapshot);
+        var query = h.createQuery("SELECT u.*, " + CREATOR_COLUMNS + " FROM (" + sql.text() + ") u " + CREATOR_JOIN
+                + " ORDER BY " + RunListSql.outerOrder(sort, descending) + " LIMIT :limit");
+        sql.params().forEach(query::bind);
+        query.bind("limit", limit);
+        return query.map((rs, ctx) -> {
+            List<Object> key = new ArrayList<>();
+            for (int i = 0; i < sort.keys.size(); i++) {
+                key.add(sort.keys.get(i).type() == RunSort.Key.Type.LONG ? rs.getLong("k" + i) : rs.getString("k" + i));
+            }
+            return new Positioned(row(rs), key);
+        }).list();
+    }
+
+    static RunRow row(ResultSet rs) throws SQLException {
+        return new RunRow(rs.getString("id"), rs.getString("owner_type"), rs.getString("owner_id"),
+                rs.getString("creator_id"), rs.getString("creator_kind"), rs.getString("creator_name"),
+                rs.getString("creator_email"), rs.getString("title"), rs.getString("prompt"),
+                RunState.valueOf(rs.getString("state")), RunSourceType.valueOf(rs.getString("source")),
+                RunExecutionLocation.valueOf(rs.getString("execution_location")), rs.getString("config_json"),
+                rs.getString("skill_spec"), rs.getString("skill_name"), rs.getString("agent_skill_json"),
+                rs.getString("schedule_json"), rs.getString("conversation_id"), rs.getString("parent_run_id"),
+                rs.getString("session_id"), rs.getBoolean("interactive"), rs.getString("metadata_json"),
+                rs.getString("status_message_json"), rs.getString("request_usage_json"),
+                rs.getBoolean("sandbox_running"), rs.getBoolean("cancel_requested"), rs.getLong("created_at"),
+                rs.getLong("updated_at"), Rows.nullableLong(rs, "started_at"), rs.getLong("created_seq"),
+                rs.getLong("updated_seq"), rs.getInt("depth"));
+    }
+
+    static String json(Object value) {
+        try {
+            return Json.mapper().writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> readMap(String json) {
+        try {
+            return json == null ? null : Json.mapper().readValue(json, LinkedHashMap.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("corrupt JSON column", e);
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package dev.drover.server.runs;
+
+import dev.drover.api.AmbientAgentConfig;
+import dev.drover.api.AttachmentInput;
+import dev.drover.api.McpServerConfig;
+import dev.drover.api.RunAgentRequest;
+import dev.drover.server.http.ApiException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Checks a {@link RunAgentRequest} field by field; every refusal names the field it is about. */
+final class RunRequests {
+    static final int MAX_PROMPT_BYTES = 256 * 1024;
+    static final int MAX_TITLE_CHARS = 256;
+    static final int MAX_NAME_CHARS = 256;
+    static final int MAX_ATTACHMENTS = 5;
+    static final int MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+    static final int MAX_METADATA_PAIRS = 20;
+    static final int MAX_METADATA_VALUE_BYTES = 256;
+    static final Set<String> HARNESSES = Set.of("oz", "claude", "codex", "gemini", "command");
+    private static final Pattern METADATA_KEY = Pattern.compile("[a-zA-Z0-9._-]{1,64}");
+    private static final Pattern MEDIA_TYPE = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9!#$&^_.+-]{0,126}/[a-zA-Z0-9][a-zA-Z0-9!#$&^_.+-]{0,126}");
+
+    private RunRequests() {}
+
+    /** A decoded attachment, ready to be stored. */
+    record Attachment(String fileName, String mimeType, byte[] bytes) {}
+
+    static void validate(RunAgentRequest r) {
+        AmbientAgentConfig c = r.config();
+        boolean hasSkill = notBlank(r.skill()) || (c != null && notBlank(c.skillSpec()));
+        if (!notBlank(r.prompt()) && !hasSkill) {
+            throw ApiException.badRequest("prompt", "either prompt or skill (or config.skill_spec) is required");
+        }
+        if (r.prompt() != null && r.prompt().getBytes(StandardCharsets.UTF_8).length > MAX_PROMPT_BYTES) {
+            throw ApiException.badRequest("prompt", "must be at most " + MAX_PROMPT_BYTES + " bytes");
+        }
+        maxChars("title", r.title(), MAX_TITLE_CHARS);
+        maxChars("skill", r.skill(), 1024);
+        maxChars("conversation_id", r.conversationId(), 128);
+        maxChars("parent_run_id", r.parentRunId(), 128);
+        if (r.agentIdentityUid() != null) {
+            throw ApiException.badRequest("agent_identity_uid", "agent identities are not supported by this server");
+        }
+        if (c != null) {
+            validateConfig(c);
+        }
+        validateMetadata(r.metadata());
+        if (r.attachments() != null && r.attachments().size() > MAX_ATTACHMENTS) {
+            throw ApiException.badRequest("attachments", "at most " + MAX_ATTACHMENTS + " attachments are allowed");
+        }
+    }
+
+    private static void validateConfig(AmbientAgentConfig c) {
+        maxChars("config.name", c.name(), MAX_NAME_CHARS);
+        maxChars("config.model_id", c.modelId(), 128);
+        maxChars("config.environment_id", c.environmentId(), 128);
+        maxChars("config.skill_spec", c.skillSpec(), 1024);
+        maxChars("config.worker_host", c.workerHost(), 128);
+        if (c.basePrompt() != null && c.basePrompt().getBytes(StandardCharsets.UTF_8).length > MAX_PROMPT_BYTES) {
+            throw ApiException.badRequest("config.base_prompt", "must be at most " + MAX_PROMPT_BYTES + " bytes");
+        }
+        if (c.idleTimeoutMinutes() != null && (c.idleTimeoutMinutes() < 1 || c.idleTimeoutMinutes() > 60)) {
+            throw ApiException.badRequest("config.idle_timeout_minutes", "must be between 1 and 60");
+        }
+        if (c.harness() != null && c.harness().type() != null && !HARNESSES.contains(c.harness().type())) {
+            throw ApiException.badRequest("config.harness.type", "unknown harness \"" + c.harness().type()
+                    + "\"; one of " + String.join(", ", HARNESSES.stream().sorted().toList()));
+        }
+        if (c.mcpServers() != null) {
+            for (Map.Entry<String, McpServerConfig> e : c.mcpServers().entrySet()) {
+                validateMcp("config.mcp_servers." + e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    private static void validateMcp(String field, McpServerConfig m) {
+        if (m == null) {
+            throw ApiException.badRequest(field, "must be an object");
+        }
+        int transports = (notBlank(m.warpId()) ? 1 : 0) + (notBlank(m.command()) ? 1 : 0) + (notBlank(m.url()) ? 1 : 0);
+        if (transports != 1) {
+            throw ApiException.badRequest(field, "must have exactly one of warp_id, command or url");
+        }
+        if (notBlank(m.url())) {
+            try {
+                URI uri = new URI(m.url());
+                if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+                    throw ApiException.badRequest(field + ".url", "must be an http or https URL");
+                }
+            } catch (URISyntaxException e) {
+                throw ApiException.badRequest(field + ".url", "is not a valid URL");
+            }
+        }
+    }
+
+    static void validateMetadata(Map<String, String> metadata) {
+        if (metadata == null) {
+            return;
+        }
+        if (metadata.size() > MAX_METADATA_PAIRS) {
+            throw ApiException.badRequest("metadata", "at most " + MAX_METADATA_PAIRS + " pairs are allowed");
+        }
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            if (!METADATA_KEY.matcher(e.getKey()).matches()) {
+                throw ApiException.badRequest("metadata." + e.getKey(),
+                        "keys are 1 to 64 characters of [a-zA-Z0-9._-]");
+            }
+            if (e.getValue() == null) {
+                throw ApiException.badRequest("metadata." + e.getKey(), "value must be a string");
+            }
+            if (e.getValue().getBytes(StandardCharsets.UTF_8).length > MAX_METADATA_VALUE_BYTES) {
+                throw ApiException.badRequest("metadata." + e.getKey(),
+                        "value must be at most " + MAX_METADATA_VALUE_BYTES + " bytes");
+            }
+        }
+    }
+
+    static List<Attachment> decodeAttachments(List<AttachmentInput> inputs) {
+        if (inputs == null) {
+            return List.of();
+        }
+        Base64.Decoder decoder = Base64.getMimeDecoder();
+        java.util.ArrayList<Attachment> out = new java.util.ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            String f = "attachments[" + i + "]";
+            AttachmentInput a = inputs.get(i);
+            if (a == null) {
+                throw ApiException.badRequest(f, "must be an object");
+            }
+            if (!notBlank(a.fileName()) || a.fileName().length() > 255 || a.fileName().contains("/")
+                    || a.fileName().contains("\\") || a.fileName().equals(".") || a.fileName().equals("..")
+                    || a.fileName().chars().anyMatch(ch -> ch < 0x20)) {
+                throw ApiException.badRequest(f + ".file_name", "must be a plain file name of 1 to 255 characters");
+            }
+            if (!notBlank(a.mimeType()) || !MEDIA_TYPE.matcher(a.mimeType()).matches()) {
+                throw ApiException.badRequest(f + ".mime_type", "must be a media type such as image/png");
+            }
+            if (a.data() == null) {
+                throw ApiException.badRequest(f + ".data", "base64 data is required");
+            }
+            if (a.data().length() > (MAX_ATTACHMENT_BYTES / 3 + 1) * 4 + 4096) {
+                throw ApiException.badRequest(f + ".data", "attachment is larger than " + MAX_ATTACHMENT_BYTES + " bytes");
+            }
+            byte[] bytes;
+            try {
+                bytes = decoder.decode(a.data());
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest(f + ".data", "is not valid base64");
+            }
+            if (bytes.length > MAX_ATTACHMENT_BYTES) {
+                throw ApiException.badRequest(f + ".data", "attachment is larger than " + MAX_ATTACHMENT_BYTES + " bytes");
+            }
+            out.add(new Attachment(a.fileName(), a.mimeType(), bytes));
+        }
+        return out;
+    }
+
+    /** A title from the prompt's first line, cut at a word boundary; or from the skill. */
+    static String title(RunAgentRequest r, String skillSpec) {
+        if (notBlank(r.title())) {
+            return r.title().strip();
+        }
+        if (notBlank(r.prompt())) {
+            String line = r.prompt().strip().lines().filter(l -> !l.isBlank()).findFirst().orElse("").strip()
+                    .replaceAll("\\s+", " ");
+            if (line.length() <= 80) {
+                return line;
+            }
+            int cut = line.lastIndexOf(' ', 79);
+            return line.substring(0, cut > 40 ? cut : 79).strip() + "…";
+        }
+        return "Run " + skillSpec;
+    }
+
+    private static void maxChars(String field, String value, int max) {
+        if (value != null && value.length() > max) {
+            throw ApiException.badRequest(field, "must be at most " + max + " characters");
+        }
+    }
+
+    static boolean notBlank(String s) {
+        return s != null && !s.isBlank();
+    }
+}

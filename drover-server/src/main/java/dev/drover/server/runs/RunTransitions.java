@@ -1,0 +1,84 @@
+package dev.drover.server.runs;
+
+import static dev.drover.api.RunState.BLOCKED;
+import static dev.drover.api.RunState.CANCELLED;
+import static dev.drover.api.RunState.CLAIMED;
+import static dev.drover.api.RunState.ERROR;
+import static dev.drover.api.RunState.FAILED;
+import static dev.drover.api.RunState.INPROGRESS;
+import static dev.drover.api.RunState.PENDING;
+import static dev.drover.api.RunState.QUEUED;
+import static dev.drover.api.RunState.SUCCEEDED;
+
+import dev.drover.api.RunExecutionLocation;
+import dev.drover.api.RunState;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The one run state machine. Every path that changes a run's state (the API, workers, reported events, lease
+ * expiry) asks this table whether the move is legal and which event records it; the store then performs it
+ * as a compare-and-set that appends that event in the same transaction.
+ *
+ * <pre>
+ * QUEUED --admit--> PENDING --lease--> CLAIMED --start--> INPROGRESS --> SUCCEEDED | FAILED | BLOCKED | ERROR | CANCELLED
+ *   |--cancel--> CANCELLED     |--> ERROR | FAILED    |--lease lost--> QUEUED
+ * </pre>
+ * Runs executed outside Drover (execution location LOCAL) are driven by their client through reported events
+ * and may go from QUEUED straight to INPROGRESS.
+ */
+public final class RunTransitions {
+
+    private static final Map<RunState, Set<RunState>> REMOTE = new EnumMap<>(RunState.class);
+    private static final Map<RunState, Set<RunState>> LOCAL = new EnumMap<>(RunState.class);
+
+    static {
+        REMOTE.put(QUEUED, EnumSet.of(PENDING, CANCELLED, FAILED, ERROR));
+        REMOTE.put(PENDING, EnumSet.of(CLAIMED, QUEUED, FAILED, ERROR));
+        REMOTE.put(CLAIMED, EnumSet.of(INPROGRESS, QUEUED, FAILED, ERROR, CANCELLED));
+        REMOTE.put(INPROGRESS, EnumSet.of(SUCCEEDED, FAILED, BLOCKED, ERROR, CANCELLED));
+        LOCAL.put(QUEUED, EnumSet.of(INPROGRESS, CANCELLED, FAILED, ERROR));
+        LOCAL.put(INPROGRESS, EnumSet.of(SUCCEEDED, FAILED, BLOCKED, ERROR, CANCELLED));
+    }
+
+    private RunTransitions() {}
+
+    public static boolean allowed(RunExecutionLocation location, RunState from, RunState to) {
+        Map<RunState, Set<RunState>> table = location == RunExecutionLocation.LOCAL ? LOCAL : REMOTE;
+        return table.getOrDefault(from, Set.of()).contains(to);
+    }
+
+    /** The event type that records entering {@code to}. */
+    public static String eventFor(RunState from, RunState to) {
+        return switch (to) {
+            case QUEUED -> from == null ? "run_queued" : "run_requeued";
+            case PENDING -> "run_pending";
+            case CLAIMED -> "run_claimed";
+            case INPROGRESS -> "run_in_progress";
+            case SUCCEEDED -> "run_succeeded";
+            case FAILED -> "run_failed";
+            case BLOCKED -> "run_blocked";
+            case ERROR -> "run_errored";
+            case CANCELLED -> "run_cancelled";
+        };
+    }
+
+    /** The state a client-reported lifecycle event ({@code POST /agent/events/{runId}}) moves a run to. */
+    public static Optional<RunState> targetOfReported(String eventType) {
+        return Optional.ofNullable(switch (eventType) {
+            case "run_in_progress" -> INPROGRESS;
+            case "run_succeeded" -> SUCCEEDED;
+            case "run_failed" -> FAILED;
+            case "run_errored" -> ERROR;
+            case "run_blocked" -> BLOCKED;
+            case "run_cancelled" -> CANCELLED;
+            default -> null;
+        });
+    }
+
+    public static final Set<String> REPORTABLE = Set.of(
+            "run_in_progress", "run_succeeded", "run_failed", "run_errored", "run_blocked", "run_cancelled");
+}

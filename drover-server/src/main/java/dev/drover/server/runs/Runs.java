@@ -1,0 +1,370 @@
+package dev.drover.server.runs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.drover.api.AgentSkill;
+import dev.drover.api.AmbientAgentConfig;
+import dev.drover.api.ArtifactItem;
+import dev.drover.api.Json;
+import dev.drover.api.ListRunsResponse;
+import dev.drover.api.PageInfo;
+import dev.drover.api.PlatformErrorCode;
+import dev.drover.api.RequestUsage;
+import dev.drover.api.RunAgentRequest;
+import dev.drover.api.RunAgentResponse;
+import dev.drover.api.RunCreatorInfo;
+import dev.drover.api.RunEvent;
+import dev.drover.api.RunExecutionLocation;
+import dev.drover.api.RunItem;
+import dev.drover.api.RunSourceType;
+import dev.drover.api.RunState;
+import dev.drover.api.RunStatusMessage;
+import dev.drover.api.ScheduleInfo;
+import dev.drover.api.Scope;
+import dev.drover.server.auth.Principal;
+import dev.drover.server.blobs.BlobStore;
+import dev.drover.server.events.EventLog;
+import dev.drover.server.http.ApiException;
+import dev.drover.server.models.ModelCatalog;
+import dev.drover.server.store.Database;
+import dev.drover.server.store.Ids;
+import dev.drover.server.store.Times;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Runs: creation (validated, idempotent, atomic with its {@code run_queued} event), reads scoped to what the
+ * caller can see, keyset listings, cancellation and every state change through {@link RunTransitions}.
+ */
+public final class Runs {
+    /** How deep parent → child chains may go; a guard against runaway agents spawning agents. */
+    static final int MAX_DEPTH = 8;
+
+    private final Database db;
+    private final RunRepository repo;
+    private final EventLog events;
+    private final ModelCatalog models;
+    private final BlobStore blobs;
+    private final Clock clock;
+    private final Supplier<String> publicUrl;
+    private final int teamConcurrency;
+
+    public Runs(Database db, EventLog events, ModelCatalog models, BlobStore blobs, Clock clock, Supplier<String> publicUrl,
+            int teamConcurrency) {
+        this.db = db;
+        this.repo = new RunRepository(db);
+        this.events = events;
+        this.models = models;
+        this.blobs = blobs;
+        this.clock = clock;
+        this.publicUrl = publicUrl;
+        this.teamConcurrency = teamConcurrency;
+    }
+
+    /** Where a creation comes from; the API's own requests are {@link RunSourceType#API}. */
+    public record Origin(RunSourceType source, RunExecutionLocation location, ScheduleInfo schedule) {
+        public static Origin api() {
+            return new Origin(RunSourceType.API, RunExecutionLocation.REMOTE, null);
+        }
+    }
+
+    public RunAgentResponse create(Principal caller, RunAgentRequest request, String idempotencyKey, Origin origin) {
+        RunRequests.validate(request);
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
+            throw ApiException.badRequest("Idempotency-Key", "must be 1 to 255 characters");
+        }
+        AmbientAgentConfig config = request.config() != null ? request.config() : AmbientAgentConfig.empty();
+        if (config.modelId() != null) {
+            models.checkUsable(config.modelId());
+        }
+        List<RunRequests.Attachment> attachments = RunRequests.decodeAttachments(request.attachments());
+        String requestHash = idempotencyKey == null ? null : hash(request, origin);
+        if (idempotencyKey != null) {
+            Optional<RunAgentResponse> earlier = replay(caller, idempotencyKey, requestHash);
+            if (earlier.isPresent()) {
+                return earlier.get();
+            }
+        }
+        // Blobs first: if the transaction below fails they are unreferenced garbage, never a dangling row.
+        List<String> blobKeys = attachments.stream().map(a -> blobs.put(a.bytes())).toList();
+        try {
+            return db.write(h -> insert(h, caller, request, config, origin, attachments, blobKeys, idempotencyKey,
+                    requestHash));
+        } catch (RuntimeException e) {
+            if (idempotencyKey != null && db.dialect().isUniqueViolation(e)) {
+                // Another request with the same key won the race; answer as it was answered.
+                return replay(caller, idempotencyKey, requestHash).orElseThrow(() -> e);
+            }
+            throw e;
+        }
+    }
+
+    private Optional<RunAgentResponse> replay(Principal caller, String key, String requestHash) {
+        return db.readOne(h -> h.createQuery(
+                        "SELECT request_hash, run_id FROM idempotency_keys WHERE principal_id = :p AND key = :k")
+                .bind("p", caller.id()).bind("k", key)
+                .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2)})
+                .findOne()
+                .map(row -> {
+                    if (!row[0].equals(requestHash)) {
+                        throw ApiException.conflict("Idempotency-Key: already used for a different request body", false);
+                    }
+                    RunRow run = repo.find(h, row[1]).orElseThrow();
+                    return new RunAgentResponse(run.id(), run.id(), run.state(), false);
+                }));
+    }
+
+    private RunAgentResponse insert(Handle h, Principal caller, RunAgentRequest r, AmbientAgentConfig config,
+            Origin origin, List<RunRequests.Attachment> attachments, List<String> blobKeys, String idempotencyKey,
+            String requestHash) {
+        Instant now = clock.instant();
+        String ownerType;
+        String ownerId;
+        boolean team = r.team() != null ? r.team()
+                : caller.kind() == Principal.Kind.SERVICE_ACCOUNT || caller.teamIds().size() == 1;
+        if (team) {
+            if (caller.teamIds().isEmpty()) {
+                throw ApiException.badRequest("team", "the caller belongs to no team; create a personal run instead");
+            }
+            ownerType = "Team";
+            ownerId = caller.teamIds().getFirst();
+        } else {
+            ownerType = "User";
+            ownerId = caller.id();
+        }
+        int depth = 0;
+        if (r.parentRunId() != null) {
+            RunRow parent = visible(h, caller, r.parentRunId(), "parent_run_id");
+            depth = parent.depth() + 1;
+            if (depth > MAX_DEPTH) {
+                throw ApiException.badRequest("parent_run_id", "runs may be nested at most " + MAX_DEPTH + " deep");
+            }
+        }
+        String conversationId;
+        if (r.conversationId() != null) {
+            String owner = repo.ownerOfConversation(h, r.conversationId()).orElse(null);
+            if (owner == null || !caller.canSee(owner)) {
+                throw ApiException.notFound("conversation_id", "conversation");
+            }
+            conversationId = r.conversationId();
+        } else {
+            conversationId = Ids.uuid();
+        }
+        String skillSpec = RunRequests.notBlank(r.skill()) ? r.skill() : config.skillSpec();
+        String id = Ids.uuid();
+        long micros = Times.micros(now);
+        repo.insert(h, new RunRepository.NewRun(id, ownerType, ownerId, caller.id(), RunRequests.title(r, skillSpec),
+                r.prompt() == null ? "" : r.prompt(), origin.source(), origin.location(), RunRepository.json(config),
+                config.name(), config.modelId(), config.environmentId(), skillSpec, null, null,
+                origin.schedule() == null ? null : origin.schedule().scheduleId(),
+                origin.schedule() == null ? null : RunRepository.json(origin.schedule()), conversationId,
+                r.parentRunId(), depth, Ids.uuid(), Boolean.TRUE.equals(r.interactive()), r.metadata(), micros));
+        for (int i = 0; i < attachments.size(); i++) {
+            repo.insertAttachment(h, Ids.uuid(), id, i, attachments.get(i), blobKeys.get(i));
+        }
+        if (idempotencyKey != null) {
+            h.createUpdate("""
+                            INSERT INTO idempotency_keys (principal_id, key, request_hash, run_id, created_at)
+                            VALUES (:p, :k, :hash, :run, :now)""")
+                    .bind("p", caller.id()).bind("k", idempotencyKey).bind("hash", requestHash).bind("run", id)
+                    .bind("now", micros).execute();
+        }
+        boolean atCapacity = teamConcurrency > 0 && repo.countActive(h, ownerId) > teamConcurrency;
+        if (r.parentRunId() != null) {
+            events.append(h, r.parentRunId(), "child_agent_started", id, null, now);
+        }
+        RunEvent queued = events.append(h, id, RunTransitions.eventFor(null, RunState.QUEUED), null, null, now);
+        repo.markCreatedAt(h, id, queued.sequence());
+        return new RunAgentResponse(id, id, RunState.QUEUED, atCapacity);
+    }
+
+    private static String hash(RunAgentRequest request, Origin origin) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(Json.mapper().writeValueAsBytes(request));
+            sha.update(origin.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException | JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The run if the caller can see it; a foreign or unknown id is the same 404. */
+    RunRow visible(Handle h, Principal caller, String runId, String field) {
+        if (!Ids.isUuid(runId)) {
+            throw ApiException.notFound(field, "run");
+        }
+        return repo.find(h, runId).filter(r -> caller.canSee(r.ownerId()))
+                .orElseThrow(() -> ApiException.notFound(field, "run"));
+    }
+
+    public RunItem get(Principal caller, String runId) {
+        return db.readOne(h -> {
+            RunRow row = visible(h, caller, runId, "runId");
+            return item(row, repo.artifacts(h, List.of(row.id())).getOrDefault(row.id(), List.of()));
+        });
+    }
+
+    /** Whether the caller can see the run; for other features that take run ids. */
+    public boolean canSee(Principal caller, String runId) {
+        return Ids.isUuid(runId) && repo.find(runId).filter(r -> caller.canSee(r.ownerId())).isPresent();
+    }
+
+    /** Reads a run for another feature of the server, scoped to the caller. */
+    public RunView view(Principal caller, String runId, String field) {
+        return db.readOne(h -> {
+            RunRow r = visible(h, caller, runId, field);
+            return new RunView(r.id(), r.ownerId(), r.state(), r.executionLocation(), r.conversationId(), r.sessionId());
+        });
+    }
+
+    /** The visible run owning a shared session, if any. */
+    public Optional<RunView> bySession(Principal caller, String sessionId) {
+        if (!Ids.isUuid(sessionId)) {
+            return Optional.empty();
+        }
+        return db.readOne(h -> h.createQuery("SELECT id FROM runs WHERE session_id = :s").bind("s", sessionId)
+                .mapTo(String.class).findOne()
+                .flatMap(id -> repo.find(h, id))
+                .filter(r -> caller.canSee(r.ownerId()))
+                .map(r -> new RunView(r.id(), r.ownerId(), r.state(), r.executionLocation(), r.conversationId(),
+                        r.sessionId())));
+    }
+
+    /** What other features need to know about a run. */
+    public record RunView(String id, String ownerId, RunState state, RunExecutionLocation location,
+            String conversationId, String sessionId) {}
+
+    public ListRunsResponse list(Principal caller, RunFilter filter, RunSort sort, boolean descending, int limit,
+            String rawCursor) {
+        String filterHash = filterHash(filter);
+        ListCursor cursor = rawCursor == null ? null : ListCursor.decode(rawCursor, sort, descending, filterHash);
+        return db.read(h -> {
+            if (filter.ancestorRunId() != null) {
+                visible(h, caller, filter.ancestorRunId(), "ancestor_run_id");
+            }
+            long snapshot = cursor != null ? cursor.snapshot() : repo.head(h);
+            List<RunRepository.Positioned> rows = repo.page(h, caller.ownerIds(), filter, sort, descending, cursor,
+                    snapshot, limit + 1);
+            boolean more = rows.size() > limit;
+            List<RunRepository.Positioned> page = more ? rows.subList(0, limit) : rows;
+            Map<String, List<ArtifactItem>> artifacts = repo.artifacts(h,
+                    page.stream().map(p -> p.row().id()).toList());
+            List<RunItem> items = new ArrayList<>();
+            for (RunRepository.Positioned p : page) {
+                items.add(item(p.row(), artifacts.getOrDefault(p.row().id(), List.of())));
+            }
+            String next = null;
+            if (more) {
+                RunRepository.Positioned last = page.getLast();
+                next = new ListCursor(sort.wire, descending, last.key(), last.row().id(), snapshot, filterHash).encode();
+            }
+            return new ListRunsResponse(items, new PageInfo(more, next));
+        });
+    }
+
+    private static String filterHash(RunFilter filter) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(Json.mapper().writeValueAsBytes(filter));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException | JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code POST /agent/runs/{id}/cancel}: the spec's answers for every state. */
+    public String cancel(Principal caller, String runId) {
+        return db.write(h -> {
+            RunRow run = visible(h, caller, runId, "runId");
+            if (run.executionLocation() == RunExecutionLocation.LOCAL) {
+                throw ApiException.unsupported("runId: run is executed locally by its client and cannot be cancelled here");
+            }
+            switch (run.state()) {
+                case QUEUED -> transition(h, run, RunState.CANCELLED,
+                        new RunStatusMessage("Cancelled by " + caller.displayName() + " before it started", null, null),
+                        null);
+                case PENDING -> throw ApiException.conflict(
+                        "runId: run is being prepared (PENDING) and cannot be cancelled yet; retry in a moment", true);
+                case CLAIMED, INPROGRESS -> {
+                    if (repo.requestCancel(h, run.id(), run.state())) {
+                        events.append(h, run.id(), "run_cancel_requested", null, null, clock.instant());
+                    }
+                }
+                default -> throw ApiException.badRequest("runId", "run is already " + run.state() + " and cannot be cancelled");
+            }
+            return run.id();
+        });
+    }
+
+    /**
+     * Applies a state change reported through {@code POST /agent/events/{runId}}; illegal moves are 409.
+     */
+    public RunEvent report(Principal caller, String runId, String eventType, String executionId, String refId) {
+        RunState to = RunTransitions.targetOfReported(eventType).orElseThrow(() -> ApiException.badRequest(
+                "event_type", "unknown value \"" + eventType + "\"; one of "
+                        + String.join(", ", RunTransitions.REPORTABLE.stream().sorted().toList())));
+        return db.write(h -> {
+            RunRow run = visible(h, caller, runId, "runId");
+            RunStatusMessage status = switch (to) {
+                case ERROR -> new RunStatusMessage("Reported as errored by its client", PlatformErrorCode.INTERNAL_ERROR, true);
+                case CANCELLED -> new RunStatusMessage("Reported as cancelled by its client", null, null);
+                default -> null;
+            };
+            return transition(h, run, to, status, executionId, refId);
+        });
+    }
+
+    private RunEvent transition(Handle h, RunRow run, RunState to, RunStatusMessage status, String executionId) {
+        return transition(h, run, to, status, executionId, null);
+    }
+
+    /** The one way a run changes state: check the table, compare-and-set, append the event, all in {@code h}. */
+    RunEvent transition(Handle h, RunRow run, RunState to, RunStatusMessage status, String executionId, String refId) {
+        if (!RunTransitions.allowed(run.executionLocation(), run.state(), to)) {
+            throw ApiException.conflict("event_type: a " + run.state() + " run cannot become " + to, false);
+        }
+        Instant now = clock.instant();
+        Long started = to == RunState.INPROGRESS ? Times.micros(now) : null;
+        if (!repo.compareAndSet(h, run.id(), run.state(), to, status == null ? null : RunRepository.json(status), started)) {
+            RunState current = repo.find(h, run.id()).map(RunRow::state).orElse(run.state());
+            throw ApiException.conflict("event_type: run changed concurrently; it is now " + current, true);
+        }
+        return events.append(h, run.id(), RunTransitions.eventFor(run.state(), to), refId, executionId, now);
+    }
+
+    RunItem item(RunRow r, List<ArtifactItem> artifacts) {
+        AmbientAgentConfig config = read(r.configJson(), AmbientAgentConfig.class);
+        return new RunItem(r.id(), r.id(), r.title(), r.state(), r.executionLocation(), r.prompt(),
+                Times.instant(r.createdAt()), Times.instant(r.updatedAt()), Times.instantOrNull(r.startedAt()),
+                read(r.statusMessageJson(), RunStatusMessage.class), r.source(),
+                read(r.scheduleJson(), ScheduleInfo.class), r.sessionId(), publicUrl.get() + "/sessions/" + r.sessionId(),
+                null, new RunCreatorInfo(r.creatorKind(), r.creatorId(), r.creatorName(), r.creatorEmail(), null),
+                r.requestUsageJson() == null ? null : read(r.requestUsageJson(), RequestUsage.class), config,
+                r.conversationId(), r.parentRunId(), r.sandboxRunning(), artifacts,
+                read(r.agentSkillJson(), AgentSkill.class), new Scope(r.ownerType(), r.ownerId()),
+                r.interactive(), readStringMap(r.metadataJson()));
+    }
+
+    private static <T> T read(String json, Class<T> type) {
+        try {
+            return json == null ? null : Json.mapper().readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("corrupt JSON column for " + type.getSimpleName(), e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> readStringMap(String json) {
+        return json == null ? null : read(json, Map.class);
+    }
+}

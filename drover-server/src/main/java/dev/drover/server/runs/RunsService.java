@@ -1,0 +1,120 @@
+package dev.drover.server.runs;
+
+import dev.drover.api.ArtifactType;
+import dev.drover.api.RunAgentRequest;
+import dev.drover.api.RunExecutionLocation;
+import dev.drover.api.RunSourceType;
+import dev.drover.api.RunState;
+import dev.drover.server.auth.Principal;
+import dev.drover.server.http.ApiException;
+import dev.drover.server.http.JsonBodies;
+import dev.drover.server.http.QueryParams;
+import dev.drover.server.http.RequestContext;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.Locale;
+import java.util.TreeMap;
+
+/** {@code /agent/run} and {@code /agent/runs}: create, list, get, cancel. */
+public final class RunsService implements HttpService {
+    /** Drover extension: lets first-party clients (the CLI) record where a run came from. */
+    static final String SOURCE_HEADER = "X-Drover-Source";
+    /** Drover extension: a run executed by its own client, which reports its lifecycle through events. */
+    static final String LOCATION_HEADER = "X-Drover-Execution-Location";
+
+    private final Runs runs;
+
+    public RunsService(Runs runs) {
+        this.runs = runs;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/agent/run", this::create) // deprecated alias, identical behaviour
+                .post("/agent/runs", this::create)
+                .get("/agent/runs", this::list)
+                .get("/agent/runs/{runId}", this::get)
+                .post("/agent/runs/{runId}/cancel", this::cancel);
+    }
+
+    private void create(ServerRequest req, ServerResponse res) {
+        Principal caller = RequestContext.principal(req);
+        RunAgentRequest body = JsonBodies.read(req, RunAgentRequest.class);
+        String key = req.headers().first(HeaderNames.create("Idempotency-Key")).orElse(null);
+        RunSourceType source = req.headers().first(HeaderNames.create(SOURCE_HEADER))
+                .map(v -> QueryParams.parseEnum(SOURCE_HEADER, v.toUpperCase(Locale.ROOT), RunSourceType.class))
+                .orElse(RunSourceType.API);
+        if (source == RunSourceType.SCHEDULED_AGENT) {
+            throw ApiException.badRequest(SOURCE_HEADER, "SCHEDULED_AGENT runs are created by schedules only");
+        }
+        RunExecutionLocation location = req.headers().first(HeaderNames.create(LOCATION_HEADER))
+                .map(v -> QueryParams.parseEnum(LOCATION_HEADER, v.toUpperCase(Locale.ROOT), RunExecutionLocation.class))
+                .orElse(RunExecutionLocation.REMOTE);
+        JsonBodies.send(res, runs.create(caller, body, key, new Runs.Origin(source, location, null)));
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        QueryParams q = new QueryParams(req);
+        int limit = q.intInRange("limit", 1, 500, 20);
+        RunSort sort = q.string("sort_by").map(v -> {
+            RunSort s = RunSort.ofWire(v);
+            if (s == null) {
+                throw ApiException.badRequest("sort_by", "unknown value \"" + v + "\"; one of updated_at, created_at, title, agent");
+            }
+            return s;
+        }).orElse(RunSort.UPDATED_AT);
+        boolean descending = q.string("sort_order").map(v -> switch (v) {
+            case "asc" -> false;
+            case "desc" -> true;
+            default -> throw ApiException.badRequest("sort_order", "unknown value \"" + v + "\"; one of asc, desc");
+        }).orElse(true);
+        String skill = q.string("skill").orElse(null);
+        String skillSpec = q.string("skill_spec").orElse(null);
+        if (skill != null && skillSpec != null && !skill.equals(skillSpec)) {
+            throw ApiException.badRequest("skill", "differs from skill_spec; they are aliases, give one");
+        }
+        TreeMap<String, String> metadata = new TreeMap<>();
+        for (String[] pair : q.bracketed("metadata")) {
+            if (metadata.put(pair[0], pair[1]) != null) {
+                throw ApiException.badRequest("metadata[" + pair[0] + "]", "given more than once");
+            }
+        }
+        if (metadata.size() > RunRequests.MAX_METADATA_PAIRS) {
+            throw ApiException.badRequest("metadata", "at most " + RunRequests.MAX_METADATA_PAIRS + " filters");
+        }
+        String query = q.string("q").orElse(null);
+        if (query != null && query.length() > 256) {
+            throw ApiException.badRequest("q", "must be at most 256 characters");
+        }
+        RunFilter filter = new RunFilter(
+                q.enumValues("state", RunState.class),
+                q.string("name").orElse(null),
+                q.string("model_id").orElse(null),
+                q.string("creator").orElse(null),
+                q.enumValue("source", RunSourceType.class).orElse(null),
+                q.enumValue("execution_location", RunExecutionLocation.class).orElse(null),
+                q.timestamp("created_after").orElse(null),
+                q.timestamp("created_before").orElse(null),
+                q.timestamp("updated_after").orElse(null),
+                q.string("environment_id").orElse(null),
+                skill != null ? skill : skillSpec,
+                q.string("schedule_id").orElse(null),
+                q.string("ancestor_run_id").orElse(null),
+                metadata,
+                q.enumValue("artifact_type", ArtifactType.class).orElse(null),
+                query);
+        String cursor = q.string("cursor").orElse(null);
+        JsonBodies.send(res, runs.list(RequestContext.principal(req), filter, sort, descending, limit, cursor));
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        JsonBodies.send(res, runs.get(RequestContext.principal(req), req.path().pathParameters().get("runId")));
+    }
+
+    private void cancel(ServerRequest req, ServerResponse res) {
+        JsonBodies.send(res, runs.cancel(RequestContext.principal(req), req.path().pathParameters().get("runId")));
+    }
+}

@@ -1,0 +1,179 @@
+package dev.drover.server.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The store: a writer and a reader {@link Jdbi} over one schema, plus the {@link Dialect} chosen at start.
+ * On SQLite the writer is a single connection whose transactions begin IMMEDIATE (so two writers never
+ * deadlock upgrading a read lock) and readers use their own WAL connections; on PostgreSQL both are one pool.
+ */
+public final class Database implements AutoCloseable {
+    private final Dialect dialect;
+    private final Jdbi writer;
+    private final Jdbi reader;
+    private final List<HikariDataSource> pools;
+    private final String url;
+
+    private Database(Dialect dialect, String url, Jdbi writer, Jdbi reader, List<HikariDataSource> pools) {
+        this.dialect = dialect;
+        this.url = url;
+        this.writer = writer;
+        this.reader = reader;
+        this.pools = pools;
+    }
+
+    /** Connection settings; a {@code jdbc:postgresql:} url selects PostgreSQL, anything else SQLite. */
+    public record Settings(String url, String user, String password, Path dataDir, int poolSize) {
+        public static Settings sqlite(Path dataDir) {
+            return new Settings(null, null, null, dataDir, 8);
+        }
+
+        boolean postgres() {
+            return url != null && url.startsWith("jdbc:postgresql:");
+        }
+    }
+
+    public static Database open(Settings settings) {
+        Database db = settings.postgres() ? openPostgres(settings) : openSqlite(settings);
+        try {
+            db.migrate();
+            return db;
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    private static Database openSqlite(Settings settings) {
+        String url = settings.url() != null ? settings.url()
+                : "jdbc:sqlite:" + settings.dataDir().resolve("drover.db").toAbsolutePath();
+        if (settings.url() == null) {
+            try {
+                Files.createDirectories(settings.dataDir());
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot create data directory " + settings.dataDir(), e);
+            }
+        }
+        HikariDataSource writerPool = pool("drover-sqlite-writer", sqlite(url, false), 1);
+        HikariDataSource readerPool = pool("drover-sqlite-reader", sqlite(url, true), Math.max(2, settings.poolSize()));
+        return new Database(new SqliteDialect(), url, jdbi(writerPool), jdbi(readerPool), List.of(writerPool, readerPool));
+    }
+
+    private static DataSource sqlite(String url, boolean readOnly) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        config.setBusyTimeout(10_000);
+        config.enforceForeignKeys(true);
+        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        if (readOnly) {
+            config.setTransactionMode(SQLiteConfig.TransactionMode.DEFERRED);
+        }
+        SQLiteDataSource ds = new SQLiteDataSource(config);
+        ds.setUrl(url);
+        return ds;
+    }
+
+    private static Database openPostgres(Settings settings) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("drover-postgres");
+        config.setJdbcUrl(settings.url());
+        Optional.ofNullable(settings.user()).ifPresent(config::setUsername);
+        Optional.ofNullable(settings.password()).ifPresent(config::setPassword);
+        config.setMaximumPoolSize(Math.max(4, settings.poolSize()));
+        HikariDataSource pool = new HikariDataSource(config);
+        Jdbi jdbi = jdbi(pool);
+        return new Database(new PostgresDialect(), settings.url(), jdbi, jdbi, List.of(pool));
+    }
+
+    private static HikariDataSource pool(String name, DataSource ds, int size) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(name);
+        config.setDataSource(ds);
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(Math.min(size, 2));
+        return new HikariDataSource(config);
+    }
+
+    private static Jdbi jdbi(DataSource ds) {
+        Jdbi jdbi = Jdbi.create(ds);
+        jdbi.getConfig(org.jdbi.v3.core.statement.SqlStatements.class).setUnusedBindingAllowed(true);
+        return jdbi;
+    }
+
+    private void migrate() {
+        Flyway.configure()
+                .dataSource(pools.getFirst())
+                .locations(dialect.migrations())
+                .load()
+                .migrate();
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    public boolean isPostgres() {
+        return dialect instanceof PostgresDialect;
+    }
+
+    /** The JDBC url, for the components (such as LISTEN) that need a connection of their own. */
+    public String url() {
+        return url;
+    }
+
+    /** The PostgreSQL pool, for LISTEN; empty on SQLite. */
+    public Optional<DataSource> postgresDataSource() {
+        return isPostgres() ? Optional.of(pools.getFirst()) : Optional.empty();
+    }
+
+    /** Runs {@code work} in one write transaction: all of it commits, or none of it. */
+    public <T> T write(HandleCallback<T, RuntimeException> work) {
+        return writer.inTransaction(TransactionIsolationLevel.READ_COMMITTED, work);
+    }
+
+    /** Runs {@code work} on a reader; a consistent snapshot on both dialects. */
+    public <T> T read(HandleCallback<T, RuntimeException> work) {
+        return reader.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, work);
+    }
+
+    /** Like {@link #read} without a transaction, for single statements on hot paths. */
+    public <T> T readOne(HandleCallback<T, RuntimeException> work) {
+        return reader.withHandle(work);
+    }
+
+    /** Is the database answering? Used by {@code /readyz}. */
+    public boolean ping() {
+        try {
+            return readOne(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        List<HikariDataSource> reversed = new ArrayList<>(pools);
+        java.util.Collections.reverse(reversed);
+        reversed.forEach(HikariDataSource::close);
+    }
+
+    /** Helper for code that needs a raw handle in a transaction it does not own. */
+    public interface InTransaction {
+        void run(Handle handle);
+    }
+}

@@ -1,0 +1,32 @@
+package dev.drover.server.store;
+
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Everything that differs between SQLite and PostgreSQL, in one place (db-scheduler's JdbcCustomization is
+ * the model). Repositories write portable SQL and ask the dialect only for these few fragments.
+ */
+public interface Dialect {
+
+    String name();
+
+    /** Flyway location of this dialect's migrations. */
+    default String migrations() {
+        return "classpath:db/migration/" + name();
+    }
+
+    /** Case-insensitive substring match of {@code column} against the bound pattern {@code :param}. */
+    String containsIgnoreCase(String column, String param);
+
+    /** {@code expression} compared by code point, the order Java's merge of sorted pages also uses. */
+    String binaryCollation(String expression);
+
+    /** Suffix of a claim query that must not wait for rows another node is claiming. */
+    String skipLocked();
+
+    /** Called inside the transaction that appended an event, so other nodes learn of it when it commits. */
+    void announceEvent(Handle handle, long sequence);
+
+    /** Whether an exception is a unique-key violation (a lost race that the caller resolves by reading). */
+    boolean isUniqueViolation(Throwable error);
+}

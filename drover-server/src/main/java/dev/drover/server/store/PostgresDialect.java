@@ -1,0 +1,48 @@
+package dev.drover.server.store;
+
+import java.sql.SQLException;
+import org.jdbi.v3.core.Handle;
+
+/** Cluster mode: many stateless nodes on one PostgreSQL. */
+final class PostgresDialect implements Dialect {
+    /** Channel on which committed event sequences are announced to every node. */
+    public static final String EVENTS_CHANNEL = "drover_events";
+
+    @Override
+    public String name() {
+        return "postgresql";
+    }
+
+    @Override
+    public String containsIgnoreCase(String column, String param) {
+        return column + " ILIKE :" + param + " ESCAPE '\\'";
+    }
+
+    @Override
+    public String binaryCollation(String expression) {
+        return expression + " COLLATE \"C\"";
+    }
+
+    @Override
+    public String skipLocked() {
+        return " FOR UPDATE SKIP LOCKED";
+    }
+
+    @Override
+    public void announceEvent(Handle handle, long sequence) {
+        // NOTIFY is transactional: listeners hear it only if and when this transaction commits.
+        handle.createUpdate("SELECT pg_notify('" + EVENTS_CHANNEL + "', :seq)")
+                .bind("seq", Long.toString(sequence))
+                .execute();
+    }
+
+    @Override
+    public boolean isUniqueViolation(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof SQLException e && "23505".equals(e.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
