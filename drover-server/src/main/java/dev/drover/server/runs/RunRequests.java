@@ -126,7 +126,8 @@ final class RunRequests {
         if (inputs == null) {
             return List.of();
         }
-        Base64.Decoder decoder = Base64.getMimeDecoder();
+        // the strict decoder (after dropping line breaks): the MIME decoder would silently skip garbage
+        Base64.Decoder decoder = Base64.getDecoder();
         java.util.ArrayList<Attachment> out = new java.util.ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
             String f = "attachments[" + i + "]";
@@ -150,7 +151,7 @@ final class RunRequests {
             }
             byte[] bytes;
             try {
-                bytes = decoder.decode(a.data());
+                bytes = decoder.decode(a.data().replaceAll("[\\r\\n]", ""));
             } catch (IllegalArgumentException e) {
                 throw ApiException.badRequest(f + ".data", "is not valid base64");
             }
