@@ -57,7 +57,8 @@ final class RunListSql {
                     + b.param(f.artifactType().name()) + ")");
         }
         if (f.q() != null) {
-            String pattern = b.param("%" + f.q().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+            // '!' escapes the wildcards: Jdbi's SQL lexer would misread a backslash before a quote
+            String pattern = b.param("%" + f.q().replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%")
                     .substring(1);
             and.add("(" + dialect.containsIgnoreCase("r.title", pattern) + " OR "
                     + dialect.containsIgnoreCase("r.prompt", pattern) + " OR "

@@ -164,7 +164,7 @@ public final class Runs {
         long micros = Times.micros(now);
         repo.insert(h, new RunRepository.NewRun(id, ownerType, ownerId, caller.id(), RunRequests.title(r, skillSpec),
                 r.prompt() == null ? "" : r.prompt(), origin.source(), origin.location(), RunRepository.json(config),
-                config.name(), config.modelId(), config.environmentId(), skillSpec, null, null,
+                config.name(), config.modelId(), config.environmentId(), skillSpec, skillName(skillSpec), null,
                 origin.schedule() == null ? null : origin.schedule().scheduleId(),
                 origin.schedule() == null ? null : RunRepository.json(origin.schedule()), conversationId,
                 r.parentRunId(), depth, Ids.uuid(), Boolean.TRUE.equals(r.interactive()), r.metadata(), micros));
@@ -185,6 +185,21 @@ public final class Runs {
         RunEvent queued = events.append(h, id, RunTransitions.eventFor(null, RunState.QUEUED), null, null, now);
         repo.markCreatedAt(h, id, queued.sequence());
         return new RunAgentResponse(id, id, RunState.QUEUED, atCapacity);
+    }
+
+    /**
+     * The skill's name as the spec spells it ({@code repo:name}, or the folder of {@code …/name/SKILL.md}); the
+     * skills feature replaces this with the name from the SKILL.md front matter when it resolves the spec.
+     */
+    static String skillName(String spec) {
+        if (spec == null || spec.isBlank()) {
+            return null;
+        }
+        String path = spec.substring(spec.lastIndexOf(':') + 1);
+        if (path.endsWith("/SKILL.md")) {
+            path = path.substring(0, path.length() - "/SKILL.md".length());
+        }
+        return path.substring(path.lastIndexOf('/') + 1);
     }
 
     private static String hash(RunAgentRequest request, Origin origin) {

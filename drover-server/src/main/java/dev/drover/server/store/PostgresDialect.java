@@ -15,7 +15,7 @@ final class PostgresDialect implements Dialect {
 
     @Override
     public String containsIgnoreCase(String column, String param) {
-        return column + " ILIKE :" + param + " ESCAPE '\\'";
+        return column + " ILIKE :" + param + " ESCAPE '!'";
     }
 
     @Override

@@ -14,8 +14,8 @@ final class SqliteDialect implements Dialect {
 
     @Override
     public String containsIgnoreCase(String column, String param) {
-        // LIKE is case-insensitive for ASCII in SQLite; the pattern's wildcards are escaped by the caller.
-        return column + " LIKE :" + param + " ESCAPE '\\'";
+        // LIKE is case-insensitive for ASCII in SQLite; the caller escapes wildcards with '!'.
+        return column + " LIKE :" + param + " ESCAPE '!'";
     }
 
     @Override
