@@ -57,12 +57,7 @@ final class RunListSql {
                     + b.param(f.artifactType().name()) + ")");
         }
         if (f.q() != null) {
-            // '!' escapes the wildcards: Jdbi's SQL lexer would misread a backslash before a quote
-            String pattern = b.param("%" + f.q().replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%")
-                    .substring(1);
-            and.add("(" + dialect.containsIgnoreCase("r.title", pattern) + " OR "
-                    + dialect.containsIgnoreCase("r.prompt", pattern) + " OR "
-                    + dialect.containsIgnoreCase("COALESCE(r.skill_spec, '')", pattern) + ")");
+            and.add(dialect.runTextSearch(b, f.q()));
         }
         b.append(and.isEmpty() ? "1 = 1" : String.join(" AND ", and));
         return b.build();

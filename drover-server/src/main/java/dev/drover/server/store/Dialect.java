@@ -15,8 +15,11 @@ public interface Dialect {
         return "classpath:db/migration/" + name();
     }
 
-    /** Case-insensitive substring match of {@code column} against the bound pattern {@code :param}. */
-    String containsIgnoreCase(String column, String param);
+    /**
+     * A condition on runs alias {@code r} that is true when {@code text} occurs, ignoring case, in the run's
+     * title, prompt or skill spec; served by the dialect's text index.
+     */
+    String runTextSearch(Sql.Builder b, String text);
 
     /** {@code expression} compared by code point, the order Java's merge of sorted pages also uses. */
     String binaryCollation(String expression);

@@ -14,8 +14,10 @@ final class PostgresDialect implements Dialect {
     }
 
     @Override
-    public String containsIgnoreCase(String column, String param) {
-        return column + " ILIKE :" + param + " ESCAPE '!'";
+    public String runTextSearch(Sql.Builder b, String text) {
+        // the same expression as the runs_search trigram index, so the planner can use it
+        return "(r.title || chr(31) || r.prompt || chr(31) || COALESCE(r.skill_spec, '')) ILIKE "
+                + b.param(SqliteDialect.likePattern(text)) + " ESCAPE '!'";
     }
 
     @Override

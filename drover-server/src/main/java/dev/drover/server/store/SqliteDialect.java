@@ -13,9 +13,20 @@ final class SqliteDialect implements Dialect {
     }
 
     @Override
-    public String containsIgnoreCase(String column, String param) {
-        // LIKE is case-insensitive for ASCII in SQLite; the caller escapes wildcards with '!'.
-        return column + " LIKE :" + param + " ESCAPE '!'";
+    public String runTextSearch(Sql.Builder b, String text) {
+        if (text.codePointCount(0, text.length()) >= 3) {
+            // a quoted FTS5 phrase under the trigram tokenizer is a case-insensitive substring match
+            return "r.id IN (SELECT run_id FROM runs_search WHERE runs_search MATCH "
+                    + b.param("body : \"" + text.replace("\"", "\"\"") + "\"") + ")";
+        }
+        String p = b.param(likePattern(text));
+        return "(r.title LIKE " + p + " ESCAPE '!' OR r.prompt LIKE " + p + " ESCAPE '!' OR COALESCE(r.skill_spec, '') LIKE "
+                + p + " ESCAPE '!')";
+    }
+
+    /** {@code %text%} with LIKE's wildcards escaped by '!' (Jdbi's lexer misreads a backslash before a quote). */
+    static String likePattern(String text) {
+        return "%" + text.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
     }
 
     @Override

@@ -91,6 +91,8 @@ abstract class RunsListTest {
         assertThat(list(api, "q=" + enc("100%"))).containsExactly(plain);
         assertThat(list(api, "q=" + enc("0%d"))).isEmpty();
         assertThat(list(api, "q=DEPLOY")).containsExactly(skilled);
+        assertThat(list(api, "q=Da")).as("short queries fall back to a scan").containsExactly(plain);
+        assertThat(list(api, "q=" + enc("done Plain"))).as("a match never straddles two fields").isEmpty();
         String me = api.get("/agent/runs/" + plain).json().get("creator").get("uid").asText();
         assertThat(list(api, "creator=" + me)).containsExactlyInAnyOrderElementsOf(all);
         assertThat(list(api, "creator=" + UUID.randomUUID())).isEmpty();
