@@ -26,9 +26,12 @@ public final class Accounts {
     /** A freshly created key: the only moment the secret exists outside the caller's hands. */
     public record CreatedKey(String id, String secret, Principal principal) {}
 
+    /** How stale {@code last_used_at} may get: recording every request would put a write on every read. */
+    private static final long LAST_USED_RESOLUTION_MICROS = 60_000_000L;
+
     public Optional<Principal> authenticate(String secret) {
         String hash = ApiKeys.hash(secret);
-        return db.readOne(h -> h.createQuery("""
+        Optional<Principal> found = db.readOne(h -> h.createQuery("""
                         SELECT p.id, p.kind, p.display_name, p.email, p.is_admin
                         FROM api_keys k JOIN principals p ON p.id = k.principal_id
                         WHERE k.secret_hash = :hash AND k.revoked_at IS NULL""")
@@ -38,6 +41,15 @@ public final class Accounts {
                 .findOne()
                 .map(row -> new Principal(row[0], Principal.Kind.ofWire(row[1]), row[2], row[3],
                         Boolean.parseBoolean(row[4]), teamsOf(h, row[0]))));
+        if (found.isPresent()) {
+            long now = now();
+            db.write(h -> h.createUpdate("""
+                            UPDATE api_keys SET last_used_at = :now
+                            WHERE secret_hash = :hash AND (last_used_at IS NULL OR last_used_at < :stale)""")
+                    .bind("now", now).bind("hash", hash).bind("stale", now - LAST_USED_RESOLUTION_MICROS)
+                    .execute());
+        }
+        return found;
     }
 
     public Optional<Principal> principal(String id) {

@@ -42,6 +42,8 @@ public final class ModelCatalog {
             new Model("llama3.1", "Llama 3.1 (Ollama)", "ollama", false, null, null, 0.0, 0.0));
 
     private final Map<String, Model> models;
+    /** Model ids in listing order: built-ins first, then the file's additions. */
+    private final List<String> order;
     private final Map<String, Boolean> providerConfigured;
     private final String configuredDefault;
 
@@ -71,10 +73,8 @@ public final class ModelCatalog {
             throw new IllegalArgumentException(modelsFile + ": default_model_id " + fileDefault + " is not a listed model");
         }
         this.configuredDefault = fileDefault;
-        this.order = new ArrayList<>(all.keySet());
+        this.order = List.copyOf(all.keySet());
     }
-
-    private final List<String> order;
 
     private static boolean present(Map<String, String> env, String name) {
         String v = env.get(name);

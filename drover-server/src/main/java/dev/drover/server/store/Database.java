@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
@@ -172,8 +171,4 @@ public final class Database implements AutoCloseable {
         reversed.forEach(HikariDataSource::close);
     }
 
-    /** Helper for code that needs a raw handle in a transaction it does not own. */
-    public interface InTransaction {
-        void run(Handle handle);
-    }
 }
