@@ -67,6 +67,7 @@ public final class DroverServer implements AutoCloseable {
     public static DroverServer start(ServerConfig config) {
         Clock clock = Clock.systemUTC();
         List<AutoCloseable> resources = new ArrayList<>();
+        createPrivately(config.dataDir());
         Database db = Database.open(new Database.Settings(config.databaseUrl(), config.databaseUser(),
                 config.databasePassword(), config.dataDir(), 8));
         resources.add(db);
@@ -114,6 +115,25 @@ public final class DroverServer implements AutoCloseable {
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
+        }
+    }
+
+    /** The data directory holds the admin key and every blob: readable by its owner only. */
+    private static void createPrivately(java.nio.file.Path dir) {
+        if (java.nio.file.Files.isDirectory(dir)) {
+            return;
+        }
+        try {
+            java.nio.file.Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException e) {
+            try {
+                java.nio.file.Files.createDirectories(dir);
+            } catch (java.io.IOException io) {
+                throw new java.io.UncheckedIOException("cannot create data directory " + dir, io);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create data directory " + dir, e);
         }
     }
 

@@ -1,0 +1,110 @@
+package dev.drover.cli;
+
+import dev.drover.server.auth.Accounts;
+import dev.drover.server.auth.Principal;
+import dev.drover.server.store.Database;
+import dev.drover.server.store.Times;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code drover keys}: operator commands on the database itself (like {@code serve}, they take
+ * {@code --data-dir}/{@code --database-url}), so the first keys can be made before any exist.
+ */
+@Command(name = "keys", mixinStandardHelpOptions = true, description = "Create, list and revoke API keys.",
+        subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class})
+final class KeysCommand {
+
+    static Database open(StoreOptions store) {
+        ServeCommand.configureLogging("warn");
+        return Database.open(new Database.Settings(store.databaseUrl, store.user(), store.password(), store.dataDir, 2));
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Create a key for a user or a service account (created if new) and print it once.")
+    static final class Create implements Callable<Integer> {
+        @Mixin
+        StoreOptions store;
+
+        @Option(names = "--name", required = true, description = "What the key is for, shown in listings.")
+        String name;
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Owner owner;
+
+        static final class Owner {
+            @Option(names = "--user", description = "The user's email.")
+            String user;
+
+            @Option(names = "--service-account", description = "The service account's name.")
+            String serviceAccount;
+        }
+
+        @Option(names = "--team", description = "Team the principal joins (created if new); team runs are shared within it.")
+        String team;
+
+        @Override
+        public Integer call() {
+            try (Database db = open(store)) {
+                Accounts accounts = new Accounts(db, Clock.systemUTC());
+                String teamId = team == null ? null : accounts.ensureTeam(team);
+                Principal p = owner.user != null
+                        ? accounts.ensurePrincipal(Principal.Kind.USER, owner.user, teamId, false)
+                        : accounts.ensurePrincipal(Principal.Kind.SERVICE_ACCOUNT, owner.serviceAccount, teamId, false);
+                Accounts.CreatedKey key = accounts.createKey(p, name, null);
+                System.err.println("Created key " + key.id() + " for " + p.kind().wire() + " "
+                        + (p.email() != null ? p.email() : p.displayName()) + ". It is shown only now:");
+                System.out.println(key.secret());
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List keys (never their secrets).")
+    static final class ListKeys implements Callable<Integer> {
+        @Mixin
+        StoreOptions store;
+
+        @Override
+        public Integer call() {
+            try (Database db = open(store)) {
+                System.out.printf("%-36s  %-12s  %-20s  %-16s  %-28s  %-27s  %s%n", "ID", "PREFIX", "NAME", "KIND",
+                        "PRINCIPAL", "CREATED", "STATUS");
+                for (Accounts.KeyInfo k : new Accounts(db, Clock.systemUTC()).listKeys()) {
+                    String status = k.revokedAtMicros() != null ? "revoked " + Times.instant(k.revokedAtMicros())
+                            : k.lastUsedAtMicros() != null ? "last used " + Times.instant(k.lastUsedAtMicros()) : "never used";
+                    System.out.printf("%-36s  %-12s  %-20s  %-16s  %-28s  %-27s  %s%n", k.id(), k.prefix(), k.name(),
+                            k.principalKind(), k.principalName(), Times.instant(k.createdAtMicros()), status);
+                }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = "Revoke a key by id or prefix; servers stop accepting it within 5 seconds.")
+    static final class Revoke implements Callable<Integer> {
+        @Mixin
+        StoreOptions store;
+
+        @Parameters(paramLabel = "ID_OR_PREFIX")
+        String key;
+
+        @Override
+        public Integer call() {
+            try (Database db = open(store)) {
+                if (!new Accounts(db, Clock.systemUTC()).revokeKey(key)) {
+                    System.err.println("error: no live key with id or prefix " + key);
+                    return 1;
+                }
+                System.out.println("revoked " + key);
+                return 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.drover.cli;
+
+import dev.drover.api.AmbientAgentConfig;
+import dev.drover.api.RunAgentRequest;
+import dev.drover.api.RunAgentResponse;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code drover run "prompt"}: create a run. */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Create a run from a prompt or a skill.")
+final class RunCommand implements Callable<Integer> {
+    @Mixin
+    ClientOptions client;
+
+    @Parameters(arity = "0..1", paramLabel = "PROMPT")
+    String prompt;
+
+    @Option(names = "--skill", description = "Skill spec, e.g. owner/repo:skill-name.")
+    String skill;
+
+    @Option(names = "--env", description = "Environment id.")
+    String environment;
+
+    @Option(names = "--model", description = "Model id (see `drover models`).")
+    String model;
+
+    @Option(names = "--name", description = "config.name, for grouping and filtering runs.")
+    String name;
+
+    @Option(names = "--title", description = "Title (generated from the prompt when absent).")
+    String title;
+
+    @Option(names = "--json", description = "Print the server's reply as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        AmbientAgentConfig config = new AmbientAgentConfig(name, model, null, environment, null, null, null, null,
+                null, null, null);
+        RunAgentResponse r = client.client().createRun(new RunAgentRequest(prompt, skill, config, title, null, null,
+                null, null, null, null, null));
+        System.out.println(json ? Output.json(r) : r.runId() + " " + r.state() + (Boolean.TRUE.equals(r.atCapacity())
+                ? " (team at capacity: it waits for earlier runs)" : ""));
+        return 0;
+    }
+}

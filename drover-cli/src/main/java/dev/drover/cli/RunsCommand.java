@@ -1,0 +1,95 @@
+package dev.drover.cli;
+
+import dev.drover.api.RunItem;
+import dev.drover.api.RunState;
+import dev.drover.client.RunQuery;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code drover runs list|get|cancel}. */
+@Command(name = "runs", mixinStandardHelpOptions = true, description = "List, show and cancel runs.",
+        subcommands = {RunsCommand.ListRuns.class, RunsCommand.Get.class, RunsCommand.Cancel.class})
+final class RunsCommand {
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List runs, newest update first.")
+    static final class ListRuns implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Option(names = "--state", description = "Only runs in this state (repeatable).")
+        List<RunState> states = List.of();
+
+        @Option(names = "--name", description = "Only runs with this config.name.")
+        String name;
+
+        @Option(names = "--limit", defaultValue = "20", description = "How many runs (default ${DEFAULT-VALUE}).")
+        int limit;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            RunQuery q = RunQuery.all().limit(Math.min(limit, 500));
+            states.forEach(q::state);
+            if (name != null) {
+                q.name(name);
+            }
+            List<RunItem> runs = client.client().runs(q).limit(limit).toList();
+            if (json) {
+                System.out.println(Output.json(runs));
+            } else {
+                System.out.printf("%-36s  %-10s  %-27s  %s%n", "RUN", "STATE", "UPDATED", "TITLE");
+                runs.forEach(r -> System.out.printf("%-36s  %-10s  %-27s  %s%n", r.runId(), r.state(), r.updatedAt(), r.title()));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Show one run.")
+    static final class Get implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "RUN_ID")
+        String runId;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            RunItem r = client.client().getRun(runId);
+            if (json) {
+                System.out.println(Output.json(r));
+            } else {
+                System.out.println(r.runId() + "  " + r.state() + "  " + r.title());
+                System.out.println("  created " + r.createdAt() + ", updated " + r.updatedAt());
+                if (r.statusMessage() != null) {
+                    System.out.println("  " + r.statusMessage().message());
+                }
+                System.out.println("  session " + r.sessionLink());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel a run.")
+    static final class Cancel implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "RUN_ID")
+        String runId;
+
+        @Override
+        public Integer call() {
+            System.out.println("cancelled " + client.client().cancelRun(runId));
+            return 0;
+        }
+    }
+}

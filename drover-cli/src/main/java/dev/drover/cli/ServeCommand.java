@@ -1,0 +1,85 @@
+package dev.drover.cli;
+
+import ch.qos.logback.classic.Level;
+import dev.drover.server.DroverServer;
+import dev.drover.server.ServerConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code drover serve}: one Drover node, until SIGTERM or SIGINT, then a graceful stop. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Start a Drover server (embedded SQLite by default, PostgreSQL with --database-url).")
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--host", defaultValue = "${env:DROVER_HOST:-127.0.0.1}",
+            description = "Bind address (env DROVER_HOST; default ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "${env:DROVER_PORT:-8080}",
+            description = "Port; 0 picks a free one (env DROVER_PORT; default ${DEFAULT-VALUE}).")
+    int port;
+
+    @Mixin
+    StoreOptions store;
+
+    @Option(names = "--public-url", defaultValue = "${env:DROVER_PUBLIC_URL}",
+            description = "Externally visible base URL, used in session links, signed URLs and error types "
+                    + "(env DROVER_PUBLIC_URL; default http://<host>:<port>).")
+    String publicUrl;
+
+    @Option(names = "--log-level", defaultValue = "${env:DROVER_LOG_LEVEL:-info}",
+            description = "trace, debug, info, warn or error (env DROVER_LOG_LEVEL; default ${DEFAULT-VALUE}).")
+    String logLevel;
+
+    @Option(names = "--workers", defaultValue = "${env:DROVER_WORKERS:-0}",
+            description = "Embedded worker slots (env DROVER_WORKERS; default ${DEFAULT-VALUE}). The execution plane "
+                    + "is not part of this release yet: runs stay QUEUED until it is.")
+    int workers;
+
+    @Option(names = "--models-file", defaultValue = "${env:DROVER_MODELS_FILE}",
+            description = "Optional YAML/JSON file of models and prices (env DROVER_MODELS_FILE).")
+    Path modelsFile;
+
+    @Option(names = "--team-concurrency", defaultValue = "${env:DROVER_TEAM_CONCURRENCY:-10}",
+            description = "Unfinished runs per team before new runs report at_capacity; 0 = no limit "
+                    + "(env DROVER_TEAM_CONCURRENCY; default ${DEFAULT-VALUE}).")
+    int teamConcurrency;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        configureLogging(logLevel);
+        Logger log = LoggerFactory.getLogger("drover");
+        if (workers > 0) {
+            log.warn("--workers {}: the execution plane is not available in this release; runs will stay QUEUED", workers);
+        }
+        ServerConfig config = new ServerConfig(host, port, store.dataDir, store.databaseUrl, store.user(),
+                store.password(), publicUrl, System.getenv("DROVER_ADMIN_API_KEY"), modelsFile, teamConcurrency,
+                System.getenv());
+        DroverServer server = DroverServer.start(config);
+        System.out.println("Drover is serving the API at " + server.apiBaseUrl());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("shutting down");
+            server.close();
+            stopped.countDown();
+        }, "drover-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    static void configureLogging(String level) {
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        Level parsed = Level.toLevel(level, null);
+        if (parsed == null) {
+            throw new IllegalArgumentException("--log-level: unknown level " + level);
+        }
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(parsed);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.drover.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drover.api.Json;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The built jar as users run it: serve in one process, the CLI in others, then SIGTERM. */
+class ServeProcessIT {
+    private static final Path JAR = Path.of("target/drover.jar").toAbsolutePath();
+
+    @Test
+    void theJarServesCreatesAndStopsCleanlyOnSigterm(@TempDir Path dir) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path data = dir.resolve("data");
+        Process serve = java(List.of("serve", "--port", Integer.toString(port), "--data-dir", data.toString()), Map.of())
+                .redirectOutput(dir.resolve("serve.out").toFile())
+                .redirectError(dir.resolve("serve.err").toFile())
+                .start();
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            URI ready = URI.create("http://127.0.0.1:" + port + "/readyz");
+            Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
+                    http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
+            Path keyFile = data.resolve("admin-api-key");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile))).isEqualTo("rw-------");
+            String key = Files.readString(keyFile).strip();
+            assertThat(Files.readString(dir.resolve("serve.out"))).contains(key);
+
+            Map<String, String> env = Map.of("DROVER_URL", "http://127.0.0.1:" + port + "/api/v1", "DROVER_API_KEY", key);
+            String created = run(List.of("run", "hello from a process", "--json"), env);
+            JsonNode reply = Json.mapper().readTree(created);
+            String runId = reply.get("run_id").asText();
+            assertThat(reply.get("state").asText()).isEqualTo("QUEUED");
+            JsonNode run = Json.mapper().readTree(run(List.of("runs", "get", runId, "--json"), env));
+            assertThat(run.get("source").asText()).isEqualTo("CLI");
+            assertThat(run.get("prompt").asText()).isEqualTo("hello from a process");
+            assertThat(run(List.of("runs", "list"), env)).contains(runId);
+        } finally {
+            serve.destroy(); // SIGTERM
+            assertThat(serve.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(serve.exitValue()).isIn(0, 143);
+        assertThat(Files.readString(dir.resolve("serve.err"))).contains("shutting down").doesNotContain("Exception");
+    }
+
+    private static ProcessBuilder java(List<String> args, Map<String, String> env) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new java.util.ArrayList<>(List.of(java, "-jar", JAR.toString()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().keySet().removeIf(k -> k.startsWith("DROVER_") || k.equals("WARP_API_KEY") || k.equals("OZ_API_BASE_URL"));
+        pb.environment().putAll(env);
+        return pb;
+    }
+
+    private static String run(List<String> args, Map<String, String> env) throws IOException, InterruptedException {
+        Process p = java(args, env).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out;
+    }
+}

@@ -1,0 +1,241 @@
+package dev.drover.client;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drover.api.Json;
+import dev.drover.api.ListModelsResponse;
+import dev.drover.api.ListRunsResponse;
+import dev.drover.api.Message;
+import dev.drover.api.MessageHeader;
+import dev.drover.api.Problem;
+import dev.drover.api.RunAgentRequest;
+import dev.drover.api.RunAgentResponse;
+import dev.drover.api.RunEvent;
+import dev.drover.api.RunItem;
+import dev.drover.api.SendMessageRequest;
+import dev.drover.api.SendMessageResponse;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Spliterators;
+import java.util.UUID;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * A typed client for Drover's API (and any Oz-compatible server). Creation is idempotent: each call carries an
+ * {@code Idempotency-Key} and is retried with the same key on connection failures, 429 and 5xx, so a retry
+ * never creates a second run. Reads are retried the same way; other calls are sent once.
+ */
+public final class DroverClient {
+    private static final int ATTEMPTS = 3;
+    private final HttpClient http;
+    private final String base;
+    private final String key;
+    private final Map<String, String> extraHeaders;
+    private final ObjectMapper json = Json.mapper();
+
+    public DroverClient(String baseUrl, String apiKey) {
+        this(baseUrl, apiKey, Map.of());
+    }
+
+    /** @param extraHeaders sent with every request (the CLI sends {@code X-Drover-Source: CLI}) */
+    public DroverClient(String baseUrl, String apiKey, Map<String, String> extraHeaders) {
+        if (baseUrl == null || baseUrl.isBlank()) {
+            throw new IllegalArgumentException("server URL is required (DROVER_URL, e.g. http://127.0.0.1:8080/api/v1)");
+        }
+        if (apiKey == null || apiKey.isBlank()) {
+            throw new IllegalArgumentException("API key is required (DROVER_API_KEY)");
+        }
+        this.base = normalise(baseUrl);
+        this.key = apiKey;
+        this.extraHeaders = Map.copyOf(extraHeaders);
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    /** From {@code DROVER_URL}/{@code DROVER_API_KEY}, falling back to {@code OZ_API_BASE_URL}/{@code WARP_API_KEY}. */
+    public static DroverClient fromEnvironment() {
+        Map<String, String> env = System.getenv();
+        return new DroverClient(firstOf(env, "DROVER_URL", "OZ_API_BASE_URL"), firstOf(env, "DROVER_API_KEY", "WARP_API_KEY"));
+    }
+
+    public static String firstOf(Map<String, String> env, String... names) {
+        for (String n : names) {
+            String v = env.get(n);
+            if (v != null && !v.isBlank()) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /** Accepts {@code http://host:port} as well as {@code http://host:port/api/v1}. */
+    static String normalise(String url) {
+        String u = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        return u.endsWith("/api/v1") ? u : u + "/api/v1";
+    }
+
+    public String baseUrl() {
+        return base;
+    }
+
+    public RunAgentResponse createRun(RunAgentRequest request) {
+        return send("POST", "/agent/runs", request, Map.of("Idempotency-Key", UUID.randomUUID().toString()), true,
+                type(RunAgentResponse.class));
+    }
+
+    public RunItem getRun(String runId) {
+        return send("GET", "/agent/runs/" + path(runId), null, Map.of(), true, type(RunItem.class));
+    }
+
+    public ListRunsResponse listRuns(RunQuery query, String cursor) {
+        return send("GET", "/agent/runs" + query.encode(cursor), null, Map.of(), true, type(ListRunsResponse.class));
+    }
+
+    /** Every run the query selects, fetching pages lazily by following {@code next_cursor}. */
+    public Stream<RunItem> runs(RunQuery query) {
+        Iterator<RunItem> it = new Iterator<>() {
+            private Iterator<RunItem> page = List.<RunItem>of().iterator();
+            private String cursor;
+            private boolean last;
+
+            @Override
+            public boolean hasNext() {
+                while (!page.hasNext() && !last) {
+                    ListRunsResponse r = listRuns(query, cursor);
+                    page = r.runs().iterator();
+                    last = !r.pageInfo().hasNextPage();
+                    cursor = r.pageInfo().nextCursor();
+                }
+                return page.hasNext();
+            }
+
+            @Override
+            public RunItem next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return page.next();
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, 0), false);
+    }
+
+    public String cancelRun(String runId) {
+        return send("POST", "/agent/runs/" + path(runId) + "/cancel", null, Map.of(), false, type(String.class));
+    }
+
+    public ListModelsResponse models() {
+        return send("GET", "/agent/models", null, Map.of(), true, type(ListModelsResponse.class));
+    }
+
+    /** Events of {@code runIds} after {@code since}; with {@code waitSeconds} > 0 the server holds the call until one commits. */
+    public List<RunEvent> pollEvents(List<String> runIds, long since, int waitSeconds) {
+        StringBuilder q = new StringBuilder("?since=").append(since).append("&wait=").append(waitSeconds);
+        runIds.forEach(id -> q.append("&run_ids=").append(URLEncoder.encode(id, StandardCharsets.UTF_8)));
+        return send("GET", "/agent/events" + q, null, Map.of(), true,
+                json.getTypeFactory().constructType(new TypeReference<List<RunEvent>>() {}));
+    }
+
+    public SendMessageResponse sendMessage(SendMessageRequest request) {
+        return send("POST", "/agent/messages", request, Map.of(), false, type(SendMessageResponse.class));
+    }
+
+    public List<MessageHeader> inbox(String runId, boolean unreadOnly) {
+        return send("GET", "/agent/messages/" + path(runId) + "?unread=" + unreadOnly, null, Map.of(), true,
+                json.getTypeFactory().constructType(new TypeReference<List<MessageHeader>>() {}));
+    }
+
+    public Message readMessage(String messageId) {
+        return send("POST", "/agent/messages/" + path(messageId) + "/read", null, Map.of(), false, type(Message.class));
+    }
+
+    private JavaType type(Class<?> c) {
+        return json.getTypeFactory().constructType(c);
+    }
+
+    private static String path(String segment) {
+        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private <T> T send(String method, String path, Object body, Map<String, String> headers, boolean retry, JavaType type) {
+        byte[] payload;
+        try {
+            payload = body == null ? null : json.writeValueAsBytes(body);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot serialise request", e);
+        }
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(90))
+                .header("Authorization", "Bearer " + key)
+                .header("Accept", "application/json")
+                .method(method, payload == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(payload));
+        if (payload != null) {
+            b.header("Content-Type", "application/json");
+        }
+        extraHeaders.forEach(b::header);
+        headers.forEach(b::header);
+        HttpRequest request = b.build();
+        List<Exception> failures = new ArrayList<>();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                boolean transientStatus = r.statusCode() == 429 || r.statusCode() >= 500;
+                if (transientStatus && retry && attempt < ATTEMPTS) {
+                    backoff(attempt);
+                    continue;
+                }
+                if (r.statusCode() >= 400) {
+                    throw new DroverApiException(r.statusCode(), problem(r));
+                }
+                return json.readValue(r.body(), type);
+            } catch (ConnectException | HttpTimeoutException e) {
+                failures.add(e);
+                if (!retry || attempt >= ATTEMPTS) {
+                    IllegalStateException down = new IllegalStateException("cannot reach " + base + ": " + e);
+                    failures.forEach(down::addSuppressed);
+                    throw down;
+                }
+                backoff(attempt);
+            } catch (IOException e) {
+                throw new IllegalStateException("I/O error talking to " + base + ": " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+    }
+
+    private Problem problem(HttpResponse<byte[]> r) {
+        try {
+            return json.readValue(r.body(), Problem.class);
+        } catch (IOException e) {
+            String text = new String(r.body(), StandardCharsets.UTF_8);
+            return new Problem(null, "HTTP " + r.statusCode(), r.statusCode(), text, null, text, null, null);
+        }
+    }
+
+    /** Waits before a retry: 200 ms, then 400 ms (a retry loop's back-off, not a wait for a condition). */
+    private static void backoff(int attempt) {
+        try {
+            Thread.sleep(200L * (1L << (attempt - 1)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
