@@ -49,11 +49,13 @@ public final class DroverServer implements AutoCloseable {
     private final List<AutoCloseable> resources;
     private final Accounts accounts;
     private final Runs runs;
+    private final EventBus bus;
     private final String publicUrl;
     private final Optional<String> createdAdminKey;
 
     private DroverServer(ServerConfig config, Database db, WebServer web, List<AutoCloseable> resources,
-            Accounts accounts, Runs runs, String publicUrl, Optional<String> createdAdminKey) {
+            Accounts accounts, Runs runs, EventBus bus, String publicUrl, Optional<String> createdAdminKey) {
+        this.bus = bus;
         this.config = config;
         this.db = db;
         this.web = web;
@@ -111,7 +113,7 @@ public final class DroverServer implements AutoCloseable {
                     .start();
             url.bind(config.host(), web.port());
             LOG.info("Drover listening on {} ({} database)", url.get(), db.dialect().name());
-            return new DroverServer(config, db, web, resources, accounts, runs, url.get(), adminKey);
+            return new DroverServer(config, db, web, resources, accounts, runs, bus, url.get(), adminKey);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -154,6 +156,11 @@ public final class DroverServer implements AutoCloseable {
         return accounts;
     }
 
+    /** The runs feature, for the parts of Drover that run in the same process (dispatch, tests). */
+    public Runs runs() {
+        return runs;
+    }
+
     public Database database() {
         return db;
     }
@@ -170,6 +177,7 @@ public final class DroverServer implements AutoCloseable {
     /** Stops taking requests, lets in-flight ones finish, then closes the store. */
     @Override
     public void close() {
+        bus.close();
         web.stop();
         closeAll(resources);
     }

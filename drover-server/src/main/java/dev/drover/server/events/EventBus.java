@@ -13,6 +13,7 @@ public final class EventBus {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private volatile long latest;
+    private volatile boolean closed;
 
     public void published(long sequence) {
         lock.lock();
@@ -24,6 +25,21 @@ public final class EventBus {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Wakes every waiter for good: the node is stopping and streams should end. */
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
     }
 
     public long latest() {
@@ -38,7 +54,7 @@ public final class EventBus {
         long deadline = System.nanoTime() + timeout.toNanos();
         lock.lock();
         try {
-            while (latest <= seen) {
+            while (latest <= seen && !closed) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return;

@@ -9,10 +9,14 @@ import dev.drover.server.http.JsonBodies;
 import dev.drover.server.http.QueryParams;
 import dev.drover.server.http.RequestContext;
 import dev.drover.server.runs.Runs;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.sse.SseEvent;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.sse.SseSink;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
@@ -20,6 +24,8 @@ import java.util.List;
 public final class EventsService implements HttpService {
     static final int MAX_RUN_IDS = 100;
     static final int MAX_WAIT_SECONDS = 60;
+    static final int STREAM_BATCH = 500;
+    static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
 
     private final Runs runs;
     private final EventLog log;
@@ -34,6 +40,7 @@ public final class EventsService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/agent/events", this::poll)
+                .get("/agent/events/stream", this::stream)
                 .post("/agent/events/{runId}", this::report);
     }
 
@@ -63,6 +70,57 @@ public final class EventsService implements HttpService {
         return ids;
     }
 
+    /**
+     * Server-Sent Events: every event of the watched runs after {@code since} (or the {@code Last-Event-ID} a
+     * reconnecting client sends), then live ones as they commit. Each SSE event's id is the sequence, so a
+     * reconnect resumes exactly where the client left off. A comment every 15 s keeps proxies from closing an
+     * idle stream. With {@code until_terminal=true} the stream ends once every watched run has finished.
+     */
+    private void stream(ServerRequest req, ServerResponse res) throws InterruptedException {
+        QueryParams q = new QueryParams(req);
+        List<String> ids = watchedRuns(req, q);
+        Principal caller = RequestContext.principal(req);
+        long since = req.headers().first(HeaderNames.create("Last-Event-ID"))
+                .map(v -> {
+                    try {
+                        return Long.parseLong(v.trim());
+                    } catch (NumberFormatException e) {
+                        throw ApiException.badRequest("Last-Event-ID", "must be an event sequence number");
+                    }
+                })
+                .orElseGet(() -> q.longAtLeast("since", 0, 0));
+        boolean untilTerminal = q.bool("until_terminal").orElse(false);
+        try (SseSink sink = res.sink(SseSink.TYPE)) {
+            boolean checkFinished = untilTerminal;
+            while (!bus.isClosed()) {
+                long seen = bus.latest();
+                List<RunEvent> events = log.since(ids, since, STREAM_BATCH);
+                for (RunEvent e : events) {
+                    sink.emit(SseEvent.builder().id(Long.toString(e.sequence())).name(e.eventType())
+                            .data(new String(JsonBodies.write(e), StandardCharsets.UTF_8)).build());
+                    since = e.sequence();
+                    checkFinished |= untilTerminal && e.eventType().startsWith("run_");
+                }
+                if (checkFinished) {
+                    if (ids.stream().allMatch(id -> runs.view(caller, id, "run_ids").state().isTerminal())) {
+                        return;
+                    }
+                    checkFinished = false;
+                }
+                if (events.size() == STREAM_BATCH) {
+                    continue;
+                }
+                long before = bus.latest();
+                bus.awaitAfter(Math.max(seen, since), KEEP_ALIVE);
+                if (bus.latest() == before) {
+                    sink.emit(SseEvent.builder().comment("keep-alive").build());
+                }
+            }
+        } catch (java.io.UncheckedIOException e) {
+            // the client went away; nothing to clean up beyond leaving the loop
+        }
+    }
+
     private void poll(ServerRequest req, ServerResponse res) throws InterruptedException {
         QueryParams q = new QueryParams(req);
         List<String> ids = watchedRuns(req, q);
@@ -74,7 +132,7 @@ public final class EventsService implements HttpService {
             long seen = bus.latest();
             List<RunEvent> events = log.since(ids, since, limit);
             long left = deadline - System.nanoTime();
-            if (!events.isEmpty() || left <= 0) {
+            if (!events.isEmpty() || left <= 0 || bus.isClosed()) {
                 JsonBodies.send(res, events);
                 return;
             }

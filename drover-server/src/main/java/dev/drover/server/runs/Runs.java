@@ -339,6 +339,15 @@ public final class Runs {
         });
     }
 
+    /**
+     * A state change made by Drover itself (dispatch, workers, lease expiry) rather than by a caller: the same
+     * table, compare-and-set and event as every other path.
+     */
+    public RunEvent advance(String runId, RunState to, RunStatusMessage status) {
+        return db.write(h -> transition(h, repo.find(h, runId)
+                .orElseThrow(() -> ApiException.notFound("runId", "run")), to, status, null, null));
+    }
+
     private RunEvent transition(Handle h, RunRow run, RunState to, RunStatusMessage status, String executionId) {
         return transition(h, run, to, status, executionId, null);
     }
