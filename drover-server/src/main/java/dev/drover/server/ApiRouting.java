@@ -9,6 +9,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.List;
 
 /**
  * The table of contents of Drover's HTTP surface. Everything under {@code /api/v1} needs a Bearer key; the
@@ -18,6 +19,17 @@ final class ApiRouting {
     static final String API = "/api/v1";
 
     private ApiRouting() {}
+
+    /** Everything under {@code /api/v1}; the OpenAPI document must describe exactly these routes. */
+    static List<HttpService> apiServices(DroverServer.Services s) {
+        return List.of(
+                s.runs(),       // POST /agent/run(s), GET /agent/runs, GET /agent/runs/{id}, POST /agent/runs/{id}/cancel
+                s.events(),     // GET /agent/events, GET /agent/events/stream, POST /agent/events/{runId}
+                s.messages(),   // POST /agent/messages, GET /agent/messages/{runId}, POST .../{id}/read|delivered
+                s.models(),     // GET /agent/models
+                s.sessions(),   // GET /agent/sessions/{uuid}/redirect
+                s.openApi());   // GET /openapi.json
+    }
 
     static void configure(HttpRouting.Builder routing, DroverServer.Services s, Authenticator auth, Problems problems,
             MeterRegistry metrics) {
@@ -42,14 +54,7 @@ final class ApiRouting {
                 .register("/", s.docs());
 
         // The Oz Agent API
-        for (HttpService service : new HttpService[] {
-            s.runs(),       // POST /agent/run(s), GET /agent/runs, GET /agent/runs/{id}, POST /agent/runs/{id}/cancel
-            s.events(),     // GET /agent/events, POST /agent/events/{runId}, GET /agent/events/stream
-            s.messages(),   // POST /agent/messages, GET /agent/messages/{runId}, POST .../{id}/read|delivered
-            s.models(),     // GET /agent/models
-            s.sessions(),   // GET /agent/sessions/{uuid}/redirect
-            s.openApi(),    // GET /openapi.json
-        }) {
+        for (HttpService service : apiServices(s)) {
             routing.register(API, service);
         }
 

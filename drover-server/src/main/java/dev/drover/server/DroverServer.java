@@ -50,12 +50,15 @@ public final class DroverServer implements AutoCloseable {
     private final Accounts accounts;
     private final Runs runs;
     private final EventBus bus;
+    private final Services services;
     private final String publicUrl;
     private final Optional<String> createdAdminKey;
 
     private DroverServer(ServerConfig config, Database db, WebServer web, List<AutoCloseable> resources,
-            Accounts accounts, Runs runs, EventBus bus, String publicUrl, Optional<String> createdAdminKey) {
+            Accounts accounts, Runs runs, EventBus bus, Services services, String publicUrl,
+            Optional<String> createdAdminKey) {
         this.bus = bus;
+        this.services = services;
         this.config = config;
         this.db = db;
         this.web = web;
@@ -113,7 +116,7 @@ public final class DroverServer implements AutoCloseable {
                     .start();
             url.bind(config.host(), web.port());
             LOG.info("Drover listening on {} ({} database)", url.get(), db.dialect().name());
-            return new DroverServer(config, db, web, resources, accounts, runs, bus, url.get(), adminKey);
+            return new DroverServer(config, db, web, resources, accounts, runs, bus, services, url.get(), adminKey);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -137,6 +140,11 @@ public final class DroverServer implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot create data directory " + dir, e);
         }
+    }
+
+    /** The API's HTTP services, as routed; the OpenAPI test reads their routes. */
+    List<io.helidon.webserver.http.HttpService> apiServices() {
+        return ApiRouting.apiServices(services);
     }
 
     public int port() {

@@ -7,7 +7,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 
-/** {@code GET /api/v1/openapi.json}: Drover's own OpenAPI document (a test keeps it in step with the routes). */
+/**
+ * {@code GET /api/v1/openapi.json}: Drover's own OpenAPI document. {@code OpenApiDocumentTest} keeps it in step
+ * with the routes the server really registers.
+ */
 public final class OpenApiService implements HttpService {
     static final String RESOURCE = "/openapi/drover-openapi.json";
     private final byte[] document;
