@@ -1,0 +1,138 @@
+"""Generates drover-server/src/main/resources/openapi/drover-openapi.json.
+
+Usage: python3 tools/openapi_gen.py <oz-agent-api.openapi.yaml> drover-server/src/main/resources/openapi/drover-openapi.json
+Schemas shared with the Oz Agent API are copied from its public OpenAPI document (MIT); paths and Drover's
+extensions are declared here. OpenApiDocumentTest fails when the document and the routes disagree.
+"""
+import sys, yaml, json, copy
+spec = yaml.safe_load(open(sys.argv[1]))
+S = spec['components']['schemas']
+keep = ['RunAgentRequest','RunAgentResponse','ListRunsResponse','RunItem','ArtifactItem','PlanArtifact','PullRequestArtifact',
+ 'ScreenshotArtifact','FileArtifact','PlanArtifactData','PullRequestArtifactData','ScreenshotArtifactData','FileArtifactData',
+ 'ScheduleInfo','PageInfo','RunStatusMessage','RequestUsage','RunCreatorInfo','RunState','RunSourceType','RunExecutionLocation',
+ 'AmbientAgentConfig','Harness','HarnessAuthSecrets','MCPServerConfig','Error','AttachmentInput','Scope','PlatformErrorCode',
+ 'ListModelsResponse','ModelInfo','AgentSkill']
+schemas = {k: copy.deepcopy(S[k]) for k in keep}
+# Drover's extensions
+schemas['RunAgentRequest']['properties']['metadata'] = {'type':'object','maxProperties':20,
+  'additionalProperties':{'type':'string','maxLength':256},
+  'description':'Drover extension (as in newer Oz SDKs): up to 20 immutable string pairs; keys are 1-64 characters of [a-zA-Z0-9._-], values at most 256 bytes. Returned on the run and filterable with metadata[key]=value.'}
+schemas['RunAgentRequest']['properties']['attachments']['maxItems'] = 5
+schemas['RunItem']['properties']['metadata'] = {'type':'object','additionalProperties':{'type':'string'},'description':'Drover extension: the metadata given at creation.'}
+schemas['RunItem']['properties']['interactive'] = {'type':'boolean','description':'Drover extension: whether the run was created interactive.'}
+schemas['Harness']['properties']['type']['enum'] = ['oz','claude','codex','gemini','command']
+schemas['RunEvent'] = {'type':'object','required':['event_type','run_id','occurred_at','sequence'],'properties':{
+  'event_type':{'type':'string','description':'See docs/events.md for every type.'},
+  'run_id':{'type':'string'},'ref_id':{'type':'string','nullable':True},'execution_id':{'type':'string','nullable':True},
+  'occurred_at':{'type':'string','format':'date-time'},'sequence':{'type':'integer','format':'int64'}}}
+schemas['ReportEventRequest'] = {'type':'object','required':['event_type'],'properties':{
+  'event_type':{'type':'string','enum':['run_in_progress','run_succeeded','run_failed','run_errored','run_blocked','run_cancelled']},
+  'execution_id':{'type':'string','description':'Client-assigned execution ID for correlation'},
+  'ref_id':{'type':'string'}}}
+schemas['ReportEventResponse'] = {'type':'object','properties':{'sequence':{'type':'integer','format':'int64'}}}
+schemas['SendMessageRequest'] = {'type':'object','required':['to','subject','body','sender_run_id'],'properties':{
+  'to':{'type':'array','minItems':1,'maxItems':100,'items':{'type':'string'},'description':'Recipient run IDs'},
+  'subject':{'type':'string','maxLength':1024},'body':{'type':'string','maxLength':131072,'description':'Message body (max 128KB)'},
+  'sender_run_id':{'type':'string','description':"The sender's run ID; must be visible to the caller"}}}
+schemas['SendMessageResponse'] = {'type':'object','properties':{'message_ids':{'type':'array','items':{'type':'string'},
+  'description':'One message ID per recipient, in the same order as the to array'}}}
+hdr = {'message_id':{'type':'string'},'sender_run_id':{'type':'string'},'subject':{'type':'string'},
+  'sent_at':{'type':'string','format':'date-time'},'delivered_at':{'type':'string','format':'date-time','nullable':True},
+  'read_at':{'type':'string','format':'date-time','nullable':True}}
+schemas['MessageHeader'] = {'type':'object','properties':hdr}
+msg = dict(hdr); msg['body'] = {'type':'string'}
+schemas['Message'] = {'type':'object','properties':msg}
+schemas['SessionRedirect'] = {'type':'object','properties':{'conversation_id':{'type':'string'}}}
+
+def ref(n): return {'$ref':'#/components/schemas/'+n}
+def problem(desc): return {'description':desc,'content':{'application/problem+json':{'schema':ref('Error')}}}
+def ok(schema, desc='OK'): return {'description':desc,'content':{'application/json':{'schema':schema}}}
+common = {'401':problem('Missing, malformed or revoked API key')}
+def op(opid, summary, responses, params=None, body=None, tags=('agent',), desc=None):
+    o = {'operationId':opid,'summary':summary,'tags':list(tags),'security':[{'bearerAuth':[]}]}
+    if desc: o['description']=desc
+    if params: o['parameters']=params
+    if body: o['requestBody']={'required':True,'content':{'application/json':{'schema':body}}}
+    r = dict(responses); r.update(common); o['responses']=r
+    return o
+def q(name, schema, desc=None, required=False, explode=None):
+    p={'name':name,'in':'query','required':required,'schema':schema}
+    if desc: p['description']=desc
+    if explode is not None: p['style']='form'; p['explode']=explode
+    return p
+def path(name, desc=None): 
+    p={'name':name,'in':'path','required':True,'schema':{'type':'string'}}
+    if desc: p['description']=desc
+    return p
+def header(name, desc): return {'name':name,'in':'header','required':False,'schema':{'type':'string'},'description':desc}
+
+create_params=[header('Idempotency-Key','Same key and body from the same principal return the original run; another body is 409. 1-255 characters.'),
+  header('X-Drover-Source','Drover extension: the RunSourceType to record (not SCHEDULED_AGENT); the CLI sends CLI. Default API.'),
+  header('X-Drover-Execution-Location','Drover extension: LOCAL for a run executed by its own client, which reports its lifecycle through POST /agent/events/{runId}. Default REMOTE.')]
+create_resp={'200':ok(ref('RunAgentResponse'),'Run created'),'400':problem('Invalid request; detail names the field'),
+  '404':problem('parent_run_id or conversation_id is not visible to the caller'),'409':problem('Idempotency-Key reused with a different body')}
+list_params = [p for p in spec['paths']['/agent/runs']['get']['parameters']]
+list_params.append(q('metadata[key]',{'type':'string'},'Drover extension: runs whose metadata has this key with this value; repeat for several keys (all must match). Brackets may be percent-encoded.'))
+list_params.append(q('execution_location',ref('RunExecutionLocation')) if not any(p['name']=='execution_location' for p in list_params) else None)
+list_params=[p for p in list_params if p]
+paths = {
+ '/agent/run': {'post': op('runAgent','Run an agent task (deprecated alias of POST /agent/runs)',create_resp,create_params,ref('RunAgentRequest'))},
+ '/agent/runs': {'post': op('createRun','Run an agent task',create_resp,create_params,ref('RunAgentRequest')),
+    'get': op('listRuns','List runs',{'200':ok(ref('ListRunsResponse')),'400':problem('Invalid parameter; detail names it'),
+        '404':problem('ancestor_run_id is not visible')},list_params,
+        desc='Keyset pagination. A listing is a snapshot of the runs that existed at its first page, in the order they had then; fields show current values; filters on mutable fields are evaluated on each page. A cursor used with other filters or another sort is 400.')},
+ '/agent/runs/{runId}': {'get': op('getRun','Get run details',{'200':ok(ref('RunItem')),'404':problem('Run not found or not visible')},[path('runId')])},
+ '/agent/runs/{runId}/cancel': {'post': op('cancelRun','Cancel a run',{'200':ok({'type':'string','description':'The ID of the cancelled run'}),
+    '400':problem('The run is already in a terminal state'),'404':problem('Run not found'),
+    '409':problem('The run is PENDING; retry in a moment (retryable: true)'),'422':problem('The run is executed locally by its client')},[path('runId')],
+    desc='QUEUED runs are cancelled at once; CLAIMED and INPROGRESS runs get a cancel request (event run_cancel_requested) that their worker carries out.')},
+ '/agent/events': {'get': op('pollAgentEvents','Poll for events',{'200':ok({'type':'array','items':ref('RunEvent')}),
+    '400':problem('Invalid parameter'),'404':problem('A run id is not visible')},
+    [q('run_ids',{'type':'array','items':{'type':'string'},'maxItems':100},'Runs to watch (repeat or comma-separate)',True,True),
+     q('since',{'type':'integer','format':'int64','default':0,'minimum':0}),
+     q('limit',{'type':'integer','default':100,'minimum':1,'maximum':500}),
+     q('wait',{'type':'integer','default':0,'minimum':0,'maximum':60},'Drover extension: long-poll up to this many seconds for an event to commit')])},
+ '/agent/events/stream': {'get': op('streamAgentEvents','Stream events (Server-Sent Events)',
+    {'200':{'description':'text/event-stream; each event has id = sequence, event = event_type, data = the RunEvent JSON','content':{'text/event-stream':{'schema':{'type':'string'}}}},
+     '400':problem('Invalid parameter'),'404':problem('A run id is not visible')},
+    [q('run_ids',{'type':'array','items':{'type':'string'},'maxItems':100},None,True,True),
+     q('since',{'type':'integer','format':'int64','default':0,'minimum':0}),
+     q('until_terminal',{'type':'boolean','default':False},'End the stream once every watched run has finished'),
+     header('Last-Event-ID','Resume after this sequence (overrides since)')])},
+ '/agent/events/{runId}': {'post': op('reportAgentEvent','Report a lifecycle event',{'200':ok(ref('ReportEventResponse')),
+    '400':problem('Unknown event_type'),'404':problem('Run not found'),'409':problem('The transition is not legal from the run\'s state')},
+    [path('runId')],ref('ReportEventRequest'))},
+ '/agent/messages': {'post': op('sendAgentMessage','Send a message to one or more runs',{'200':ok(ref('SendMessageResponse')),
+    '400':problem('Invalid request'),'404':problem('A run is not visible'),'422':problem('A recipient is in a terminal state; nothing was sent')},
+    None,ref('SendMessageRequest'))},
+ '/agent/messages/{runId}': {'get': op('listAgentMessages','List inbox message headers',{'200':ok({'type':'array','items':ref('MessageHeader')}),
+    '400':problem('Invalid parameter'),'404':problem('Run not found')},
+    [path('runId'),q('unread',{'type':'boolean'}),q('since',{'type':'string','format':'date-time'}),
+     q('limit',{'type':'integer','default':50,'minimum':1,'maximum':100})])},
+ '/agent/messages/{messageId}/read': {'post': op('readAgentMessage','Read a message body (sets read_at)',
+    {'200':ok(ref('Message')),'404':problem('Message not found')},[path('messageId')])},
+ '/agent/messages/{messageId}/delivered': {'post': op('markAgentMessageDelivered','Mark a message as delivered (idempotent)',
+    {'204':{'description':'Delivered'},'404':problem('Message not found')},[path('messageId')])},
+ '/agent/models': {'get': op('listModels','List available models',{'200':ok(ref('ListModelsResponse'))})},
+ '/agent/sessions/{sessionUuid}/redirect': {'get': op('getSessionRedirect','Get session redirect',
+    {'200':ok(ref('SessionRedirect'),'conversation_id once the run has finished, otherwise an empty object')},[path('sessionUuid')])},
+ '/openapi.json': {'get': {'operationId':'getOpenApi','summary':'This document','tags':['meta'],'security':[],
+    'responses':{'200':{'description':'OpenAPI 3 document','content':{'application/json':{'schema':{'type':'object'}}}}}}},
+}
+doc = {'openapi':'3.0.3','info':{'title':'Drover API','version':'0.1.0',
+  'description':'Drover speaks the Oz Agent API. Schemas marked as in the Oz Agent API are taken from its public OpenAPI document (MIT licence, (c) Warp); Drover extensions are described where they appear. Errors are RFC 7807 application/problem+json.',
+  'license':{'name':'MIT (schemas from the Oz Agent API OpenAPI document)'}},
+  'servers':[{'url':'/api/v1'}],'tags':[{'name':'agent'},{'name':'meta'}],'paths':paths,
+  'components':{'securitySchemes':{'bearerAuth':{'type':'http','scheme':'bearer','description':'A Drover API key'}},'schemas':schemas}}
+# every $ref must resolve
+def refs(o):
+    if isinstance(o, dict):
+        for k,v in o.items():
+            if k=='$ref': yield v
+            else: yield from refs(v)
+    elif isinstance(o, list):
+        for v in o: yield from refs(v)
+missing = {r for r in refs(doc) if r.split('/')[-1] not in schemas}
+assert not missing, missing
+json.dump(doc, open(sys.argv[2],'w'), indent=1)
+print(len(json.dumps(doc)))
