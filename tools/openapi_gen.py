@@ -28,7 +28,8 @@ schemas['RunEvent'] = {'type':'object','required':['event_type','run_id','occurr
 schemas['ReportEventRequest'] = {'type':'object','required':['event_type'],'properties':{
   'event_type':{'type':'string','enum':['run_in_progress','run_succeeded','run_failed','run_errored','run_blocked','run_cancelled']},
   'execution_id':{'type':'string','description':'Client-assigned execution ID for correlation'},
-  'ref_id':{'type':'string'}}}
+  'ref_id':{'type':'string'},
+  'status_message':{'$ref':'#/components/schemas/RunStatusMessage','description':'Drover extension: why the run ended (message, error_code, retryable)'}}}
 schemas['ReportEventResponse'] = {'type':'object','properties':{'sequence':{'type':'integer','format':'int64'}}}
 schemas['SendMessageRequest'] = {'type':'object','required':['to','subject','body','sender_run_id'],'properties':{
   'to':{'type':'array','minItems':1,'maxItems':100,'items':{'type':'string'},'description':'Recipient run IDs'},
@@ -42,6 +43,20 @@ hdr = {'message_id':{'type':'string'},'sender_run_id':{'type':'string'},'subject
 schemas['MessageHeader'] = {'type':'object','properties':hdr}
 msg = dict(hdr); msg['body'] = {'type':'string'}
 schemas['Message'] = {'type':'object','properties':msg}
+schemas['WorkerRegistration'] = {'type':'object','properties':{'name':{'type':'string'},'pool':{'type':'string','default':'default'},
+  'slots':{'type':'integer','minimum':1,'maximum':256,'default':1},'host':{'type':'string'}}}
+schemas['WorkerInfo'] = {'type':'object','properties':{'worker_id':{'type':'string'},'name':{'type':'string'},'pool':{'type':'string'},
+  'slots':{'type':'integer'},'host':{'type':'string'},'registered_at':{'type':'string','format':'date-time'},
+  'last_heartbeat_at':{'type':'string','format':'date-time'},'active_runs':{'type':'integer'},
+  'lease_seconds':{'type':'integer'},'heartbeat_seconds':{'type':'integer'}}}
+schemas['ListWorkersResponse'] = {'type':'object','properties':{'workers':{'type':'array','items':{'$ref':'#/components/schemas/WorkerInfo'}}}}
+schemas['ClaimedRun'] = {'type':'object','properties':{'run':{'$ref':'#/components/schemas/RunItem'},
+  'lease_expires_at':{'type':'string','format':'date-time'},'attempt':{'type':'integer'}}}
+schemas['HeartbeatRequest'] = {'type':'object','properties':{'run_ids':{'type':'array','items':{'type':'string'},'maxItems':1024}}}
+schemas['LeaseStatus'] = {'type':'object','properties':{'run_id':{'type':'string'},'state':{'$ref':'#/components/schemas/RunState'},
+  'lease_expires_at':{'type':'string','format':'date-time'},'cancel_requested':{'type':'boolean'},
+  'lost':{'type':'boolean','description':'The worker no longer holds the run and must stop it'}}}
+schemas['HeartbeatResponse'] = {'type':'object','properties':{'leases':{'type':'array','items':{'$ref':'#/components/schemas/LeaseStatus'}}}}
 schemas['SessionRedirect'] = {'type':'object','properties':{'conversation_id':{'type':'string'}}}
 
 def ref(n): return {'$ref':'#/components/schemas/'+n}
@@ -116,13 +131,26 @@ paths = {
  '/agent/models': {'get': op('listModels','List available models',{'200':ok(ref('ListModelsResponse'))})},
  '/agent/sessions/{sessionUuid}/redirect': {'get': op('getSessionRedirect','Get session redirect',
     {'200':ok(ref('SessionRedirect'),'conversation_id once the run has finished, otherwise an empty object')},[path('sessionUuid')])},
+ '/workers': {'post': op('registerWorker','Register a worker (worker keys only)',{'200':ok(ref('WorkerInfo')),
+    '400':problem('Invalid registration'),'403':problem('Not a worker key')},None,ref('WorkerRegistration'),tags=('workers',)),
+   'get': op('listWorkers','Workers that heartbeated recently (admin or worker keys)',{'200':ok(ref('ListWorkersResponse')),
+    '403':problem('Neither an admin nor a worker key')},tags=('workers',))},
+ '/workers/{workerId}/claim': {'post': op('claimRun','Lease the oldest queued run of the worker\'s pool',
+    {'200':ok(ref('ClaimedRun'),'A run, now PENDING and leased to the worker'),'204':{'description':'Nothing to run within wait seconds'},
+     '403':problem('Not a worker key'),'404':problem('Not this key\'s worker')},
+    [path('workerId'),q('wait',{'type':'integer','default':0,'minimum':0,'maximum':60},'Long-poll up to this many seconds')],tags=('workers',))},
+ '/workers/{workerId}/runs/{runId}/accept': {'post': op('acceptRun','Take over a claimed run (PENDING → CLAIMED)',
+    {'200':ok(ref('LeaseStatus')),'404':problem('Run not leased to this worker'),'409':problem('Run is not PENDING')},
+    [path('workerId'),path('runId')],tags=('workers',))},
+ '/workers/{workerId}/heartbeat': {'post': op('heartbeat','Extend the leases of running runs; learn of cancel requests',
+    {'200':ok(ref('HeartbeatResponse')),'404':problem('Not this key\'s worker')},[path('workerId')],ref('HeartbeatRequest'),tags=('workers',))},
  '/openapi.json': {'get': {'operationId':'getOpenApi','summary':'This document','tags':['meta'],'security':[],
     'responses':{'200':{'description':'OpenAPI 3 document','content':{'application/json':{'schema':{'type':'object'}}}}}}},
 }
 doc = {'openapi':'3.0.3','info':{'title':'Drover API','version':'0.1.0',
   'description':'Drover speaks the Oz Agent API. Schemas marked as in the Oz Agent API are taken from its public OpenAPI document (MIT licence, (c) Warp); Drover extensions are described where they appear. Errors are RFC 7807 application/problem+json.',
   'license':{'name':'MIT (schemas from the Oz Agent API OpenAPI document)'}},
-  'servers':[{'url':'/api/v1'}],'tags':[{'name':'agent'},{'name':'meta'}],'paths':paths,
+  'servers':[{'url':'/api/v1'}],'tags':[{'name':'agent'},{'name':'workers','description':'Drover\'s worker protocol (docs/workers.md)'},{'name':'meta'}],'paths':paths,
   'components':{'securitySchemes':{'bearerAuth':{'type':'http','scheme':'bearer','description':'A Drover API key'}},'schemas':schemas}}
 # every $ref must resolve
 def refs(o):

@@ -48,15 +48,24 @@ final class KeysCommand {
         @Option(names = "--team", description = "Team the principal joins (created if new); team runs are shared within it.")
         String team;
 
+        @Option(names = "--worker", description = "A worker key: registers workers and executes runs of every team "
+                + "(use with --service-account).")
+        boolean worker;
+
         @Override
         public Integer call() {
+            if (worker && owner.user != null) {
+                System.err.println("error: --worker keys belong to service accounts: use --service-account");
+                return 2;
+            }
             try (Database db = open(store)) {
                 Accounts accounts = new Accounts(db, Clock.systemUTC());
                 String teamId = team == null ? null : accounts.ensureTeam(team);
                 Principal p = owner.user != null
                         ? accounts.ensurePrincipal(Principal.Kind.USER, owner.user, teamId, false)
                         : accounts.ensurePrincipal(Principal.Kind.SERVICE_ACCOUNT, owner.serviceAccount, teamId, false);
-                Accounts.CreatedKey key = accounts.createKey(p, name, null);
+                Accounts.CreatedKey key = accounts.createKey(p, name, null,
+                        worker ? Accounts.WORKER_KEY : Accounts.STANDARD_KEY);
                 System.err.println("Created key " + key.id() + " for " + p.kind().wire() + " "
                         + (p.email() != null ? p.email() : p.displayName()) + ". It is shown only now:");
                 System.out.println(key.secret());
@@ -79,7 +88,7 @@ final class KeysCommand {
                     String status = k.revokedAtMicros() != null ? "revoked " + Times.instant(k.revokedAtMicros())
                             : k.lastUsedAtMicros() != null ? "last used " + Times.instant(k.lastUsedAtMicros()) : "never used";
                     System.out.printf("%-36s  %-12s  %-20s  %-16s  %-28s  %-27s  %s%n", k.id(), k.prefix(), k.name(),
-                            k.principalKind(), k.principalName(), Times.instant(k.createdAtMicros()), status);
+                            k.principalKind() + (Accounts.WORKER_KEY.equals(k.keyKind()) ? "/worker" : ""), k.principalName(), Times.instant(k.createdAtMicros()), status);
                 }
                 return 0;
             }

@@ -44,6 +44,20 @@ class CliTest {
     }
 
     @Test
+    void aWorkerKeyMadeOnTheCommandLineCanRegisterAWorker() {
+        try (TestServer server = TestServer.start(Backend.SQLITE, Backend.SQLITE.freshConfig())) {
+            String data = server.server().config().dataDir().toString();
+            assertThat(cli("keys", "create", "--data-dir", data, "--name", "w", "--user", "a@b.c", "--worker").code())
+                    .isEqualTo(2);
+            Result created = cli("keys", "create", "--data-dir", data, "--name", "w", "--service-account", "workers",
+                    "--worker");
+            Api worker = new Api(server.apiBaseUrl(), created.out().strip());
+            assertThat(worker.post("/workers", "{\"name\":\"w1\"}").status()).isEqualTo(200);
+            assertThat(cli("keys", "list", "--data-dir", data).out()).contains("service_account/worker");
+        }
+    }
+
+    @Test
     void anUnknownCommandIsAUsageError() {
         assertThat(cli("frobnicate").code()).isEqualTo(2);
     }

@@ -28,6 +28,7 @@ final class ApiRouting {
                 s.messages(),   // POST /agent/messages, GET /agent/messages/{runId}, POST .../{id}/read|delivered
                 s.models(),     // GET /agent/models
                 s.sessions(),   // GET /agent/sessions/{uuid}/redirect
+                s.workers(),    // POST/GET /workers, POST /workers/{id}/claim|heartbeat, POST .../runs/{runId}/accept
                 s.openApi());   // GET /openapi.json
     }
 

@@ -16,10 +16,14 @@ import dev.drover.server.models.ModelsService;
 import dev.drover.server.openapi.DocsService;
 import dev.drover.server.openapi.OpenApiService;
 import dev.drover.server.ops.OpsService;
+import dev.drover.server.runs.RunLeases;
 import dev.drover.server.runs.Runs;
 import dev.drover.server.runs.RunsService;
 import dev.drover.server.sessions.SessionsService;
 import dev.drover.server.store.Database;
+import dev.drover.server.workers.LeaseSweeper;
+import dev.drover.server.workers.Workers;
+import dev.drover.server.workers.WorkersService;
 import io.helidon.webserver.WebServer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -41,7 +45,7 @@ public final class DroverServer implements AutoCloseable {
 
     /** The HTTP services, one per resource. */
     record Services(RunsService runs, EventsService events, MessagesService messages, ModelsService models,
-            SessionsService sessions, OpenApiService openApi, OpsService ops, DocsService docs) {}
+            SessionsService sessions, WorkersService workers, OpenApiService openApi, OpsService ops, DocsService docs) {}
 
     private final ServerConfig config;
     private final Database db;
@@ -95,12 +99,15 @@ public final class DroverServer implements AutoCloseable {
             PublicUrl url = new PublicUrl(config.publicUrl());
             Runs runs = new Runs(db, log, models, blobs, clock, url, config.teamConcurrency());
             Messages messages = new Messages(db, log, runs, clock);
+            RunLeases leases = new RunLeases(db, runs, clock, config.leaseDuration(), config.teamConcurrency());
+            resources.add(new LeaseSweeper(leases).start());
             Services services = new Services(
                     new RunsService(runs),
                     new EventsService(runs, log, bus),
                     new MessagesService(messages),
                     new ModelsService(models),
                     new SessionsService(runs),
+                    new WorkersService(new Workers(db, leases, bus, clock)),
                     new OpenApiService(),
                     new OpsService(db, metrics),
                     new DocsService());

@@ -1,6 +1,7 @@
 package dev.drover.server;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -22,13 +23,30 @@ public record ServerConfig(
         String adminApiKey,
         Path modelsFile,
         int teamConcurrency,
-        Map<String, String> env) {
+        Map<String, String> env,
+        Duration leaseDuration) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_HOST = "127.0.0.1";
 
+    /** How long a worker holds a run without heartbeating before the run is requeued or ended. */
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(15);
+
     public ServerConfig {
         env = Map.copyOf(env);
+        leaseDuration = leaseDuration == null ? DEFAULT_LEASE : leaseDuration;
+    }
+
+    public ServerConfig(String host, int port, Path dataDir, String databaseUrl, String databaseUser,
+            String databasePassword, String publicUrl, String adminApiKey, Path modelsFile, int teamConcurrency,
+            Map<String, String> env) {
+        this(host, port, dataDir, databaseUrl, databaseUser, databasePassword, publicUrl, adminApiKey, modelsFile,
+                teamConcurrency, env, DEFAULT_LEASE);
+    }
+
+    public ServerConfig withLeaseDuration(Duration lease) {
+        return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, publicUrl,
+                adminApiKey, modelsFile, teamConcurrency, env, lease);
     }
 
     /** A configuration for the embedded database in {@code dataDir} on a random port. */
@@ -38,21 +56,21 @@ public record ServerConfig(
 
     public ServerConfig withDatabase(String url, String user, String password) {
         return new ServerConfig(host, port, dataDir, url, user, password, publicUrl, adminApiKey, modelsFile,
-                teamConcurrency, env);
+                teamConcurrency, env, leaseDuration);
     }
 
     public ServerConfig withAdminApiKey(String key) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, publicUrl, key,
-                modelsFile, teamConcurrency, env);
+                modelsFile, teamConcurrency, env, leaseDuration);
     }
 
     public ServerConfig withEnv(Map<String, String> newEnv) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, publicUrl,
-                adminApiKey, modelsFile, teamConcurrency, newEnv);
+                adminApiKey, modelsFile, teamConcurrency, newEnv, leaseDuration);
     }
 
     public ServerConfig withTeamConcurrency(int limit) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, publicUrl,
-                adminApiKey, modelsFile, limit, env);
+                adminApiKey, modelsFile, limit, env, leaseDuration);
     }
 }

@@ -21,7 +21,7 @@ public final class Accounts {
 
     /** A key as listed: never the secret. */
     public record KeyInfo(String id, String name, String prefix, String principalId, String principalName,
-            String principalKind, long createdAtMicros, Long lastUsedAtMicros, Long revokedAtMicros) {}
+            String principalKind, String keyKind, long createdAtMicros, Long lastUsedAtMicros, Long revokedAtMicros) {}
 
     /** A freshly created key: the only moment the secret exists outside the caller's hands. */
     public record CreatedKey(String id, String secret, Principal principal) {}
@@ -32,15 +32,15 @@ public final class Accounts {
     public Optional<Principal> authenticate(String secret) {
         String hash = ApiKeys.hash(secret);
         Optional<Principal> found = db.readOne(h -> h.createQuery("""
-                        SELECT p.id, p.kind, p.display_name, p.email, p.is_admin
+                        SELECT p.id, p.kind, p.display_name, p.email, p.is_admin, k.kind
                         FROM api_keys k JOIN principals p ON p.id = k.principal_id
                         WHERE k.secret_hash = :hash AND k.revoked_at IS NULL""")
                 .bind("hash", hash)
                 .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        Boolean.toString(rs.getBoolean(5))})
+                        Boolean.toString(rs.getBoolean(5)), rs.getString(6)})
                 .findOne()
                 .map(row -> new Principal(row[0], Principal.Kind.ofWire(row[1]), row[2], row[3],
-                        Boolean.parseBoolean(row[4]), teamsOf(h, row[0]))));
+                        Boolean.parseBoolean(row[4]), teamsOf(h, row[0]), WORKER_KEY.equals(row[5]))));
         if (found.isPresent()) {
             long now = now();
             db.write(h -> h.createUpdate("""
@@ -118,17 +118,28 @@ public final class Accounts {
         return principal(id).orElseThrow();
     }
 
+    /** The kind of key that workers use. */
+    public static final String WORKER_KEY = "worker";
+    public static final String STANDARD_KEY = "standard";
+
     /** Creates a key for {@code principal}; {@code secret} may be preset (DROVER_ADMIN_API_KEY) or null. */
     public CreatedKey createKey(Principal principal, String name, String secret) {
+        return createKey(principal, name, secret, STANDARD_KEY);
+    }
+
+    /** Creates a key of {@code kind} ({@link #STANDARD_KEY} or {@link #WORKER_KEY}). */
+    public CreatedKey createKey(Principal principal, String name, String secret, String kind) {
         String key = secret != null ? secret : ApiKeys.generate();
         String id = Ids.uuid();
         db.write(h -> h.createUpdate("""
-                        INSERT INTO api_keys (id, principal_id, name, prefix, secret_hash, created_at)
-                        VALUES (:id, :p, :name, :prefix, :hash, :now)""")
+                        INSERT INTO api_keys (id, principal_id, name, prefix, secret_hash, kind, created_at)
+                        VALUES (:id, :p, :name, :prefix, :hash, :kind, :now)""")
+                .bind("kind", kind)
                 .bind("id", id).bind("p", principal.id()).bind("name", name)
                 .bind("prefix", ApiKeys.displayPrefix(key)).bind("hash", ApiKeys.hash(key)).bind("now", now())
                 .execute());
-        return new CreatedKey(id, key, principal);
+        return new CreatedKey(id, key, new Principal(principal.id(), principal.kind(), principal.displayName(),
+                principal.email(), principal.admin(), principal.teamIds(), WORKER_KEY.equals(kind)));
     }
 
     public boolean keyExists(String secret) {
@@ -138,13 +149,13 @@ public final class Accounts {
 
     public List<KeyInfo> listKeys() {
         return db.readOne(h -> h.createQuery("""
-                        SELECT k.id, k.name, k.prefix, p.id, COALESCE(p.email, p.display_name), p.kind,
+                        SELECT k.id, k.name, k.prefix, p.id, COALESCE(p.email, p.display_name), p.kind, k.kind,
                                k.created_at, k.last_used_at, k.revoked_at
                         FROM api_keys k JOIN principals p ON p.id = k.principal_id
                         ORDER BY k.created_at, k.id""")
                 .map((rs, ctx) -> new KeyInfo(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getLong(7), Rows.nullableLong(rs, 8),
-                        Rows.nullableLong(rs, 9)))
+                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8), Rows.nullableLong(rs, 9),
+                        Rows.nullableLong(rs, 10)))
                 .list());
     }
 

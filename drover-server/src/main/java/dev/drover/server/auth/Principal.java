@@ -5,9 +5,15 @@ import java.util.List;
 
 /**
  * The authenticated caller: a user or a service account, with the teams it belongs to. What a principal can
- * see is what it owns plus what its teams own ({@link #ownerIds()}).
+ * see is what it owns plus what its teams own ({@link #ownerIds()}). {@code worker} is set when the caller used
+ * a worker key: it may register workers, claim runs of every team and act on the runs leased to its workers.
  */
-public record Principal(String id, Kind kind, String displayName, String email, boolean admin, List<String> teamIds) {
+public record Principal(String id, Kind kind, String displayName, String email, boolean admin, List<String> teamIds,
+        boolean worker) {
+
+    public Principal(String id, Kind kind, String displayName, String email, boolean admin, List<String> teamIds) {
+        this(id, kind, displayName, email, admin, teamIds, false);
+    }
 
     public enum Kind {
         USER("user"), SERVICE_ACCOUNT("service_account");

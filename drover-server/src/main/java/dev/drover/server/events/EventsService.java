@@ -50,7 +50,7 @@ public final class EventsService implements HttpService {
             throw ApiException.badRequest("event_type", "is required");
         }
         RunEvent event = runs.report(RequestContext.principal(req), req.path().pathParameters().get("runId"),
-                body.eventType(), body.executionId(), body.refId());
+                body.eventType(), body.executionId(), body.refId(), body.statusMessage());
         JsonBodies.send(res, new ReportEventResponse(event.sequence()));
     }
 

@@ -27,7 +27,8 @@ final class RunRepository {
             r.execution_location, r.config_json, r.skill_spec, r.skill_name, r.agent_skill_json, r.schedule_json,
             r.conversation_id, r.parent_run_id, r.session_id, r.interactive, r.metadata_json,
             r.status_message_json, r.request_usage_json, r.sandbox_running, r.cancel_requested, r.created_at,
-            r.updated_at, r.started_at, r.created_seq, r.updated_seq, r.depth""";
+            r.updated_at, r.started_at, r.created_seq, r.updated_seq, r.depth, r.pool, r.worker_id,
+            r.lease_expires_at, r.attempts""";
     private static final String CREATOR_JOIN = "JOIN principals p ON p.id = u.creator_id";
     private static final String CREATOR_COLUMNS = "p.kind AS creator_kind, p.display_name AS creator_name, p.email AS creator_email";
 
@@ -42,19 +43,19 @@ final class RunRepository {
             RunSourceType source, RunExecutionLocation location, String configJson, String configName,
             String modelId, String environmentId, String skillSpec, String skillName, String agentSkillJson,
             String scheduleId, String scheduleJson, String conversationId, String parentRunId, int depth,
-            String sessionId, boolean interactive, Map<String, String> metadata, long now) {}
+            String sessionId, boolean interactive, Map<String, String> metadata, String pool, long now) {}
 
     void insert(Handle h, NewRun n) {
         h.createUpdate("""
                         INSERT INTO runs (id, owner_type, owner_id, creator_id, title, prompt, state, source,
                             execution_location, config_json, config_name, model_id, environment_id, skill_spec,
                             skill_name, agent_skill_json, schedule_id, schedule_json, conversation_id, parent_run_id,
-                            depth, session_id, interactive, metadata_json, created_at, updated_at, created_seq,
+                            depth, session_id, interactive, metadata_json, pool, created_at, updated_at, created_seq,
                             updated_seq)
                         VALUES (:id, :ownerType, :ownerId, :creatorId, :title, :prompt, 'QUEUED', :source,
                             :location, :configJson, :configName, :modelId, :environmentId, :skillSpec,
                             :skillName, :agentSkillJson, :scheduleId, :scheduleJson, :conversationId, :parentRunId,
-                            :depth, :sessionId, :interactive, :metadataJson, :now, :now, 0, 0)""")
+                            :depth, :sessionId, :interactive, :metadataJson, :pool, :now, :now, 0, 0)""")
                 .bindMap(components(n))
                 .bind("source", n.source().name())
                 .bind("location", n.location().name())
@@ -129,10 +130,13 @@ final class RunRepository {
                         UPDATE runs SET state = :to,
                             status_message_json = COALESCE(:status, status_message_json),
                             started_at = COALESCE(started_at, :started),
-                            cancel_requested = CASE WHEN :terminal THEN FALSE ELSE cancel_requested END
+                            cancel_requested = CASE WHEN :terminal THEN FALSE ELSE cancel_requested END,
+                            lease_expires_at = CASE WHEN :releases THEN NULL ELSE lease_expires_at END,
+                            worker_id = CASE WHEN :requeue THEN NULL ELSE worker_id END
                         WHERE id = :id AND state = :from""")
                 .bind("id", id).bind("from", from.name()).bind("to", to.name())
                 .bind("status", statusMessageJson).bind("started", startedAt).bind("terminal", to.isTerminal())
+                .bind("releases", to.isTerminal() || to == RunState.QUEUED).bind("requeue", to == RunState.QUEUED)
                 .execute() == 1;
     }
 
@@ -216,7 +220,8 @@ final class RunRepository {
                 rs.getString("status_message_json"), rs.getString("request_usage_json"),
                 rs.getBoolean("sandbox_running"), rs.getBoolean("cancel_requested"), rs.getLong("created_at"),
                 rs.getLong("updated_at"), Rows.nullableLong(rs, "started_at"), rs.getLong("created_seq"),
-                rs.getLong("updated_seq"), rs.getInt("depth"));
+                rs.getLong("updated_seq"), rs.getInt("depth"), rs.getString("pool"), rs.getString("worker_id"),
+                Rows.nullableLong(rs, "lease_expires_at"), rs.getInt("attempts"));
     }
 
     static String json(Object value) {

@@ -37,4 +37,8 @@ record RunRow(
         Long startedAt,
         long createdSeq,
         long updatedSeq,
-        int depth) {}
+        int depth,
+        String pool,
+        String workerId,
+        Long leaseExpiresAt,
+        int attempts) {}

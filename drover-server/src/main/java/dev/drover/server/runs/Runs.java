@@ -167,7 +167,8 @@ public final class Runs {
                 config.name(), config.modelId(), config.environmentId(), skillSpec, skillName(skillSpec), null,
                 origin.schedule() == null ? null : origin.schedule().scheduleId(),
                 origin.schedule() == null ? null : RunRepository.json(origin.schedule()), conversationId,
-                r.parentRunId(), depth, Ids.uuid(), Boolean.TRUE.equals(r.interactive()), r.metadata(), micros));
+                r.parentRunId(), depth, Ids.uuid(), Boolean.TRUE.equals(r.interactive()), r.metadata(), pool(config),
+                micros));
         for (int i = 0; i < attachments.size(); i++) {
             repo.insertAttachment(h, Ids.uuid(), id, i, attachments.get(i), blobKeys.get(i));
         }
@@ -186,6 +187,14 @@ public final class Runs {
         repo.markCreatedAt(h, id, queued.sequence());
         return new RunAgentResponse(id, id, RunState.QUEUED, atCapacity);
     }
+
+    /** The worker pool a run is routed to: {@code config.worker_host}, else the default pool. */
+    static String pool(AmbientAgentConfig config) {
+        String host = config.workerHost();
+        return host == null || host.isBlank() || host.equals("warp") ? DEFAULT_POOL : host;
+    }
+
+    public static final String DEFAULT_POOL = "default";
 
     /**
      * The skill's name as the spec spells it ({@code repo:name}, or the folder of {@code …/name/SKILL.md}); the
@@ -213,13 +222,27 @@ public final class Runs {
         }
     }
 
-    /** The run if the caller can see it; a foreign or unknown id is the same 404. */
+    /**
+     * The run if the caller can see it; a foreign or unknown id is the same 404. A worker key sees the runs leased
+     * to its workers, whichever team owns them.
+     */
     RunRow visible(Handle h, Principal caller, String runId, String field) {
         if (!Ids.isUuid(runId)) {
             throw ApiException.notFound(field, "run");
         }
-        return repo.find(h, runId).filter(r -> caller.canSee(r.ownerId()))
+        return repo.find(h, runId).filter(r -> caller.canSee(r.ownerId()) || leasedToCallersWorker(h, caller, r))
                 .orElseThrow(() -> ApiException.notFound(field, "run"));
+    }
+
+    private static boolean leasedToCallersWorker(Handle h, Principal caller, RunRow r) {
+        return caller.worker() && r.workerId() != null && h.createQuery(
+                        "SELECT COUNT(*) FROM workers WHERE id = :w AND principal_id = :p")
+                .bind("w", r.workerId()).bind("p", caller.id()).mapTo(Long.class).one() > 0;
+    }
+
+    /** A run as the API shows it, for callers inside the server that already hold the row. */
+    RunItem get(RunRow row) {
+        return db.readOne(h -> item(row, repo.artifacts(h, List.of(row.id())).getOrDefault(row.id(), List.of())));
     }
 
     public RunItem get(Principal caller, String runId) {
@@ -231,7 +254,11 @@ public final class Runs {
 
     /** Whether the caller can see the run; for other features that take run ids. */
     public boolean canSee(Principal caller, String runId) {
-        return Ids.isUuid(runId) && repo.find(runId).filter(r -> caller.canSee(r.ownerId())).isPresent();
+        if (!Ids.isUuid(runId)) {
+            return false;
+        }
+        return db.readOne(h -> repo.find(h, runId)
+                .filter(r -> caller.canSee(r.ownerId()) || leasedToCallersWorker(h, caller, r)).isPresent());
     }
 
     /** Reads a run for another feature of the server, scoped to the caller. */
@@ -324,17 +351,21 @@ public final class Runs {
     /**
      * Applies a state change reported through {@code POST /agent/events/{runId}}; illegal moves are 409.
      */
-    public RunEvent report(Principal caller, String runId, String eventType, String executionId, String refId) {
+    public RunEvent report(Principal caller, String runId, String eventType, String executionId, String refId,
+            RunStatusMessage reported) {
         RunState to = RunTransitions.targetOfReported(eventType).orElseThrow(() -> ApiException.badRequest(
                 "event_type", "unknown value \"" + eventType + "\"; one of "
                         + String.join(", ", RunTransitions.REPORTABLE.stream().sorted().toList())));
         return db.write(h -> {
             RunRow run = visible(h, caller, runId, "runId");
-            RunStatusMessage status = switch (to) {
+            RunStatusMessage status = reported != null ? reported : switch (to) {
                 case ERROR -> new RunStatusMessage("Reported as errored by its client", PlatformErrorCode.INTERNAL_ERROR, true);
                 case CANCELLED -> new RunStatusMessage("Reported as cancelled by its client", null, null);
                 default -> null;
             };
+            if (status != null && (status.message() == null || status.message().isBlank())) {
+                throw ApiException.badRequest("status_message.message", "is required");
+            }
             return transition(h, run, to, status, executionId, refId);
         });
     }

@@ -53,6 +53,13 @@ public final class TestServer implements AutoCloseable {
         return new Api(server.apiBaseUrl(), server.accounts().createKey(user, "test key", null).secret());
     }
 
+    /** A worker key: a new service account whose key may register workers and claim runs. */
+    public Api newWorkerKey(String name) {
+        Principal sa = server.accounts().ensurePrincipal(Principal.Kind.SERVICE_ACCOUNT, name, null, false);
+        return new Api(server.apiBaseUrl(), server.accounts().createKey(sa, "worker key",
+                null, dev.drover.server.auth.Accounts.WORKER_KEY).secret());
+    }
+
     @Override
     public void close() {
         server.close();

@@ -1,0 +1,162 @@
+package dev.drover.server.runs;
+
+import dev.drover.api.ClaimedRun;
+import dev.drover.api.LeaseStatus;
+import dev.drover.api.PlatformErrorCode;
+import dev.drover.api.RunState;
+import dev.drover.api.RunStatusMessage;
+import dev.drover.server.http.ApiException;
+import dev.drover.server.store.Database;
+import dev.drover.server.store.Rows;
+import dev.drover.server.store.Times;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Runs as seen by the execution plane: claiming the oldest queued run of a pool under a lease, a worker
+ * accepting it, heartbeats that extend leases and carry cancel requests, and expiry of leases whose worker went
+ * quiet. Every change goes through the state table and appends its event in the same transaction.
+ *
+ * <p>Two nodes never hand one run to two workers: on PostgreSQL the claim locks the row it picks with
+ * {@code FOR UPDATE SKIP LOCKED} (another claimer takes the next one instead of waiting), on SQLite writes are
+ * serialised; and the state change is a compare-and-set from QUEUED either way.
+ */
+public final class RunLeases {
+    private final Database db;
+    private final Runs runs;
+    private final RunRepository repo;
+    private final Clock clock;
+    private final Duration lease;
+    private final int teamConcurrency;
+
+    public RunLeases(Database db, Runs runs, Clock clock, Duration lease, int teamConcurrency) {
+        this.db = db;
+        this.runs = runs;
+        this.repo = new RunRepository(db);
+        this.clock = clock;
+        this.lease = lease;
+        this.teamConcurrency = teamConcurrency;
+    }
+
+    public Duration lease() {
+        return lease;
+    }
+
+    /**
+     * Hands the oldest QUEUED run of {@code pool} whose team is below its concurrency limit to {@code workerId}:
+     * QUEUED → PENDING, leased until now + lease. Empty when there is none.
+     */
+    public Optional<ClaimedRun> claim(String workerId, String pool) {
+        Optional<RunRow> claimed = db.write(h -> {
+            String capacity = teamConcurrency <= 0 ? "" : """
+                    AND (SELECT COUNT(*) FROM runs a WHERE a.owner_id = r.owner_id
+                         AND a.state IN ('PENDING', 'CLAIMED', 'INPROGRESS')) < :limit""";
+            Optional<String> id = h.createQuery("SELECT r.id FROM runs r WHERE r.pool = :pool AND r.state = 'QUEUED'"
+                            + " AND r.execution_location = 'REMOTE'" + capacity
+                            + " ORDER BY r.created_at, r.id LIMIT 1" + db.dialect().skipLocked())
+                    .bind("pool", pool).bind("limit", teamConcurrency)
+                    .mapTo(String.class).findOne();
+            if (id.isEmpty()) {
+                return Optional.<RunRow>empty();
+            }
+            RunRow run = repo.find(h, id.get()).orElseThrow();
+            Instant now = clock.instant();
+            h.createUpdate("""
+                            UPDATE runs SET worker_id = :w, lease_expires_at = :until, attempts = attempts + 1
+                            WHERE id = :id AND state = 'QUEUED'""")
+                    .bind("w", workerId).bind("until", Times.micros(now.plus(lease))).bind("id", run.id()).execute();
+            runs.transition(h, run, RunState.PENDING, null, null, workerId);
+            return repo.find(h, run.id());
+        });
+        return claimed.map(r -> new ClaimedRun(runs.get(r), Times.instant(r.leaseExpiresAt()), r.attempts()));
+    }
+
+    /** The worker has taken the run over: PENDING → CLAIMED. */
+    public LeaseStatus accept(String workerId, String runId) {
+        return db.write(h -> {
+            RunRow run = held(h, workerId, runId);
+            if (run.state() == RunState.PENDING) {
+                runs.transition(h, run, RunState.CLAIMED, null, null, workerId);
+            } else if (run.state() != RunState.CLAIMED) {
+                throw ApiException.conflict("runId: run is " + run.state() + ", not PENDING", false);
+            }
+            return status(h, workerId, runId);
+        });
+    }
+
+    private RunRow held(Handle h, String workerId, String runId) {
+        return repo.find(h, runId).filter(r -> workerId.equals(r.workerId()))
+                .orElseThrow(() -> ApiException.notFound("runId", "run leased to this worker"));
+    }
+
+    /** Extends the leases of the runs {@code workerId} still holds and reports on each run it named. */
+    public List<LeaseStatus> renew(String workerId, List<String> runIds) {
+        if (runIds.isEmpty()) {
+            return List.of();
+        }
+        return db.write(h -> {
+            h.createUpdate("""
+                            UPDATE runs SET lease_expires_at = :until
+                            WHERE id IN (<ids>) AND worker_id = :w AND state IN ('PENDING', 'CLAIMED', 'INPROGRESS')""")
+                    .bindList("ids", runIds).bind("w", workerId)
+                    .bind("until", Times.micros(clock.instant().plus(lease))).execute();
+            List<LeaseStatus> out = new ArrayList<>();
+            for (String id : runIds) {
+                out.add(status(h, workerId, id));
+            }
+            return out;
+        });
+    }
+
+    private LeaseStatus status(Handle h, String workerId, String runId) {
+        return h.createQuery("SELECT state, worker_id, lease_expires_at, cancel_requested FROM runs WHERE id = :id")
+                .bind("id", runId)
+                .map((rs, ctx) -> {
+                    RunState state = RunState.valueOf(rs.getString(1));
+                    boolean mine = workerId.equals(rs.getString(2));
+                    Long until = Rows.nullableLong(rs, 3);
+                    boolean held = mine && until != null && !state.isTerminal() && state != RunState.QUEUED;
+                    return new LeaseStatus(runId, mine ? state : null, held ? Times.instant(until) : null,
+                            held && rs.getBoolean(4), !held);
+                })
+                .findOne()
+                .orElse(new LeaseStatus(runId, null, null, false, true));
+    }
+
+    /**
+     * Ends leases whose worker stopped heartbeating: a run not yet started goes back to the queue (nothing ran);
+     * one in progress ends ERROR, retryable — an agent has side effects, so it is never replayed silently.
+     * Returns how many leases it ended. Safe on every node at once: rows being expired elsewhere are skipped.
+     */
+    public int expire(int max) {
+        return db.write(h -> {
+            Map<String, RunState> due = new HashMap<>();
+            h.createQuery("SELECT id, state FROM runs WHERE lease_expires_at < :now"
+                            + " AND state IN ('PENDING', 'CLAIMED', 'INPROGRESS') ORDER BY lease_expires_at LIMIT :max"
+                            + db.dialect().skipLocked())
+                    .bind("now", Times.micros(clock.instant())).bind("max", max)
+                    .map((rs, ctx) -> Map.entry(rs.getString(1), RunState.valueOf(rs.getString(2))))
+                    .forEach(e -> due.put(e.getKey(), e.getValue()));
+            for (Map.Entry<String, RunState> e : due.entrySet()) {
+                RunRow run = repo.find(h, e.getKey()).orElseThrow();
+                if (run.state() == RunState.INPROGRESS) {
+                    runs.transition(h, run, RunState.ERROR, new RunStatusMessage(
+                            "The worker executing this run stopped responding; the run was stopped. Retry it as a new run.",
+                            PlatformErrorCode.RESOURCE_UNAVAILABLE, true), null, run.workerId());
+                } else {
+                    runs.transition(h, run, RunState.QUEUED, new RunStatusMessage(
+                            "The worker that took this run stopped responding before starting it; it was queued again.",
+                            null, null), null, run.workerId());
+                }
+            }
+            return due.size();
+        });
+    }
+}

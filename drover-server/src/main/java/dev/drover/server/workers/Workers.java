@@ -1,0 +1,152 @@
+package dev.drover.server.workers;
+
+import dev.drover.api.ClaimedRun;
+import dev.drover.api.HeartbeatResponse;
+import dev.drover.api.LeaseStatus;
+import dev.drover.api.ListWorkersResponse;
+import dev.drover.api.WorkerInfo;
+import dev.drover.api.WorkerRegistration;
+import dev.drover.server.auth.Principal;
+import dev.drover.server.events.EventBus;
+import dev.drover.server.http.ApiException;
+import dev.drover.server.runs.RunLeases;
+import dev.drover.server.runs.Runs;
+import dev.drover.server.store.Database;
+import dev.drover.server.store.Ids;
+import dev.drover.server.store.Times;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The worker registry and the worker side of dispatch. Claims are long-polls woken by the event bus: a new run
+ * commits a {@code run_queued} event, which wakes every idle claimer at once (on other nodes through
+ * LISTEN/NOTIFY), so dispatch never waits for a polling interval.
+ */
+public final class Workers {
+    /** How often workers are asked to heartbeat; a third of the lease, so two lost beats are survivable. */
+    static final int HEARTBEAT_DIVISOR = 3;
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+
+    private final Database db;
+    private final RunLeases leases;
+    private final EventBus bus;
+    private final Clock clock;
+
+    public Workers(Database db, RunLeases leases, EventBus bus, Clock clock) {
+        this.db = db;
+        this.leases = leases;
+        this.bus = bus;
+        this.clock = clock;
+    }
+
+    /** A worker as stored. */
+    record Worker(String id, String principalId, String pool) {}
+
+    public WorkerInfo register(Principal caller, WorkerRegistration r) {
+        requireWorkerKey(caller);
+        String name = r.name() == null ? "worker" : r.name();
+        if (!NAME.matcher(name).matches()) {
+            throw ApiException.badRequest("name", "1 to 128 characters of [A-Za-z0-9._:-]");
+        }
+        String pool = r.pool() == null ? Runs.DEFAULT_POOL : r.pool();
+        if (!NAME.matcher(pool).matches()) {
+            throw ApiException.badRequest("pool", "1 to 128 characters of [A-Za-z0-9._:-]");
+        }
+        int slots = r.slots() == null ? 1 : r.slots();
+        if (slots < 1 || slots > 256) {
+            throw ApiException.badRequest("slots", "must be between 1 and 256");
+        }
+        if (r.host() != null && r.host().length() > 255) {
+            throw ApiException.badRequest("host", "must be at most 255 characters");
+        }
+        String id = Ids.uuid();
+        long now = Times.micros(clock.instant());
+        db.write(h -> h.createUpdate("""
+                        INSERT INTO workers (id, principal_id, name, pool, slots, host, registered_at, last_heartbeat_at)
+                        VALUES (:id, :p, :name, :pool, :slots, :host, :now, :now)""")
+                .bind("id", id).bind("p", caller.id()).bind("name", name).bind("pool", pool).bind("slots", slots)
+                .bind("host", r.host()).bind("now", now).execute());
+        return info(id);
+    }
+
+    public ListWorkersResponse list(Principal caller) {
+        if (!caller.admin() && !caller.worker()) {
+            throw ApiException.forbidden("Authorization: listing workers needs an admin or a worker key");
+        }
+        long since = Times.micros(clock.instant().minus(leases.lease().multipliedBy(4)));
+        return new ListWorkersResponse(db.readOne(h -> h.createQuery(
+                        "SELECT id FROM workers WHERE last_heartbeat_at >= :since ORDER BY pool, name, id")
+                .bind("since", since).mapTo(String.class).list()).stream().map(this::info).toList());
+    }
+
+    /**
+     * Waits up to {@code wait} for a run of the worker's pool and leases it to the worker. The slot count is the
+     * worker's business (it calls claim once per free slot); the server bounds nothing but the queue order.
+     */
+    public Optional<ClaimedRun> claim(Principal caller, String workerId, Duration wait) throws InterruptedException {
+        Worker worker = owned(caller, workerId);
+        touch(workerId);
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            long seen = bus.latest();
+            Optional<ClaimedRun> run = leases.claim(worker.id(), worker.pool());
+            long left = deadline - System.nanoTime();
+            if (run.isPresent() || left <= 0 || bus.isClosed()) {
+                return run;
+            }
+            bus.awaitAfter(seen, Duration.ofNanos(left));
+        }
+    }
+
+    public LeaseStatus accept(Principal caller, String workerId, String runId) {
+        owned(caller, workerId);
+        return leases.accept(workerId, runId);
+    }
+
+    public HeartbeatResponse heartbeat(Principal caller, String workerId, List<String> runIds) {
+        owned(caller, workerId);
+        if (runIds.size() > 1024) {
+            throw ApiException.badRequest("run_ids", "at most 1024 runs per heartbeat");
+        }
+        touch(workerId);
+        return new HeartbeatResponse(leases.renew(workerId, runIds));
+    }
+
+    private void touch(String workerId) {
+        db.write(h -> h.createUpdate("UPDATE workers SET last_heartbeat_at = :now WHERE id = :id")
+                .bind("now", Times.micros(clock.instant())).bind("id", workerId).execute());
+    }
+
+    private Worker owned(Principal caller, String workerId) {
+        requireWorkerKey(caller);
+        return db.readOne(h -> h.createQuery("SELECT id, principal_id, pool FROM workers WHERE id = :id")
+                        .bind("id", workerId)
+                        .map((rs, ctx) -> new Worker(rs.getString(1), rs.getString(2), rs.getString(3)))
+                        .findOne())
+                .filter(w -> w.principalId().equals(caller.id()))
+                .orElseThrow(() -> ApiException.notFound("workerId", "worker"));
+    }
+
+    private static void requireWorkerKey(Principal caller) {
+        if (!caller.worker()) {
+            throw ApiException.forbidden("Authorization: this endpoint needs a worker key (drover keys create --worker)");
+        }
+    }
+
+    private WorkerInfo info(String id) {
+        int leaseSeconds = (int) leases.lease().toSeconds();
+        return db.readOne(h -> h.createQuery("""
+                        SELECT w.id, w.name, w.pool, w.slots, w.host, w.registered_at, w.last_heartbeat_at,
+                               (SELECT COUNT(*) FROM runs r WHERE r.worker_id = w.id
+                                AND r.state IN ('PENDING', 'CLAIMED', 'INPROGRESS')) AS active
+                        FROM workers w WHERE w.id = :id""")
+                .bind("id", id)
+                .map((rs, ctx) -> new WorkerInfo(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+                        rs.getString(5), Times.instant(rs.getLong(6)), Times.instant(rs.getLong(7)), rs.getInt(8),
+                        leaseSeconds, Math.max(1, leaseSeconds / HEARTBEAT_DIVISOR)))
+                .one());
+    }
+}

@@ -1,0 +1,68 @@
+package dev.drover.server.workers;
+
+import dev.drover.api.HeartbeatRequest;
+import dev.drover.api.WorkerRegistration;
+import dev.drover.server.http.ApiException;
+import dev.drover.server.http.JsonBodies;
+import dev.drover.server.http.QueryParams;
+import dev.drover.server.http.RequestContext;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.time.Duration;
+import java.util.List;
+
+/** {@code /workers}: the worker protocol (see docs/workers.md). Drover's own, not part of the Oz API. */
+public final class WorkersService implements HttpService {
+    static final int MAX_CLAIM_WAIT_SECONDS = 60;
+    private final Workers workers;
+
+    public WorkersService(Workers workers) {
+        this.workers = workers;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/workers", this::register)
+                .get("/workers", this::list)
+                .post("/workers/{workerId}/claim", this::claim)
+                .post("/workers/{workerId}/runs/{runId}/accept", this::accept)
+                .post("/workers/{workerId}/heartbeat", this::heartbeat);
+    }
+
+    private void register(ServerRequest req, ServerResponse res) {
+        JsonBodies.send(res, workers.register(RequestContext.principal(req), JsonBodies.read(req, WorkerRegistration.class)));
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        JsonBodies.send(res, workers.list(RequestContext.principal(req)));
+    }
+
+    /** 200 with the claimed run, or 204 when none arrived within {@code wait} seconds. */
+    private void claim(ServerRequest req, ServerResponse res) throws InterruptedException {
+        int wait = new QueryParams(req).intInRange("wait", 0, MAX_CLAIM_WAIT_SECONDS, 0);
+        var claimed = workers.claim(RequestContext.principal(req), req.path().pathParameters().get("workerId"),
+                Duration.ofSeconds(wait));
+        if (claimed.isPresent()) {
+            JsonBodies.send(res, claimed.get());
+        } else {
+            res.status(Status.NO_CONTENT_204).send();
+        }
+    }
+
+    private void accept(ServerRequest req, ServerResponse res) {
+        JsonBodies.send(res, workers.accept(RequestContext.principal(req), req.path().pathParameters().get("workerId"),
+                req.path().pathParameters().get("runId")));
+    }
+
+    private void heartbeat(ServerRequest req, ServerResponse res) {
+        HeartbeatRequest body = JsonBodies.read(req, HeartbeatRequest.class);
+        List<String> ids = body.runIds() == null ? List.of() : body.runIds();
+        if (ids.stream().anyMatch(id -> id == null)) {
+            throw ApiException.badRequest("run_ids", "must be run ids");
+        }
+        JsonBodies.send(res, workers.heartbeat(RequestContext.principal(req), req.path().pathParameters().get("workerId"), ids));
+    }
+}

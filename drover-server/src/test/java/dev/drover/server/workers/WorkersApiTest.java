@@ -1,0 +1,276 @@
+package dev.drover.server.workers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drover.server.ServerConfig;
+import dev.drover.server.testing.Api;
+import dev.drover.server.testing.Backend;
+import dev.drover.server.testing.TestServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The worker protocol against real servers: register, claim (long-poll), accept, heartbeat, cancel, lease expiry,
+ * pools, team limits, and exclusive claims under concurrency.
+ */
+abstract class WorkersApiTest {
+
+    abstract Backend backend();
+
+    /** Nodes sharing one database in the concurrency test. */
+    abstract int nodes();
+
+    private TestServer start(ServerConfig config) {
+        return TestServer.start(backend(), config);
+    }
+
+    static String register(Api worker, String pool) {
+        Api.Reply r = worker.post("/workers", Map.of("name", "w-" + UUID.randomUUID().toString().substring(0, 8),
+                "pool", pool, "slots", 2, "host", "test-host"));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json().get("worker_id").asText();
+    }
+
+    static Api.Reply claim(Api worker, String workerId, int wait) {
+        return worker.post("/workers/" + workerId + "/claim?wait=" + wait, (String) null);
+    }
+
+    static JsonNode heartbeat(Api worker, String workerId, String... runIds) {
+        Api.Reply r = worker.post("/workers/" + workerId + "/heartbeat", Map.of("run_ids", List.of(runIds)));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json().get("leases");
+    }
+
+    private static String state(Api api, String run) {
+        return api.get("/agent/runs/" + run).json().get("state").asText();
+    }
+
+    @Test
+    void aRunGoesFromQueuedThroughAWorkerToSucceeded() {
+        try (TestServer server = start(backend().freshConfig())) {
+            Api user = server.admin();
+            Api worker = server.newWorkerKey("worker-" + UUID.randomUUID());
+            String workerId = register(worker, "default");
+            assertThat(claim(worker, workerId, 0).status()).as("nothing queued yet").isEqualTo(204);
+
+            String run = user.createRun("do the thing");
+            Api.Reply claimed = claim(worker, workerId, 0);
+            assertThat(claimed.status()).isEqualTo(200);
+            assertThat(claimed.json().get("run").get("run_id").asText()).isEqualTo(run);
+            assertThat(claimed.json().get("run").get("prompt").asText()).isEqualTo("do the thing");
+            assertThat(claimed.json().get("attempt").asInt()).isEqualTo(1);
+            assertThat(claimed.json().has("lease_expires_at")).isTrue();
+            assertThat(state(user, run)).isEqualTo("PENDING");
+            assertThat(claim(worker, workerId, 0).status()).as("claimed once only").isEqualTo(204);
+
+            Api.Reply accepted = worker.post("/workers/" + workerId + "/runs/" + run + "/accept", (String) null);
+            assertThat(accepted.status()).isEqualTo(200);
+            assertThat(accepted.json().get("state").asText()).isEqualTo("CLAIMED");
+            assertThat(worker.post("/agent/events/" + run, "{\"event_type\":\"run_in_progress\"}").status()).isEqualTo(200);
+            assertThat(worker.get("/agent/runs/" + run).status()).as("the worker sees the run it holds").isEqualTo(200);
+
+            JsonNode lease = heartbeat(worker, workerId, run).get(0);
+            assertThat(lease.get("state").asText()).isEqualTo("INPROGRESS");
+            assertThat(lease.get("lost").asBoolean()).isFalse();
+            assertThat(lease.get("cancel_requested").asBoolean()).isFalse();
+
+            Api.Reply done = worker.post("/agent/events/" + run, Map.of("event_type", "run_succeeded",
+                    "status_message", Map.of("message", "All tests pass")));
+            assertThat(done.status()).as(done.toString()).isEqualTo(200);
+            JsonNode finished = user.get("/agent/runs/" + run).json();
+            assertThat(finished.get("state").asText()).isEqualTo("SUCCEEDED");
+            assertThat(finished.get("status_message").get("message").asText()).isEqualTo("All tests pass");
+            assertThat(heartbeat(worker, workerId, run).get(0).get("lost").asBoolean()).as("a finished run is released").isTrue();
+
+            List<String> types = new ArrayList<>();
+            user.get("/agent/events?run_ids=" + run).json().forEach(e -> types.add(e.get("event_type").asText()));
+            assertThat(types).containsExactly("run_queued", "run_pending", "run_claimed", "run_in_progress", "run_succeeded");
+            assertThat(user.get("/agent/events?run_ids=" + run).json().get(1).get("ref_id").asText()).isEqualTo(workerId);
+        }
+    }
+
+    @Test
+    void aCancelRequestReachesTheWorkerThroughItsHeartbeat() {
+        try (TestServer server = start(backend().freshConfig())) {
+            Api user = server.admin();
+            Api worker = server.newWorkerKey("worker-" + UUID.randomUUID());
+            String workerId = register(worker, "default");
+            String run = user.createRun("long job");
+            claim(worker, workerId, 0);
+            worker.post("/workers/" + workerId + "/runs/" + run + "/accept", (String) null);
+            worker.post("/agent/events/" + run, "{\"event_type\":\"run_in_progress\"}");
+            assertThat(user.post("/agent/runs/" + run + "/cancel", (String) null).status()).isEqualTo(200);
+            assertThat(heartbeat(worker, workerId, run).get(0).get("cancel_requested").asBoolean()).isTrue();
+            worker.post("/agent/events/" + run, "{\"event_type\":\"run_cancelled\"}");
+            assertThat(state(user, run)).isEqualTo("CANCELLED");
+        }
+    }
+
+    @Test
+    void anIdleWorkerIsWokenByANewRunInsteadOfPolling() throws Exception {
+        try (TestServer server = start(backend().freshConfig())) {
+            Api worker = server.newWorkerKey("worker-" + UUID.randomUUID());
+            String workerId = register(worker, "default");
+            CompletableFuture<Api.Reply> waiting = CompletableFuture.supplyAsync(() -> claim(worker, workerId, 30));
+            String run = server.admin().createRun("wake up");
+            Api.Reply claimed = waiting.get(30, TimeUnit.SECONDS);
+            assertThat(claimed.status()).isEqualTo(200);
+            assertThat(claimed.json().get("run").get("run_id").asText()).isEqualTo(run);
+        }
+    }
+
+    @Test
+    void runsAreClaimedOldestFirstAndOnlyByWorkersOfTheirPool() {
+        try (TestServer server = start(backend().freshConfig().withTeamConcurrency(0))) {
+            Api user = server.admin();
+            Api worker = server.newWorkerKey("worker-" + UUID.randomUUID());
+            String general = register(worker, "default");
+            String gpu = register(worker, "gpu");
+            String first = user.createRun("first");
+            String gpuRun = user.post("/agent/runs", Map.of("prompt", "needs a gpu", "config", Map.of("worker_host", "gpu")))
+                    .json().get("run_id").asText();
+            String second = user.createRun("second");
+            assertThat(claim(worker, general, 0).json().get("run").get("run_id").asText()).isEqualTo(first);
+            assertThat(claim(worker, general, 0).json().get("run").get("run_id").asText()).isEqualTo(second);
+            assertThat(claim(worker, general, 0).status()).isEqualTo(204);
+            assertThat(claim(worker, gpu, 0).json().get("run").get("run_id").asText()).isEqualTo(gpuRun);
+        }
+    }
+
+    @Test
+    void aTeamAtItsConcurrencyLimitWaitsWhileOtherTeamsRun() {
+        try (TestServer server = start(backend().freshConfig().withTeamConcurrency(1))) {
+            Api teamA = server.admin();
+            Api teamB = server.newTenant("b-" + UUID.randomUUID());
+            Api worker = server.newWorkerKey("worker-" + UUID.randomUUID());
+            String w = register(worker, "default");
+            String a1 = teamA.createRun("a1");
+            String a2 = teamA.createRun("a2");
+            String b1 = teamB.createRun("b1");
+            assertThat(claim(worker, w, 0).json().get("run").get("run_id").asText()).isEqualTo(a1);
+            assertThat(claim(worker, w, 0).json().get("run").get("run_id").asText()).as("a2 waits for a1").isEqualTo(b1);
+            assertThat(claim(worker, w, 0).status()).isEqualTo(204);
+            worker.post("/workers/" + w + "/runs/" + a1 + "/accept", (String) null);
+            worker.post("/agent/events/" + a1, "{\"event_type\":\"run_in_progress\"}");
+            worker.post("/agent/events/" + a1, "{\"event_type\":\"run_failed\"}");
+            assertThat(claim(worker, w, 0).json().get("run").get("run_id").asText()).isEqualTo(a2);
+        }
+    }
+
+    @Test
+    void aLeaseLostBeforeTheAgentStartsRequeuesAndOneLostAfterwardsEndsInARetryableError() {
+        try (TestServer server = start(backend().freshConfig().withLeaseDuration(Duration.ofSeconds(1)))) {
+            Api user = server.admin();
+            Api worker = server.newWorkerKey("worker-" + UUID.randomUUID());
+            String w = register(worker, "default");
+            String early = user.createRun("worker dies before starting");
+            claim(worker, w, 0);
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> state(user, early).equals("QUEUED"));
+            assertThat(heartbeat(worker, w, early).get(0).get("lost").asBoolean()).isTrue();
+            Api.Reply again = claim(worker, w, 0);
+            assertThat(again.json().get("run").get("run_id").asText()).isEqualTo(early);
+            assertThat(again.json().get("attempt").asInt()).isEqualTo(2);
+
+            worker.post("/workers/" + w + "/runs/" + early + "/accept", (String) null);
+            worker.post("/agent/events/" + early, "{\"event_type\":\"run_in_progress\"}");
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> state(user, early).equals("ERROR"));
+            JsonNode status = user.get("/agent/runs/" + early).json().get("status_message");
+            assertThat(status.get("retryable").asBoolean()).isTrue();
+            assertThat(status.get("error_code").asText()).isEqualTo("resource_unavailable");
+            List<String> types = new ArrayList<>();
+            user.get("/agent/events?run_ids=" + early).json().forEach(e -> types.add(e.get("event_type").asText()));
+            assertThat(types).containsExactly("run_queued", "run_pending", "run_requeued", "run_pending", "run_claimed",
+                    "run_in_progress", "run_errored");
+        }
+    }
+
+    @Test
+    void heartbeatsKeepALeaseAlive() {
+        try (TestServer server = start(backend().freshConfig().withLeaseDuration(Duration.ofSeconds(2)))) {
+            Api user = server.admin();
+            Api worker = server.newWorkerKey("worker-" + UUID.randomUUID());
+            String w = register(worker, "default");
+            String run = user.createRun("kept alive");
+            claim(worker, w, 0);
+            long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (System.nanoTime() < until) {
+                assertThat(heartbeat(worker, w, run).get(0).get("lost").asBoolean()).isFalse();
+                Awaitility.await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+            }
+            assertThat(state(user, run)).isEqualTo("PENDING");
+        }
+    }
+
+    @Test
+    void workerEndpointsNeedAWorkerKeyAndAWorkerOfThatKey() {
+        try (TestServer server = start(backend().freshConfig())) {
+            Api user = server.admin();
+            assertThat(user.post("/workers", Map.of("name", "sneaky")).status()).isEqualTo(403);
+            Api worker = server.newWorkerKey("worker-" + UUID.randomUUID());
+            Api otherWorker = server.newWorkerKey("other-" + UUID.randomUUID());
+            String w = register(worker, "default");
+            assertThat(claim(otherWorker, w, 0).status()).isEqualTo(404);
+            assertThat(claim(user, w, 0).status()).isEqualTo(403);
+            String run = user.createRun("not leased");
+            assertThat(worker.get("/agent/runs/" + run).status()).as("only leased runs are visible").isEqualTo(404);
+            assertThat(worker.post("/workers", Map.of("slots", 0)).json().get("detail").asText()).startsWith("slots:");
+            assertThat(worker.post("/workers", Map.of("pool", "bad pool!")).json().get("detail").asText()).startsWith("pool:");
+            assertThat(claim(worker, w, 61).status()).isEqualTo(400);
+            JsonNode listed = user.get("/workers").json().get("workers");
+            assertThat(listed.findValuesAsText("worker_id")).contains(w);
+            assertThat(server.newTenant("t-" + UUID.randomUUID()).get("/workers").status()).isEqualTo(403);
+        }
+    }
+
+    @Test
+    void concurrentClaimersNeverReceiveTheSameRun() throws Exception {
+        ServerConfig config = backend().freshConfig().withTeamConcurrency(0);
+        List<TestServer> servers = new ArrayList<>();
+        try {
+            for (int i = 0; i < nodes(); i++) {
+                servers.add(start(config));
+            }
+            Api user = servers.getFirst().admin();
+            Set<String> created = new HashSet<>();
+            for (int i = 0; i < 40; i++) {
+                created.add(user.createRun("job " + i));
+            }
+            ConcurrentLinkedQueue<String> claimed = new ConcurrentLinkedQueue<>();
+            try (ExecutorService pool = Executors.newFixedThreadPool(6)) {
+                List<Future<?>> claimers = new ArrayList<>();
+                for (int c = 0; c < 6; c++) {
+                    TestServer node = servers.get(c % servers.size());
+                    Api worker = node.newWorkerKey("claimer-" + c + "-" + UUID.randomUUID());
+                    String w = register(worker, "default");
+                    claimers.add(pool.submit(() -> {
+                        for (Api.Reply r; (r = claim(worker, w, 0)).status() == 200; ) {
+                            claimed.add(r.json().get("run").get("run_id").asText());
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : claimers) {
+                    f.get();
+                }
+            }
+            assertThat(claimed).doesNotHaveDuplicates();
+            assertThat(new HashSet<>(claimed)).isEqualTo(created);
+        } finally {
+            servers.forEach(TestServer::close);
+        }
+    }
+}
