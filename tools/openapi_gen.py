@@ -21,6 +21,8 @@ schemas['RunAgentRequest']['properties']['attachments']['maxItems'] = 5
 schemas['RunItem']['properties']['metadata'] = {'type':'object','additionalProperties':{'type':'string'},'description':'Drover extension: the metadata given at creation.'}
 schemas['RunItem']['properties']['interactive'] = {'type':'boolean','description':'Drover extension: whether the run was created interactive.'}
 schemas['Harness']['properties']['type']['enum'] = ['oz','claude','codex','gemini','command']
+schemas['Harness']['properties']['command'] = {'type':'string','maxLength':4096,
+  'description':'Drover extension, for type command: the command line to run (sh -c) in the workspace; the prompt is its standard input.'}
 schemas['RunEvent'] = {'type':'object','required':['event_type','run_id','occurred_at','sequence'],'properties':{
   'event_type':{'type':'string','description':'See docs/events.md for every type.'},
   'run_id':{'type':'string'},'ref_id':{'type':'string','nullable':True},'execution_id':{'type':'string','nullable':True},

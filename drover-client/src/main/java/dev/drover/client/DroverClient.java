@@ -3,7 +3,16 @@ package dev.drover.client;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drover.api.ClaimedRun;
+import dev.drover.api.HeartbeatRequest;
+import dev.drover.api.HeartbeatResponse;
 import dev.drover.api.Json;
+import dev.drover.api.LeaseStatus;
+import dev.drover.api.ReportEventRequest;
+import dev.drover.api.ReportEventResponse;
+import dev.drover.api.RunStatusMessage;
+import dev.drover.api.WorkerInfo;
+import dev.drover.api.WorkerRegistration;
 import dev.drover.api.ListModelsResponse;
 import dev.drover.api.ListRunsResponse;
 import dev.drover.api.Message;
@@ -30,6 +39,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.Spliterators;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -163,6 +173,34 @@ public final class DroverClient {
         return send("POST", "/agent/messages/" + path(messageId) + "/read", null, Map.of(), false, type(Message.class));
     }
 
+    // The worker protocol (docs/workers.md); these calls need a worker key.
+
+    public WorkerInfo registerWorker(WorkerRegistration registration) {
+        return send("POST", "/workers", registration, Map.of(), true, type(WorkerInfo.class));
+    }
+
+    /** A leased run, or empty when none arrived within {@code waitSeconds}. */
+    public Optional<ClaimedRun> claim(String workerId, int waitSeconds) {
+        return Optional.ofNullable(send("POST", "/workers/" + path(workerId) + "/claim?wait=" + waitSeconds, null,
+                Map.of(), false, type(ClaimedRun.class)));
+    }
+
+    public LeaseStatus accept(String workerId, String runId) {
+        return send("POST", "/workers/" + path(workerId) + "/runs/" + path(runId) + "/accept", null, Map.of(), true,
+                type(LeaseStatus.class));
+    }
+
+    public HeartbeatResponse heartbeat(String workerId, List<String> runIds) {
+        return send("POST", "/workers/" + path(workerId) + "/heartbeat", new HeartbeatRequest(runIds), Map.of(), true,
+                type(HeartbeatResponse.class));
+    }
+
+    /** Reports a lifecycle event ({@code run_in_progress}, {@code run_succeeded}, ...) with an optional reason. */
+    public ReportEventResponse reportEvent(String runId, String eventType, RunStatusMessage status) {
+        return send("POST", "/agent/events/" + path(runId), new ReportEventRequest(eventType, null, null, status),
+                Map.of(), false, type(ReportEventResponse.class));
+    }
+
     private JavaType type(Class<?> c) {
         return json.getTypeFactory().constructType(c);
     }
@@ -202,7 +240,7 @@ public final class DroverClient {
                 if (r.statusCode() >= 400) {
                     throw new DroverApiException(r.statusCode(), problem(r));
                 }
-                return json.readValue(r.body(), type);
+                return r.statusCode() == 204 ? null : json.readValue(r.body(), type);
             } catch (ConnectException | HttpTimeoutException e) {
                 failures.add(e);
                 if (!retry || attempt >= ATTEMPTS) {

@@ -73,6 +73,11 @@ final class RunRequests {
             throw ApiException.badRequest("config.harness.type", "unknown harness \"" + c.harness().type()
                     + "\"; one of " + String.join(", ", HARNESSES.stream().sorted().toList()));
         }
+        if (c.harness() != null && "command".equals(c.harness().type())
+                && (c.harness().command() == null || c.harness().command().isBlank())) {
+            throw ApiException.badRequest("config.harness.command", "the command harness needs a command to run");
+        }
+        maxChars("config.harness.command", c.harness() == null ? null : c.harness().command(), 4096);
         if (c.mcpServers() != null) {
             for (Map.Entry<String, McpServerConfig> e : c.mcpServers().entrySet()) {
                 validateMcp("config.mcp_servers." + e.getKey(), e.getValue());

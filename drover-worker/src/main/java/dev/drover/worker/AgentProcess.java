@@ -1,0 +1,149 @@
+package dev.drover.worker;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One agent process and everything it starts. It runs in a session and process group of its own
+ * ({@code setsid}), with exactly the environment it is given (nothing inherited from the worker), a wall-clock
+ * limit and an output cap. Stopping it signals the whole group: SIGTERM, a grace period, then SIGKILL, so a
+ * cancelled run leaves no process behind even when the agent started children.
+ */
+public final class AgentProcess implements AutoCloseable {
+    static final Duration GRACE = Duration.ofMillis(1500);
+
+    private final Process process;
+    private final long pgid;
+    private final CappedSink output;
+    private final Thread pump;
+
+    /** Agent output kept up to {@code cap} bytes; {@link #dropped()} counts the rest. */
+    static final class CappedSink {
+        private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        private final long cap;
+        private long dropped;
+
+        CappedSink(long cap) {
+            this.cap = cap;
+        }
+
+        synchronized void write(byte[] b, int n) {
+            int room = (int) Math.max(0, Math.min(n, cap - kept.size()));
+            kept.write(b, 0, room);
+            dropped += n - room;
+        }
+
+        synchronized String text() {
+            return kept.toString(StandardCharsets.UTF_8);
+        }
+
+        synchronized long dropped() {
+            return dropped;
+        }
+    }
+
+    private AgentProcess(Process process, CappedSink output) {
+        this.process = process;
+        this.pgid = process.pid(); // setsid makes the child the leader of a new session and process group
+        this.output = output;
+        this.pump = Thread.ofVirtual().name("agent-output-" + process.pid()).start(this::pumpOutput);
+    }
+
+    /** Starts {@code command} in {@code dir} with exactly {@code env}; {@code stdin} is written and closed. */
+    public static AgentProcess start(List<String> command, Path dir, Map<String, String> env, String stdin, long outputCap)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("setsid", "--wait"));
+        cmd.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        AgentProcess p = new AgentProcess(pb.start(), new CappedSink(outputCap));
+        try (OutputStream in = p.process.getOutputStream()) {
+            if (stdin != null) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            // the agent may exit without reading its input; that is its business
+        }
+        return p;
+    }
+
+    private void pumpOutput() {
+        byte[] buf = new byte[8192];
+        try (InputStream in = process.getInputStream()) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                output.write(buf, n);
+            }
+        } catch (IOException e) {
+            // the process is gone
+        }
+    }
+
+    /** Waits for exit up to {@code timeout}; true if it exited. */
+    public boolean waitFor(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public int exitCode() {
+        return process.exitValue();
+    }
+
+    public String output() throws InterruptedException {
+        pump.join(Duration.ofSeconds(5));
+        return output.text();
+    }
+
+    public long droppedBytes() {
+        return output.dropped();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Stops the whole process group: SIGTERM, then SIGKILL after the grace period. */
+    public void stop() throws InterruptedException {
+        signalGroup("TERM");
+        if (!process.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS) || groupAlive()) {
+            signalGroup("KILL");
+            process.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Whether any process of the group is still alive (children may outlive the leader). */
+    boolean groupAlive() {
+        try {
+            Process check = new ProcessBuilder("kill", "-0", "--", "-" + pgid).redirectErrorStream(true).start();
+            check.getInputStream().readAllBytes();
+            return check.waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    private void signalGroup(String signal) throws InterruptedException {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, "--", "-" + pgid).redirectErrorStream(true).start();
+            kill.getInputStream().readAllBytes();
+            kill.waitFor();
+        } catch (IOException e) {
+            process.destroyForcibly();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive() || groupAlive()) {
+            stop();
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.drover.worker;
+
+import dev.drover.api.PlatformErrorCode;
+import dev.drover.api.RunItem;
+
+/** Chooses the harness of a run from {@code config.harness.type}. */
+final class Harnesses {
+    private final WorkerConfig config;
+
+    Harnesses(WorkerConfig config) {
+        this.config = config;
+    }
+
+    /** The harness for a run, or why this worker cannot run it (the run then fails without starting). */
+    record Choice(Harness harness, Outcome unavailable) {}
+
+    Choice forRun(RunItem run) {
+        String type = run.agentConfig() == null || run.agentConfig().harness() == null
+                || run.agentConfig().harness().type() == null ? "oz" : run.agentConfig().harness().type();
+        if (type.equals("command")) {
+            return new Choice(new CommandHarness(config), null);
+        }
+        return new Choice(null, Outcome.failed("The " + type + " harness is not available on worker " + config.name()
+                + " yet; this worker runs the command harness", PlatformErrorCode.FEATURE_NOT_AVAILABLE));
+    }
+}

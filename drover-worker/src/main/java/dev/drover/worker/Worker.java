@@ -1,0 +1,203 @@
+package dev.drover.worker;
+
+import dev.drover.api.ClaimedRun;
+import dev.drover.api.HeartbeatResponse;
+import dev.drover.api.LeaseStatus;
+import dev.drover.api.RunItem;
+import dev.drover.api.WorkerInfo;
+import dev.drover.api.WorkerRegistration;
+import dev.drover.client.DroverClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker, in the shape of a CI runner's loop: register; for each slot, claim (long-poll), accept, prepare the
+ * workspace, run the harness, report; meanwhile heartbeat every run held, stopping those cancelled or lost.
+ * It talks to the server only through {@link DroverClient}.
+ */
+public final class Worker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+    static final int CLAIM_WAIT_SECONDS = 20;
+
+    private final WorkerConfig config;
+    private final DroverClient client;
+    private final Harnesses harnesses;
+    private final Map<String, Cancellation> held = new ConcurrentHashMap<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean running = true;
+    private WorkerInfo info;
+
+    public Worker(WorkerConfig config) {
+        this.config = config;
+        this.client = new DroverClient(config.serverUrl(), config.apiKey());
+        this.harnesses = new Harnesses(config);
+    }
+
+    /** Registers and starts the slot loops and the heartbeat. */
+    public Worker start() {
+        info = client.registerWorker(new WorkerRegistration(config.name(), config.pool(), config.slots(), hostname()));
+        LOG.info("worker {} registered in pool {} with {} slot(s)", info.workerId(), info.pool(), info.slots());
+        for (int i = 0; i < config.slots(); i++) {
+            threads.add(Thread.ofVirtual().name("drover-worker-slot-" + i).start(this::slotLoop));
+        }
+        threads.add(Thread.ofVirtual().name("drover-worker-heartbeat").start(this::heartbeatLoop));
+        return this;
+    }
+
+    public String workerId() {
+        return info.workerId();
+    }
+
+    private void slotLoop() {
+        while (running) {
+            try {
+                Optional<ClaimedRun> claimed = client.claim(info.workerId(), CLAIM_WAIT_SECONDS);
+                if (claimed.isPresent() && running) {
+                    execute(claimed.get().run());
+                }
+            } catch (RuntimeException e) {
+                if (running) {
+                    LOG.warn("claim failed, retrying: {}", e.getMessage());
+                    pause(Duration.ofSeconds(2));
+                }
+            }
+        }
+    }
+
+    private void execute(RunItem run) {
+        Cancellation cancellation = new Cancellation();
+        held.put(run.runId(), cancellation);
+        Path workspace = config.workRoot().resolve(run.runId());
+        try {
+            client.accept(info.workerId(), run.runId());
+            Files.createDirectories(workspace);
+            Harnesses.Choice choice = harnesses.forRun(run);
+            Outcome outcome;
+            if (choice.harness() == null) {
+                outcome = choice.unavailable();
+            } else {
+                client.reportEvent(run.runId(), "run_in_progress", null);
+                outcome = choice.harness().run(new RunContext(run, workspace, environment(run, workspace), cancellation));
+            }
+            finish(run, cancellation, outcome);
+        } catch (Exception e) {
+            LOG.warn("run {} failed on this worker", run.runId(), e);
+            finish(run, cancellation, Outcome.errored("The worker failed while executing the run: " + e.getMessage()));
+        } finally {
+            held.remove(run.runId());
+            deleteQuietly(workspace);
+        }
+    }
+
+    /** Reports the outcome unless the run is no longer ours to report (its lease was lost). */
+    private void finish(RunItem run, Cancellation cancellation, Outcome outcome) {
+        if (cancellation.reason() == Cancellation.Reason.LEASE_LOST) {
+            LOG.info("run {} stopped: this worker lost its lease", run.runId());
+            return;
+        }
+        Outcome reported = cancellation.reason() == Cancellation.Reason.CANCELLED ? Outcome.cancelled()
+                : cancellation.reason() == Cancellation.Reason.SHUTDOWN
+                        ? Outcome.errored("The worker shut down while the run was in progress") : outcome;
+        try {
+            client.reportEvent(run.runId(), reported.eventType(), reported.status());
+        } catch (RuntimeException e) {
+            LOG.warn("could not report {} for run {}: {}", reported.eventType(), run.runId(), e.getMessage());
+        }
+    }
+
+    /**
+     * The agent's whole environment: nothing of the worker's (its key, the server's variables) leaks in; only a
+     * sane PATH, a HOME inside the workspace, and what identifies the run.
+     */
+    Map<String, String> environment(RunItem run, Path workspace) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        env.put("HOME", workspace.toString());
+        env.put("LANG", "C.UTF-8");
+        env.put("DROVER_RUN_ID", run.runId());
+        env.put("OZ_API_BASE_URL", client.baseUrl());
+        return env;
+    }
+
+    private void heartbeatLoop() {
+        Duration every = Duration.ofSeconds(Math.max(1, info.heartbeatSeconds()));
+        while (running) {
+            pause(every);
+            List<String> ids = List.copyOf(held.keySet());
+            if (ids.isEmpty()) {
+                continue;
+            }
+            try {
+                HeartbeatResponse r = client.heartbeat(info.workerId(), ids);
+                for (LeaseStatus s : r.leases()) {
+                    Cancellation c = held.get(s.runId());
+                    if (c == null) {
+                        continue;
+                    }
+                    if (s.lost()) {
+                        c.cancel(Cancellation.Reason.LEASE_LOST);
+                    } else if (s.cancelRequested()) {
+                        c.cancel(Cancellation.Reason.CANCELLED);
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("heartbeat failed: {}", e.getMessage());
+            }
+        }
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d); // the heartbeat's period and the retry back-off, not a wait for a condition
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String hostname() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("could not remove workspace {}: {}", dir, e.getMessage());
+        }
+    }
+
+    /** Stops claiming; runs still in progress are stopped and reported as errored (retryable). */
+    @Override
+    public void close() {
+        running = false;
+        held.values().forEach(c -> c.cancel(Cancellation.Reason.SHUTDOWN));
+        threads.forEach(Thread::interrupt);
+        for (Thread t : threads) {
+            try {
+                t.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package dev.drover.worker;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * What a worker process needs to know.
+ *
+ * @param workRoot where per-run workspaces are created
+ * @param runTimeout wall-clock limit of one run's agent process
+ * @param outputCap bytes of agent output kept per run; the rest is counted and dropped
+ */
+public record WorkerConfig(String serverUrl, String apiKey, String name, String pool, int slots, Path workRoot,
+        Duration runTimeout, long outputCap) {
+
+    public static final Duration DEFAULT_RUN_TIMEOUT = Duration.ofHours(1);
+    public static final long DEFAULT_OUTPUT_CAP = 8L * 1024 * 1024;
+
+    public WorkerConfig {
+        if (slots < 1) {
+            throw new IllegalArgumentException("slots: at least 1");
+        }
+    }
+}
