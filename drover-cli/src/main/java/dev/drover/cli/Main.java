@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code drover} command. Exit codes: 0 success, 1 the server refused or failed, 2 wrong usage. */
 @Command(name = "drover", mixinStandardHelpOptions = true, version = "drover 0.1.0",
         description = "Open, self-hostable cloud-agent platform speaking the Oz Agent API.",
-        subcommands = {ServeCommand.class, KeysCommand.class, RunCommand.class, RunsCommand.class,
+        subcommands = {ServeCommand.class, WorkerCommand.class, KeysCommand.class, RunCommand.class, RunsCommand.class,
             ModelsCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 

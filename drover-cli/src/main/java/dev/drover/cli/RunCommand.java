@@ -1,6 +1,7 @@
 package dev.drover.cli;
 
 import dev.drover.api.AmbientAgentConfig;
+import dev.drover.api.Harness;
 import dev.drover.api.RunAgentRequest;
 import dev.drover.api.RunAgentResponse;
 import java.util.concurrent.Callable;
@@ -33,13 +34,21 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--title", description = "Title (generated from the prompt when absent).")
     String title;
 
+    @Option(names = "--harness", description = "Harness: oz (default), claude, codex, gemini or command.")
+    String harness;
+
+    @Option(names = "--command", description = "For --harness command: the command line to run; the prompt is its input.")
+    String command;
+
     @Option(names = "--json", description = "Print the server's reply as JSON.")
     boolean json;
 
     @Override
     public Integer call() {
+        Harness h = harness == null && command == null ? null
+                : new Harness(harness != null ? harness : "command", command);
         AmbientAgentConfig config = new AmbientAgentConfig(name, model, null, environment, null, null, null, null,
-                null, null, null);
+                null, h, null);
         RunAgentResponse r = client.client().createRun(new RunAgentRequest(prompt, skill, config, title, null, null,
                 null, null, null, null, null));
         System.out.println(json ? Output.json(r) : r.runId() + " " + r.state() + (Boolean.TRUE.equals(r.atCapacity())

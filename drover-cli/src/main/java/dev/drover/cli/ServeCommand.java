@@ -3,6 +3,9 @@ package dev.drover.cli;
 import ch.qos.logback.classic.Level;
 import dev.drover.server.DroverServer;
 import dev.drover.server.ServerConfig;
+import dev.drover.server.auth.Bootstrap;
+import dev.drover.worker.Worker;
+import dev.drover.worker.WorkerConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -37,9 +40,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "trace, debug, info, warn or error (env DROVER_LOG_LEVEL; default ${DEFAULT-VALUE}).")
     String logLevel;
 
-    @Option(names = "--workers", defaultValue = "${env:DROVER_WORKERS:-0}",
-            description = "Embedded worker slots (env DROVER_WORKERS; default ${DEFAULT-VALUE}). The execution plane "
-                    + "is not part of this release yet: runs stay QUEUED until it is.")
+    @Option(names = "--workers", defaultValue = "${env:DROVER_WORKERS:-2}",
+            description = "Embedded worker slots executing runs in this process (env DROVER_WORKERS; default "
+                    + "${DEFAULT-VALUE}; 0 = none, e.g. when separate `drover worker` hosts execute runs).")
     int workers;
 
     @Option(names = "--models-file", defaultValue = "${env:DROVER_MODELS_FILE}",
@@ -55,17 +58,21 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         configureLogging(logLevel);
         Logger log = LoggerFactory.getLogger("drover");
-        if (workers > 0) {
-            log.warn("--workers {}: the execution plane is not available in this release; runs will stay QUEUED", workers);
-        }
         ServerConfig config = new ServerConfig(host, port, store.dataDir, store.databaseUrl, store.user(),
                 store.password(), publicUrl, System.getenv("DROVER_ADMIN_API_KEY"), modelsFile, teamConcurrency,
                 System.getenv());
         DroverServer server = DroverServer.start(config);
         System.out.println("Drover is serving the API at " + server.apiBaseUrl());
+        Worker worker = workers <= 0 ? null : new Worker(new WorkerConfig(server.apiBaseUrl(),
+                Bootstrap.ensureEmbeddedWorkerKey(server.accounts(), store.dataDir), "embedded", "default", workers,
+                store.dataDir.resolve("workspaces").toAbsolutePath(), WorkerConfig.DEFAULT_RUN_TIMEOUT,
+                WorkerConfig.DEFAULT_OUTPUT_CAP)).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");
+            if (worker != null) {
+                worker.close();
+            }
             server.close();
             stopped.countDown();
         }, "drover-shutdown"));

@@ -58,6 +58,13 @@ class ServeProcessIT {
             assertThat(run.get("source").asText()).isEqualTo("CLI");
             assertThat(run.get("prompt").asText()).isEqualTo("hello from a process");
             assertThat(run(List.of("runs", "list"), env)).contains(runId);
+
+            // the embedded worker slots execute runs: a command-harness run really runs and succeeds
+            String executed = Json.mapper().readTree(run(List.of("run", "ping", "--harness", "command", "--command",
+                    "read p; echo \"pong to $p\"", "--json"), env)).get("run_id").asText();
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> Json.mapper()
+                    .readTree(run(List.of("runs", "get", executed, "--json"), env)).get("state").asText().equals("SUCCEEDED"));
+            assertThat(run(List.of("runs", "get", executed), env)).contains("pong to ping");
         } finally {
             serve.destroy(); // SIGTERM
             assertThat(serve.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -46,6 +46,31 @@ public final class Bootstrap {
         return Optional.of(key.secret());
     }
 
+    public static final String WORKER_KEY_FILE = "worker-api-key";
+    public static final String EMBEDDED_WORKERS = "drover-embedded-workers";
+
+    /**
+     * The worker key of the worker slots embedded in {@code drover serve}: kept in {@code <data-dir>/worker-api-key}
+     * (0600) and reused across restarts while it is valid, so restarts do not pile up keys.
+     */
+    public static String ensureEmbeddedWorkerKey(Accounts accounts, Path dataDir) {
+        Path file = dataDir.resolve(WORKER_KEY_FILE);
+        try {
+            if (Files.exists(file)) {
+                String existing = Files.readString(file).strip();
+                if (accounts.authenticate(existing).filter(Principal::worker).isPresent()) {
+                    return existing;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        Principal sa = accounts.ensurePrincipal(Principal.Kind.SERVICE_ACCOUNT, EMBEDDED_WORKERS, null, false);
+        String secret = accounts.createKey(sa, "embedded workers", null, Accounts.WORKER_KEY).secret();
+        writeKeyFile(file, secret);
+        return secret;
+    }
+
     private static void writeKeyFile(Path file, String secret) {
         try {
             Files.createDirectories(file.getParent());
