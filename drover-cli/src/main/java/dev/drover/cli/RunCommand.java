@@ -4,6 +4,10 @@ import dev.drover.api.AmbientAgentConfig;
 import dev.drover.api.Harness;
 import dev.drover.api.RunAgentRequest;
 import dev.drover.api.RunAgentResponse;
+import dev.drover.api.RunItem;
+import dev.drover.api.RunState;
+import dev.drover.client.DroverClient;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,16 +47,34 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the server's reply as JSON.")
     boolean json;
 
+    @Option(names = {"-f", "--follow"}, description = "Stream the run's events until it ends; exit 0 only if it SUCCEEDED.")
+    boolean follow;
+
     @Override
     public Integer call() {
         Harness h = harness == null && command == null ? null
                 : new Harness(harness != null ? harness : "command", command);
+        DroverClient api = client.client();
         AmbientAgentConfig config = new AmbientAgentConfig(name, model, null, environment, null, null, null, null,
                 null, h, null);
-        RunAgentResponse r = client.client().createRun(new RunAgentRequest(prompt, skill, config, title, null, null,
+        RunAgentResponse r = api.createRun(new RunAgentRequest(prompt, skill, config, title, null, null,
                 null, null, null, null, null));
         System.out.println(json ? Output.json(r) : r.runId() + " " + r.state() + (Boolean.TRUE.equals(r.atCapacity())
                 ? " (team at capacity: it waits for earlier runs)" : ""));
-        return 0;
+        if (!follow) {
+            return 0;
+        }
+        api.followEvents(List.of(r.runId()), 0, e -> {
+            if (!json) {
+                System.out.println(e.occurredAt() + "  " + e.eventType() + (e.refId() == null ? "" : "  " + e.refId()));
+            }
+        });
+        RunItem done = api.getRun(r.runId());
+        if (json) {
+            System.out.println(Output.json(done));
+        } else {
+            System.out.println(done.state() + (done.statusMessage() == null ? "" : ": " + done.statusMessage().message()));
+        }
+        return done.state() == RunState.SUCCEEDED ? 0 : 1;
     }
 }

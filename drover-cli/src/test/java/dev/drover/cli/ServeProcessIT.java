@@ -59,12 +59,16 @@ class ServeProcessIT {
             assertThat(run.get("prompt").asText()).isEqualTo("hello from a process");
             assertThat(run(List.of("runs", "list"), env)).contains(runId);
 
-            // the embedded worker slots execute runs: a command-harness run really runs and succeeds
-            String executed = Json.mapper().readTree(run(List.of("run", "ping", "--harness", "command", "--command",
-                    "read p; echo \"pong to $p\"", "--json"), env)).get("run_id").asText();
-            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> Json.mapper()
-                    .readTree(run(List.of("runs", "get", executed, "--json"), env)).get("state").asText().equals("SUCCEEDED"));
-            assertThat(run(List.of("runs", "get", executed), env)).contains("pong to ping");
+            // the embedded worker slots execute runs: --follow streams the run to its end and exits 0 on success
+            String followed = run(List.of("run", "ping", "--harness", "command", "--command", "read p; echo \"pong to $p\"",
+                    "--follow"), env);
+            assertThat(followed).contains("run_pending").contains("run_in_progress").contains("run_succeeded")
+                    .contains("SUCCEEDED: The command exited with status 0: pong to ping");
+            Process failing = java(List.of("run", "x", "--harness", "command", "--command", "exit 4", "--follow"), env)
+                    .redirectErrorStream(true).start();
+            String failed = new String(failing.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(failing.waitFor()).as(failed).isEqualTo(1);
+            assertThat(failed).contains("FAILED: The command exited with status 4");
         } finally {
             serve.destroy(); // SIGTERM
             assertThat(serve.waitFor(30, TimeUnit.SECONDS)).isTrue();

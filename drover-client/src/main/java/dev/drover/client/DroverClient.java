@@ -160,6 +160,47 @@ public final class DroverClient {
                 json.getTypeFactory().constructType(new TypeReference<List<RunEvent>>() {}));
     }
 
+    /**
+     * Follows the events of {@code runIds} over Server-Sent Events from {@code since} until every run has
+     * finished, handing each event to {@code onEvent}. Reconnects with {@code Last-Event-ID} if the stream drops.
+     */
+    public void followEvents(List<String> runIds, long since, java.util.function.Consumer<RunEvent> onEvent) {
+        StringBuilder q = new StringBuilder("?until_terminal=true");
+        runIds.forEach(id -> q.append("&run_ids=").append(URLEncoder.encode(id, StandardCharsets.UTF_8)));
+        long last = since;
+        for (int attempt = 0; attempt < 20; attempt++) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/agent/events/stream" + q))
+                    .header("Authorization", "Bearer " + key)
+                    .header("Accept", "text/event-stream")
+                    .header("Last-Event-ID", Long.toString(last))
+                    .build();
+            try {
+                HttpResponse<java.io.InputStream> r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                if (r.statusCode() >= 400) {
+                    byte[] body = r.body().readAllBytes();
+                    throw new DroverApiException(r.statusCode(), json.readValue(body, Problem.class));
+                }
+                try (java.io.BufferedReader in = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = in.readLine()) != null; ) {
+                        if (line.startsWith("data:")) {
+                            RunEvent e = json.readValue(line.substring(5).trim(), RunEvent.class);
+                            last = e.sequence();
+                            onEvent.accept(e);
+                        }
+                    }
+                }
+                return; // the server ends the stream once every run has finished
+            } catch (IOException e) {
+                backoff(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        throw new IllegalStateException("lost the event stream of " + runIds + " too many times");
+    }
+
     public SendMessageResponse sendMessage(SendMessageRequest request) {
         return send("POST", "/agent/messages", request, Map.of(), false, type(SendMessageResponse.class));
     }
