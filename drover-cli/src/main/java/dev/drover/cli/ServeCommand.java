@@ -7,6 +7,7 @@ import dev.drover.server.auth.Bootstrap;
 import dev.drover.worker.Worker;
 import dev.drover.worker.WorkerConfig;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -66,7 +67,7 @@ final class ServeCommand implements Callable<Integer> {
         Worker worker = workers <= 0 ? null : new Worker(new WorkerConfig(server.apiBaseUrl(),
                 Bootstrap.ensureEmbeddedWorkerKey(server.accounts(), store.dataDir), "embedded", "default", workers,
                 store.dataDir.resolve("workspaces").toAbsolutePath(), WorkerConfig.DEFAULT_RUN_TIMEOUT,
-                WorkerConfig.DEFAULT_OUTPUT_CAP)).start();
+                WorkerConfig.DEFAULT_OUTPUT_CAP, List.of(store.dataDir.toAbsolutePath()))).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");

@@ -5,6 +5,7 @@ import dev.drover.worker.Worker;
 import dev.drover.worker.WorkerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -36,6 +37,10 @@ final class WorkerCommand implements Callable<Integer> {
             description = "Where run workspaces are created (env DROVER_WORK_DIR; default ${DEFAULT-VALUE}).")
     Path workDir;
 
+    @Option(names = "--hide", description = "A directory agents must not see, e.g. a server's data directory on "
+            + "the same host (repeatable; needs bwrap).")
+    List<Path> hide = List.of();
+
     @Option(names = "--log-level", defaultValue = "${env:DROVER_LOG_LEVEL:-info}", description = "Log level (default ${DEFAULT-VALUE}).")
     String logLevel;
 
@@ -50,8 +55,8 @@ final class WorkerCommand implements Callable<Integer> {
         }
         String workerName = name != null ? name : java.net.InetAddress.getLocalHost().getHostName();
         Worker worker = new Worker(new WorkerConfig(url != null ? url : "http://127.0.0.1:8080/api/v1", key, workerName,
-                pool, slots, workDir.toAbsolutePath(), WorkerConfig.DEFAULT_RUN_TIMEOUT, WorkerConfig.DEFAULT_OUTPUT_CAP))
-                .start();
+                pool, slots, workDir.toAbsolutePath(), WorkerConfig.DEFAULT_RUN_TIMEOUT, WorkerConfig.DEFAULT_OUTPUT_CAP,
+                hide)).start();
         System.out.println("worker " + worker.workerId() + " is taking runs from pool " + pool);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -59,10 +59,10 @@ public final class AgentProcess implements AutoCloseable {
     }
 
     /** Starts {@code command} in {@code dir} with exactly {@code env}; {@code stdin} is written and closed. */
-    public static AgentProcess start(List<String> command, Path dir, Map<String, String> env, String stdin, long outputCap)
-            throws IOException {
+    public static AgentProcess start(List<String> command, Path dir, Map<String, String> env, String stdin, long outputCap,
+            Sandbox sandbox) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("setsid", "--wait"));
-        cmd.addAll(command);
+        cmd.addAll(sandbox.wrap(command, dir));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().clear();
         pb.environment().putAll(env);

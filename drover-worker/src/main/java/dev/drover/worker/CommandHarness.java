@@ -9,16 +9,18 @@ import java.util.List;
  */
 final class CommandHarness implements Harness {
     private final WorkerConfig config;
+    private final Sandbox sandbox;
 
-    CommandHarness(WorkerConfig config) {
+    CommandHarness(WorkerConfig config, Sandbox sandbox) {
         this.config = config;
+        this.sandbox = sandbox;
     }
 
     @Override
     public Outcome run(RunContext ctx) throws Exception {
         String command = ctx.run().agentConfig().harness().command();
         try (AgentProcess p = AgentProcess.start(List.of("sh", "-c", command), ctx.workspace(), ctx.environment(),
-                ctx.run().prompt(), config.outputCap())) {
+                ctx.run().prompt(), config.outputCap(), sandbox)) {
             ctx.cancellation().register(p);
             boolean exited = p.waitFor(config.runTimeout());
             if (!exited) {
@@ -30,10 +32,10 @@ final class CommandHarness implements Harness {
                 return Outcome.cancelled();
             }
             String tail = tail(p.output());
+            String detail = (tail.isEmpty() ? "" : ": " + tail) + " (" + sandbox.describe() + ")";
             return p.exitCode() == 0
-                    ? Outcome.succeeded("The command exited with status 0" + (tail.isEmpty() ? "" : ": " + tail))
-                    : Outcome.failed("The command exited with status " + p.exitCode() + (tail.isEmpty() ? "" : ": " + tail),
-                            null);
+                    ? Outcome.succeeded("The command exited with status 0" + detail)
+                    : Outcome.failed("The command exited with status " + p.exitCode() + detail, null);
         }
     }
 

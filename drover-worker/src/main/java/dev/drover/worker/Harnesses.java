@@ -6,9 +6,11 @@ import dev.drover.api.RunItem;
 /** Chooses the harness of a run from {@code config.harness.type}. */
 final class Harnesses {
     private final WorkerConfig config;
+    private final Sandbox sandbox;
 
     Harnesses(WorkerConfig config) {
         this.config = config;
+        this.sandbox = Sandbox.detect(config.hiddenPaths());
     }
 
     /** The harness for a run, or why this worker cannot run it (the run then fails without starting). */
@@ -18,7 +20,7 @@ final class Harnesses {
         String type = run.agentConfig() == null || run.agentConfig().harness() == null
                 || run.agentConfig().harness().type() == null ? "oz" : run.agentConfig().harness().type();
         if (type.equals("command")) {
-            return new Choice(new CommandHarness(config), null);
+            return new Choice(new CommandHarness(config, sandbox), null);
         }
         return new Choice(null, Outcome.failed("The " + type + " harness is not available on worker " + config.name()
                 + " yet; this worker runs the command harness", PlatformErrorCode.FEATURE_NOT_AVAILABLE));

@@ -2,6 +2,7 @@ package dev.drover.worker;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What a worker process needs to know.
@@ -9,9 +10,10 @@ import java.time.Duration;
  * @param workRoot where per-run workspaces are created
  * @param runTimeout wall-clock limit of one run's agent process
  * @param outputCap bytes of agent output kept per run; the rest is counted and dropped
+ * @param hiddenPaths directories agents must not see (the server's data directory for embedded workers)
  */
 public record WorkerConfig(String serverUrl, String apiKey, String name, String pool, int slots, Path workRoot,
-        Duration runTimeout, long outputCap) {
+        Duration runTimeout, long outputCap, List<Path> hiddenPaths) {
 
     public static final Duration DEFAULT_RUN_TIMEOUT = Duration.ofHours(1);
     public static final long DEFAULT_OUTPUT_CAP = 8L * 1024 * 1024;
@@ -20,5 +22,6 @@ public record WorkerConfig(String serverUrl, String apiKey, String name, String 
         if (slots < 1) {
             throw new IllegalArgumentException("slots: at least 1");
         }
+        hiddenPaths = List.copyOf(hiddenPaths);
     }
 }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.awaitility.Awaitility;
@@ -35,7 +36,8 @@ abstract class WorkerEndToEndTest {
         Api key = server.newWorkerKey("e2e-" + UUID.randomUUID());
         work = Files.createTempDirectory("drover-work-");
         worker = new Worker(new WorkerConfig(server.apiBaseUrl(), key.key(), "e2e", "default", 2, work,
-                WorkerConfig.DEFAULT_RUN_TIMEOUT, WorkerConfig.DEFAULT_OUTPUT_CAP)).start();
+                WorkerConfig.DEFAULT_RUN_TIMEOUT, WorkerConfig.DEFAULT_OUTPUT_CAP,
+                List.of(server.server().config().dataDir()))).start();
     }
 
     @AfterAll
@@ -52,8 +54,10 @@ abstract class WorkerEndToEndTest {
     }
 
     private JsonNode awaitState(String run, String state) {
-        Awaitility.await().atMost(Duration.ofSeconds(30))
-                .until(() -> user.get("/agent/runs/" + run).json().get("state").asText().equals(state));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode now = user.get("/agent/runs/" + run).json();
+            assertThat(now.get("state").asText()).as(now.toString()).isEqualTo(state);
+        });
         return user.get("/agent/runs/" + run).json();
     }
 
@@ -98,6 +102,30 @@ abstract class WorkerEndToEndTest {
         assertThat(user.post("/agent/runs/" + run + "/cancel", (String) null).status()).isEqualTo(200);
         awaitState(run, "CANCELLED");
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> processesNamed(marker) == 0);
+    }
+
+    @Test
+    void aSandboxedAgentCannotReadTheServersKeyFileNorWriteOutsideItsWorkspace() {
+        boolean required = "1".equals(System.getenv("DROVER_REQUIRE_SANDBOX"));
+        boolean present = Sandbox.detect(List.of()).isolated();
+        if (!present) {
+            assertThat(required).as("DROVER_REQUIRE_SANDBOX=1 but bwrap is not installed").isFalse();
+            org.junit.jupiter.api.Assumptions.abort("bwrap is not installed; the sandbox cannot be tested here");
+        }
+        Path keyFile = server.server().config().dataDir().resolve("admin-api-key");
+        assertThat(keyFile).exists();
+        String read = run("cat " + keyFile, "p");
+        JsonNode refused = awaitState(read, "FAILED");
+        assertThat(refused.get("status_message").get("message").asText()).contains("No such file")
+                .doesNotContain(TestServer.ADMIN_KEY).contains("isolation: bubblewrap");
+
+        Path outside = Path.of("/var/tmp", "drover-escaped-" + UUID.randomUUID()); // writable for the worker itself
+        String write = run("touch " + outside + " && touch inside.txt", "p");
+        awaitState(write, "FAILED");
+        assertThat(outside).doesNotExist();
+
+        String ok = run("touch inside.txt && echo wrote", "p");
+        assertThat(awaitState(ok, "SUCCEEDED").get("status_message").get("message").asText()).contains("wrote");
     }
 
     static int processesNamed(String marker) throws IOException, InterruptedException {
