@@ -11,7 +11,9 @@ keep = ['RunAgentRequest','RunAgentResponse','ListRunsResponse','RunItem','Artif
  'ScreenshotArtifact','FileArtifact','PlanArtifactData','PullRequestArtifactData','ScreenshotArtifactData','FileArtifactData',
  'ScheduleInfo','PageInfo','RunStatusMessage','RequestUsage','RunCreatorInfo','RunState','RunSourceType','RunExecutionLocation',
  'AmbientAgentConfig','Harness','HarnessAuthSecrets','MCPServerConfig','Error','AttachmentInput','Scope','PlatformErrorCode',
- 'ListModelsResponse','ModelInfo','AgentSkill']
+ 'ListModelsResponse','ModelInfo','AgentSkill','ConversationResponse','ConversationStep','ConversationMessage',
+ 'ConversationMessageRole','ConversationContentBlock','TextContentBlock','ActionCategory','ActionState','ActionContentBlock',
+ 'ActionResultContentBlock','EventContentBlock']
 schemas = {k: copy.deepcopy(S[k]) for k in keep}
 # Drover's extensions
 schemas['RunAgentRequest']['properties']['metadata'] = {'type':'object','maxProperties':20,
@@ -59,6 +61,9 @@ schemas['LeaseStatus'] = {'type':'object','properties':{'run_id':{'type':'string
   'lease_expires_at':{'type':'string','format':'date-time'},'cancel_requested':{'type':'boolean'},
   'lost':{'type':'boolean','description':'The worker no longer holds the run and must stop it'}}}
 schemas['HeartbeatResponse'] = {'type':'object','properties':{'leases':{'type':'array','items':{'$ref':'#/components/schemas/LeaseStatus'}}}}
+schemas['TranscriptAppend'] = {'type':'object','required':['messages'],'properties':{'messages':{'type':'array','maxItems':100,
+  'items':{'type':'object','required':['role','content'],'properties':{'role':{'$ref':'#/components/schemas/ConversationMessageRole'},
+  'content':{'type':'array','items':{'$ref':'#/components/schemas/ConversationContentBlock'}}}}}}}
 schemas['SessionRedirect'] = {'type':'object','properties':{'conversation_id':{'type':'string'}}}
 
 def ref(n): return {'$ref':'#/components/schemas/'+n}
@@ -99,6 +104,13 @@ paths = {
         '404':problem('ancestor_run_id is not visible')},list_params,
         desc='Keyset pagination. A listing is a snapshot of the runs that existed at its first page, in the order they had then; fields show current values; filters on mutable fields are evaluated on each page. A cursor used with other filters or another sort is 400.')},
  '/agent/runs/{runId}': {'get': op('getRun','Get run details',{'200':ok(ref('RunItem')),'404':problem('Run not found or not visible')},[path('runId')])},
+ '/agent/runs/{runId}/conversation': {'get': op('getRunConversation','Get normalized run conversation',
+    {'200':ok(ref('ConversationResponse')),'404':problem('Run not found')},[path('runId')])},
+ '/agent/runs/{runId}/transcript': {'get': op('getRunTranscript','Get run transcript (302 to a signed URL valid 15 minutes)',
+    {'302':{'description':'Redirect to a signed, expiring download of the transcript','headers':{'Location':{'schema':{'type':'string','format':'uri'}}}},
+     '404':problem('Run not found')},[path('runId')])},
+ '/agent/conversations/{conversation_id}': {'get': op('getConversation','Get normalized conversation (every visible run that continued it)',
+    {'200':ok(ref('ConversationResponse')),'404':problem('Conversation not found')},[path('conversation_id')])},
  '/agent/runs/{runId}/cancel': {'post': op('cancelRun','Cancel a run',{'200':ok({'type':'string','description':'The ID of the cancelled run'}),
     '400':problem('The run is already in a terminal state'),'404':problem('Run not found'),
     '409':problem('The run is PENDING; retry in a moment (retryable: true)'),'422':problem('The run is executed locally by its client')},[path('runId')],
@@ -144,6 +156,9 @@ paths = {
  '/workers/{workerId}/runs/{runId}/accept': {'post': op('acceptRun','Take over a claimed run (PENDING → CLAIMED)',
     {'200':ok(ref('LeaseStatus')),'404':problem('Run not leased to this worker'),'409':problem('Run is not PENDING')},
     [path('workerId'),path('runId')],tags=('workers',))},
+ '/workers/{workerId}/runs/{runId}/transcript': {'post': op('appendTranscript','Append messages to the transcript of a run the worker holds',
+    {'200':ok(ref('ReportEventResponse'),'The sequence of the transcript_appended event'),'400':problem('Invalid messages'),
+     '404':problem('Run not held by this worker')},[path('workerId'),path('runId')],ref('TranscriptAppend'),tags=('workers',))},
  '/workers/{workerId}/heartbeat': {'post': op('heartbeat','Extend the leases of running runs; learn of cancel requests',
     {'200':ok(ref('HeartbeatResponse')),'404':problem('Not this key\'s worker')},[path('workerId')],ref('HeartbeatRequest'),tags=('workers',))},
  '/openapi.json': {'get': {'operationId':'getOpenApi','summary':'This document','tags':['meta'],'security':[],

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drover.api.ClaimedRun;
+import dev.drover.api.ConversationResponse;
 import dev.drover.api.HeartbeatRequest;
+import dev.drover.api.TranscriptAppend;
 import dev.drover.api.HeartbeatResponse;
 import dev.drover.api.Json;
 import dev.drover.api.LeaseStatus;
@@ -240,6 +242,16 @@ public final class DroverClient {
     public ReportEventResponse reportEvent(String runId, String eventType, RunStatusMessage status) {
         return send("POST", "/agent/events/" + path(runId), new ReportEventRequest(eventType, null, null, status),
                 Map.of(), false, type(ReportEventResponse.class));
+    }
+
+    public ReportEventResponse appendTranscript(String workerId, String runId, TranscriptAppend messages) {
+        return send("POST", "/workers/" + path(workerId) + "/runs/" + path(runId) + "/transcript", messages, Map.of(),
+                false, type(ReportEventResponse.class));
+    }
+
+    public ConversationResponse conversation(String runId) {
+        return send("GET", "/agent/runs/" + path(runId) + "/conversation", null, Map.of(), true,
+                type(ConversationResponse.class));
     }
 
     private JavaType type(Class<?> c) {

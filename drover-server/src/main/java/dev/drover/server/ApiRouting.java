@@ -28,6 +28,7 @@ final class ApiRouting {
                 s.messages(),   // POST /agent/messages, GET /agent/messages/{runId}, POST .../{id}/read|delivered
                 s.models(),     // GET /agent/models
                 s.sessions(),   // GET /agent/sessions/{uuid}/redirect
+                s.transcripts(), // GET /agent/runs/{id}/conversation|transcript, GET /agent/conversations/{id}
                 s.workers(),    // POST/GET /workers, POST /workers/{id}/claim|heartbeat, POST .../runs/{runId}/accept
                 s.openApi());   // GET /openapi.json
     }
@@ -38,7 +39,7 @@ final class ApiRouting {
             Timer.Sample sample = Timer.start(metrics);
             try {
                 String path = req.path().path();
-                if (path.startsWith(API + "/") && !path.equals(API + "/openapi.json")) {
+                if (path.startsWith(API + "/") && !path.equals(API + "/openapi.json")) { // /files/ is signed instead
                     RequestContext.setPrincipal(req, auth.authenticate(req));
                 }
                 chain.proceed();
@@ -52,7 +53,8 @@ final class ApiRouting {
 
         // Operations and public pages
         routing.register("/", s.ops())
-                .register("/", s.docs());
+                .register("/", s.docs())
+                .register("/", s.files());    // GET /files/transcripts/{runId}?expires=&signature= (signed, no key)
 
         // The Oz Agent API
         for (HttpService service : apiServices(s)) {

@@ -20,7 +20,11 @@ import dev.drover.server.runs.RunLeases;
 import dev.drover.server.runs.Runs;
 import dev.drover.server.runs.RunsService;
 import dev.drover.server.sessions.SessionsService;
+import dev.drover.server.files.UrlSigner;
 import dev.drover.server.store.Database;
+import dev.drover.server.transcripts.FilesService;
+import dev.drover.server.transcripts.Transcripts;
+import dev.drover.server.transcripts.TranscriptsService;
 import dev.drover.server.workers.LeaseSweeper;
 import dev.drover.server.workers.Workers;
 import dev.drover.server.workers.WorkersService;
@@ -45,7 +49,8 @@ public final class DroverServer implements AutoCloseable {
 
     /** The HTTP services, one per resource. */
     record Services(RunsService runs, EventsService events, MessagesService messages, ModelsService models,
-            SessionsService sessions, WorkersService workers, OpenApiService openApi, OpsService ops, DocsService docs) {}
+            SessionsService sessions, TranscriptsService transcripts, WorkersService workers, OpenApiService openApi,
+            OpsService ops, DocsService docs, FilesService files) {}
 
     private final ServerConfig config;
     private final Database db;
@@ -101,16 +106,20 @@ public final class DroverServer implements AutoCloseable {
             Messages messages = new Messages(db, log, runs, clock);
             RunLeases leases = new RunLeases(db, runs, clock, config.leaseDuration(), config.teamConcurrency());
             resources.add(new LeaseSweeper(leases).start());
+            UrlSigner signer = UrlSigner.load(db, clock);
+            Transcripts transcripts = new Transcripts(db, log, runs, clock);
             Services services = new Services(
                     new RunsService(runs),
                     new EventsService(runs, log, bus),
                     new MessagesService(messages),
                     new ModelsService(models),
                     new SessionsService(runs),
-                    new WorkersService(new Workers(db, leases, bus, clock)),
+                    new TranscriptsService(transcripts, runs, signer, url),
+                    new WorkersService(new Workers(db, leases, bus, clock, transcripts)),
                     new OpenApiService(),
                     new OpsService(db, metrics),
-                    new DocsService());
+                    new DocsService(),
+                    new FilesService(signer, transcripts));
             Authenticator auth = new Authenticator(accounts, clock);
             Problems problems = new Problems(url);
             WebServer web = WebServer.builder()

@@ -46,6 +46,31 @@ public final class AgentProcess implements AutoCloseable {
             return kept.toString(StandardCharsets.UTF_8);
         }
 
+        /** Output kept since the previous call, cut at the last complete line so no character is split. */
+        synchronized String takeNewLines() {
+            byte[] all = kept.toByteArray();
+            int end = all.length;
+            while (end > taken && all[end - 1] != '\n') {
+                end--;
+            }
+            if (end <= taken) {
+                return "";
+            }
+            String out = new String(all, taken, end - taken, StandardCharsets.UTF_8);
+            taken = end;
+            return out;
+        }
+
+        /** Whatever is left after the last {@link #takeNewLines}, once the process has ended. */
+        synchronized String takeRest() {
+            byte[] all = kept.toByteArray();
+            String out = new String(all, taken, all.length - taken, StandardCharsets.UTF_8);
+            taken = all.length;
+            return out;
+        }
+
+        private int taken;
+
         synchronized long dropped() {
             return dropped;
         }
@@ -100,6 +125,17 @@ public final class AgentProcess implements AutoCloseable {
     public String output() throws InterruptedException {
         pump.join(Duration.ofSeconds(5));
         return output.text();
+    }
+
+    /** New complete lines of output since the last call. */
+    public String newOutput() {
+        return output.takeNewLines();
+    }
+
+    /** The output not yet taken, after the process ended. */
+    public String remainingOutput() throws InterruptedException {
+        pump.join(Duration.ofSeconds(5));
+        return output.takeRest();
     }
 
     public long droppedBytes() {

@@ -8,6 +8,7 @@ import java.util.List;
  * {@code sh -c} in the workspace, the prompt on its standard input. Exit status 0 is success.
  */
 final class CommandHarness implements Harness {
+    static final java.time.Duration TRANSCRIPT_FLUSH = java.time.Duration.ofSeconds(1);
     private final WorkerConfig config;
     private final Sandbox sandbox;
 
@@ -22,7 +23,17 @@ final class CommandHarness implements Harness {
         try (AgentProcess p = AgentProcess.start(List.of("sh", "-c", command), ctx.workspace(), ctx.environment(),
                 ctx.run().prompt(), config.outputCap(), sandbox)) {
             ctx.cancellation().register(p);
-            boolean exited = p.waitFor(config.runTimeout());
+            ctx.transcript().text("user", ctx.run().prompt());
+            long deadline = System.nanoTime() + config.runTimeout().toNanos();
+            boolean exited = false;
+            // the transcript is written as the command runs: new output lines every second
+            while (!exited && System.nanoTime() < deadline) {
+                exited = p.waitFor(TRANSCRIPT_FLUSH);
+                String lines = exited ? p.remainingOutput() : p.newOutput();
+                if (!lines.isEmpty()) {
+                    ctx.transcript().text("assistant", lines);
+                }
+            }
             if (!exited) {
                 p.stop();
                 return Outcome.failed("The command ran longer than " + config.runTimeout() + " and was stopped",

@@ -4,6 +4,7 @@ import dev.drover.api.ClaimedRun;
 import dev.drover.api.HeartbeatResponse;
 import dev.drover.api.LeaseStatus;
 import dev.drover.api.RunItem;
+import dev.drover.api.TranscriptAppend;
 import dev.drover.api.WorkerInfo;
 import dev.drover.api.WorkerRegistration;
 import dev.drover.client.DroverClient;
@@ -90,7 +91,10 @@ public final class Worker implements AutoCloseable {
                 outcome = choice.unavailable();
             } else {
                 client.reportEvent(run.runId(), "run_in_progress", null);
-                outcome = choice.harness().run(new RunContext(run, workspace, environment(run, workspace), cancellation));
+                TranscriptWriter transcript = (role, content) -> client.appendTranscript(info.workerId(), run.runId(),
+                        new TranscriptAppend(List.of(new TranscriptAppend.TranscriptMessage(role, content))));
+                outcome = choice.harness().run(new RunContext(run, workspace, environment(run, workspace), cancellation,
+                        transcript));
             }
             finish(run, cancellation, outcome);
         } catch (Exception e) {

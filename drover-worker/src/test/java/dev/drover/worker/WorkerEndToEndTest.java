@@ -79,6 +79,54 @@ abstract class WorkerEndToEndTest {
     }
 
     @Test
+    void theTranscriptFollowsTheRunAndIsDownloadableThroughASignedUrlOnly() throws Exception {
+        String run = run("read p; echo \"first $p\"; echo second", "the prompt");
+        awaitState(run, "SUCCEEDED");
+        JsonNode conversation = user.get("/agent/runs/" + run + "/conversation").json();
+        assertThat(conversation.get("conversation_id").asText())
+                .isEqualTo(user.get("/agent/runs/" + run).json().get("conversation_id").asText());
+        JsonNode messages = conversation.get("steps").get(0).get("messages");
+        assertThat(messages.get(0).get("role").asText()).isEqualTo("user");
+        assertThat(messages.get(0).get("content").get(0).get("text").asText()).isEqualTo("the prompt");
+        StringBuilder said = new StringBuilder();
+        for (int i = 1; i < messages.size(); i++) {
+            assertThat(messages.get(i).get("role").asText()).isEqualTo("assistant");
+            said.append(messages.get(i).get("content").get(0).get("text").asText());
+        }
+        assertThat(said.toString()).isEqualTo("first the prompt\nsecond\n");
+
+        Api.Reply redirect = user.get("/agent/runs/" + run + "/transcript");
+        assertThat(redirect.status()).isEqualTo(302);
+        String location = redirect.header("location");
+        assertThat(location).startsWith(server.server().publicUrl() + "/files/transcripts/" + run + "?expires=");
+        Api anonymous = new Api("", null);
+        Api.Reply download = anonymous.get(location);
+        assertThat(download.status()).isEqualTo(200);
+        assertThat(download.json().get("steps").get(0).get("messages")).hasSize(messages.size());
+        assertThat(anonymous.get(location.replaceAll("signature=.", "signature=x")).status()).isEqualTo(403);
+        assertThat(anonymous.get(location.replace(run, UUID.randomUUID().toString())).status()).isEqualTo(403);
+        Api stranger = server.newTenant("t-" + UUID.randomUUID());
+        assertThat(stranger.get("/agent/runs/" + run + "/transcript").status()).isEqualTo(404);
+        assertThat(stranger.get("/agent/runs/" + run + "/conversation").status()).isEqualTo(404);
+    }
+
+    @Test
+    void aContinuedConversationListsEveryRunAsAStep() {
+        String first = run("echo one", "first");
+        awaitState(first, "SUCCEEDED");
+        String conversation = user.get("/agent/runs/" + first).json().get("conversation_id").asText();
+        Api.Reply next = user.post("/agent/runs", Map.of("prompt", "second", "conversation_id", conversation,
+                "config", Map.of("harness", Map.of("type", "command", "command", "echo two"))));
+        String second = next.json().get("run_id").asText();
+        awaitState(second, "SUCCEEDED");
+        JsonNode steps = user.get("/agent/conversations/" + conversation).json().get("steps");
+        assertThat(steps).hasSize(2);
+        assertThat(steps.get(0).get("id").asText()).isEqualTo(first);
+        assertThat(steps.get(1).get("id").asText()).isEqualTo(second);
+        assertThat(user.get("/agent/conversations/" + UUID.randomUUID()).status()).isEqualTo(404);
+    }
+
+    @Test
     void aCommandThatFailsEndsTheRunFailed() {
         String run = run("echo broken >&2; exit 3", "p");
         JsonNode done = awaitState(run, "FAILED");

@@ -4,6 +4,8 @@ import dev.drover.api.ClaimedRun;
 import dev.drover.api.HeartbeatResponse;
 import dev.drover.api.LeaseStatus;
 import dev.drover.api.ListWorkersResponse;
+import dev.drover.api.ReportEventResponse;
+import dev.drover.api.TranscriptAppend;
 import dev.drover.api.WorkerInfo;
 import dev.drover.api.WorkerRegistration;
 import dev.drover.server.auth.Principal;
@@ -14,6 +16,7 @@ import dev.drover.server.runs.Runs;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
 import dev.drover.server.store.Times;
+import dev.drover.server.transcripts.Transcripts;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -34,12 +37,14 @@ public final class Workers {
     private final RunLeases leases;
     private final EventBus bus;
     private final Clock clock;
+    private final Transcripts transcripts;
 
-    public Workers(Database db, RunLeases leases, EventBus bus, Clock clock) {
+    public Workers(Database db, RunLeases leases, EventBus bus, Clock clock, Transcripts transcripts) {
         this.db = db;
         this.leases = leases;
         this.bus = bus;
         this.clock = clock;
+        this.transcripts = transcripts;
     }
 
     /** A worker as stored. */
@@ -113,6 +118,11 @@ public final class Workers {
         }
         touch(workerId);
         return new HeartbeatResponse(leases.renew(workerId, runIds));
+    }
+
+    public ReportEventResponse appendTranscript(Principal caller, String workerId, String runId, TranscriptAppend body) {
+        owned(caller, workerId);
+        return new ReportEventResponse(transcripts.append(workerId, runId, body).sequence());
     }
 
     private void touch(String workerId) {

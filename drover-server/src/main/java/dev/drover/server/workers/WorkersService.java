@@ -1,6 +1,7 @@
 package dev.drover.server.workers;
 
 import dev.drover.api.HeartbeatRequest;
+import dev.drover.api.TranscriptAppend;
 import dev.drover.api.WorkerRegistration;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.http.JsonBodies;
@@ -29,7 +30,8 @@ public final class WorkersService implements HttpService {
                 .get("/workers", this::list)
                 .post("/workers/{workerId}/claim", this::claim)
                 .post("/workers/{workerId}/runs/{runId}/accept", this::accept)
-                .post("/workers/{workerId}/heartbeat", this::heartbeat);
+                .post("/workers/{workerId}/heartbeat", this::heartbeat)
+                .post("/workers/{workerId}/runs/{runId}/transcript", this::transcript);
     }
 
     private void register(ServerRequest req, ServerResponse res) {
@@ -55,6 +57,12 @@ public final class WorkersService implements HttpService {
     private void accept(ServerRequest req, ServerResponse res) {
         JsonBodies.send(res, workers.accept(RequestContext.principal(req), req.path().pathParameters().get("workerId"),
                 req.path().pathParameters().get("runId")));
+    }
+
+    private void transcript(ServerRequest req, ServerResponse res) {
+        JsonBodies.send(res, workers.appendTranscript(RequestContext.principal(req),
+                req.path().pathParameters().get("workerId"), req.path().pathParameters().get("runId"),
+                JsonBodies.read(req, TranscriptAppend.class)));
     }
 
     private void heartbeat(ServerRequest req, ServerResponse res) {

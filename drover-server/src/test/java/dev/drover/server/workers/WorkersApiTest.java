@@ -104,6 +104,32 @@ abstract class WorkersApiTest {
     }
 
     @Test
+    void onlyTheHoldingWorkerAppendsWellFormedTranscriptMessages() {
+        try (TestServer server = start(backend().freshConfig())) {
+            Api user = server.admin();
+            Api worker = server.newWorkerKey("worker-" + UUID.randomUUID());
+            String w = register(worker, "default");
+            String run = user.createRun("transcribed");
+            String path = "/workers/" + w + "/runs/" + run + "/transcript";
+            Map<String, Object> good = Map.of("messages", List.of(Map.of("role", "assistant",
+                    "content", List.of(Map.of("type", "text", "text", "hello")))));
+            assertThat(worker.post(path, good).status()).as("not held yet").isEqualTo(404);
+            claim(worker, w, 0);
+            assertThat(worker.post(path, good).status()).isEqualTo(200);
+            Api.Reply badRole = worker.post(path, Map.of("messages", List.of(Map.of("role", "robot",
+                    "content", List.of(Map.of("type", "text", "text", "x"))))));
+            assertThat(badRole.json().get("detail").asText()).startsWith("messages[0].role:");
+            Api.Reply badBlock = worker.post(path, Map.of("messages", List.of(Map.of("role", "tool",
+                    "content", List.of(Map.of("type", "video"))))));
+            assertThat(badBlock.json().get("detail").asText()).startsWith("messages[0].content[0].type:");
+            assertThat(worker.post(path, Map.of("messages", List.of())).status()).isEqualTo(400);
+            JsonNode messages = user.get("/agent/runs/" + run + "/conversation").json().get("steps").get(0).get("messages");
+            assertThat(messages).hasSize(1);
+            assertThat(messages.get(0).get("content").get(0).get("text").asText()).isEqualTo("hello");
+        }
+    }
+
+    @Test
     void aCancelRequestReachesTheWorkerThroughItsHeartbeat() {
         try (TestServer server = start(backend().freshConfig())) {
             Api user = server.admin();

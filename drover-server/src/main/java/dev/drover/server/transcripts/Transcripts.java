@@ -1,0 +1,171 @@
+package dev.drover.server.transcripts;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.drover.api.ConversationMessage;
+import dev.drover.api.ConversationResponse;
+import dev.drover.api.ConversationStep;
+import dev.drover.api.Json;
+import dev.drover.api.RunEvent;
+import dev.drover.api.TranscriptAppend;
+import dev.drover.server.auth.Principal;
+import dev.drover.server.events.EventLog;
+import dev.drover.server.http.ApiException;
+import dev.drover.server.runs.Runs;
+import dev.drover.server.store.Database;
+import dev.drover.server.store.Ids;
+import dev.drover.server.store.Times;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Run transcripts in the spec's normalized shape (steps → messages → content blocks). Workers append messages
+ * while the run executes; each append is one transaction with its {@code transcript_appended} event, so a live
+ * follower that wakes on the event always finds the messages.
+ */
+public final class Transcripts {
+    static final Set<String> ROLES = Set.of("user", "assistant", "tool", "system");
+    static final Set<String> BLOCKS = Set.of("text", "action", "action_result", "event");
+    static final int MAX_MESSAGES_PER_APPEND = 100;
+    static final int MAX_APPEND_BYTES = 1024 * 1024;
+
+    private final Database db;
+    private final EventLog events;
+    private final Runs runs;
+    private final Clock clock;
+
+    public Transcripts(Database db, EventLog events, Runs runs, Clock clock) {
+        this.db = db;
+        this.events = events;
+        this.runs = runs;
+        this.clock = clock;
+    }
+
+    /** Appends messages to a run held by {@code workerId}; returns the event that announces them. */
+    public RunEvent append(String workerId, String runId, TranscriptAppend body) {
+        List<TranscriptAppend.TranscriptMessage> messages = body.messages();
+        if (messages == null || messages.isEmpty()) {
+            throw ApiException.badRequest("messages", "at least one message is required");
+        }
+        if (messages.size() > MAX_MESSAGES_PER_APPEND) {
+            throw ApiException.badRequest("messages", "at most " + MAX_MESSAGES_PER_APPEND + " per append");
+        }
+        List<String> contents = new ArrayList<>();
+        long bytes = 0;
+        for (int i = 0; i < messages.size(); i++) {
+            TranscriptAppend.TranscriptMessage m = messages.get(i);
+            String f = "messages[" + i + "]";
+            if (m == null || m.role() == null || !ROLES.contains(m.role())) {
+                throw ApiException.badRequest(f + ".role", "one of assistant, system, tool, user");
+            }
+            if (m.content() == null || m.content().isEmpty()) {
+                throw ApiException.badRequest(f + ".content", "at least one content block is required");
+            }
+            for (int j = 0; j < m.content().size(); j++) {
+                Map<String, Object> block = m.content().get(j);
+                Object type = block == null ? null : block.get("type");
+                if (!(type instanceof String t) || !BLOCKS.contains(t)) {
+                    throw ApiException.badRequest(f + ".content[" + j + "].type", "one of action, action_result, event, text");
+                }
+                if (t.equals("text") && !(block.get("text") instanceof String)) {
+                    throw ApiException.badRequest(f + ".content[" + j + "].text", "a text block needs its text");
+                }
+            }
+            String json = write(m.content());
+            bytes += json.getBytes(StandardCharsets.UTF_8).length;
+            contents.add(json);
+        }
+        if (bytes > MAX_APPEND_BYTES) {
+            throw ApiException.badRequest("messages", "an append is at most " + MAX_APPEND_BYTES + " bytes of content");
+        }
+        return db.write(h -> {
+            long held = h.createQuery("""
+                            SELECT COUNT(*) FROM runs WHERE id = :r AND worker_id = :w
+                            AND state IN ('PENDING', 'CLAIMED', 'INPROGRESS')""")
+                    .bind("r", runId).bind("w", workerId).mapTo(Long.class).one();
+            if (held == 0) {
+                throw ApiException.notFound("runId", "run held by this worker");
+            }
+            Instant now = clock.instant();
+            RunEvent event = events.append(h, runId, "transcript_appended", null, null, now);
+            for (int i = 0; i < messages.size(); i++) {
+                h.createUpdate("""
+                                INSERT INTO transcript_entries (run_id, sequence, position, message_id, role, content_json, created_at)
+                                VALUES (:r, :seq, :pos, :id, :role, :content, :now)""")
+                        .bind("r", runId).bind("seq", event.sequence()).bind("pos", i).bind("id", Ids.uuid())
+                        .bind("role", messages.get(i).role()).bind("content", contents.get(i))
+                        .bind("now", Times.micros(now)).execute();
+            }
+            return event;
+        });
+    }
+
+    /** The conversation of one run: a single step holding its transcript. */
+    public ConversationResponse ofRun(Principal caller, String runId) {
+        Runs.RunView run = runs.view(caller, runId, "runId");
+        return new ConversationResponse(run.conversationId(), List.of(step(run.id())));
+    }
+
+    /** The conversation of a run for a request already authorised otherwise (a signed URL). */
+    ConversationResponse ofRunUnchecked(String runId) {
+        String conversation = db.readOne(h -> h.createQuery("SELECT conversation_id FROM runs WHERE id = :r")
+                .bind("r", runId).mapTo(String.class).findOne())
+                .orElseThrow(() -> ApiException.notFound("runId", "run"));
+        return new ConversationResponse(conversation, List.of(step(runId)));
+    }
+
+    /** A whole conversation: one step per run that continued it, oldest first, limited to what the caller sees. */
+    public ConversationResponse ofConversation(Principal caller, String conversationId) {
+        List<String> ids = db.readOne(h -> h.createQuery(
+                        "SELECT id FROM runs WHERE conversation_id = :c ORDER BY created_at, id")
+                .bind("c", conversationId).mapTo(String.class).list());
+        List<ConversationStep> steps = new ArrayList<>();
+        for (String id : ids) {
+            if (runs.canSee(caller, id)) {
+                steps.add(step(id));
+            }
+        }
+        if (steps.isEmpty()) {
+            throw ApiException.notFound("conversation_id", "conversation");
+        }
+        return new ConversationResponse(conversationId, steps);
+    }
+
+    private ConversationStep step(String runId) {
+        return db.readOne(h -> {
+            String prompt = h.createQuery("SELECT prompt FROM runs WHERE id = :r").bind("r", runId)
+                    .mapTo(String.class).one();
+            List<ConversationMessage> messages = h.createQuery("""
+                            SELECT message_id, role, content_json, created_at FROM transcript_entries
+                            WHERE run_id = :r ORDER BY sequence, position""")
+                    .bind("r", runId)
+                    .map((rs, ctx) -> new ConversationMessage(List.of(rs.getString(1)), null, rs.getString(2),
+                            Times.instant(rs.getLong(4)), read(rs.getString(3))))
+                    .list();
+            Instant first = messages.isEmpty() ? null : messages.getFirst().timestamp();
+            Instant last = messages.isEmpty() ? null : messages.getLast().timestamp();
+            return new ConversationStep(runId, prompt, null, first, last, messages, List.of());
+        });
+    }
+
+    private static String write(Object value) {
+        try {
+            return Json.mapper().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<Map<String, Object>> read(String json) {
+        try {
+            return Json.mapper().readValue(json, new TypeReference<>() {});
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("corrupt transcript entry", e);
+        }
+    }
+}
