@@ -54,7 +54,8 @@ final class ApiRouting {
         // Operations and public pages
         routing.register("/", s.ops())
                 .register("/", s.docs())
-                .register("/", s.files());    // GET /files/transcripts/{runId}?expires=&signature= (signed, no key)
+                .register("/", s.files())           // GET /files/transcripts/{runId}?expires=&signature= (signed, no key)
+                .register("/", s.sessionPages());   // GET /sessions/{sessionId}: the live run page of session_link
 
         // The Oz Agent API
         for (HttpService service : apiServices(s)) {

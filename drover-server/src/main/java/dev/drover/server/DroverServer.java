@@ -19,6 +19,7 @@ import dev.drover.server.ops.OpsService;
 import dev.drover.server.runs.RunLeases;
 import dev.drover.server.runs.Runs;
 import dev.drover.server.runs.RunsService;
+import dev.drover.server.sessions.SessionPageService;
 import dev.drover.server.sessions.SessionsService;
 import dev.drover.server.files.UrlSigner;
 import dev.drover.server.store.Database;
@@ -50,7 +51,7 @@ public final class DroverServer implements AutoCloseable {
     /** The HTTP services, one per resource. */
     record Services(RunsService runs, EventsService events, MessagesService messages, ModelsService models,
             SessionsService sessions, TranscriptsService transcripts, WorkersService workers, OpenApiService openApi,
-            OpsService ops, DocsService docs, FilesService files) {}
+            OpsService ops, DocsService docs, FilesService files, SessionPageService sessionPages) {}
 
     private final ServerConfig config;
     private final Database db;
@@ -119,7 +120,8 @@ public final class DroverServer implements AutoCloseable {
                     new OpenApiService(),
                     new OpsService(db, metrics),
                     new DocsService(),
-                    new FilesService(signer, transcripts));
+                    new FilesService(signer, transcripts),
+                    new SessionPageService(db, url));
             Authenticator auth = new Authenticator(accounts, clock);
             Problems problems = new Problems(url);
             WebServer web = WebServer.builder()

@@ -26,6 +26,14 @@ class SessionsApiTest {
             assertThat(stranger.get("/agent/sessions/" + session + "/redirect").json().size()).isZero();
             assertThat(api.get("/agent/sessions/" + UUID.randomUUID() + "/redirect").json().size()).isZero();
             assertThat(api.get("/agent/sessions/nonsense/redirect").status()).isEqualTo(200);
+
+            Api web = new Api("", null);
+            Api.Reply page = web.get(item.get("session_link").asText());
+            assertThat(page.status()).isEqualTo(200);
+            assertThat(page.header("content-type")).startsWith("text/html");
+            assertThat(page.body()).contains("data-run-id=\"" + run + "\"")
+                    .contains(server.apiBaseUrl()).doesNotContain("{{");
+            assertThat(web.get(server.server().publicUrl() + "/sessions/" + UUID.randomUUID()).status()).isEqualTo(404);
         }
     }
 }
