@@ -13,7 +13,8 @@ keep = ['RunAgentRequest','RunAgentResponse','ListRunsResponse','RunItem','Artif
  'AmbientAgentConfig','Harness','HarnessAuthSecrets','MCPServerConfig','Error','AttachmentInput','Scope','PlatformErrorCode',
  'ListModelsResponse','ModelInfo','AgentSkill','ConversationResponse','ConversationStep','ConversationMessage',
  'ConversationMessageRole','ConversationContentBlock','TextContentBlock','ActionCategory','ActionState','ActionContentBlock',
- 'ActionResultContentBlock','EventContentBlock']
+ 'ActionResultContentBlock','EventContentBlock','ArtifactResponse','PlanArtifactResponse','PlanArtifactResponseData',
+ 'ScreenshotArtifactResponse','ScreenshotArtifactResponseData','FileArtifactResponse','FileArtifactResponseData']
 schemas = {k: copy.deepcopy(S[k]) for k in keep}
 # Drover's extensions
 schemas['RunAgentRequest']['properties']['metadata'] = {'type':'object','maxProperties':20,
@@ -64,6 +65,12 @@ schemas['HeartbeatResponse'] = {'type':'object','properties':{'leases':{'type':'
 schemas['TranscriptAppend'] = {'type':'object','required':['messages'],'properties':{'messages':{'type':'array','maxItems':100,
   'items':{'type':'object','required':['role','content'],'properties':{'role':{'$ref':'#/components/schemas/ConversationMessageRole'},
   'content':{'type':'array','items':{'$ref':'#/components/schemas/ConversationContentBlock'}}}}}}}
+schemas['ArtifactUpload'] = {'type':'object','required':['artifact_type'],'properties':{
+  'artifact_type':{'type':'string','enum':['PLAN','PULL_REQUEST','SCREENSHOT','FILE']},
+  'filepath':{'type':'string'},'mime_type':{'type':'string'},'description':{'type':'string'},
+  'data':{'type':'string','format':'byte','description':'FILE and SCREENSHOT bytes, base64 (at most 25 MiB)'},
+  'title':{'type':'string'},'content':{'type':'string','description':'PLAN markdown'},
+  'url':{'type':'string','format':'uri'},'branch':{'type':'string'}}}
 schemas['SessionRedirect'] = {'type':'object','properties':{'conversation_id':{'type':'string'}}}
 
 def ref(n): return {'$ref':'#/components/schemas/'+n}
@@ -142,6 +149,8 @@ paths = {
     {'200':ok(ref('Message')),'404':problem('Message not found')},[path('messageId')])},
  '/agent/messages/{messageId}/delivered': {'post': op('markAgentMessageDelivered','Mark a message as delivered (idempotent)',
     {'204':{'description':'Delivered'},'404':problem('Message not found')},[path('messageId')])},
+ '/agent/artifacts/{artifactUid}': {'get': op('getArtifact','Get artifact details (files and screenshots with a signed download URL, plans inline)',
+    {'200':ok(ref('ArtifactResponse')),'404':problem('Artifact not found')},[path('artifactUid')])},
  '/agent/models': {'get': op('listModels','List available models',{'200':ok(ref('ListModelsResponse'))})},
  '/agent/sessions/{sessionUuid}/redirect': {'get': op('getSessionRedirect','Get session redirect',
     {'200':ok(ref('SessionRedirect'),'conversation_id once the run has finished, otherwise an empty object')},[path('sessionUuid')])},
@@ -159,6 +168,9 @@ paths = {
  '/workers/{workerId}/runs/{runId}/transcript': {'post': op('appendTranscript','Append messages to the transcript of a run the worker holds',
     {'200':ok(ref('ReportEventResponse'),'The sequence of the transcript_appended event'),'400':problem('Invalid messages'),
      '404':problem('Run not held by this worker')},[path('workerId'),path('runId')],ref('TranscriptAppend'),tags=('workers',))},
+ '/workers/{workerId}/runs/{runId}/artifacts': {'post': op('recordArtifact','Record an artifact of a run the worker holds',
+    {'200':ok({'type':'object','properties':{'artifact_uid':{'type':'string'}}}),'400':problem('Invalid artifact'),
+     '404':problem('Run not held by this worker')},[path('workerId'),path('runId')],ref('ArtifactUpload'),tags=('workers',))},
  '/workers/{workerId}/heartbeat': {'post': op('heartbeat','Extend the leases of running runs; learn of cancel requests',
     {'200':ok(ref('HeartbeatResponse')),'404':problem('Not this key\'s worker')},[path('workerId')],ref('HeartbeatRequest'),tags=('workers',))},
  '/openapi.json': {'get': {'operationId':'getOpenApi','summary':'This document','tags':['meta'],'security':[],

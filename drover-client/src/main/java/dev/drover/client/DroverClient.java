@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drover.api.ClaimedRun;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drover.api.ArtifactUpload;
 import dev.drover.api.ConversationResponse;
 import dev.drover.api.HeartbeatRequest;
 import dev.drover.api.TranscriptAppend;
@@ -247,6 +249,12 @@ public final class DroverClient {
     public ReportEventResponse appendTranscript(String workerId, String runId, TranscriptAppend messages) {
         return send("POST", "/workers/" + path(workerId) + "/runs/" + path(runId) + "/transcript", messages, Map.of(),
                 false, type(ReportEventResponse.class));
+    }
+
+    public String recordArtifact(String workerId, String runId, ArtifactUpload artifact) {
+        JsonNode reply = send("POST", "/workers/" + path(workerId) + "/runs/" + path(runId) + "/artifacts", artifact,
+                Map.of(), false, type(JsonNode.class));
+        return reply.get("artifact_uid").asText();
     }
 
     public ConversationResponse conversation(String runId) {

@@ -29,7 +29,8 @@ final class ApiRouting {
                 s.models(),     // GET /agent/models
                 s.sessions(),   // GET /agent/sessions/{uuid}/redirect
                 s.transcripts(), // GET /agent/runs/{id}/conversation|transcript, GET /agent/conversations/{id}
-                s.workers(),    // POST/GET /workers, POST /workers/{id}/claim|heartbeat, POST .../runs/{runId}/accept
+                s.artifacts(),  // GET /agent/artifacts/{uid}
+                s.workers(),    // POST/GET /workers, POST /workers/{id}/claim|heartbeat, POST .../runs/{runId}/accept|transcript|artifacts
                 s.openApi());   // GET /openapi.json
     }
 
@@ -54,7 +55,7 @@ final class ApiRouting {
         // Operations and public pages
         routing.register("/", s.ops())
                 .register("/", s.docs())
-                .register("/", s.files())           // GET /files/transcripts/{runId}?expires=&signature= (signed, no key)
+                .register("/", s.files())           // GET /files/transcripts/{runId}, /files/artifacts/{uid} (signed, no key)
                 .register("/", s.sessionPages());   // GET /sessions/{sessionId}: the live run page of session_link
 
         // The Oz Agent API

@@ -23,7 +23,9 @@ import dev.drover.server.sessions.SessionPageService;
 import dev.drover.server.sessions.SessionsService;
 import dev.drover.server.files.UrlSigner;
 import dev.drover.server.store.Database;
-import dev.drover.server.transcripts.FilesService;
+import dev.drover.server.artifacts.Artifacts;
+import dev.drover.server.artifacts.ArtifactsService;
+import dev.drover.server.files.FilesService;
 import dev.drover.server.transcripts.Transcripts;
 import dev.drover.server.transcripts.TranscriptsService;
 import dev.drover.server.workers.LeaseSweeper;
@@ -50,7 +52,7 @@ public final class DroverServer implements AutoCloseable {
 
     /** The HTTP services, one per resource. */
     record Services(RunsService runs, EventsService events, MessagesService messages, ModelsService models,
-            SessionsService sessions, TranscriptsService transcripts, WorkersService workers, OpenApiService openApi,
+            SessionsService sessions, TranscriptsService transcripts, ArtifactsService artifacts, WorkersService workers, OpenApiService openApi,
             OpsService ops, DocsService docs, FilesService files, SessionPageService sessionPages) {}
 
     private final ServerConfig config;
@@ -109,6 +111,7 @@ public final class DroverServer implements AutoCloseable {
             resources.add(new LeaseSweeper(leases).start());
             UrlSigner signer = UrlSigner.load(db, clock);
             Transcripts transcripts = new Transcripts(db, log, runs, clock);
+            Artifacts artifacts = new Artifacts(db, log, runs, blobs, signer, url, clock);
             Services services = new Services(
                     new RunsService(runs),
                     new EventsService(runs, log, bus),
@@ -116,11 +119,12 @@ public final class DroverServer implements AutoCloseable {
                     new ModelsService(models),
                     new SessionsService(runs),
                     new TranscriptsService(transcripts, runs, signer, url),
-                    new WorkersService(new Workers(db, leases, bus, clock, transcripts)),
+                    new ArtifactsService(artifacts),
+                    new WorkersService(new Workers(db, leases, bus, clock, transcripts, artifacts)),
                     new OpenApiService(),
                     new OpsService(db, metrics),
                     new DocsService(),
-                    new FilesService(signer, transcripts),
+                    new FilesService(signer, transcripts, artifacts),
                     new SessionPageService(db, url));
             Authenticator auth = new Authenticator(accounts, clock);
             Problems problems = new Problems(url);

@@ -1,5 +1,7 @@
 package dev.drover.worker;
 
+import dev.drover.api.ArtifactType;
+import dev.drover.api.ArtifactUpload;
 import dev.drover.api.ClaimedRun;
 import dev.drover.api.HeartbeatResponse;
 import dev.drover.api.LeaseStatus;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,6 +98,7 @@ public final class Worker implements AutoCloseable {
                         new TranscriptAppend(List.of(new TranscriptAppend.TranscriptMessage(role, content))));
                 outcome = choice.harness().run(new RunContext(run, workspace, environment(run, workspace), cancellation,
                         transcript));
+                uploadArtifacts(run, workspace);
             }
             finish(run, cancellation, outcome);
         } catch (Exception e) {
@@ -103,6 +107,24 @@ public final class Worker implements AutoCloseable {
         } finally {
             held.remove(run.runId());
             deleteQuietly(workspace);
+        }
+    }
+
+    /** Where an agent leaves files to publish: each becomes a FILE artifact of the run when the agent ends. */
+    static final String ARTIFACTS_DIR = ".drover/artifacts";
+
+    private void uploadArtifacts(RunItem run, Path workspace) throws IOException {
+        Path dir = workspace.resolve(ARTIFACTS_DIR);
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                String relative = dir.relativize(f).toString();
+                String mime = Optional.ofNullable(Files.probeContentType(f)).orElse("application/octet-stream");
+                client.recordArtifact(info.workerId(), run.runId(), new ArtifactUpload(ArtifactType.FILE, relative, mime,
+                        null, Base64.getEncoder().encodeToString(Files.readAllBytes(f)), null, null, null, null));
+            }
         }
     }
 

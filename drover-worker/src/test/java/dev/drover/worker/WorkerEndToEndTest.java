@@ -111,6 +111,42 @@ abstract class WorkerEndToEndTest {
     }
 
     @Test
+    void filesTheAgentPublishesBecomeArtifactsDownloadableThroughSignedUrls() {
+        String run = run("mkdir -p .drover/artifacts/reports && printf 'all green' > .drover/artifacts/reports/summary.txt", "p");
+        JsonNode done = awaitState(run, "SUCCEEDED");
+        JsonNode artifact = done.get("artifacts").get(0);
+        assertThat(artifact.get("artifact_type").asText()).isEqualTo("FILE");
+        assertThat(artifact.get("data").get("filepath").asText()).isEqualTo("reports/summary.txt");
+        assertThat(artifact.get("data").get("filename").asText()).isEqualTo("summary.txt");
+        assertThat(artifact.get("data").get("size_bytes").asLong()).isEqualTo(9);
+        String uid = artifact.get("data").get("artifact_uid").asText();
+
+        JsonNode details = user.get("/agent/artifacts/" + uid).json();
+        assertThat(details.get("artifact_type").asText()).isEqualTo("FILE");
+        assertThat(details.get("data").get("content_type").asText()).startsWith("text/plain");
+        assertThat(details.get("data").has("expires_at")).isTrue();
+        Api anonymous = new Api("", null);
+        Api.Reply download = anonymous.get(details.get("data").get("download_url").asText());
+        assertThat(download.status()).isEqualTo(200);
+        assertThat(download.body()).isEqualTo("all green");
+        assertThat(anonymous.get(details.get("data").get("download_url").asText().replace("signature=", "signature=x"))
+                .status()).isEqualTo(403);
+
+        assertThat(RunsOf.ids(user.get("/agent/runs?artifact_type=FILE&limit=500").json())).contains(run);
+        assertThat(server.newTenant("a-" + UUID.randomUUID()).get("/agent/artifacts/" + uid).status()).isEqualTo(404);
+        assertThat(user.get("/agent/artifacts/" + UUID.randomUUID()).status()).isEqualTo(404);
+    }
+
+    /** Run ids of a list reply. */
+    static final class RunsOf {
+        static List<String> ids(JsonNode list) {
+            List<String> out = new java.util.ArrayList<>();
+            list.get("runs").forEach(r -> out.add(r.get("run_id").asText()));
+            return out;
+        }
+    }
+
+    @Test
     void aContinuedConversationListsEveryRunAsAStep() {
         String first = run("echo one", "first");
         awaitState(first, "SUCCEEDED");

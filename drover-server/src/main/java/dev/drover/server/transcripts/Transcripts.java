@@ -112,7 +112,7 @@ public final class Transcripts {
     }
 
     /** The conversation of a run for a request already authorised otherwise (a signed URL). */
-    ConversationResponse ofRunUnchecked(String runId) {
+    public ConversationResponse ofRunUnchecked(String runId) {
         String conversation = db.readOne(h -> h.createQuery("SELECT conversation_id FROM runs WHERE id = :r")
                 .bind("r", runId).mapTo(String.class).findOne())
                 .orElseThrow(() -> ApiException.notFound("runId", "run"));

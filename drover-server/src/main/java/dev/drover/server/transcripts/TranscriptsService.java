@@ -1,5 +1,6 @@
 package dev.drover.server.transcripts;
 
+import dev.drover.server.files.FilesService;
 import dev.drover.server.files.UrlSigner;
 import dev.drover.server.http.JsonBodies;
 import dev.drover.server.http.RequestContext;

@@ -1,5 +1,6 @@
 package dev.drover.server.workers;
 
+import dev.drover.api.ArtifactUpload;
 import dev.drover.api.ClaimedRun;
 import dev.drover.api.HeartbeatResponse;
 import dev.drover.api.LeaseStatus;
@@ -8,6 +9,7 @@ import dev.drover.api.ReportEventResponse;
 import dev.drover.api.TranscriptAppend;
 import dev.drover.api.WorkerInfo;
 import dev.drover.api.WorkerRegistration;
+import dev.drover.server.artifacts.Artifacts;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.events.EventBus;
 import dev.drover.server.http.ApiException;
@@ -20,6 +22,7 @@ import dev.drover.server.transcripts.Transcripts;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -38,8 +41,11 @@ public final class Workers {
     private final EventBus bus;
     private final Clock clock;
     private final Transcripts transcripts;
+    private final Artifacts artifacts;
 
-    public Workers(Database db, RunLeases leases, EventBus bus, Clock clock, Transcripts transcripts) {
+    public Workers(Database db, RunLeases leases, EventBus bus, Clock clock, Transcripts transcripts,
+            Artifacts artifacts) {
+        this.artifacts = artifacts;
         this.db = db;
         this.leases = leases;
         this.bus = bus;
@@ -123,6 +129,11 @@ public final class Workers {
     public ReportEventResponse appendTranscript(Principal caller, String workerId, String runId, TranscriptAppend body) {
         owned(caller, workerId);
         return new ReportEventResponse(transcripts.append(workerId, runId, body).sequence());
+    }
+
+    public Map<String, String> recordArtifact(Principal caller, String workerId, String runId, ArtifactUpload upload) {
+        owned(caller, workerId);
+        return Map.of("artifact_uid", artifacts.record(workerId, runId, upload));
     }
 
     private void touch(String workerId) {

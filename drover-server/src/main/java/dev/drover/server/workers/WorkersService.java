@@ -1,5 +1,6 @@
 package dev.drover.server.workers;
 
+import dev.drover.api.ArtifactUpload;
 import dev.drover.api.HeartbeatRequest;
 import dev.drover.api.TranscriptAppend;
 import dev.drover.api.WorkerRegistration;
@@ -31,7 +32,8 @@ public final class WorkersService implements HttpService {
                 .post("/workers/{workerId}/claim", this::claim)
                 .post("/workers/{workerId}/runs/{runId}/accept", this::accept)
                 .post("/workers/{workerId}/heartbeat", this::heartbeat)
-                .post("/workers/{workerId}/runs/{runId}/transcript", this::transcript);
+                .post("/workers/{workerId}/runs/{runId}/transcript", this::transcript)
+                .post("/workers/{workerId}/runs/{runId}/artifacts", this::artifact);
     }
 
     private void register(ServerRequest req, ServerResponse res) {
@@ -63,6 +65,12 @@ public final class WorkersService implements HttpService {
         JsonBodies.send(res, workers.appendTranscript(RequestContext.principal(req),
                 req.path().pathParameters().get("workerId"), req.path().pathParameters().get("runId"),
                 JsonBodies.read(req, TranscriptAppend.class)));
+    }
+
+    private void artifact(ServerRequest req, ServerResponse res) {
+        JsonBodies.send(res, workers.recordArtifact(RequestContext.principal(req),
+                req.path().pathParameters().get("workerId"), req.path().pathParameters().get("runId"),
+                JsonBodies.read(req, ArtifactUpload.class)));
     }
 
     private void heartbeat(ServerRequest req, ServerResponse res) {

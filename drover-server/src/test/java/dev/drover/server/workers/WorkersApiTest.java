@@ -130,6 +130,38 @@ abstract class WorkersApiTest {
     }
 
     @Test
+    void plansPullRequestsAndScreenshotsAreRecordedWithTheirOwnShapes() {
+        try (TestServer server = start(backend().freshConfig())) {
+            Api user = server.admin();
+            Api worker = server.newWorkerKey("worker-" + UUID.randomUUID());
+            String w = register(worker, "default");
+            String run = user.createRun("artifacts");
+            claim(worker, w, 0);
+            String path = "/workers/" + w + "/runs/" + run + "/artifacts";
+            String plan = worker.post(path, Map.of("artifact_type", "PLAN", "title", "The plan", "content", "# Steps\n1. fix"))
+                    .json().get("artifact_uid").asText();
+            assertThat(worker.post(path, Map.of("artifact_type", "PULL_REQUEST", "url", "https://git.example/acme/api/pull/7",
+                    "branch", "fix/auth")).status()).isEqualTo(200);
+            assertThat(worker.post(path, Map.of("artifact_type", "SCREENSHOT", "mime_type", "text/plain", "data", "aGk="))
+                    .json().get("detail").asText()).startsWith("mime_type:");
+            assertThat(worker.post(path, Map.of("artifact_type", "PULL_REQUEST", "url", "ftp://x", "branch", "b"))
+                    .json().get("detail").asText()).startsWith("url:");
+            assertThat(worker.post(path, Map.of("artifact_type", "MOVIE")).json().get("detail").asText())
+                    .startsWith("artifact_type:");
+
+            JsonNode planned = user.get("/agent/artifacts/" + plan).json();
+            assertThat(planned.get("data").get("content").asText()).isEqualTo("# Steps\n1. fix");
+            assertThat(planned.get("data").get("title").asText()).isEqualTo("The plan");
+            JsonNode listed = user.get("/agent/runs/" + run).json().get("artifacts");
+            assertThat(listed.findValuesAsText("artifact_type")).containsExactly("PLAN", "PULL_REQUEST");
+            assertThat(listed.get(1).get("data").get("branch").asText()).isEqualTo("fix/auth");
+            List<String> types = new ArrayList<>();
+            user.get("/agent/events?run_ids=" + run).json().forEach(e -> types.add(e.get("event_type").asText()));
+            assertThat(types).filteredOn("artifact_created"::equals).hasSize(2);
+        }
+    }
+
+    @Test
     void aCancelRequestReachesTheWorkerThroughItsHeartbeat() {
         try (TestServer server = start(backend().freshConfig())) {
             Api user = server.admin();

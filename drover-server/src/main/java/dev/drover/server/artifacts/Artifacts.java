@@ -1,0 +1,234 @@
+package dev.drover.server.artifacts;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.drover.api.ArtifactResponse;
+import dev.drover.api.ArtifactType;
+import dev.drover.api.ArtifactUpload;
+import dev.drover.api.Json;
+import dev.drover.server.auth.Principal;
+import dev.drover.server.blobs.BlobStore;
+import dev.drover.server.events.EventLog;
+import dev.drover.server.files.UrlSigner;
+import dev.drover.server.http.ApiException;
+import dev.drover.server.runs.Runs;
+import dev.drover.server.store.Database;
+import dev.drover.server.store.Ids;
+import dev.drover.server.store.Times;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Artifacts of runs: recorded by the worker holding the run (bytes to the blob store first, then one transaction
+ * with the row and its {@code artifact_created} event), read back inline (plans) or through signed, expiring
+ * download URLs (files, screenshots).
+ */
+public final class Artifacts {
+    static final int MAX_BYTES = 25 * 1024 * 1024;
+
+    private final Database db;
+    private final EventLog events;
+    private final Runs runs;
+    private final BlobStore blobs;
+    private final UrlSigner signer;
+    private final Supplier<String> publicUrl;
+    private final Clock clock;
+
+    public Artifacts(Database db, EventLog events, Runs runs, BlobStore blobs, UrlSigner signer,
+            Supplier<String> publicUrl, Clock clock) {
+        this.db = db;
+        this.events = events;
+        this.runs = runs;
+        this.blobs = blobs;
+        this.signer = signer;
+        this.publicUrl = publicUrl;
+        this.clock = clock;
+    }
+
+    /** A stored artifact's bytes and type, for the signed download. */
+    public record Download(byte[] bytes, String mimeType, String filename) {}
+
+    public String record(String workerId, String runId, ArtifactUpload a) {
+        if (a.artifactType() == null) {
+            throw ApiException.badRequest("artifact_type", "one of FILE, PLAN, PULL_REQUEST, SCREENSHOT");
+        }
+        String id = Ids.uuid();
+        Map<String, Object> data = new LinkedHashMap<>();
+        String blobKey = null;
+        Long size = null;
+        String mime = null;
+        String content = null;
+        switch (a.artifactType()) {
+            case FILE, SCREENSHOT -> {
+                if (a.data() == null) {
+                    throw ApiException.badRequest("data", "base64 bytes are required");
+                }
+                byte[] bytes;
+                try {
+                    bytes = Base64.getDecoder().decode(a.data());
+                } catch (IllegalArgumentException e) {
+                    throw ApiException.badRequest("data", "is not valid base64");
+                }
+                if (bytes.length > MAX_BYTES) {
+                    throw ApiException.badRequest("data", "an artifact is at most " + MAX_BYTES + " bytes");
+                }
+                mime = a.mimeType() == null || a.mimeType().isBlank() ? "application/octet-stream" : a.mimeType();
+                if (a.artifactType() == ArtifactType.SCREENSHOT && !mime.startsWith("image/")) {
+                    throw ApiException.badRequest("mime_type", "a screenshot is an image/* type");
+                }
+                data.put("artifact_uid", id);
+                if (a.artifactType() == ArtifactType.FILE) {
+                    if (a.filepath() == null || a.filepath().isBlank() || a.filepath().length() > 1024) {
+                        throw ApiException.badRequest("filepath", "1 to 1024 characters");
+                    }
+                    data.put("filepath", a.filepath());
+                    data.put("filename", a.filepath().substring(a.filepath().lastIndexOf('/') + 1));
+                    data.put("size_bytes", (long) bytes.length);
+                }
+                data.put("mime_type", mime);
+                if (a.description() != null) {
+                    data.put("description", a.description());
+                }
+                size = (long) bytes.length;
+                blobKey = blobs.put(bytes); // before the transaction: a failed insert leaves garbage, not a dangling row
+            }
+            case PLAN -> {
+                if (a.content() == null) {
+                    throw ApiException.badRequest("content", "a plan needs its markdown content");
+                }
+                data.put("artifact_uid", id);
+                data.put("document_uid", id);
+                if (a.title() != null) {
+                    data.put("title", a.title());
+                }
+                content = a.content();
+                mime = "text/markdown";
+            }
+            case PULL_REQUEST -> {
+                if (a.url() == null || !isHttpUrl(a.url())) {
+                    throw ApiException.badRequest("url", "the pull request's http(s) URL is required");
+                }
+                if (a.branch() == null || a.branch().isBlank()) {
+                    throw ApiException.badRequest("branch", "is required");
+                }
+                data.put("url", a.url());
+                data.put("branch", a.branch());
+            }
+        }
+        String key = blobKey;
+        Long bytes = size;
+        String type = mime;
+        String markdown = content;
+        db.write(h -> {
+            long held = h.createQuery("""
+                            SELECT COUNT(*) FROM runs WHERE id = :r AND worker_id = :w
+                            AND state IN ('PENDING', 'CLAIMED', 'INPROGRESS')""")
+                    .bind("r", runId).bind("w", workerId).mapTo(Long.class).one();
+            if (held == 0) {
+                throw ApiException.notFound("runId", "run held by this worker");
+            }
+            Instant now = clock.instant();
+            h.createUpdate("""
+                            INSERT INTO artifacts (id, run_id, artifact_type, data_json, created_at, blob_key, content,
+                                size_bytes, mime_type)
+                            VALUES (:id, :run, :type, :data, :now, :blob, :content, :size, :mime)""")
+                    .bind("id", id).bind("run", runId).bind("type", a.artifactType().name()).bind("data", json(data))
+                    .bind("now", Times.micros(now)).bind("blob", key).bind("content", markdown).bind("size", bytes)
+                    .bind("mime", type).execute();
+            return events.append(h, runId, "artifact_created", id, null, now);
+        });
+        return id;
+    }
+
+    public ArtifactResponse get(Principal caller, String uid) {
+        Row row = find(uid).filter(r -> runs.canSee(caller, r.runId()))
+                .orElseThrow(() -> ApiException.notFound("artifactUid", "artifact"));
+        Map<String, Object> data = new LinkedHashMap<>();
+        switch (row.type()) {
+            case FILE, SCREENSHOT -> {
+                UrlSigner.Signed signed = signer.sign(publicUrl.get(), downloadPath(uid), UrlSigner.DEFAULT_TTL);
+                data.put("download_url", signed.url());
+                data.put("expires_at", signed.expiresAt().toString());
+                data.put("content_type", row.mimeType());
+                if (row.type() == ArtifactType.FILE) {
+                    data.put("filepath", row.data().get("filepath"));
+                    data.put("filename", row.data().get("filename"));
+                    data.put("size_bytes", row.size());
+                }
+                if (row.data().get("description") != null) {
+                    data.put("description", row.data().get("description"));
+                }
+            }
+            case PLAN -> {
+                data.put("document_uid", row.data().get("document_uid"));
+                data.put("notebook_uid", row.data().get("document_uid"));
+                if (row.data().get("title") != null) {
+                    data.put("title", row.data().get("title"));
+                }
+                data.put("content", row.content());
+                data.put("content_type", "text/markdown");
+            }
+            case PULL_REQUEST -> throw ApiException.notFound("artifactUid", "downloadable artifact");
+        }
+        return new ArtifactResponse(uid, row.type(), Times.instant(row.createdAt()), data);
+    }
+
+    /** The bytes behind a signed download URL (checked by the caller). */
+    public Optional<Download> download(String uid) {
+        return find(uid).filter(r -> r.blobKey() != null).map(r -> new Download(blobs.read(r.blobKey()), r.mimeType(),
+                r.data().get("filename") instanceof String f ? f : r.id()));
+    }
+
+    public static String downloadPath(String uid) {
+        return "/files/artifacts/" + uid;
+    }
+
+    private record Row(String id, String runId, ArtifactType type, Map<String, Object> data, long createdAt,
+            String blobKey, String content, Long size, String mimeType) {}
+
+    private Optional<Row> find(String uid) {
+        if (!Ids.isUuid(uid)) {
+            return Optional.empty();
+        }
+        return db.readOne(h -> h.createQuery("""
+                        SELECT id, run_id, artifact_type, data_json, created_at, blob_key, content, size_bytes, mime_type
+                        FROM artifacts WHERE id = :id""")
+                .bind("id", uid)
+                .map((rs, ctx) -> new Row(rs.getString(1), rs.getString(2), ArtifactType.valueOf(rs.getString(3)),
+                        read(rs.getString(4)), rs.getLong(5), rs.getString(6), rs.getString(7),
+                        dev.drover.server.store.Rows.nullableLong(rs, 8), rs.getString(9)))
+                .findOne());
+    }
+
+    private static boolean isHttpUrl(String s) {
+        try {
+            URI u = new URI(s);
+            return ("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null;
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
+    private static String json(Object v) {
+        try {
+            return Json.mapper().writeValueAsString(v);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, Object> read(String json) {
+        try {
+            return Json.mapper().readValue(json, new TypeReference<>() {});
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
