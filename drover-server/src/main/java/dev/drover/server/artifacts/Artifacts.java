@@ -127,13 +127,7 @@ public final class Artifacts {
         String type = mime;
         String markdown = content;
         db.write(h -> {
-            long held = h.createQuery("""
-                            SELECT COUNT(*) FROM runs WHERE id = :r AND worker_id = :w
-                            AND state IN ('PENDING', 'CLAIMED', 'INPROGRESS')""")
-                    .bind("r", runId).bind("w", workerId).mapTo(Long.class).one();
-            if (held == 0) {
-                throw ApiException.notFound("runId", "run held by this worker");
-            }
+            Runs.requireHeldBy(h, workerId, runId);
             Instant now = clock.instant();
             h.createUpdate("""
                             INSERT INTO artifacts (id, run_id, artifact_type, data_json, created_at, blob_key, content,

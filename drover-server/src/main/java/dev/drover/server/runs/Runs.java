@@ -240,6 +240,20 @@ public final class Runs {
                 .bind("w", r.workerId()).bind("p", caller.id()).mapTo(Long.class).one() > 0;
     }
 
+    /**
+     * Inside a write transaction: refuses (404) unless {@code workerId} holds {@code runId}'s lease, so only the
+     * worker executing a run adds to its transcript and artifacts.
+     */
+    public static void requireHeldBy(Handle h, String workerId, String runId) {
+        long held = h.createQuery("""
+                        SELECT COUNT(*) FROM runs WHERE id = :r AND worker_id = :w
+                        AND state IN ('PENDING', 'CLAIMED', 'INPROGRESS')""")
+                .bind("r", runId).bind("w", workerId).mapTo(Long.class).one();
+        if (held == 0) {
+            throw ApiException.notFound("runId", "run held by this worker");
+        }
+    }
+
     /** A run as the API shows it, for callers inside the server that already hold the row. */
     RunItem get(RunRow row) {
         return db.readOne(h -> item(row, repo.artifacts(h, List.of(row.id())).getOrDefault(row.id(), List.of())));

@@ -84,13 +84,7 @@ public final class Transcripts {
             throw ApiException.badRequest("messages", "an append is at most " + MAX_APPEND_BYTES + " bytes of content");
         }
         return db.write(h -> {
-            long held = h.createQuery("""
-                            SELECT COUNT(*) FROM runs WHERE id = :r AND worker_id = :w
-                            AND state IN ('PENDING', 'CLAIMED', 'INPROGRESS')""")
-                    .bind("r", runId).bind("w", workerId).mapTo(Long.class).one();
-            if (held == 0) {
-                throw ApiException.notFound("runId", "run held by this worker");
-            }
+            Runs.requireHeldBy(h, workerId, runId);
             Instant now = clock.instant();
             RunEvent event = events.append(h, runId, "transcript_appended", null, null, now);
             for (int i = 0; i < messages.size(); i++) {
