@@ -7,10 +7,12 @@ import dev.drover.api.RunItem;
 final class Harnesses {
     private final WorkerConfig config;
     private final Sandbox sandbox;
+    private final ModelProviders providers;
 
-    Harnesses(WorkerConfig config) {
+    Harnesses(WorkerConfig config, ModelProviders providers) {
         this.config = config;
         this.sandbox = Sandbox.detect(config.hiddenPaths());
+        this.providers = providers;
     }
 
     /** The harness for a run, or why this worker cannot run it (the run then fails without starting). */
@@ -22,7 +24,10 @@ final class Harnesses {
         if (type.equals("command")) {
             return new Choice(new CommandHarness(config, sandbox), null);
         }
+        if (type.equals("oz")) {
+            return new Choice(new OzHarness(providers, config, sandbox), null);
+        }
         return new Choice(null, Outcome.failed("The " + type + " harness is not available on worker " + config.name()
-                + " yet; this worker runs the command harness", PlatformErrorCode.FEATURE_NOT_AVAILABLE));
+                + " yet; this worker runs the oz and command harnesses", PlatformErrorCode.FEATURE_NOT_AVAILABLE));
     }
 }

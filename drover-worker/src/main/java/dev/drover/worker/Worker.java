@@ -38,7 +38,7 @@ public final class Worker implements AutoCloseable {
 
     private final WorkerConfig config;
     private final DroverClient client;
-    private final Harnesses harnesses;
+    private Harnesses harnesses;
     private final Map<String, Cancellation> held = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
@@ -47,11 +47,11 @@ public final class Worker implements AutoCloseable {
     public Worker(WorkerConfig config) {
         this.config = config;
         this.client = new DroverClient(config.serverUrl(), config.apiKey());
-        this.harnesses = new Harnesses(config);
     }
 
     /** Registers and starts the slot loops and the heartbeat. */
     public Worker start() {
+        harnesses = new Harnesses(config, new ModelProviders(config.providerEnv(), client.models().defaultModelId()));
         info = client.registerWorker(new WorkerRegistration(config.name(), config.pool(), config.slots(), hostname()));
         LOG.info("worker {} registered in pool {} with {} slot(s)", info.workerId(), info.pool(), info.slots());
         for (int i = 0; i < config.slots(); i++) {

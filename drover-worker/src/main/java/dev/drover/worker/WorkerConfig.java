@@ -3,6 +3,7 @@ package dev.drover.worker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a worker process needs to know.
@@ -11,9 +12,11 @@ import java.util.List;
  * @param runTimeout wall-clock limit of one run's agent process
  * @param outputCap bytes of agent output kept per run; the rest is counted and dropped
  * @param hiddenPaths directories agents must not see (the server's data directory for embedded workers)
+ * @param providerEnv where model provider credentials are read from (OPENAI_API_KEY, OPENAI_BASE_URL, ...);
+ *     they reach the model client only, never the agent's processes
  */
 public record WorkerConfig(String serverUrl, String apiKey, String name, String pool, int slots, Path workRoot,
-        Duration runTimeout, long outputCap, List<Path> hiddenPaths) {
+        Duration runTimeout, long outputCap, List<Path> hiddenPaths, Map<String, String> providerEnv) {
 
     public static final Duration DEFAULT_RUN_TIMEOUT = Duration.ofHours(1);
     public static final long DEFAULT_OUTPUT_CAP = 8L * 1024 * 1024;
@@ -23,5 +26,6 @@ public record WorkerConfig(String serverUrl, String apiKey, String name, String 
             throw new IllegalArgumentException("slots: at least 1");
         }
         hiddenPaths = List.copyOf(hiddenPaths);
+        providerEnv = Map.copyOf(providerEnv);
     }
 }

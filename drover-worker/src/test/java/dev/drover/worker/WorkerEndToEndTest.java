@@ -37,7 +37,7 @@ abstract class WorkerEndToEndTest {
         work = Files.createTempDirectory("drover-work-");
         worker = new Worker(new WorkerConfig(server.apiBaseUrl(), key.key(), "e2e", "default", 2, work,
                 WorkerConfig.DEFAULT_RUN_TIMEOUT, WorkerConfig.DEFAULT_OUTPUT_CAP,
-                List.of(server.server().config().dataDir()))).start();
+                List.of(server.server().config().dataDir()), Map.of())).start();
     }
 
     @AfterAll
@@ -171,10 +171,19 @@ abstract class WorkerEndToEndTest {
 
     @Test
     void aHarnessThisWorkerLacksFailsTheRunWithAClearMessage() {
-        String run = user.createRun("needs the built-in agent");
+        String run = user.post("/agent/runs", Map.of("prompt", "p", "config", Map.of("harness", Map.of("type", "claude"))))
+                .json().get("run_id").asText();
         JsonNode done = awaitState(run, "FAILED");
-        assertThat(done.get("status_message").get("message").asText()).contains("oz harness is not available");
+        assertThat(done.get("status_message").get("message").asText()).contains("claude harness is not available");
         assertThat(done.get("status_message").get("error_code").asText()).isEqualTo("feature_not_available");
+    }
+
+    @Test
+    void theBuiltInAgentWithoutAConfiguredProviderFailsSayingWhatIsMissing() {
+        String run = user.createRun("needs a model");
+        JsonNode done = awaitState(run, "FAILED");
+        assertThat(done.get("status_message").get("message").asText()).contains("OPENAI_API_KEY");
+        assertThat(done.get("status_message").get("error_code").asText()).isEqualTo("integration_not_configured");
     }
 
     @Test

@@ -1,0 +1,198 @@
+package dev.drover.worker;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drover.api.Json;
+import dev.drover.api.PlatformErrorCode;
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The built-in agent loop: the model is offered tools (run a shell command, read and write files in the
+ * workspace, finish), the worker executes each call it makes and returns the result, until the model calls
+ * {@code finish} or the step limit is reached. Every call and result is written to the transcript as the spec's
+ * action and action_result blocks.
+ */
+final class OzHarness implements Harness {
+    static final int MAX_STEPS = 40;
+    static final int MAX_TOOL_OUTPUT = 64 * 1024;
+    static final Duration SHELL_TIMEOUT = Duration.ofMinutes(10);
+    static final String SYSTEM_PROMPT = """
+            You are a coding agent working in a checked-out workspace (the current directory). Use the tools to
+            inspect and change files and to run commands. When the task is done, or cannot be done, call finish
+            with success true or false and a one-paragraph summary.""";
+
+    private final ModelProviders providers;
+    private final WorkerConfig config;
+    private final Sandbox sandbox;
+
+    OzHarness(ModelProviders providers, WorkerConfig config, Sandbox sandbox) {
+        this.providers = providers;
+        this.config = config;
+        this.sandbox = sandbox;
+    }
+
+    static List<ToolSpecification> tools() {
+        return List.of(
+                ToolSpecification.builder().name("run_shell").description("Run a shell command in the workspace; returns its exit status and output.")
+                        .parameters(JsonObjectSchema.builder().addStringProperty("command").required(List.of("command")).build()).build(),
+                ToolSpecification.builder().name("read_file").description("Read a text file of the workspace.")
+                        .parameters(JsonObjectSchema.builder().addStringProperty("path").required(List.of("path")).build()).build(),
+                ToolSpecification.builder().name("write_file").description("Create or replace a text file of the workspace.")
+                        .parameters(JsonObjectSchema.builder().addStringProperty("path").addStringProperty("content")
+                                .required(List.of("path", "content")).build()).build(),
+                ToolSpecification.builder().name("finish").description("End the task.")
+                        .parameters(JsonObjectSchema.builder().addBooleanProperty("success").addStringProperty("summary")
+                                .required(List.of("success", "summary")).build()).build());
+    }
+
+    @Override
+    public Outcome run(RunContext ctx) throws Exception {
+        String modelId = ctx.run().agentConfig() != null && ctx.run().agentConfig().modelId() != null
+                ? ctx.run().agentConfig().modelId() : providers.defaultModel();
+        ModelProviders.Resolved resolved = providers.resolve(modelId);
+        if (resolved.model() == null) {
+            return Outcome.failed(resolved.problem(), PlatformErrorCode.INTEGRATION_NOT_CONFIGURED);
+        }
+        ChatModel model = resolved.model();
+        List<ChatMessage> messages = new ArrayList<>();
+        String base = ctx.run().agentConfig() == null ? null : ctx.run().agentConfig().basePrompt();
+        messages.add(SystemMessage.from(base == null ? SYSTEM_PROMPT : SYSTEM_PROMPT + "\n\n" + base));
+        messages.add(UserMessage.from(ctx.run().prompt()));
+        ctx.transcript().text("user", ctx.run().prompt());
+        for (int step = 0; step < MAX_STEPS; step++) {
+            if (ctx.cancellation().isCancelled()) {
+                return Outcome.cancelled();
+            }
+            ChatResponse response = model.chat(ChatRequest.builder().messages(messages).toolSpecifications(tools()).build());
+            AiMessage ai = response.aiMessage();
+            messages.add(ai);
+            List<Map<String, Object>> said = new ArrayList<>();
+            if (ai.text() != null && !ai.text().isBlank()) {
+                said.add(Map.of("type", "text", "text", ai.text()));
+            }
+            if (!ai.hasToolExecutionRequests()) {
+                if (!said.isEmpty()) {
+                    ctx.transcript().append("assistant", said);
+                }
+                messages.add(UserMessage.from("Continue with the tools, or call finish when you are done."));
+                continue;
+            }
+            for (ToolExecutionRequest call : ai.toolExecutionRequests()) {
+                said.add(action(call));
+            }
+            ctx.transcript().append("assistant", said);
+            for (ToolExecutionRequest call : ai.toolExecutionRequests()) {
+                JsonNode args = arguments(call);
+                if (call.name().equals("finish")) {
+                    boolean success = args.path("success").asBoolean(false);
+                    String summary = args.path("summary").asText("");
+                    ctx.transcript().append("tool", List.of(result(call, "completed", Map.of("success", success))));
+                    return success ? Outcome.succeeded(summary) : Outcome.failed(summary, null);
+                }
+                ToolResult r = execute(call.name(), args, ctx);
+                ctx.transcript().append("tool", List.of(result(call, r.ok() ? "completed" : "failed", Map.of("output", r.text()))));
+                messages.add(ToolExecutionResultMessage.from(call, r.text()));
+            }
+        }
+        return Outcome.failed("The agent did not finish within " + MAX_STEPS + " steps", null);
+    }
+
+    record ToolResult(boolean ok, String text) {}
+
+    private ToolResult execute(String tool, JsonNode args, RunContext ctx) throws InterruptedException {
+        try {
+            return switch (tool) {
+                case "run_shell" -> shell(args.path("command").asText(), ctx);
+                case "read_file" -> new ToolResult(true, cap(Files.readString(inside(ctx.workspace(), args.path("path").asText()))));
+                case "write_file" -> {
+                    Path target = inside(ctx.workspace(), args.path("path").asText());
+                    Files.createDirectories(target.getParent());
+                    Files.writeString(target, args.path("content").asText());
+                    yield new ToolResult(true, "wrote " + ctx.workspace().relativize(target));
+                }
+                default -> new ToolResult(false, "unknown tool " + tool);
+            };
+        } catch (IOException | IllegalArgumentException e) {
+            return new ToolResult(false, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private ToolResult shell(String command, RunContext ctx) throws IOException, InterruptedException {
+        try (AgentProcess p = AgentProcess.start(List.of("sh", "-c", command), ctx.workspace(), ctx.environment(), null,
+                config.outputCap(), sandbox)) {
+            ctx.cancellation().register(p);
+            if (!p.waitFor(SHELL_TIMEOUT)) {
+                p.stop();
+                return new ToolResult(false, "timed out after " + SHELL_TIMEOUT);
+            }
+            return new ToolResult(p.exitCode() == 0, "exit status " + p.exitCode() + "\n" + cap(p.output()));
+        }
+    }
+
+    /** A workspace path; anything that would leave the workspace is refused. */
+    static Path inside(Path workspace, String relative) {
+        Path p = workspace.resolve(relative).normalize();
+        if (!p.startsWith(workspace.normalize())) {
+            throw new IllegalArgumentException("path " + relative + " is outside the workspace");
+        }
+        return p;
+    }
+
+    private static String cap(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        return b.length <= MAX_TOOL_OUTPUT ? s
+                : new String(b, 0, MAX_TOOL_OUTPUT, StandardCharsets.UTF_8) + "\n[output truncated]";
+    }
+
+    private static JsonNode arguments(ToolExecutionRequest call) {
+        try {
+            return Json.mapper().readTree(call.arguments() == null || call.arguments().isBlank() ? "{}" : call.arguments());
+        } catch (JsonProcessingException e) {
+            return Json.mapper().createObjectNode();
+        }
+    }
+
+    private static String category(String tool) {
+        return tool.equals("run_shell") ? "command" : tool.equals("finish") ? "review" : "files";
+    }
+
+    private static Map<String, Object> action(ToolExecutionRequest call) {
+        Map<String, Object> block = new LinkedHashMap<>();
+        block.put("type", "action");
+        block.put("id", call.id());
+        block.put("category", category(call.name()));
+        block.put("name", call.name());
+        block.put("input", Json.mapper().convertValue(arguments(call), Map.class));
+        return block;
+    }
+
+    private static Map<String, Object> result(ToolExecutionRequest call, String state, Map<String, Object> output) {
+        Map<String, Object> block = new LinkedHashMap<>();
+        block.put("type", "action_result");
+        block.put("action_id", call.id());
+        block.put("category", category(call.name()));
+        block.put("name", call.name());
+        block.put("state", state);
+        block.put("output", output);
+        return block;
+    }
+}

@@ -1,0 +1,72 @@
+package dev.drover.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drover.server.testing.Api;
+import dev.drover.server.testing.Backend;
+import dev.drover.server.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/** The built-in agent loop end to end: a real server and worker, a scripted OpenAI-compatible model. */
+class OzHarnessEndToEndTest {
+
+    @Test
+    void theModelEditsAFileThroughToolsPublishesItAndTheRunSucceeds() throws Exception {
+        try (TestServer server = TestServer.start(Backend.SQLITE,
+                Backend.SQLITE.freshConfig().withEnv(Map.of("OPENAI_API_KEY", "sk-scripted")));
+                ScriptedModelServer model = new ScriptedModelServer()) {
+            model.thenCall("write_file", Map.of("path", "hello.txt", "content", "hello from the model"))
+                    .thenCall("run_shell", Map.of("command", "cat hello.txt && mkdir -p .drover/artifacts && cp hello.txt .drover/artifacts/"))
+                    .thenCall("read_file", Map.of("path", "../../etc/passwd"))
+                    .thenCall("finish", Map.of("success", true, "summary", "Wrote hello.txt"));
+            Api key = server.newWorkerKey("oz-" + UUID.randomUUID());
+            Path work = Files.createTempDirectory("drover-oz-");
+            try (Worker worker = new Worker(new WorkerConfig(server.apiBaseUrl(), key.key(), "oz", "oz-pool", 1, work,
+                    WorkerConfig.DEFAULT_RUN_TIMEOUT, WorkerConfig.DEFAULT_OUTPUT_CAP, List.of(),
+                    Map.of("OPENAI_API_KEY", "sk-scripted", "OPENAI_BASE_URL", model.baseUrl()))).start()) {
+                Api user = server.admin();
+                String run = user.post("/agent/runs", Map.of("prompt", "Create hello.txt", "config",
+                        Map.of("worker_host", "oz-pool", "model_id", "gpt-5-mini", "base_prompt", "Be brief."))).json()
+                        .get("run_id").asText();
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+                        user.get("/agent/runs/" + run).json().get("state").asText().matches("SUCCEEDED|FAILED|ERROR"));
+                JsonNode done = user.get("/agent/runs/" + run).json();
+                assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+                assertThat(done.get("status_message").get("message").asText()).isEqualTo("Wrote hello.txt");
+                assertThat(done.get("artifacts").get(0).get("data").get("filename").asText()).isEqualTo("hello.txt");
+
+                assertThat(model.requests).hasSize(4);
+                JsonNode first = model.requests.getFirst();
+                assertThat(first.get("model").asText()).isEqualTo("gpt-5-mini");
+                assertThat(first.get("messages").get(0).get("content").asText()).contains("Be brief.");
+                assertThat(first.get("tools").findValuesAsText("name")).contains("run_shell", "read_file", "write_file", "finish");
+                String second = model.requests.get(1).get("messages").toString();
+                assertThat(second).contains("wrote hello.txt");
+                String third = model.requests.get(2).get("messages").toString();
+                assertThat(third).contains("hello from the model");
+                assertThat(model.requests.get(3).get("messages").toString()).contains("outside the workspace");
+
+                JsonNode messages = user.get("/agent/runs/" + run + "/conversation").json().get("steps").get(0).get("messages");
+                List<String> actions = new ArrayList<>();
+                for (JsonNode m : messages) {
+                    for (JsonNode block : m.get("content")) {
+                        if (block.get("type").asText().equals("action")) {
+                            actions.add(block.get("name").asText());
+                        }
+                    }
+                }
+                assertThat(actions).containsExactly("write_file", "run_shell", "read_file", "finish");
+                assertThat(messages.toString()).contains("action_result").contains("hello from the model");
+            }
+        }
+    }
+}
