@@ -5,6 +5,7 @@ import dev.drover.server.auth.Principal;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Times;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -82,17 +83,22 @@ final class KeysCommand {
         @Override
         public Integer call() {
             try (Database db = open(store)) {
-                System.out.printf("%-36s  %-12s  %-20s  %-16s  %-28s  %-27s  %s%n", "ID", "PREFIX", "NAME", "KIND",
-                        "PRINCIPAL", "CREATED", "STATUS");
+                String row = "%-36s  %-12s  %-20s  %-24s  %-28s  %-20s  %-20s  %s%n";
+                System.out.printf(row, "ID", "PREFIX", "NAME", "KIND", "PRINCIPAL", "CREATED", "LAST USED", "REVOKED");
                 for (Accounts.KeyInfo k : new Accounts(db, Clock.systemUTC()).listKeys()) {
-                    String status = k.revokedAtMicros() != null ? "revoked " + Times.instant(k.revokedAtMicros())
-                            : k.lastUsedAtMicros() != null ? "last used " + Times.instant(k.lastUsedAtMicros()) : "never used";
-                    System.out.printf("%-36s  %-12s  %-20s  %-16s  %-28s  %-27s  %s%n", k.id(), k.prefix(), k.name(),
-                            k.principalKind() + (Accounts.WORKER_KEY.equals(k.keyKind()) ? "/worker" : ""), k.principalName(), Times.instant(k.createdAtMicros()), status);
+                    System.out.printf(row, k.id(), k.prefix(), k.name(),
+                            k.principalKind() + (Accounts.WORKER_KEY.equals(k.keyKind()) ? "/worker" : ""),
+                            k.principalName(), time(k.createdAtMicros()), time(k.lastUsedAtMicros()),
+                            time(k.revokedAtMicros()));
                 }
                 return 0;
             }
         }
+    }
+
+    /** To the second: listings are for people; "-" when it never happened. */
+    private static String time(Long micros) {
+        return micros == null ? "-" : Times.instant(micros).truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     @Command(name = "revoke", mixinStandardHelpOptions = true,

@@ -14,6 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -55,8 +58,15 @@ final class ServeCommand implements Callable<Integer> {
                     + "(env DROVER_TEAM_CONCURRENCY; default ${DEFAULT-VALUE}).")
     int teamConcurrency;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws InterruptedException {
+        if (Level.toLevel(logLevel, null) == null) {
+            throw new ParameterException(spec.commandLine(),
+                    "--log-level: must be trace, debug, info, warn or error, not " + logLevel);
+        }
         configureLogging(logLevel);
         Logger log = LoggerFactory.getLogger("drover");
         ServerConfig config = new ServerConfig(host, port, store.dataDir, store.databaseUrl, store.user(),

@@ -63,6 +63,17 @@ class CliTest {
     }
 
     @Test
+    void anUnknownLogLevelIsAUsageError(@TempDir Path dir) {
+        assertThat(cli("serve", "--log-level", "loud", "--port", "0", "--data-dir", dir.toString()).code()).isEqualTo(2);
+        assertThat(dir).isEmptyDirectory(); // refused before anything was started or written
+    }
+
+    /** The listing row of the key with {@code prefix}. */
+    private static String row(String listing, String prefix) {
+        return listing.lines().filter(l -> l.contains(prefix)).findFirst().orElseThrow().strip();
+    }
+
+    @Test
     void keysCreatedOnTheCommandLineAuthenticateUntilRevoked(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start(Backend.SQLITE, Backend.SQLITE.freshConfig())) {
             Path data = server.server().config().dataDir();
@@ -79,11 +90,15 @@ class CliTest {
                     .isEqualTo("service_account");
 
             Result listed = cli("keys", "list", "--data-dir", data.toString());
-            assertThat(listed.out()).contains("ci-bot").contains("bootstrap admin key").doesNotContain(key);
+            assertThat(listed.out()).contains("ci-bot").contains("bootstrap admin key").doesNotContain(key)
+                    .contains("LAST USED").contains("REVOKED");
             String prefix = key.substring(0, 10);
-            assertThat(listed.out()).contains(prefix);
+            // the bot's key has been used and is not revoked: a timestamp, then "-"
+            assertThat(row(listed.out(), prefix)).matches(".*ci-bot\\s+\\S+Z\\s+\\S+Z\\s+-$");
 
             assertThat(cli("keys", "revoke", "--data-dir", data.toString(), prefix).code()).isZero();
+            assertThat(row(cli("keys", "list", "--data-dir", data.toString()).out(), prefix))
+                    .matches(".*ci-bot\\s+\\S+Z\\s+\\S+Z\\s+\\S+Z$");
             // a new server on the same data has no cached principal: the key is refused at once
             server.close();
             try (TestServer again = TestServer.start(Backend.SQLITE, server.server().config())) {

@@ -51,8 +51,9 @@ import java.util.stream.StreamSupport;
 
 /**
  * A typed client for Drover's API (and any Oz-compatible server). Creation is idempotent: each call carries an
- * {@code Idempotency-Key} and is retried with the same key on connection failures, 429 and 5xx, so a retry
- * never creates a second run. Reads are retried the same way; other calls are sent once.
+ * {@code Idempotency-Key} and is retried with the same key on connection failures (including a connection lost
+ * before the answer arrived), 429 and 5xx, so a retry never creates a second run. Reads are retried the same way;
+ * other calls are sent once.
  */
 public final class DroverClient {
     private static final int ATTEMPTS = 3;
@@ -302,16 +303,19 @@ public final class DroverClient {
                     throw new DroverApiException(r.statusCode(), problem(r));
                 }
                 return r.statusCode() == 204 ? null : json.readValue(r.body(), type);
-            } catch (ConnectException | HttpTimeoutException e) {
+            } catch (IOException e) {
+                // Refused, timed out, or the connection dropped before the answer arrived: the request may or may
+                // not have been processed, which is safe to repeat only for reads and for creation (same
+                // Idempotency-Key, so the server answers with the run it already made).
                 failures.add(e);
                 if (!retry || attempt >= ATTEMPTS) {
-                    IllegalStateException down = new IllegalStateException("cannot reach " + base + ": " + e);
+                    String what = e instanceof ConnectException || e instanceof HttpTimeoutException
+                            ? "cannot reach " : "I/O error talking to ";
+                    IllegalStateException down = new IllegalStateException(what + base + ": " + e);
                     failures.forEach(down::addSuppressed);
                     throw down;
                 }
                 backoff(attempt);
-            } catch (IOException e) {
-                throw new IllegalStateException("I/O error talking to " + base + ": " + e.getMessage(), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted", e);
