@@ -24,6 +24,14 @@ schemas['RunAgentRequest']['properties']['attachments']['maxItems'] = 5
 schemas['RunItem']['properties']['metadata'] = {'type':'object','additionalProperties':{'type':'string'},'description':'Drover extension: the metadata given at creation.'}
 schemas['RunItem']['properties']['interactive'] = {'type':'boolean','description':'Drover extension: whether the run was created interactive.'}
 schemas['Harness']['properties']['type']['enum'] = ['oz','claude','codex','gemini','command']
+schemas['AmbientAgentConfig']['properties']['budget_usd'] = {'type':'number','format':'double','minimum':0,
+  'description':'Drover extension: the most the run may spend on inference (US dollars, priced from the models file); a run that spends it ends FAILED with budget_exceeded.'}
+schemas['RequestUsage']['properties']['input_tokens'] = {'type':'integer','format':'int64','description':'Drover extension'}
+schemas['RequestUsage']['properties']['output_tokens'] = {'type':'integer','format':'int64','description':'Drover extension'}
+schemas['UsageReport'] = {'type':'object','required':['model_id','input_tokens','output_tokens'],'properties':{
+  'model_id':{'type':'string'},'input_tokens':{'type':'integer','format':'int64'},'output_tokens':{'type':'integer','format':'int64'}}}
+schemas['UsageStatus'] = {'type':'object','properties':{'request_usage':{'$ref':'#/components/schemas/RequestUsage'},
+  'budget_usd':{'type':'number'},'budget_exceeded':{'type':'boolean'}}}
 schemas['Harness']['properties']['command'] = {'type':'string','maxLength':4096,
   'description':'Drover extension, for type command: the command line to run (sh -c) in the workspace; the prompt is its standard input.'}
 schemas['RunEvent'] = {'type':'object','required':['event_type','run_id','occurred_at','sequence'],'properties':{
@@ -171,6 +179,9 @@ paths = {
  '/workers/{workerId}/runs/{runId}/artifacts': {'post': op('recordArtifact','Record an artifact of a run the worker holds',
     {'200':ok({'type':'object','properties':{'artifact_uid':{'type':'string'}}}),'400':problem('Invalid artifact'),
      '404':problem('Run not held by this worker')},[path('workerId'),path('runId')],ref('ArtifactUpload'),tags=('workers',))},
+ '/workers/{workerId}/runs/{runId}/usage': {'post': op('recordUsage','Record the tokens a model call of a held run spent',
+    {'200':ok(ref('UsageStatus')),'400':problem('Invalid report'),'404':problem('Run not held by this worker')},
+    [path('workerId'),path('runId')],ref('UsageReport'),tags=('workers',))},
  '/workers/{workerId}/heartbeat': {'post': op('heartbeat','Extend the leases of running runs; learn of cancel requests',
     {'200':ok(ref('HeartbeatResponse')),'404':problem('Not this key\'s worker')},[path('workerId')],ref('HeartbeatRequest'),tags=('workers',))},
  '/openapi.json': {'get': {'operationId':'getOpenApi','summary':'This document','tags':['meta'],'security':[],

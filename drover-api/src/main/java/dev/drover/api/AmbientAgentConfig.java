@@ -14,7 +14,16 @@ public record AmbientAgentConfig(
         Integer idleTimeoutMinutes,
         String workerHost,
         Harness harness,
-        HarnessAuthSecrets harnessAuthSecrets) {
+        HarnessAuthSecrets harnessAuthSecrets,
+        Double budgetUsd) {
+
+    /** Without Drover's {@code budget_usd} extension (the most a run may spend on inference, in US dollars). */
+    public AmbientAgentConfig(String name, String modelId, String basePrompt, String environmentId, String skillSpec,
+            Map<String, McpServerConfig> mcpServers, Boolean computerUseEnabled, Integer idleTimeoutMinutes,
+            String workerHost, Harness harness, HarnessAuthSecrets harnessAuthSecrets) {
+        this(name, modelId, basePrompt, environmentId, skillSpec, mcpServers, computerUseEnabled, idleTimeoutMinutes,
+                workerHost, harness, harnessAuthSecrets, null);
+    }
 
     public static AmbientAgentConfig empty() {
         return new AmbientAgentConfig(null, null, null, null, null, null, null, null, null, null, null);
@@ -22,6 +31,6 @@ public record AmbientAgentConfig(
 
     public AmbientAgentConfig withModelId(String id) {
         return new AmbientAgentConfig(name, id, basePrompt, environmentId, skillSpec, mcpServers, computerUseEnabled,
-                idleTimeoutMinutes, workerHost, harness, harnessAuthSecrets);
+                idleTimeoutMinutes, workerHost, harness, harnessAuthSecrets, budgetUsd);
     }
 }

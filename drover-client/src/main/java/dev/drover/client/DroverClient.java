@@ -9,6 +9,8 @@ import dev.drover.api.ArtifactUpload;
 import dev.drover.api.ConversationResponse;
 import dev.drover.api.HeartbeatRequest;
 import dev.drover.api.TranscriptAppend;
+import dev.drover.api.UsageReport;
+import dev.drover.api.UsageStatus;
 import dev.drover.api.HeartbeatResponse;
 import dev.drover.api.Json;
 import dev.drover.api.LeaseStatus;
@@ -256,6 +258,11 @@ public final class DroverClient {
         JsonNode reply = send("POST", "/workers/" + path(workerId) + "/runs/" + path(runId) + "/artifacts", artifact,
                 Map.of(), false, type(JsonNode.class));
         return reply.get("artifact_uid").asText();
+    }
+
+    public UsageStatus recordUsage(String workerId, String runId, UsageReport usage) {
+        return send("POST", "/workers/" + path(workerId) + "/runs/" + path(runId) + "/usage", usage, Map.of(), false,
+                type(UsageStatus.class));
     }
 
     public ConversationResponse conversation(String runId) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drover.api.Json;
 import dev.drover.api.PlatformErrorCode;
+import dev.drover.api.UsageStatus;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.AiMessage;
@@ -85,6 +86,15 @@ final class OzHarness implements Harness {
             ChatResponse response = model.chat(ChatRequest.builder().messages(messages).toolSpecifications(tools()).build());
             AiMessage ai = response.aiMessage();
             messages.add(ai);
+            if (response.tokenUsage() != null) {
+                UsageStatus spent = ctx.usage().record(modelId, count(response.tokenUsage().inputTokenCount()),
+                        count(response.tokenUsage().outputTokenCount()));
+                if (spent.budgetExceeded()) {
+                    return Outcome.failed(String.format(java.util.Locale.ROOT,
+                            "The run's budget of $%.4f is spent ($%.4f); the agent was stopped",
+                            spent.budgetUsd(), spent.requestUsage().inferenceCost()), PlatformErrorCode.BUDGET_EXCEEDED);
+                }
+            }
             List<Map<String, Object>> said = new ArrayList<>();
             if (ai.text() != null && !ai.text().isBlank()) {
                 said.add(Map.of("type", "text", "text", ai.text()));
@@ -114,6 +124,10 @@ final class OzHarness implements Harness {
             }
         }
         return Outcome.failed("The agent did not finish within " + MAX_STEPS + " steps", null);
+    }
+
+    private static long count(Integer tokens) {
+        return tokens == null ? 0 : tokens;
     }
 
     record ToolResult(boolean ok, String text) {}

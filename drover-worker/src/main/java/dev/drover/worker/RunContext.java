@@ -6,4 +6,4 @@ import java.util.Map;
 
 /** What a harness gets for one run: the run, its workspace and the scrubbed environment for its processes. */
 public record RunContext(RunItem run, Path workspace, Map<String, String> environment, Cancellation cancellation,
-        TranscriptWriter transcript) {}
+        TranscriptWriter transcript, UsageMeter usage) {}

@@ -7,6 +7,7 @@ import dev.drover.api.HeartbeatResponse;
 import dev.drover.api.LeaseStatus;
 import dev.drover.api.RunItem;
 import dev.drover.api.TranscriptAppend;
+import dev.drover.api.UsageReport;
 import dev.drover.api.WorkerInfo;
 import dev.drover.api.WorkerRegistration;
 import dev.drover.client.DroverClient;
@@ -96,8 +97,10 @@ public final class Worker implements AutoCloseable {
                 client.reportEvent(run.runId(), "run_in_progress", null);
                 TranscriptWriter transcript = (role, content) -> client.appendTranscript(info.workerId(), run.runId(),
                         new TranscriptAppend(List.of(new TranscriptAppend.TranscriptMessage(role, content))));
+                UsageMeter usage = (model, in, out) -> client.recordUsage(info.workerId(), run.runId(),
+                        new UsageReport(model, in, out));
                 outcome = choice.harness().run(new RunContext(run, workspace, environment(run, workspace), cancellation,
-                        transcript));
+                        transcript, usage));
                 uploadArtifacts(run, workspace);
             }
             finish(run, cancellation, outcome);

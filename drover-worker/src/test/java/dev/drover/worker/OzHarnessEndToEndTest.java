@@ -43,6 +43,11 @@ class OzHarnessEndToEndTest {
                 assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
                 assertThat(done.get("status_message").get("message").asText()).isEqualTo("Wrote hello.txt");
                 assertThat(done.get("artifacts").get(0).get("data").get("filename").asText()).isEqualTo("hello.txt");
+                // 4 calls of 100 input and 20 output tokens at gpt-5-mini's $0.25 and $2.00 per million
+                JsonNode usage = done.get("request_usage");
+                assertThat(usage.get("input_tokens").asLong()).isEqualTo(400);
+                assertThat(usage.get("output_tokens").asLong()).isEqualTo(80);
+                assertThat(usage.get("inference_cost").asDouble()).isCloseTo(0.00026, org.assertj.core.data.Offset.offset(1e-9));
 
                 assertThat(model.requests).hasSize(4);
                 JsonNode first = model.requests.getFirst();
@@ -66,6 +71,34 @@ class OzHarnessEndToEndTest {
                 }
                 assertThat(actions).containsExactly("write_file", "run_shell", "read_file", "finish");
                 assertThat(messages.toString()).contains("action_result").contains("hello from the model");
+            }
+        }
+    }
+
+    @Test
+    void aRunThatSpendsItsBudgetIsStoppedFailedWithBudgetExceeded() throws Exception {
+        try (TestServer server = TestServer.start(Backend.SQLITE,
+                Backend.SQLITE.freshConfig().withEnv(Map.of("OPENAI_API_KEY", "sk-scripted")));
+                ScriptedModelServer model = new ScriptedModelServer()) {
+            model.thenCall("run_shell", Map.of("command", "true")).thenCall("run_shell", Map.of("command", "true"))
+                    .thenCall("finish", Map.of("success", true, "summary", "never reached"));
+            Api key = server.newWorkerKey("oz-" + UUID.randomUUID());
+            try (Worker worker = new Worker(new WorkerConfig(server.apiBaseUrl(), key.key(), "oz", "oz-pool", 1,
+                    Files.createTempDirectory("drover-oz-"), WorkerConfig.DEFAULT_RUN_TIMEOUT,
+                    WorkerConfig.DEFAULT_OUTPUT_CAP, List.of(),
+                    Map.of("OPENAI_API_KEY", "sk-scripted", "OPENAI_BASE_URL", model.baseUrl()))).start()) {
+                Api user = server.admin();
+                // each call costs $0.000065; the second crosses $0.0001
+                String run = user.post("/agent/runs", Map.of("prompt", "spend", "config",
+                        Map.of("worker_host", "oz-pool", "model_id", "gpt-5-mini", "budget_usd", 0.0001))).json()
+                        .get("run_id").asText();
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+                        user.get("/agent/runs/" + run).json().get("state").asText().equals("FAILED"));
+                JsonNode status = user.get("/agent/runs/" + run).json().get("status_message");
+                assertThat(status.get("error_code").asText()).isEqualTo("budget_exceeded");
+                assertThat(model.requests).hasSize(2);
+                assertThat(user.post("/agent/runs", Map.of("prompt", "p", "config", Map.of("budget_usd", -1)))
+                        .json().get("detail").asText()).startsWith("config.budget_usd:");
             }
         }
     }

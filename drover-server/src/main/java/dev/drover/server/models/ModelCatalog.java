@@ -96,6 +96,17 @@ public final class ModelCatalog {
         return providerConfigured.getOrDefault(m.provider(), false);
     }
 
+    /** What {@code inputTokens} and {@code outputTokens} of a model cost, in US dollars; unpriced models cost 0. */
+    public double cost(String modelId, long inputTokens, long outputTokens) {
+        Model m = models.get(modelId);
+        if (m == null) {
+            return 0;
+        }
+        double in = m.inputPricePerMillion() == null ? 0 : m.inputPricePerMillion();
+        double out = m.outputPricePerMillion() == null ? 0 : m.outputPricePerMillion();
+        return (inputTokens * in + outputTokens * out) / 1_000_000d;
+    }
+
     public Optional<Model> find(String id) {
         return Optional.ofNullable(models.get(id));
     }

@@ -73,6 +73,9 @@ final class RunRequests {
             throw ApiException.badRequest("config.harness.type", "unknown harness \"" + c.harness().type()
                     + "\"; one of " + String.join(", ", HARNESSES.stream().sorted().toList()));
         }
+        if (c.budgetUsd() != null && (!(c.budgetUsd() > 0) || c.budgetUsd() > 1_000_000)) {
+            throw ApiException.badRequest("config.budget_usd", "must be a positive amount of US dollars");
+        }
         if (c.harness() != null && "command".equals(c.harness().type())
                 && (c.harness().command() == null || c.harness().command().isBlank())) {
             throw ApiException.badRequest("config.harness.command", "the command harness needs a command to run");

@@ -19,6 +19,8 @@ import dev.drover.api.RunSourceType;
 import dev.drover.api.RunState;
 import dev.drover.api.RunStatusMessage;
 import dev.drover.api.ScheduleInfo;
+import dev.drover.api.UsageReport;
+import dev.drover.api.UsageStatus;
 import dev.drover.api.Scope;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.blobs.BlobStore;
@@ -252,6 +254,40 @@ public final class Runs {
         if (held == 0) {
             throw ApiException.notFound("runId", "run held by this worker");
         }
+    }
+
+    /**
+     * Adds a model call's tokens and their price (from the models file's price table) to the run's
+     * {@code request_usage}, and says whether the run's {@code budget_usd} is spent.
+     */
+    public UsageStatus recordUsage(String workerId, String runId, UsageReport report) {
+        if (report.inputTokens() < 0 || report.outputTokens() < 0) {
+            throw ApiException.badRequest("input_tokens", "token counts are not negative");
+        }
+        if (report.modelId() == null || report.modelId().isBlank()) {
+            throw ApiException.badRequest("model_id", "is required");
+        }
+        double cost = models.cost(report.modelId(), report.inputTokens(), report.outputTokens());
+        return db.write(h -> {
+            requireHeldBy(h, workerId, runId);
+            RunRow run = repo.find(h, runId).orElseThrow();
+            RequestUsage before = run.requestUsageJson() == null ? new RequestUsage(0d, 0d, 0L, 0L)
+                    : read(run.requestUsageJson(), RequestUsage.class);
+            RequestUsage after = new RequestUsage(nz(before.inferenceCost()) + cost, nz(before.computeCost()),
+                    nzl(before.inputTokens()) + report.inputTokens(), nzl(before.outputTokens()) + report.outputTokens());
+            h.createUpdate("UPDATE runs SET request_usage_json = :u WHERE id = :id")
+                    .bind("u", RunRepository.json(after)).bind("id", runId).execute();
+            Double budget = read(run.configJson(), AmbientAgentConfig.class).budgetUsd();
+            return new UsageStatus(after, budget, budget != null && after.inferenceCost() > budget);
+        });
+    }
+
+    private static double nz(Double d) {
+        return d == null ? 0 : d;
+    }
+
+    private static long nzl(Long l) {
+        return l == null ? 0 : l;
     }
 
     /** A run as the API shows it, for callers inside the server that already hold the row. */

@@ -7,6 +7,8 @@ import dev.drover.api.LeaseStatus;
 import dev.drover.api.ListWorkersResponse;
 import dev.drover.api.ReportEventResponse;
 import dev.drover.api.TranscriptAppend;
+import dev.drover.api.UsageReport;
+import dev.drover.api.UsageStatus;
 import dev.drover.api.WorkerInfo;
 import dev.drover.api.WorkerRegistration;
 import dev.drover.server.artifacts.Artifacts;
@@ -42,9 +44,11 @@ public final class Workers {
     private final Clock clock;
     private final Transcripts transcripts;
     private final Artifacts artifacts;
+    private final Runs runs;
 
     public Workers(Database db, RunLeases leases, EventBus bus, Clock clock, Transcripts transcripts,
-            Artifacts artifacts) {
+            Artifacts artifacts, Runs runs) {
+        this.runs = runs;
         this.artifacts = artifacts;
         this.db = db;
         this.leases = leases;
@@ -134,6 +138,11 @@ public final class Workers {
     public Map<String, String> recordArtifact(Principal caller, String workerId, String runId, ArtifactUpload upload) {
         owned(caller, workerId);
         return Map.of("artifact_uid", artifacts.record(workerId, runId, upload));
+    }
+
+    public UsageStatus recordUsage(Principal caller, String workerId, String runId, UsageReport report) {
+        owned(caller, workerId);
+        return runs.recordUsage(workerId, runId, report);
     }
 
     private void touch(String workerId) {

@@ -3,6 +3,7 @@ package dev.drover.server.workers;
 import dev.drover.api.ArtifactUpload;
 import dev.drover.api.HeartbeatRequest;
 import dev.drover.api.TranscriptAppend;
+import dev.drover.api.UsageReport;
 import dev.drover.api.WorkerRegistration;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.http.JsonBodies;
@@ -33,7 +34,8 @@ public final class WorkersService implements HttpService {
                 .post("/workers/{workerId}/runs/{runId}/accept", this::accept)
                 .post("/workers/{workerId}/heartbeat", this::heartbeat)
                 .post("/workers/{workerId}/runs/{runId}/transcript", this::transcript)
-                .post("/workers/{workerId}/runs/{runId}/artifacts", this::artifact);
+                .post("/workers/{workerId}/runs/{runId}/artifacts", this::artifact)
+                .post("/workers/{workerId}/runs/{runId}/usage", this::usage);
     }
 
     private void register(ServerRequest req, ServerResponse res) {
@@ -71,6 +73,12 @@ public final class WorkersService implements HttpService {
         JsonBodies.send(res, workers.recordArtifact(RequestContext.principal(req),
                 req.path().pathParameters().get("workerId"), req.path().pathParameters().get("runId"),
                 JsonBodies.read(req, ArtifactUpload.class)));
+    }
+
+    private void usage(ServerRequest req, ServerResponse res) {
+        JsonBodies.send(res, workers.recordUsage(RequestContext.principal(req),
+                req.path().pathParameters().get("workerId"), req.path().pathParameters().get("runId"),
+                JsonBodies.read(req, UsageReport.class)));
     }
 
     private void heartbeat(ServerRequest req, ServerResponse res) {
