@@ -2,5 +2,8 @@ package dev.drover.api;
 
 import java.time.Instant;
 
-/** A run handed to a worker, leased until {@code lease_expires_at} unless heartbeats extend it. */
-public record ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt) {}
+/**
+ * A run handed to a worker, leased until {@code lease_expires_at} unless heartbeats extend it. {@code history} is
+ * the conversation so far when the run continues one ({@code conversation_id}): the earlier runs' transcripts.
+ */
+public record ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history) {}

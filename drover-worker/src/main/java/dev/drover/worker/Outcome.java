@@ -18,6 +18,11 @@ public record Outcome(String eventType, RunStatusMessage status) {
         return new Outcome("run_errored", new RunStatusMessage(message, PlatformErrorCode.INTERNAL_ERROR, true));
     }
 
+    /** The agent needs the user: the run ends BLOCKED and continues as a new run with its conversation_id. */
+    public static Outcome blocked(String question) {
+        return new Outcome("run_blocked", new RunStatusMessage(question, null, null));
+    }
+
     public static Outcome cancelled() {
         return new Outcome("run_cancelled", new RunStatusMessage("Cancelled; the agent's processes were stopped", null, null));
     }

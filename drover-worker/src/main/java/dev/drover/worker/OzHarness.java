@@ -2,6 +2,9 @@ package dev.drover.worker;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.drover.api.ConversationMessage;
+import dev.drover.api.ConversationResponse;
+import dev.drover.api.ConversationStep;
 import dev.drover.api.Json;
 import dev.drover.api.PlatformErrorCode;
 import dev.drover.api.UsageStatus;
@@ -51,6 +54,20 @@ final class OzHarness implements Harness {
         this.sandbox = sandbox;
     }
 
+    static final ToolSpecification ASK_USER = ToolSpecification.builder().name("ask_user")
+            .description("Ask the user a question and stop until they answer (interactive runs only).")
+            .parameters(JsonObjectSchema.builder().addStringProperty("question").required(List.of("question")).build())
+            .build();
+
+    /** The tools offered; {@code ask_user} only to interactive runs, which may end BLOCKED. */
+    static List<ToolSpecification> tools(boolean interactive) {
+        List<ToolSpecification> tools = new ArrayList<>(tools());
+        if (interactive) {
+            tools.add(ASK_USER);
+        }
+        return tools;
+    }
+
     static List<ToolSpecification> tools() {
         return List.of(
                 ToolSpecification.builder().name("run_shell").description("Run a shell command in the workspace; returns its exit status and output.")
@@ -77,13 +94,16 @@ final class OzHarness implements Harness {
         List<ChatMessage> messages = new ArrayList<>();
         String base = ctx.run().agentConfig() == null ? null : ctx.run().agentConfig().basePrompt();
         messages.add(SystemMessage.from(base == null ? SYSTEM_PROMPT : SYSTEM_PROMPT + "\n\n" + base));
+        messages.addAll(history(ctx.history()));
         messages.add(UserMessage.from(ctx.run().prompt()));
         ctx.transcript().text("user", ctx.run().prompt());
+        boolean interactive = Boolean.TRUE.equals(ctx.run().interactive());
         for (int step = 0; step < MAX_STEPS; step++) {
             if (ctx.cancellation().isCancelled()) {
                 return Outcome.cancelled();
             }
-            ChatResponse response = model.chat(ChatRequest.builder().messages(messages).toolSpecifications(tools()).build());
+            ChatResponse response = model.chat(ChatRequest.builder().messages(messages)
+                    .toolSpecifications(tools(interactive)).build());
             AiMessage ai = response.aiMessage();
             messages.add(ai);
             if (response.tokenUsage() != null) {
@@ -112,6 +132,11 @@ final class OzHarness implements Harness {
             ctx.transcript().append("assistant", said);
             for (ToolExecutionRequest call : ai.toolExecutionRequests()) {
                 JsonNode args = arguments(call);
+                if (call.name().equals("ask_user") && interactive) {
+                    String question = args.path("question").asText("The agent needs your input");
+                    ctx.transcript().append("tool", List.of(result(call, "completed", Map.of("question", question))));
+                    return Outcome.blocked(question);
+                }
                 if (call.name().equals("finish")) {
                     boolean success = args.path("success").asBoolean(false);
                     String summary = args.path("summary").asText("");
@@ -124,6 +149,38 @@ final class OzHarness implements Harness {
             }
         }
         return Outcome.failed("The agent did not finish within " + MAX_STEPS + " steps", null);
+    }
+
+    /**
+     * The earlier runs of the conversation as chat messages: what the user said and what the agent answered (the
+     * text of tool calls and results is summarised into the agent's turns).
+     */
+    static List<ChatMessage> history(ConversationResponse history) {
+        List<ChatMessage> out = new ArrayList<>();
+        if (history == null) {
+            return out;
+        }
+        for (ConversationStep step : history.steps()) {
+            for (ConversationMessage m : step.messages()) {
+                StringBuilder text = new StringBuilder();
+                for (Map<String, Object> block : m.content()) {
+                    Object t = block.get("type");
+                    if ("text".equals(t)) {
+                        text.append(block.get("text")).append('\n');
+                    } else if ("action".equals(t)) {
+                        text.append("[called ").append(block.get("name")).append(' ').append(block.get("input")).append("]\n");
+                    } else if ("action_result".equals(t)) {
+                        text.append("[").append(block.get("name")).append(" → ").append(block.get("output")).append("]\n");
+                    }
+                }
+                if (text.isEmpty()) {
+                    continue;
+                }
+                out.add(m.role().equals("user") ? UserMessage.from(text.toString().strip())
+                        : AiMessage.from(text.toString().strip()));
+            }
+        }
+        return out;
     }
 
     private static long count(Integer tokens) {

@@ -71,7 +71,7 @@ public final class Worker implements AutoCloseable {
             try {
                 Optional<ClaimedRun> claimed = client.claim(info.workerId(), CLAIM_WAIT_SECONDS);
                 if (claimed.isPresent() && running) {
-                    execute(claimed.get().run());
+                    execute(claimed.get());
                 }
             } catch (RuntimeException e) {
                 if (running) {
@@ -82,7 +82,8 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    private void execute(RunItem run) {
+    private void execute(ClaimedRun claimed) {
+        RunItem run = claimed.run();
         Cancellation cancellation = new Cancellation();
         held.put(run.runId(), cancellation);
         Path workspace = config.workRoot().resolve(run.runId());
@@ -100,7 +101,7 @@ public final class Worker implements AutoCloseable {
                 UsageMeter usage = (model, in, out) -> client.recordUsage(info.workerId(), run.runId(),
                         new UsageReport(model, in, out));
                 outcome = choice.harness().run(new RunContext(run, workspace, environment(run, workspace), cancellation,
-                        transcript, usage));
+                        transcript, usage, claimed.history()));
                 uploadArtifacts(run, workspace);
             }
             finish(run, cancellation, outcome);

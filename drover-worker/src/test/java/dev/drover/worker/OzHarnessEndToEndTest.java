@@ -76,6 +76,44 @@ class OzHarnessEndToEndTest {
     }
 
     @Test
+    void anInteractiveRunEndsBlockedOnAQuestionAndAContinuationSeesTheConversation() throws Exception {
+        try (TestServer server = TestServer.start(Backend.SQLITE,
+                Backend.SQLITE.freshConfig().withEnv(Map.of("OPENAI_API_KEY", "sk-scripted")));
+                ScriptedModelServer model = new ScriptedModelServer()) {
+            model.thenCall("ask_user", Map.of("question", "Which file should I greet in?"))
+                    .thenCall("write_file", Map.of("path", "greeting.txt", "content", "hi"))
+                    .thenCall("finish", Map.of("success", true, "summary", "Greeted in greeting.txt"));
+            Api key = server.newWorkerKey("oz-" + UUID.randomUUID());
+            try (Worker worker = new Worker(new WorkerConfig(server.apiBaseUrl(), key.key(), "oz", "oz-pool", 1,
+                    Files.createTempDirectory("drover-oz-"), WorkerConfig.DEFAULT_RUN_TIMEOUT,
+                    WorkerConfig.DEFAULT_OUTPUT_CAP, List.of(),
+                    Map.of("OPENAI_API_KEY", "sk-scripted", "OPENAI_BASE_URL", model.baseUrl()))).start()) {
+                Api user = server.admin();
+                Map<String, Object> config = Map.of("worker_host", "oz-pool", "model_id", "gpt-5-mini");
+                String first = user.post("/agent/runs", Map.of("prompt", "Greet someone", "interactive", true,
+                        "config", config)).json().get("run_id").asText();
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+                        user.get("/agent/runs/" + first).json().get("state").asText().equals("BLOCKED"));
+                JsonNode blocked = user.get("/agent/runs/" + first).json();
+                assertThat(blocked.get("status_message").get("message").asText()).isEqualTo("Which file should I greet in?");
+                assertThat(model.requests.getFirst().get("tools").findValuesAsText("name")).contains("ask_user");
+
+                String second = user.post("/agent/runs", Map.of("prompt", "Use greeting.txt",
+                        "conversation_id", blocked.get("conversation_id").asText(), "config", config)).json()
+                        .get("run_id").asText();
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+                        user.get("/agent/runs/" + second).json().get("state").asText().equals("SUCCEEDED"));
+                String context = model.requests.get(1).get("messages").toString();
+                assertThat(context).contains("Greet someone").contains("Which file should I greet in?")
+                        .contains("Use greeting.txt");
+                assertThat(model.requests.get(1).get("tools").findValuesAsText("name")).doesNotContain("ask_user");
+                assertThat(user.get("/agent/conversations/" + blocked.get("conversation_id").asText()).json()
+                        .get("steps")).hasSize(2);
+            }
+        }
+    }
+
+    @Test
     void aRunThatSpendsItsBudgetIsStoppedFailedWithBudgetExceeded() throws Exception {
         try (TestServer server = TestServer.start(Backend.SQLITE,
                 Backend.SQLITE.freshConfig().withEnv(Map.of("OPENAI_API_KEY", "sk-scripted")));

@@ -75,7 +75,7 @@ public final class RunLeases {
             runs.transition(h, run, RunState.PENDING, null, null, workerId);
             return repo.find(h, run.id());
         });
-        return claimed.map(r -> new ClaimedRun(runs.get(r), Times.instant(r.leaseExpiresAt()), r.attempts()));
+        return claimed.map(r -> new ClaimedRun(runs.get(r), Times.instant(r.leaseExpiresAt()), r.attempts(), null));
     }
 
     /** The worker has taken the run over: PENDING → CLAIMED. */

@@ -113,6 +113,19 @@ public final class Transcripts {
         return new ConversationResponse(conversation, List.of(step(runId)));
     }
 
+    /**
+     * What came before {@code runId} in its conversation: the transcripts of the earlier runs, for the worker to
+     * put into the agent's context. Null when the run starts a conversation.
+     */
+    public ConversationResponse historyBefore(String runId, String conversationId) {
+        List<String> earlier = db.readOne(h -> h.createQuery("""
+                        SELECT id FROM runs WHERE conversation_id = :c AND id <> :r
+                        AND created_at <= (SELECT created_at FROM runs WHERE id = :r) ORDER BY created_at, id""")
+                .bind("c", conversationId).bind("r", runId).mapTo(String.class).list());
+        return earlier.isEmpty() ? null
+                : new ConversationResponse(conversationId, earlier.stream().map(this::step).toList());
+    }
+
     /** A whole conversation: one step per run that continued it, oldest first, limited to what the caller sees. */
     public ConversationResponse ofConversation(Principal caller, String conversationId) {
         List<String> ids = db.readOne(h -> h.createQuery(

@@ -109,7 +109,12 @@ public final class Workers {
             long seen = bus.latest();
             Optional<ClaimedRun> run = leases.claim(worker.id(), worker.pool());
             long left = deadline - System.nanoTime();
-            if (run.isPresent() || left <= 0 || bus.isClosed()) {
+            if (run.isPresent()) {
+                ClaimedRun c = run.get();
+                return Optional.of(new ClaimedRun(c.run(), c.leaseExpiresAt(), c.attempt(),
+                        transcripts.historyBefore(c.run().runId(), c.run().conversationId())));
+            }
+            if (left <= 0 || bus.isClosed()) {
                 return run;
             }
             bus.awaitAfter(seen, Duration.ofNanos(left));
