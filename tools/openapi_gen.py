@@ -65,7 +65,8 @@ schemas['WorkerInfo'] = {'type':'object','properties':{'worker_id':{'type':'stri
 schemas['ListWorkersResponse'] = {'type':'object','properties':{'workers':{'type':'array','items':{'$ref':'#/components/schemas/WorkerInfo'}}}}
 schemas['ClaimedRun'] = {'type':'object','properties':{'run':{'$ref':'#/components/schemas/RunItem'},
   'lease_expires_at':{'type':'string','format':'date-time'},'attempt':{'type':'integer'},
-  'history':{'$ref':'#/components/schemas/ConversationResponse','description':'The earlier runs of the conversation this run continues'}}}
+  'history':{'$ref':'#/components/schemas/ConversationResponse','description':'The earlier runs of the conversation this run continues'},
+  'run_token':{'type':'string','description':'Run-scoped API token for the agent: acts as the run\'s creator until the run ends'}}}
 schemas['HeartbeatRequest'] = {'type':'object','properties':{'run_ids':{'type':'array','items':{'type':'string'},'maxItems':1024}}}
 schemas['LeaseStatus'] = {'type':'object','properties':{'run_id':{'type':'string'},'state':{'$ref':'#/components/schemas/RunState'},
   'lease_expires_at':{'type':'string','format':'date-time'},'cancel_requested':{'type':'boolean'},

@@ -70,6 +70,23 @@ final class OzHarness implements Harness {
 
     static List<ToolSpecification> tools() {
         return List.of(
+                ToolSpecification.builder().name("send_message").description("Send a message to other runs (agents) by run id.")
+                        .parameters(JsonObjectSchema.builder()
+                                .addProperty("to", dev.langchain4j.model.chat.request.json.JsonArraySchema.builder()
+                                        .items(new dev.langchain4j.model.chat.request.json.JsonStringSchema()).build())
+                                .addStringProperty("subject").addStringProperty("body")
+                                .required(List.of("to", "subject", "body")).build()).build(),
+                ToolSpecification.builder().name("read_inbox").description("Read the unread messages sent to this run.")
+                        .parameters(JsonObjectSchema.builder().build()).build(),
+                ToolSpecification.builder().name("spawn_agent").description("Start a child agent run with its own prompt; returns its run id.")
+                        .parameters(JsonObjectSchema.builder().addStringProperty("prompt").addStringProperty("title")
+                                .required(List.of("prompt")).build()).build(),
+                ToolSpecification.builder().name("create_artifact")
+                        .description("Publish an artifact: PLAN (title, content), PULL_REQUEST (url, branch) or FILE (path in the workspace).")
+                        .parameters(JsonObjectSchema.builder().addEnumProperty("artifact_type", List.of("PLAN", "PULL_REQUEST", "FILE"))
+                                .addStringProperty("title").addStringProperty("content").addStringProperty("url")
+                                .addStringProperty("branch").addStringProperty("path")
+                                .required(List.of("artifact_type")).build()).build(),
                 ToolSpecification.builder().name("run_shell").description("Run a shell command in the workspace; returns its exit status and output.")
                         .parameters(JsonObjectSchema.builder().addStringProperty("command").required(List.of("command")).build()).build(),
                 ToolSpecification.builder().name("read_file").description("Read a text file of the workspace.")
@@ -93,7 +110,9 @@ final class OzHarness implements Harness {
         ChatModel model = resolved.model();
         List<ChatMessage> messages = new ArrayList<>();
         String base = ctx.run().agentConfig() == null ? null : ctx.run().agentConfig().basePrompt();
-        messages.add(SystemMessage.from(base == null ? SYSTEM_PROMPT : SYSTEM_PROMPT + "\n\n" + base));
+        String identity = "\n\nThis run's id is " + ctx.run().runId()
+                + (ctx.run().parentRunId() == null ? "." : "; it was started by run " + ctx.run().parentRunId() + ".");
+        messages.add(SystemMessage.from(SYSTEM_PROMPT + identity + (base == null ? "" : "\n\n" + base)));
         messages.addAll(history(ctx.history()));
         messages.add(UserMessage.from(ctx.run().prompt()));
         ctx.transcript().text("user", ctx.run().prompt());
@@ -200,11 +219,53 @@ final class OzHarness implements Harness {
                     Files.writeString(target, args.path("content").asText());
                     yield new ToolResult(true, "wrote " + ctx.workspace().relativize(target));
                 }
+                case "send_message" -> {
+                    List<String> to = new ArrayList<>();
+                    args.path("to").forEach(n -> to.add(n.asText()));
+                    var sent = ctx.agentApi().sendMessage(new dev.drover.api.SendMessageRequest(to,
+                            args.path("subject").asText(), args.path("body").asText(), ctx.run().runId()));
+                    yield new ToolResult(true, "sent: " + sent.messageIds());
+                }
+                case "read_inbox" -> {
+                    StringBuilder out = new StringBuilder();
+                    for (var header : ctx.agentApi().inbox(ctx.run().runId(), true)) {
+                        var m = ctx.agentApi().readMessage(header.messageId());
+                        out.append("from ").append(m.senderRunId()).append(" — ").append(m.subject()).append('\n')
+                                .append(m.body()).append("\n\n");
+                    }
+                    yield new ToolResult(true, out.isEmpty() ? "no unread messages" : cap(out.toString()));
+                }
+                case "spawn_agent" -> {
+                    var child = ctx.agentApi().createRun(new dev.drover.api.RunAgentRequest(args.path("prompt").asText(),
+                            null, null, args.hasNonNull("title") ? args.path("title").asText() : null, null, null, null,
+                            null, ctx.run().runId(), null, null));
+                    yield new ToolResult(true, "started child run " + child.runId());
+                }
+                case "create_artifact" -> new ToolResult(true, "created artifact " + ctx.artifacts().record(artifact(args, ctx)));
                 default -> new ToolResult(false, "unknown tool " + tool);
             };
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | RuntimeException e) {
+            // the model sees why its call failed and may try again; the run goes on
             return new ToolResult(false, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+    }
+
+    private static dev.drover.api.ArtifactUpload artifact(JsonNode a, RunContext ctx) throws IOException {
+        String type = a.path("artifact_type").asText();
+        return switch (type) {
+            case "PLAN" -> new dev.drover.api.ArtifactUpload(dev.drover.api.ArtifactType.PLAN, null, null, null, null,
+                    a.path("title").asText(null), a.path("content").asText(""), null, null);
+            case "PULL_REQUEST" -> new dev.drover.api.ArtifactUpload(dev.drover.api.ArtifactType.PULL_REQUEST, null,
+                    null, null, null, null, null, a.path("url").asText(null), a.path("branch").asText(null));
+            case "FILE" -> {
+                Path file = inside(ctx.workspace(), a.path("path").asText());
+                String mime = java.util.Optional.ofNullable(Files.probeContentType(file)).orElse("application/octet-stream");
+                yield new dev.drover.api.ArtifactUpload(dev.drover.api.ArtifactType.FILE,
+                        ctx.workspace().relativize(file).toString(), mime, null,
+                        java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(file)), null, null, null, null);
+            }
+            default -> throw new IllegalArgumentException("artifact_type must be PLAN, PULL_REQUEST or FILE");
+        };
     }
 
     private ToolResult shell(String command, RunContext ctx) throws IOException, InterruptedException {
@@ -243,7 +304,13 @@ final class OzHarness implements Harness {
     }
 
     private static String category(String tool) {
-        return tool.equals("run_shell") ? "command" : tool.equals("finish") ? "review" : "files";
+        return switch (tool) {
+            case "run_shell" -> "command";
+            case "finish", "ask_user" -> "review";
+            case "send_message", "read_inbox", "spawn_agent" -> "integration";
+            case "create_artifact" -> "documents";
+            default -> "files";
+        };
     }
 
     private static Map<String, Object> action(ToolExecutionRequest call) {

@@ -100,8 +100,10 @@ public final class Worker implements AutoCloseable {
                         new TranscriptAppend(List.of(new TranscriptAppend.TranscriptMessage(role, content))));
                 UsageMeter usage = (model, in, out) -> client.recordUsage(info.workerId(), run.runId(),
                         new UsageReport(model, in, out));
-                outcome = choice.harness().run(new RunContext(run, workspace, environment(run, workspace), cancellation,
-                        transcript, usage, claimed.history()));
+                DroverClient agentApi = new DroverClient(client.baseUrl(), claimed.runToken());
+                RunContext.ArtifactSink artifacts = a -> client.recordArtifact(info.workerId(), run.runId(), a);
+                outcome = choice.harness().run(new RunContext(run, workspace, environment(run, workspace,
+                        claimed.runToken()), cancellation, transcript, usage, claimed.history(), agentApi, artifacts));
                 uploadArtifacts(run, workspace);
             }
             finish(run, cancellation, outcome);
@@ -152,13 +154,17 @@ public final class Worker implements AutoCloseable {
      * The agent's whole environment: nothing of the worker's (its key, the server's variables) leaks in; only a
      * sane PATH, a HOME inside the workspace, and what identifies the run.
      */
-    Map<String, String> environment(RunItem run, Path workspace) {
+    Map<String, String> environment(RunItem run, Path workspace, String runToken) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
         env.put("HOME", workspace.toString());
         env.put("LANG", "C.UTF-8");
         env.put("DROVER_RUN_ID", run.runId());
         env.put("OZ_API_BASE_URL", client.baseUrl());
+        env.put("DROVER_URL", client.baseUrl());
+        // the run-scoped token, under both names the Oz tools and Drover's CLI read; it dies with the run
+        env.put("WARP_API_KEY", runToken);
+        env.put("DROVER_API_KEY", runToken);
         return env;
     }
 

@@ -113,6 +113,75 @@ class OzHarnessEndToEndTest {
         }
     }
 
+    private static Worker ozWorker(TestServer server, ScriptedModelServer model, int slots) throws Exception {
+        Api key = server.newWorkerKey("oz-" + UUID.randomUUID());
+        return new Worker(new WorkerConfig(server.apiBaseUrl(), key.key(), "oz", "default", slots,
+                Files.createTempDirectory("drover-oz-"), WorkerConfig.DEFAULT_RUN_TIMEOUT, WorkerConfig.DEFAULT_OUTPUT_CAP,
+                List.of(), Map.of("OPENAI_API_KEY", "sk-scripted", "OPENAI_BASE_URL", model.baseUrl()))).start();
+    }
+
+    private static TestServer openAiServer() {
+        return TestServer.start(Backend.SQLITE, Backend.SQLITE.freshConfig().withTeamConcurrency(0)
+                .withEnv(Map.of("OPENAI_API_KEY", "sk-scripted")));
+    }
+
+    @Test
+    void aParentAgentSpawnsAChildThatRunsAsItsOwnRun() throws Exception {
+        try (TestServer server = openAiServer(); ScriptedModelServer model = new ScriptedModelServer()) {
+            model.whenPromptMentions("CHILD-TASK").thenCall("finish", Map.of("success", true, "summary", "child done"));
+            model.whenPromptMentions("PARENT-TASK")
+                    .thenCall("spawn_agent", Map.of("prompt", "CHILD-TASK: say hi", "title", "the child"))
+                    .thenCall("finish", Map.of("success", true, "summary", "parent done"));
+            try (Worker worker = ozWorker(server, model, 2)) {
+                Api user = server.admin();
+                String parent = user.post("/agent/runs", Map.of("prompt", "PARENT-TASK: delegate")).json().get("run_id").asText();
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+                        user.get("/agent/runs?ancestor_run_id=" + parent).json().get("runs").size() == 1);
+                JsonNode child = user.get("/agent/runs?ancestor_run_id=" + parent).json().get("runs").get(0);
+                assertThat(child.get("parent_run_id").asText()).isEqualTo(parent);
+                assertThat(child.get("title").asText()).isEqualTo("the child");
+                assertThat(child.get("creator").get("email").asText()).as("the agent acts as its run's creator")
+                        .isEqualTo("admin@drover.local");
+                String childId = child.get("run_id").asText();
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+                        user.get("/agent/runs/" + childId).json().get("state").asText().equals("SUCCEEDED")
+                                && user.get("/agent/runs/" + parent).json().get("state").asText().equals("SUCCEEDED"));
+                JsonNode events = user.get("/agent/events?run_ids=" + parent).json();
+                assertThat(events.findValuesAsText("event_type")).contains("child_agent_started");
+                assertThat(events.findValuesAsText("ref_id")).contains(childId);
+                String childContext = model.requests.stream()
+                        .filter(r -> ScriptedModelServer.firstUserMessage(r).contains("CHILD-TASK"))
+                        .map(JsonNode::toString).findFirst().orElseThrow();
+                assertThat(childContext).contains("it was started by run " + parent);
+            }
+        }
+    }
+
+    @Test
+    void anAgentSendsAndReadsMessagesAsItsOwnRun() throws Exception {
+        try (TestServer server = openAiServer(); ScriptedModelServer model = new ScriptedModelServer()) {
+            Api user = server.admin();
+            String peer = user.post("/agent/runs", Map.of("prompt", "a peer that waits elsewhere",
+                    "config", Map.of("worker_host", "nobody"))).json().get("run_id").asText();
+            model.thenCall("send_message", Map.of("to", List.of(peer), "subject", "status", "body", "halfway there"))
+                    .thenCall("run_shell", Map.of("command", "sleep 1"))
+                    .thenCall("read_inbox", Map.of())
+                    .thenCall("finish", Map.of("success", true, "summary", "talked"));
+            try (Worker worker = ozWorker(server, model, 1)) {
+                String run = user.post("/agent/runs", Map.of("prompt", "talk to your peer")).json().get("run_id").asText();
+                user.post("/agent/messages", Map.of("to", List.of(run), "subject", "hello", "body", "the answer is 42",
+                        "sender_run_id", peer));
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+                        user.get("/agent/runs/" + run).json().get("state").asText().equals("SUCCEEDED"));
+                JsonNode inbox = user.get("/agent/messages/" + peer).json();
+                assertThat(inbox).hasSize(1);
+                assertThat(inbox.get(0).get("sender_run_id").asText()).isEqualTo(run);
+                assertThat(model.requests.get(3).get("messages").toString()).contains("the answer is 42");
+                assertThat(user.get("/agent/messages/" + run + "?unread=true").json()).as("read by the agent").isEmpty();
+            }
+        }
+    }
+
     @Test
     void aRunThatSpendsItsBudgetIsStoppedFailedWithBudgetExceeded() throws Exception {
         try (TestServer server = TestServer.start(Backend.SQLITE,

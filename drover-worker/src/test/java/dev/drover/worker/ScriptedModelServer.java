@@ -21,6 +21,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class ScriptedModelServer implements AutoCloseable {
     private final HttpServer server;
     private final ConcurrentLinkedQueue<ObjectNode> script = new ConcurrentLinkedQueue<>();
+    /** Scripts for requests whose prompt mentions a marker (several agents sharing one model server). */
+    private final Map<String, ConcurrentLinkedQueue<ObjectNode>> byMarker = new java.util.concurrent.ConcurrentHashMap<>();
+    private String marker;
     final List<JsonNode> requests = new CopyOnWriteArrayList<>();
 
     ScriptedModelServer() {
@@ -32,7 +35,10 @@ final class ScriptedModelServer implements AutoCloseable {
         server.createContext("/v1/chat/completions", exchange -> {
             JsonNode request = Json.mapper().readTree(exchange.getRequestBody());
             requests.add(request);
-            ObjectNode reply = script.poll();
+            String prompt = firstUserMessage(request);
+            ObjectNode reply = byMarker.entrySet().stream().filter(e -> prompt.contains(e.getKey()))
+                    .map(e -> e.getValue().poll()).filter(java.util.Objects::nonNull).findFirst()
+                    .orElseGet(script::poll);
             byte[] body = (reply == null ? error("script exhausted") : reply).toString().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(reply == null ? 500 : 200, body.length);
@@ -46,6 +52,22 @@ final class ScriptedModelServer implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
 
+    static String firstUserMessage(JsonNode request) {
+        for (JsonNode m : request.get("messages")) {
+            if (m.path("role").asText().equals("user")) {
+                return m.path("content").toString();
+            }
+        }
+        return "";
+    }
+
+    /** Following {@link #thenCall}s answer only agents whose prompt (first user message) mentions {@code marker}. */
+    ScriptedModelServer whenPromptMentions(String marker) {
+        this.marker = marker;
+        byMarker.putIfAbsent(marker, new ConcurrentLinkedQueue<>());
+        return this;
+    }
+
     /** Queues a reply that calls {@code tool} with {@code arguments}. */
     ScriptedModelServer thenCall(String tool, Map<String, Object> arguments) {
         ObjectNode reply = Json.mapper().createObjectNode();
@@ -57,7 +79,7 @@ final class ScriptedModelServer implements AutoCloseable {
         call.putObject("function").put("name", tool).put("arguments", Json.mapper().valueToTree(arguments).toString());
         reply.putArray("choices").addObject().put("index", 0).put("finish_reason", "tool_calls").set("message", message);
         reply.putObject("usage").put("prompt_tokens", 100).put("completion_tokens", 20).put("total_tokens", 120);
-        script.add(reply);
+        (marker == null ? script : byMarker.get(marker)).add(reply);
         return this;
     }
 

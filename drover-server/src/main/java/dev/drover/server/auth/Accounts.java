@@ -30,6 +30,9 @@ public final class Accounts {
     private static final long LAST_USED_RESOLUTION_MICROS = 60_000_000L;
 
     public Optional<Principal> authenticate(String secret) {
+        if (secret.startsWith(RUN_TOKEN_PREFIX)) {
+            return authenticateRunToken(secret);
+        }
         String hash = ApiKeys.hash(secret);
         Optional<Principal> found = db.readOne(h -> h.createQuery("""
                         SELECT p.id, p.kind, p.display_name, p.email, p.is_admin, k.kind
@@ -50,6 +53,19 @@ public final class Accounts {
                     .execute());
         }
         return found;
+    }
+
+    public static final String RUN_TOKEN_PREFIX = "drt_";
+
+    /** A run-scoped token: valid while its run has not finished. */
+    private Optional<Principal> authenticateRunToken(String secret) {
+        Optional<String[]> row = db.readOne(h -> h.createQuery("""
+                        SELECT r.id, r.creator_id FROM run_tokens t JOIN runs r ON r.id = t.run_id
+                        WHERE t.token_hash = :h AND r.state IN ('PENDING', 'CLAIMED', 'INPROGRESS')""")
+                .bind("h", ApiKeys.hash(secret))
+                .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2)})
+                .findOne());
+        return row.flatMap(r -> principal(r[1]).map(p -> p.scopedTo(r[0])));
     }
 
     public Optional<Principal> principal(String id) {

@@ -7,12 +7,23 @@ import java.util.List;
  * The authenticated caller: a user or a service account, with the teams it belongs to. What a principal can
  * see is what it owns plus what its teams own ({@link #ownerIds()}). {@code worker} is set when the caller used
  * a worker key: it may register workers, claim runs of every team and act on the runs leased to its workers.
+ * {@code runScope} is set when the caller used a run-scoped token (an agent): it acts as the run's creator.
  */
 public record Principal(String id, Kind kind, String displayName, String email, boolean admin, List<String> teamIds,
-        boolean worker) {
+        boolean worker, String runScope) {
 
     public Principal(String id, Kind kind, String displayName, String email, boolean admin, List<String> teamIds) {
-        this(id, kind, displayName, email, admin, teamIds, false);
+        this(id, kind, displayName, email, admin, teamIds, false, null);
+    }
+
+    public Principal(String id, Kind kind, String displayName, String email, boolean admin, List<String> teamIds,
+            boolean worker) {
+        this(id, kind, displayName, email, admin, teamIds, worker, null);
+    }
+
+    /** This principal acting through a run-scoped token of {@code runId}. */
+    public Principal scopedTo(String runId) {
+        return new Principal(id, kind, displayName, email, false, teamIds, false, runId);
     }
 
     public enum Kind {

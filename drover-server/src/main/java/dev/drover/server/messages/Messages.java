@@ -64,6 +64,9 @@ public final class Messages {
             throw ApiException.badRequest("sender_run_id", "is required");
         }
         runs.view(caller, r.senderRunId(), "sender_run_id");
+        if (caller.runScope() != null && !caller.runScope().equals(r.senderRunId())) {
+            throw ApiException.forbidden("sender_run_id: an agent sends messages as its own run only");
+        }
         List<Runs.RunView> recipients = new ArrayList<>();
         for (int i = 0; i < r.to().size(); i++) {
             String field = "to[" + i + "]";

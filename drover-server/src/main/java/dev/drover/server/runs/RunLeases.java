@@ -5,6 +5,8 @@ import dev.drover.api.LeaseStatus;
 import dev.drover.api.PlatformErrorCode;
 import dev.drover.api.RunState;
 import dev.drover.api.RunStatusMessage;
+import dev.drover.server.auth.Accounts;
+import dev.drover.server.auth.ApiKeys;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Rows;
@@ -54,6 +56,7 @@ public final class RunLeases {
      * QUEUED → PENDING, leased until now + lease. Empty when there is none.
      */
     public Optional<ClaimedRun> claim(String workerId, String pool) {
+        String token = Accounts.RUN_TOKEN_PREFIX + ApiKeys.generate().substring(ApiKeys.PREFIX.length());
         Optional<RunRow> claimed = db.write(h -> {
             String capacity = teamConcurrency <= 0 ? "" : """
                     AND (SELECT COUNT(*) FROM runs a WHERE a.owner_id = r.owner_id
@@ -73,9 +76,14 @@ public final class RunLeases {
                             WHERE id = :id AND state = 'QUEUED'""")
                     .bind("w", workerId).bind("until", Times.micros(now.plus(lease))).bind("id", run.id()).execute();
             runs.transition(h, run, RunState.PENDING, null, null, workerId);
+            // a fresh run-scoped token for the agent; an earlier claim's token dies with that claim
+            h.createUpdate("DELETE FROM run_tokens WHERE run_id = :r").bind("r", run.id()).execute();
+            h.createUpdate("INSERT INTO run_tokens (token_hash, run_id, created_at) VALUES (:h, :r, :now)")
+                    .bind("h", ApiKeys.hash(token)).bind("r", run.id()).bind("now", Times.micros(now)).execute();
             return repo.find(h, run.id());
         });
-        return claimed.map(r -> new ClaimedRun(runs.get(r), Times.instant(r.leaseExpiresAt()), r.attempts(), null));
+        return claimed.map(r -> new ClaimedRun(runs.get(r), Times.instant(r.leaseExpiresAt()), r.attempts(), null,
+                token));
     }
 
     /** The worker has taken the run over: PENDING → CLAIMED. */

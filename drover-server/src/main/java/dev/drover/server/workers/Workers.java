@@ -112,7 +112,7 @@ public final class Workers {
             if (run.isPresent()) {
                 ClaimedRun c = run.get();
                 return Optional.of(new ClaimedRun(c.run(), c.leaseExpiresAt(), c.attempt(),
-                        transcripts.historyBefore(c.run().runId(), c.run().conversationId())));
+                        transcripts.historyBefore(c.run().runId(), c.run().conversationId()), c.runToken()));
             }
             if (left <= 0 || bus.isClosed()) {
                 return run;

@@ -162,6 +162,35 @@ abstract class WorkersApiTest {
     }
 
     @Test
+    void aRunTokenActsAsTheRunsCreatorUntilTheRunEnds() {
+        try (TestServer server = start(backend().freshConfig())) {
+            Api user = server.admin();
+            Api worker = server.newWorkerKey("worker-" + UUID.randomUUID());
+            String w = register(worker, "default");
+            String other = user.createRun("another run of the same user");
+            String run = user.post("/agent/runs", Map.of("prompt", "tokened", "config", Map.of("worker_host", "default")))
+                    .json().get("run_id").asText();
+            Api.Reply claimed;
+            do {
+                claimed = claim(worker, w, 0); // FIFO: the first claim takes `other`
+            } while (!claimed.json().get("run").get("run_id").asText().equals(run));
+            String token = claimed.json().get("run_token").asText();
+            assertThat(token).startsWith("drt_");
+            Api agent = new Api(server.apiBaseUrl(), token);
+            assertThat(agent.get("/agent/runs/" + other).status()).as("sees what its creator sees").isEqualTo(200);
+            assertThat(agent.post("/agent/messages", Map.of("to", List.of(other), "subject", "s", "body", "b",
+                    "sender_run_id", run)).status()).isEqualTo(200);
+            assertThat(agent.post("/agent/messages", Map.of("to", List.of(run), "subject", "s", "body", "b",
+                    "sender_run_id", other)).status()).as("only as its own run").isEqualTo(403);
+            assertThat(agent.post("/workers", Map.of("name", "x")).status()).as("not a worker").isEqualTo(403);
+            worker.post("/workers/" + w + "/runs/" + run + "/accept", (String) null);
+            worker.post("/agent/events/" + run, "{\"event_type\":\"run_in_progress\"}");
+            worker.post("/agent/events/" + run, "{\"event_type\":\"run_succeeded\"}");
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> agent.get("/agent/runs/" + run).status() == 401);
+        }
+    }
+
+    @Test
     void aCancelRequestReachesTheWorkerThroughItsHeartbeat() {
         try (TestServer server = start(backend().freshConfig())) {
             Api user = server.admin();
