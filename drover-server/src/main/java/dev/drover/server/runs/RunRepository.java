@@ -142,11 +142,16 @@ final class RunRepository {
                 .bind("id", id).bind("state", expected.name()).execute() == 1;
     }
 
-    long countActive(Handle h, String ownerId) {
+    /**
+     * Whether {@code ownerId} has more than {@code limit} active runs. Runs on every create inside the write
+     * transaction, so it must not grow with the owner's history: the (owner_id, state) index and the LIMIT bound
+     * it to {@code limit + 1} index entries.
+     */
+    boolean hasMoreActiveThan(Handle h, String ownerId, int limit) {
         return h.createQuery("""
-                        SELECT COUNT(*) FROM runs WHERE owner_id = :owner
-                        AND state IN ('QUEUED', 'PENDING', 'CLAIMED', 'INPROGRESS')""")
-                .bind("owner", ownerId).mapTo(Long.class).one();
+                        SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE owner_id = :owner
+                        AND state IN ('QUEUED', 'PENDING', 'CLAIMED', 'INPROGRESS') LIMIT :cap) active""")
+                .bind("owner", ownerId).bind("cap", limit + 1).mapTo(Long.class).one() > limit;
     }
 
     Map<String, List<ArtifactItem>> artifacts(Handle h, List<String> runIds) {
