@@ -103,8 +103,10 @@ final class RunRepository {
     }
 
     Optional<RunRow> find(Handle h, String id) {
-        return h.createQuery("SELECT u.*, " + CREATOR_COLUMNS + " FROM (SELECT " + COLUMNS
-                        + " FROM runs r WHERE r.id = :id) u " + CREATOR_JOIN)
+        // a plain join, not the listing's derived table: every read of a run prepares this statement, and SQLite
+        // plans the flat form in about half the time (bench/: ~50 us instead of ~85 us of a ~150 us GET)
+        return h.createQuery("SELECT " + COLUMNS + ", " + CREATOR_COLUMNS
+                        + " FROM runs r JOIN principals p ON p.id = r.creator_id WHERE r.id = :id")
                 .bind("id", id)
                 .map((rs, ctx) -> row(rs))
                 .findOne();
