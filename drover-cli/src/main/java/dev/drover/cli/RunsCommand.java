@@ -1,9 +1,13 @@
 package dev.drover.cli;
 
+import dev.drover.api.ConversationMessage;
+import dev.drover.api.ConversationResponse;
+import dev.drover.api.ConversationStep;
 import dev.drover.api.RunItem;
 import dev.drover.api.RunState;
 import dev.drover.client.RunQuery;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,7 +16,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code drover runs list|get|cancel}. */
 @Command(name = "runs", mixinStandardHelpOptions = true, description = "List, show and cancel runs.",
-        subcommands = {RunsCommand.ListRuns.class, RunsCommand.Get.class, RunsCommand.Cancel.class})
+        subcommands = {RunsCommand.ListRuns.class, RunsCommand.Get.class, RunsCommand.Cancel.class,
+            RunsCommand.Transcript.class})
 final class RunsCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List runs, newest update first.")
@@ -73,6 +78,40 @@ final class RunsCommand {
                     System.out.println("  " + r.statusMessage().message());
                 }
                 System.out.println("  session " + r.sessionLink());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "transcript", mixinStandardHelpOptions = true, description = "Print a run's conversation.")
+    static final class Transcript implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "RUN_ID")
+        String runId;
+
+        @Option(names = "--json", description = "Print the normalized conversation as JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            ConversationResponse c = client.client().conversation(runId);
+            if (json) {
+                System.out.println(Output.json(c));
+                return 0;
+            }
+            for (ConversationStep step : c.steps()) {
+                for (ConversationMessage m : step.messages()) {
+                    for (Map<String, Object> block : m.content()) {
+                        Object type = block.get("type");
+                        String text = "text".equals(type) ? String.valueOf(block.get("text"))
+                                : "action".equals(type) ? "→ " + block.get("name") + " " + block.get("input")
+                                : "action_result".equals(type) ? "← " + block.get("name") + " " + block.get("state")
+                                : String.valueOf(block);
+                        System.out.println("[" + m.role() + "] " + text.strip());
+                    }
+                }
             }
             return 0;
         }

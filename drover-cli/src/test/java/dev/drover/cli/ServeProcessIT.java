@@ -64,6 +64,9 @@ class ServeProcessIT {
                     "--follow"), env);
             assertThat(followed).contains("run_pending").contains("run_in_progress").contains("run_succeeded")
                     .contains("SUCCEEDED: The command exited with status 0: pong to ping");
+            String pongRun = followed.lines().filter(l -> l.matches("[0-9a-f-]{36} QUEUED.*")).findFirst().orElseThrow()
+                    .substring(0, 36);
+            assertThat(run(List.of("runs", "transcript", pongRun), env)).contains("[user] ping").contains("[assistant] pong to ping");
             Process failing = java(List.of("run", "x", "--harness", "command", "--command", "exit 4", "--follow"), env)
                     .redirectErrorStream(true).start();
             String failed = new String(failing.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
