@@ -184,6 +184,8 @@ paths = {
  '/workers/{workerId}/runs/{runId}/usage': {'post': op('recordUsage','Record the tokens a model call of a held run spent',
     {'200':ok(ref('UsageStatus')),'400':problem('Invalid report'),'404':problem('Run not held by this worker')},
     [path('workerId'),path('runId')],ref('UsageReport'),tags=('workers',))},
+ '/workers/{workerId}/runs/{runId}/sandbox-stopped': {'post': op('sandboxStopped','The worker removed the run\'s workspace (is_sandbox_running becomes false)',
+    {'204':{'description':'Recorded'},'404':problem('Run not executed by this worker')},[path('workerId'),path('runId')],tags=('workers',))},
  '/workers/{workerId}/heartbeat': {'post': op('heartbeat','Extend the leases of running runs; learn of cancel requests',
     {'200':ok(ref('HeartbeatResponse')),'404':problem('Not this key\'s worker')},[path('workerId')],ref('HeartbeatRequest'),tags=('workers',))},
  '/openapi.json': {'get': {'operationId':'getOpenApi','summary':'This document','tags':['meta'],'security':[],

@@ -77,7 +77,7 @@ final class ServeCommand implements Callable<Integer> {
         Worker worker = workers <= 0 ? null : new Worker(new WorkerConfig(server.apiBaseUrl(),
                 Bootstrap.ensureEmbeddedWorkerKey(server.accounts(), store.dataDir), "embedded", "default", workers,
                 store.dataDir.resolve("workspaces").toAbsolutePath(), WorkerConfig.DEFAULT_RUN_TIMEOUT,
-                WorkerConfig.DEFAULT_OUTPUT_CAP, List.of(store.dataDir.toAbsolutePath()), System.getenv())).start();
+                WorkerConfig.DEFAULT_OUTPUT_CAP, List.of(store.dataDir.toAbsolutePath()), System.getenv(), WorkerConfig.MAX_IDLE)).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");

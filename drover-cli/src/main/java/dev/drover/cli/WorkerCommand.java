@@ -56,7 +56,7 @@ final class WorkerCommand implements Callable<Integer> {
         String workerName = name != null ? name : java.net.InetAddress.getLocalHost().getHostName();
         Worker worker = new Worker(new WorkerConfig(url != null ? url : "http://127.0.0.1:8080/api/v1", key, workerName,
                 pool, slots, workDir.toAbsolutePath(), WorkerConfig.DEFAULT_RUN_TIMEOUT, WorkerConfig.DEFAULT_OUTPUT_CAP,
-                hide, System.getenv())).start();
+                hide, System.getenv(), WorkerConfig.MAX_IDLE)).start();
         System.out.println("worker " + worker.workerId() + " is taking runs from pool " + pool);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -265,6 +265,11 @@ public final class DroverClient {
                 type(UsageStatus.class));
     }
 
+    public void sandboxStopped(String workerId, String runId) {
+        send("POST", "/workers/" + path(workerId) + "/runs/" + path(runId) + "/sandbox-stopped", null, Map.of(), true,
+                type(JsonNode.class));
+    }
+
     public ConversationResponse conversation(String runId) {
         return send("GET", "/agent/runs/" + path(runId) + "/conversation", null, Map.of(), true,
                 type(ConversationResponse.class));

@@ -42,6 +42,7 @@ public final class Worker implements AutoCloseable {
     private Harnesses harnesses;
     private final Map<String, Cancellation> held = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
+    private final java.util.Set<Thread> janitors = ConcurrentHashMap.newKeySet();
     private volatile boolean running = true;
     private WorkerInfo info;
 
@@ -112,8 +113,37 @@ public final class Worker implements AutoCloseable {
             finish(run, cancellation, Outcome.errored("The worker failed while executing the run: " + e.getMessage()));
         } finally {
             held.remove(run.runId());
-            deleteQuietly(workspace);
+            retire(run, workspace);
         }
+    }
+
+    /**
+     * Keeps a finished run's workspace for its {@code idle_timeout_minutes} (default 10, capped by the worker's
+     * max idle), then removes it and tells the server, which shows {@code is_sandbox_running} until then.
+     */
+    private void retire(RunItem run, Path workspace) {
+        Integer minutes = run.agentConfig() == null ? null : run.agentConfig().idleTimeoutMinutes();
+        Duration idle = minutes == null ? WorkerConfig.DEFAULT_IDLE : Duration.ofMinutes(minutes);
+        if (idle.compareTo(config.maxIdle()) > 0) {
+            idle = config.maxIdle();
+        }
+        Duration keep = idle;
+        Thread janitor = Thread.ofVirtual().name("drover-workspace-" + run.runId()).unstarted(() -> {
+            try {
+                Thread.sleep(keep); // the idle timeout itself, not a wait for a condition
+            } catch (InterruptedException e) {
+                // the worker is stopping: remove the workspace now
+            }
+            deleteQuietly(workspace);
+            try {
+                client.sandboxStopped(info.workerId(), run.runId());
+            } catch (RuntimeException e) {
+                LOG.warn("could not report the workspace of run {} removed: {}", run.runId(), e.getMessage());
+            }
+            janitors.remove(Thread.currentThread());
+        });
+        janitors.add(janitor);
+        janitor.start();
     }
 
     /** Where an agent leaves files to publish: each becomes a FILE artifact of the run when the agent ends. */
@@ -228,7 +258,11 @@ public final class Worker implements AutoCloseable {
         running = false;
         held.values().forEach(c -> c.cancel(Cancellation.Reason.SHUTDOWN));
         threads.forEach(Thread::interrupt);
-        for (Thread t : threads) {
+        List<Thread> pending = List.copyOf(janitors);
+        pending.forEach(Thread::interrupt);
+        List<Thread> all = new ArrayList<>(threads);
+        all.addAll(pending);
+        for (Thread t : all) {
             try {
                 t.join(Duration.ofSeconds(5));
             } catch (InterruptedException e) {

@@ -14,12 +14,16 @@ import java.util.Map;
  * @param hiddenPaths directories agents must not see (the server's data directory for embedded workers)
  * @param providerEnv where model provider credentials are read from (OPENAI_API_KEY, OPENAI_BASE_URL, ...);
  *     they reach the model client only, never the agent's processes
+ * @param maxIdle the longest a finished run's workspace is kept, whatever its {@code idle_timeout_minutes} asks
  */
 public record WorkerConfig(String serverUrl, String apiKey, String name, String pool, int slots, Path workRoot,
-        Duration runTimeout, long outputCap, List<Path> hiddenPaths, Map<String, String> providerEnv) {
+        Duration runTimeout, long outputCap, List<Path> hiddenPaths, Map<String, String> providerEnv, Duration maxIdle) {
 
     public static final Duration DEFAULT_RUN_TIMEOUT = Duration.ofHours(1);
     public static final long DEFAULT_OUTPUT_CAP = 8L * 1024 * 1024;
+    /** The spec's default idle timeout, and its maximum. */
+    public static final Duration DEFAULT_IDLE = Duration.ofMinutes(10);
+    public static final Duration MAX_IDLE = Duration.ofMinutes(60);
 
     public WorkerConfig {
         if (slots < 1) {
@@ -27,5 +31,6 @@ public record WorkerConfig(String serverUrl, String apiKey, String name, String 
         }
         hiddenPaths = List.copyOf(hiddenPaths);
         providerEnv = Map.copyOf(providerEnv);
+        maxIdle = maxIdle == null ? MAX_IDLE : maxIdle;
     }
 }

@@ -37,7 +37,7 @@ abstract class WorkerEndToEndTest {
         work = Files.createTempDirectory("drover-work-");
         worker = new Worker(new WorkerConfig(server.apiBaseUrl(), key.key(), "e2e", "default", 2, work,
                 WorkerConfig.DEFAULT_RUN_TIMEOUT, WorkerConfig.DEFAULT_OUTPUT_CAP,
-                List.of(server.server().config().dataDir()), Map.of())).start();
+                List.of(server.server().config().dataDir()), Map.of(), Duration.ofSeconds(2))).start();
     }
 
     @AfterAll
@@ -160,6 +160,17 @@ abstract class WorkerEndToEndTest {
         assertThat(steps.get(0).get("id").asText()).isEqualTo(first);
         assertThat(steps.get(1).get("id").asText()).isEqualTo(second);
         assertThat(user.get("/agent/conversations/" + UUID.randomUUID()).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aFinishedRunsSandboxIsReportedRunningUntilItsWorkspaceIsRemoved() {
+        String run = run("echo keep me > note.txt", "p");
+        JsonNode done = awaitState(run, "SUCCEEDED");
+        assertThat(done.get("is_sandbox_running").asBoolean()).as("kept for the idle timeout").isTrue();
+        assertThat(work.resolve(run).resolve("note.txt")).exists();
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+                !user.get("/agent/runs/" + run).json().get("is_sandbox_running").asBoolean());
+        assertThat(work.resolve(run)).doesNotExist();
     }
 
     @Test

@@ -91,6 +91,8 @@ public final class RunLeases {
         return db.write(h -> {
             RunRow run = held(h, workerId, runId);
             if (run.state() == RunState.PENDING) {
+                // from here the worker keeps a workspace for the run until it reports it gone
+                h.createUpdate("UPDATE runs SET sandbox_running = TRUE WHERE id = :id").bind("id", runId).execute();
                 runs.transition(h, run, RunState.CLAIMED, null, null, workerId);
             } else if (run.state() != RunState.CLAIMED) {
                 throw ApiException.conflict("runId: run is " + run.state() + ", not PENDING", false);
@@ -102,6 +104,16 @@ public final class RunLeases {
     private RunRow held(Handle h, String workerId, String runId) {
         return repo.find(h, runId).filter(r -> workerId.equals(r.workerId()))
                 .orElseThrow(() -> ApiException.notFound("runId", "run leased to this worker"));
+    }
+
+    /** The worker removed the run's workspace (after the idle timeout, or when it stopped). */
+    public void sandboxStopped(String workerId, String runId) {
+        int changed = db.write(h -> h.createUpdate(
+                        "UPDATE runs SET sandbox_running = FALSE WHERE id = :id AND worker_id = :w")
+                .bind("id", runId).bind("w", workerId).execute());
+        if (changed == 0) {
+            throw ApiException.notFound("runId", "run executed by this worker");
+        }
     }
 
     /** Extends the leases of the runs {@code workerId} still holds and reports on each run it named. */
@@ -154,6 +166,8 @@ public final class RunLeases {
                     .forEach(e -> due.put(e.getKey(), e.getValue()));
             for (Map.Entry<String, RunState> e : due.entrySet()) {
                 RunRow run = repo.find(h, e.getKey()).orElseThrow();
+                // the worker is gone, and with it the workspace it kept
+                h.createUpdate("UPDATE runs SET sandbox_running = FALSE WHERE id = :id").bind("id", run.id()).execute();
                 if (run.state() == RunState.INPROGRESS) {
                     runs.transition(h, run, RunState.ERROR, new RunStatusMessage(
                             "The worker executing this run stopped responding; the run was stopped. Retry it as a new run.",

@@ -126,6 +126,11 @@ public final class Workers {
         return leases.accept(workerId, runId);
     }
 
+    public void sandboxStopped(Principal caller, String workerId, String runId) {
+        owned(caller, workerId);
+        leases.sandboxStopped(workerId, runId);
+    }
+
     public HeartbeatResponse heartbeat(Principal caller, String workerId, List<String> runIds) {
         owned(caller, workerId);
         if (runIds.size() > 1024) {

@@ -35,7 +35,8 @@ public final class WorkersService implements HttpService {
                 .post("/workers/{workerId}/heartbeat", this::heartbeat)
                 .post("/workers/{workerId}/runs/{runId}/transcript", this::transcript)
                 .post("/workers/{workerId}/runs/{runId}/artifacts", this::artifact)
-                .post("/workers/{workerId}/runs/{runId}/usage", this::usage);
+                .post("/workers/{workerId}/runs/{runId}/usage", this::usage)
+                .post("/workers/{workerId}/runs/{runId}/sandbox-stopped", this::sandboxStopped);
     }
 
     private void register(ServerRequest req, ServerResponse res) {
@@ -79,6 +80,12 @@ public final class WorkersService implements HttpService {
         JsonBodies.send(res, workers.recordUsage(RequestContext.principal(req),
                 req.path().pathParameters().get("workerId"), req.path().pathParameters().get("runId"),
                 JsonBodies.read(req, UsageReport.class)));
+    }
+
+    private void sandboxStopped(ServerRequest req, ServerResponse res) {
+        workers.sandboxStopped(RequestContext.principal(req), req.path().pathParameters().get("workerId"),
+                req.path().pathParameters().get("runId"));
+        res.status(Status.NO_CONTENT_204).send();
     }
 
     private void heartbeat(ServerRequest req, ServerResponse res) {
