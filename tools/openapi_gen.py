@@ -66,7 +66,9 @@ schemas['ListWorkersResponse'] = {'type':'object','properties':{'workers':{'type
 schemas['ClaimedRun'] = {'type':'object','properties':{'run':{'$ref':'#/components/schemas/RunItem'},
   'lease_expires_at':{'type':'string','format':'date-time'},'attempt':{'type':'integer'},
   'history':{'$ref':'#/components/schemas/ConversationResponse','description':'The earlier runs of the conversation this run continues'},
-  'run_token':{'type':'string','description':'Run-scoped API token for the agent: acts as the run\'s creator until the run ends'}}}
+  'run_token':{'type':'string','description':'Run-scoped API token for the agent: acts as the run\'s creator until the run ends'},
+  'attachments':{'type':'array','items':{'type':'object','properties':{'position':{'type':'integer'},'file_name':{'type':'string'},
+    'mime_type':{'type':'string'},'size_bytes':{'type':'integer','format':'int64'}}}}}}
 schemas['HeartbeatRequest'] = {'type':'object','properties':{'run_ids':{'type':'array','items':{'type':'string'},'maxItems':1024}}}
 schemas['LeaseStatus'] = {'type':'object','properties':{'run_id':{'type':'string'},'state':{'$ref':'#/components/schemas/RunState'},
   'lease_expires_at':{'type':'string','format':'date-time'},'cancel_requested':{'type':'boolean'},
@@ -186,6 +188,9 @@ paths = {
     [path('workerId'),path('runId')],ref('UsageReport'),tags=('workers',))},
  '/workers/{workerId}/runs/{runId}/sandbox-stopped': {'post': op('sandboxStopped','The worker removed the run\'s workspace (is_sandbox_running becomes false)',
     {'204':{'description':'Recorded'},'404':problem('Run not executed by this worker')},[path('workerId'),path('runId')],tags=('workers',))},
+ '/workers/{workerId}/runs/{runId}/attachments/{position}': {'get': op('getAttachment','The bytes of a held run\'s attachment',
+    {'200':{'description':'The attachment, with its media type','content':{'application/octet-stream':{'schema':{'type':'string','format':'binary'}}}},
+     '404':problem('No such attachment of a run held by this worker')},[path('workerId'),path('runId'),path('position')],tags=('workers',))},
  '/workers/{workerId}/heartbeat': {'post': op('heartbeat','Extend the leases of running runs; learn of cancel requests',
     {'200':ok(ref('HeartbeatResponse')),'404':problem('Not this key\'s worker')},[path('workerId')],ref('HeartbeatRequest'),tags=('workers',))},
  '/openapi.json': {'get': {'operationId':'getOpenApi','summary':'This document','tags':['meta'],'security':[],

@@ -265,6 +265,25 @@ public final class DroverClient {
                 type(UsageStatus.class));
     }
 
+    /** The bytes of attachment {@code position} of a run the worker holds. */
+    public byte[] attachment(String workerId, String runId, int position) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/workers/" + path(workerId) + "/runs/"
+                        + path(runId) + "/attachments/" + position))
+                .header("Authorization", "Bearer " + key).timeout(Duration.ofMinutes(2)).GET().build();
+        try {
+            HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() >= 400) {
+                throw new DroverApiException(r.statusCode(), problem(r));
+            }
+            return r.body();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot fetch attachment " + position + " of run " + runId + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     public void sandboxStopped(String workerId, String runId) {
         send("POST", "/workers/" + path(workerId) + "/runs/" + path(runId) + "/sandbox-stopped", null, Map.of(), true,
                 type(JsonNode.class));

@@ -1,6 +1,7 @@
 package dev.drover.worker;
 
 import dev.drover.api.ArtifactType;
+import dev.drover.api.AttachmentRef;
 import dev.drover.api.ArtifactUpload;
 import dev.drover.api.ClaimedRun;
 import dev.drover.api.HeartbeatResponse;
@@ -91,6 +92,7 @@ public final class Worker implements AutoCloseable {
         try {
             client.accept(info.workerId(), run.runId());
             Files.createDirectories(workspace);
+            writeAttachments(claimed, workspace);
             Harnesses.Choice choice = harnesses.forRun(run);
             Outcome outcome;
             if (choice.harness() == null) {
@@ -144,6 +146,20 @@ public final class Worker implements AutoCloseable {
         });
         janitors.add(janitor);
         janitor.start();
+    }
+
+    /** Where the files sent with the prompt are put, under their own names. */
+    static final String ATTACHMENTS_DIR = ".drover/attachments";
+
+    private void writeAttachments(ClaimedRun claimed, Path workspace) throws IOException {
+        if (claimed.attachments() == null || claimed.attachments().isEmpty()) {
+            return;
+        }
+        Path dir = Files.createDirectories(workspace.resolve(ATTACHMENTS_DIR));
+        for (AttachmentRef a : claimed.attachments()) {
+            // file names were checked by the server (no separators), so they stay inside the directory
+            Files.write(dir.resolve(a.fileName()), client.attachment(info.workerId(), claimed.run().runId(), a.position()));
+        }
     }
 
     /** Where an agent leaves files to publish: each becomes a FILE artifact of the run when the agent ends. */

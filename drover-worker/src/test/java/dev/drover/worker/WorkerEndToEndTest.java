@@ -174,6 +174,15 @@ abstract class WorkerEndToEndTest {
     }
 
     @Test
+    void attachmentsAreWrittenIntoTheWorkspace() {
+        Api.Reply r = user.post("/agent/runs", Map.of("prompt", "look", "attachments", List.of(
+                        Map.of("file_name", "notes.txt", "mime_type", "text/plain", "data", "c2VlIG1l")),
+                "config", Map.of("harness", Map.of("type", "command", "command", "cat .drover/attachments/notes.txt"))));
+        JsonNode done = awaitState(r.json().get("run_id").asText(), "SUCCEEDED");
+        assertThat(done.get("status_message").get("message").asText()).contains("see me");
+    }
+
+    @Test
     void aCommandThatFailsEndsTheRunFailed() {
         String run = run("echo broken >&2; exit 3", "p");
         JsonNode done = awaitState(run, "FAILED");

@@ -1,5 +1,6 @@
 package dev.drover.server.runs;
 
+import dev.drover.api.AttachmentRef;
 import dev.drover.api.ClaimedRun;
 import dev.drover.api.LeaseStatus;
 import dev.drover.api.PlatformErrorCode;
@@ -83,7 +84,26 @@ public final class RunLeases {
             return repo.find(h, run.id());
         });
         return claimed.map(r -> new ClaimedRun(runs.get(r), Times.instant(r.leaseExpiresAt()), r.attempts(), null,
-                token));
+                token, attachments(r.id())));
+    }
+
+    private List<AttachmentRef> attachments(String runId) {
+        return db.readOne(h -> h.createQuery("""
+                        SELECT position, file_name, mime_type, size_bytes FROM run_attachments
+                        WHERE run_id = :r ORDER BY position""")
+                .bind("r", runId)
+                .map((rs, ctx) -> new AttachmentRef(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getLong(4)))
+                .list());
+    }
+
+    /** The blob key and media type of a held run's attachment. */
+    public Optional<String[]> attachment(String workerId, String runId, int position) {
+        return db.write(h -> {
+            Runs.requireHeldBy(h, workerId, runId);
+            return h.createQuery("SELECT blob_key, mime_type FROM run_attachments WHERE run_id = :r AND position = :p")
+                    .bind("r", runId).bind("p", position)
+                    .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2)}).findOne();
+        });
     }
 
     /** The worker has taken the run over: PENDING → CLAIMED. */

@@ -13,6 +13,7 @@ import dev.drover.api.WorkerInfo;
 import dev.drover.api.WorkerRegistration;
 import dev.drover.server.artifacts.Artifacts;
 import dev.drover.server.auth.Principal;
+import dev.drover.server.blobs.BlobStore;
 import dev.drover.server.events.EventBus;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.runs.RunLeases;
@@ -45,10 +46,12 @@ public final class Workers {
     private final Transcripts transcripts;
     private final Artifacts artifacts;
     private final Runs runs;
+    private final BlobStore blobs;
 
     public Workers(Database db, RunLeases leases, EventBus bus, Clock clock, Transcripts transcripts,
-            Artifacts artifacts, Runs runs) {
+            Artifacts artifacts, Runs runs, BlobStore blobs) {
         this.runs = runs;
+        this.blobs = blobs;
         this.artifacts = artifacts;
         this.db = db;
         this.leases = leases;
@@ -112,7 +115,8 @@ public final class Workers {
             if (run.isPresent()) {
                 ClaimedRun c = run.get();
                 return Optional.of(new ClaimedRun(c.run(), c.leaseExpiresAt(), c.attempt(),
-                        transcripts.historyBefore(c.run().runId(), c.run().conversationId()), c.runToken()));
+                        transcripts.historyBefore(c.run().runId(), c.run().conversationId()), c.runToken(),
+                        c.attachments()));
             }
             if (left <= 0 || bus.isClosed()) {
                 return run;
@@ -124,6 +128,22 @@ public final class Workers {
     public LeaseStatus accept(Principal caller, String workerId, String runId) {
         owned(caller, workerId);
         return leases.accept(workerId, runId);
+    }
+
+    /** An attachment's bytes and media type, for the worker writing it into the workspace. */
+    public record AttachmentBytes(byte[] bytes, String mimeType) {}
+
+    public AttachmentBytes attachment(Principal caller, String workerId, String runId, String position) {
+        owned(caller, workerId);
+        int p;
+        try {
+            p = Integer.parseInt(position);
+        } catch (NumberFormatException e) {
+            throw ApiException.notFound("position", "attachment");
+        }
+        String[] found = leases.attachment(workerId, runId, p)
+                .orElseThrow(() -> ApiException.notFound("position", "attachment"));
+        return new AttachmentBytes(blobs.read(found[0]), found[1]);
     }
 
     public void sandboxStopped(Principal caller, String workerId, String runId) {

@@ -36,7 +36,8 @@ public final class WorkersService implements HttpService {
                 .post("/workers/{workerId}/runs/{runId}/transcript", this::transcript)
                 .post("/workers/{workerId}/runs/{runId}/artifacts", this::artifact)
                 .post("/workers/{workerId}/runs/{runId}/usage", this::usage)
-                .post("/workers/{workerId}/runs/{runId}/sandbox-stopped", this::sandboxStopped);
+                .post("/workers/{workerId}/runs/{runId}/sandbox-stopped", this::sandboxStopped)
+                .get("/workers/{workerId}/runs/{runId}/attachments/{position}", this::attachment);
     }
 
     private void register(ServerRequest req, ServerResponse res) {
@@ -80,6 +81,13 @@ public final class WorkersService implements HttpService {
         JsonBodies.send(res, workers.recordUsage(RequestContext.principal(req),
                 req.path().pathParameters().get("workerId"), req.path().pathParameters().get("runId"),
                 JsonBodies.read(req, UsageReport.class)));
+    }
+
+    private void attachment(ServerRequest req, ServerResponse res) {
+        Workers.AttachmentBytes a = workers.attachment(RequestContext.principal(req),
+                req.path().pathParameters().get("workerId"), req.path().pathParameters().get("runId"),
+                req.path().pathParameters().get("position"));
+        res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, a.mimeType()).send(a.bytes());
     }
 
     private void sandboxStopped(ServerRequest req, ServerResponse res) {
