@@ -136,6 +136,7 @@ public final class Artifacts {
                     .bind("id", id).bind("run", runId).bind("type", a.artifactType().name()).bind("data", json(data))
                     .bind("now", Times.micros(now)).bind("blob", key).bind("content", markdown).bind("size", bytes)
                     .bind("mime", type).execute();
+            h.createUpdate("UPDATE runs SET has_artifacts = TRUE WHERE id = :r").bind("r", runId).execute();
             return events.append(h, runId, "artifact_created", id, null, now);
         });
         return id;

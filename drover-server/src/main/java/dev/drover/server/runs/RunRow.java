@@ -41,4 +41,5 @@ record RunRow(
         String pool,
         String workerId,
         Long leaseExpiresAt,
-        int attempts) {}
+        int attempts,
+        boolean hasArtifacts) {}

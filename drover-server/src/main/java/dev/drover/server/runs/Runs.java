@@ -290,15 +290,19 @@ public final class Runs {
         return l == null ? 0 : l;
     }
 
+    private List<ArtifactItem> artifactsOf(Handle h, RunRow row) {
+        return row.hasArtifacts() ? repo.artifacts(h, List.of(row.id())).getOrDefault(row.id(), List.of()) : List.of();
+    }
+
     /** A run as the API shows it, for callers inside the server that already hold the row. */
     RunItem get(RunRow row) {
-        return db.readOne(h -> item(row, repo.artifacts(h, List.of(row.id())).getOrDefault(row.id(), List.of())));
+        return db.readOne(h -> item(row, artifactsOf(h, row)));
     }
 
     public RunItem get(Principal caller, String runId) {
         return db.readOne(h -> {
             RunRow row = visible(h, caller, runId, "runId");
-            return item(row, repo.artifacts(h, List.of(row.id())).getOrDefault(row.id(), List.of()));
+            return item(row, artifactsOf(h, row));
         });
     }
 
@@ -350,7 +354,7 @@ public final class Runs {
             boolean more = rows.size() > limit;
             List<RunRepository.Positioned> page = more ? rows.subList(0, limit) : rows;
             Map<String, List<ArtifactItem>> artifacts = repo.artifacts(h,
-                    page.stream().map(p -> p.row().id()).toList());
+                    page.stream().map(RunRepository.Positioned::row).filter(RunRow::hasArtifacts).map(RunRow::id).toList());
             List<RunItem> items = new ArrayList<>();
             for (RunRepository.Positioned p : page) {
                 items.add(item(p.row(), artifacts.getOrDefault(p.row().id(), List.of())));

@@ -104,10 +104,12 @@ abstract class RunsListTest {
         assertThat(list(api, "created_before=" + enc(skilledAt.toString()))).containsExactlyInAnyOrder(plain, named, envRun);
         assertThat(list(api, "updated_after=" + enc(afterAll.minusNanos(1000).toString()))).containsExactly(cancelled);
 
+        // as Artifacts.record writes it (the worker API is tested elsewhere): the row and the run's flag
         server.server().database().write(h -> h.createUpdate("""
                         INSERT INTO artifacts (id, run_id, artifact_type, data_json, created_at)
                         VALUES (:id, :run, 'PLAN', '{"document_uid":"d1","title":"The plan"}', 1)""")
-                .bind("id", UUID.randomUUID().toString()).bind("run", named).execute());
+                .bind("id", UUID.randomUUID().toString()).bind("run", named).execute()
+                + h.createUpdate("UPDATE runs SET has_artifacts = TRUE WHERE id = :run").bind("run", named).execute());
         assertThat(list(api, "artifact_type=PLAN")).containsExactly(named);
         assertThat(list(api, "artifact_type=FILE")).isEmpty();
         JsonNode withArtifact = api.get("/agent/runs/" + named).json();
