@@ -57,6 +57,14 @@ public final class RunLeases {
      * QUEUED → PENDING, leased until now + lease. Empty when there is none.
      */
     public Optional<ClaimedRun> claim(String workerId, String pool) {
+        // idle claimers wake on every event: look first with a read, so only a real chance of work costs a write
+        boolean queued = db.readOne(h -> h.createQuery("""
+                        SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE pool = :pool AND state = 'QUEUED'
+                        AND execution_location = 'REMOTE' LIMIT 1) q""")
+                .bind("pool", pool).mapTo(Long.class).one() > 0);
+        if (!queued) {
+            return Optional.empty();
+        }
         String token = Accounts.RUN_TOKEN_PREFIX + ApiKeys.generate().substring(ApiKeys.PREFIX.length());
         Optional<RunRow> claimed = db.write(h -> {
             String capacity = teamConcurrency <= 0 ? "" : """
@@ -176,6 +184,14 @@ public final class RunLeases {
      * Returns how many leases it ended. Safe on every node at once: rows being expired elsewhere are skipped.
      */
     public int expire(int max) {
+        long now = Times.micros(clock.instant());
+        boolean anyDue = db.readOne(h -> h.createQuery("""
+                        SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE lease_expires_at < :now
+                        AND state IN ('PENDING', 'CLAIMED', 'INPROGRESS') LIMIT 1) d""")
+                .bind("now", now).mapTo(Long.class).one() > 0);
+        if (!anyDue) {
+            return 0; // the common case costs one indexed read, not a write transaction every second
+        }
         return db.write(h -> {
             Map<String, RunState> due = new HashMap<>();
             h.createQuery("SELECT id, state FROM runs WHERE lease_expires_at < :now"
