@@ -15,7 +15,8 @@ final class ModelsCommand implements Callable<Integer> {
     public Integer call() {
         ListModelsResponse r = client.client().models();
         r.models().forEach(m -> System.out.printf("%s %-20s %-10s %s%n", m.id().equals(r.defaultModelId()) ? "*" : " ",
-                m.id(), m.provider(), m.disableReason() == null ? "enabled" : "disabled: " + m.description()));
+                m.id(), m.provider(), m.disableReason() == null ? "enabled"
+                        : "disabled (" + m.disableReason() + ")" + (m.description() == null ? "" : ": " + m.description())));
         return 0;
     }
 }

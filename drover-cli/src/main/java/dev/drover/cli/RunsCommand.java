@@ -11,8 +11,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code drover runs list|get|cancel}. */
 @Command(name = "runs", mixinStandardHelpOptions = true, description = "List, show and cancel runs.",
@@ -37,8 +40,14 @@ final class RunsCommand {
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
+        @Spec
+        CommandSpec spec;
+
         @Override
         public Integer call() {
+            if (limit < 1) {
+                throw new ParameterException(spec.commandLine(), "--limit: must be at least 1, not " + limit);
+            }
             RunQuery q = RunQuery.all().limit(Math.min(limit, 500));
             states.forEach(q::state);
             if (name != null) {

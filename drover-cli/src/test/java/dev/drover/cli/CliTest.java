@@ -2,6 +2,7 @@ package dev.drover.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.drover.api.Json;
 import dev.drover.server.testing.Api;
 import dev.drover.server.testing.Backend;
 import dev.drover.server.testing.TestServer;
@@ -10,24 +11,31 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The CLI in-process: help, and the operator key commands against a real database and server. */
 class CliTest {
 
-    /** Runs the CLI and returns its exit code with what it printed to stdout. */
-    record Result(int code, String out) {}
+    /** Runs the CLI and returns its exit code with what it printed to stdout and stderr. */
+    record Result(int code, String out, String err) {}
 
     static synchronized Result cli(String... args) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
             int code = Main.run(args);
-            return new Result(code, buf.toString(StandardCharsets.UTF_8));
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } finally {
-            System.setOut(old);
+            System.setOut(oldOut);
+            System.setErr(oldErr);
         }
     }
 
@@ -55,6 +63,36 @@ class CliTest {
             assertThat(worker.post("/workers", "{\"name\":\"w1\"}").status()).isEqualTo(200);
             assertThat(cli("keys", "list", "--data-dir", data).out()).contains("service_account/worker");
         }
+    }
+
+    @Test
+    void httpCommandsExitWithOneAndTheProblemDetailWhenTheServerRefuses() throws Exception {
+        try (TestServer server = TestServer.start(Backend.SQLITE, Backend.SQLITE.freshConfig())) {
+            String[] as = {"--server", server.apiBaseUrl(), "--api-key", TestServer.ADMIN_KEY};
+            Result created = cli(concat(new String[] {"run", "from the CLI", "--title", "in-process", "--json"}, as));
+            assertThat(created.code()).as(created.err()).isZero();
+            String runId = Json.mapper().readTree(created.out()).get("run_id").asText();
+            Api.Reply run = server.admin().get("/agent/runs/" + runId);
+            assertThat(run.json().get("source").asText()).isEqualTo("CLI");
+            assertThat(run.json().get("title").asText()).isEqualTo("in-process");
+
+            // no provider is configured in this server's environment: every model is listed, disabled, with why
+            Result models = cli(concat(new String[] {"models"}, as));
+            assertThat(models.code()).isZero();
+            assertThat(models.out()).contains("disabled (ADMIN_DISABLED): provider").doesNotContain("enabled");
+
+            Result missing = cli(concat(new String[] {"runs", "get", UUID.randomUUID().toString()}, as));
+            assertThat(missing.code()).isEqualTo(1);
+            assertThat(missing.err()).contains("404").contains("runId:");
+            Result wrongKey = cli("models", "--server", server.apiBaseUrl(), "--api-key", "drv_not_a_key");
+            assertThat(wrongKey.code()).isEqualTo(1);
+            assertThat(wrongKey.err()).contains("401");
+            assertThat(cli(concat(new String[] {"runs", "list", "--limit", "0"}, as)).code()).isEqualTo(2);
+        }
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
     }
 
     @Test
@@ -97,6 +135,8 @@ class CliTest {
             assertThat(row(listed.out(), prefix)).matches(".*ci-bot\\s+\\S+Z\\s+\\S+Z\\s+-$");
 
             assertThat(cli("keys", "revoke", "--data-dir", data.toString(), prefix).code()).isZero();
+            // the running server revoked nothing itself: it stops accepting the key once its auth cache expires
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> bot.get("/agent/runs").status() == 401);
             assertThat(row(cli("keys", "list", "--data-dir", data.toString()).out(), prefix))
                     .matches(".*ci-bot\\s+\\S+Z\\s+\\S+Z\\s+\\S+Z$");
             // a new server on the same data has no cached principal: the key is refused at once

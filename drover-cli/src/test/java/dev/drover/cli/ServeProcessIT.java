@@ -58,6 +58,13 @@ class ServeProcessIT {
             assertThat(run.get("source").asText()).isEqualTo("CLI");
             assertThat(run.get("prompt").asText()).isEqualTo("hello from a process");
             assertThat(run(List.of("runs", "list"), env)).contains(runId);
+            // exit codes: 1 when the server refuses (its problem detail on stderr), 2 for a usage error
+            Process unknown = java(List.of("runs", "get", "00000000-0000-0000-0000-000000000000"), env).start();
+            assertThat(unknown.waitFor()).isEqualTo(1);
+            assertThat(new String(unknown.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)).contains("runId:");
+            Process keyless = java(List.of("runs", "list", "--server", env.get("DROVER_URL")), Map.of()).start();
+            assertThat(keyless.waitFor()).isEqualTo(2);
+            assertThat(new String(keyless.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)).contains("DROVER_API_KEY");
 
             // the embedded worker slots execute runs: --follow streams the run to its end and exits 0 on success
             String followed = run(List.of("run", "ping", "--harness", "command", "--command", "read p; echo \"pong to $p\"",
@@ -76,8 +83,13 @@ class ServeProcessIT {
             serve.destroy(); // SIGTERM
             assertThat(serve.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
-        assertThat(serve.exitValue()).isIn(0, 143);
-        assertThat(Files.readString(dir.resolve("serve.err"))).contains("shutting down").doesNotContain("Exception");
+        assertThat(serve.exitValue()).isIn(0, 143); // 143: the JVM's status after SIGTERM once its hooks have run
+        String log = Files.readString(dir.resolve("serve.err"));
+        assertThat(log).contains("shutting down").doesNotContain("Exception")
+                .doesNotContain(Files.readString(data.resolve("admin-api-key")).strip()); // secrets go to stdout once, never to the log
+        // the store was closed: SQLite folds and removes its write-ahead log when the last connection closes
+        assertThat(data.resolve("drover.db")).exists();
+        assertThat(data.resolve("drover.db-wal")).doesNotExist();
     }
 
     private static ProcessBuilder java(List<String> args, Map<String, String> env) {

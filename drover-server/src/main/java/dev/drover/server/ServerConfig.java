@@ -73,4 +73,29 @@ public record ServerConfig(
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, publicUrl,
                 adminApiKey, modelsFile, limit, env, leaseDuration);
     }
+
+    /**
+     * Without secrets: a record's generated text would print the admin key, the database password (also when it
+     * is in the URL) and every provider key in {@code env}, and a config ends up in log lines and exception
+     * messages sooner or later.
+     */
+    @Override
+    public String toString() {
+        return "ServerConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir
+                + ", databaseUrl=" + maskUrlPassword(databaseUrl) + ", databaseUser=" + databaseUser
+                + ", databasePassword=" + mask(databasePassword) + ", publicUrl=" + publicUrl
+                + ", adminApiKey=" + mask(adminApiKey) + ", modelsFile=" + modelsFile
+                + ", teamConcurrency=" + teamConcurrency + ", env=" + new java.util.TreeSet<>(env.keySet())
+                + ", leaseDuration=" + leaseDuration + "]";
+    }
+
+    private static String mask(String secret) {
+        return secret == null ? null : "***";
+    }
+
+    /** {@code jdbc:postgresql://h/db?user=u&password=p} and {@code jdbc:postgresql://u:p@h/db} keep their shape. */
+    static String maskUrlPassword(String url) {
+        return url == null ? null : url.replaceAll("(?i)([?&;]password=)[^&;]*", "$1***")
+                .replaceAll("(//[^/:@]*:)[^/@]*@", "$1***@");
+    }
 }
