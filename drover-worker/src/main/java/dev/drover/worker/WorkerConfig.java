@@ -33,4 +33,12 @@ public record WorkerConfig(String serverUrl, String apiKey, String name, String 
         providerEnv = Map.copyOf(providerEnv);
         maxIdle = maxIdle == null ? MAX_IDLE : maxIdle;
     }
+
+    /** Never the worker key, nor provider credentials. */
+    @Override
+    public String toString() {
+        return "WorkerConfig[serverUrl=" + serverUrl + ", apiKey=***, name=" + name + ", pool=" + pool + ", slots="
+                + slots + ", workRoot=" + workRoot + ", runTimeout=" + runTimeout + ", outputCap=" + outputCap
+                + ", hiddenPaths=" + hiddenPaths + ", providerEnv=" + providerEnv.keySet() + ", maxIdle=" + maxIdle + "]";
+    }
 }

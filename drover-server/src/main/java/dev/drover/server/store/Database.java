@@ -44,6 +44,14 @@ public final class Database implements AutoCloseable {
         boolean postgres() {
             return url != null && url.startsWith("jdbc:postgresql:");
         }
+
+        /** Never the password, in the field or inside the URL. */
+        @Override
+        public String toString() {
+            String shown = url == null ? null : url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+            return "Settings[url=" + shown + ", user=" + user + ", password=" + (password == null ? null : "***")
+                    + ", dataDir=" + dataDir + ", poolSize=" + poolSize + "]";
+        }
     }
 
     public static Database open(Settings settings) {
