@@ -21,6 +21,8 @@ schemas['RunAgentRequest']['properties']['metadata'] = {'type':'object','maxProp
   'additionalProperties':{'type':'string','maxLength':256},
   'description':'Drover extension (as in newer Oz SDKs): up to 20 immutable string pairs; keys are 1-64 characters of [a-zA-Z0-9._-], values at most 256 bytes. Returned on the run and filterable with metadata[key]=value.'}
 schemas['RunAgentRequest']['properties']['attachments']['maxItems'] = 5
+schemas['Error']['properties']['type']['description'] = ('A URI identifying the problem type (RFC 7807): '
+  '{server}/docs/errors/{error_code}, a page on the Drover server explaining the PlatformErrorCode it ends in.')
 schemas['RunItem']['properties']['metadata'] = {'type':'object','additionalProperties':{'type':'string'},'description':'Drover extension: the metadata given at creation.'}
 schemas['RunItem']['properties']['interactive'] = {'type':'boolean','description':'Drover extension: whether the run was created interactive.'}
 schemas['Harness']['properties']['type']['enum'] = ['oz','claude','codex','gemini','command']
@@ -42,7 +44,7 @@ schemas['ReportEventRequest'] = {'type':'object','required':['event_type'],'prop
   'event_type':{'type':'string','enum':['run_in_progress','run_succeeded','run_failed','run_errored','run_blocked','run_cancelled']},
   'execution_id':{'type':'string','description':'Client-assigned execution ID for correlation'},
   'ref_id':{'type':'string'},
-  'status_message':{'$ref':'#/components/schemas/RunStatusMessage','description':'Drover extension: why the run ended (message, error_code, retryable)'}}}
+  'status_message':{'allOf':[{'$ref':'#/components/schemas/RunStatusMessage'}],'description':'Drover extension: why the run ended (message, error_code, retryable)'}}}
 schemas['ReportEventResponse'] = {'type':'object','properties':{'sequence':{'type':'integer','format':'int64'}}}
 schemas['SendMessageRequest'] = {'type':'object','required':['to','subject','body','sender_run_id'],'properties':{
   'to':{'type':'array','minItems':1,'maxItems':100,'items':{'type':'string'},'description':'Recipient run IDs'},
@@ -65,7 +67,7 @@ schemas['WorkerInfo'] = {'type':'object','properties':{'worker_id':{'type':'stri
 schemas['ListWorkersResponse'] = {'type':'object','properties':{'workers':{'type':'array','items':{'$ref':'#/components/schemas/WorkerInfo'}}}}
 schemas['ClaimedRun'] = {'type':'object','properties':{'run':{'$ref':'#/components/schemas/RunItem'},
   'lease_expires_at':{'type':'string','format':'date-time'},'attempt':{'type':'integer'},
-  'history':{'$ref':'#/components/schemas/ConversationResponse','description':'The earlier runs of the conversation this run continues'},
+  'history':{'allOf':[{'$ref':'#/components/schemas/ConversationResponse'}],'description':'The earlier runs of the conversation this run continues'},
   'run_token':{'type':'string','description':'Run-scoped API token for the agent: acts as the run\'s creator until the run ends'},
   'attachments':{'type':'array','items':{'type':'object','properties':{'position':{'type':'integer'},'file_name':{'type':'string'},
     'mime_type':{'type':'string'},'size_bytes':{'type':'integer','format':'int64'}}}}}}
@@ -89,8 +91,9 @@ def ref(n): return {'$ref':'#/components/schemas/'+n}
 def problem(desc): return {'description':desc,'content':{'application/problem+json':{'schema':ref('Error')}}}
 def ok(schema, desc='OK'): return {'description':desc,'content':{'application/json':{'schema':schema}}}
 common = {'401':problem('Missing, malformed or revoked API key')}
-def op(opid, summary, responses, params=None, body=None, tags=('agent',), desc=None):
+def op(opid, summary, responses, params=None, body=None, tags=('agent',), desc=None, deprecated=False):
     o = {'operationId':opid,'summary':summary,'tags':list(tags),'security':[{'bearerAuth':[]}]}
+    if deprecated: o['deprecated']=True
     if desc: o['description']=desc
     if params: o['parameters']=params
     if body: o['requestBody']={'required':True,'content':{'application/json':{'schema':body}}}
@@ -107,17 +110,21 @@ def path(name, desc=None):
     return p
 def header(name, desc): return {'name':name,'in':'header','required':False,'schema':{'type':'string'},'description':desc}
 
-create_params=[header('Idempotency-Key','Same key and body from the same principal return the original run; another body is 409. 1-255 characters.'),
+create_params=[header('Idempotency-Key','Drover extension: the same key and body from the same principal return the original run (200); another body with the key is 409. 1-255 characters.'),
   header('X-Drover-Source','Drover extension: the RunSourceType to record (not SCHEDULED_AGENT); the CLI sends CLI. Default API.'),
   header('X-Drover-Execution-Location','Drover extension: LOCAL for a run executed by its own client, which reports its lifecycle through POST /agent/events/{runId}. Default REMOTE.')]
 create_resp={'200':ok(ref('RunAgentResponse'),'Run created'),'400':problem('Invalid request; detail names the field'),
   '404':problem('parent_run_id or conversation_id is not visible to the caller'),'409':problem('Idempotency-Key reused with a different body')}
 list_params = [p for p in spec['paths']['/agent/runs']['get']['parameters']]
-list_params.append(q('metadata[key]',{'type':'string'},'Drover extension: runs whose metadata has this key with this value; repeat for several keys (all must match). Brackets may be percent-encoded.'))
+# metadata[key]=value, as OpenAPI 3 spells it: a deepObject-style object parameter
+list_params.append({'name':'metadata','in':'query','required':False,'style':'deepObject','explode':True,
+  'schema':{'type':'object','maxProperties':20,'additionalProperties':{'type':'string'}},
+  'description':'Drover extension: metadata[key]=value selects runs whose metadata has this key with this value; give several keys to require all of them (at most 20). Brackets may be percent-encoded, as SDKs do.'})
 list_params.append(q('execution_location',ref('RunExecutionLocation')) if not any(p['name']=='execution_location' for p in list_params) else None)
 list_params=[p for p in list_params if p]
 paths = {
- '/agent/run': {'post': op('runAgent','Run an agent task (deprecated alias of POST /agent/runs)',create_resp,create_params,ref('RunAgentRequest'))},
+ '/agent/run': {'post': op('runAgent','Run an agent task (deprecated alias of POST /agent/runs)',create_resp,create_params,ref('RunAgentRequest'),
+    desc='Identical to POST /agent/runs; kept because oz-agent-sdk\'s agent.run() calls it.',deprecated=True)},
  '/agent/runs': {'post': op('createRun','Run an agent task',create_resp,create_params,ref('RunAgentRequest')),
     'get': op('listRuns','List runs',{'200':ok(ref('ListRunsResponse')),'400':problem('Invalid parameter; detail names it'),
         '404':problem('ancestor_run_id is not visible')},list_params,
@@ -151,7 +158,8 @@ paths = {
     '400':problem('Unknown event_type'),'404':problem('Run not found'),'409':problem('The transition is not legal from the run\'s state')},
     [path('runId')],ref('ReportEventRequest'))},
  '/agent/messages': {'post': op('sendAgentMessage','Send a message to one or more runs',{'200':ok(ref('SendMessageResponse')),
-    '400':problem('Invalid request'),'404':problem('A run is not visible'),'422':problem('A recipient is in a terminal state; nothing was sent')},
+    '400':problem('Invalid request'),'403':problem('An agent\'s run-scoped token sends as its own run only'),'404':problem('A run is not visible'),
+    '422':problem('A recipient is in a terminal state; nothing was sent')},
     None,ref('SendMessageRequest'))},
  '/agent/messages/{runId}': {'get': op('listAgentMessages','List inbox message headers',{'200':ok({'type':'array','items':ref('MessageHeader')}),
     '400':problem('Invalid parameter'),'404':problem('Run not found')},

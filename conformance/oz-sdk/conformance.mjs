@@ -8,6 +8,8 @@
 //   - the server's default model is used (no model_id is sent).
 // Every run this suite creates carries a config.name starting with a per-execution tag, so repeated
 // executions against the same server do not see each other's runs.
+// Besides the Oz Agent API it checks Drover's `metadata` extension (on create, retrieve and list, and the
+// `metadata[k]=v` filter), reached the way an SDK user would: extra body keys and the generic client.get.
 // See SDK-NOTES.md for what the SDK sends on the wire.
 
 import { describe, test, before } from 'node:test';
@@ -31,13 +33,29 @@ const TAG = `ozsdk-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const TEST_TIMEOUT = 120_000;
 
+/**
+ * A client that records the method and URL of every request it sends, to show which path an SDK method uses
+ * and how the SDK encodes a query. It sends through the global fetch, like the default client.
+ */
+function recordingClient(seen) {
+  return new OzAPI({
+    maxRetries: 0,
+    timeout: 30_000,
+    fetch: (url, init) => {
+      seen.push({ method: init?.method, url: String(url) });
+      return fetch(url, init);
+    },
+  });
+}
+
 /** A config name unique to this test execution. */
 const uniqueName = (what) => `${TAG}-${what}`;
 
 /** Creates a run through the SDK and checks the create response. */
-async function createRun({ name, prompt = `conformance run for ${name}`, title } = {}) {
+async function createRun({ name, prompt = `conformance run for ${name}`, title, metadata } = {}) {
   const params = { prompt, config: { name } };
   if (title !== undefined) params.title = title;
+  if (metadata !== undefined) params.metadata = metadata;
   const created = await client.agent.run(params);
   assert.equal(typeof created.run_id, 'string', 'run_id must be a string');
   assert.ok(created.run_id.length > 0, 'run_id must not be empty');
@@ -131,10 +149,26 @@ describe('creating runs', () => {
     assert.equal(created.state, 'QUEUED');
   });
 
+  test('agent.run posts to the deprecated /agent/run path, and the run it creates is readable under /agent/runs', { timeout: TEST_TIMEOUT }, async () => {
+    const seen = [];
+    const recording = recordingClient(seen);
+    const name = uniqueName('deprecated');
+    const created = await recording.agent.run({ prompt: 'created via the deprecated POST /agent/run', config: { name } });
+    assert.deepEqual(seen, [{ method: 'POST', url: `${BASE_URL}/agent/run` }]);
+    assert.equal(created.task_id, created.run_id);
+    assert.equal(created.state, 'QUEUED');
+    const run = await recording.agent.runs.retrieve(created.run_id);
+    assert.equal(seen[1].url, `${BASE_URL}/agent/runs/${created.run_id}`);
+    assert.equal(run.prompt, 'created via the deprecated POST /agent/run');
+    assert.equal(run.agent_config?.name, name);
+  });
+
   test('the preferred POST /agent/runs endpoint creates a run the same way', { timeout: TEST_TIMEOUT }, async () => {
     // The SDK has no method for POST /agent/runs; its generic client.post is how an SDK user reaches it.
+    const seen = [];
     const name = uniqueName('preferred');
-    const created = await client.post('/agent/runs', { body: { prompt: 'created via POST /agent/runs', config: { name } } });
+    const created = await recordingClient(seen).post('/agent/runs', { body: { prompt: 'created via POST /agent/runs', config: { name } } });
+    assert.deepEqual(seen, [{ method: 'POST', url: `${BASE_URL}/agent/runs` }]);
     assert.equal(typeof created.run_id, 'string');
     assert.equal(created.task_id, created.run_id);
     assert.equal(created.state, 'QUEUED');
@@ -243,8 +277,17 @@ describe('listing runs', () => {
         assert.ok(Date.parse(runs[i - 1].created_at) <= Date.parse(runs[i].created_at),
           `created_at must not decrease in ascending order: ${runs.map((r) => r.created_at)}`);
       }
-      const desc = await collectIds({ name, sort_by: 'created_at', sort_order: 'desc', limit: 2 });
-      assert.deepEqual(desc, runs.map((r) => r.run_id).reverse());
+      const desc = [];
+      for await (const run of allRuns({ name, sort_by: 'created_at', sort_order: 'desc', limit: 2 })) desc.push(run);
+      for (let i = 1; i < desc.length; i++) {
+        assert.ok(Date.parse(desc[i - 1].created_at) >= Date.parse(desc[i].created_at),
+          `created_at must not increase in descending order: ${desc.map((r) => r.created_at)}`);
+      }
+      assert.deepEqual(desc.map((r) => r.run_id).sort(), runs.map((r) => r.run_id).sort());
+      // The spec does not say how runs with equal created_at are ordered, so only distinct timestamps must flip.
+      if (new Set(runs.map((r) => r.created_at)).size === runs.length) {
+        assert.deepEqual(desc.map((r) => r.run_id), runs.map((r) => r.run_id).reverse());
+      }
     });
   });
 
@@ -271,6 +314,70 @@ describe('listing runs', () => {
     const mine = [(await createRun({ name })).run_id, (await createRun({ name })).run_id];
     await createRun({ name: other });
     assert.deepEqual((await collectIds({ name })).sort(), [...mine].sort());
+  });
+});
+
+describe('run metadata (Drover extension, as in newer Oz SDKs)', () => {
+  test('metadata given to agent.run and to POST /agent/runs is returned by runs.retrieve and runs.list', { timeout: TEST_TIMEOUT }, async () => {
+    const name = uniqueName('metadata');
+    const viaRun = { ticket: 'ENG-42', 'team.name': 'core_platform', tag: TAG };
+    const a = await client.agent.run({ prompt: 'metadata via agent.run', config: { name }, metadata: viaRun });
+    const viaRuns = { origin: 'post-agent-runs', 'x-1': '' };
+    const b = await client.post('/agent/runs', { body: { prompt: 'metadata via POST /agent/runs', config: { name }, metadata: viaRuns } });
+    assert.deepEqual((await client.agent.runs.retrieve(a.run_id)).metadata, viaRun);
+    assert.deepEqual((await client.agent.runs.retrieve(b.run_id)).metadata, viaRuns);
+    const listed = {};
+    for await (const run of allRuns({ name })) listed[run.run_id] = run.metadata;
+    assert.deepEqual(listed, { [a.run_id]: viaRun, [b.run_id]: viaRuns });
+  });
+
+  test('metadata[k]=v sent through client.get selects exactly the runs with every given pair, across pages', { timeout: TEST_TIMEOUT }, async () => {
+    const name = uniqueName('metadata-filter');
+    const gold = (await createRun({ name, metadata: { env: 'prod', tier: 'gold' } })).run_id;
+    const silver = (await createRun({ name, metadata: { env: 'prod', tier: 'silver' } })).run_id;
+    await createRun({ name, metadata: { env: 'dev', tier: 'gold' } });
+    await createRun({ name });
+
+    // The SDK's generic request method encodes a nested query object with brackets (qs): metadata%5Benv%5D=prod.
+    const seen = [];
+    const recording = recordingClient(seen);
+    const get = async (metadata, extra = {}) => {
+      const ids = [];
+      let cursor;
+      do {
+        const page = await recording.get('/agent/runs', { query: { name, metadata, limit: 1, ...extra, cursor } });
+        ids.push(...page.runs.map((r) => r.run_id));
+        cursor = page.page_info.has_next_page ? page.page_info.next_cursor : undefined;
+      } while (cursor !== undefined);
+      return ids;
+    };
+    assert.deepEqual((await get({ env: 'prod' })).sort(), [gold, silver].sort());
+    assert.ok(seen.some((r) => r.url.includes('metadata%5Benv%5D=prod')), `query was ${seen[0]?.url}`);
+    assert.ok(seen.length >= 2, `two matching runs at limit=1 take at least two pages, took ${seen.length}`);
+    assert.deepEqual(await get({ env: 'prod', tier: 'gold' }), [gold]);
+    assert.deepEqual(await get({ tier: 'gold', env: 'prod' }, { sort_by: 'created_at', sort_order: 'asc' }), [gold]);
+    assert.deepEqual(await get({ env: 'staging' }), []);
+    assert.deepEqual(await get({ nothere: 'prod' }), []);
+
+    // runs.list passes keys it does not type straight into the query, so the filter works through it too.
+    const page = await client.agent.runs.list({ name, metadata: { tier: 'silver' } });
+    assert.deepEqual(page.runs.map((r) => r.run_id), [silver]);
+  });
+
+  test('metadata that breaks the rules is rejected with BadRequestError naming the field', { timeout: TEST_TIMEOUT }, async () => {
+    const name = uniqueName('metadata-bad');
+    const badKey = await assertApiError(client.agent.run({ prompt: 'x', config: { name }, metadata: { 'no spaces': 'v' } }), BadRequestError, 400);
+    assert.match(badKey.error.detail, /^metadata/);
+    const notString = await assertApiError(client.agent.run({ prompt: 'x', config: { name }, metadata: { n: 5 } }), BadRequestError, 400);
+    assert.match(notString.error.detail, /^metadata/);
+    const tooMany = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v']));
+    const many = await assertApiError(client.agent.run({ prompt: 'x', config: { name }, metadata: tooMany }), BadRequestError, 400);
+    assert.match(many.error.detail, /^metadata/);
+    assert.deepEqual(await collectIds({ name }), [], 'a rejected create must not leave a run behind');
+
+    // A filter key no run can have is a mistake, not an empty result.
+    const badFilter = await assertApiError(client.get('/agent/runs', { query: { metadata: { 'bad key': 'x' } } }), BadRequestError, 400);
+    assert.match(badFilter.error.detail, /^metadata\[bad key\]/);
   });
 });
 

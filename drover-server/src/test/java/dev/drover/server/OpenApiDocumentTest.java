@@ -8,6 +8,9 @@ import dev.drover.server.testing.Api;
 import dev.drover.server.testing.Backend;
 import dev.drover.server.testing.TestServer;
 import io.helidon.http.Method;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.ParseOptions;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRoute;
 import io.helidon.webserver.http.HttpRules;
@@ -18,6 +21,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,15 +31,16 @@ import org.junit.jupiter.api.TestInstance;
 /** The served OpenAPI document describes exactly the routes the server registers, and is well formed. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenApiDocumentTest {
+    private static final Pattern PATH_PARAMETER = Pattern.compile("\\{([^}/]+)}");
     TestServer server;
+    Api.Reply served;
     JsonNode doc;
 
     @BeforeAll
     void start() {
         server = TestServer.start(Backend.SQLITE);
-        Api.Reply r = server.anonymous().get("/openapi.json");
-        assertThat(r.status()).as("served without a key").isEqualTo(200);
-        doc = r.json();
+        served = server.anonymous().get("/openapi.json");
+        doc = served.json();
     }
 
     @AfterAll
@@ -92,15 +98,86 @@ class OpenApiDocumentTest {
     }
 
     @Test
+    void theDocumentIsServedAsJsonWithoutAKey() {
+        assertThat(served.status()).as(served.toString()).isEqualTo(200);
+        assertThat(served.header("content-type")).startsWith("application/json");
+        assertThat(doc.path("info").path("title").asText()).isEqualTo("Drover API");
+    }
+
+    @Test
     void theDocumentDescribesExactlyTheRegisteredRoutes() {
         RecordingRules rules = new RecordingRules();
         List<HttpService> services = server.server().apiServices();
         rules.register(services.toArray(HttpService[]::new));
+        assertThat(rules.routes).contains("post /agent/runs", "get /agent/events/stream", "get /openapi.json");
+        assertThat(documentedOperations()).isEqualTo(rules.routes);
+    }
+
+    /** "method path" of every operation in the document; path parameters keep their names, as routed. */
+    private Set<String> documentedOperations() {
         Set<String> documented = new TreeSet<>();
         doc.get("paths").fields().forEachRemaining(p -> p.getValue().fieldNames()
                 .forEachRemaining(m -> documented.add(m + " " + p.getKey())));
-        assertThat(rules.routes).isNotEmpty();
-        assertThat(documented).isEqualTo(rules.routes);
+        return documented;
+    }
+
+    @Test
+    void anOpenApiParserReadsTheDocumentWithoutAnyMessage() {
+        ParseOptions options = new ParseOptions();
+        options.setResolve(true);
+        SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(served.body(), null, options);
+        assertThat(parsed.getMessages()).as("validation messages").isEmpty();
+        assertThat(parsed.getOpenAPI()).isNotNull();
+        assertThat(parsed.getOpenAPI().getPaths()).hasSize(doc.get("paths").size());
+        assertThat(parsed.getOpenAPI().getComponents().getSecuritySchemes().get("bearerAuth").getScheme())
+                .isEqualTo("bearer");
+    }
+
+    @Test
+    void everyPathParameterIsDeclaredAndRequired() {
+        doc.get("paths").fields().forEachRemaining(p -> {
+            Set<String> inTemplate = new TreeSet<>();
+            for (Matcher m = PATH_PARAMETER.matcher(p.getKey()); m.find(); ) {
+                inTemplate.add(m.group(1));
+            }
+            p.getValue().fields().forEachRemaining(op -> {
+                Set<String> declared = new TreeSet<>();
+                op.getValue().path("parameters").forEach(param -> {
+                    if (param.path("in").asText().equals("path")) {
+                        assertThat(param.path("required").asBoolean()).as(op.getKey() + " " + p.getKey()).isTrue();
+                        declared.add(param.get("name").asText());
+                    }
+                });
+                assertThat(declared).as(op.getKey() + " " + p.getKey()).isEqualTo(inTemplate);
+            });
+        });
+    }
+
+    /**
+     * What the document says about authentication is what the server does: every operation that declares bearer
+     * auth answers 401 problem+json without a key, and the one that declares none answers without one.
+     */
+    @Test
+    void everyOperationThatDeclaresBearerAuthRefusesARequestWithoutAKey() {
+        Api anonymous = server.anonymous();
+        List<String> checked = new ArrayList<>();
+        doc.get("paths").fields().forEachRemaining(p -> p.getValue().fields().forEachRemaining(op -> {
+            String path = PATH_PARAMETER.matcher(p.getKey()).replaceAll("x");
+            JsonNode security = op.getValue().has("security") ? op.getValue().get("security") : doc.path("security");
+            boolean needsKey = !security.isEmpty();
+            if (needsKey) {
+                assertThat(security.toString()).isEqualTo("[{\"bearerAuth\":[]}]");
+            }
+            Api.Reply r = op.getKey().equals("get") ? anonymous.get(path) : anonymous.post(path, "{}");
+            if (needsKey) {
+                assertThat(r.status()).as(op.getKey() + " " + path + ": " + r).isEqualTo(401);
+                assertThat(r.header("content-type")).startsWith("application/problem+json");
+            } else {
+                assertThat(r.status()).as(op.getKey() + " " + path + ": " + r).isEqualTo(200);
+            }
+            checked.add(op.getKey() + " " + path);
+        }));
+        assertThat(checked).hasSize(documentedOperations().size());
     }
 
     @Test

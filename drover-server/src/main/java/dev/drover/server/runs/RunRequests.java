@@ -108,6 +108,10 @@ final class RunRequests {
         }
     }
 
+    static boolean isMetadataKey(String key) {
+        return METADATA_KEY.matcher(key).matches();
+    }
+
     static void validateMetadata(Map<String, String> metadata) {
         if (metadata == null) {
             return;
@@ -116,7 +120,7 @@ final class RunRequests {
             throw ApiException.badRequest("metadata", "at most " + MAX_METADATA_PAIRS + " pairs are allowed");
         }
         for (Map.Entry<String, String> e : metadata.entrySet()) {
-            if (!METADATA_KEY.matcher(e.getKey()).matches()) {
+            if (!isMetadataKey(e.getKey())) {
                 throw ApiException.badRequest("metadata." + e.getKey(),
                         "keys are 1 to 64 characters of [a-zA-Z0-9._-]");
             }

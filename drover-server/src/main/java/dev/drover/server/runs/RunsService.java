@@ -76,8 +76,16 @@ public final class RunsService implements HttpService {
         if (skill != null && skillSpec != null && !skill.equals(skillSpec)) {
             throw ApiException.badRequest("skill", "differs from skill_spec; they are aliases, give one");
         }
+        // A filter that could never match (a key no run can have) or that would be silently ignored (no brackets)
+        // is a mistake of the caller, not an empty result.
+        if (req.query().contains("metadata")) {
+            throw ApiException.badRequest("metadata", "filter with metadata[key]=value");
+        }
         TreeMap<String, String> metadata = new TreeMap<>();
         for (String[] pair : q.bracketed("metadata")) {
+            if (!RunRequests.isMetadataKey(pair[0])) {
+                throw ApiException.badRequest("metadata[" + pair[0] + "]", "keys are 1 to 64 characters of [a-zA-Z0-9._-]");
+            }
             if (metadata.put(pair[0], pair[1]) != null) {
                 throw ApiException.badRequest("metadata[" + pair[0] + "]", "given more than once");
             }

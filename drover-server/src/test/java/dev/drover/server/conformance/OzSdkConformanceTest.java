@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.drover.server.testing.Backend;
 import dev.drover.server.testing.TestServer;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -19,6 +21,8 @@ import org.junit.jupiter.api.Test;
  * (set by {@code .ci/run}), where their absence is a failure.
  */
 abstract class OzSdkConformanceTest {
+    /** npm ci on a cold cache plus the suite; the suite alone takes well under a minute. */
+    private static final long TIMEOUT_MINUTES = 5;
 
     abstract Backend backend();
 
@@ -29,7 +33,8 @@ abstract class OzSdkConformanceTest {
         boolean haveNode = onPath("node") && onPath("npm");
         if (!haveNode) {
             assertThat(required).as("DROVER_REQUIRE_CONFORMANCE=1 but node/npm are not installed").isFalse();
-            Assumptions.abort("node and npm are not installed; skipping the oz-agent-sdk conformance test");
+            Assumptions.abort("node and npm are not on PATH; skipping the oz-agent-sdk conformance test"
+                    + " (set DROVER_REQUIRE_CONFORMANCE=1 to make this a failure, as .ci/run does)");
         }
         try (TestServer server = TestServer.start(backend())) {
             ProcessBuilder pb = new ProcessBuilder("bash", suite.resolve("run.sh").toString())
@@ -38,15 +43,34 @@ abstract class OzSdkConformanceTest {
             pb.environment().put("OZ_API_BASE_URL", server.apiBaseUrl());
             pb.environment().put("WARP_API_KEY", TestServer.ADMIN_KEY);
             Process p = pb.start();
-            StringBuilder out = new StringBuilder();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    System.out.println("[oz-sdk] " + line);
-                    out.append(line).append('\n');
+            StringBuffer out = new StringBuffer();
+            // Read on another thread so that a hung suite hits the timeout below instead of blocking the read.
+            Thread reader = Thread.ofVirtual().start(() -> copyLines(p, out));
+            try {
+                boolean finished = p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES);
+                if (!finished) {
+                    p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
                 }
+                reader.join(Duration.ofSeconds(10));
+                assertThat(finished).as("run.sh did not finish within " + TIMEOUT_MINUTES + " minutes:%n%s", out).isTrue();
+                assertThat(p.exitValue()).as("run.sh exit code; its output:%n%s", out).isZero();
+            } finally {
+                p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
             }
-            assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
-            assertThat(p.exitValue()).as(out.toString()).isZero();
+        }
+    }
+
+    /** Streams the suite's output into the test log as it comes, and keeps it for the failure message. */
+    private static void copyLines(Process p, StringBuffer out) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                System.out.println("[oz-sdk] " + line);
+                out.append(line).append('\n');
+            }
+        } catch (IOException e) {
+            out.append("(output ended: ").append(e).append(")\n");
         }
     }
 

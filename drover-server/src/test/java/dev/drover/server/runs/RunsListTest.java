@@ -202,7 +202,9 @@ abstract class RunsListTest {
         "limit=0|limit", "limit=501|limit", "limit=ten|limit", "sort_by=random|sort_by", "sort_order=up|sort_order",
         "state=DONE|state", "source=EMAIL|source", "execution_location=MOON|execution_location",
         "artifact_type=VIDEO|artifact_type", "created_after=yesterday|created_after", "updated_after=2026-13-01|updated_after",
-        "cursor=garbage!!|cursor", "cursor=eyJmb28iOjF9|cursor", "skill=a&skill_spec=b|skill"})
+        "cursor=garbage!!|cursor", "cursor=eyJmb28iOjF9|cursor", "skill=a&skill_spec=b|skill",
+        "metadata=x|metadata", "metadata%5B%5D=x|metadata[]", "metadata%5Bbad%20key%5D=x|metadata[bad key]",
+        "metadata%5Ba%5D%5Bb%5D=x|metadata[a][b]", "metadata%5Bk%5D=1&metadata%5Bk%5D=2|metadata[k]"})
     void badParametersAreProblemsNamingTheParameter(String query, String parameter) {
         Api.Reply r = server.admin().get("/agent/runs?" + query);
         assertThat(r.status()).as(r.toString()).isEqualTo(400);
