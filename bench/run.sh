@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Drover's load harness: builds bench/ (and what it depends on) and runs dev.drover.bench.Bench on JDK 25.
 # Results are printed and written into docs/benchmarks.md; logs, wrk output and databases stay in
-# bench/target/runs/<time>/. Options: bench/run.sh --help (e.g. --db sqlite --duration 10s).
+# bench/runs/<time>/ (git-ignored). Options: bench/run.sh --help (e.g. --db sqlite --duration 10s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,10 +17,11 @@ if ! command -v wrk >/dev/null; then
   $SUDO apt-get install -y -qq wrk
 fi
 
-# build through the reactor (never mvn install); tests are not the point here
-./mvnw -q -B package -pl bench -am -Dmaven.test.skip=true
+# build through the reactor (never mvn install), clean so that nothing stale (a removed migration) is measured;
+# tests are not the point here
+./mvnw -q -B clean package -pl bench -am -Dmaven.test.skip=true
 
-export BENCH_COMMAND="bench/run.sh $*"
+export BENCH_COMMAND="bench/run.sh$(printf " %q" "$@")"
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
   -cp "bench/target/drover-bench-0.1.0-SNAPSHOT.jar:$(cat bench/target/classpath.txt)" \
   dev.drover.bench.Bench --doc docs/benchmarks.md "$@"

@@ -2,6 +2,7 @@ package dev.drover.bench;
 
 import dev.drover.api.Json;
 import dev.drover.server.auth.Bootstrap;
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -65,7 +66,7 @@ public final class Bench implements Callable<Integer> {
             description = "which page the cursor-paging latency is taken at (default: ${DEFAULT-VALUE})")
     int pagesDeep;
 
-    @Option(names = "--work-dir", description = "databases, logs and wrk output (default: bench/target/runs/<time>)")
+    @Option(names = "--work-dir", description = "databases, logs and wrk output (default: bench/runs/<time>, kept across builds)")
     Path workDir;
 
     @Option(names = "--doc", description = "write the results into this markdown file (bench/run.sh passes docs/benchmarks.md; give another to keep it)")
@@ -73,6 +74,9 @@ public final class Bench implements Callable<Integer> {
 
     @Option(names = "--note", description = "a remark printed above the results, e.g. \"preliminary: other builds running\"")
     String note;
+
+    @Option(names = "--keep-databases", description = "keep the databases in the work directory (they take a few hundred MB)")
+    boolean keepDatabases;
 
     @Option(names = "--jfr", description = "record a JFR profile of each Drover server JVM into the work directory")
     boolean jfr;
@@ -91,7 +95,7 @@ public final class Bench implements Callable<Integer> {
         ZonedDateTime started = ZonedDateTime.now(ZoneOffset.UTC);
         int wrkThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (workDir == null) {
-            workDir = Path.of("bench", "target", "runs",
+            workDir = Path.of("bench", "runs",
                     started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
         Files.createDirectories(workDir);
@@ -130,7 +134,9 @@ public final class Bench implements Callable<Integer> {
             hello = wrk.run("hello", "http://127.0.0.1:" + server.port() + "/", warmup, duration, List.of(), null);
         }
         step(kind, "hello-world " + Report.count(hello.requestsPerSecond()) + " req/s");
-        try (Store store = kind.equals("sqlite") ? Store.sqlite(dir.resolve("db")) : Store.postgres(dir.resolve("db"))) {
+        // closed in reverse: the database stops first, then its files go
+        try (Closeable cleanup = () -> deleteUnless(keepDatabases, dir.resolve("db"));
+                Store store = kind.equals("sqlite") ? Store.sqlite(dir.resolve("db")) : Store.postgres(dir.resolve("db"))) {
             step(kind, "raw JDBC insert loop");
             RawInsert.Result raw = RawInsert.run(store, connections, warmup, duration);
             step(kind, "raw insert " + Report.count(raw.perSecond()) + "/s");
@@ -160,6 +166,17 @@ public final class Bench implements Callable<Integer> {
                         wrk.postScript("create", body));
                 step(kind, "create " + Report.count(create.requestsPerSecond()) + " req/s");
                 return new Report.DbResult(store.label(), settings, hello, get, raw, create, loaded, list);
+            }
+        }
+    }
+
+    private static void deleteUnless(boolean keep, Path dir) throws IOException {
+        if (keep || !Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
             }
         }
     }
