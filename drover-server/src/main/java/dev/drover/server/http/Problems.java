@@ -39,12 +39,12 @@ public final class Problems {
         }
         res.status(Status.create(e.status()));
         res.header(HeaderNames.CONTENT_TYPE, MEDIA_TYPE);
-        res.send(JsonBodies.write(problem(e, req.path().path())));
+        res.send(JsonBodies.write(problem(e, req.path().absolute().path()))); // the whole path, prefix included
     }
 
     /** Anything that is not an {@link ApiException} is a bug: logged with its stack, answered 500 retryable. */
     public void sendUnexpected(ServerRequest req, ServerResponse res, Throwable t) {
-        LOG.error("unhandled error on {} {}", req.prologue().method().text(), req.path().path(), t);
+        LOG.error("unhandled error on {} {}", req.prologue().method().text(), req.path().absolute().path(), t);
         send(req, res, new ApiException(500, PlatformErrorCode.INTERNAL_ERROR,
                 "server: unexpected error (this is a bug; see the server log)", true));
     }

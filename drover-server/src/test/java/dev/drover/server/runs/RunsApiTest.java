@@ -107,7 +107,7 @@ abstract class RunsApiTest {
         assertThat(p.get("detail").asText()).as(r.toString()).startsWith(field + ":");
         assertThat(p.get("status").asInt()).isEqualTo(400);
         assertThat(p.get("error").asText()).contains(field);
-        assertThat(p.get("instance").asText()).isEqualTo("/agent/runs");
+        assertThat(p.get("instance").asText()).isEqualTo("/api/v1/agent/runs");
     }
 
     static Stream<Arguments> badBodies() {
