@@ -127,6 +127,7 @@ public final class DroverServer implements AutoCloseable {
                     new FilesService(signer, transcripts, artifacts),
                     new SessionPageService(db, url));
             Authenticator auth = new Authenticator(accounts, clock);
+            accounts.onChange(auth::invalidate); // a key revoked through this node stops working at once
             Problems problems = new Problems(url);
             WebServer web = WebServer.builder()
                     .host(config.host())

@@ -69,6 +69,11 @@ public record ServerConfig(
                 adminApiKey, modelsFile, teamConcurrency, newEnv, leaseDuration);
     }
 
+    public ServerConfig withModelsFile(Path file) {
+        return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, publicUrl,
+                adminApiKey, file, teamConcurrency, env, leaseDuration);
+    }
+
     public ServerConfig withTeamConcurrency(int limit) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, publicUrl,
                 adminApiKey, modelsFile, limit, env, leaseDuration);

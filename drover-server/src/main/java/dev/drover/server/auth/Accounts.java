@@ -19,6 +19,20 @@ public final class Accounts {
         this.clock = clock;
     }
 
+    private final List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Runs {@code listener} after a key was revoked or a principal joined a team (once committed), so that whoever
+     * caches principals (the {@link Authenticator}) forgets them at once instead of when its entries expire.
+     */
+    public void onChange(Runnable listener) {
+        changeListeners.add(listener);
+    }
+
+    private void changed() {
+        changeListeners.forEach(Runnable::run);
+    }
+
     /** A key as listed: never the secret. */
     public record KeyInfo(String id, String name, String prefix, String principalId, String principalName,
             String principalKind, String keyKind, long createdAtMicros, Long lastUsedAtMicros, Long revokedAtMicros) {}
@@ -106,6 +120,7 @@ public final class Accounts {
      * creates it, and makes it a member of {@code teamId} when given.
      */
     public Principal ensurePrincipal(Principal.Kind kind, String name, String teamId, boolean admin) {
+        boolean[] joined = {false};
         String id = db.write(h -> {
             String column = kind == Principal.Kind.USER ? "email" : "display_name";
             String found = h.createQuery("SELECT id FROM principals WHERE kind = :kind AND " + column + " = :name")
@@ -127,10 +142,14 @@ public final class Accounts {
                 if (!member) {
                     h.createUpdate("INSERT INTO team_members (team_id, principal_id) VALUES (:t, :p)")
                             .bind("t", teamId).bind("p", pid).execute();
+                    joined[0] = found != null;
                 }
             }
             return pid;
         });
+        if (joined[0]) {
+            changed(); // an existing principal sees more now
+        }
         return principal(id).orElseThrow();
     }
 
@@ -177,9 +196,13 @@ public final class Accounts {
 
     /** Revokes a key by id or by its displayed prefix; false when no live key matches. */
     public boolean revokeKey(String idOrPrefix) {
-        return db.write(h -> h.createUpdate(
+        boolean revoked = db.write(h -> h.createUpdate(
                         "UPDATE api_keys SET revoked_at = :now WHERE (id = :k OR prefix = :k) AND revoked_at IS NULL")
                 .bind("k", idOrPrefix).bind("now", now()).execute()) > 0;
+        if (revoked) {
+            changed();
+        }
+        return revoked;
     }
 
     private long now() {

@@ -26,6 +26,14 @@ public final class EventLog {
     }
 
     public RunEvent append(Handle h, String runId, String type, String refId, String executionId, Instant at) {
+        String lock = db.dialect().lockRows();
+        if (!lock.isEmpty()) {
+            // The run's row before the counter, the order of every transition (its compare-and-set writes the row
+            // first). Taking the counter first and then waiting for a row that a transition holds while it waits
+            // for the counter would deadlock: a transcript append against a cancel, a child's start against its
+            // parent's next state. A no-op when the transaction already holds the row.
+            h.createQuery("SELECT id FROM runs WHERE id = :run" + lock).bind("run", runId).mapTo(String.class).findOne();
+        }
         long seq = h.createQuery("UPDATE event_counter SET value = value + 1 WHERE id = 1 RETURNING value")
                 .mapTo(Long.class)
                 .one();

@@ -1,6 +1,8 @@
 package dev.drover.server.messages;
 
 import dev.drover.api.Message;
+import dev.drover.api.PlatformErrorCode;
+import dev.drover.api.RunState;
 import dev.drover.api.MessageHeader;
 import dev.drover.api.SendMessageRequest;
 import dev.drover.api.SendMessageResponse;
@@ -16,7 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
@@ -28,6 +32,9 @@ public final class Messages {
     static final int MAX_RECIPIENTS = 100;
     static final int MAX_SUBJECT_CHARS = 1024;
     static final int MAX_BODY_BYTES = 131072;
+
+    /** PostgreSQL text cannot hold U+0000; refused on SQLite too, so both stores accept the same messages. */
+    private static final String NO_NUL = "must not contain the NUL character (\\u0000)";
 
     private final Database db;
     private final EventLog events;
@@ -51,14 +58,21 @@ public final class Messages {
         if (r.subject() == null) {
             throw ApiException.badRequest("subject", "is required");
         }
-        if (r.subject().length() > MAX_SUBJECT_CHARS) {
+        // characters as JSON Schema's maxLength counts them: code points, not UTF-16 units
+        if (r.subject().codePointCount(0, r.subject().length()) > MAX_SUBJECT_CHARS) {
             throw ApiException.badRequest("subject", "must be at most " + MAX_SUBJECT_CHARS + " characters");
+        }
+        if (r.subject().indexOf('\0') >= 0) {
+            throw ApiException.badRequest("subject", NO_NUL);
         }
         if (r.body() == null) {
             throw ApiException.badRequest("body", "is required");
         }
         if (r.body().getBytes(StandardCharsets.UTF_8).length > MAX_BODY_BYTES) {
             throw ApiException.badRequest("body", "must be at most " + MAX_BODY_BYTES + " bytes (128 KiB)");
+        }
+        if (r.body().indexOf('\0') >= 0) {
+            throw ApiException.badRequest("body", NO_NUL);
         }
         if (r.senderRunId() == null || r.senderRunId().isBlank()) {
             throw ApiException.badRequest("sender_run_id", "is required");
@@ -76,16 +90,24 @@ public final class Messages {
             recipients.add(runs.view(caller, r.to().get(i), field));
         }
         return db.write(h -> {
+            // Lock the recipients' rows first (in id order, the same for every send, so two sends cannot deadlock),
+            // then check their states: a recipient that ends concurrently either ended before this read and is
+            // refused, or ends after this transaction commits, never in between with a message it cannot read.
+            Map<String, RunState> states = new HashMap<>();
+            h.createQuery("SELECT id, state FROM runs WHERE id IN (<ids>) ORDER BY id" + db.dialect().lockRows())
+                    .bindList("ids", recipients.stream().map(Runs.RunView::id).distinct().toList())
+                    .map((rs, ctx) -> Map.entry(rs.getString(1), RunState.valueOf(rs.getString(2))))
+                    .forEach(e -> states.put(e.getKey(), e.getValue()));
+            for (int i = 0; i < recipients.size(); i++) {
+                RunState state = states.get(recipients.get(i).id());
+                if (state.isTerminal()) {
+                    throw new ApiException(422, PlatformErrorCode.OPERATION_NOT_SUPPORTED,
+                            "to[" + i + "]: run is " + state + " and can no longer receive messages", false);
+                }
+            }
             Instant now = clock.instant();
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < recipients.size(); i++) {
-                // re-read inside the transaction: a recipient that ended meanwhile must not get a message
-                String state = h.createQuery("SELECT state FROM runs WHERE id = :id").bind("id", recipients.get(i).id())
-                        .mapTo(String.class).one();
-                if (dev.drover.api.RunState.valueOf(state).isTerminal()) {
-                    throw new ApiException(422, dev.drover.api.PlatformErrorCode.OPERATION_NOT_SUPPORTED,
-                            "to[" + i + "]: run is " + state + " and can no longer receive messages", false);
-                }
                 String id = Ids.uuid();
                 h.createUpdate("""
                                 INSERT INTO messages (id, recipient_id, sender_run_id, subject, body, sent_at)

@@ -55,10 +55,14 @@ public final class ModelCatalog {
             ModelsFile file = read(modelsFile);
             if (file.models() != null) {
                 for (Model m : file.models()) {
-                    if (m.id() == null || m.provider() == null) {
+                    if (m == null || m.id() == null || m.id().isBlank() || m.provider() == null) {
                         throw new IllegalArgumentException(modelsFile + ": every model needs an id and a provider");
                     }
-                    all.put(m.id(), m);
+                    String provider = provider(m.provider()).orElseThrow(() -> new IllegalArgumentException(
+                            modelsFile + ": model " + m.id() + " has provider \"" + m.provider()
+                                    + "\"; expected one of " + String.join(", ", PROVIDERS)));
+                    all.put(m.id(), new Model(m.id(), m.displayName(), provider, m.visionSupported(), m.description(),
+                            m.reasoningLevel(), m.inputPricePerMillion(), m.outputPricePerMillion()));
                 }
             }
             fileDefault = file.defaultModelId();
@@ -74,6 +78,21 @@ public final class ModelCatalog {
         }
         this.configuredDefault = fileDefault;
         this.order = List.copyOf(all.keySet());
+    }
+
+    /** The providers Drover can configure from the environment. */
+    static final List<String> PROVIDERS = List.of("openai", "anthropic", "gemini", "ollama");
+
+    /**
+     * A provider as a models file may spell it: any case, and the API's own names ({@code GOOGLE} for gemini), so
+     * that a file written from {@code GET /agent/models} output works; empty for a provider Drover cannot serve.
+     */
+    static Optional<String> provider(String name) {
+        String p = name.strip().toLowerCase(java.util.Locale.ROOT);
+        if (p.equals("google")) {
+            p = "gemini";
+        }
+        return PROVIDERS.contains(p) ? Optional.of(p) : Optional.empty();
     }
 
     private static boolean present(Map<String, String> env, String name) {
@@ -127,7 +146,7 @@ public final class ModelCatalog {
         }
         if (!enabled(m)) {
             throw ApiException.badRequest("config.model_id", "model \"" + modelId + "\" is disabled: provider "
-                    + m.provider() + " is not configured on this server");
+                    + m.provider() + " is not configured on this server (" + credentialHint(m.provider()) + ")");
         }
     }
 
@@ -136,8 +155,10 @@ public final class ModelCatalog {
         for (String id : order) {
             Model m = models.get(id);
             boolean on = enabled(m);
-            String description = m.description() != null ? m.description()
-                    : on ? null : "provider " + m.provider() + " is not configured (" + credentialHint(m.provider()) + ")";
+            // a disabled model always says how to enable it, also when the models file gave it a description
+            String disabled = "provider " + m.provider() + " is not configured (" + credentialHint(m.provider()) + ")";
+            String description = on ? m.description()
+                    : m.description() != null ? m.description() + "; " + disabled : disabled;
             out.add(new ModelInfo(m.id(), m.displayName() != null ? m.displayName() : m.id(), wireProvider(m.provider()),
                     m.visionSupported(), description, m.reasoningLevel(), on ? null : "ADMIN_DISABLED"));
         }
@@ -158,8 +179,7 @@ public final class ModelCatalog {
             case "openai" -> "set OPENAI_API_KEY or OPENAI_BASE_URL";
             case "anthropic" -> "set ANTHROPIC_API_KEY";
             case "gemini" -> "set GEMINI_API_KEY";
-            case "ollama" -> "set OLLAMA_HOST";
-            default -> "add it to the models file";
+            default -> "set OLLAMA_HOST";
         };
     }
 }

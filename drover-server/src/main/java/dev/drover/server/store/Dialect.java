@@ -27,6 +27,12 @@ public interface Dialect {
     /** Suffix of a claim query that must not wait for rows another node is claiming. */
     String skipLocked();
 
+    /**
+     * Suffix of a SELECT that locks the rows it reads until the transaction ends, so that a check made on them
+     * (a run is not terminal) still holds when the transaction commits. Empty where writers are serialised anyway.
+     */
+    String lockRows();
+
     /** Called inside the transaction that appended an event, so other nodes learn of it when it commits. */
     void announceEvent(Handle handle, long sequence);
 

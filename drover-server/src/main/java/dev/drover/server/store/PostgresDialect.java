@@ -31,6 +31,13 @@ final class PostgresDialect implements Dialect {
     }
 
     @Override
+    public String lockRows() {
+        // NO KEY: conflicts with every UPDATE of the row, yet lets inserts that merely reference it (messages,
+        // child runs) go ahead
+        return " FOR NO KEY UPDATE";
+    }
+
+    @Override
     public void announceEvent(Handle handle, long sequence) {
         // NOTIFY is transactional: listeners hear it only if and when this transaction commits.
         handle.createUpdate("SELECT pg_notify('" + EVENTS_CHANNEL + "', :seq)")

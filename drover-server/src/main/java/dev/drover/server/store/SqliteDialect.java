@@ -40,6 +40,11 @@ final class SqliteDialect implements Dialect {
     }
 
     @Override
+    public String lockRows() {
+        return ""; // BEGIN IMMEDIATE: a write transaction already excludes every other writer
+    }
+
+    @Override
     public void announceEvent(Handle handle, long sequence) {
         // one process owns the file; in-process waiters are woken after commit by the EventBus
     }

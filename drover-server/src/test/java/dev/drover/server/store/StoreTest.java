@@ -3,69 +3,238 @@ package dev.drover.server.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.drover.api.RunAgentRequest;
+import dev.drover.api.RunEvent;
 import dev.drover.api.RunState;
-import dev.drover.server.DroverServer;
+import dev.drover.server.ServerConfig;
+import dev.drover.server.auth.Accounts;
+import dev.drover.server.auth.ApiKeys;
+import dev.drover.server.auth.Principal;
+import dev.drover.server.blobs.BlobStore;
 import dev.drover.server.events.EventBus;
 import dev.drover.server.events.EventLog;
 import dev.drover.server.http.ApiException;
+import dev.drover.server.models.ModelCatalog;
+import dev.drover.server.runs.Runs;
 import dev.drover.server.testing.Backend;
-import dev.drover.server.testing.TestServer;
+import dev.drover.server.testing.Races;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** The store below HTTP, the same suite on both databases. */
+/**
+ * The store below HTTP, the same suite on both databases: the database, the event log, the runs service and the
+ * accounts wired by hand, as {@code DroverServer} wires them, with no web server.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class StoreTest {
-    TestServer server;
     Database db;
+    EventLog log;
+    Runs runs;
+    Accounts accounts;
+    Principal owner;
 
     abstract Backend backend();
 
     @BeforeAll
-    void start() {
-        server = TestServer.start(backend());
-        db = server.server().database();
+    void open() {
+        ServerConfig config = backend().freshConfig();
+        db = Database.open(new Database.Settings(config.databaseUrl(), config.databaseUser(), config.databasePassword(),
+                config.dataDir(), 8));
+        log = new EventLog(db, new EventBus());
+        runs = new Runs(db, log, new ModelCatalog(Map.of(), null), new BlobStore(config.dataDir().resolve("blobs")),
+                Clock.systemUTC(), () -> "http://127.0.0.1:1", 0);
+        accounts = new Accounts(db, Clock.systemUTC());
+        owner = accounts.ensurePrincipal(Principal.Kind.USER, "store@x.io", accounts.ensureTeam("store"), false);
     }
 
     @AfterAll
-    void stop() {
-        server.close();
+    void close() {
+        db.close();
+    }
+
+    private String newRun(String prompt) {
+        return runs.create(owner, new RunAgentRequest(prompt, null, null, null, null, null, null, null, null, null, null),
+                null, Runs.Origin.api()).runId();
+    }
+
+    private long count(String sql, Object... binds) {
+        return db.readOne(h -> {
+            var q = h.createQuery(sql);
+            for (int i = 0; i < binds.length; i++) {
+                q.bind(i, binds[i]);
+            }
+            return q.mapTo(Long.class).one();
+        });
+    }
+
+    private String state(String run) {
+        return db.readOne(h -> h.createQuery("SELECT state FROM runs WHERE id = :id").bind("id", run)
+                .mapTo(String.class).one());
+    }
+
+    /** The migration scripts shipped for this database, by version. */
+    private List<String> migrationVersions() {
+        try {
+            Path dir = Path.of(StoreTest.class.getResource("/db/migration/" + db.dialect().name()).toURI());
+            try (Stream<Path> files = Files.list(dir)) {
+                return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("V\\d+__.*\\.sql"))
+                        .map(n -> n.substring(1, n.indexOf("__"))).sorted(java.util.Comparator.comparingInt(Integer::parseInt))
+                        .toList();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
-    void everyMigrationIsApplied() {
-        long applied = db.readOne(h -> h.createQuery(
-                "SELECT COUNT(*) FROM flyway_schema_history WHERE success = TRUE").mapTo(Long.class).one());
-        assertThat(applied).isGreaterThanOrEqualTo(2);
+    void everyMigrationIsAppliedInOrderAndTheSchemaIsUsable() {
+        List<String> shipped = migrationVersions();
+        assertThat(shipped).hasSizeGreaterThanOrEqualTo(8).startsWith("1");
+        List<String> applied = db.readOne(h -> h.createQuery(
+                        "SELECT version FROM flyway_schema_history WHERE success = TRUE AND version IS NOT NULL "
+                                + "ORDER BY installed_rank").mapTo(String.class).list());
+        assertThat(applied).containsExactlyElementsOf(shipped);
+        assertThat(count("SELECT COUNT(*) FROM flyway_schema_history WHERE success = FALSE")).isZero();
+        for (String table : List.of("teams", "principals", "team_members", "api_keys", "runs", "run_metadata",
+                "run_attachments", "artifacts", "idempotency_keys", "events", "event_counter", "messages", "workers",
+                "run_tokens")) {
+            assertThat(count("SELECT COUNT(*) FROM " + table)).as(table).isGreaterThanOrEqualTo(0);
+        }
+        assertThat(count("SELECT COUNT(*) FROM event_counter")).as("one counter row").isEqualTo(1);
+    }
+
+    @Test
+    void migratingAgainChangesNothing() {
+        ServerConfig config = backend().freshConfig();
+        Database.Settings settings = new Database.Settings(config.databaseUrl(), config.databaseUser(),
+                config.databasePassword(), config.dataDir(), 2);
+        try (Database first = Database.open(settings)) {
+            first.write(h -> h.execute("INSERT INTO teams (id, name, created_at) VALUES ('t', 'kept', 1)"));
+        }
+        try (Database second = Database.open(settings)) {
+            String name = second.readOne(h -> h.createQuery("SELECT name FROM teams WHERE id = 't'")
+                    .mapTo(String.class).one());
+            long versions = second.readOne(h -> h.createQuery(
+                    "SELECT COUNT(*) FROM flyway_schema_history WHERE version IS NOT NULL").mapTo(Long.class).one());
+            assertThat(name).isEqualTo("kept");
+            assertThat(versions).as("each migration applied once").isEqualTo(migrationVersions().size());
+        }
     }
 
     @Test
     void anEventAppendedInATransactionThatFailsLeavesNoTrace() {
-        String run = server.admin().createRun("rollback");
-        EventLog log = new EventLog(db, new EventBus());
+        String run = newRun("rollback");
         long head = log.head();
+        long updatedSeq = count("SELECT updated_seq FROM runs WHERE id = ?", run);
+        List<RunEvent> inside = new ArrayList<>();
         assertThatThrownBy(() -> db.write(h -> {
-            log.append(h, run, "run_pending", null, null, Instant.now());
+            inside.add(log.append(h, run, "run_pending", null, null, Instant.now()));
+            h.createUpdate("UPDATE runs SET state = 'PENDING' WHERE id = :id").bind("id", run).execute();
             throw new IllegalStateException("boom");
         })).hasMessage("boom");
-        assertThat(log.head()).isEqualTo(head);
-        assertThat(log.since(List.of(run), 0, 100)).extracting(e -> e.eventType()).containsExactly("run_queued");
+        assertThat(inside.getFirst().sequence()).as("the append had taken the next number").isEqualTo(head + 1);
+
+        assertThat(log.head()).as("the counter bump was rolled back").isEqualTo(head);
+        assertThat(count("SELECT COUNT(*) FROM events WHERE sequence > ?", head)).isZero();
+        assertThat(log.since(List.of(run), 0, 100)).extracting(RunEvent::eventType).containsExactly("run_queued");
+        assertThat(state(run)).isEqualTo("QUEUED");
+        assertThat(count("SELECT updated_seq FROM runs WHERE id = ?", run)).isEqualTo(updatedSeq);
+
+        // the next committed append takes the number the failed one gave back: no gap
+        RunEvent next = db.write(h -> log.append(h, run, "run_pending", null, null, Instant.now()));
+        assertThat(next.sequence()).isEqualTo(head + 1);
+        assertThat(log.head()).isEqualTo(head + 1);
+        assertThat(count("SELECT MAX(sequence) FROM events")).isEqualTo(log.head());
+    }
+
+    @Test
+    void aCompareAndSetHeldOpenByOneWriterMakesTheSecondFail() throws Exception {
+        String run = newRun("staged race");
+        CountDownLatch changed = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> db.write(h -> {
+            int rows = h.createUpdate("UPDATE runs SET state = 'PENDING' WHERE id = :id AND state = 'QUEUED'")
+                    .bind("id", run).execute();
+            log.append(h, run, "run_pending", null, null, Instant.now());
+            changed.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return rows;
+        }));
+        assertThat(changed.await(30, TimeUnit.SECONDS)).isTrue();
+        Races.Attempt<RunEvent> second = Races.start(
+                () -> runs.advance(run, RunState.PENDING, null));
+        Races.awaitBlocked(db, second);
+        release.countDown();
+        assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThatThrownBy(() -> second.result().join()).cause().isInstanceOf(ApiException.class)
+                .satisfies(e -> assertThat(((ApiException) e).status()).isEqualTo(409));
+        assertThat(state(run)).isEqualTo("PENDING");
+        assertThat(count("SELECT COUNT(*) FROM events WHERE run_id = ? AND event_type = 'run_pending'", run))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void anAppendWaitingForARunThatAnotherWriterChangesDoesNotDeadlockWithIt() throws Exception {
+        String run = newRun("no deadlock");
+        long head = log.head();
+        CountDownLatch changed = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        // like a cancel of a running run: the run's row is written first, its event appended after
+        CompletableFuture<RunEvent> first = CompletableFuture.supplyAsync(() -> db.write(h -> {
+            h.createUpdate("UPDATE runs SET cancel_requested = TRUE WHERE id = :id").bind("id", run).execute();
+            changed.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return log.append(h, run, "run_cancel_requested", null, null, Instant.now());
+        }));
+        assertThat(changed.await(30, TimeUnit.SECONDS)).isTrue();
+        // like a worker's transcript arriving meanwhile: an append with nothing written before it
+        Races.Attempt<RunEvent> second = Races.start(() ->
+                db.write(h -> log.append(h, run, "transcript_appended", null, null, Instant.now())));
+        Races.awaitBlocked(db, second);
+        release.countDown();
+
+        RunEvent cancel = first.get(30, TimeUnit.SECONDS);
+        RunEvent transcript = second.result().get(30, TimeUnit.SECONDS);
+        assertThat(List.of(cancel.sequence(), transcript.sequence())).containsExactlyInAnyOrder(head + 1, head + 2);
+        assertThat(log.since(List.of(run), head, 10)).extracting(RunEvent::eventType)
+                .containsExactlyInAnyOrder("run_cancel_requested", "transcript_appended");
     }
 
     @Test
     void concurrentTransitionsFromOneStateLetExactlyOneWin() throws Exception {
-        DroverServer s = server.server();
         for (int round = 0; round < 5; round++) {
-            String run = server.admin().createRun("race " + round);
+            String run = newRun("race " + round);
             CyclicBarrier start = new CyclicBarrier(4);
             List<Future<Boolean>> attempts = new ArrayList<>();
             try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
@@ -73,7 +242,7 @@ abstract class StoreTest {
                     attempts.add(pool.submit(() -> {
                         start.await();
                         try {
-                            s.runs().advance(run, RunState.PENDING, null);
+                            runs.advance(run, RunState.PENDING, null);
                             return true;
                         } catch (ApiException e) {
                             assertThat(e.status()).isEqualTo(409);
@@ -87,16 +256,61 @@ abstract class StoreTest {
                 }
                 assertThat(winners).isEqualTo(1);
             }
-            long pendingEvents = db.readOne(h -> h.createQuery(
-                            "SELECT COUNT(*) FROM events WHERE run_id = :r AND event_type = 'run_pending'")
-                    .bind("r", run).mapTo(Long.class).one());
-            assertThat(pendingEvents).isEqualTo(1);
+            assertThat(count("SELECT COUNT(*) FROM events WHERE run_id = ? AND event_type = 'run_pending'", run))
+                    .isEqualTo(1);
         }
+    }
+
+    @Test
+    void keysAreCreatedListedAndRevoked() {
+        String team = accounts.ensureTeam("keys-" + UUID.randomUUID());
+        assertThat(accounts.ensureTeam("keys-same")).as("teams are found by name").isEqualTo(accounts.ensureTeam("keys-same"));
+        Principal user = accounts.ensurePrincipal(Principal.Kind.USER, "keys-" + UUID.randomUUID() + "@x.io", team, false);
+        assertThat(accounts.ensurePrincipal(Principal.Kind.USER, user.email(), team, false).id()).isEqualTo(user.id());
+        assertThat(user.teamIds()).containsExactly(team);
+
+        Accounts.CreatedKey a = accounts.createKey(user, "laptop", null);
+        Accounts.CreatedKey b = accounts.createKey(user, "ci", null, Accounts.WORKER_KEY);
+        assertThat(a.secret()).startsWith(ApiKeys.PREFIX).hasSize(47).isNotEqualTo(b.secret());
+        assertThat(accounts.keyExists(a.secret())).isTrue();
+        Principal viaA = accounts.authenticate(a.secret()).orElseThrow();
+        assertThat(viaA.id()).isEqualTo(user.id());
+        assertThat(viaA.teamIds()).containsExactly(team);
+        assertThat(viaA.worker()).isFalse();
+        assertThat(accounts.authenticate(b.secret()).orElseThrow().worker()).isTrue();
+
+        List<Accounts.KeyInfo> listed = accounts.listKeys().stream()
+                .filter(k -> k.principalId().equals(user.id())).toList();
+        assertThat(listed).extracting(Accounts.KeyInfo::name).containsExactly("laptop", "ci");
+        Accounts.KeyInfo laptop = listed.getFirst();
+        assertThat(laptop.id()).isEqualTo(a.id());
+        assertThat(laptop.prefix()).isEqualTo(a.secret().substring(0, 10));
+        assertThat(laptop.principalName()).isEqualTo(user.email());
+        assertThat(laptop.principalKind()).isEqualTo("user");
+        assertThat(laptop.keyKind()).isEqualTo(Accounts.STANDARD_KEY);
+        assertThat(listed.get(1).keyKind()).isEqualTo(Accounts.WORKER_KEY);
+        assertThat(laptop.revokedAtMicros()).isNull();
+        assertThat(laptop.lastUsedAtMicros()).as("authenticate records the use").isNotNull();
+        assertThat(laptop.toString()).doesNotContain(a.secret().substring(10));
+
+        assertThat(accounts.revokeKey(a.id())).isTrue();
+        assertThat(accounts.authenticate(a.secret())).isEmpty();
+        assertThat(accounts.revokeKey(a.id())).as("a revoked key cannot be revoked again").isFalse();
+        assertThat(accounts.authenticate(b.secret())).as("the other key still works").isPresent();
+        assertThat(accounts.revokeKey(b.secret().substring(0, 10))).as("revoked by its prefix").isTrue();
+        assertThat(accounts.authenticate(b.secret())).isEmpty();
+        assertThat(accounts.revokeKey("drv_nosuch")).isFalse();
+        assertThat(accounts.listKeys().stream().filter(k -> k.principalId().equals(user.id())))
+                .allSatisfy(k -> assertThat(k.revokedAtMicros()).isNotNull());
+        assertThat(accounts.keyExists(a.secret())).as("revoked keys stay listed").isTrue();
     }
 
     @Test
     void timestampsRoundTripToTheMicrosecond() {
         Instant t = Instant.parse("2026-11-28T12:34:56.123456Z");
         assertThat(Times.instant(Times.micros(t))).isEqualTo(t);
+        String run = newRun("times");
+        long created = count("SELECT created_at FROM runs WHERE id = ?", run);
+        assertThat(Times.micros(Times.instant(created))).isEqualTo(created);
     }
 }
