@@ -19,7 +19,7 @@ fi
 
 # build through the reactor (never mvn install), clean so that nothing stale (a removed migration) is measured;
 # tests are not the point here
-./mvnw -q -B clean package -pl bench -am -Dmaven.test.skip=true
+./mvnw -q -B clean package -pl bench -am -DskipTests
 
 export BENCH_COMMAND="bench/run.sh$(printf " %q" "$@")"
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \

@@ -36,6 +36,12 @@ public final class Bench implements Callable<Integer> {
 
     enum Db { sqlite, postgres, both }
 
+    enum Suite { http, dispatch, all }
+
+    @Option(names = "--suite", defaultValue = "all", description = "http (reads, creates, lists), dispatch (worker "
+            + "dispatch latency and runs/s) or all (default: ${DEFAULT-VALUE})")
+    Suite suite;
+
     @Option(names = "--db", defaultValue = "both", description = "sqlite, postgres or both (default: ${DEFAULT-VALUE})")
     Db db;
 
@@ -65,6 +71,18 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--pages-deep", defaultValue = "50",
             description = "which page the cursor-paging latency is taken at (default: ${DEFAULT-VALUE})")
     int pagesDeep;
+
+    @Option(names = "--dispatch-samples", defaultValue = "200",
+            description = "runs timed one at a time for the dispatch latency (default: ${DEFAULT-VALUE})")
+    int dispatchSamples;
+
+    @Option(names = "--dispatch-runs", defaultValue = "300",
+            description = "runs created at once per throughput measurement (default: ${DEFAULT-VALUE})")
+    int dispatchRuns;
+
+    @Option(names = "--slots", split = ",", defaultValue = "1,2,4,8",
+            description = "worker slot counts the throughput is measured with (default: ${DEFAULT-VALUE})")
+    List<Integer> slots;
 
     @Option(names = "--work-dir", description = "databases, logs and wrk output (default: bench/runs/<time>, kept across builds)")
     Path workDir;
@@ -101,27 +119,82 @@ public final class Bench implements Callable<Integer> {
         Files.createDirectories(workDir);
         Machine machine = Machine.describe();
         String loadBefore = Machine.loadAverage();
-        List<Report.DbResult> results = new ArrayList<>();
-        if (db != Db.postgres) {
-            results.add(measure("sqlite", wrkThreads));
-        }
-        if (db != Db.sqlite) {
-            results.add(measure("postgres", wrkThreads));
-        }
+        List<String> kinds = db == Db.both ? List.of("sqlite", "postgres") : List.of(db.name());
         String command = System.getenv().getOrDefault("BENCH_COMMAND", "bench/run.sh");
-        Report.Setup setup = new Report.Setup(started.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")),
-                command, machine, wrkThreads, connections, duration.toSeconds(), warmup.toSeconds(), listSamples,
-                LIST_WARMUP, loadBefore, Machine.loadAverage(), note);
-        String markdown = Report.markdown(setup, results);
-        Files.writeString(workDir.resolve("results.md"), markdown);
-        System.out.println();
-        System.out.println(markdown);
-        if (doc != null) {
-            Report.writeInto(doc, markdown);
-            System.out.println("written into " + doc);
+        String date = started.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
+        if (suite != Suite.dispatch) {
+            List<Report.DbResult> results = new ArrayList<>();
+            for (String kind : kinds) {
+                results.add(measure(kind, wrkThreads));
+            }
+            Report.Setup setup = new Report.Setup(date, command, machine, wrkThreads, connections,
+                    duration.toSeconds(), warmup.toSeconds(), listSamples, LIST_WARMUP, loadBefore,
+                    Machine.loadAverage(), note);
+            publish("results.md", Report.markdown(setup, results), Report.BEGIN, Report.END);
+        }
+        if (suite != Suite.http) {
+            String dispatchLoadBefore = Machine.loadAverage();
+            List<Report.DispatchResult> results = new ArrayList<>();
+            for (String kind : kinds) {
+                results.add(measureDispatch(kind));
+            }
+            publish("dispatch.md", Report.dispatchMarkdown(date, command, machine, dispatchLoadBefore,
+                    Machine.loadAverage(), note, results), Report.DISPATCH_BEGIN, Report.DISPATCH_END);
         }
         System.out.println("logs, wrk output and databases: " + workDir);
         return 0;
+    }
+
+    private void publish(String file, String markdown, String begin, String end) throws IOException {
+        Files.writeString(workDir.resolve(file), markdown);
+        System.out.println();
+        System.out.println(markdown);
+        if (doc != null) {
+            Report.writeInto(doc, markdown, begin, end);
+            System.out.println("written into " + doc);
+        }
+    }
+
+    /**
+     * Dispatch latency with one idle slot, then throughput for each slot count, each against a fresh server JVM
+     * (the slots are the server's embedded worker, as with {@code drover serve --workers N}) on one database.
+     */
+    private Report.DispatchResult measureDispatch(String kind) throws Exception {
+        Path dir = Files.createDirectories(workDir.resolve(kind + "-dispatch"));
+        try (Closeable cleanup = () -> deleteUnless(keepDatabases, dir.resolve("db"));
+                Store store = kind.equals("sqlite") ? Store.sqlite(dir.resolve("db")) : Store.postgres(dir.resolve("db"))) {
+            List<String> args = new ArrayList<>(List.of(store.dataDir(Store.DROVER).toString(), ADMIN_KEY));
+            args.addAll(store.serverDatabaseArgs());
+            DispatchBench.Latency latency;
+            step(kind, "dispatch latency, one idle slot, " + dispatchSamples + " runs");
+            try (ChildJvm server = ChildJvm.start("drover", ServerMain.class, dispatchJvmArgs(1), args,
+                    dir.resolve("drover-latency.log"))) {
+                latency = new DispatchBench("http://127.0.0.1:" + server.port() + "/api/v1", ADMIN_KEY)
+                        .latency(LIST_WARMUP, dispatchSamples);
+            }
+            step(kind, "claim p50 %.2f ms, accept p50 %.2f ms".formatted(latency.claimP50(), latency.acceptP50()));
+            List<DispatchBench.Throughput> throughput = new ArrayList<>();
+            for (int n : slots) {
+                try (ChildJvm server = ChildJvm.start("drover", ServerMain.class, dispatchJvmArgs(n), args,
+                        dir.resolve("drover-" + n + "-slots.log"))) {
+                    DispatchBench bench = new DispatchBench("http://127.0.0.1:" + server.port() + "/api/v1", ADMIN_KEY);
+                    bench.throughput(n, Math.min(dispatchRuns, 50)); // warm-up: JIT, pools, the first workspaces
+                    DispatchBench.Throughput t = bench.throughput(n, dispatchRuns);
+                    step(kind, "%d slots: %.1f runs/s".formatted(n, t.perSecond()));
+                    throughput.add(t);
+                }
+            }
+            return new Report.DispatchResult(store.label(), latency, throughput);
+        }
+    }
+
+    /** The server JVM of the dispatch suite: {@code slots} embedded worker slots, no per-team limit. */
+    private List<String> dispatchJvmArgs(int slots) {
+        List<String> jvmArgs = new ArrayList<>(serverJvmArgs);
+        jvmArgs.add("-D" + ServerMain.WORKERS + "=" + slots);
+        // the team limit would make this a measure of admission rather than of the worker plane
+        jvmArgs.add("-D" + ServerMain.TEAM_CONCURRENCY + "=0");
+        return jvmArgs;
     }
 
     private Report.DbResult measure(String kind, int wrkThreads) throws IOException {

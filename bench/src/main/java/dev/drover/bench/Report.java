@@ -14,11 +14,16 @@ import java.util.Set;
 final class Report {
     static final String BEGIN = "<!-- bench:results:begin (written by bench/run.sh; edits here are overwritten) -->";
     static final String END = "<!-- bench:results:end -->";
+    static final String DISPATCH_BEGIN = "<!-- bench:dispatch:begin (written by bench/run.sh; edits here are overwritten) -->";
+    static final String DISPATCH_END = "<!-- bench:dispatch:end -->";
     static final double TARGET = 0.5;
 
     /** Everything measured on one database kind. */
     record DbResult(String label, String settings, Wrk.Result hello, Wrk.Result get, RawInsert.Result raw,
             Wrk.Result create, BulkLoad.Loaded loaded, List<ListLatency.Result> list) {}
+
+    /** The execution plane on one database kind. */
+    record DispatchResult(String label, DispatchBench.Latency latency, List<DispatchBench.Throughput> throughput) {}
 
     /** How the run was made. */
     record Setup(String date, String command, Machine machine, int wrkThreads, int connections, long durationSeconds,
@@ -132,14 +137,60 @@ final class Report {
                 ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.2f", v);
     }
 
-    /** Replaces the results section of {@code doc} (appending one if it has none). */
-    static void writeInto(Path doc, String results) {
+    /** Replaces the section of {@code doc} between {@code begin} and {@code end} (appending one if it has none). */
+    static String dispatchMarkdown(String date, String command, Machine m, String loadBefore, String loadAfter,
+            String note, List<DispatchResult> results) {
+        StringBuilder md = new StringBuilder();
+        md.append("### Run of ").append(date).append('\n').append('\n');
+        if (note != null && !note.isBlank()) {
+            md.append("**").append(note).append("**\n\n");
+        }
+        md.append("- Machine: ").append(m.cpuModel()).append(", `nproc` = ").append(m.nproc()).append(", ")
+                .append(m.os()).append("; ").append(m.jdk()).append('\n');
+        md.append("- Command: `").append(command).append("`\n");
+        md.append("- Load average (1 min) before: ").append(loadBefore).append(", after: ").append(loadAfter)
+                .append('\n');
+        for (DispatchResult r : results) {
+            md.append("- ").append(r.label()).append(": agent processes ran with ").append(r.latency().isolation())
+                    .append('\n');
+        }
+        md.append('\n');
+        md.append("| | ").append(String.join(" | ", results.stream().map(DispatchResult::label).toList())).append(" |\n");
+        md.append("|---|").append("---:|".repeat(results.size())).append('\n');
+        md.append("| create → PENDING (claimed by the idle slot): p50 / p99 ms |");
+        results.forEach(r -> md.append(' ').append(ms(r.latency().claimP50())).append(" / ")
+                .append(ms(r.latency().claimP99())).append(" |"));
+        md.append("\n| **create → CLAIMED** (target p50 ≤ 10 ms, p99 ≤ 50 ms) |");
+        results.forEach(r -> md.append(' ').append(ms(r.latency().acceptP50())).append(" / ")
+                .append(ms(r.latency().acceptP99())).append(' ').append(r.latency().acceptP50() <= 10
+                        && r.latency().acceptP99() <= 50 ? "(met)" : "(**missed**)").append(" |"));
+        md.append('\n');
+        Set<Integer> counts = new java.util.TreeSet<>();
+        results.forEach(r -> r.throughput().forEach(t -> counts.add(t.slots())));
+        for (int n : counts) {
+            md.append("| ").append(n).append(n == 1 ? " slot" : " slots").append(": runs completed/s (p50 create → SUCCEEDED ms) |");
+            for (DispatchResult r : results) {
+                DispatchBench.Throughput t = r.throughput().stream().filter(x -> x.slots() == n).findFirst().orElse(null);
+                md.append(' ').append(t == null ? "–" : String.format(Locale.ROOT, "%.1f (%s)", t.perSecond(),
+                        ms(t.p50EndToEnd()))).append(" |");
+            }
+            md.append('\n');
+        }
+        md.append('\n');
+        DispatchBench.Latency l = results.getFirst().latency();
+        md.append("Latency over ").append(l.samples()).append(" runs after 20 unreported ones; throughput over ")
+                .append(results.getFirst().throughput().isEmpty() ? 0 : results.getFirst().throughput().getFirst().runs())
+                .append(" runs created at once by 8 client threads, after a 50-run warm-up.\n");
+        return md.toString();
+    }
+
+    static void writeInto(Path doc, String results, String begin, String end) {
         try {
             String text = Files.exists(doc) ? Files.readString(doc) : "# Benchmarks\n";
-            String section = BEGIN + "\n" + results + END;
-            int b = text.indexOf(BEGIN);
-            int e = text.indexOf(END);
-            text = b >= 0 && e > b ? text.substring(0, b) + section + text.substring(e + END.length())
+            String section = begin + "\n" + results + end;
+            int b = text.indexOf(begin);
+            int e = text.indexOf(end);
+            text = b >= 0 && e > b ? text.substring(0, b) + section + text.substring(e + end.length())
                     : text.stripTrailing() + "\n\n" + section + "\n";
             Files.writeString(doc, text);
         } catch (IOException e) {

@@ -2,27 +2,44 @@ package dev.drover.bench;
 
 import dev.drover.server.DroverServer;
 import dev.drover.server.ServerConfig;
+import dev.drover.server.auth.Bootstrap;
+import dev.drover.worker.Worker;
+import dev.drover.worker.WorkerConfig;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * The server under test, in a JVM of its own so the load generator never shares its heap, GC or JIT threads:
  * a real {@link DroverServer} started exactly as {@code drover serve} starts it, on a random port.
  *
- * <p>Arguments: {@code <data-dir> <admin-key> [<jdbc-url> <db-user>]}. Prints {@code LISTENING <port>} once
+ * <p>Arguments: {@code <data-dir> <admin-key> [<jdbc-url> <db-user>]}. System properties
+ * {@code drover.bench.workers} (embedded worker slots, default 0: the HTTP benchmarks want no runs executed) and
+ * {@code drover.bench.teamConcurrency} (default 10, the server's default). Prints {@code LISTENING <port>} once
  * it accepts requests; stops gracefully on SIGTERM.
  */
 public final class ServerMain {
+    static final String WORKERS = "drover.bench.workers";
+    static final String TEAM_CONCURRENCY = "drover.bench.teamConcurrency";
+
     private ServerMain() {}
 
     public static void main(String[] args) throws InterruptedException {
-        ServerConfig config = ServerConfig.embedded(Path.of(args[0])).withAdminApiKey(args[1]);
+        Path dataDir = Path.of(args[0]);
+        ServerConfig config = ServerConfig.embedded(dataDir).withAdminApiKey(args[1])
+                .withTeamConcurrency(Integer.getInteger(TEAM_CONCURRENCY, 10));
         if (args.length > 2) {
             config = config.withDatabase(args[2], args[3], null);
         }
         DroverServer server = DroverServer.start(config);
+        int slots = Integer.getInteger(WORKERS, 0);
+        Worker worker = slots <= 0 ? null : new Worker(WorkerConfig.embedded(server.apiBaseUrl(),
+                Bootstrap.ensureEmbeddedWorkerKey(server.accounts(), dataDir), slots, dataDir, Map.of())).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (worker != null) {
+                worker.close();
+            }
             server.close();
             stopped.countDown();
         }));

@@ -7,7 +7,6 @@ import dev.drover.server.auth.Bootstrap;
 import dev.drover.worker.Worker;
 import dev.drover.worker.WorkerConfig;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -74,10 +73,9 @@ final class ServeCommand implements Callable<Integer> {
                 System.getenv());
         DroverServer server = DroverServer.start(config);
         System.out.println("Drover is serving the API at " + server.apiBaseUrl());
-        Worker worker = workers <= 0 ? null : new Worker(new WorkerConfig(server.apiBaseUrl(),
-                Bootstrap.ensureEmbeddedWorkerKey(server.accounts(), store.dataDir), "embedded", "default", workers,
-                store.dataDir.resolve("workspaces").toAbsolutePath(), WorkerConfig.DEFAULT_RUN_TIMEOUT,
-                WorkerConfig.DEFAULT_OUTPUT_CAP, List.of(store.dataDir.toAbsolutePath()), System.getenv(), WorkerConfig.MAX_IDLE)).start();
+        Worker worker = workers <= 0 ? null : new Worker(WorkerConfig.embedded(server.apiBaseUrl(),
+                Bootstrap.ensureEmbeddedWorkerKey(server.accounts(), store.dataDir), workers, store.dataDir,
+                System.getenv())).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");

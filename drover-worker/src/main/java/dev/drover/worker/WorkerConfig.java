@@ -34,6 +34,17 @@ public record WorkerConfig(String serverUrl, String apiKey, String name, String 
         maxIdle = maxIdle == null ? MAX_IDLE : maxIdle;
     }
 
+    /**
+     * The worker {@code drover serve} runs in its own process: workspaces under the data directory, which the
+     * agents must not see (it holds the database and the keys), providers from {@code env}.
+     */
+    public static WorkerConfig embedded(String serverUrl, String workerKey, int slots, Path dataDir,
+            Map<String, String> env) {
+        Path data = dataDir.toAbsolutePath();
+        return new WorkerConfig(serverUrl, workerKey, "embedded", "default", slots, data.resolve("workspaces"),
+                DEFAULT_RUN_TIMEOUT, DEFAULT_OUTPUT_CAP, List.of(data), env, MAX_IDLE);
+    }
+
     /** Never the worker key, nor provider credentials. */
     @Override
     public String toString() {
