@@ -7,6 +7,7 @@ import dev.drover.api.RunAgentResponse;
 import dev.drover.api.RunItem;
 import dev.drover.api.RunState;
 import dev.drover.client.DroverClient;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -17,6 +18,8 @@ import picocli.CommandLine.Parameters;
 /** {@code drover run "prompt"}: create a run. */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Create a run from a prompt or a skill.")
 final class RunCommand implements Callable<Integer> {
+    private static final Duration TRANSCRIPT_POLL = Duration.ofSeconds(1);
+
     @Mixin
     ClientOptions client;
 
@@ -47,7 +50,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the server's reply as JSON.")
     boolean json;
 
-    @Option(names = {"-f", "--follow"}, description = "Stream the run's events until it ends; exit 0 only if it SUCCEEDED.")
+    @Option(names = {"-f", "--follow"}, description = "Stream the run's state changes and transcript until it ends; exit 0 only if it SUCCEEDED.")
     boolean follow;
 
     @Override
@@ -64,11 +67,11 @@ final class RunCommand implements Callable<Integer> {
         if (!follow) {
             return 0;
         }
-        api.followEvents(List.of(r.runId()), 0, e -> {
-            if (!json) {
-                System.out.println(e.occurredAt() + "  " + e.eventType() + (e.refId() == null ? "" : "  " + e.refId()));
-            }
-        });
+        if (json) {
+            api.followEvents(List.of(r.runId()), 0, e -> { });
+        } else {
+            followLive(api, r.runId());
+        }
         RunItem done = api.getRun(r.runId());
         if (json) {
             System.out.println(Output.json(done));
@@ -76,5 +79,36 @@ final class RunCommand implements Callable<Integer> {
             System.out.println(done.state() + (done.statusMessage() == null ? "" : ": " + done.statusMessage().message()));
         }
         return done.state() == RunState.SUCCEEDED ? 0 : 1;
+    }
+
+    /**
+     * State changes as they happen (the event stream), and the transcript's new lines next to them: the
+     * transcript is asked for again on every event and, between events, every {@link #TRANSCRIPT_POLL}.
+     */
+    private static void followLive(DroverClient api, String runId) {
+        TranscriptPrinter transcript = new TranscriptPrinter(api, runId, System.out);
+        Thread poller = Thread.ofVirtual().name("drover-follow-transcript").start(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(TRANSCRIPT_POLL);
+                    transcript.printNew();
+                }
+            } catch (InterruptedException e) {
+                // the run ended
+            } catch (RuntimeException e) {
+                // a failed poll only delays lines: the final printNew below prints them
+            }
+        });
+        try {
+            api.followEvents(List.of(runId), 0, e -> {
+                transcript.printNew();
+                synchronized (transcript) {
+                    System.out.println(e.occurredAt() + "  " + e.eventType() + (e.refId() == null ? "" : "  " + e.refId()));
+                }
+            });
+        } finally {
+            poller.interrupt();
+        }
+        transcript.printNew();
     }
 }

@@ -1,13 +1,10 @@
 package dev.drover.cli;
 
-import dev.drover.api.ConversationMessage;
 import dev.drover.api.ConversationResponse;
-import dev.drover.api.ConversationStep;
 import dev.drover.api.RunItem;
 import dev.drover.api.RunState;
 import dev.drover.client.RunQuery;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -110,18 +107,7 @@ final class RunsCommand {
                 System.out.println(Output.json(c));
                 return 0;
             }
-            for (ConversationStep step : c.steps()) {
-                for (ConversationMessage m : step.messages()) {
-                    for (Map<String, Object> block : m.content()) {
-                        Object type = block.get("type");
-                        String text = "text".equals(type) ? String.valueOf(block.get("text"))
-                                : "action".equals(type) ? "→ " + block.get("name") + " " + block.get("input")
-                                : "action_result".equals(type) ? "← " + block.get("name") + " " + block.get("state")
-                                : String.valueOf(block);
-                        System.out.println("[" + m.role() + "] " + text.strip());
-                    }
-                }
-            }
+            TranscriptPrinter.printAll(c, System.out);
             return 0;
         }
     }

@@ -69,11 +69,23 @@ class ServeProcessIT {
             // the embedded worker slots execute runs: --follow streams the run to its end and exits 0 on success
             String followed = run(List.of("run", "ping", "--harness", "command", "--command", "read p; echo \"pong to $p\"",
                     "--follow"), env);
-            assertThat(followed).contains("run_pending").contains("run_in_progress").contains("run_succeeded")
+            assertThat(followed).contains("[user] ping").contains("[assistant] pong to ping").contains("run_pending").contains("run_in_progress").contains("run_succeeded")
                     .contains("SUCCEEDED: The command exited with status 0: pong to ping");
             String pongRun = followed.lines().filter(l -> l.matches("[0-9a-f-]{36} QUEUED.*")).findFirst().orElseThrow()
                     .substring(0, 36);
             assertThat(run(List.of("runs", "transcript", pongRun), env)).contains("[user] ping").contains("[assistant] pong to ping");
+            // --follow prints the transcript as the agent writes it, not only once the run has ended
+            Process live = java(List.of("run", "slow", "--harness", "command", "--command",
+                    "echo first line; sleep 8; echo second line", "--follow"), env).redirectErrorStream(true).start();
+            try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(live.getInputStream(), StandardCharsets.UTF_8))) {
+                String liveRun = out.readLine().substring(0, 36);
+                for (String line; (line = out.readLine()) != null && !line.equals("[assistant] first line"); ) {
+                    assertThat(line).doesNotContain("second line");
+                }
+                assertThat(run(List.of("runs", "get", liveRun), env)).contains("INPROGRESS");
+                assertThat(out.lines().toList()).contains("[assistant] second line").last().asString().startsWith("SUCCEEDED");
+            }
+            assertThat(live.waitFor()).isZero();
             Process failing = java(List.of("run", "x", "--harness", "command", "--command", "exit 4", "--follow"), env)
                     .redirectErrorStream(true).start();
             String failed = new String(failing.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -1,0 +1,54 @@
+package dev.drover.cli;
+
+import dev.drover.api.ConversationMessage;
+import dev.drover.api.ConversationResponse;
+import dev.drover.api.ConversationStep;
+import dev.drover.client.DroverClient;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Prints a run's transcript as lines ({@code [role] text}, {@code → tool input}, {@code ← tool state}), and, for
+ * {@code drover run --follow}, only what was added since the last call: the transcript is written by the worker
+ * as the agent goes, so asking again shows the new messages.
+ */
+final class TranscriptPrinter {
+    private final DroverClient api;
+    private final String runId;
+    private final PrintStream out;
+    private int printed;
+
+    TranscriptPrinter(DroverClient api, String runId, PrintStream out) {
+        this.api = api;
+        this.runId = runId;
+        this.out = out;
+    }
+
+    /** Prints the messages of this run not printed yet (earlier runs of a continued conversation are skipped). */
+    synchronized void printNew() {
+        List<ConversationMessage> messages = api.conversation(runId).steps().stream()
+                .filter(s -> runId.equals(s.id())).findFirst().map(ConversationStep::messages).orElse(List.of());
+        for (ConversationMessage m : messages.subList(Math.min(printed, messages.size()), messages.size())) {
+            lines(m).forEach(out::println);
+        }
+        printed = Math.max(printed, messages.size());
+    }
+
+    /** Every message of every step. */
+    static void printAll(ConversationResponse c, PrintStream out) {
+        c.steps().forEach(s -> s.messages().forEach(m -> lines(m).forEach(out::println)));
+    }
+
+    static List<String> lines(ConversationMessage m) {
+        return m.content().stream().map(block -> "[" + m.role() + "] " + text(block).strip()).toList();
+    }
+
+    private static String text(Map<String, Object> block) {
+        Object type = block.get("type");
+        return "text".equals(type) ? String.valueOf(block.get("text"))
+                : "action".equals(type) ? "→ " + block.get("name") + " " + block.get("input")
+                : "action_result".equals(type) ? "← " + block.get("name") + " " + block.get("state")
+                : String.valueOf(block);
+    }
+}
