@@ -14,7 +14,10 @@ keep = ['RunAgentRequest','RunAgentResponse','ListRunsResponse','RunItem','Artif
  'ListModelsResponse','ModelInfo','AgentSkill','ConversationResponse','ConversationStep','ConversationMessage',
  'ConversationMessageRole','ConversationContentBlock','TextContentBlock','ActionCategory','ActionState','ActionContentBlock',
  'ActionResultContentBlock','EventContentBlock','ArtifactResponse','PlanArtifactResponse','PlanArtifactResponseData',
- 'ScreenshotArtifactResponse','ScreenshotArtifactResponseData','FileArtifactResponse','FileArtifactResponseData']
+ 'ScreenshotArtifactResponse','ScreenshotArtifactResponseData','FileArtifactResponse','FileArtifactResponseData',
+ 'ScheduledAgentItem','ScheduledAgentHistoryItem','CreateScheduledAgentRequest','UpdateScheduledAgentRequest',
+ 'ListScheduledAgentsResponse','DeleteScheduledAgentResponse','CloudEnvironmentConfig','GitHubRepo','ProvidersConfig',
+ 'AwsProviderConfig','GcpProviderConfig']
 schemas = {k: copy.deepcopy(S[k]) for k in keep}
 # Drover's extensions
 schemas['RunAgentRequest']['properties']['metadata'] = {'type':'object','maxProperties':20,
@@ -201,13 +204,27 @@ paths = {
      '404':problem('No such attachment of a run held by this worker')},[path('workerId'),path('runId'),path('position')],tags=('workers',))},
  '/workers/{workerId}/heartbeat': {'post': op('heartbeat','Extend the leases of running runs; learn of cancel requests',
     {'200':ok(ref('HeartbeatResponse')),'404':problem('Not this key\'s worker')},[path('workerId')],ref('HeartbeatRequest'),tags=('workers',))},
+ '/agent/schedules': {'post': op('createScheduledAgent','Create a scheduled agent',{'201':ok(ref('ScheduledAgentItem'),'Created'),
+    '400':problem('Invalid request (missing field, invalid cron expression); detail names the field')},None,ref('CreateScheduledAgentRequest'),
+    tags=('schedules',),desc='cron_schedule has five fields (minute hour day-of-month month day-of-week) read in UTC. Each due tick creates one run (source SCHEDULED_AGENT), however many nodes serve the database; ticks missed while no node ran fire once.'),
+   'get': op('listScheduledAgents','List scheduled agents (sorted by name)',{'200':ok(ref('ListScheduledAgentsResponse'))},tags=('schedules',))},
+ '/agent/schedules/{scheduleId}': {'get': op('getScheduledAgent','Get scheduled agent details',{'200':ok(ref('ScheduledAgentItem')),
+    '404':problem('Schedule not found')},[path('scheduleId')],tags=('schedules',)),
+   'put': op('updateScheduledAgent','Update a scheduled agent (all fields but agent_config required)',{'200':ok(ref('ScheduledAgentItem')),
+    '400':problem('Invalid request; detail names the field'),'404':problem('Schedule not found')},[path('scheduleId')],ref('UpdateScheduledAgentRequest'),tags=('schedules',)),
+   'delete': op('deleteScheduledAgent','Delete a scheduled agent',{'200':ok(ref('DeleteScheduledAgentResponse')),
+    '404':problem('Schedule not found')},[path('scheduleId')],tags=('schedules',))},
+ '/agent/schedules/{scheduleId}/pause': {'post': op('pauseScheduledAgent','Pause a scheduled agent (history.next_run becomes null)',
+    {'200':ok(ref('ScheduledAgentItem')),'404':problem('Schedule not found')},[path('scheduleId')],tags=('schedules',))},
+ '/agent/schedules/{scheduleId}/resume': {'post': op('resumeScheduledAgent','Resume a scheduled agent from its next tick after now',
+    {'200':ok(ref('ScheduledAgentItem')),'404':problem('Schedule not found')},[path('scheduleId')],tags=('schedules',))},
  '/openapi.json': {'get': {'operationId':'getOpenApi','summary':'This document','tags':['meta'],'security':[],
     'responses':{'200':{'description':'OpenAPI 3 document','content':{'application/json':{'schema':{'type':'object'}}}}}}},
 }
 doc = {'openapi':'3.0.3','info':{'title':'Drover API','version':'0.1.0',
   'description':'Drover speaks the Oz Agent API. Schemas marked as in the Oz Agent API are taken from its public OpenAPI document (MIT licence, (c) Warp); Drover extensions are described where they appear. Errors are RFC 7807 application/problem+json.',
   'license':{'name':'MIT (schemas from the Oz Agent API OpenAPI document)'}},
-  'servers':[{'url':'/api/v1'}],'tags':[{'name':'agent'},{'name':'workers','description':'Drover\'s worker protocol (docs/workers.md)'},{'name':'meta'}],'paths':paths,
+  'servers':[{'url':'/api/v1'}],'tags':[{'name':'agent'},{'name':'schedules'},{'name':'workers','description':'Drover\'s worker protocol (docs/workers.md)'},{'name':'meta'}],'paths':paths,
   'components':{'securitySchemes':{'bearerAuth':{'type':'http','scheme':'bearer','description':'A Drover API key'}},'schemas':schemas}}
 # every $ref must resolve
 def refs(o):

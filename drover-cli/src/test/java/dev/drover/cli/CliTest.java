@@ -91,6 +91,31 @@ class CliTest {
         }
     }
 
+    @Test
+    void schedulesAreCreatedListedPausedResumedAndDeletedFromTheCommandLine() throws Exception {
+        try (TestServer server = TestServer.start(Backend.SQLITE, Backend.SQLITE.freshConfig())) {
+            String[] as = {"--server", server.apiBaseUrl(), "--api-key", TestServer.ADMIN_KEY};
+            Result created = cli(concat(new String[] {"schedules", "create", "--name", "Nightly deps", "--cron",
+                "30 2 * * *", "--prompt", "Upgrade the dependencies", "--json"}, as));
+            assertThat(created.code()).as(created.err()).isZero();
+            String id = Json.mapper().readTree(created.out()).get("id").asText();
+            assertThat(server.admin().get("/agent/schedules/" + id).json().get("cron_schedule").asText())
+                    .isEqualTo("30 2 * * *");
+            assertThat(cli(concat(new String[] {"schedules", "list"}, as)).out()).contains(id).contains("Nightly deps")
+                    .contains("enabled");
+            assertThat(cli(concat(new String[] {"schedules", "pause", id}, as)).out()).contains("paused");
+            assertThat(server.admin().get("/agent/schedules/" + id).json().get("enabled").asBoolean()).isFalse();
+            assertThat(cli(concat(new String[] {"schedules", "resume", id}, as)).out()).contains("enabled")
+                    .contains("next run");
+            Result bad = cli(concat(new String[] {"schedules", "create", "--name", "x", "--cron", "99 * * * *",
+                "--prompt", "p"}, as));
+            assertThat(bad.code()).isEqualTo(1);
+            assertThat(bad.err()).contains("cron_schedule:");
+            assertThat(cli(concat(new String[] {"schedules", "delete", id}, as)).code()).isZero();
+            assertThat(server.admin().get("/agent/schedules/" + id).status()).isEqualTo(404);
+        }
+    }
+
     private static String[] concat(String[] a, String[] b) {
         return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
     }

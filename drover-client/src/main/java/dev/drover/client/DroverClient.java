@@ -4,11 +4,14 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drover.api.ClaimedRun;
+import dev.drover.api.CreateScheduledAgentRequest;
+import dev.drover.api.DeleteScheduledAgentResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drover.api.ArtifactUpload;
 import dev.drover.api.ConversationResponse;
 import dev.drover.api.HeartbeatRequest;
 import dev.drover.api.TranscriptAppend;
+import dev.drover.api.UpdateScheduledAgentRequest;
 import dev.drover.api.UsageReport;
 import dev.drover.api.UsageStatus;
 import dev.drover.api.HeartbeatResponse;
@@ -21,6 +24,7 @@ import dev.drover.api.WorkerInfo;
 import dev.drover.api.WorkerRegistration;
 import dev.drover.api.ListModelsResponse;
 import dev.drover.api.ListRunsResponse;
+import dev.drover.api.ListScheduledAgentsResponse;
 import dev.drover.api.Message;
 import dev.drover.api.MessageHeader;
 import dev.drover.api.Problem;
@@ -28,6 +32,7 @@ import dev.drover.api.RunAgentRequest;
 import dev.drover.api.RunAgentResponse;
 import dev.drover.api.RunEvent;
 import dev.drover.api.RunItem;
+import dev.drover.api.ScheduledAgentItem;
 import dev.drover.api.SendMessageRequest;
 import dev.drover.api.SendMessageResponse;
 import java.io.IOException;
@@ -292,6 +297,39 @@ public final class DroverClient {
     public ConversationResponse conversation(String runId) {
         return send("GET", "/agent/runs/" + path(runId) + "/conversation", null, Map.of(), true,
                 type(ConversationResponse.class));
+    }
+
+    // Scheduled agents. A create is not retried: without an idempotency key a retry could make two schedules.
+
+    public ScheduledAgentItem createSchedule(CreateScheduledAgentRequest request) {
+        return send("POST", "/agent/schedules", request, Map.of(), false, type(ScheduledAgentItem.class));
+    }
+
+    public ListScheduledAgentsResponse schedules() {
+        return send("GET", "/agent/schedules", null, Map.of(), true, type(ListScheduledAgentsResponse.class));
+    }
+
+    public ScheduledAgentItem getSchedule(String scheduleId) {
+        return send("GET", "/agent/schedules/" + path(scheduleId), null, Map.of(), true, type(ScheduledAgentItem.class));
+    }
+
+    public ScheduledAgentItem updateSchedule(String scheduleId, UpdateScheduledAgentRequest request) {
+        return send("PUT", "/agent/schedules/" + path(scheduleId), request, Map.of(), true, type(ScheduledAgentItem.class));
+    }
+
+    public ScheduledAgentItem pauseSchedule(String scheduleId) {
+        return send("POST", "/agent/schedules/" + path(scheduleId) + "/pause", null, Map.of(), true,
+                type(ScheduledAgentItem.class));
+    }
+
+    public ScheduledAgentItem resumeSchedule(String scheduleId) {
+        return send("POST", "/agent/schedules/" + path(scheduleId) + "/resume", null, Map.of(), true,
+                type(ScheduledAgentItem.class));
+    }
+
+    public void deleteSchedule(String scheduleId) {
+        send("DELETE", "/agent/schedules/" + path(scheduleId), null, Map.of(), false,
+                type(DeleteScheduledAgentResponse.class));
     }
 
     private JavaType type(Class<?> c) {

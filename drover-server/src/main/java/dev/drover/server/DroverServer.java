@@ -19,6 +19,9 @@ import dev.drover.server.ops.OpsService;
 import dev.drover.server.runs.RunLeases;
 import dev.drover.server.runs.Runs;
 import dev.drover.server.runs.RunsService;
+import dev.drover.server.schedules.ScheduleTicker;
+import dev.drover.server.schedules.Schedules;
+import dev.drover.server.schedules.SchedulesService;
 import dev.drover.server.sessions.SessionPageService;
 import dev.drover.server.sessions.SessionsService;
 import dev.drover.server.files.UrlSigner;
@@ -52,7 +55,8 @@ public final class DroverServer implements AutoCloseable {
 
     /** The HTTP services, one per resource. */
     record Services(RunsService runs, EventsService events, MessagesService messages, ModelsService models,
-            SessionsService sessions, TranscriptsService transcripts, ArtifactsService artifacts, WorkersService workers, OpenApiService openApi,
+            SessionsService sessions, TranscriptsService transcripts, ArtifactsService artifacts, WorkersService workers,
+            SchedulesService schedules, OpenApiService openApi,
             OpsService ops, DocsService docs, FilesService files, SessionPageService sessionPages) {}
 
     private final ServerConfig config;
@@ -61,14 +65,16 @@ public final class DroverServer implements AutoCloseable {
     private final List<AutoCloseable> resources;
     private final Accounts accounts;
     private final Runs runs;
+    private final Schedules schedules;
     private final EventBus bus;
     private final Services services;
     private final String publicUrl;
     private final Optional<String> createdAdminKey;
 
     private DroverServer(ServerConfig config, Database db, WebServer web, List<AutoCloseable> resources,
-            Accounts accounts, Runs runs, EventBus bus, Services services, String publicUrl,
+            Accounts accounts, Runs runs, Schedules schedules, EventBus bus, Services services, String publicUrl,
             Optional<String> createdAdminKey) {
+        this.schedules = schedules;
         this.bus = bus;
         this.services = services;
         this.config = config;
@@ -82,7 +88,11 @@ public final class DroverServer implements AutoCloseable {
     }
 
     public static DroverServer start(ServerConfig config) {
-        Clock clock = Clock.systemUTC();
+        return start(config, Clock.systemUTC());
+    }
+
+    /** With another clock: tests move time to fire schedules and expire leases without waiting. */
+    public static DroverServer start(ServerConfig config, Clock clock) {
         List<AutoCloseable> resources = new ArrayList<>();
         createPrivately(config.dataDir());
         Database db = Database.open(new Database.Settings(config.databaseUrl(), config.databaseUser(),
@@ -112,6 +122,8 @@ public final class DroverServer implements AutoCloseable {
             UrlSigner signer = UrlSigner.load(db, clock);
             Transcripts transcripts = new Transcripts(db, log, runs, clock);
             Artifacts artifacts = new Artifacts(db, log, runs, blobs, signer, url, clock);
+            Schedules schedules = new Schedules(db, runs, accounts, clock);
+            resources.add(new ScheduleTicker(schedules).start());
             Services services = new Services(
                     new RunsService(runs),
                     new EventsService(runs, log, bus),
@@ -121,6 +133,7 @@ public final class DroverServer implements AutoCloseable {
                     new TranscriptsService(transcripts, runs, signer, url),
                     new ArtifactsService(artifacts),
                     new WorkersService(new Workers(db, leases, bus, clock, transcripts, artifacts, runs, blobs)),
+                    new SchedulesService(schedules),
                     new OpenApiService(),
                     new OpsService(db, metrics),
                     new DocsService(),
@@ -142,7 +155,8 @@ public final class DroverServer implements AutoCloseable {
                     .start();
             url.bind(config.host(), web.port());
             LOG.info("Drover listening on {} ({} database)", url.get(), db.dialect().name());
-            return new DroverServer(config, db, web, resources, accounts, runs, bus, services, url.get(), adminKey);
+            return new DroverServer(config, db, web, resources, accounts, runs, schedules, bus, services, url.get(),
+                    adminKey);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -193,6 +207,11 @@ public final class DroverServer implements AutoCloseable {
     /** The runs feature, for the parts of Drover that run in the same process (dispatch, tests). */
     public Runs runs() {
         return runs;
+    }
+
+    /** The schedules feature: tests fire due ticks from several nodes at once through it. */
+    public Schedules schedules() {
+        return schedules;
     }
 
     public Database database() {

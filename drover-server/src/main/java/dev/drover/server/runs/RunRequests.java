@@ -15,10 +15,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Checks a {@link RunAgentRequest} field by field; every refusal names the field it is about. */
-final class RunRequests {
-    static final int MAX_PROMPT_BYTES = 256 * 1024;
+public final class RunRequests {
+    public static final int MAX_PROMPT_BYTES = 256 * 1024;
     static final int MAX_TITLE_CHARS = 256;
-    static final int MAX_NAME_CHARS = 256;
+    public static final int MAX_NAME_CHARS = 256;
     static final int MAX_ATTACHMENTS = 5;
     static final int MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
     static final int MAX_METADATA_PAIRS = 20;
@@ -49,7 +49,7 @@ final class RunRequests {
             throw ApiException.badRequest("agent_identity_uid", "agent identities are not supported by this server");
         }
         if (c != null) {
-            validateConfig(c);
+            validateConfig("config", c);
         }
         validateMetadata(r.metadata());
         if (r.attachments() != null && r.attachments().size() > MAX_ATTACHMENTS) {
@@ -57,33 +57,34 @@ final class RunRequests {
         }
     }
 
-    private static void validateConfig(AmbientAgentConfig c) {
-        maxChars("config.name", c.name(), MAX_NAME_CHARS);
-        maxChars("config.model_id", c.modelId(), 128);
-        maxChars("config.environment_id", c.environmentId(), 128);
-        maxChars("config.skill_spec", c.skillSpec(), 1024);
-        maxChars("config.worker_host", c.workerHost(), 128);
+    /** An agent config, its fields named under {@code field} ({@code config} of a run, {@code agent_config} of a schedule). */
+    public static void validateConfig(String field, AmbientAgentConfig c) {
+        maxChars(field + ".name", c.name(), MAX_NAME_CHARS);
+        maxChars(field + ".model_id", c.modelId(), 128);
+        maxChars(field + ".environment_id", c.environmentId(), 128);
+        maxChars(field + ".skill_spec", c.skillSpec(), 1024);
+        maxChars(field + ".worker_host", c.workerHost(), 128);
         if (c.basePrompt() != null && c.basePrompt().getBytes(StandardCharsets.UTF_8).length > MAX_PROMPT_BYTES) {
-            throw ApiException.badRequest("config.base_prompt", "must be at most " + MAX_PROMPT_BYTES + " bytes");
+            throw ApiException.badRequest(field + ".base_prompt", "must be at most " + MAX_PROMPT_BYTES + " bytes");
         }
         if (c.idleTimeoutMinutes() != null && (c.idleTimeoutMinutes() < 1 || c.idleTimeoutMinutes() > 60)) {
-            throw ApiException.badRequest("config.idle_timeout_minutes", "must be between 1 and 60");
+            throw ApiException.badRequest(field + ".idle_timeout_minutes", "must be between 1 and 60");
         }
         if (c.harness() != null && c.harness().type() != null && !HARNESSES.contains(c.harness().type())) {
-            throw ApiException.badRequest("config.harness.type", "unknown harness \"" + c.harness().type()
+            throw ApiException.badRequest(field + ".harness.type", "unknown harness \"" + c.harness().type()
                     + "\"; one of " + String.join(", ", HARNESSES.stream().sorted().toList()));
         }
         if (c.budgetUsd() != null && (!(c.budgetUsd() > 0) || c.budgetUsd() > 1_000_000)) {
-            throw ApiException.badRequest("config.budget_usd", "must be a positive amount of US dollars");
+            throw ApiException.badRequest(field + ".budget_usd", "must be a positive amount of US dollars");
         }
         if (c.harness() != null && "command".equals(c.harness().type())
                 && (c.harness().command() == null || c.harness().command().isBlank())) {
-            throw ApiException.badRequest("config.harness.command", "the command harness needs a command to run");
+            throw ApiException.badRequest(field + ".harness.command", "the command harness needs a command to run");
         }
-        maxChars("config.harness.command", c.harness() == null ? null : c.harness().command(), 4096);
+        maxChars(field + ".harness.command", c.harness() == null ? null : c.harness().command(), 4096);
         if (c.mcpServers() != null) {
             for (Map.Entry<String, McpServerConfig> e : c.mcpServers().entrySet()) {
-                validateMcp("config.mcp_servers." + e.getKey(), e.getValue());
+                validateMcp(field + ".mcp_servers." + e.getKey(), e.getValue());
             }
         }
     }
@@ -192,13 +193,13 @@ final class RunRequests {
         return "Run " + skillSpec;
     }
 
-    private static void maxChars(String field, String value, int max) {
+    public static void maxChars(String field, String value, int max) {
         if (value != null && value.length() > max) {
             throw ApiException.badRequest(field, "must be at most " + max + " characters");
         }
     }
 
-    static boolean notBlank(String s) {
+    public static boolean notBlank(String s) {
         return s != null && !s.isBlank();
     }
 }

@@ -110,6 +110,19 @@ public final class Runs {
         }
     }
 
+    /**
+     * Creates a run inside the caller's transaction: a schedule firing a tick commits the tick and its run
+     * together or not at all. No attachments and no idempotency key (the tick is the key).
+     */
+    public RunAgentResponse createIn(Handle h, Principal caller, RunAgentRequest request, Origin origin) {
+        RunRequests.validate(request);
+        AmbientAgentConfig config = request.config() != null ? request.config() : AmbientAgentConfig.empty();
+        if (config.modelId() != null) {
+            models.checkUsable(config.modelId());
+        }
+        return insert(h, caller, request, config, origin, List.of(), List.of(), null, null);
+    }
+
     private Optional<RunAgentResponse> replay(Principal caller, String key, String requestHash) {
         return db.readOne(h -> h.createQuery(
                         "SELECT request_hash, run_id FROM idempotency_keys WHERE principal_id = :p AND key = :k")

@@ -70,6 +70,15 @@ public final class Api {
         return post(path, toJson(body));
     }
 
+    public Reply put(String path, Object body) {
+        return send(request(path).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body instanceof String text ? text : toJson(body))));
+    }
+
+    public Reply delete(String path) {
+        return send(request(path).DELETE());
+    }
+
     public static String toJson(Object body) {
         try {
             return Json.mapper().writeValueAsString(body);

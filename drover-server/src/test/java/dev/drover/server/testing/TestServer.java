@@ -24,6 +24,11 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(DroverServer.start(config), backend);
     }
 
+    /** A server whose time is {@code clock}'s (a {@link MovableClock} lets a test fire schedules at will). */
+    public static TestServer start(Backend backend, ServerConfig config, java.time.Clock clock) {
+        return new TestServer(DroverServer.start(config, clock), backend);
+    }
+
     public DroverServer server() {
         return server;
     }

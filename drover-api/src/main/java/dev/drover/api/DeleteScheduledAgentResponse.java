@@ -1,0 +1,4 @@
+package dev.drover.api;
+
+/** {@code DELETE /agent/schedules/{id}}. */
+public record DeleteScheduledAgentResponse(boolean success) {}

@@ -1,0 +1,367 @@
+package dev.drover.server.schedules;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.drover.api.AmbientAgentConfig;
+import dev.drover.api.CreateScheduledAgentRequest;
+import dev.drover.api.Json;
+import dev.drover.api.ListScheduledAgentsResponse;
+import dev.drover.api.RunAgentRequest;
+import dev.drover.api.RunCreatorInfo;
+import dev.drover.api.RunExecutionLocation;
+import dev.drover.api.RunSourceType;
+import dev.drover.api.ScheduleInfo;
+import dev.drover.api.ScheduledAgentHistoryItem;
+import dev.drover.api.ScheduledAgentItem;
+import dev.drover.api.Scope;
+import dev.drover.api.UpdateScheduledAgentRequest;
+import dev.drover.server.auth.Accounts;
+import dev.drover.server.auth.Principal;
+import dev.drover.server.http.ApiException;
+import dev.drover.server.runs.RunRequests;
+import dev.drover.server.runs.Runs;
+import dev.drover.server.store.Database;
+import dev.drover.server.store.Ids;
+import dev.drover.server.store.Rows;
+import dev.drover.server.store.Times;
+import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scheduled agents: their CRUD, scoped like runs (foreign ids are 404), and their firing. A tick fires once:
+ * the node that moves {@code next_run} past it (compare-and-set) records the tick in {@code schedule_fires}
+ * (primary key: schedule and tick) and creates the run in the same transaction. Ticks missed while no node ran
+ * collapse into one: the next tick is computed from now, not from the missed one.
+ */
+public final class Schedules {
+    private static final Logger LOG = LoggerFactory.getLogger(Schedules.class);
+    static final int MAX_DUE_PER_PASS = 100;
+
+    private final Database db;
+    private final Runs runs;
+    private final Accounts accounts;
+    private final Clock clock;
+
+    public Schedules(Database db, Runs runs, Accounts accounts, Clock clock) {
+        this.db = db;
+        this.runs = runs;
+        this.accounts = accounts;
+        this.clock = clock;
+    }
+
+    public ScheduledAgentItem create(Principal caller, CreateScheduledAgentRequest r) {
+        if (r == null) {
+            throw ApiException.badRequest("body", "a schedule is required");
+        }
+        CronSchedule cron = validate(r.name(), r.cronSchedule(), r.prompt(), r.agentConfig());
+        boolean team = r.team() != null ? r.team()
+                : caller.kind() == Principal.Kind.SERVICE_ACCOUNT || caller.teamIds().size() == 1;
+        if (team && caller.teamIds().isEmpty()) {
+            throw ApiException.badRequest("team", "the caller belongs to no team; create a personal schedule instead");
+        }
+        boolean enabled = r.enabled() == null || r.enabled();
+        Instant now = clock.instant();
+        String id = Ids.uuid();
+        db.write(h -> h.createUpdate("""
+                        INSERT INTO schedules (id, owner_type, owner_id, name, cron_schedule, enabled, prompt,
+                            config_json, environment_id, created_by, updated_by, created_at, updated_at, next_run)
+                        VALUES (:id, :ownerType, :ownerId, :name, :cron, :enabled, :prompt, :config, :env, :by, :by,
+                            :now, :now, :next)""")
+                .bind("id", id)
+                .bind("ownerType", team ? "Team" : "User")
+                .bind("ownerId", team ? caller.teamIds().getFirst() : caller.id())
+                .bind("name", r.name().strip())
+                .bind("cron", r.cronSchedule().strip())
+                .bind("enabled", enabled)
+                .bind("prompt", r.prompt() == null ? "" : r.prompt())
+                .bind("config", json(r.agentConfig()))
+                .bind("env", r.agentConfig() == null ? null : r.agentConfig().environmentId())
+                .bind("by", caller.id())
+                .bind("now", Times.micros(now))
+                .bind("next", enabled ? Times.micros(cron.nextAfter(now)) : null)
+                .execute());
+        return get(caller, id);
+    }
+
+    public ScheduledAgentItem get(Principal caller, String id) {
+        return db.readOne(h -> item(visible(h, caller, id)));
+    }
+
+    /** Every schedule the caller can see, by name. */
+    public ListScheduledAgentsResponse list(Principal caller) {
+        return new ListScheduledAgentsResponse(db.readOne(h -> h.createQuery(SELECT
+                        + " WHERE s.owner_id IN (<owners>) ORDER BY s.name, s.created_at, s.id")
+                .bindList("owners", caller.ownerIds())
+                .map((rs, ctx) -> row(rs)).list()).stream().map(Schedules::item).toList());
+    }
+
+    /** PUT: every field but the agent config is required; a changed cron or a resume starts from now. */
+    public ScheduledAgentItem update(Principal caller, String id, UpdateScheduledAgentRequest r) {
+        if (r == null) {
+            throw ApiException.badRequest("body", "a schedule is required");
+        }
+        CronSchedule cron = validate(r.name(), r.cronSchedule(), r.prompt(), r.agentConfig());
+        if (r.enabled() == null) {
+            throw ApiException.badRequest("enabled", "is required");
+        }
+        db.write(h -> {
+            ScheduleRow old = visible(h, caller, id);
+            Instant now = clock.instant();
+            // keep the pending tick when nothing about timing changed, so an edit never skips or repeats one
+            Long next = !r.enabled() ? null
+                    : old.enabled() && old.cron().equals(r.cronSchedule().strip()) && old.nextRun() != null
+                            ? old.nextRun() : Times.micros(cron.nextAfter(now));
+            h.createUpdate("""
+                            UPDATE schedules SET name = :name, cron_schedule = :cron, enabled = :enabled,
+                                prompt = :prompt, config_json = :config, environment_id = :env, updated_by = :by,
+                                updated_at = :now, next_run = :next
+                            WHERE id = :id""")
+                    .bind("id", id)
+                    .bind("name", r.name().strip())
+                    .bind("cron", r.cronSchedule().strip())
+                    .bind("enabled", r.enabled())
+                    .bind("prompt", r.prompt() == null ? "" : r.prompt())
+                    .bind("config", json(r.agentConfig()))
+                    .bind("env", r.agentConfig() == null ? null : r.agentConfig().environmentId())
+                    .bind("by", caller.id())
+                    .bind("now", Times.micros(now))
+                    .bind("next", next)
+                    .execute();
+            return null;
+        });
+        return get(caller, id);
+    }
+
+    public void delete(Principal caller, String id) {
+        db.write(h -> {
+            visible(h, caller, id);
+            h.createUpdate("DELETE FROM schedule_fires WHERE schedule_id = :id").bind("id", id).execute();
+            h.createUpdate("DELETE FROM schedules WHERE id = :id").bind("id", id).execute();
+            return null;
+        });
+    }
+
+    /** Stops firing; {@code next_run} is cleared. Pausing a paused schedule changes nothing. */
+    public ScheduledAgentItem pause(Principal caller, String id) {
+        return setEnabled(caller, id, false);
+    }
+
+    /** Fires again from the next tick after now: ticks passed while paused are not caught up. */
+    public ScheduledAgentItem resume(Principal caller, String id) {
+        return setEnabled(caller, id, true);
+    }
+
+    private ScheduledAgentItem setEnabled(Principal caller, String id, boolean enabled) {
+        db.write(h -> {
+            ScheduleRow row = visible(h, caller, id);
+            if (row.enabled() == enabled) {
+                return null;
+            }
+            Instant now = clock.instant();
+            h.createUpdate("""
+                            UPDATE schedules SET enabled = :enabled, next_run = :next, updated_by = :by,
+                                updated_at = :now WHERE id = :id""")
+                    .bind("id", id)
+                    .bind("enabled", enabled)
+                    .bind("next", enabled ? Times.micros(CronSchedule.parse("cron_schedule", row.cron()).nextAfter(now))
+                            : null)
+                    .bind("by", caller.id())
+                    .bind("now", Times.micros(now))
+                    .execute();
+            return null;
+        });
+        return get(caller, id);
+    }
+
+    /** Whether a schedule's agent config names the environment (an environment in use cannot be deleted). */
+    public static boolean usesEnvironment(Handle h, String environmentId) {
+        return h.createQuery("SELECT 1 FROM schedules WHERE environment_id = :env LIMIT 1")
+                .bind("env", environmentId).mapTo(Integer.class).findOne().isPresent();
+    }
+
+    /**
+     * Fires every schedule whose tick is due, each in a transaction of its own. Safe to call from any number of
+     * nodes at once: a tick another node has fired is skipped. Returns the ticks this call fired.
+     */
+    public int fireDue() {
+        long now = Times.micros(clock.instant());
+        List<Due> due = db.readOne(h -> h.createQuery("""
+                        SELECT id, next_run FROM schedules WHERE next_run IS NOT NULL AND next_run <= :now
+                        ORDER BY next_run LIMIT :max""")
+                .bind("now", now).bind("max", MAX_DUE_PER_PASS)
+                .map((rs, ctx) -> new Due(rs.getString(1), rs.getLong(2))).list());
+        int fired = 0;
+        for (Due d : due) {
+            try {
+                if (fire(d)) {
+                    fired++;
+                }
+            } catch (RuntimeException e) {
+                // one schedule's trouble (say, the database refusing one write) must not stop the others
+                LOG.warn("schedule {} could not fire its tick {}: {}", d.id(), Times.instant(d.tick()), e.toString());
+            }
+        }
+        return fired;
+    }
+
+    /** The earliest pending tick of any schedule, for the ticker to sleep until. */
+    Optional<Instant> nextTick() {
+        return db.readOne(h -> h.createQuery("SELECT MIN(next_run) FROM schedules WHERE next_run IS NOT NULL")
+                .map((rs, ctx) -> Rows.nullableLong(rs, 1)).findOne()).map(Times::instant);
+    }
+
+    private record Due(String id, long tick) {}
+
+    /**
+     * Fires one tick: creates the run, or, when the run is refused (its environment deleted, its model disabled,
+     * its creator gone), records why in {@code last_spawn_error}. Either way the schedule moves on to its next
+     * tick. False when another node fired this tick first.
+     */
+    private boolean fire(Due d) {
+        try {
+            return db.write(h -> {
+                ScheduleRow s = claimTick(h, d);
+                if (s == null) {
+                    return false;
+                }
+                Principal creator = accounts.principal(s.creator().uid()).orElseThrow(() -> ApiException.badRequest(
+                        "created_by", "the schedule's creator no longer exists"));
+                AmbientAgentConfig config = s.config();
+                String runId = runs.createIn(h, creator, new RunAgentRequest(s.prompt().isEmpty() ? null : s.prompt(),
+                                null, config, null, "Team".equals(s.ownerType()), null, null, null, null, null, null),
+                        new Runs.Origin(RunSourceType.SCHEDULED_AGENT, RunExecutionLocation.REMOTE,
+                                new ScheduleInfo(s.id(), s.name(), s.cron()))).runId();
+                recordFire(h, d, runId, null);
+                return true;
+            });
+        } catch (ApiException refused) {
+            String error = refused.detail();
+            return db.write(h -> {
+                if (claimTick(h, d) == null) {
+                    return false;
+                }
+                recordFire(h, d, null, error);
+                return true;
+            });
+        }
+    }
+
+    /** Moves the schedule past {@code d.tick} if it still waits for it; null if another node got there first. */
+    private ScheduleRow claimTick(Handle h, Due d) {
+        ScheduleRow s = h.createQuery(SELECT + " WHERE s.id = :id AND s.next_run = :tick")
+                .bind("id", d.id()).bind("tick", d.tick()).map((rs, ctx) -> row(rs)).findOne().orElse(null);
+        if (s == null) {
+            return null;
+        }
+        Instant now = clock.instant();
+        Instant from = now.isAfter(Times.instant(d.tick())) ? now : Times.instant(d.tick());
+        Instant next = CronSchedule.parse("cron_schedule", s.cron()).nextAfter(from);
+        int moved = h.createUpdate("UPDATE schedules SET next_run = :next WHERE id = :id AND next_run = :tick")
+                .bind("next", next == null ? null : Times.micros(next)).bind("id", d.id()).bind("tick", d.tick())
+                .execute();
+        return moved == 1 ? s : null;
+    }
+
+    private void recordFire(Handle h, Due d, String runId, String error) {
+        long now = Times.micros(clock.instant());
+        // the primary key (schedule, tick) is the last word on "once per tick"
+        h.createUpdate("""
+                        INSERT INTO schedule_fires (schedule_id, tick, run_id, error, fired_at)
+                        VALUES (:id, :tick, :run, :error, :now)""")
+                .bind("id", d.id()).bind("tick", d.tick()).bind("run", runId).bind("error", error).bind("now", now)
+                .execute();
+        h.createUpdate(runId != null
+                        ? "UPDATE schedules SET last_ran = :now, last_spawn_error = NULL WHERE id = :id"
+                        : "UPDATE schedules SET last_spawn_error = :error WHERE id = :id")
+                .bind("id", d.id()).bind("now", now).bind("error", error).execute();
+        if (error != null) {
+            LOG.info("schedule {} created no run for its tick {}: {}", d.id(), Times.instant(d.tick()), error);
+        }
+    }
+
+    private static CronSchedule validate(String name, String cronSchedule, String prompt, AmbientAgentConfig config) {
+        if (name == null || name.isBlank()) {
+            throw ApiException.badRequest("name", "is required");
+        }
+        RunRequests.maxChars("name", name, RunRequests.MAX_NAME_CHARS);
+        CronSchedule cron = CronSchedule.parse("cron_schedule", cronSchedule);
+        boolean hasSkill = config != null && RunRequests.notBlank(config.skillSpec());
+        if (!RunRequests.notBlank(prompt) && !hasSkill) {
+            throw ApiException.badRequest("prompt", "either prompt or agent_config.skill_spec is required");
+        }
+        if (prompt != null && prompt.getBytes(StandardCharsets.UTF_8).length > RunRequests.MAX_PROMPT_BYTES) {
+            throw ApiException.badRequest("prompt", "must be at most " + RunRequests.MAX_PROMPT_BYTES + " bytes");
+        }
+        if (config != null) {
+            RunRequests.validateConfig("agent_config", config);
+        }
+        return cron;
+    }
+
+    private ScheduleRow visible(Handle h, Principal caller, String id) {
+        if (!Ids.isUuid(id)) {
+            throw ApiException.notFound("scheduleId", "schedule");
+        }
+        return h.createQuery(SELECT + " WHERE s.id = :id").bind("id", id).map((rs, ctx) -> row(rs)).findOne()
+                .filter(s -> caller.canSee(s.ownerId()))
+                .orElseThrow(() -> ApiException.notFound("scheduleId", "schedule"));
+    }
+
+    private static final String SELECT = """
+            SELECT s.*, c.kind AS c_kind, c.display_name AS c_name, c.email AS c_email,
+                u.kind AS u_kind, u.display_name AS u_name, u.email AS u_email
+            FROM schedules s JOIN principals c ON c.id = s.created_by JOIN principals u ON u.id = s.updated_by""";
+
+    /** A schedule as stored, with its creator and last editor. */
+    private record ScheduleRow(String id, String ownerType, String ownerId, String name, String cron, boolean enabled,
+            String prompt, String configJson, RunCreatorInfo creator, RunCreatorInfo updater, long createdAt, long updatedAt, Long nextRun, Long lastRan, String lastSpawnError) {
+
+        AmbientAgentConfig config() {
+            if (configJson == null) {
+                return null;
+            }
+            try {
+                return Json.mapper().readValue(configJson, AmbientAgentConfig.class);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("schedule " + id + " has an unreadable agent config", e);
+            }
+        }
+    }
+
+    private static ScheduleRow row(ResultSet rs) throws SQLException {
+        return new ScheduleRow(rs.getString("id"), rs.getString("owner_type"), rs.getString("owner_id"),
+                rs.getString("name"), rs.getString("cron_schedule"), rs.getBoolean("enabled"), rs.getString("prompt"),
+                rs.getString("config_json"),
+                new RunCreatorInfo(rs.getString("c_kind"), rs.getString("created_by"), rs.getString("c_name"),
+                        rs.getString("c_email"), null),
+                new RunCreatorInfo(rs.getString("u_kind"), rs.getString("updated_by"), rs.getString("u_name"),
+                        rs.getString("u_email"), null),
+                rs.getLong("created_at"), rs.getLong("updated_at"),
+                Rows.nullableLong(rs, "next_run"), Rows.nullableLong(rs, "last_ran"), rs.getString("last_spawn_error"));
+    }
+
+    private static ScheduledAgentItem item(ScheduleRow s) {
+        return new ScheduledAgentItem(s.id(), s.name(), s.cron(), s.enabled(), s.prompt(), s.lastSpawnError(),
+                s.config(), Times.instant(s.createdAt()), Times.instant(s.updatedAt()), s.creator(), s.updater(),
+                new ScheduledAgentHistoryItem(Times.instantOrNull(s.lastRan()), Times.instantOrNull(s.nextRun())),
+                new Scope(s.ownerType(), s.ownerId()));
+    }
+
+    private static String json(AmbientAgentConfig config) {
+        if (config == null) {
+            return null;
+        }
+        try {
+            return Json.mapper().writeValueAsString(config);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
