@@ -402,3 +402,60 @@ describe('cancelling runs', () => {
     await assertApiError(client.agent.runs.cancel(randomUUID()), NotFoundError, 404);
   });
 });
+
+describe('scheduled agents', () => {
+  // yearly at 00:00 on 1 January (UTC): no run is fired while the suite runs
+  const YEARLY = '0 0 1 1 *';
+
+  test('schedules.create, retrieve, list, update, pause, resume and delete round-trip a schedule', { timeout: TEST_TIMEOUT }, async () => {
+    const name = uniqueName('schedule-b');
+    const created = await client.agent.schedules.create({ name, cron_schedule: YEARLY, prompt: 'Write the yearly report',
+      agent_config: { name: uniqueName('scheduled') } });
+    assert.equal(typeof created.id, 'string');
+    assert.equal(created.name, name);
+    assert.equal(created.cron_schedule, YEARLY);
+    assert.equal(created.enabled, true, 'enabled defaults to true');
+    assert.equal(created.prompt, 'Write the yearly report');
+    assert.equal(created.agent_config?.name, uniqueName('scheduled'));
+    assertTimestamp(created.created_at, 'created_at');
+    assertTimestamp(created.updated_at, 'updated_at');
+    assertTimestamp(created.history?.next_run, 'history.next_run');
+    assert.match(created.history.next_run, /-01-01T00:00:00/, 'the next tick of a yearly schedule is on 1 January');
+    assert.ok(created.scope?.type === 'Team' || created.scope?.type === 'User');
+    assert.equal(typeof created.created_by?.display_name, 'string');
+    assert.deepEqual(await client.agent.schedules.retrieve(created.id), created);
+
+    const other = await client.agent.schedules.create({ name: uniqueName('schedule-a'), cron_schedule: YEARLY, prompt: 'p' });
+    const mine = (await client.agent.schedules.list()).schedules.filter((s) => s.name.startsWith(TAG)).map((s) => s.name);
+    assert.deepEqual(mine, [uniqueName('schedule-a'), name], 'schedules are listed sorted by name');
+
+    const updated = await client.agent.schedules.update(created.id, { name, cron_schedule: '0 12 1 1 *', enabled: true,
+      prompt: 'Write the yearly report, at noon' });
+    assert.equal(updated.cron_schedule, '0 12 1 1 *');
+    assert.equal(updated.prompt, 'Write the yearly report, at noon');
+    assert.match(updated.history.next_run, /-01-01T12:00:00/);
+
+    const paused = await client.agent.schedules.pause(created.id);
+    assert.equal(paused.enabled, false);
+    assert.ok(paused.history?.next_run == null, 'a paused schedule has no next run');
+    const resumed = await client.agent.schedules.resume(created.id);
+    assert.equal(resumed.enabled, true);
+    assertTimestamp(resumed.history?.next_run, 'history.next_run');
+
+    assert.deepEqual(await client.agent.schedules.delete(created.id), { success: true });
+    await assertApiError(client.agent.schedules.retrieve(created.id), NotFoundError, 404);
+    assert.deepEqual(await client.agent.schedules.delete(other.id), { success: true });
+  });
+
+  test('an invalid cron expression is rejected with BadRequestError naming cron_schedule', { timeout: TEST_TIMEOUT }, async () => {
+    const err = await assertApiError(client.agent.schedules.create({ name: uniqueName('bad-cron'), cron_schedule: '0 25 * * *',
+      prompt: 'p' }), BadRequestError, 400);
+    assert.match(err.error.detail, /^cron_schedule/);
+    const mine = (await client.agent.schedules.list()).schedules.filter((s) => s.name === uniqueName('bad-cron'));
+    assert.deepEqual(mine, [], 'a rejected create leaves no schedule behind');
+  });
+
+  test('schedules.retrieve of an unknown id throws NotFoundError (404)', { timeout: TEST_TIMEOUT }, async () => {
+    await assertApiError(client.agent.schedules.retrieve(randomUUID()), NotFoundError, 404);
+  });
+});
