@@ -92,28 +92,34 @@ public final class EventsService implements HttpService {
         boolean untilTerminal = q.bool("until_terminal").orElse(false);
         try (SseSink sink = res.sink(SseSink.TYPE)) {
             boolean checkFinished = untilTerminal;
+            long lastSent = System.nanoTime();
             while (!bus.isClosed()) {
                 long seen = bus.latest();
+                // States are read before events: a run seen finished here has its last event committed already,
+                // so the read below includes it and the stream never ends one event short.
+                boolean finished = checkFinished
+                        && ids.stream().allMatch(id -> runs.view(caller, id, "run_ids").state().isTerminal());
+                checkFinished = false;
                 List<RunEvent> events = log.since(ids, since, STREAM_BATCH);
                 for (RunEvent e : events) {
                     sink.emit(SseEvent.builder().id(Long.toString(e.sequence())).name(e.eventType())
                             .data(new String(JsonBodies.write(e), StandardCharsets.UTF_8)).build());
                     since = e.sequence();
                     checkFinished |= untilTerminal && e.eventType().startsWith("run_");
-                }
-                if (checkFinished) {
-                    if (ids.stream().allMatch(id -> runs.view(caller, id, "run_ids").state().isTerminal())) {
-                        return;
-                    }
-                    checkFinished = false;
+                    lastSent = System.nanoTime();
                 }
                 if (events.size() == STREAM_BATCH) {
+                    checkFinished |= finished;
                     continue;
                 }
-                long before = bus.latest();
+                if (finished) {
+                    return;
+                }
                 bus.awaitAfter(Math.max(seen, since), KEEP_ALIVE);
-                if (bus.latest() == before) {
+                // events of other runs wake this loop too: the keep-alive is about this stream being quiet
+                if (System.nanoTime() - lastSent >= KEEP_ALIVE.toNanos()) {
                     sink.emit(SseEvent.builder().comment("keep-alive").build());
+                    lastSent = System.nanoTime();
                 }
             }
         } catch (java.io.UncheckedIOException e) {
