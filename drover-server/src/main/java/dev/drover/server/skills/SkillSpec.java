@@ -19,13 +19,18 @@ public record SkillSpec(String owner, String repo, String skill, boolean isPath)
         }
         String[] repo = s.substring(0, colon).split("/", -1);
         String skill = s.substring(colon + 1);
-        if (repo.length > 2 || !SEGMENT.matcher(repo[repo.length - 1]).matches()
-                || (repo.length == 2 && !SEGMENT.matcher(repo[0]).matches()) || skill.startsWith("/")
+        if (repo.length > 2 || !isRepoSegment(repo[repo.length - 1])
+                || (repo.length == 2 && !isRepoSegment(repo[0])) || skill.startsWith("/")
                 || skill.contains("..")) {
             throw malformed(field, spec);
         }
         boolean isPath = skill.contains("/") || skill.endsWith(SkillPaths.FILE);
         return new SkillSpec(repo.length == 2 ? repo[0] : null, repo[repo.length - 1], skill, isPath);
+    }
+
+    /** An owner or repository name as GitHub allows them: letters, digits, {@code . _ -}, not {@code .} or {@code ..}. */
+    public static boolean isRepoSegment(String s) {
+        return s != null && SEGMENT.matcher(s).matches() && !s.equals(".") && !s.equals("..");
     }
 
     private static ApiException malformed(String field, String spec) {
