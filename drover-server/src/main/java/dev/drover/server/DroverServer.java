@@ -4,6 +4,9 @@ import dev.drover.server.auth.Accounts;
 import dev.drover.server.auth.Authenticator;
 import dev.drover.server.auth.Bootstrap;
 import dev.drover.server.blobs.BlobStore;
+import dev.drover.server.environments.Environments;
+import dev.drover.server.environments.EnvironmentsService;
+import dev.drover.server.environments.GitSources;
 import dev.drover.server.events.EventBus;
 import dev.drover.server.events.EventLog;
 import dev.drover.server.events.EventsService;
@@ -52,7 +55,8 @@ public final class DroverServer implements AutoCloseable {
 
     /** The HTTP services, one per resource. */
     record Services(RunsService runs, EventsService events, MessagesService messages, ModelsService models,
-            SessionsService sessions, TranscriptsService transcripts, ArtifactsService artifacts, WorkersService workers, OpenApiService openApi,
+            SessionsService sessions, TranscriptsService transcripts, ArtifactsService artifacts,
+            EnvironmentsService environments, WorkersService workers, OpenApiService openApi,
             OpsService ops, DocsService docs, FilesService files, SessionPageService sessionPages) {}
 
     private final ServerConfig config;
@@ -112,6 +116,7 @@ public final class DroverServer implements AutoCloseable {
             UrlSigner signer = UrlSigner.load(db, clock);
             Transcripts transcripts = new Transcripts(db, log, runs, clock);
             Artifacts artifacts = new Artifacts(db, log, runs, blobs, signer, url, clock);
+            Environments environments = new Environments(db, clock, GitSources.of(config.gitBaseUrl()));
             Services services = new Services(
                     new RunsService(runs),
                     new EventsService(runs, log, bus),
@@ -120,7 +125,9 @@ public final class DroverServer implements AutoCloseable {
                     new SessionsService(runs),
                     new TranscriptsService(transcripts, runs, signer, url),
                     new ArtifactsService(artifacts),
-                    new WorkersService(new Workers(db, leases, bus, clock, transcripts, artifacts, runs, blobs)),
+                    new EnvironmentsService(environments),
+                    new WorkersService(new Workers(db, leases, bus, clock, transcripts, artifacts, runs, blobs,
+                            environments)),
                     new OpenApiService(),
                     new OpsService(db, metrics),
                     new DocsService(),

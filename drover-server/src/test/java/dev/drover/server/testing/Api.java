@@ -70,6 +70,19 @@ public final class Api {
         return post(path, toJson(body));
     }
 
+    public Reply put(String path, String json) {
+        return send(request(path).header("Content-Type", "application/json")
+                .PUT(json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    public Reply put(String path, Object body) {
+        return put(path, toJson(body));
+    }
+
+    public Reply delete(String path) {
+        return send(request(path).DELETE());
+    }
+
     public static String toJson(Object body) {
         try {
             return Json.mapper().writeValueAsString(body);
@@ -98,6 +111,15 @@ public final class Api {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Creates an environment with {@code body} and returns its uid. */
+    public String createEnvironment(Object body) {
+        Reply r = post("/agent/environments", body);
+        if (r.status() != 201) {
+            throw new AssertionError("create environment failed: " + r);
+        }
+        return r.json().get("uid").asText();
     }
 
     /** Creates a run with {@code prompt} and returns its id. */

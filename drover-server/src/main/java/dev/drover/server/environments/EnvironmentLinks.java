@@ -1,0 +1,45 @@
+package dev.drover.server.environments;
+
+import dev.drover.server.auth.Principal;
+import dev.drover.server.http.ApiException;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * What runs record about their environment, inside the run's own transaction so that the environment's
+ * {@code last_task_created} and {@code setup_failed} change atomically with the run's creation and its events.
+ */
+public final class EnvironmentLinks {
+    private EnvironmentLinks() {}
+
+    /**
+     * A run is being created in {@code uid}: refused with 404 naming {@code field} unless the caller can see the
+     * environment (unknown and foreign are the same answer); otherwise the run becomes its latest. An environment
+     * deleted concurrently leaves the run pointing at nothing: its claim then fails it with resource_not_found.
+     */
+    public static void runCreated(Handle h, Principal caller, String uid, String runId, String field) {
+        String owner = EnvironmentRequests.isUid(uid) ? h.createQuery(
+                        "SELECT owner_id FROM environments WHERE uid = :uid")
+                .bind("uid", uid).mapTo(String.class).findOne().orElse(null) : null;
+        if (owner == null || !caller.canSee(owner)) {
+            throw ApiException.notFound(field, "environment");
+        }
+        h.createUpdate("UPDATE environments SET last_run_id = :run WHERE uid = :uid")
+                .bind("run", runId).bind("uid", uid).execute();
+    }
+
+    /** A run of the environment got past its setup and started: setup works again. */
+    public static void setupSucceeded(Handle h, String runId, long now) {
+        h.createUpdate("""
+                        UPDATE environments SET setup_failed = FALSE, last_run_at = :now
+                        WHERE uid = (SELECT environment_id FROM runs WHERE id = :run)""")
+                .bind("now", now).bind("run", runId).execute();
+    }
+
+    /** A run of the environment failed its setup ({@code environment_setup_failed}). */
+    public static void setupFailed(Handle h, String runId) {
+        h.createUpdate("""
+                        UPDATE environments SET setup_failed = TRUE
+                        WHERE uid = (SELECT environment_id FROM runs WHERE id = :run)""")
+                .bind("run", runId).execute();
+    }
+}
