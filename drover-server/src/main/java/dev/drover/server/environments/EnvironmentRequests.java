@@ -52,6 +52,9 @@ final class EnvironmentRequests {
             if (r.repo() == null || !REPO.matcher(r.repo()).matches() || r.repo().equals(".") || r.repo().equals("..")) {
                 throw ApiException.badRequest(f + ".repo", "1 to 100 letters, digits, '.', '_' or '-' (not . or ..)");
             }
+            if (r.repo().equals(".drover")) {
+                throw ApiException.badRequest(f + ".repo", ".drover is the workspace directory of Drover's own files");
+            }
             Integer earlier = dirs.put(r.repo().toLowerCase(Locale.ROOT), i);
             if (earlier != null) {
                 throw ApiException.badRequest(f + ".repo", "github_repos[" + earlier + "] has the same name; both "

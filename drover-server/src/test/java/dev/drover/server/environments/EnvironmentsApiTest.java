@@ -237,6 +237,7 @@ abstract class EnvironmentsApiTest {
                 Arguments.of("{\"name\": \"n\", \"github_repos\": [{\"owner\": \"../etc\", \"repo\": \"web\"}]}", "github_repos[0].owner"),
                 Arguments.of("{\"name\": \"n\", \"github_repos\": [{\"owner\": \"acme\", \"repo\": \"..\"}]}", "github_repos[0].repo"),
                 Arguments.of("{\"name\": \"n\", \"github_repos\": [{\"owner\": \"acme\", \"repo\": \"a/b\"}]}", "github_repos[0].repo"),
+                Arguments.of("{\"name\": \"n\", \"github_repos\": [{\"owner\": \"acme\", \"repo\": \".drover\"}]}", "github_repos[0].repo"),
                 Arguments.of("{\"name\": \"n\", \"github_repos\": [{\"owner\": \"acme\", \"repo\": 7}]}", "github_repos[0].repo"),
                 Arguments.of("{\"name\": \"n\", \"github_repos\": [{\"owner\": \"a\", \"repo\": \"web\"}, "
                         + "{\"owner\": \"b\", \"repo\": \"Web\"}]}", "github_repos[1].repo"),
