@@ -7,6 +7,8 @@ import org.jdbi.v3.core.Handle;
 /**
  * What runs record about their environment, inside the run's own transaction so that the environment's
  * {@code last_task_created} and {@code setup_failed} change atomically with the run's creation and its events.
+ * Lock order stays runs → environments → event counter: these run after the run's row is written and before
+ * its event is appended.
  */
 public final class EnvironmentLinks {
     private EnvironmentLinks() {}
@@ -28,18 +30,13 @@ public final class EnvironmentLinks {
     }
 
     /** A run of the environment got past its setup and started: setup works again. */
-    public static void setupSucceeded(Handle h, String runId, long now) {
-        h.createUpdate("""
-                        UPDATE environments SET setup_failed = FALSE, last_run_at = :now
-                        WHERE uid = (SELECT environment_id FROM runs WHERE id = :run)""")
-                .bind("now", now).bind("run", runId).execute();
+    public static void setupSucceeded(Handle h, String uid, long now) {
+        h.createUpdate("UPDATE environments SET setup_failed = FALSE, last_run_at = :now WHERE uid = :uid")
+                .bind("now", now).bind("uid", uid).execute();
     }
 
     /** A run of the environment failed its setup ({@code environment_setup_failed}). */
-    public static void setupFailed(Handle h, String runId) {
-        h.createUpdate("""
-                        UPDATE environments SET setup_failed = TRUE
-                        WHERE uid = (SELECT environment_id FROM runs WHERE id = :run)""")
-                .bind("run", runId).execute();
+    public static void setupFailed(Handle h, String uid) {
+        h.createUpdate("UPDATE environments SET setup_failed = TRUE WHERE uid = :uid").bind("uid", uid).execute();
     }
 }

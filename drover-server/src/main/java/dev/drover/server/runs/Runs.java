@@ -453,11 +453,11 @@ public final class Runs {
             throw ApiException.conflict("event_type: run changed concurrently; it is now " + current, true);
         }
         // the environment's setup_failed follows the latest run whose setup finished, in this same transaction
-        if (to == RunState.INPROGRESS) {
-            EnvironmentLinks.setupSucceeded(h, run.id(), Times.micros(now));
-        } else if (to == RunState.FAILED && status != null
+        if (run.environmentId() != null && to == RunState.INPROGRESS) {
+            EnvironmentLinks.setupSucceeded(h, run.environmentId(), Times.micros(now));
+        } else if (run.environmentId() != null && to == RunState.FAILED && status != null
                 && status.errorCode() == PlatformErrorCode.ENVIRONMENT_SETUP_FAILED) {
-            EnvironmentLinks.setupFailed(h, run.id());
+            EnvironmentLinks.setupFailed(h, run.environmentId());
         }
         return events.append(h, run.id(), RunTransitions.eventFor(run.state(), to), refId, executionId, now);
     }
