@@ -16,9 +16,10 @@ keep = ['RunAgentRequest','RunAgentResponse','ListRunsResponse','RunItem','Artif
  'ActionResultContentBlock','EventContentBlock','ArtifactResponse','PlanArtifactResponse','PlanArtifactResponseData',
  'ScreenshotArtifactResponse','ScreenshotArtifactResponseData','FileArtifactResponse','FileArtifactResponseData',
  'ScheduledAgentItem','ScheduledAgentHistoryItem','CreateScheduledAgentRequest','UpdateScheduledAgentRequest',
- 'ListScheduledAgentsResponse','DeleteScheduledAgentResponse','CloudEnvironmentConfig','GitHubRepo','ProvidersConfig',
- 'AwsProviderConfig','GcpProviderConfig']
+ 'ListScheduledAgentsResponse','DeleteScheduledAgentResponse','ProvidersConfig','AwsProviderConfig','GcpProviderConfig',
+ 'ListEnvironmentsResponse','CloudEnvironment','CloudEnvironmentConfig','GitHubRepo','EnvironmentLastTask']
 schemas = {k: copy.deepcopy(S[k]) for k in keep}
+def ref_(n): return {'$ref':'#/components/schemas/'+n}
 # Drover's extensions
 schemas['RunAgentRequest']['properties']['metadata'] = {'type':'object','maxProperties':20,
   'additionalProperties':{'type':'string','maxLength':256},
@@ -88,6 +89,27 @@ schemas['ArtifactUpload'] = {'type':'object','required':['artifact_type'],'prope
   'data':{'type':'string','format':'byte','description':'FILE and SCREENSHOT bytes, base64 (at most 25 MiB)'},
   'title':{'type':'string'},'content':{'type':'string','description':'PLAN markdown'},
   'url':{'type':'string','format':'uri'},'branch':{'type':'string'}}}
+# environments: providers (cloud credentials) are not supported, so not documented; the rest as the spec has it
+del schemas['CloudEnvironmentConfig']['properties']['providers']
+schemas['CloudEnvironmentConfig']['description'] = ('The repositories cloned into a run\'s workspace (from the server\'s git base URL, '
+  'into <workspace>/<repo>) and the shell commands run there in order before the agent starts. Drover: docker_image is recorded, not used yet.')
+schemas['CloudEnvironmentConfig']['required'] = ['name']
+schemas['CloudEnvironmentConfig']['properties']['name']['maxLength'] = 256
+schemas['CloudEnvironmentConfig']['properties']['description']['maxLength'] = 4096
+schemas['CloudEnvironmentConfig']['properties']['github_repos']['maxItems'] = 32
+schemas['CloudEnvironmentConfig']['properties']['setup_commands']['maxItems'] = 64
+schemas['CloudEnvironmentConfig']['properties']['setup_commands']['items']['maxLength'] = 8192
+schemas['CreateEnvironmentRequest'] = {'allOf':[ref_('CloudEnvironmentConfig'),{'type':'object','properties':{'team':{'type':'boolean',
+  'description':'Team-owned (true) or personal (false); by default team-owned for a service account or a member of exactly one team, as for runs.'}}}],
+  'description':'Drover extension: the body of POST /agent/environments.'}
+schemas['DeleteResponse'] = {'type':'object','required':['success'],'properties':{'success':{'type':'boolean'}}}
+schemas['RunEnvironment'] = {'type':'object','description':'The environment of a claimed run, resolved by the server',
+  'properties':{'uid':{'type':'string'},'name':{'type':'string'},'docker_image':{'type':'string','description':'Informational'},
+  'repos':{'type':'array','items':{'type':'object','properties':{'owner':{'type':'string'},'repo':{'type':'string'},
+    'clone_url':{'type':'string','description':'${git base URL}/${owner}/${repo}.git; credentials are the worker\'s own (DROVER_GIT_TOKEN)'}}}},
+  'setup_commands':{'type':'array','items':{'type':'string'}}}}
+schemas['ClaimedRun']['properties']['environment'] = {'allOf':[ref_('RunEnvironment')],
+  'description':'config.environment_id resolved; absent without one or when it was deleted since'}
 schemas['SessionRedirect'] = {'type':'object','properties':{'conversation_id':{'type':'string'}}}
 
 def ref(n): return {'$ref':'#/components/schemas/'+n}
@@ -117,7 +139,7 @@ create_params=[header('Idempotency-Key','Drover extension: the same key and body
   header('X-Drover-Source','Drover extension: the RunSourceType to record (not SCHEDULED_AGENT); the CLI sends CLI. Default API.'),
   header('X-Drover-Execution-Location','Drover extension: LOCAL for a run executed by its own client, which reports its lifecycle through POST /agent/events/{runId}. Default REMOTE.')]
 create_resp={'200':ok(ref('RunAgentResponse'),'Run created'),'400':problem('Invalid request; detail names the field'),
-  '404':problem('parent_run_id or conversation_id is not visible to the caller'),'409':problem('Idempotency-Key reused with a different body')}
+  '404':problem('parent_run_id, conversation_id or config.environment_id is not visible to the caller'),'409':problem('Idempotency-Key reused with a different body')}
 list_params = [p for p in spec['paths']['/agent/runs']['get']['parameters']]
 # metadata[key]=value, as OpenAPI 3 spells it: a deepObject-style object parameter
 list_params.append({'name':'metadata','in':'query','required':False,'style':'deepObject','explode':True,
@@ -177,6 +199,20 @@ paths = {
  '/agent/models': {'get': op('listModels','List available models',{'200':ok(ref('ListModelsResponse'))})},
  '/agent/sessions/{sessionUuid}/redirect': {'get': op('getSessionRedirect','Get session redirect',
     {'200':ok(ref('SessionRedirect'),'conversation_id once the run has finished, otherwise an empty object')},[path('sessionUuid')])},
+ '/agent/environments': {'get': op('listEnvironments','List environments',{'200':ok(ref('ListEnvironmentsResponse')),
+        '400':problem('Invalid parameter')},[p for p in spec['paths']['/agent/environments']['get']['parameters']],
+        desc='The environments the caller owns and those of its teams. setup_failed and last_task_created follow real runs.'),
+    'post': op('createEnvironment','Create an environment (Drover extension)',{'201':ok(ref('CloudEnvironment'),'Created'),
+        '400':problem('Invalid configuration; detail names the field')},None,ref('CreateEnvironmentRequest'))},
+ '/agent/environments/{uid}': {'get': op('getEnvironment','Get an environment (Drover extension)',
+        {'200':ok(ref('CloudEnvironment')),'404':problem('Environment not found or not visible')},[path('uid')]),
+    'put': op('updateEnvironment','Replace an environment\'s configuration (Drover extension)',
+        {'200':ok(ref('CloudEnvironment')),'400':problem('Invalid configuration; detail names the field'),
+         '404':problem('Environment not found or not visible')},[path('uid')],ref('CloudEnvironmentConfig'),
+        desc='Every field is replaced; lists left out become empty. The scope does not change.'),
+    'delete': op('deleteEnvironment','Delete an environment (Drover extension)',
+        {'200':ok(ref('DeleteResponse')),'404':problem('Environment not found or not visible')},[path('uid')],
+        desc='Runs keep their environment_id; a run still queued then fails with resource_not_found when claimed.')},
  '/workers': {'post': op('registerWorker','Register a worker (worker keys only)',{'200':ok(ref('WorkerInfo')),
     '400':problem('Invalid registration'),'403':problem('Not a worker key')},None,ref('WorkerRegistration'),tags=('workers',)),
    'get': op('listWorkers','Workers that heartbeated recently (admin or worker keys)',{'200':ok(ref('ListWorkersResponse')),

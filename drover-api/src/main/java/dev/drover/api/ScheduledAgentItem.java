@@ -4,9 +4,10 @@ import java.time.Instant;
 
 /**
  * A scheduled agent: {@code prompt} and {@code agent_config} run on {@code cron_schedule} (five fields, UTC) while
- * {@code enabled}. {@code history} says when it last fired and fires next; {@code last_spawn_error} why its last
+ * {@code enabled}. {@code environment} is the environment {@code agent_config.environment_id} names, as it is now.
+ * {@code history} says when it last fired and fires next; {@code last_spawn_error} why its last
  * tick created no run, if it did not.
  */
 public record ScheduledAgentItem(String id, String name, String cronSchedule, boolean enabled, String prompt,
-        String lastSpawnError, AmbientAgentConfig agentConfig, Instant createdAt, Instant updatedAt,
+        String lastSpawnError, AmbientAgentConfig agentConfig, CloudEnvironmentConfig environment, Instant createdAt, Instant updatedAt,
         RunCreatorInfo createdBy, RunCreatorInfo updatedBy, ScheduledAgentHistoryItem history, Scope scope) {}

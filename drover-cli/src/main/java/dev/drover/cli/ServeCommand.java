@@ -57,6 +57,12 @@ final class ServeCommand implements Callable<Integer> {
                     + "(env DROVER_TEAM_CONCURRENCY; default ${DEFAULT-VALUE}).")
     int teamConcurrency;
 
+    @Option(names = "--git-base-url", defaultValue = "${env:DROVER_GIT_BASE_URL:-https://github.com}",
+            description = "Where environments' owner/repo are cloned from: <base>/<owner>/<repo>.git; an https:// or "
+                    + "file:// URL or a directory of bare repositories (env DROVER_GIT_BASE_URL; default ${DEFAULT-VALUE}). "
+                    + "Workers clone over https with DROVER_GIT_TOKEN from their own environment.")
+    String gitBaseUrl;
+
     @Spec
     CommandSpec spec;
 
@@ -70,7 +76,7 @@ final class ServeCommand implements Callable<Integer> {
         Logger log = LoggerFactory.getLogger("drover");
         ServerConfig config = new ServerConfig(host, port, store.dataDir, store.databaseUrl, store.user(),
                 store.password(), publicUrl, System.getenv("DROVER_ADMIN_API_KEY"), modelsFile, teamConcurrency,
-                System.getenv());
+                System.getenv()).withGitBaseUrl(gitBaseUrl);
         DroverServer server = DroverServer.start(config);
         System.out.println("Drover is serving the API at " + server.apiBaseUrl());
         Worker worker = workers <= 0 ? null : new Worker(WorkerConfig.embedded(server.apiBaseUrl(),

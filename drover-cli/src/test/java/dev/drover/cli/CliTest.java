@@ -46,7 +46,7 @@ class CliTest {
         for (String s : new String[] {"--host", "DROVER_HOST", "--port", "DROVER_PORT", "--data-dir", "DROVER_DATA_DIR",
             "--database-url", "DROVER_DATABASE_URL", "DROVER_DATABASE_USER", "--public-url", "DROVER_PUBLIC_URL",
             "--log-level", "DROVER_LOG_LEVEL", "--workers", "DROVER_WORKERS", "--models-file", "DROVER_MODELS_FILE",
-            "--team-concurrency", "DROVER_TEAM_CONCURRENCY"}) {
+            "--team-concurrency", "DROVER_TEAM_CONCURRENCY", "--git-base-url", "DROVER_GIT_BASE_URL"}) {
             assertThat(r.out()).contains(s);
         }
     }
@@ -113,6 +113,53 @@ class CliTest {
             assertThat(bad.err()).contains("cron_schedule:");
             assertThat(cli(concat(new String[] {"schedules", "delete", id}, as)).code()).isZero();
             assertThat(server.admin().get("/agent/schedules/" + id).status()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void environmentsAreCreatedListedUpdatedAndDeletedFromTheCommandLine() throws Exception {
+        try (TestServer server = TestServer.start(Backend.SQLITE, Backend.SQLITE.freshConfig())) {
+            String[] as = {"--server", server.apiBaseUrl(), "--api-key", TestServer.ADMIN_KEY};
+            Result created = cli(concat(new String[] {"environments", "create", "--name", "web", "--repo", "acme/web",
+                "--repo", "acme/lib", "--setup", "make deps", "--setup", "make check", "--personal"}, as));
+            assertThat(created.code()).as(created.err()).isZero();
+            String uid = created.out().strip();
+            assertThat(uid).matches("[A-Za-z0-9]{22}");
+            var stored = server.admin().get("/agent/environments/" + uid).json();
+            assertThat(stored.get("scope").get("type").asText()).isEqualTo("User");
+            assertThat(stored.get("config").get("github_repos").get(1).get("repo").asText()).isEqualTo("lib");
+            assertThat(stored.get("config").get("setup_commands").get(1).asText()).isEqualTo("make check");
+
+            Result list = cli(concat(new String[] {"environments", "list", "--sort", "name"}, as));
+            assertThat(list.code()).isZero();
+            assertThat(list.out()).contains(uid).contains("web").contains("acme/web, acme/lib");
+
+            Result updated = cli(concat(new String[] {"environments", "update", uid, "--setup", "make all",
+                "--docker-image", "ubuntu:24.04", "--json"}, as));
+            assertThat(updated.code()).as(updated.err()).isZero();
+            var after = Json.mapper().readTree(updated.out()).get("config");
+            assertThat(after.get("name").asText()).as("kept").isEqualTo("web");
+            assertThat(after.get("github_repos")).as("kept").hasSize(2);
+            assertThat(after.get("setup_commands")).hasSize(1);
+            assertThat(after.get("docker_image").asText()).isEqualTo("ubuntu:24.04");
+            assertThat(cli(concat(new String[] {"environments", "update", uid, "--clear-repos"}, as)).code()).isZero();
+            assertThat(server.admin().get("/agent/environments/" + uid).json().get("config").get("github_repos")).isEmpty();
+
+            Result shown = cli(concat(new String[] {"environments", "get", uid}, as));
+            assertThat(shown.out()).contains("setup make all").contains("scope User");
+            assertThat(cli(concat(new String[] {"run", "in it", "--env", uid, "--json"}, as)).code()).isZero();
+            assertThat(cli(concat(new String[] {"environments", "get", uid}, as)).out()).contains("last run ");
+
+            assertThat(cli(concat(new String[] {"environments", "create", "--name", "x", "--repo", "no-slash"}, as)).code())
+                    .as("a malformed --repo is a usage error").isEqualTo(2);
+            Result refused = cli(concat(new String[] {"environments", "create", "--name", "x", "--repo", "acme/.."}, as));
+            assertThat(refused.code()).isEqualTo(1);
+            assertThat(refused.err()).contains("400").contains("github_repos[0].repo");
+
+            assertThat(cli(concat(new String[] {"environments", "delete", uid}, as)).out()).contains("deleted " + uid);
+            Result gone = cli(concat(new String[] {"environments", "get", uid}, as));
+            assertThat(gone.code()).isEqualTo(1);
+            assertThat(gone.err()).contains("404");
         }
     }
 

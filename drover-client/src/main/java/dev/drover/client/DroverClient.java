@@ -8,7 +8,11 @@ import dev.drover.api.CreateScheduledAgentRequest;
 import dev.drover.api.DeleteScheduledAgentResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drover.api.ArtifactUpload;
+import dev.drover.api.CloudEnvironment;
+import dev.drover.api.CloudEnvironmentConfig;
 import dev.drover.api.ConversationResponse;
+import dev.drover.api.CreateEnvironmentRequest;
+import dev.drover.api.ListEnvironmentsResponse;
 import dev.drover.api.HeartbeatRequest;
 import dev.drover.api.TranscriptAppend;
 import dev.drover.api.UpdateScheduledAgentRequest;
@@ -158,6 +162,30 @@ public final class DroverClient {
 
     public String cancelRun(String runId) {
         return send("POST", "/agent/runs/" + path(runId) + "/cancel", null, Map.of(), false, type(String.class));
+    }
+
+    /** {@code sortBy}: {@code name} or {@code last_updated} (the server's default when null). */
+    public ListEnvironmentsResponse listEnvironments(String sortBy) {
+        String q = sortBy == null ? "" : "?sort_by=" + URLEncoder.encode(sortBy, StandardCharsets.UTF_8);
+        return send("GET", "/agent/environments" + q, null, Map.of(), true, type(ListEnvironmentsResponse.class));
+    }
+
+    public CloudEnvironment getEnvironment(String uid) {
+        return send("GET", "/agent/environments/" + path(uid), null, Map.of(), true, type(CloudEnvironment.class));
+    }
+
+    /** Sent once: a retried creation could make two environments. */
+    public CloudEnvironment createEnvironment(CreateEnvironmentRequest request) {
+        return send("POST", "/agent/environments", request, Map.of(), false, type(CloudEnvironment.class));
+    }
+
+    /** Replaces the whole configuration; a replacement is the same however often it is repeated. */
+    public CloudEnvironment updateEnvironment(String uid, CloudEnvironmentConfig config) {
+        return send("PUT", "/agent/environments/" + path(uid), config, Map.of(), true, type(CloudEnvironment.class));
+    }
+
+    public void deleteEnvironment(String uid) {
+        send("DELETE", "/agent/environments/" + path(uid), null, Map.of(), false, type(JsonNode.class));
     }
 
     public ListModelsResponse models() {

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.drover.api.AmbientAgentConfig;
+import dev.drover.api.CloudEnvironment;
+import dev.drover.api.CloudEnvironmentConfig;
+import dev.drover.api.CreateEnvironmentRequest;
+import dev.drover.api.GitHubRepo;
 import dev.drover.api.RunAgentRequest;
 import dev.drover.api.RunAgentResponse;
 import dev.drover.api.RunItem;
@@ -60,6 +64,25 @@ class DroverClientTest {
         assertThat(all).hasSize(7);
         assertThat(all.stream().map(RunItem::runId).distinct()).hasSize(7);
         assertThat(client.runs(RunQuery.all().name(name).state(RunState.CANCELLED)).toList()).isEmpty();
+    }
+
+    @Test
+    void environmentsCanBeCreatedListedUpdatedAndDeleted() {
+        String name = "env-" + UUID.randomUUID();
+        CloudEnvironment created = client.createEnvironment(new CreateEnvironmentRequest(name, "d", null,
+                List.of(new GitHubRepo("acme", "web")), List.of("make"), null));
+        assertThat(created.uid()).hasSize(22);
+        assertThat(client.getEnvironment(created.uid()).config().githubRepos()).containsExactly(new GitHubRepo("acme", "web"));
+        assertThat(client.listEnvironments("name").environments()).extracting(CloudEnvironment::uid).contains(created.uid());
+        CloudEnvironment updated = client.updateEnvironment(created.uid(),
+                new CloudEnvironmentConfig(name + "-2", null, "ubuntu:24.04", List.of(), List.of("make", "make test")));
+        assertThat(updated.config().name()).isEqualTo(name + "-2");
+        assertThat(updated.config().setupCommands()).containsExactly("make", "make test");
+        client.deleteEnvironment(created.uid());
+        assertThatThrownBy(() -> client.getEnvironment(created.uid()))
+                .isInstanceOfSatisfying(DroverApiException.class, e -> assertThat(e.status()).isEqualTo(404));
+        assertThatThrownBy(() -> client.createEnvironment(new CreateEnvironmentRequest(" ", null, null, null, null, null)))
+                .isInstanceOfSatisfying(DroverApiException.class, e -> assertThat(e.problem().detail()).startsWith("name:"));
     }
 
     @Test

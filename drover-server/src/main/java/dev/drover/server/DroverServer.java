@@ -4,6 +4,9 @@ import dev.drover.server.auth.Accounts;
 import dev.drover.server.auth.Authenticator;
 import dev.drover.server.auth.Bootstrap;
 import dev.drover.server.blobs.BlobStore;
+import dev.drover.server.environments.Environments;
+import dev.drover.server.environments.EnvironmentsService;
+import dev.drover.server.environments.GitSources;
 import dev.drover.server.events.EventBus;
 import dev.drover.server.events.EventLog;
 import dev.drover.server.events.EventsService;
@@ -55,8 +58,9 @@ public final class DroverServer implements AutoCloseable {
 
     /** The HTTP services, one per resource. */
     record Services(RunsService runs, EventsService events, MessagesService messages, ModelsService models,
-            SessionsService sessions, TranscriptsService transcripts, ArtifactsService artifacts, WorkersService workers,
-            SchedulesService schedules, OpenApiService openApi,
+            SessionsService sessions, TranscriptsService transcripts, ArtifactsService artifacts,
+            EnvironmentsService environments, WorkersService workers, SchedulesService schedules,
+            OpenApiService openApi,
             OpsService ops, DocsService docs, FilesService files, SessionPageService sessionPages) {}
 
     private final ServerConfig config;
@@ -122,6 +126,7 @@ public final class DroverServer implements AutoCloseable {
             UrlSigner signer = UrlSigner.load(db, clock);
             Transcripts transcripts = new Transcripts(db, log, runs, clock);
             Artifacts artifacts = new Artifacts(db, log, runs, blobs, signer, url, clock);
+            Environments environments = new Environments(db, clock, GitSources.of(config.gitBaseUrl()));
             Schedules schedules = new Schedules(db, runs, accounts, clock);
             resources.add(new ScheduleTicker(schedules).start());
             Services services = new Services(
@@ -132,7 +137,9 @@ public final class DroverServer implements AutoCloseable {
                     new SessionsService(runs),
                     new TranscriptsService(transcripts, runs, signer, url),
                     new ArtifactsService(artifacts),
-                    new WorkersService(new Workers(db, leases, bus, clock, transcripts, artifacts, runs, blobs)),
+                    new EnvironmentsService(environments),
+                    new WorkersService(new Workers(db, leases, bus, clock, transcripts, artifacts, runs, blobs,
+                            environments)),
                     new SchedulesService(schedules),
                     new OpenApiService(),
                     new OpsService(db, metrics),

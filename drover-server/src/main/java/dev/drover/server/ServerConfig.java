@@ -11,6 +11,8 @@ import java.util.Map;
  * @param publicUrl base of session links, signed URLs and error type URIs; derived from host and port when null
  * @param teamConcurrency active runs per owner before {@code at_capacity} is reported (0 = no limit)
  * @param env the environment model providers are configured from (OPENAI_API_KEY, ...)
+ * @param gitBaseUrl where environments' {@code owner/repo} are cloned from ({@code ${base}/${owner}/${repo}.git}):
+ *     an http(s) or file URL or a directory of bare repositories; null means {@code https://github.com}
  */
 public record ServerConfig(
         String host,
@@ -24,7 +26,8 @@ public record ServerConfig(
         Path modelsFile,
         int teamConcurrency,
         Map<String, String> env,
-        Duration leaseDuration) {
+        Duration leaseDuration,
+        String gitBaseUrl) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -41,12 +44,24 @@ public record ServerConfig(
             String databasePassword, String publicUrl, String adminApiKey, Path modelsFile, int teamConcurrency,
             Map<String, String> env) {
         this(host, port, dataDir, databaseUrl, databaseUser, databasePassword, publicUrl, adminApiKey, modelsFile,
-                teamConcurrency, env, DEFAULT_LEASE);
+                teamConcurrency, env, DEFAULT_LEASE, null);
+    }
+
+    public ServerConfig(String host, int port, Path dataDir, String databaseUrl, String databaseUser,
+            String databasePassword, String publicUrl, String adminApiKey, Path modelsFile, int teamConcurrency,
+            Map<String, String> env, Duration leaseDuration) {
+        this(host, port, dataDir, databaseUrl, databaseUser, databasePassword, publicUrl, adminApiKey, modelsFile,
+                teamConcurrency, env, leaseDuration, null);
+    }
+
+    public ServerConfig withGitBaseUrl(String base) {
+        return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, publicUrl,
+                adminApiKey, modelsFile, teamConcurrency, env, leaseDuration, base);
     }
 
     public ServerConfig withLeaseDuration(Duration lease) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, publicUrl,
-                adminApiKey, modelsFile, teamConcurrency, env, lease);
+                adminApiKey, modelsFile, teamConcurrency, env, lease, gitBaseUrl);
     }
 
     /** A configuration for the embedded database in {@code dataDir} on a random port. */
@@ -56,27 +71,27 @@ public record ServerConfig(
 
     public ServerConfig withDatabase(String url, String user, String password) {
         return new ServerConfig(host, port, dataDir, url, user, password, publicUrl, adminApiKey, modelsFile,
-                teamConcurrency, env, leaseDuration);
+                teamConcurrency, env, leaseDuration, gitBaseUrl);
     }
 
     public ServerConfig withAdminApiKey(String key) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, publicUrl, key,
-                modelsFile, teamConcurrency, env, leaseDuration);
+                modelsFile, teamConcurrency, env, leaseDuration, gitBaseUrl);
     }
 
     public ServerConfig withEnv(Map<String, String> newEnv) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, publicUrl,
-                adminApiKey, modelsFile, teamConcurrency, newEnv, leaseDuration);
+                adminApiKey, modelsFile, teamConcurrency, newEnv, leaseDuration, gitBaseUrl);
     }
 
     public ServerConfig withModelsFile(Path file) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, publicUrl,
-                adminApiKey, file, teamConcurrency, env, leaseDuration);
+                adminApiKey, file, teamConcurrency, env, leaseDuration, gitBaseUrl);
     }
 
     public ServerConfig withTeamConcurrency(int limit) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, publicUrl,
-                adminApiKey, modelsFile, limit, env, leaseDuration);
+                adminApiKey, modelsFile, limit, env, leaseDuration, gitBaseUrl);
     }
 
     /**
@@ -91,7 +106,7 @@ public record ServerConfig(
                 + ", databasePassword=" + mask(databasePassword) + ", publicUrl=" + publicUrl
                 + ", adminApiKey=" + mask(adminApiKey) + ", modelsFile=" + modelsFile
                 + ", teamConcurrency=" + teamConcurrency + ", env=" + new java.util.TreeSet<>(env.keySet())
-                + ", leaseDuration=" + leaseDuration + "]";
+                + ", leaseDuration=" + leaseDuration + ", gitBaseUrl=" + maskUrlPassword(gitBaseUrl) + "]";
     }
 
     private static String mask(String secret) {

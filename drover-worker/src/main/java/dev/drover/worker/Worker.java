@@ -41,6 +41,7 @@ public final class Worker implements AutoCloseable {
     private final WorkerConfig config;
     private final DroverClient client;
     private Harnesses harnesses;
+    private EnvironmentSetup setup;
     private final Map<String, Cancellation> held = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
     private final java.util.Set<Thread> janitors = ConcurrentHashMap.newKeySet();
@@ -55,6 +56,7 @@ public final class Worker implements AutoCloseable {
     /** Registers and starts the slot loops and the heartbeat. */
     public Worker start() {
         harnesses = new Harnesses(config, new ModelProviders(config.providerEnv(), client.models().defaultModelId()));
+        setup = new EnvironmentSetup(config, Sandbox.detect(config.hiddenPaths()));
         info = client.registerWorker(new WorkerRegistration(config.name(), config.pool(), config.slots(), hostname()));
         LOG.info("worker {} registered in pool {} with {} slot(s)", info.workerId(), info.pool(), info.slots());
         for (int i = 0; i < config.slots(); i++) {
@@ -98,16 +100,24 @@ public final class Worker implements AutoCloseable {
             if (choice.harness() == null) {
                 outcome = choice.unavailable();
             } else {
-                client.reportEvent(run.runId(), "run_in_progress", null);
                 TranscriptWriter transcript = (role, content) -> client.appendTranscript(info.workerId(), run.runId(),
                         new TranscriptAppend(List.of(new TranscriptAppend.TranscriptMessage(role, content))));
-                UsageMeter usage = (model, in, out) -> client.recordUsage(info.workerId(), run.runId(),
-                        new UsageReport(model, in, out));
-                DroverClient agentApi = new DroverClient(client.baseUrl(), claimed.runToken());
-                RunContext.ArtifactSink artifacts = a -> client.recordArtifact(info.workerId(), run.runId(), a);
-                outcome = choice.harness().run(new RunContext(run, workspace, environment(run, workspace,
-                        claimed.runToken()), cancellation, transcript, usage, claimed.history(), agentApi, artifacts));
-                uploadArtifacts(run, workspace);
+                Map<String, String> env = environment(run, workspace, claimed.runToken());
+                // the environment's repositories and setup commands, while the run is still CLAIMED: a failure here
+                // ends it FAILED (environment_setup_failed) without it ever having started
+                Outcome setupFailed = setup.prepare(claimed, workspace, env, cancellation, transcript);
+                if (setupFailed != null) {
+                    outcome = setupFailed;
+                } else {
+                    client.reportEvent(run.runId(), "run_in_progress", null);
+                    UsageMeter usage = (model, in, out) -> client.recordUsage(info.workerId(), run.runId(),
+                            new UsageReport(model, in, out));
+                    DroverClient agentApi = new DroverClient(client.baseUrl(), claimed.runToken());
+                    RunContext.ArtifactSink artifacts = a -> client.recordArtifact(info.workerId(), run.runId(), a);
+                    outcome = choice.harness().run(new RunContext(run, workspace, env, cancellation, transcript, usage,
+                            claimed.history(), agentApi, artifacts));
+                    uploadArtifacts(run, workspace);
+                }
             }
             finish(run, cancellation, outcome);
         } catch (Exception e) {

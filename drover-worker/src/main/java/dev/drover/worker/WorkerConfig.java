@@ -15,9 +15,12 @@ import java.util.Map;
  * @param providerEnv where model provider credentials are read from (OPENAI_API_KEY, OPENAI_BASE_URL, ...);
  *     they reach the model client only, never the agent's processes
  * @param maxIdle the longest a finished run's workspace is kept, whatever its {@code idle_timeout_minutes} asks
+ * @param gitToken the token environments' repositories are cloned with over http(s) ({@code DROVER_GIT_TOKEN});
+ *     the worker's own, never sent by the server, never in an agent's or setup command's environment
  */
 public record WorkerConfig(String serverUrl, String apiKey, String name, String pool, int slots, Path workRoot,
-        Duration runTimeout, long outputCap, List<Path> hiddenPaths, Map<String, String> providerEnv, Duration maxIdle) {
+        Duration runTimeout, long outputCap, List<Path> hiddenPaths, Map<String, String> providerEnv, Duration maxIdle,
+        String gitToken) {
 
     public static final Duration DEFAULT_RUN_TIMEOUT = Duration.ofHours(1);
     public static final long DEFAULT_OUTPUT_CAP = 8L * 1024 * 1024;
@@ -32,6 +35,7 @@ public record WorkerConfig(String serverUrl, String apiKey, String name, String 
         hiddenPaths = List.copyOf(hiddenPaths);
         providerEnv = Map.copyOf(providerEnv);
         maxIdle = maxIdle == null ? MAX_IDLE : maxIdle;
+        gitToken = gitToken == null || gitToken.isBlank() ? null : gitToken;
     }
 
     /**
@@ -45,11 +49,20 @@ public record WorkerConfig(String serverUrl, String apiKey, String name, String 
                 DEFAULT_RUN_TIMEOUT, DEFAULT_OUTPUT_CAP, List.of(data), env, MAX_IDLE);
     }
 
-    /** Never the worker key, nor provider credentials. */
+    /** With the git token read from {@code providerEnv}'s {@code DROVER_GIT_TOKEN} (the worker's environment). */
+    public WorkerConfig(String serverUrl, String apiKey, String name, String pool, int slots, Path workRoot,
+            Duration runTimeout, long outputCap, List<Path> hiddenPaths, Map<String, String> providerEnv, Duration maxIdle) {
+        this(serverUrl, apiKey, name, pool, slots, workRoot, runTimeout, outputCap, hiddenPaths, providerEnv, maxIdle,
+                providerEnv.get(GIT_TOKEN_VARIABLE));
+    }
+
+    public static final String GIT_TOKEN_VARIABLE = "DROVER_GIT_TOKEN";
+
+    /** Never the worker key, provider credentials nor the git token. */
     @Override
     public String toString() {
         return "WorkerConfig[serverUrl=" + serverUrl + ", apiKey=***, name=" + name + ", pool=" + pool + ", slots="
                 + slots + ", workRoot=" + workRoot + ", runTimeout=" + runTimeout + ", outputCap=" + outputCap
-                + ", hiddenPaths=" + hiddenPaths + ", providerEnv=" + providerEnv.keySet() + ", maxIdle=" + maxIdle + "]";
+                + ", hiddenPaths=" + hiddenPaths + ", providerEnv=" + providerEnv.keySet() + ", maxIdle=" + maxIdle + ", gitToken=" + (gitToken == null ? null : "***") + "]";
     }
 }

@@ -42,4 +42,5 @@ record RunRow(
         String workerId,
         Long leaseExpiresAt,
         int attempts,
-        boolean hasArtifacts) {}
+        boolean hasArtifacts,
+        String environmentId) {}

@@ -24,6 +24,7 @@ import dev.drover.api.UsageStatus;
 import dev.drover.api.Scope;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.blobs.BlobStore;
+import dev.drover.server.environments.EnvironmentLinks;
 import dev.drover.server.events.EventLog;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.models.ModelCatalog;
@@ -184,6 +185,9 @@ public final class Runs {
                 origin.schedule() == null ? null : RunRepository.json(origin.schedule()), conversationId,
                 r.parentRunId(), depth, Ids.uuid(), Boolean.TRUE.equals(r.interactive()), r.metadata(), pool(config),
                 micros));
+        if (config.environmentId() != null) {
+            EnvironmentLinks.runCreated(h, caller, config.environmentId(), id, "config.environment_id");
+        }
         for (int i = 0; i < attachments.size(); i++) {
             repo.insertAttachment(h, Ids.uuid(), id, i, attachments.get(i), blobKeys.get(i));
         }
@@ -460,6 +464,13 @@ public final class Runs {
         if (!repo.compareAndSet(h, run.id(), run.state(), to, status == null ? null : RunRepository.json(status), started)) {
             RunState current = repo.find(h, run.id()).map(RunRow::state).orElse(run.state());
             throw ApiException.conflict("event_type: run changed concurrently; it is now " + current, true);
+        }
+        // the environment's setup_failed follows the latest run whose setup finished, in this same transaction
+        if (run.environmentId() != null && to == RunState.INPROGRESS) {
+            EnvironmentLinks.setupSucceeded(h, run.environmentId(), Times.micros(now));
+        } else if (run.environmentId() != null && to == RunState.FAILED && status != null
+                && status.errorCode() == PlatformErrorCode.ENVIRONMENT_SETUP_FAILED) {
+            EnvironmentLinks.setupFailed(h, run.environmentId());
         }
         return events.append(h, run.id(), RunTransitions.eventFor(run.state(), to), refId, executionId, now);
     }

@@ -2,6 +2,7 @@ package dev.drover.server.schedules;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.drover.api.AmbientAgentConfig;
+import dev.drover.api.CloudEnvironmentConfig;
 import dev.drover.api.CreateScheduledAgentRequest;
 import dev.drover.api.Json;
 import dev.drover.api.ListScheduledAgentsResponse;
@@ -16,6 +17,7 @@ import dev.drover.api.Scope;
 import dev.drover.api.UpdateScheduledAgentRequest;
 import dev.drover.server.auth.Accounts;
 import dev.drover.server.auth.Principal;
+import dev.drover.server.environments.EnvironmentLinks;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.runs.RunRequests;
 import dev.drover.server.runs.Runs;
@@ -69,7 +71,9 @@ public final class Schedules {
         boolean enabled = r.enabled() == null || r.enabled();
         Instant now = clock.instant();
         String id = Ids.uuid();
-        db.write(h -> h.createUpdate("""
+        db.write(h -> {
+            checkEnvironment(h, caller, r.agentConfig());
+            return h.createUpdate("""
                         INSERT INTO schedules (id, owner_type, owner_id, name, cron_schedule, enabled, prompt,
                             config_json, environment_id, created_by, updated_by, created_at, updated_at, next_run)
                         VALUES (:id, :ownerType, :ownerId, :name, :cron, :enabled, :prompt, :config, :env, :by, :by,
@@ -86,7 +90,8 @@ public final class Schedules {
                 .bind("by", caller.id())
                 .bind("now", Times.micros(now))
                 .bind("next", enabled ? Times.micros(cron.nextAfter(now)) : null)
-                .execute());
+                .execute();
+        });
         return get(caller, id);
     }
 
@@ -113,6 +118,7 @@ public final class Schedules {
         }
         db.write(h -> {
             ScheduleRow old = visible(h, caller, id);
+            checkEnvironment(h, caller, r.agentConfig());
             Instant now = clock.instant();
             // keep the pending tick when nothing about timing changed, so an edit never skips or repeats one
             Long next = !r.enabled() ? null
@@ -180,10 +186,10 @@ public final class Schedules {
         return get(caller, id);
     }
 
-    /** Whether a schedule's agent config names the environment (an environment in use cannot be deleted). */
-    public static boolean usesEnvironment(Handle h, String environmentId) {
-        return h.createQuery("SELECT 1 FROM schedules WHERE environment_id = :env LIMIT 1")
-                .bind("env", environmentId).mapTo(Integer.class).findOne().isPresent();
+    /** The names of the schedules whose agent config names the environment (it cannot be deleted then). */
+    public static List<String> namesUsing(Handle h, String environmentId) {
+        return h.createQuery("SELECT name FROM schedules WHERE environment_id = :env ORDER BY name LIMIT 10")
+                .bind("env", environmentId).mapTo(String.class).list();
     }
 
     /**
@@ -286,6 +292,13 @@ public final class Schedules {
         }
     }
 
+    private void checkEnvironment(Handle h, Principal caller, AmbientAgentConfig config) {
+        if (config != null && config.environmentId() != null) {
+            EnvironmentLinks.scheduleSaved(h, db.dialect().lockRows(), caller, config.environmentId(),
+                    "agent_config.environment_id");
+        }
+    }
+
     private static CronSchedule validate(String name, String cronSchedule, String prompt, AmbientAgentConfig config) {
         if (name == null || name.isBlank()) {
             throw ApiException.badRequest("name", "is required");
@@ -316,12 +329,23 @@ public final class Schedules {
 
     private static final String SELECT = """
             SELECT s.*, c.kind AS c_kind, c.display_name AS c_name, c.email AS c_email,
-                u.kind AS u_kind, u.display_name AS u_name, u.email AS u_email
-            FROM schedules s JOIN principals c ON c.id = s.created_by JOIN principals u ON u.id = s.updated_by""";
+                u.kind AS u_kind, u.display_name AS u_name, u.email AS u_email, e.config_json AS environment_json
+            FROM schedules s JOIN principals c ON c.id = s.created_by JOIN principals u ON u.id = s.updated_by
+            LEFT JOIN environments e ON e.uid = s.environment_id""";
 
     /** A schedule as stored, with its creator and last editor. */
     private record ScheduleRow(String id, String ownerType, String ownerId, String name, String cron, boolean enabled,
-            String prompt, String configJson, RunCreatorInfo creator, RunCreatorInfo updater, long createdAt, long updatedAt, Long nextRun, Long lastRan, String lastSpawnError) {
+            String prompt, String configJson, RunCreatorInfo creator, RunCreatorInfo updater, long createdAt,
+            long updatedAt, Long nextRun, Long lastRan, String lastSpawnError, String environmentJson) {
+
+        CloudEnvironmentConfig environment() {
+            try {
+                return environmentJson == null ? null
+                        : Json.mapper().readValue(environmentJson, CloudEnvironmentConfig.class);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("schedule " + id + " names an unreadable environment", e);
+            }
+        }
 
         AmbientAgentConfig config() {
             if (configJson == null) {
@@ -344,12 +368,13 @@ public final class Schedules {
                 new RunCreatorInfo(rs.getString("u_kind"), rs.getString("updated_by"), rs.getString("u_name"),
                         rs.getString("u_email"), null),
                 rs.getLong("created_at"), rs.getLong("updated_at"),
-                Rows.nullableLong(rs, "next_run"), Rows.nullableLong(rs, "last_ran"), rs.getString("last_spawn_error"));
+                Rows.nullableLong(rs, "next_run"), Rows.nullableLong(rs, "last_ran"), rs.getString("last_spawn_error"),
+                rs.getString("environment_json"));
     }
 
     private static ScheduledAgentItem item(ScheduleRow s) {
         return new ScheduledAgentItem(s.id(), s.name(), s.cron(), s.enabled(), s.prompt(), s.lastSpawnError(),
-                s.config(), Times.instant(s.createdAt()), Times.instant(s.updatedAt()), s.creator(), s.updater(),
+                s.config(), s.environment(), Times.instant(s.createdAt()), Times.instant(s.updatedAt()), s.creator(), s.updater(),
                 new ScheduledAgentHistoryItem(Times.instantOrNull(s.lastRan()), Times.instantOrNull(s.nextRun())),
                 new Scope(s.ownerType(), s.ownerId()));
     }

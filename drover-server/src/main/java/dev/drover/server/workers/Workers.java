@@ -14,6 +14,7 @@ import dev.drover.api.WorkerRegistration;
 import dev.drover.server.artifacts.Artifacts;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.blobs.BlobStore;
+import dev.drover.server.environments.Environments;
 import dev.drover.server.events.EventBus;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.runs.RunLeases;
@@ -47,9 +48,11 @@ public final class Workers {
     private final Artifacts artifacts;
     private final Runs runs;
     private final BlobStore blobs;
+    private final Environments environments;
 
     public Workers(Database db, RunLeases leases, EventBus bus, Clock clock, Transcripts transcripts,
-            Artifacts artifacts, Runs runs, BlobStore blobs) {
+            Artifacts artifacts, Runs runs, BlobStore blobs, Environments environments) {
+        this.environments = environments;
         this.runs = runs;
         this.blobs = blobs;
         this.artifacts = artifacts;
@@ -114,9 +117,10 @@ public final class Workers {
             long left = deadline - System.nanoTime();
             if (run.isPresent()) {
                 ClaimedRun c = run.get();
+                String environmentId = c.run().agentConfig() == null ? null : c.run().agentConfig().environmentId();
                 return Optional.of(new ClaimedRun(c.run(), c.leaseExpiresAt(), c.attempt(),
                         transcripts.historyBefore(c.run().runId(), c.run().conversationId()), c.runToken(),
-                        c.attachments()));
+                        c.attachments(), environments.forRun(environmentId).orElse(null)));
             }
             if (left <= 0 || bus.isClosed()) {
                 return run;

@@ -45,6 +45,11 @@ abstract class TenancyTest {
             new String[] {"GET", "/agent/models"},
             new String[] {"GET", "/agent/sessions/" + SOME_ID + "/redirect"},
             new String[] {"GET", "/agent/artifacts/" + SOME_ID},
+            new String[] {"GET", "/agent/environments"},
+            new String[] {"POST", "/agent/environments"},
+            new String[] {"GET", "/agent/environments/" + "A".repeat(22)},
+            new String[] {"PUT", "/agent/environments/" + "A".repeat(22)},
+            new String[] {"DELETE", "/agent/environments/" + "A".repeat(22)},
             new String[] {"POST", "/workers"},
             new String[] {"GET", "/workers"},
             new String[] {"POST", "/workers/" + SOME_ID + "/claim"},
@@ -69,7 +74,7 @@ abstract class TenancyTest {
 
     private HttpResponse<String> raw(String method, String path, String authorization) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.apiBaseUrl() + path))
-                .method(method, method.equals("POST") ? HttpRequest.BodyPublishers.ofString("{}")
+                .method(method, method.equals("POST") || method.equals("PUT") ? HttpRequest.BodyPublishers.ofString("{}")
                         : HttpRequest.BodyPublishers.noBody())
                 .header("Content-Type", "application/json");
         if (authorization != null) {

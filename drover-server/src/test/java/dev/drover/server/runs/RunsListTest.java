@@ -65,7 +65,8 @@ abstract class RunsListTest {
         Api api = server.newTenant("filters-" + UUID.randomUUID());
         String plain = create(api, Map.of("prompt", "Plain run about Databases", "title", "Alpha 100% done"));
         String named = create(api, Map.of("prompt", "named", "config", Map.of("name", "nightly", "model_id", "gpt-5")));
-        String envRun = create(api, Map.of("prompt", "env", "config", Map.of("environment_id", "env123")));
+        String env = api.createEnvironment(Map.of("name", "filters"));
+        String envRun = create(api, Map.of("prompt", "env", "config", Map.of("environment_id", env)));
         String skilled = create(api, Map.of("skill", "acme/tools:.agents/skills/deploy/SKILL.md"));
         String fromCli = create(api, Map.of("prompt", "cli"), Map.of("X-Drover-Source", "CLI"));
         String local = create(api, Map.of("prompt", "local"), Map.of("X-Drover-Execution-Location", "LOCAL"));
@@ -82,7 +83,7 @@ abstract class RunsListTest {
         assertThat(list(api, "source=CLI")).containsExactly(fromCli);
         assertThat(list(api, "source=API")).doesNotContain(fromCli).contains(plain);
         assertThat(list(api, "execution_location=LOCAL")).containsExactly(local);
-        assertThat(list(api, "environment_id=env123")).containsExactly(envRun);
+        assertThat(list(api, "environment_id=" + env)).containsExactly(envRun);
         assertThat(list(api, "environment_id=empty-environment")).doesNotContain(envRun).hasSize(6);
         assertThat(list(api, "skill_spec=" + enc("acme/tools:.agents/skills/deploy/SKILL.md"))).containsExactly(skilled);
         assertThat(list(api, "skill=" + enc("acme/tools:.agents/skills/deploy/SKILL.md"))).containsExactly(skilled);

@@ -70,9 +70,13 @@ public final class Api {
         return post(path, toJson(body));
     }
 
-    public Reply put(String path, Object body) {
+    public Reply put(String path, String json) {
         return send(request(path).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(body instanceof String text ? text : toJson(body))));
+                .PUT(json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    public Reply put(String path, Object body) {
+        return put(path, toJson(body));
     }
 
     public Reply delete(String path) {
@@ -107,6 +111,15 @@ public final class Api {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Creates an environment with {@code body} and returns its uid. */
+    public String createEnvironment(Object body) {
+        Reply r = post("/agent/environments", body);
+        if (r.status() != 201) {
+            throw new AssertionError("create environment failed: " + r);
+        }
+        return r.json().get("uid").asText();
     }
 
     /** Creates a run with {@code prompt} and returns its id. */

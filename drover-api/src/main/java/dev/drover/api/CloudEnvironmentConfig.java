@@ -1,0 +1,11 @@
+package dev.drover.api;
+
+import java.util.List;
+
+/**
+ * What an environment is ({@code CloudEnvironmentConfig}): the repositories cloned into a run's workspace and
+ * the shell commands run there, in order, before the agent starts. {@code docker_image} is recorded but not used
+ * yet: runs execute on the worker's host (docs/workers.md). Also the body of {@code PUT /agent/environments/{uid}}.
+ */
+public record CloudEnvironmentConfig(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
+        List<String> setupCommands) {}

@@ -1,0 +1,16 @@
+package dev.drover.api;
+
+import java.util.List;
+
+/**
+ * Body of {@code POST /agent/environments} (a Drover extension; the spec only lists environments): the
+ * {@link CloudEnvironmentConfig} fields plus {@code team}, which chooses the scope as it does for runs (team-owned
+ * by default when the caller is in exactly one team or is a service account, personal otherwise).
+ */
+public record CreateEnvironmentRequest(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
+        List<String> setupCommands, Boolean team) {
+
+    public CloudEnvironmentConfig config() {
+        return new CloudEnvironmentConfig(name, description, dockerImage, githubRepos, setupCommands);
+    }
+}

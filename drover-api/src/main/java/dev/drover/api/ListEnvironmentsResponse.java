@@ -1,0 +1,6 @@
+package dev.drover.api;
+
+import java.util.List;
+
+/** {@code GET /agent/environments}. */
+public record ListEnvironmentsResponse(List<CloudEnvironment> environments) {}

@@ -1,0 +1,211 @@
+package dev.drover.worker;
+
+import dev.drover.api.ClaimedRun;
+import dev.drover.api.PlatformErrorCode;
+import dev.drover.api.RunEnvironment;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.EmptyProgressMonitor;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
+
+/**
+ * Prepares a run's workspace from its environment before the agent starts: each repository cloned with JGit into
+ * {@code <workspace>/<repo>}, then the setup commands run in order in the workspace exactly as agents run (the
+ * same scrubbed environment, sandbox, process group, output cap and cancellation), each with its output in the
+ * transcript. A clone or command that fails ends the run FAILED with {@code environment_setup_failed}.
+ *
+ * <p>Credentials: the worker's {@code DROVER_GIT_TOKEN} is handed to JGit for http(s) clones only, as a password
+ * (user {@code x-access-token}, which GitHub expects for tokens). It is never part of a clone URL, so it is not
+ * written to the clone's {@code .git/config}, not logged, and never reaches an agent or a setup command.
+ */
+final class EnvironmentSetup {
+    /** Network inactivity after which a clone is given up. */
+    static final int CLONE_TIMEOUT_SECONDS = 120;
+    /** How much of a setup command's output (its end) goes into the transcript. */
+    static final int TRANSCRIPT_OUTPUT_CHARS = 64 * 1024;
+
+    private final WorkerConfig config;
+    private final Sandbox sandbox;
+
+    EnvironmentSetup(WorkerConfig config, Sandbox sandbox) {
+        this.config = config;
+        this.sandbox = sandbox;
+    }
+
+    /**
+     * Clones and sets up; null when the workspace is ready for the agent, otherwise how the run ends (failed, or
+     * cancelled when the run was stopped meanwhile).
+     */
+    Outcome prepare(ClaimedRun claimed, Path workspace, Map<String, String> env, Cancellation cancellation,
+            TranscriptWriter transcript) throws InterruptedException {
+        String wanted = claimed.run().agentConfig() == null ? null : claimed.run().agentConfig().environmentId();
+        RunEnvironment environment = claimed.environment();
+        if (environment == null) {
+            return wanted == null ? null : Outcome.failed("The run's environment " + wanted
+                    + " no longer exists; it was deleted after the run was created", PlatformErrorCode.RESOURCE_NOT_FOUND);
+        }
+        transcript.append("system", List.of(event("environment_setup", describe(environment))));
+        for (RunEnvironment.Repository repo : environment.repos()) {
+            if (cancellation.isCancelled()) {
+                return Outcome.cancelled();
+            }
+            Outcome failed = clone(repo, workspace, cancellation, transcript);
+            if (failed != null) {
+                return failed;
+            }
+        }
+        long deadline = System.nanoTime() + config.runTimeout().toNanos();
+        List<String> commands = environment.setupCommands();
+        for (int i = 0; i < commands.size(); i++) {
+            if (cancellation.isCancelled()) {
+                return Outcome.cancelled();
+            }
+            Outcome failed = runCommand(i, commands.size(), commands.get(i), workspace, env, cancellation, transcript,
+                    deadline);
+            if (failed != null) {
+                return failed;
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, Object> describe(RunEnvironment e) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("environment_id", e.uid());
+        data.put("name", e.name());
+        if (e.dockerImage() != null) {
+            // recorded for when container backends arrive; today the run executes on the worker's host
+            data.put("docker_image", e.dockerImage());
+            data.put("docker_image_used", false);
+        }
+        data.put("repos", e.repos().stream().map(r -> r.owner() + "/" + r.repo()).toList());
+        data.put("setup_commands", e.setupCommands().size());
+        return data;
+    }
+
+    private Outcome clone(RunEnvironment.Repository repo, Path workspace, Cancellation cancellation,
+            TranscriptWriter transcript) {
+        String name = repo.owner() + "/" + repo.repo();
+        Path dir = workspace.resolve(repo.repo());
+        try (Git git = Git.cloneRepository()
+                .setURI(repo.cloneUrl())
+                .setDirectory(dir.toFile())
+                .setTimeout(CLONE_TIMEOUT_SECONDS)
+                .setCredentialsProvider(credentials(repo.cloneUrl()))
+                .setProgressMonitor(new EmptyProgressMonitor() {
+                    @Override
+                    public boolean isCancelled() {
+                        return cancellation.isCancelled();
+                    }
+                })
+                .call()) {
+            ObjectId head = git.getRepository().resolve("HEAD");
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("repo", name);
+            data.put("directory", repo.repo());
+            if (head != null) {
+                data.put("commit", head.name());
+            }
+            transcript.append("system", List.of(event("repository_cloned", data)));
+            return null;
+        } catch (Exception e) {
+            if (cancellation.isCancelled()) {
+                return Outcome.cancelled();
+            }
+            String why = "Could not clone " + name + " from " + repo.cloneUrl() + ": " + reason(e);
+            transcript.append("system", List.of(event("repository_clone_failed", Map.of("repo", name, "error", why))));
+            return Outcome.failed(why, PlatformErrorCode.ENVIRONMENT_SETUP_FAILED);
+        }
+    }
+
+    private CredentialsProvider credentials(String url) {
+        String scheme = url.substring(0, Math.max(0, url.indexOf(':'))).toLowerCase(Locale.ROOT);
+        if (config.gitToken() == null || !(scheme.equals("https") || scheme.equals("http"))) {
+            return null;
+        }
+        return new UsernamePasswordCredentialsProvider("x-access-token", config.gitToken());
+    }
+
+    /** The innermost message: JGit wraps the useful one ("repository not found") in generic ones. */
+    static String reason(Throwable e) {
+        String message = e.getMessage();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                message = t.getMessage();
+            }
+        }
+        return message == null ? e.getClass().getSimpleName() : message.strip();
+    }
+
+    private Outcome runCommand(int index, int count, String command, Path workspace, Map<String, String> env,
+            Cancellation cancellation, TranscriptWriter transcript, long deadline) throws InterruptedException {
+        String actionId = "setup-" + (index + 1);
+        transcript.append("system", List.of(Map.of("type", "action", "id", actionId, "category", "command",
+                "name", "setup_command", "input", Map.of("command", command))));
+        String label = "Setup command " + (index + 1) + " of " + count + " (" + shorten(command) + ")";
+        try (AgentProcess p = AgentProcess.start(List.of("sh", "-c", command), workspace, env, null,
+                config.outputCap(), sandbox)) {
+            cancellation.register(p);
+            long left = deadline - System.nanoTime();
+            boolean exited = left > 0 && p.waitFor(Duration.ofNanos(left));
+            if (!exited) {
+                p.stop();
+            }
+            if (cancellation.isCancelled()) {
+                return Outcome.cancelled();
+            }
+            String output = p.output();
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("output", last(output, TRANSCRIPT_OUTPUT_CHARS));
+            if (exited) {
+                result.put("exit_code", p.exitCode());
+            }
+            if (p.droppedBytes() > 0) {
+                result.put("output_dropped_bytes", p.droppedBytes());
+            }
+            boolean ok = exited && p.exitCode() == 0;
+            transcript.append("tool", List.of(Map.of("type", "action_result", "action_id", actionId,
+                    "category", "command", "name", "setup_command", "state", ok ? "completed" : "failed",
+                    "output", result)));
+            if (ok) {
+                return null;
+            }
+            String tail = CommandHarness.tail(output);
+            String detail = (tail.isEmpty() ? "" : ": " + tail) + " (" + sandbox.describe() + ")";
+            return Outcome.failed(exited ? label + " exited with status " + p.exitCode() + detail
+                    : label + " was stopped after running longer than " + config.runTimeout() + detail,
+                    PlatformErrorCode.ENVIRONMENT_SETUP_FAILED);
+        } catch (java.io.IOException e) {
+            return Outcome.failed(label + " could not be started: " + e.getMessage(),
+                    PlatformErrorCode.ENVIRONMENT_SETUP_FAILED);
+        }
+    }
+
+    private static Map<String, Object> event(String name, Map<String, Object> data) {
+        return Map.of("type", "event", "name", name, "data", data);
+    }
+
+    private static String shorten(String command) {
+        String oneLine = command.strip().replaceAll("\\s+", " ");
+        return oneLine.length() > 200 ? oneLine.substring(0, 200) + "…" : oneLine;
+    }
+
+    /** The end of {@code text} (errors come last), never starting inside a surrogate pair. */
+    static String last(String text, int chars) {
+        if (text.length() <= chars) {
+            return text;
+        }
+        int from = text.length() - chars;
+        if (Character.isLowSurrogate(text.charAt(from))) {
+            from++;
+        }
+        return "…" + text.substring(from);
+    }
+}
