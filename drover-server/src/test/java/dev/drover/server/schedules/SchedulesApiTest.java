@@ -239,6 +239,40 @@ abstract class SchedulesApiTest {
     }
 
     @Test
+    void aScheduleNamesAVisibleEnvironmentWhichCannotBeDeletedWhileInUse() {
+        Api.Reply env = api.post("/agent/environments", Map.of("name", "web", "github_repos",
+                List.of(Map.of("owner", "acme", "repo", "web")), "setup_commands", List.of("make deps")));
+        assertThat(env.status()).as(env.toString()).isIn(200, 201);
+        String uid = env.json().get("uid").asText();
+        Map<String, Object> body = schedule("Nightly", "0 2 * * *");
+        body.put("agent_config", Map.of("environment_id", uid));
+        JsonNode created = create(body);
+        assertThat(created.get("environment").get("name").asText()).isEqualTo("web");
+        assertThat(created.get("environment").get("setup_commands").get(0).asText()).isEqualTo("make deps");
+
+        Api.Reply inUse = api.delete("/agent/environments/" + uid);
+        assertThat(inUse.status()).as(inUse.toString()).isEqualTo(409);
+        assertThat(inUse.json().get("detail").asText()).contains("Nightly");
+
+        Map<String, Object> unknown = schedule("Elsewhere", "0 2 * * *");
+        unknown.put("agent_config", Map.of("environment_id", "A".repeat(22)));
+        Api.Reply refused = api.post("/agent/schedules", unknown);
+        assertThat(refused.status()).isEqualTo(404);
+        assertThat(refused.json().get("detail").asText()).startsWith("agent_config.environment_id:");
+        Api stranger = server.newTenant("env-stranger-" + UUID.randomUUID());
+        Api.Reply foreign = stranger.post("/agent/schedules", body);
+        assertThat(foreign.status()).isEqualTo(404);
+
+        clock.set(Instant.parse("2030-01-08T02:00:00Z"));
+        String id = created.get("id").asText();
+        awaitRuns(id, 1);
+        assertThat(runsOf(id).getFirst().get("agent_config").get("environment_id").asText()).isEqualTo(uid);
+
+        assertThat(api.delete("/agent/schedules/" + id).status()).isEqualTo(200);
+        assertThat(api.delete("/agent/environments/" + uid).status()).isIn(200, 204);
+    }
+
+    @Test
     void aScheduleSurvivesARestartAndTicksMissedWhileDownFireOnceOnStart() {
         String id = create(schedule("Every five minutes", "*/5 * * * *")).get("id").asText();
         server.close();
