@@ -36,6 +36,8 @@ final class CliHarness implements Harness {
     /** Longest stream line read whole; a longer one is cut (and then is no longer JSON: it counts as noise). */
     static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
     static final int MAX_STATUS_CHARS = 1000;
+    /** The largest message sent to the transcript whole (the server takes at most 1 MiB per append). */
+    static final int MAX_MESSAGE_BYTES = 512 * 1024;
 
     private final CliAgent cli;
     private final WorkerConfig config;
@@ -329,7 +331,10 @@ final class CliHarness implements Harness {
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }
-            if (written.addAndGet(size) > cap) {
+            if (size > MAX_MESSAGE_BYTES) {
+                content = List.of(Blocks.text("[a " + role + " message of " + size + " bytes was left out of the transcript]"));
+            }
+            if (written.addAndGet(Math.min(size, MAX_MESSAGE_BYTES)) > cap) {
                 truncated = true;
                 ctx.transcript().append("system", List.of(Blocks.event("transcript_truncated",
                         Blocks.fields("reason", "the worker's output cap of " + cap + " bytes was reached"))));

@@ -190,11 +190,13 @@ abstract class WorkerEndToEndTest {
     }
 
     @Test
-    void aHarnessThisWorkerLacksFailsTheRunWithAClearMessage() {
+    void aCliHarnessWhoseCliIsNotOnTheWorkersPathFailsTheRunSayingHowToInstallIt() {
         String run = user.post("/agent/runs", Map.of("prompt", "p", "config", Map.of("harness", Map.of("type", "claude"))))
                 .json().get("run_id").asText();
         JsonNode done = awaitState(run, "FAILED");
-        assertThat(done.get("status_message").get("message").asText()).contains("claude harness is not available");
+        assertThat(done.get("status_message").get("message").asText()).isEqualTo("The claude harness needs the `claude` "
+                + "CLI on worker e2e's PATH (or DROVER_CLAUDE_PATH naming it); install it with "
+                + "npm install -g @anthropic-ai/claude-code");
         assertThat(done.get("status_message").get("error_code").asText()).isEqualTo("feature_not_available");
     }
 
