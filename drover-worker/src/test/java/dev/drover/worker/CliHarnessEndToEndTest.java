@@ -44,8 +44,8 @@ abstract class CliHarnessEndToEndTest {
         server = TestServer.start(backend(), backend().freshConfig().withTeamConcurrency(0));
         user = server.admin();
         work = Files.createTempDirectory("drover-cli-work-");
-        // not under /tmp: bubblewrap gives agents a /tmp of their own, where the fakes would not be
-        bin = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "fake-clis-");
+        // under /tmp, which bubblewrap replaces with an empty one: the sandbox must still show the CLI it runs
+        bin = Files.createTempDirectory("drover-fake-clis-");
         for (String cli : List.of("claude", "codex", "gemini")) {
             try (InputStream script = getClass().getResourceAsStream("/fake-clis/" + cli)) {
                 Path target = bin.resolve(cli);
