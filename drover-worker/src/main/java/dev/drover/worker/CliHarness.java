@@ -132,8 +132,8 @@ final class CliHarness implements Harness {
             }
             reader.join(Duration.ofSeconds(5));
             if (reader.isAlive()) {
-                p.stop(); // something the CLI started still holds its output open
-                reader.join(Duration.ofSeconds(5));
+                p.stop(); // something the CLI started still holds its output open: now it is closed
+                reader.join(); // what is left of the stream is read (and sent) before the verdict is taken
             }
             if (ctx.cancellation().isCancelled()) {
                 return Outcome.cancelled();
