@@ -17,13 +17,21 @@ import java.util.concurrent.TimeUnit;
  * ({@code setsid}), with exactly the environment it is given (nothing inherited from the worker), a wall-clock
  * limit and an output cap. Stopping it signals the whole group: SIGTERM, a grace period, then SIGKILL, so a
  * cancelled run leaves no process behind even when the agent started children.
+ *
+ * <p>Its output is either captured (standard output and error together, up to the cap: {@link #start}) or
+ * streamed (standard output left to the caller to read as it comes, the tail of standard error kept:
+ * {@link #streaming}), for agents whose output is a machine-readable stream.
  */
 public final class AgentProcess implements AutoCloseable {
     static final Duration GRACE = Duration.ofMillis(1500);
 
+    /** How much of a streamed process's standard error is kept: its end, which says why it failed. */
+    static final int ERROR_TAIL_BYTES = 16 * 1024;
+
     private final Process process;
     private final long pgid;
     private final CappedSink output;
+    private final TailSink errors;
     private final Thread pump;
 
     /** Agent output kept up to {@code cap} bytes; {@link #dropped()} counts the rest. */
@@ -76,41 +84,110 @@ public final class AgentProcess implements AutoCloseable {
         }
     }
 
-    private AgentProcess(Process process, CappedSink output) {
+    /** The last bytes written to a stream; what came before is dropped. */
+    static final class TailSink {
+        private final int keep;
+        private byte[] kept = new byte[0];
+
+        TailSink(int keep) {
+            this.keep = keep;
+        }
+
+        synchronized void write(byte[] b, int n) {
+            int total = Math.min(keep, kept.length + n);
+            byte[] next = new byte[total];
+            int fromOld = total - Math.min(n, total);
+            System.arraycopy(kept, kept.length - fromOld, next, 0, fromOld);
+            System.arraycopy(b, n - (total - fromOld), next, fromOld, total - fromOld);
+            kept = next;
+        }
+
+        synchronized String text() {
+            return new String(kept, StandardCharsets.UTF_8);
+        }
+    }
+
+    private AgentProcess(Process process, CappedSink output, TailSink errors) {
         this.process = process;
         this.pgid = process.pid(); // setsid makes the child the leader of a new session and process group
         this.output = output;
-        this.pump = Thread.ofVirtual().name("agent-output-" + process.pid()).start(this::pumpOutput);
+        this.errors = errors;
+        this.pump = output != null
+                ? Thread.ofVirtual().name("agent-output-" + process.pid()).start(() -> pump(process.getInputStream(), output::write))
+                : Thread.ofVirtual().name("agent-errors-" + process.pid()).start(() -> pump(process.getErrorStream(), errors::write));
     }
 
-    /** Starts {@code command} in {@code dir} with exactly {@code env}; {@code stdin} is written and closed. */
+    /**
+     * Starts {@code command} in {@code dir} with exactly {@code env}; {@code stdin} is written and closed. Its
+     * standard output and error are captured together, up to {@code outputCap} bytes.
+     */
     public static AgentProcess start(List<String> command, Path dir, Map<String, String> env, String stdin, long outputCap,
             Sandbox sandbox) throws IOException {
+        ProcessBuilder pb = builder(command, dir, env, sandbox).redirectErrorStream(true);
+        AgentProcess p = new AgentProcess(pb.start(), new CappedSink(outputCap), null);
+        p.feed(stdin);
+        return p;
+    }
+
+    /**
+     * Starts {@code command} like {@link #start}, but leaves its standard output to the caller ({@link #stdout()},
+     * read it as it comes or the agent blocks) and keeps the tail of its standard error ({@link #errorTail()}).
+     * {@code stdin} is written from another thread, so an agent that writes before it reads cannot deadlock.
+     */
+    public static AgentProcess streaming(List<String> command, Path dir, Map<String, String> env, String stdin,
+            Sandbox sandbox) throws IOException {
+        ProcessBuilder pb = builder(command, dir, env, sandbox).redirectErrorStream(false);
+        AgentProcess p = new AgentProcess(pb.start(), null, new TailSink(ERROR_TAIL_BYTES));
+        Thread.ofVirtual().name("agent-input-" + p.pid()).start(() -> p.feed(stdin));
+        return p;
+    }
+
+    private static ProcessBuilder builder(List<String> command, Path dir, Map<String, String> env, Sandbox sandbox) {
         List<String> cmd = new ArrayList<>(List.of("setsid", "--wait"));
         cmd.addAll(sandbox.wrap(command, dir));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().clear();
         pb.environment().putAll(env);
-        AgentProcess p = new AgentProcess(pb.start(), new CappedSink(outputCap));
-        try (OutputStream in = p.process.getOutputStream()) {
+        return pb;
+    }
+
+    private void feed(String stdin) {
+        try (OutputStream in = process.getOutputStream()) {
             if (stdin != null) {
                 in.write(stdin.getBytes(StandardCharsets.UTF_8));
             }
         } catch (IOException e) {
             // the agent may exit without reading its input; that is its business
         }
-        return p;
     }
 
-    private void pumpOutput() {
+    private interface Chunks {
+        void write(byte[] b, int n);
+    }
+
+    private static void pump(InputStream stream, Chunks sink) {
         byte[] buf = new byte[8192];
-        try (InputStream in = process.getInputStream()) {
+        try (InputStream in = stream) {
             for (int n; (n = in.read(buf)) > 0; ) {
-                output.write(buf, n);
+                sink.write(buf, n);
             }
         } catch (IOException e) {
             // the process is gone
         }
+    }
+
+    /** A streamed process's standard output, to read as it comes. */
+    public InputStream stdout() {
+        if (output != null) {
+            throw new IllegalStateException("this process's output is captured; start it with streaming()");
+        }
+        return process.getInputStream();
+    }
+
+    /** The end of a streamed process's standard error, once it has ended (waits briefly for the last bytes). */
+    public String errorTail() throws InterruptedException {
+        pump.join(Duration.ofSeconds(2));
+        return errors == null ? "" : errors.text();
     }
 
     /** Waits for exit up to {@code timeout}; true if it exited. */

@@ -27,7 +27,17 @@ final class Harnesses {
         if (type.equals("oz")) {
             return new Choice(new OzHarness(providers, config, sandbox), null);
         }
+        CliAgent cli = switch (type) {
+            case "claude" -> new ClaudeCli();
+            case "codex" -> new CodexCli();
+            case "gemini" -> new GeminiCli();
+            default -> null;
+        };
+        if (cli != null) {
+            return new Choice(new CliHarness(cli, config, sandbox), null);
+        }
         return new Choice(null, Outcome.failed("The " + type + " harness is not available on worker " + config.name()
-                + " yet; this worker runs the oz and command harnesses", PlatformErrorCode.FEATURE_NOT_AVAILABLE));
+                + "; this worker runs the oz, claude, codex, gemini and command harnesses",
+                PlatformErrorCode.FEATURE_NOT_AVAILABLE));
     }
 }

@@ -56,6 +56,12 @@ public final class Sandbox {
                 out.addAll(List.of("--tmpfs", p.toAbsolutePath().toString()));
             }
         }
+        // a program named by its path (an agent CLI) stays visible even where the sandbox hides things, e.g. /tmp
+        Path program = Path.of(command.getFirst());
+        Path dir = program.isAbsolute() ? program.getParent() : null;
+        if (dir != null && Files.isDirectory(dir) && hidden.stream().noneMatch(h -> dir.startsWith(h.toAbsolutePath()))) {
+            out.addAll(List.of("--ro-bind", dir.toString(), dir.toString()));
+        }
         String ws = workspace.toAbsolutePath().toString();
         out.addAll(List.of("--bind", ws, ws, "--chdir", ws, "--"));
         out.addAll(command);

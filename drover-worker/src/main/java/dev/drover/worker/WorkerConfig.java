@@ -12,8 +12,10 @@ import java.util.Map;
  * @param runTimeout wall-clock limit of one run's agent process
  * @param outputCap bytes of agent output kept per run; the rest is counted and dropped
  * @param hiddenPaths directories agents must not see (the server's data directory for embedded workers)
- * @param providerEnv where model provider credentials are read from (OPENAI_API_KEY, OPENAI_BASE_URL, ...);
- *     they reach the model client only, never the agent's processes
+ * @param providerEnv the worker's own environment: model provider credentials (OPENAI_API_KEY, OPENAI_BASE_URL,
+ *     ...) for the built-in agent's model client, and the PATH, {@code DROVER_<CLI>_PATH} and credentials with
+ *     which the claude, codex and gemini harnesses find and authenticate their CLI. An agent's processes never see
+ *     it, except that a CLI harness hands its own CLI the few variables that CLI needs
  * @param maxIdle the longest a finished run's workspace is kept, whatever its {@code idle_timeout_minutes} asks
  * @param gitToken the token environments' repositories are cloned with over http(s) ({@code DROVER_GIT_TOKEN});
  *     the worker's own, never sent by the server, never in an agent's or setup command's environment

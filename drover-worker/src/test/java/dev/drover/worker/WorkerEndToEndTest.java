@@ -103,7 +103,10 @@ abstract class WorkerEndToEndTest {
         Api.Reply download = anonymous.get(location);
         assertThat(download.status()).isEqualTo(200);
         assertThat(download.json().get("steps").get(0).get("messages")).hasSize(messages.size());
-        assertThat(anonymous.get(location.replaceAll("signature=.", "signature=x")).status()).isEqualTo(403);
+        // a signature with its first character changed (replacing it with x would change nothing when it is x)
+        int at = location.indexOf("signature=") + "signature=".length();
+        String forged = location.substring(0, at) + (location.charAt(at) == 'x' ? 'y' : 'x') + location.substring(at + 1);
+        assertThat(anonymous.get(forged).status()).isEqualTo(403);
         assertThat(anonymous.get(location.replace(run, UUID.randomUUID().toString())).status()).isEqualTo(403);
         Api stranger = server.newTenant("t-" + UUID.randomUUID());
         assertThat(stranger.get("/agent/runs/" + run + "/transcript").status()).isEqualTo(404);
@@ -190,11 +193,13 @@ abstract class WorkerEndToEndTest {
     }
 
     @Test
-    void aHarnessThisWorkerLacksFailsTheRunWithAClearMessage() {
+    void aCliHarnessWhoseCliIsNotOnTheWorkersPathFailsTheRunSayingHowToInstallIt() {
         String run = user.post("/agent/runs", Map.of("prompt", "p", "config", Map.of("harness", Map.of("type", "claude"))))
                 .json().get("run_id").asText();
         JsonNode done = awaitState(run, "FAILED");
-        assertThat(done.get("status_message").get("message").asText()).contains("claude harness is not available");
+        assertThat(done.get("status_message").get("message").asText()).isEqualTo("The claude harness needs the `claude` "
+                + "CLI on worker e2e's PATH (or DROVER_CLAUDE_PATH naming it); install it with "
+                + "npm install -g @anthropic-ai/claude-code");
         assertThat(done.get("status_message").get("error_code").asText()).isEqualTo("feature_not_available");
     }
 

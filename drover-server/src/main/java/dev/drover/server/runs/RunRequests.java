@@ -32,6 +32,11 @@ public final class RunRequests {
     /** A decoded attachment, ready to be stored. */
     record Attachment(String fileName, String mimeType, byte[] bytes) {}
 
+    /** Whether the run's agent is the built-in one ({@code oz}, the default), not a CLI or a command. */
+    static boolean runsBuiltInAgent(AmbientAgentConfig c) {
+        return c.harness() == null || c.harness().type() == null || c.harness().type().equals("oz");
+    }
+
     static void validate(RunAgentRequest r) {
         AmbientAgentConfig c = r.config();
         boolean hasSkill = notBlank(r.skill()) || (c != null && notBlank(c.skillSpec()));
@@ -82,6 +87,11 @@ public final class RunRequests {
             throw ApiException.badRequest(field + ".harness.command", "the command harness needs a command to run");
         }
         maxChars(field + ".harness.command", c.harness() == null ? null : c.harness().command(), 4096);
+        if (c.harnessAuthSecrets() != null && notBlank(c.harnessAuthSecrets().claudeAuthSecretName())) {
+            throw ApiException.badRequest(field + ".harness_auth_secrets.claude_auth_secret_name", "this server has no "
+                    + "managed secrets; the claude harness authenticates with the worker's ANTHROPIC_API_KEY or "
+                    + "CLAUDE_CODE_OAUTH_TOKEN");
+        }
         if (c.mcpServers() != null) {
             for (Map.Entry<String, McpServerConfig> e : c.mcpServers().entrySet()) {
                 validateMcp(field + ".mcp_servers." + e.getKey(), e.getValue());

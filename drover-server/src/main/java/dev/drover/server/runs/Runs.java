@@ -86,7 +86,9 @@ public final class Runs {
             throw ApiException.badRequest("Idempotency-Key", "must be 1 to 255 characters");
         }
         AmbientAgentConfig config = request.config() != null ? request.config() : AmbientAgentConfig.empty();
-        if (config.modelId() != null) {
+        // only the built-in agent calls the model through the server's providers; a CLI harness hands model_id to
+        // its CLI, which knows its own models (and aliases) and authenticates on the worker
+        if (config.modelId() != null && RunRequests.runsBuiltInAgent(config)) {
             models.checkUsable(config.modelId());
         }
         List<RunRequests.Attachment> attachments = RunRequests.decodeAttachments(request.attachments());

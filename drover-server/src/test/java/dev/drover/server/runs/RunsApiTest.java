@@ -126,6 +126,9 @@ abstract class RunsApiTest {
                 Arguments.of("{\"prompt\": \"p\", \"config\": {\"idle_timeout_minutes\": \"5\"}}", "config.idle_timeout_minutes"),
                 Arguments.of("{\"prompt\": \"p\", \"config\": {\"model_id\": \"no-such-model\"}}", "config.model_id"),
                 Arguments.of("{\"prompt\": \"p\", \"config\": {\"harness\": {\"type\": \"vim\"}}}", "config.harness.type"),
+                Arguments.of("{\"prompt\": \"p\", \"config\": {\"harness\": {\"type\": \"claude\"}, "
+                        + "\"harness_auth_secrets\": {\"claude_auth_secret_name\": \"team-claude\"}}}",
+                        "config.harness_auth_secrets.claude_auth_secret_name"),
                 Arguments.of("{\"prompt\": \"p\", \"config\": {\"mcp_servers\": {\"x\": {}}}}", "config.mcp_servers.x"),
                 Arguments.of("{\"prompt\": \"p\", \"config\": {\"mcp_servers\": {\"x\": {\"url\": \"ftp://a\"}}}}", "config.mcp_servers.x.url"),
                 Arguments.of("{\"prompt\": \"p\", \"metadata\": {\"bad key!\": \"v\"}}", "metadata.bad key!"),
@@ -146,6 +149,17 @@ abstract class RunsApiTest {
     private static String attachments(int n) {
         return IntStream.range(0, n).mapToObj(i -> "{\"file_name\": \"f" + i + ".txt\", \"mime_type\": \"text/plain\", \"data\": \"aGk=\"}")
                 .collect(Collectors.joining(", ", "[", "]"));
+    }
+
+    @Test
+    void aCliHarnessTakesAModelIdTheServersCatalogueDoesNotKnowForItsCli() {
+        Api.Reply claude = api.post("/agent/runs", Map.of("prompt", "p", "config",
+                Map.of("model_id", "sonnet", "harness", Map.of("type", "claude"))));
+        assertThat(claude.status()).as(claude.toString()).isEqualTo(200);
+        Api.Reply oz = api.post("/agent/runs", Map.of("prompt", "p", "config",
+                Map.of("model_id", "sonnet", "harness", Map.of("type", "oz"))));
+        assertThat(oz.status()).as(oz.toString()).isEqualTo(400);
+        assertThat(oz.json().get("detail").asText()).startsWith("config.model_id:");
     }
 
     @Test

@@ -1,0 +1,49 @@
+package dev.drover.worker;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One coding-agent CLI that {@link CliHarness} runs headless: how it is found and installed, which of the
+ * worker's credentials it needs, its command line, and the parser of its JSON-lines stream.
+ */
+interface CliAgent {
+
+    /**
+     * What one run asks of the CLI. {@code modelId} is the run's {@code config.model_id} (null: the CLI's own
+     * default); {@code isolated} says the worker's bubblewrap sandbox confines the CLI, {@code root} that the
+     * worker runs as root.
+     */
+    record Invocation(String modelId, boolean isolated, boolean root) {}
+
+    /** The harness type, also the executable's name: claude, codex, gemini. */
+    String name();
+
+    /** The worker variable that names the executable when it is not on the PATH, e.g. DROVER_CLAUDE_PATH. */
+    default String pathVariable() {
+        return "DROVER_" + name().toUpperCase(java.util.Locale.ROOT) + "_PATH";
+    }
+
+    /** How an operator installs it, for the message of a run on a worker without it. */
+    String installHint();
+
+    /** The worker variables that authenticate the CLI; at least one must be set. */
+    List<String> credentials();
+
+    /** Further worker variables the CLI reads when set (base URLs, cloud project settings). */
+    List<String> settings();
+
+    /** The arguments after the executable; the prompt arrives on standard input. */
+    List<String> arguments(Invocation run);
+
+    /** Variables the CLI needs for a headless run in a fresh workspace. */
+    Map<String, String> environment(Invocation run);
+
+    /** Something the run's status should say about how the CLI was run (null: nothing). */
+    default String note(Invocation run) {
+        return null;
+    }
+
+    /** The parser of one run's stream. */
+    StreamParser parser(Invocation run);
+}
