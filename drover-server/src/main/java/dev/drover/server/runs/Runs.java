@@ -86,11 +86,7 @@ public final class Runs {
             throw ApiException.badRequest("Idempotency-Key", "must be 1 to 255 characters");
         }
         AmbientAgentConfig config = request.config() != null ? request.config() : AmbientAgentConfig.empty();
-        // only the built-in agent calls the model through the server's providers; a CLI harness hands model_id to
-        // its CLI, which knows its own models (and aliases) and authenticates on the worker
-        if (config.modelId() != null && RunRequests.runsBuiltInAgent(config)) {
-            models.checkUsable(config.modelId());
-        }
+        checkModel(config);
         List<RunRequests.Attachment> attachments = RunRequests.decodeAttachments(request.attachments());
         String requestHash = idempotencyKey == null ? null : hash(request, origin);
         if (idempotencyKey != null) {
@@ -120,10 +116,18 @@ public final class Runs {
     public RunAgentResponse createIn(Handle h, Principal caller, RunAgentRequest request, Origin origin) {
         RunRequests.validate(request);
         AmbientAgentConfig config = request.config() != null ? request.config() : AmbientAgentConfig.empty();
-        if (config.modelId() != null) {
+        checkModel(config);
+        return insert(h, caller, request, config, origin, List.of(), List.of(), null, null);
+    }
+
+    /**
+     * Only the built-in agent calls the model through the server's providers; a CLI harness hands model_id to its
+     * CLI, which knows its own models (and aliases) and authenticates on the worker.
+     */
+    private void checkModel(AmbientAgentConfig config) {
+        if (config.modelId() != null && RunRequests.runsBuiltInAgent(config)) {
             models.checkUsable(config.modelId());
         }
-        return insert(h, caller, request, config, origin, List.of(), List.of(), null, null);
     }
 
     private Optional<RunAgentResponse> replay(Principal caller, String key, String requestHash) {
