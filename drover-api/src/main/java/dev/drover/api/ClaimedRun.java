@@ -7,7 +7,17 @@ import java.util.List;
  * A run handed to a worker, leased until {@code lease_expires_at} unless heartbeats extend it. {@code history} is
  * the conversation so far when the run continues one ({@code conversation_id}): the earlier runs' transcripts.
  * {@code run_token} is the run-scoped API token for the agent: it acts as the run's creator until the run ends.
- * {@code attachments} are the files sent with the prompt, to be written into the workspace.
+ * {@code attachments} are the files sent with the prompt, to be written into the workspace. {@code model_id} is
+ * the model the run uses (its {@code config.model_id}, else the server's default) and {@code model_provider} that
+ * model's provider in the server's catalog ({@code openai}, {@code anthropic}, {@code gemini} or {@code ollama}),
+ * so that workers and server agree on which provider serves a model, also one a models file added.
  */
 public record ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history,
-        String runToken, List<AttachmentRef> attachments) {}
+        String runToken, List<AttachmentRef> attachments, String modelId, String modelProvider) {
+
+    /** Without the model (the lease layer knows nothing of the catalog; the claim endpoint adds it). */
+    public ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history, String runToken,
+            List<AttachmentRef> attachments) {
+        this(run, leaseExpiresAt, attempt, history, runToken, attachments, null, null);
+    }
+}

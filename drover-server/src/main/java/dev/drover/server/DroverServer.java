@@ -120,7 +120,7 @@ public final class DroverServer implements AutoCloseable {
                     new SessionsService(runs),
                     new TranscriptsService(transcripts, runs, signer, url),
                     new ArtifactsService(artifacts),
-                    new WorkersService(new Workers(db, leases, bus, clock, transcripts, artifacts, runs, blobs)),
+                    new WorkersService(new Workers(db, leases, bus, clock, transcripts, artifacts, runs, blobs, models)),
                     new OpenApiService(),
                     new OpsService(db, metrics),
                     new DocsService(),

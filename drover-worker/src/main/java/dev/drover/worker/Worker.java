@@ -106,7 +106,8 @@ public final class Worker implements AutoCloseable {
                 DroverClient agentApi = new DroverClient(client.baseUrl(), claimed.runToken());
                 RunContext.ArtifactSink artifacts = a -> client.recordArtifact(info.workerId(), run.runId(), a);
                 outcome = choice.harness().run(new RunContext(run, workspace, environment(run, workspace,
-                        claimed.runToken()), cancellation, transcript, usage, claimed.history(), agentApi, artifacts));
+                        claimed.runToken()), cancellation, transcript, usage, claimed.history(), agentApi, artifacts,
+                        claimed.modelId(), claimed.modelProvider()));
                 uploadArtifacts(run, workspace);
             }
             finish(run, cancellation, outcome);

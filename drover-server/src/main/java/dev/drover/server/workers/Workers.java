@@ -16,6 +16,7 @@ import dev.drover.server.auth.Principal;
 import dev.drover.server.blobs.BlobStore;
 import dev.drover.server.events.EventBus;
 import dev.drover.server.http.ApiException;
+import dev.drover.server.models.ModelCatalog;
 import dev.drover.server.runs.RunLeases;
 import dev.drover.server.runs.Runs;
 import dev.drover.server.store.Database;
@@ -47,9 +48,11 @@ public final class Workers {
     private final Artifacts artifacts;
     private final Runs runs;
     private final BlobStore blobs;
+    private final ModelCatalog models;
 
     public Workers(Database db, RunLeases leases, EventBus bus, Clock clock, Transcripts transcripts,
-            Artifacts artifacts, Runs runs, BlobStore blobs) {
+            Artifacts artifacts, Runs runs, BlobStore blobs, ModelCatalog models) {
+        this.models = models;
         this.runs = runs;
         this.blobs = blobs;
         this.artifacts = artifacts;
@@ -114,9 +117,12 @@ public final class Workers {
             long left = deadline - System.nanoTime();
             if (run.isPresent()) {
                 ClaimedRun c = run.get();
+                String modelId = c.run().agentConfig() != null && c.run().agentConfig().modelId() != null
+                        ? c.run().agentConfig().modelId() : models.defaultModelId();
+                String provider = models.find(modelId).map(ModelCatalog.Model::provider).orElse(null);
                 return Optional.of(new ClaimedRun(c.run(), c.leaseExpiresAt(), c.attempt(),
                         transcripts.historyBefore(c.run().runId(), c.run().conversationId()), c.runToken(),
-                        c.attachments()));
+                        c.attachments(), modelId, provider));
             }
             if (left <= 0 || bus.isClosed()) {
                 return run;
