@@ -28,6 +28,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,12 +116,12 @@ final class McpTools implements AutoCloseable {
         McpSyncClient client = McpClient.sync(transport).requestTimeout(CALL_TIMEOUT).initializationTimeout(START_TIMEOUT)
                 .clientInfo(new McpSchema.Implementation("drover", "1")).build();
         try {
-            client.initialize();
+            initialize(client, transport);
         } catch (RuntimeException e) {
-            closeQuietly(new Connection(name, client, transport instanceof StdioClientTransport ? findGroup(tag) : null));
+            closeQuietly(new Connection(name, client, transport instanceof WorkspaceStdio ? findGroup(tag) : null));
             throw failure(name, e, stderr);
         }
-        connections.add(new Connection(name, client, transport instanceof StdioClientTransport ? findGroup(tag) : null));
+        connections.add(new Connection(name, client, transport instanceof WorkspaceStdio ? findGroup(tag) : null));
         try {
             String cursor = null;
             do {
@@ -176,9 +179,13 @@ final class McpTools implements AutoCloseable {
         return transport;
     }
 
-    /** The SDK's stdio transport, started in the workspace with nothing of the worker's environment. */
+    /**
+     * The SDK's stdio transport, started in the workspace with nothing of the worker's environment, and telling
+     * when its process exits.
+     */
     private static final class WorkspaceStdio extends StdioClientTransport {
         private final Path workspace;
+        final CompletableFuture<Void> exited = new CompletableFuture<>();
 
         WorkspaceStdio(ServerParameters params, Path workspace) {
             super(params, JSON);
@@ -189,7 +196,28 @@ final class McpTools implements AutoCloseable {
         protected ProcessBuilder getProcessBuilder() {
             ProcessBuilder pb = new ProcessBuilder().directory(workspace.toFile());
             pb.environment().clear();
+            Thread.ofVirtual().name("mcp-exit-watch").start(this::watchExit);
             return pb;
+        }
+
+        /** The SDK starts the process right after asking for the builder; until then there is nothing to wait for. */
+        private void watchExit() {
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline) {
+                try {
+                    awaitForExit();
+                    exited.complete(null);
+                    return;
+                } catch (NullPointerException notStartedYet) {
+                    try {
+                        Thread.sleep(10); // the process is being started on the SDK's thread
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                } catch (RuntimeException interrupted) {
+                    return;
+                }
+            }
         }
     }
 
@@ -208,8 +236,31 @@ final class McpTools implements AutoCloseable {
     }
 
     /**
-     * The process group of the stdio server just started: {@code setsid} made it the leader of its own group, and
-     * its environment carries the tag (read from {@code /proc}, as only Linux hosts run stdio servers sandboxed).
+     * Initializes the session. The SDK would wait out the whole start timeout for a stdio server that died at once
+     * (a missing command, a crash on a bad configuration), so the server's exit ends the wait too.
+     */
+    private static void initialize(McpSyncClient client, McpClientTransport transport) throws InterruptedException {
+        if (!(transport instanceof WorkspaceStdio stdio)) {
+            client.initialize();
+            return;
+        }
+        CompletableFuture<McpSchema.InitializeResult> init = CompletableFuture.supplyAsync(client::initialize,
+                r -> Thread.ofVirtual().name("mcp-initialize").start(r));
+        try {
+            CompletableFuture.anyOf(init, stdio.exited).get();
+            if (!init.isDone()) {
+                throw new IllegalStateException("the server exited before it answered");
+            }
+            init.join();
+        } catch (ExecutionException | CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * The process group of a stdio server that is running: {@code setsid} made its process the leader of a group
+     * of its own, found among this JVM's children by the tag in its environment (read from {@code /proc}; stdio
+     * servers run on Linux workers).
      */
     private static ProcessGroup findGroup(String tag) {
         byte[] marker = (TAG_VARIABLE + "=" + tag).getBytes(StandardCharsets.UTF_8);
