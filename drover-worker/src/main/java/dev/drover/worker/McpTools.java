@@ -10,6 +10,7 @@ import io.modelcontextprotocol.client.transport.HttpClientSseClientTransport;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.client.transport.customizer.McpSyncHttpClientRequestCustomizer;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpClientTransport;
@@ -226,13 +227,15 @@ final class McpTools implements AutoCloseable {
         String base = uri.getScheme() + "://" + uri.getRawAuthority();
         String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
                 + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-        Map<String, String> headers = config.headers() == null ? Map.of() : config.headers();
+        Map<String, String> headers = config.headers() == null ? Map.of() : Map.copyOf(config.headers());
+        McpSyncHttpClientRequestCustomizer withHeaders = (request, method, endpoint, body, context) ->
+                headers.forEach(request::header);
         if (uri.getRawPath() != null && uri.getRawPath().endsWith("/sse")) {
             return HttpClientSseClientTransport.builder(base).sseEndpoint(path).jsonMapper(JSON)
-                    .customizeRequest(b -> headers.forEach(b::header)).build();
+                    .httpRequestCustomizer(withHeaders).build();
         }
         return HttpClientStreamableHttpTransport.builder(base).endpoint(path).jsonMapper(JSON)
-                .customizeRequest(b -> headers.forEach(b::header)).build();
+                .httpRequestCustomizer(withHeaders).build();
     }
 
     /**
