@@ -17,7 +17,8 @@ keep = ['RunAgentRequest','RunAgentResponse','ListRunsResponse','RunItem','Artif
  'ScreenshotArtifactResponse','ScreenshotArtifactResponseData','FileArtifactResponse','FileArtifactResponseData',
  'ScheduledAgentItem','ScheduledAgentHistoryItem','CreateScheduledAgentRequest','UpdateScheduledAgentRequest',
  'ListScheduledAgentsResponse','DeleteScheduledAgentResponse','ProvidersConfig','AwsProviderConfig','GcpProviderConfig',
- 'ListEnvironmentsResponse','CloudEnvironment','CloudEnvironmentConfig','GitHubRepo','EnvironmentLastTask']
+ 'ListEnvironmentsResponse','CloudEnvironment','CloudEnvironmentConfig','GitHubRepo','EnvironmentLastTask',
+ 'ListAgentsResponse','AgentListItem','AgentListVariant','AgentListSource','AgentListEnvironment']
 schemas = {k: copy.deepcopy(S[k]) for k in keep}
 def ref_(n): return {'$ref':'#/components/schemas/'+n}
 # Drover's extensions
@@ -148,6 +149,10 @@ list_params.append({'name':'metadata','in':'query','required':False,'style':'dee
 list_params.append(q('execution_location',ref('RunExecutionLocation')) if not any(p['name']=='execution_location' for p in list_params) else None)
 list_params=[p for p in list_params if p]
 paths = {
+ '/agent': {'get': op('listAgents','List available agents (skills)',{'200':ok(ref('ListAgentsResponse')),
+    '400':problem('Invalid repository specification or sort_by'),'404':problem('The repository was not found at the git source')},
+    spec['paths']['/agent']['get']['parameters'],
+    desc='Skills are SKILL.md files under <folder>/skills/ of the agent folders (.agents, .warp, .claude, .codex, .cursor, .gemini, .copilot, .factory, .github, .opencode, .kiro) on the default branch of the repositories of the caller\'s environments (or of repo). Served from a cache renewed in the background after DROVER_SKILLS_MAX_AGE seconds; refresh=true fetches now.')},
  '/agent/run': {'post': op('runAgent','Run an agent task (deprecated alias of POST /agent/runs)',create_resp,create_params,ref('RunAgentRequest'),
     desc='Identical to POST /agent/runs; kept because oz-agent-sdk\'s agent.run() calls it.',deprecated=True)},
  '/agent/runs': {'post': op('createRun','Run an agent task',create_resp,create_params,ref('RunAgentRequest')),

@@ -29,6 +29,11 @@ public record AmbientAgentConfig(
         return new AmbientAgentConfig(null, null, null, null, null, null, null, null, null, null, null);
     }
 
+    public AmbientAgentConfig withName(String newName) {
+        return new AmbientAgentConfig(newName, modelId, basePrompt, environmentId, skillSpec, mcpServers,
+                computerUseEnabled, idleTimeoutMinutes, workerHost, harness, harnessAuthSecrets, budgetUsd);
+    }
+
     public AmbientAgentConfig withModelId(String id) {
         return new AmbientAgentConfig(name, id, basePrompt, environmentId, skillSpec, mcpServers, computerUseEnabled,
                 idleTimeoutMinutes, workerHost, harness, harnessAuthSecrets, budgetUsd);

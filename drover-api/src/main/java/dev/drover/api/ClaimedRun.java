@@ -9,16 +9,19 @@ import java.util.List;
  * {@code run_token} is the run-scoped API token for the agent: it acts as the run's creator until the run ends.
  * {@code attachments} are the files sent with the prompt, to be written into the workspace. {@code environment}
  * is the run's {@code config.environment_id} resolved (null without one, or when it was deleted since).
+ * {@code model_id} is the model the run uses (its {@code config.model_id}, else the server's default) and
+ * {@code model_provider} that model's provider in the server's catalog ({@code openai}, {@code anthropic},
+ * {@code gemini} or {@code ollama}), so that workers and server agree on which provider serves a model, also one a
+ * models file added. {@code skill_instructions} is the body of the run's skill with its {@code $ARGUMENTS}
+ * placeholders filled from the prompt (null for a run without a skill).
  */
 public record ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history,
-        String runToken, List<AttachmentRef> attachments, RunEnvironment environment) {
+        String runToken, List<AttachmentRef> attachments, RunEnvironment environment, String modelId,
+        String modelProvider, String skillInstructions) {
 
+    /** What the lease layer knows; the claim endpoint adds the rest. */
     public ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history, String runToken,
             List<AttachmentRef> attachments) {
-        this(run, leaseExpiresAt, attempt, history, runToken, attachments, null);
-    }
-
-    public ClaimedRun withEnvironment(RunEnvironment env) {
-        return new ClaimedRun(run, leaseExpiresAt, attempt, history, runToken, attachments, env);
+        this(run, leaseExpiresAt, attempt, history, runToken, attachments, null, null, null, null);
     }
 }

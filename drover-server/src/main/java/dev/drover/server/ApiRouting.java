@@ -31,6 +31,7 @@ final class ApiRouting {
                 s.transcripts(), // GET /agent/runs/{id}/conversation|transcript, GET /agent/conversations/{id}
                 s.artifacts(),  // GET /agent/artifacts/{uid}
                 s.environments(), // GET/POST /agent/environments, GET/PUT/DELETE /agent/environments/{uid}
+                s.skills(),     // GET /agent: skills as agents
                 s.schedules(),  // POST/GET /agent/schedules, GET/PUT/DELETE /agent/schedules/{id}, POST .../{id}/pause|resume
                 s.workers(),    // POST/GET /workers, POST /workers/{id}/claim|heartbeat, POST .../runs/{runId}/accept|transcript|artifacts
                 s.openApi());   // GET /openapi.json

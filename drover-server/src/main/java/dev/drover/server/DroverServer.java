@@ -26,6 +26,9 @@ import dev.drover.server.schedules.ScheduleTicker;
 import dev.drover.server.schedules.Schedules;
 import dev.drover.server.schedules.SchedulesService;
 import dev.drover.server.sessions.SessionPageService;
+import dev.drover.server.skills.SkillCatalog;
+import dev.drover.server.skills.Skills;
+import dev.drover.server.skills.SkillsService;
 import dev.drover.server.sessions.SessionsService;
 import dev.drover.server.files.UrlSigner;
 import dev.drover.server.store.Database;
@@ -59,7 +62,7 @@ public final class DroverServer implements AutoCloseable {
     /** The HTTP services, one per resource. */
     record Services(RunsService runs, EventsService events, MessagesService messages, ModelsService models,
             SessionsService sessions, TranscriptsService transcripts, ArtifactsService artifacts,
-            EnvironmentsService environments, WorkersService workers, SchedulesService schedules,
+            EnvironmentsService environments, SkillsService skills, WorkersService workers, SchedulesService schedules,
             OpenApiService openApi,
             OpsService ops, DocsService docs, FilesService files, SessionPageService sessionPages) {}
 
@@ -119,14 +122,19 @@ public final class DroverServer implements AutoCloseable {
             BlobStore blobs = new BlobStore(config.dataDir().resolve("blobs"));
             // The public URL is known only once the port is bound; features get it through this holder.
             PublicUrl url = new PublicUrl(config.publicUrl());
-            Runs runs = new Runs(db, log, models, blobs, clock, url, config.teamConcurrency());
+            GitSources git = GitSources.of(config.gitBaseUrl());
+            Environments environments = new Environments(db, clock, git);
+            SkillCatalog catalog = new SkillCatalog(config.dataDir().resolve("git-mirrors"), git::cloneUrl,
+                    config.env().get("DROVER_GIT_TOKEN"), clock, skillsMaxAge(config));
+            resources.add(catalog);
+            Skills skills = new Skills(db, catalog, environments);
+            Runs runs = new Runs(db, log, models, blobs, clock, url, config.teamConcurrency(), skills);
             Messages messages = new Messages(db, log, runs, clock);
             RunLeases leases = new RunLeases(db, runs, clock, config.leaseDuration(), config.teamConcurrency());
             resources.add(new LeaseSweeper(leases).start());
             UrlSigner signer = UrlSigner.load(db, clock);
             Transcripts transcripts = new Transcripts(db, log, runs, clock);
             Artifacts artifacts = new Artifacts(db, log, runs, blobs, signer, url, clock);
-            Environments environments = new Environments(db, clock, GitSources.of(config.gitBaseUrl()));
             Schedules schedules = new Schedules(db, runs, accounts, clock);
             resources.add(new ScheduleTicker(schedules).start());
             Services services = new Services(
@@ -138,8 +146,9 @@ public final class DroverServer implements AutoCloseable {
                     new TranscriptsService(transcripts, runs, signer, url),
                     new ArtifactsService(artifacts),
                     new EnvironmentsService(environments),
+                    new SkillsService(skills),
                     new WorkersService(new Workers(db, leases, bus, clock, transcripts, artifacts, runs, blobs,
-                            environments)),
+                            environments, models)),
                     new SchedulesService(schedules),
                     new OpenApiService(),
                     new OpsService(db, metrics),
@@ -167,6 +176,20 @@ public final class DroverServer implements AutoCloseable {
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
+        }
+    }
+
+    /** How long a repository's skills are listed before a background fetch renews them. */
+    static java.time.Duration skillsMaxAge(ServerConfig config) {
+        String raw = config.env().get("DROVER_SKILLS_MAX_AGE");
+        try {
+            long seconds = raw == null || raw.isBlank() ? 300 : Long.parseLong(raw.strip());
+            if (seconds < 0) {
+                throw new NumberFormatException();
+            }
+            return java.time.Duration.ofSeconds(seconds);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("DROVER_SKILLS_MAX_AGE: must be a number of seconds, not " + raw);
         }
     }
 

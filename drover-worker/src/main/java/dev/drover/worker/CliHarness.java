@@ -174,14 +174,14 @@ final class CliHarness implements Harness {
     }
 
     /**
-     * What the CLI is asked: {@code config.base_prompt} (the instructions the built-in agent gets as its system
-     * prompt), the conversation so far when the run continues one, then the prompt.
+     * What the CLI is asked: {@code config.base_prompt} and the skill's instructions (what the built-in agent gets
+     * as its system prompt), the conversation so far when the run continues one, then the prompt.
      */
     static String compose(RunContext ctx) {
         StringBuilder out = new StringBuilder();
-        String base = ctx.run().agentConfig() == null ? null : ctx.run().agentConfig().basePrompt();
-        if (base != null && !base.isBlank()) {
-            out.append(base.strip()).append("\n\n");
+        String base = ctx.instructions();
+        if (base != null) {
+            out.append(base).append("\n\n");
         }
         List<ChatMessage> earlier = OzHarness.history(ctx.history());
         if (!earlier.isEmpty()) {
@@ -195,7 +195,7 @@ final class CliHarness implements Harness {
             }
             out.append("Now:\n\n");
         }
-        out.append(ctx.run().prompt() == null ? "" : ctx.run().prompt());
+        out.append(ctx.task());
         return out.toString();
     }
 

@@ -30,8 +30,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The built-in agent loop: the model is offered tools (run a shell command, read and write files in the
- * workspace, finish), the worker executes each call it makes and returns the result, until the model calls
+ * The built-in agent loop: the model is offered tools (run a shell command, read, write, edit, list and search
+ * files of the workspace, talk to other runs, start child runs, publish artifacts, finish — and the tools of the
+ * run's MCP servers), the worker executes each call it makes and returns the result, until the model calls
  * {@code finish} or the step limit is reached. Every call and result is written to the transcript as the spec's
  * action and action_result blocks.
  */
@@ -69,7 +70,7 @@ final class OzHarness implements Harness {
     }
 
     static List<ToolSpecification> tools() {
-        return List.of(
+        List<ToolSpecification> tools = new ArrayList<>(List.of(
                 ToolSpecification.builder().name("send_message").description("Send a message to other runs (agents) by run id.")
                         .parameters(JsonObjectSchema.builder()
                                 .addProperty("to", dev.langchain4j.model.chat.request.json.JsonArraySchema.builder()
@@ -82,48 +83,63 @@ final class OzHarness implements Harness {
                         .parameters(JsonObjectSchema.builder().addStringProperty("prompt").addStringProperty("title")
                                 .required(List.of("prompt")).build()).build(),
                 ToolSpecification.builder().name("create_artifact")
-                        .description("Publish an artifact: PLAN (title, content), PULL_REQUEST (url, branch) or FILE (path in the workspace).")
-                        .parameters(JsonObjectSchema.builder().addEnumProperty("artifact_type", List.of("PLAN", "PULL_REQUEST", "FILE"))
+                        .description("Publish an artifact: PLAN (title, content), PULL_REQUEST (url, branch), FILE (path in "
+                                + "the workspace) or SCREENSHOT (path of an image in the workspace, optional description).")
+                        .parameters(JsonObjectSchema.builder()
+                                .addEnumProperty("artifact_type", List.of("PLAN", "PULL_REQUEST", "FILE", "SCREENSHOT"))
                                 .addStringProperty("title").addStringProperty("content").addStringProperty("url")
-                                .addStringProperty("branch").addStringProperty("path")
+                                .addStringProperty("branch").addStringProperty("path").addStringProperty("description")
                                 .required(List.of("artifact_type")).build()).build(),
                 ToolSpecification.builder().name("run_shell").description("Run a shell command in the workspace; returns its exit status and output.")
-                        .parameters(JsonObjectSchema.builder().addStringProperty("command").required(List.of("command")).build()).build(),
-                ToolSpecification.builder().name("read_file").description("Read a text file of the workspace.")
-                        .parameters(JsonObjectSchema.builder().addStringProperty("path").required(List.of("path")).build()).build(),
-                ToolSpecification.builder().name("write_file").description("Create or replace a text file of the workspace.")
-                        .parameters(JsonObjectSchema.builder().addStringProperty("path").addStringProperty("content")
-                                .required(List.of("path", "content")).build()).build(),
-                ToolSpecification.builder().name("finish").description("End the task.")
-                        .parameters(JsonObjectSchema.builder().addBooleanProperty("success").addStringProperty("summary")
-                                .required(List.of("success", "summary")).build()).build());
+                        .parameters(JsonObjectSchema.builder().addStringProperty("command").required(List.of("command")).build()).build()));
+        tools.addAll(WorkspaceTools.specifications());
+        tools.add(ToolSpecification.builder().name("finish").description("End the task.")
+                .parameters(JsonObjectSchema.builder().addBooleanProperty("success").addStringProperty("summary")
+                        .required(List.of("success", "summary")).build()).build());
+        return List.copyOf(tools);
     }
 
     @Override
     public Outcome run(RunContext ctx) throws Exception {
-        String modelId = ctx.run().agentConfig() != null && ctx.run().agentConfig().modelId() != null
-                ? ctx.run().agentConfig().modelId() : providers.defaultModel();
-        ModelProviders.Resolved resolved = providers.resolve(modelId);
+        String modelId = ctx.modelId() != null ? ctx.modelId()
+                : ctx.run().agentConfig() != null && ctx.run().agentConfig().modelId() != null
+                        ? ctx.run().agentConfig().modelId() : providers.defaultModel();
+        ModelProviders.Resolved resolved = providers.resolve(modelId, ctx.modelProvider());
         if (resolved.model() == null) {
             return Outcome.failed(resolved.problem(), PlatformErrorCode.INTEGRATION_NOT_CONFIGURED);
         }
-        ChatModel model = resolved.model();
+        McpTools mcp;
+        try {
+            mcp = McpTools.start(ctx.run().agentConfig() == null ? null : ctx.run().agentConfig().mcpServers(),
+                    ctx.workspace(), ctx.environment(), sandbox);
+        } catch (McpTools.StartFailure e) {
+            return Outcome.failed(e.getMessage(), PlatformErrorCode.ENVIRONMENT_SETUP_FAILED);
+        }
+        try (mcp) {
+            return loop(ctx, modelId, resolved.model(), mcp);
+        }
+    }
+
+    private Outcome loop(RunContext ctx, String modelId, ChatModel model, McpTools mcp) throws Exception {
+        WorkspaceTools files = new WorkspaceTools(ctx.workspace());
         List<ChatMessage> messages = new ArrayList<>();
-        String base = ctx.run().agentConfig() == null ? null : ctx.run().agentConfig().basePrompt();
+        String base = ctx.instructions();
         String identity = "\n\nThis run's id is " + ctx.run().runId()
                 + (ctx.run().parentRunId() == null ? "." : "; it was started by run " + ctx.run().parentRunId() + ".");
         messages.add(SystemMessage.from(SYSTEM_PROMPT + identity + (base == null ? "" : "\n\n" + base)));
         messages.addAll(history(ctx.history()));
-        messages.add(UserMessage.from(ctx.run().prompt()));
-        ctx.transcript().text("user", ctx.run().prompt());
+        messages.add(UserMessage.from(ctx.task()));
+        ctx.transcript().text("user", ctx.task());
         boolean interactive = Boolean.TRUE.equals(ctx.run().interactive());
+        List<ToolSpecification> offered = new ArrayList<>(tools(interactive));
+        offered.addAll(mcp.specifications());
         for (int step = 0; step < MAX_STEPS; step++) {
             if (ctx.cancellation().isCancelled()) {
                 return Outcome.cancelled();
             }
             ChatResponse response = model.chat(ChatRequest.builder().messages(messages)
-                    .toolSpecifications(tools(interactive)).build());
-            AiMessage ai = response.aiMessage();
+                    .toolSpecifications(offered).build());
+            AiMessage ai = withCallIds(response.aiMessage(), step);
             messages.add(ai);
             if (response.tokenUsage() != null) {
                 UsageStatus spent = ctx.usage().record(modelId, count(response.tokenUsage().inputTokenCount()),
@@ -162,12 +178,34 @@ final class OzHarness implements Harness {
                     ctx.transcript().append("tool", List.of(result(call, "completed", Map.of("success", success))));
                     return success ? Outcome.succeeded(summary) : Outcome.failed(summary, null);
                 }
-                ToolResult r = execute(call.name(), args, ctx);
+                ToolResult r = mcp.offers(call.name()) ? mcp.call(call.name(), args)
+                        : execute(call.name(), args, ctx, files);
+                r = new ToolResult(r.ok(), cap(r.text()));
                 ctx.transcript().append("tool", List.of(result(call, r.ok() ? "completed" : "failed", Map.of("output", r.text()))));
                 messages.add(ToolExecutionResultMessage.from(call, r.text()));
             }
         }
         return Outcome.failed("The agent did not finish within " + MAX_STEPS + " steps", null);
+    }
+
+    /**
+     * The model's reply with an id on every tool call: some providers (Gemini, Ollama) send none, and the transcript
+     * pairs each action with its result by id.
+     */
+    static AiMessage withCallIds(AiMessage ai, int step) {
+        if (!ai.hasToolExecutionRequests()
+                || ai.toolExecutionRequests().stream().allMatch(c -> c.id() != null && !c.id().isBlank())) {
+            return ai;
+        }
+        List<ToolExecutionRequest> calls = new ArrayList<>();
+        int i = 0;
+        for (ToolExecutionRequest c : ai.toolExecutionRequests()) {
+            String id = c.id() != null && !c.id().isBlank() ? c.id() : "call_" + step + "_" + i;
+            calls.add(ToolExecutionRequest.builder().id(id).name(c.name()).arguments(c.arguments()).build());
+            i++;
+        }
+        return AiMessage.builder().text(ai.text()).thinking(ai.thinking()).toolExecutionRequests(calls)
+                .attributes(ai.attributes()).build();
     }
 
     /**
@@ -208,17 +246,13 @@ final class OzHarness implements Harness {
 
     record ToolResult(boolean ok, String text) {}
 
-    private ToolResult execute(String tool, JsonNode args, RunContext ctx) throws InterruptedException {
+    private ToolResult execute(String tool, JsonNode args, RunContext ctx, WorkspaceTools files) throws InterruptedException {
         try {
+            if (WorkspaceTools.NAMES.contains(tool)) {
+                return new ToolResult(true, files.execute(tool, args));
+            }
             return switch (tool) {
                 case "run_shell" -> shell(args.path("command").asText(), ctx);
-                case "read_file" -> new ToolResult(true, cap(Files.readString(inside(ctx.workspace(), args.path("path").asText()))));
-                case "write_file" -> {
-                    Path target = inside(ctx.workspace(), args.path("path").asText());
-                    Files.createDirectories(target.getParent());
-                    Files.writeString(target, args.path("content").asText());
-                    yield new ToolResult(true, "wrote " + ctx.workspace().relativize(target));
-                }
                 case "send_message" -> {
                     List<String> to = new ArrayList<>();
                     args.path("to").forEach(n -> to.add(n.asText()));
@@ -241,30 +275,37 @@ final class OzHarness implements Harness {
                             null, ctx.run().runId(), null, null));
                     yield new ToolResult(true, "started child run " + child.runId());
                 }
-                case "create_artifact" -> new ToolResult(true, "created artifact " + ctx.artifacts().record(artifact(args, ctx)));
+                case "create_artifact" -> new ToolResult(true, "created artifact "
+                        + ctx.artifacts().record(artifact(args, ctx, files)));
                 default -> new ToolResult(false, "unknown tool " + tool);
             };
+        } catch (WorkspaceTools.ToolFailure e) {
+            return new ToolResult(false, e.getMessage());
         } catch (IOException | RuntimeException e) {
             // the model sees why its call failed and may try again; the run goes on
             return new ToolResult(false, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
 
-    private static dev.drover.api.ArtifactUpload artifact(JsonNode a, RunContext ctx) throws IOException {
+    private static dev.drover.api.ArtifactUpload artifact(JsonNode a, RunContext ctx, WorkspaceTools files)
+            throws IOException {
         String type = a.path("artifact_type").asText();
         return switch (type) {
             case "PLAN" -> new dev.drover.api.ArtifactUpload(dev.drover.api.ArtifactType.PLAN, null, null, null, null,
                     a.path("title").asText(null), a.path("content").asText(""), null, null);
             case "PULL_REQUEST" -> new dev.drover.api.ArtifactUpload(dev.drover.api.ArtifactType.PULL_REQUEST, null,
                     null, null, null, null, null, a.path("url").asText(null), a.path("branch").asText(null));
-            case "FILE" -> {
-                Path file = inside(ctx.workspace(), a.path("path").asText());
+            case "FILE", "SCREENSHOT" -> {
+                Path file = files.inside(a.path("path").asText());
+                if (!Files.isRegularFile(file)) {
+                    throw new WorkspaceTools.ToolFailure(a.path("path").asText() + " is not a file of the workspace");
+                }
                 String mime = java.util.Optional.ofNullable(Files.probeContentType(file)).orElse("application/octet-stream");
-                yield new dev.drover.api.ArtifactUpload(dev.drover.api.ArtifactType.FILE,
-                        ctx.workspace().relativize(file).toString(), mime, null,
+                yield new dev.drover.api.ArtifactUpload(dev.drover.api.ArtifactType.valueOf(type),
+                        ctx.workspace().toRealPath().relativize(file).toString(), mime, a.path("description").asText(null),
                         java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(file)), null, null, null, null);
             }
-            default -> throw new IllegalArgumentException("artifact_type must be PLAN, PULL_REQUEST or FILE");
+            default -> throw new WorkspaceTools.ToolFailure("artifact_type must be PLAN, PULL_REQUEST, FILE or SCREENSHOT");
         };
     }
 
@@ -278,15 +319,6 @@ final class OzHarness implements Harness {
             }
             return new ToolResult(p.exitCode() == 0, "exit status " + p.exitCode() + "\n" + cap(p.output()));
         }
-    }
-
-    /** A workspace path; anything that would leave the workspace is refused. */
-    static Path inside(Path workspace, String relative) {
-        Path p = workspace.resolve(relative).normalize();
-        if (!p.startsWith(workspace.normalize())) {
-            throw new IllegalArgumentException("path " + relative + " is outside the workspace");
-        }
-        return p;
     }
 
     private static String cap(String s) {
@@ -304,11 +336,15 @@ final class OzHarness implements Harness {
     }
 
     private static String category(String tool) {
+        if (tool.startsWith(McpTools.PREFIX)) {
+            return "integration";
+        }
         return switch (tool) {
             case "run_shell" -> "command";
             case "finish", "ask_user" -> "review";
             case "send_message", "read_inbox", "spawn_agent" -> "integration";
             case "create_artifact" -> "documents";
+            case "search_files", "list_files" -> "search";
             default -> "files";
         };
     }

@@ -10,11 +10,34 @@ import java.util.Map;
 /**
  * What a harness gets for one run: the run, its workspace, the scrubbed environment for its processes, the
  * conversation so far when the run continues one ({@code history}, else null), the API as the agent (with the
- * run-scoped token: messages, child runs) and where the run's artifacts go.
+ * run-scoped token: messages, child runs), where the run's artifacts go, the model the server chose for the
+ * run with its provider ({@code modelId}/{@code modelProvider}, null from servers that do not say), and the run's
+ * skill instructions ({@code skillInstructions}, placeholders filled; null for a run without a skill).
  */
 public record RunContext(RunItem run, Path workspace, Map<String, String> environment, Cancellation cancellation,
         TranscriptWriter transcript, UsageMeter usage, ConversationResponse history, DroverClient agentApi,
-        ArtifactSink artifacts) {
+        ArtifactSink artifacts, String modelId, String modelProvider, String skillInstructions) {
+
+    /**
+     * The agent's standing instructions: {@code config.base_prompt}, then the skill's instructions; null when the
+     * run has neither.
+     */
+    public String instructions() {
+        String base = run.agentConfig() == null ? null : run.agentConfig().basePrompt();
+        StringBuilder out = new StringBuilder();
+        for (String part : new String[] {base, skillInstructions}) {
+            if (part != null && !part.isBlank()) {
+                out.append(out.isEmpty() ? "" : "\n\n").append(part.strip());
+            }
+        }
+        return out.isEmpty() ? null : out.toString();
+    }
+
+    /** What the agent is asked: the prompt, or for a run of a skill without one, to follow the skill. */
+    public String task() {
+        String prompt = run.prompt();
+        return prompt == null || prompt.isBlank() ? "Carry out your instructions." : prompt;
+    }
 
     /** Records an artifact of the run. */
     public interface ArtifactSink {

@@ -115,7 +115,8 @@ public final class Worker implements AutoCloseable {
                     DroverClient agentApi = new DroverClient(client.baseUrl(), claimed.runToken());
                     RunContext.ArtifactSink artifacts = a -> client.recordArtifact(info.workerId(), run.runId(), a);
                     outcome = choice.harness().run(new RunContext(run, workspace, env, cancellation, transcript, usage,
-                            claimed.history(), agentApi, artifacts));
+                            claimed.history(), agentApi, artifacts, claimed.modelId(), claimed.modelProvider(),
+                            claimed.skillInstructions()));
                     uploadArtifacts(run, workspace);
                 }
             }

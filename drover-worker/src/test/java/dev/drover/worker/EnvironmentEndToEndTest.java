@@ -1,5 +1,7 @@
 package dev.drover.worker;
 
+import dev.drover.server.testing.BareRepos;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

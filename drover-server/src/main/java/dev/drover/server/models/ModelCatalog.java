@@ -72,7 +72,7 @@ public final class ModelCatalog {
                 "openai", present(env, "OPENAI_API_KEY") || present(env, "OPENAI_BASE_URL"),
                 "anthropic", present(env, "ANTHROPIC_API_KEY"),
                 "gemini", present(env, "GEMINI_API_KEY") || present(env, "GOOGLE_API_KEY"),
-                "ollama", present(env, "OLLAMA_HOST"));
+                "ollama", present(env, "OLLAMA_BASE_URL") || present(env, "OLLAMA_HOST"));
         if (fileDefault != null && !all.containsKey(fileDefault)) {
             throw new IllegalArgumentException(modelsFile + ": default_model_id " + fileDefault + " is not a listed model");
         }
@@ -178,8 +178,8 @@ public final class ModelCatalog {
         return switch (provider) {
             case "openai" -> "set OPENAI_API_KEY or OPENAI_BASE_URL";
             case "anthropic" -> "set ANTHROPIC_API_KEY";
-            case "gemini" -> "set GEMINI_API_KEY";
-            default -> "set OLLAMA_HOST";
+            case "gemini" -> "set GEMINI_API_KEY or GOOGLE_API_KEY";
+            default -> "set OLLAMA_BASE_URL or OLLAMA_HOST";
         };
     }
 }

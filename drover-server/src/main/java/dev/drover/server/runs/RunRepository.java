@@ -42,20 +42,27 @@ final class RunRepository {
     record NewRun(String id, String ownerType, String ownerId, String creatorId, String title, String prompt,
             RunSourceType source, RunExecutionLocation location, String configJson, String configName,
             String modelId, String environmentId, String skillSpec, String skillName, String agentSkillJson,
-            String scheduleId, String scheduleJson, String conversationId, String parentRunId, int depth,
+            String skillInstructions, String scheduleId, String scheduleJson, String conversationId, String parentRunId, int depth,
             String sessionId, boolean interactive, Map<String, String> metadata, String pool, long now) {}
+
+    /** The run's skill instructions, for its claim (null without a skill). */
+    String skillInstructions(Handle h, String id) {
+        return h.createQuery("SELECT skill_instructions FROM runs WHERE id = :id").bind("id", id)
+                .mapTo(String.class).findOne().orElse(null);
+    }
 
     void insert(Handle h, NewRun n) {
         h.createUpdate("""
                         INSERT INTO runs (id, owner_type, owner_id, creator_id, title, prompt, state, source,
                             execution_location, config_json, config_name, model_id, environment_id, skill_spec,
-                            skill_name, agent_skill_json, schedule_id, schedule_json, conversation_id, parent_run_id,
-                            depth, session_id, interactive, metadata_json, pool, created_at, updated_at, created_seq,
-                            updated_seq)
+                            skill_name, agent_skill_json, skill_instructions, schedule_id, schedule_json,
+                            conversation_id, parent_run_id, depth, session_id, interactive, metadata_json, pool,
+                            created_at, updated_at, created_seq, updated_seq)
                         VALUES (:id, :ownerType, :ownerId, :creatorId, :title, :prompt, 'QUEUED', :source,
                             :location, :configJson, :configName, :modelId, :environmentId, :skillSpec,
-                            :skillName, :agentSkillJson, :scheduleId, :scheduleJson, :conversationId, :parentRunId,
-                            :depth, :sessionId, :interactive, :metadataJson, :pool, :now, :now, 0, 0)""")
+                            :skillName, :agentSkillJson, :skillInstructions, :scheduleId, :scheduleJson,
+                            :conversationId, :parentRunId, :depth, :sessionId, :interactive, :metadataJson, :pool,
+                            :now, :now, 0, 0)""")
                 .bindMap(components(n))
                 .bind("source", n.source().name())
                 .bind("location", n.location().name())

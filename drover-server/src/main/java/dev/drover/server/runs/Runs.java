@@ -60,9 +60,11 @@ public final class Runs {
     private final Clock clock;
     private final Supplier<String> publicUrl;
     private final int teamConcurrency;
+    private final SkillResolver skills;
 
     public Runs(Database db, EventLog events, ModelCatalog models, BlobStore blobs, Clock clock, Supplier<String> publicUrl,
-            int teamConcurrency) {
+            int teamConcurrency, SkillResolver skills) {
+        this.skills = skills;
         this.db = db;
         this.repo = new RunRepository(db);
         this.events = events;
@@ -95,11 +97,13 @@ public final class Runs {
                 return earlier.get();
             }
         }
+        // before the transaction: resolving may read a repository
+        SkillResolver.ResolvedSkill skill = resolveSkill(caller, request);
         // Blobs first: if the transaction below fails they are unreferenced garbage, never a dangling row.
         List<String> blobKeys = attachments.stream().map(a -> blobs.put(a.bytes())).toList();
         try {
-            return db.write(h -> insert(h, caller, request, config, origin, attachments, blobKeys, idempotencyKey,
-                    requestHash));
+            return db.write(h -> insert(h, caller, request, config, origin, skill, attachments, blobKeys,
+                    idempotencyKey, requestHash));
         } catch (RuntimeException e) {
             if (idempotencyKey != null && db.dialect().isUniqueViolation(e)) {
                 // Another request with the same key won the race; answer as it was answered.
@@ -111,13 +115,30 @@ public final class Runs {
 
     /**
      * Creates a run inside the caller's transaction: a schedule firing a tick commits the tick and its run
-     * together or not at all. No attachments and no idempotency key (the tick is the key).
+     * together or not at all. No attachments and no idempotency key (the tick is the key). {@code skill} is
+     * {@link #resolveSkill}'s answer, asked for before the transaction.
      */
-    public RunAgentResponse createIn(Handle h, Principal caller, RunAgentRequest request, Origin origin) {
+    public RunAgentResponse createIn(Handle h, Principal caller, RunAgentRequest request, Origin origin,
+            SkillResolver.ResolvedSkill skill) {
         RunRequests.validate(request);
         AmbientAgentConfig config = request.config() != null ? request.config() : AmbientAgentConfig.empty();
         checkModel(config);
-        return insert(h, caller, request, config, origin, List.of(), List.of(), null, null);
+        return insert(h, caller, request, config, origin, skill, List.of(), List.of(), null, null);
+    }
+
+    /** The skill the request names ({@code skill}, else {@code config.skill_spec}), or null when it names none. */
+    public SkillResolver.ResolvedSkill resolveSkill(Principal caller, RunAgentRequest request) {
+        boolean bySkill = RunRequests.notBlank(request.skill());
+        String spec = bySkill ? request.skill() : request.config() == null ? null : request.config().skillSpec();
+        if (!RunRequests.notBlank(spec)) {
+            return null;
+        }
+        return skills.resolve(caller, bySkill ? "skill" : "config.skill_spec", spec, request.prompt());
+    }
+
+    /** The instructions of a run's skill as resolved at its creation, for its claim. */
+    public String skillInstructions(String runId) {
+        return db.readOne(h -> repo.skillInstructions(h, runId));
     }
 
     /**
@@ -145,8 +166,8 @@ public final class Runs {
                 }));
     }
 
-    private RunAgentResponse insert(Handle h, Principal caller, RunAgentRequest r, AmbientAgentConfig config,
-            Origin origin, List<RunRequests.Attachment> attachments, List<String> blobKeys, String idempotencyKey,
+    private RunAgentResponse insert(Handle h, Principal caller, RunAgentRequest r, AmbientAgentConfig requested,
+            Origin origin, SkillResolver.ResolvedSkill skill, List<RunRequests.Attachment> attachments, List<String> blobKeys, String idempotencyKey,
             String requestHash) {
         Instant now = clock.instant();
         String ownerType;
@@ -181,12 +202,20 @@ public final class Runs {
         } else {
             conversationId = Ids.uuid();
         }
-        String skillSpec = RunRequests.notBlank(r.skill()) ? r.skill() : config.skillSpec();
+        // a skill run is recorded under its canonical spec (owner/repo:path/SKILL.md), so that every way of naming
+        // the skill finds it in lists; config.name defaults to the skill's name
+        String skillSpec = skill == null ? null : skill.spec();
+        AmbientAgentConfig config = skill != null && requested.name() == null ? requested.withName(skill.name())
+                : requested;
         String id = Ids.uuid();
         long micros = Times.micros(now);
         repo.insert(h, new RunRepository.NewRun(id, ownerType, ownerId, caller.id(), RunRequests.title(r, skillSpec),
                 r.prompt() == null ? "" : r.prompt(), origin.source(), origin.location(), RunRepository.json(config),
-                config.name(), config.modelId(), config.environmentId(), skillSpec, skillName(skillSpec), null,
+                config.name(), config.modelId(), config.environmentId(), skillSpec,
+                skill == null ? null : skill.name(),
+                skill == null ? null : RunRepository.json(new AgentSkill(skill.name(), skill.description(),
+                        skill.path(), null)),
+                skill == null ? null : skill.instructions(),
                 origin.schedule() == null ? null : origin.schedule().scheduleId(),
                 origin.schedule() == null ? null : RunRepository.json(origin.schedule()), conversationId,
                 r.parentRunId(), depth, Ids.uuid(), Boolean.TRUE.equals(r.interactive()), r.metadata(), pool(config),
@@ -220,21 +249,6 @@ public final class Runs {
     }
 
     public static final String DEFAULT_POOL = "default";
-
-    /**
-     * The skill's name as the spec spells it ({@code repo:name}, or the folder of {@code …/name/SKILL.md}); the
-     * skills feature replaces this with the name from the SKILL.md front matter when it resolves the spec.
-     */
-    static String skillName(String spec) {
-        if (spec == null || spec.isBlank()) {
-            return null;
-        }
-        String path = spec.substring(spec.lastIndexOf(':') + 1);
-        if (path.endsWith("/SKILL.md")) {
-            path = path.substring(0, path.length() - "/SKILL.md".length());
-        }
-        return path.substring(path.lastIndexOf('/') + 1);
-    }
 
     private static String hash(RunAgentRequest request, Origin origin) {
         try {

@@ -7,16 +7,16 @@ import dev.drover.server.auth.Principal;
  * repositories of the caller's environments). Refusals are {@code ApiException}s naming {@code field}.
  */
 public interface SkillResolver {
-    ResolvedSkill resolve(Principal caller, String field, String spec);
+    ResolvedSkill resolve(Principal caller, String field, String spec, String prompt);
 
     /**
      * A skill found: {@code spec} is its canonical form ({@code owner/repo:path/SKILL.md}), {@code instructions}
-     * the body of its SKILL.md, placeholders not yet filled.
+     * the body of its SKILL.md with its placeholders filled from the prompt.
      */
     record ResolvedSkill(String spec, String name, String description, String path, String instructions) {}
 
     /** For servers without skills (and tests of other features): every spec is unknown. */
-    SkillResolver NONE = (caller, field, spec) -> {
+    SkillResolver NONE = (caller, field, spec, prompt) -> {
         throw dev.drover.server.http.ApiException.notFound(field, "skill");
     };
 }

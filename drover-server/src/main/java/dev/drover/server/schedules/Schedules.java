@@ -21,6 +21,7 @@ import dev.drover.server.environments.EnvironmentLinks;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.runs.RunRequests;
 import dev.drover.server.runs.Runs;
+import dev.drover.server.runs.SkillResolver;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
 import dev.drover.server.store.Rows;
@@ -231,32 +232,50 @@ public final class Schedules {
      * tick. False when another node fired this tick first.
      */
     private boolean fire(Due d) {
+        ScheduleRow s = db.readOne(h -> h.createQuery(SELECT + " WHERE s.id = :id AND s.next_run = :tick")
+                .bind("id", d.id()).bind("tick", d.tick()).map((rs, ctx) -> row(rs)).findOne().orElse(null));
+        if (s == null) {
+            return false; // fired by another node, or changed, since it was found due
+        }
+        Principal creator;
+        RunAgentRequest request;
+        SkillResolver.ResolvedSkill skill;
+        try {
+            creator = accounts.principal(s.creator().uid()).orElseThrow(() -> ApiException.badRequest(
+                    "created_by", "the schedule's creator no longer exists"));
+            request = new RunAgentRequest(s.prompt().isEmpty() ? null : s.prompt(), null, s.config(), null,
+                    "Team".equals(s.ownerType()), null, null, null, null, null, null);
+            // outside the transaction: resolving a skill may read its repository
+            skill = runs.resolveSkill(creator, request);
+        } catch (ApiException refused) {
+            return recordRefusal(d, refused);
+        }
         try {
             return db.write(h -> {
-                ScheduleRow s = claimTick(h, d);
-                if (s == null) {
+                ScheduleRow claimed = claimTick(h, d);
+                if (claimed == null) {
                     return false;
                 }
-                Principal creator = accounts.principal(s.creator().uid()).orElseThrow(() -> ApiException.badRequest(
-                        "created_by", "the schedule's creator no longer exists"));
-                AmbientAgentConfig config = s.config();
-                String runId = runs.createIn(h, creator, new RunAgentRequest(s.prompt().isEmpty() ? null : s.prompt(),
-                                null, config, null, "Team".equals(s.ownerType()), null, null, null, null, null, null),
-                        new Runs.Origin(RunSourceType.SCHEDULED_AGENT, RunExecutionLocation.REMOTE,
-                                new ScheduleInfo(s.id(), s.name(), s.cron()))).runId();
+                // the schedule as it is now (it may have been edited since it was read): its name and cron
+                String runId = runs.createIn(h, creator, request, new Runs.Origin(RunSourceType.SCHEDULED_AGENT,
+                        RunExecutionLocation.REMOTE, new ScheduleInfo(claimed.id(), claimed.name(), claimed.cron())),
+                        skill).runId();
                 recordFire(h, d, runId, null);
                 return true;
             });
         } catch (ApiException refused) {
-            String error = refused.detail();
-            return db.write(h -> {
-                if (claimTick(h, d) == null) {
-                    return false;
-                }
-                recordFire(h, d, null, error);
-                return true;
-            });
+            return recordRefusal(d, refused);
         }
+    }
+
+    private boolean recordRefusal(Due d, ApiException refused) {
+        return db.write(h -> {
+            if (claimTick(h, d) == null) {
+                return false;
+            }
+            recordFire(h, d, null, refused.detail());
+            return true;
+        });
     }
 
     /** Moves the schedule past {@code d.tick} if it still waits for it; null if another node got there first. */

@@ -82,11 +82,11 @@ public final class Skills implements SkillResolver {
     }
 
     /**
-     * Resolves a spec among the repositories of the caller's environments, or the one repository it names with its
+     * Resolves a spec, filling the skill's placeholders from {@code prompt}, among the repositories of the caller's environments, or the one repository it names with its
      * owner. None is 404 {@code resource_not_found}; several are 400 listing them.
      */
     @Override
-    public ResolvedSkill resolve(Principal caller, String field, String spec) {
+    public ResolvedSkill resolve(Principal caller, String field, String spec, String prompt) {
         SkillSpec s = SkillSpec.parse(field, spec);
         List<SkillCatalog.Repo> repos = new ArrayList<>();
         if (s.owner() != null) {
@@ -118,7 +118,7 @@ public final class Skills implements SkillResolver {
             throw ApiException.badRequest(field, found.id() + " is malformed: " + found.file().error());
         }
         return new ResolvedSkill(found.id(), found.file().name(), found.file().description(), found.path(),
-                found.file().body());
+                SkillArguments.substitute(found.file().body(), prompt));
     }
 
     /** The latest run of each skill the caller can see, by canonical spec. */

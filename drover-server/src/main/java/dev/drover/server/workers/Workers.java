@@ -17,6 +17,7 @@ import dev.drover.server.blobs.BlobStore;
 import dev.drover.server.environments.Environments;
 import dev.drover.server.events.EventBus;
 import dev.drover.server.http.ApiException;
+import dev.drover.server.models.ModelCatalog;
 import dev.drover.server.runs.RunLeases;
 import dev.drover.server.runs.Runs;
 import dev.drover.server.store.Database;
@@ -49,10 +50,12 @@ public final class Workers {
     private final Runs runs;
     private final BlobStore blobs;
     private final Environments environments;
+    private final ModelCatalog models;
 
     public Workers(Database db, RunLeases leases, EventBus bus, Clock clock, Transcripts transcripts,
-            Artifacts artifacts, Runs runs, BlobStore blobs, Environments environments) {
+            Artifacts artifacts, Runs runs, BlobStore blobs, Environments environments, ModelCatalog models) {
         this.environments = environments;
+        this.models = models;
         this.runs = runs;
         this.blobs = blobs;
         this.artifacts = artifacts;
@@ -118,9 +121,13 @@ public final class Workers {
             if (run.isPresent()) {
                 ClaimedRun c = run.get();
                 String environmentId = c.run().agentConfig() == null ? null : c.run().agentConfig().environmentId();
+                String modelId = c.run().agentConfig() != null && c.run().agentConfig().modelId() != null
+                        ? c.run().agentConfig().modelId() : models.defaultModelId();
+                String provider = models.find(modelId).map(ModelCatalog.Model::provider).orElse(null);
                 return Optional.of(new ClaimedRun(c.run(), c.leaseExpiresAt(), c.attempt(),
                         transcripts.historyBefore(c.run().runId(), c.run().conversationId()), c.runToken(),
-                        c.attachments(), environments.forRun(environmentId).orElse(null)));
+                        c.attachments(), environments.forRun(environmentId).orElse(null), modelId, provider,
+                        runs.skillInstructions(c.run().runId())));
             }
             if (left <= 0 || bus.isClosed()) {
                 return run;

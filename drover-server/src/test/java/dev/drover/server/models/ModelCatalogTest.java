@@ -69,7 +69,7 @@ class ModelCatalogTest {
     void eachProviderIsEnabledByItsOwnVariablesOnly() {
         Map<String, String> providerOf = Map.of("OPENAI_API_KEY", "OPENAI", "OPENAI_BASE_URL", "OPENAI",
                 "ANTHROPIC_API_KEY", "ANTHROPIC", "GEMINI_API_KEY", "GOOGLE", "GOOGLE_API_KEY", "GOOGLE",
-                "OLLAMA_HOST", "UNKNOWN");
+                "OLLAMA_HOST", "UNKNOWN", "OLLAMA_BASE_URL", "UNKNOWN");
         providerOf.forEach((variable, provider) -> {
             ModelCatalog catalog = new ModelCatalog(Map.of(variable, "x"), null);
             assertThat(catalog.list().models()).as(variable).anySatisfy(m -> assertThat(m.provider()).isEqualTo(provider))

@@ -63,7 +63,7 @@ abstract class StoreTest {
                 config.dataDir(), 8));
         log = new EventLog(db, new EventBus());
         runs = new Runs(db, log, new ModelCatalog(Map.of(), null), new BlobStore(config.dataDir().resolve("blobs")),
-                Clock.systemUTC(), () -> "http://127.0.0.1:1", 0);
+                Clock.systemUTC(), () -> "http://127.0.0.1:1", 0, dev.drover.server.runs.SkillResolver.NONE);
         accounts = new Accounts(db, Clock.systemUTC());
         owner = accounts.ensurePrincipal(Principal.Kind.USER, "store@x.io", accounts.ensureTeam("store"), false);
     }

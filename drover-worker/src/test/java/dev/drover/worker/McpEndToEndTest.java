@@ -1,0 +1,159 @@
+package dev.drover.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drover.server.testing.Api;
+import dev.drover.server.testing.Backend;
+import dev.drover.server.testing.TestServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/**
+ * MCP servers of {@code config.mcp_servers} attached to the oz harness, end to end: a real server and worker, a
+ * scripted model that calls the MCP tools, a real stdio MCP server (the SDK's server side, run as its own JVM) and
+ * an HTTP one (a Streamable HTTP test double).
+ */
+class McpEndToEndTest {
+
+    private static Worker worker(TestServer server, ScriptedModelServer model, Path work) {
+        Api key = server.newWorkerKey("mcp-" + UUID.randomUUID());
+        return new Worker(new WorkerConfig(server.apiBaseUrl(), key.key(), "mcp", "default", 1, work,
+                WorkerConfig.DEFAULT_RUN_TIMEOUT, WorkerConfig.DEFAULT_OUTPUT_CAP, List.of(),
+                Map.of("OPENAI_API_KEY", "sk-scripted", "OPENAI_BASE_URL", model.baseUrl()), null)).start();
+    }
+
+    private static TestServer server() {
+        return TestServer.start(Backend.SQLITE, Backend.SQLITE.freshConfig().withEnv(Map.of("OPENAI_API_KEY", "sk")));
+    }
+
+    private static JsonNode awaitEnd(Api user, String run) {
+        Awaitility.await().atMost(Duration.ofSeconds(90)).until(() ->
+                user.get("/agent/runs/" + run).json().get("state").asText().matches("SUCCEEDED|FAILED|ERROR"));
+        return user.get("/agent/runs/" + run).json();
+    }
+
+    /** The stdio test server, started with this JVM's java and test class path. */
+    private static Map<String, Object> stdioServer(Map<String, String> env) {
+        return Map.of("command", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // a small, quick-starting JVM: the machine is shared with the test's own
+                "args", List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
+                        "-cp", System.getProperty("java.class.path"), StdioMcpServerMain.class.getName()),
+                "env", env);
+    }
+
+    /** Host processes whose environment holds {@code entry} (the MCP server and anything it started). */
+    private static List<Long> processesWith(String entry) {
+        byte[] needle = entry.getBytes(StandardCharsets.UTF_8);
+        return ProcessHandle.allProcesses().filter(p -> {
+            try {
+                String environ = new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "environ")),
+                        StandardCharsets.UTF_8);
+                return Arrays.asList(environ.split("\0")).contains(new String(needle, StandardCharsets.UTF_8));
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }).map(ProcessHandle::pid).toList();
+    }
+
+    @Test
+    void aStdioServersToolsAreOfferedCalledAndAnsweredFromItsScrubbedSandboxAndItIsStoppedWithTheRun() throws Exception {
+        String mark = "MCP_TEST_MARK=" + UUID.randomUUID();
+        Path work = Files.createTempDirectory("drover-mcp-");
+        try (TestServer server = server(); ScriptedModelServer model = new ScriptedModelServer();
+                Worker worker = worker(server, model, work)) {
+            model.thenCall("mcp__orders__lookup_order", Map.of("order_id", "A-17"))
+                    .thenCall("mcp__orders__where_am_i", Map.of())
+                    .thenCall("finish", Map.of("success", true, "summary", "order found"));
+            Api user = server.admin();
+            String run = user.post("/agent/runs", Map.of("prompt", "Where is order A-17?", "config", Map.of(
+                    "mcp_servers", Map.of("orders", stdioServer(Map.of("WAREHOUSE", "Leipzig",
+                            "MCP_TEST_MARK", mark.substring(mark.indexOf('=') + 1))))))).json().get("run_id").asText();
+            JsonNode done = awaitEnd(user, run);
+            assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+
+            JsonNode offered = model.requests.getFirst().get("tools");
+            assertThat(offered.findValuesAsText("name")).contains("mcp__orders__lookup_order", "mcp__orders__where_am_i",
+                    "run_shell", "finish");
+            assertThat(offered.toString()).contains("Look up an order by id. (tool lookup_order of MCP server orders)")
+                    .contains("\"order_id\"");
+            assertThat(model.requests.get(1).toString()).contains("order A-17 ships tomorrow from Leipzig");
+
+            String where = model.requests.get(2).toString();
+            Path workspace = work.toRealPath().resolve(run);
+            assertThat(where).contains("cwd=" + workspace);
+            String names = where.substring(where.indexOf("env=[") + 5, where.indexOf(']', where.indexOf("env=[")));
+            Set<String> env = Arrays.stream(names.split(", ")).collect(Collectors.toSet());
+            // PWD: bubblewrap's --chdir sets it
+            assertThat(env).as("the run's scrubbed environment, the configured env and nothing of the worker's")
+                    .contains("HOME", "PATH", "DROVER_RUN_ID", "WAREHOUSE")
+                    .isSubsetOf("PATH", "HOME", "LANG", "DROVER_RUN_ID", "OZ_API_BASE_URL", "DROVER_URL", "WARP_API_KEY",
+                            "DROVER_API_KEY", "WAREHOUSE", "MCP_TEST_MARK", McpTools.TAG_VARIABLE, "PWD");
+
+            String conversation = user.get("/agent/runs/" + run + "/conversation").json().toString();
+            assertThat(conversation).contains("\"name\":\"mcp__orders__lookup_order\"").contains("\"category\":\"integration\"");
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> processesWith(mark).isEmpty());
+        }
+    }
+
+    @Test
+    void anHttpServersToolIsCalledWithTheConfiguredHeaders() throws Exception {
+        try (TestServer server = server(); ScriptedModelServer model = new ScriptedModelServer();
+                HttpMcpServer weather = new HttpMcpServer();
+                Worker worker = worker(server, model, Files.createTempDirectory("drover-mcp-"))) {
+            model.thenCall("mcp__weather__forecast", Map.of("city", "Oslo"))
+                    .thenCall("finish", Map.of("success", true, "summary", "weather known"));
+            Api user = server.admin();
+            String run = user.post("/agent/runs", Map.of("prompt", "Weather in Oslo?", "config", Map.of("mcp_servers",
+                    Map.of("weather", Map.of("url", weather.url(), "headers", Map.of("Authorization", HttpMcpServer.TOKEN))))))
+                    .json().get("run_id").asText();
+            JsonNode done = awaitEnd(user, run);
+            assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+            assertThat(model.requests.getFirst().get("tools").findValuesAsText("name")).contains("mcp__weather__forecast");
+            assertThat(model.requests.get(1).toString()).contains("sunny in Oslo");
+            assertThat(weather.methods).contains("initialize", "tools/list", "tools/call");
+            assertThat(weather.unauthorized).isEmpty();
+        }
+    }
+
+    @Test
+    void aServerThatCannotStartFailsTheRunNamingItBeforeTheModelIsAsked() throws Exception {
+        try (TestServer server = server(); ScriptedModelServer model = new ScriptedModelServer();
+                Worker worker = worker(server, model, Files.createTempDirectory("drover-mcp-"))) {
+            Api user = server.admin();
+            Map<Map<String, Object>, String> cases = Map.of(
+                    Map.of("command", "sh", "args", List.of("-c", "echo ORDERS_TOKEN is not set >&2; exit 3")),
+                    "MCP server broken failed to start",
+                    Map.of("url", "http://127.0.0.1:9/mcp"), "MCP server broken failed to start",
+                    Map.of("warp_id", "a1b2"), "MCP server broken refers to a Warp shared server (warp_id)");
+            for (Map.Entry<Map<String, Object>, String> c : cases.entrySet()) {
+                // "alpha" starts first (servers start in name order) and must be stopped when "broken" fails
+                String mark = UUID.randomUUID().toString();
+                String run = user.post("/agent/runs", Map.of("prompt", "p", "config", Map.of("mcp_servers",
+                        Map.of("alpha", stdioServer(Map.of("MCP_TEST_MARK", mark)), "broken", c.getKey()))))
+                        .json().get("run_id").asText();
+                JsonNode done = awaitEnd(user, run);
+                assertThat(done.get("state").asText()).as(c.getKey().toString()).isEqualTo("FAILED");
+                JsonNode status = done.get("status_message");
+                assertThat(status.get("message").asText()).as(c.getKey().toString()).startsWith(c.getValue());
+                assertThat(status.get("error_code").asText()).isEqualTo("environment_setup_failed");
+                if (c.getKey().containsKey("command")) {
+                    assertThat(status.get("message").asText()).as("what the server said").contains("ORDERS_TOKEN is not set");
+                }
+                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> processesWith("MCP_TEST_MARK=" + mark).isEmpty());
+            }
+            assertThat(model.requests).isEmpty();
+        }
+    }
+}
