@@ -459,3 +459,58 @@ describe('scheduled agents', () => {
     await assertApiError(client.agent.schedules.retrieve(randomUUID()), NotFoundError, 404);
   });
 });
+
+describe('agents (skills)', () => {
+  // The repository (owner/repo) the server under test has a `greet` skill in, within an environment the key's
+  // team sees; OzSdkConformanceTest sets it up. Without it only the shape of agent.list is checked.
+  const SKILL_REPO = process.env.DROVER_CONFORMANCE_SKILL_REPO;
+
+  test('agent.list returns agents, each with variants naming their source and environments', { timeout: TEST_TIMEOUT }, async () => {
+    const list = await client.agent.list();
+    assert.ok(Array.isArray(list.agents), 'agents must be an array');
+    for (const agent of list.agents) {
+      assert.equal(typeof agent.name, 'string');
+      assert.ok(Array.isArray(agent.variants) && agent.variants.length > 0, 'an agent has variants');
+      for (const v of agent.variants) {
+        assert.match(v.id, /^[^/]+\/[^:]+:.+SKILL\.md$/, 'a variant id is owner/repo:path/SKILL.md');
+        assert.equal(typeof v.description, 'string');
+        assert.equal(typeof v.base_prompt, 'string');
+        assert.equal(typeof v.source?.skill_path, 'string');
+        assert.ok(Array.isArray(v.environments));
+      }
+    }
+    if (!SKILL_REPO) return;
+    const greet = list.agents.find((a) => a.name === 'greet');
+    assert.ok(greet, `the greet skill of ${SKILL_REPO} is listed`);
+    const [owner, name] = SKILL_REPO.split('/');
+    assert.deepEqual(greet.variants.map((v) => v.id), [`${SKILL_REPO}:.agents/skills/greet/SKILL.md`]);
+    assert.deepEqual(greet.variants[0].source, { owner, name, skill_path: '.agents/skills/greet/SKILL.md' });
+    assert.equal(greet.variants[0].description, 'Greets whoever $ARGUMENTS names');
+    assert.equal(greet.variants[0].base_prompt, 'Say hello to $ARGUMENTS.');
+    assert.ok(greet.variants[0].environments.length > 0, 'the variant names the environment it is in');
+
+    const sorted = await client.agent.list({ sort_by: 'last_run', refresh: true });
+    assert.ok(sorted.agents.some((a) => a.name === 'greet'));
+    const one = await client.agent.list({ repo: SKILL_REPO });
+    assert.deepEqual(one.agents.map((a) => a.name), ['greet']);
+  });
+
+  test('agent.list with a malformed repo is a BadRequestError naming repo', { timeout: TEST_TIMEOUT }, async () => {
+    const err = await assertApiError(client.agent.list({ repo: 'not-a-repo' }), BadRequestError, 400);
+    assert.match(err.error.detail, /^repo/);
+  });
+
+  test('a run created from a skill records the skill and its name', { timeout: TEST_TIMEOUT }, async (t) => {
+    if (!SKILL_REPO) return t.skip('DROVER_CONFORMANCE_SKILL_REPO is not set');
+    const repo = SKILL_REPO.split('/')[1];
+    const created = await client.agent.run({ skill: `${repo}:greet`, prompt: 'the reviewers' });
+    const run = await client.agent.runs.retrieve(created.run_id);
+    assert.equal(run.agent_skill?.name, 'greet');
+    assert.equal(run.agent_skill?.full_path, '.agents/skills/greet/SKILL.md');
+    assert.equal(run.agent_config?.name, 'greet', 'config.name defaults to the skill name');
+    const listed = await client.agent.runs.list({ skill_spec: `${SKILL_REPO}:.agents/skills/greet/SKILL.md` });
+    assert.ok(listed.runs.some((r) => r.run_id === created.run_id), 'the run is found by its canonical skill spec');
+    await client.agent.runs.cancel(created.run_id);
+    await assertApiError(client.agent.run({ skill: `${repo}:no-such-skill`, prompt: 'x' }), NotFoundError, 404);
+  });
+});

@@ -3,6 +3,7 @@ package dev.drover.server.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.drover.server.testing.Backend;
+import dev.drover.server.testing.BareRepos;
 import dev.drover.server.testing.TestServer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -36,12 +38,20 @@ abstract class OzSdkConformanceTest {
             Assumptions.abort("node and npm are not on PATH; skipping the oz-agent-sdk conformance test"
                     + " (set DROVER_REQUIRE_CONFORMANCE=1 to make this a failure, as .ci/run does)");
         }
-        try (TestServer server = TestServer.start(backend())) {
+        // a repository with a skill, in an environment of the admin's team, for agent.list and skill runs
+        BareRepos repos = new BareRepos(Files.createTempDirectory("drover-conformance-repos-"));
+        repos.create("conformance", "skills", Map.of(".agents/skills/greet/SKILL.md",
+                "---\nname: greet\ndescription: Greets whoever $ARGUMENTS names\n---\nSay hello to $ARGUMENTS.\n"));
+        try (TestServer server = TestServer.start(backend(), backend().freshConfig()
+                .withGitBaseUrl(repos.root().toString()))) {
+            server.admin().createEnvironment(Map.of("name", "conformance", "github_repos",
+                    java.util.List.of(Map.of("owner", "conformance", "repo", "skills"))));
             ProcessBuilder pb = new ProcessBuilder("bash", suite.resolve("run.sh").toString())
                     .directory(suite.toFile())
                     .redirectErrorStream(true);
             pb.environment().put("OZ_API_BASE_URL", server.apiBaseUrl());
             pb.environment().put("WARP_API_KEY", TestServer.ADMIN_KEY);
+            pb.environment().put("DROVER_CONFORMANCE_SKILL_REPO", "conformance/skills");
             Process p = pb.start();
             StringBuffer out = new StringBuffer();
             // Read on another thread so that a hung suite hits the timeout below instead of blocking the read.

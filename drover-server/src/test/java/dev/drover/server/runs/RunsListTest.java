@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drover.server.testing.Api;
+import dev.drover.server.testing.BareRepos;
 import dev.drover.server.testing.Backend;
 import dev.drover.server.testing.TestServer;
 import java.net.URLEncoder;
@@ -31,8 +32,14 @@ abstract class RunsListTest {
     abstract Backend backend();
 
     @BeforeAll
-    void start() {
-        server = TestServer.start(backend(), backend().freshConfig().withEnv(Map.of("OPENAI_API_KEY", "sk-test")));
+    void start() throws Exception {
+        // the skills runs name, in real repositories: a skill run is created only if its skill exists
+        BareRepos repos = new BareRepos(java.nio.file.Files.createTempDirectory("drover-repos-"));
+        repos.create("acme", "tools", Map.of(".agents/skills/deploy/SKILL.md", "Deploy the service."));
+        repos.create("o", "r", Map.of(".agents/skills/zeta/SKILL.md", "Z.", ".agents/skills/alpha/SKILL.md", "A.",
+                ".agents/skills/s0/SKILL.md", "S0.", ".agents/skills/s1/SKILL.md", "S1."));
+        server = TestServer.start(backend(), backend().freshConfig().withEnv(Map.of("OPENAI_API_KEY", "sk-test"))
+                .withGitBaseUrl(repos.root().toString()));
     }
 
     @AfterAll

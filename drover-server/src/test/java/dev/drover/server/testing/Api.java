@@ -124,7 +124,12 @@ public final class Api {
 
     /** Creates a run with {@code prompt} and returns its id. */
     public String createRun(String prompt) {
-        Reply r = post("/agent/runs", Map.of("prompt", prompt));
+        return createRun(Map.of("prompt", prompt));
+    }
+
+    /** Creates a run from {@code body} and returns its id. */
+    public String createRun(Map<String, ?> body) {
+        Reply r = post("/agent/runs", body);
         if (r.status() != 200) {
             throw new AssertionError("create failed: " + r);
         }
