@@ -36,10 +36,10 @@ public final class Bench implements Callable<Integer> {
 
     enum Db { sqlite, postgres, both }
 
-    enum Suite { http, dispatch, all }
+    enum Suite { http, dispatch, skills, all }
 
     @Option(names = "--suite", defaultValue = "all", description = "http (reads, creates, lists), dispatch (worker "
-            + "dispatch latency and runs/s) or all (default: ${DEFAULT-VALUE})")
+            + "dispatch latency and runs/s), skills (GET /agent over many repositories) or all (default: ${DEFAULT-VALUE})")
     Suite suite;
 
     @Option(names = "--db", defaultValue = "both", description = "sqlite, postgres or both (default: ${DEFAULT-VALUE})")
@@ -84,6 +84,10 @@ public final class Bench implements Callable<Integer> {
             description = "worker slot counts the throughput is measured with (default: ${DEFAULT-VALUE})")
     List<Integer> slots;
 
+    @Option(names = "--skill-repos", defaultValue = "256",
+            description = "repositories the skills listing is measured over (default: ${DEFAULT-VALUE})")
+    int skillRepos;
+
     @Option(names = "--work-dir", description = "databases, logs and wrk output (default: bench/runs/<time>, kept across builds)")
     Path workDir;
 
@@ -122,7 +126,7 @@ public final class Bench implements Callable<Integer> {
         List<String> kinds = db == Db.both ? List.of("sqlite", "postgres") : List.of(db.name());
         String command = System.getenv().getOrDefault("BENCH_COMMAND", "bench/run.sh");
         String date = started.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
-        if (suite != Suite.dispatch) {
+        if (suite == Suite.http || suite == Suite.all) {
             List<Report.DbResult> results = new ArrayList<>();
             for (String kind : kinds) {
                 results.add(measure(kind, wrkThreads));
@@ -132,7 +136,16 @@ public final class Bench implements Callable<Integer> {
                     Machine.loadAverage(), note);
             publish("results.md", Report.markdown(setup, results), Report.BEGIN, Report.END);
         }
-        if (suite != Suite.http) {
+        if (suite == Suite.skills || suite == Suite.all) {
+            String skillsLoadBefore = Machine.loadAverage();
+            List<Report.SkillsResult> results = new ArrayList<>();
+            for (String kind : kinds) {
+                results.add(measureSkills(kind));
+            }
+            publish("skills.md", Report.skillsMarkdown(date, command, machine, skillsLoadBefore, Machine.loadAverage(),
+                    note, results), Report.SKILLS_BEGIN, Report.SKILLS_END);
+        }
+        if (suite == Suite.dispatch || suite == Suite.all) {
             String dispatchLoadBefore = Machine.loadAverage();
             List<Report.DispatchResult> results = new ArrayList<>();
             for (String kind : kinds) {
@@ -185,6 +198,30 @@ public final class Bench implements Callable<Integer> {
                 }
             }
             return new Report.DispatchResult(store.label(), latency, throughput);
+        }
+    }
+
+    /** {@code GET /agent} over {@code --skill-repos} repositories, cold then warm, against a fresh server. */
+    private Report.SkillsResult measureSkills(String kind) throws Exception {
+        Path dir = Files.createDirectories(workDir.resolve(kind + "-skills"));
+        Path repos = dir.resolve("repos");
+        if (!Files.exists(repos.resolve("bench"))) {
+            step(kind, "creating " + skillRepos + " repositories");
+            SkillsBench.createRepos(repos, skillRepos);
+        }
+        try (Closeable cleanup = () -> deleteUnless(keepDatabases, dir.resolve("db"));
+                Store store = kind.equals("sqlite") ? Store.sqlite(dir.resolve("db")) : Store.postgres(dir.resolve("db"))) {
+            List<String> args = new ArrayList<>(List.of(store.dataDir(Store.DROVER).toString(), ADMIN_KEY));
+            args.addAll(store.serverDatabaseArgs());
+            List<String> jvmArgs = new ArrayList<>(serverJvmArgs);
+            jvmArgs.add("-D" + ServerMain.GIT_BASE_URL + "=" + repos.toAbsolutePath());
+            try (ChildJvm server = ChildJvm.start("drover", ServerMain.class, jvmArgs, args, dir.resolve("drover.log"))) {
+                step(kind, "GET /agent over " + skillRepos + " repositories");
+                SkillsBench.Result r = SkillsBench.run("http://127.0.0.1:" + server.port() + "/api/v1", ADMIN_KEY,
+                        skillRepos, listSamples);
+                step(kind, "cold %.0f ms, warm p50 %.2f ms".formatted(r.coldMs(), r.warmP50()));
+                return new Report.SkillsResult(store.label(), r);
+            }
         }
     }
 

@@ -16,6 +16,8 @@ final class Report {
     static final String END = "<!-- bench:results:end -->";
     static final String DISPATCH_BEGIN = "<!-- bench:dispatch:begin (written by bench/run.sh; edits here are overwritten) -->";
     static final String DISPATCH_END = "<!-- bench:dispatch:end -->";
+    static final String SKILLS_BEGIN = "<!-- bench:skills:begin (written by bench/run.sh; edits here are overwritten) -->";
+    static final String SKILLS_END = "<!-- bench:skills:end -->";
     static final double TARGET = 0.5;
 
     /** Everything measured on one database kind. */
@@ -24,6 +26,9 @@ final class Report {
 
     /** The execution plane on one database kind. */
     record DispatchResult(String label, DispatchBench.Latency latency, List<DispatchBench.Throughput> throughput) {}
+
+    /** The skills listing on one database kind. */
+    record SkillsResult(String label, SkillsBench.Result result) {}
 
     /** How the run was made. */
     record Setup(String date, String command, Machine machine, int wrkThreads, int connections, long durationSeconds,
@@ -138,6 +143,31 @@ final class Report {
     }
 
     /** Replaces the section of {@code doc} between {@code begin} and {@code end} (appending one if it has none). */
+    static String skillsMarkdown(String date, String command, Machine m, String loadBefore, String loadAfter,
+            String note, List<SkillsResult> results) {
+        StringBuilder md = new StringBuilder();
+        md.append("### Run of ").append(date).append("\n\n");
+        if (note != null && !note.isBlank()) {
+            md.append("**").append(note).append("**\n\n");
+        }
+        md.append("- Machine: ").append(m.cpuModel()).append(", `nproc` = ").append(m.nproc()).append(", ")
+                .append(m.os()).append("; ").append(m.jdk()).append('\n');
+        md.append("- Command: `").append(command).append("`\n");
+        md.append("- Load average (1 min) before: ").append(loadBefore).append(", after: ").append(loadAfter).append("\n\n");
+        md.append("| | ").append(String.join(" | ", results.stream().map(SkillsResult::label).toList())).append(" |\n");
+        md.append("|---|").append("---:|".repeat(results.size())).append('\n');
+        md.append("| repositories / environments / agents / variants listed |");
+        results.forEach(r -> md.append(' ').append(r.result().repos()).append(" / ").append(r.result().environments())
+                .append(" / ").append(r.result().agents()).append(" / ").append(r.result().variants()).append(" |"));
+        md.append("\n| first `GET /agent` (every mirror cloned): ms |");
+        results.forEach(r -> md.append(' ').append(ms(r.result().coldMs())).append(" |"));
+        md.append("\n| **later `GET /agent` (from the cache): p50 / p99 ms** |");
+        results.forEach(r -> md.append(' ').append(ms(r.result().warmP50())).append(" / ").append(ms(r.result().warmP99()))
+                .append(" |"));
+        md.append("\n");
+        return md.toString();
+    }
+
     static String dispatchMarkdown(String date, String command, Machine m, String loadBefore, String loadAfter,
             String note, List<DispatchResult> results) {
         StringBuilder md = new StringBuilder();

@@ -15,12 +15,13 @@ import java.util.concurrent.CountDownLatch;
  *
  * <p>Arguments: {@code <data-dir> <admin-key> [<jdbc-url> <db-user>]}. System properties
  * {@code drover.bench.workers} (embedded worker slots, default 0: the HTTP benchmarks want no runs executed) and
- * {@code drover.bench.teamConcurrency} (default 10, the server's default). Prints {@code LISTENING <port>} once
+ * {@code drover.bench.teamConcurrency} (default 10, the server's default) and {@code drover.bench.gitBaseUrl}. Prints {@code LISTENING <port>} once
  * it accepts requests; stops gracefully on SIGTERM.
  */
 public final class ServerMain {
     static final String WORKERS = "drover.bench.workers";
     static final String TEAM_CONCURRENCY = "drover.bench.teamConcurrency";
+    static final String GIT_BASE_URL = "drover.bench.gitBaseUrl";
 
     private ServerMain() {}
 
@@ -28,6 +29,9 @@ public final class ServerMain {
         Path dataDir = Path.of(args[0]);
         ServerConfig config = ServerConfig.embedded(dataDir).withAdminApiKey(args[1])
                 .withTeamConcurrency(Integer.getInteger(TEAM_CONCURRENCY, 10));
+        if (System.getProperty(GIT_BASE_URL) != null) {
+            config = config.withGitBaseUrl(System.getProperty(GIT_BASE_URL));
+        }
         if (args.length > 2) {
             config = config.withDatabase(args[2], args[3], null);
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.drover.api.Json;
 import dev.drover.server.testing.Api;
 import dev.drover.server.testing.Backend;
+import dev.drover.server.testing.BareRepos;
 import dev.drover.server.testing.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -113,6 +114,34 @@ class CliTest {
             assertThat(bad.err()).contains("cron_schedule:");
             assertThat(cli(concat(new String[] {"schedules", "delete", id}, as)).code()).isZero();
             assertThat(server.admin().get("/agent/schedules/" + id).status()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void agentsListsTheSkillsOfTheEnvironmentsRepositoriesAndARunNamesOne(@TempDir Path dir) throws Exception {
+        BareRepos repos = new BareRepos(dir.resolve("repos"));
+        repos.create("acme", "ops", java.util.Map.of(".agents/skills/triage/SKILL.md",
+                "---\ndescription: Labels new issues\n---\nLabel $ARGUMENTS.\n", ".claude/skills/bad/SKILL.md",
+                "---\n: [\n---\n"));
+        try (TestServer server = TestServer.start(Backend.SQLITE, Backend.SQLITE.freshConfig()
+                .withGitBaseUrl(repos.root().toString()))) {
+            String[] as = {"--server", server.apiBaseUrl(), "--api-key", TestServer.ADMIN_KEY};
+            assertThat(cli(concat(new String[] {"environments", "create", "--name", "ops", "--repo", "acme/ops"}, as))
+                    .code()).isZero();
+            Result agents = cli(concat(new String[] {"agents"}, as));
+            assertThat(agents.code()).as(agents.err()).isZero();
+            assertThat(agents.out()).contains("triage").contains("acme/ops:.agents/skills/triage/SKILL.md  Labels new issues")
+                    .doesNotContain("bad");
+            assertThat(cli(concat(new String[] {"agents", "--repo", "acme/ops", "--include-malformed"}, as)).out())
+                    .contains("malformed");
+            Result run = cli(concat(new String[] {"run", "issue 12", "--skill", "ops:triage", "--json"}, as));
+            assertThat(run.code()).as(run.err()).isZero();
+            String runId = Json.mapper().readTree(run.out()).get("run_id").asText();
+            assertThat(server.admin().get("/agent/runs/" + runId).json().get("agent_skill").get("name").asText())
+                    .isEqualTo("triage");
+            Result bad = cli(concat(new String[] {"agents", "--repo", "nonsense"}, as));
+            assertThat(bad.code()).isEqualTo(1);
+            assertThat(bad.err()).contains("repo:");
         }
     }
 

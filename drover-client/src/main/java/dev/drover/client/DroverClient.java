@@ -26,6 +26,7 @@ import dev.drover.api.ReportEventResponse;
 import dev.drover.api.RunStatusMessage;
 import dev.drover.api.WorkerInfo;
 import dev.drover.api.WorkerRegistration;
+import dev.drover.api.ListAgentsResponse;
 import dev.drover.api.ListModelsResponse;
 import dev.drover.api.ListRunsResponse;
 import dev.drover.api.ListScheduledAgentsResponse;
@@ -260,10 +261,15 @@ public final class DroverClient {
         return send("POST", "/workers", registration, Map.of(), true, type(WorkerInfo.class));
     }
 
-    /** A leased run, or empty when none arrived within {@code waitSeconds}. */
+    /** A leased run (PENDING), or empty when none arrived within {@code waitSeconds}. */
     public Optional<ClaimedRun> claim(String workerId, int waitSeconds) {
-        return Optional.ofNullable(send("POST", "/workers/" + path(workerId) + "/claim?wait=" + waitSeconds, null,
-                Map.of(), false, type(ClaimedRun.class)));
+        return claim(workerId, waitSeconds, false);
+    }
+
+    /** A leased run, already taken over (CLAIMED) with {@code accept}; empty when none arrived in time. */
+    public Optional<ClaimedRun> claim(String workerId, int waitSeconds, boolean accept) {
+        return Optional.ofNullable(send("POST", "/workers/" + path(workerId) + "/claim?wait=" + waitSeconds
+                + (accept ? "&accept=true" : ""), null, Map.of(), false, type(ClaimedRun.class)));
     }
 
     public LeaseStatus accept(String workerId, String runId) {
@@ -325,6 +331,19 @@ public final class DroverClient {
     public ConversationResponse conversation(String runId) {
         return send("GET", "/agent/runs/" + path(runId) + "/conversation", null, Map.of(), true,
                 type(ConversationResponse.class));
+    }
+
+    /** {@code GET /agent}: the skills the caller can run; {@code repo} (owner/repo) and {@code sort} may be null. */
+    public ListAgentsResponse agents(String repo, boolean refresh, String sort, boolean includeMalformed) {
+        StringBuilder q = new StringBuilder("?refresh=").append(refresh).append("&include_malformed_skills=")
+                .append(includeMalformed);
+        if (repo != null) {
+            q.append("&repo=").append(URLEncoder.encode(repo, StandardCharsets.UTF_8));
+        }
+        if (sort != null) {
+            q.append("&sort_by=").append(URLEncoder.encode(sort, StandardCharsets.UTF_8));
+        }
+        return send("GET", "/agent" + q, null, Map.of(), true, type(ListAgentsResponse.class));
     }
 
     // Scheduled agents. A create is not retried: without an idempotency key a retry could make two schedules.

@@ -30,8 +30,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A worker, in the shape of a CI runner's loop: register; for each slot, claim (long-poll), accept, prepare the
- * workspace, run the harness, report; meanwhile heartbeat every run held, stopping those cancelled or lost.
+ * A worker, in the shape of a CI runner's loop: register; for each slot, claim (long-poll) and accept in one call,
+ * prepare the workspace, run the harness, report; meanwhile heartbeat every run held, stopping those cancelled or lost.
  * It talks to the server only through {@link DroverClient}.
  */
 public final class Worker implements AutoCloseable {
@@ -73,7 +73,8 @@ public final class Worker implements AutoCloseable {
     private void slotLoop() {
         while (running) {
             try {
-                Optional<ClaimedRun> claimed = client.claim(info.workerId(), CLAIM_WAIT_SECONDS);
+                // claimed and accepted at once: the run is CLAIMED by the time it arrives
+                Optional<ClaimedRun> claimed = client.claim(info.workerId(), CLAIM_WAIT_SECONDS, true);
                 if (claimed.isPresent() && running) {
                     execute(claimed.get());
                 }
@@ -92,7 +93,6 @@ public final class Worker implements AutoCloseable {
         held.put(run.runId(), cancellation);
         Path workspace = config.workRoot().resolve(run.runId());
         try {
-            client.accept(info.workerId(), run.runId());
             Files.createDirectories(workspace);
             writeAttachments(claimed, workspace);
             Harnesses.Choice choice = harnesses.forRun(run);

@@ -110,13 +110,14 @@ public final class Workers {
      * Waits up to {@code wait} for a run of the worker's pool and leases it to the worker. The slot count is the
      * worker's business (it calls claim once per free slot); the server bounds nothing but the queue order.
      */
-    public Optional<ClaimedRun> claim(Principal caller, String workerId, Duration wait) throws InterruptedException {
+    public Optional<ClaimedRun> claim(Principal caller, String workerId, Duration wait, boolean accept)
+            throws InterruptedException {
         Worker worker = owned(caller, workerId);
         touch(workerId);
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             long seen = bus.latest();
-            Optional<ClaimedRun> run = leases.claim(worker.id(), worker.pool());
+            Optional<ClaimedRun> run = leases.claim(worker.id(), worker.pool(), accept);
             long left = deadline - System.nanoTime();
             if (run.isPresent()) {
                 ClaimedRun c = run.get();

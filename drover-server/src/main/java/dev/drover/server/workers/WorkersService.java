@@ -48,11 +48,15 @@ public final class WorkersService implements HttpService {
         JsonBodies.send(res, workers.list(RequestContext.principal(req)));
     }
 
-    /** 200 with the claimed run, or 204 when none arrived within {@code wait} seconds. */
+    /**
+     * 200 with the claimed run, or 204 when none arrived within {@code wait} seconds; {@code accept=true} takes
+     * the run over at once (CLAIMED), as a separate accept would.
+     */
     private void claim(ServerRequest req, ServerResponse res) throws InterruptedException {
-        int wait = new QueryParams(req).intInRange("wait", 0, MAX_CLAIM_WAIT_SECONDS, 0);
+        QueryParams q = new QueryParams(req);
+        int wait = q.intInRange("wait", 0, MAX_CLAIM_WAIT_SECONDS, 0);
         var claimed = workers.claim(RequestContext.principal(req), req.path().pathParameters().get("workerId"),
-                Duration.ofSeconds(wait));
+                Duration.ofSeconds(wait), q.bool("accept").orElse(false));
         if (claimed.isPresent()) {
             JsonBodies.send(res, claimed.get());
         } else {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.drover.server.ServerConfig;
 import dev.drover.server.testing.Api;
 import dev.drover.server.testing.Backend;
+import dev.drover.server.testing.BareRepos;
 import dev.drover.server.testing.MovableClock;
 import dev.drover.server.testing.TestServer;
 import java.time.Duration;
@@ -34,9 +35,12 @@ abstract class SchedulesApiTest {
 
     abstract Backend backend();
 
+    BareRepos repos;
+
     @BeforeEach
-    void start() {
-        config = backend().freshConfig().withTeamConcurrency(0);
+    void start() throws Exception {
+        repos = new BareRepos(java.nio.file.Files.createTempDirectory("drover-schedule-repos-"));
+        config = backend().freshConfig().withTeamConcurrency(0).withGitBaseUrl(repos.root().toString());
         clock = new MovableClock(MONDAY_0859);
         server = TestServer.start(backend(), config, clock);
         api = server.admin();
@@ -270,6 +274,33 @@ abstract class SchedulesApiTest {
 
         assertThat(api.delete("/agent/schedules/" + id).status()).isEqualTo(200);
         assertThat(api.delete("/agent/environments/" + uid).status()).isIn(200, 204);
+    }
+
+    @Test
+    void aScheduleOfASkillFiresRunsOfThatSkill() throws Exception {
+        repos.create("acme", "tools", Map.of(".agents/skills/report/SKILL.md",
+                "---\ndescription: Writes the weekly report\n---\nWrite the report for $ARGUMENTS.\n"));
+        Map<String, Object> body = schedule("Weekly report", "0 9 * * 1");
+        body.remove("prompt");
+        body.put("agent_config", Map.of("skill_spec", "acme/tools:report"));
+        String id = create(body).get("id").asText();
+        clock.set(Instant.parse("2030-01-07T09:00:00Z"));
+        awaitRuns(id, 1);
+        JsonNode run = runsOf(id).getFirst();
+        assertThat(run.get("agent_skill").get("name").asText()).isEqualTo("report");
+        assertThat(run.get("agent_config").get("name").asText()).isEqualTo("report");
+
+        // the skill disappears from the repository: the next tick records why it created nothing
+        Map<String, Object> gone = schedule("Weekly report", "0 9 * * 1");
+        gone.remove("prompt");
+        gone.put("enabled", true);
+        gone.put("agent_config", Map.of("skill_spec", "acme/tools:vanished"));
+        assertThat(api.put("/agent/schedules/" + id, gone).status()).isEqualTo(200);
+        clock.set(Instant.parse("2030-01-14T09:00:00Z"));
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+                api.get("/agent/schedules/" + id).json().has("last_spawn_error"));
+        assertThat(api.get("/agent/schedules/" + id).json().get("last_spawn_error").asText()).contains("vanished");
+        assertThat(runsOf(id)).hasSize(1);
     }
 
     @Test

@@ -60,6 +60,27 @@ abstract class WorkersApiTest {
     }
 
     @Test
+    void aClaimWithAcceptTakesTheRunOverInOneStepWithBothEvents() {
+        try (TestServer server = start(backend().freshConfig())) {
+            Api user = server.admin();
+            Api worker = server.newWorkerKey("worker-" + UUID.randomUUID());
+            String workerId = register(worker, "default");
+            String run = user.createRun("at once");
+            Api.Reply claimed = worker.post("/workers/" + workerId + "/claim?wait=0&accept=true", (String) null);
+            assertThat(claimed.status()).as(claimed.toString()).isEqualTo(200);
+            assertThat(claimed.json().get("run").get("state").asText()).isEqualTo("CLAIMED");
+            assertThat(state(user, run)).isEqualTo("CLAIMED");
+            assertThat(user.get("/agent/runs/" + run).json().get("is_sandbox_running").asBoolean()).isTrue();
+            List<String> types = new ArrayList<>();
+            user.get("/agent/events?run_ids=" + run).json().forEach(e -> types.add(e.get("event_type").asText()));
+            assertThat(types).containsExactly("run_queued", "run_pending", "run_claimed");
+            // accepting again is harmless, as for a worker retrying its accept
+            assertThat(worker.post("/workers/" + workerId + "/runs/" + run + "/accept", (String) null).status())
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
     void aRunGoesFromQueuedThroughAWorkerToSucceeded() {
         try (TestServer server = start(backend().freshConfig())) {
             Api user = server.admin();
