@@ -22,7 +22,6 @@ import dev.drover.server.ops.OpsService;
 import dev.drover.server.runs.RunLeases;
 import dev.drover.server.runs.Runs;
 import dev.drover.server.runs.RunsService;
-import dev.drover.server.schedules.ScheduleTicker;
 import dev.drover.server.schedules.Schedules;
 import dev.drover.server.schedules.SchedulesService;
 import dev.drover.server.sessions.SessionPageService;
@@ -37,7 +36,6 @@ import dev.drover.server.artifacts.ArtifactsService;
 import dev.drover.server.files.FilesService;
 import dev.drover.server.transcripts.Transcripts;
 import dev.drover.server.transcripts.TranscriptsService;
-import dev.drover.server.workers.LeaseSweeper;
 import dev.drover.server.workers.Workers;
 import dev.drover.server.workers.WorkersService;
 import io.helidon.webserver.WebServer;
@@ -46,6 +44,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -131,12 +130,17 @@ public final class DroverServer implements AutoCloseable {
             Runs runs = new Runs(db, log, models, blobs, clock, url, config.teamConcurrency(), skills);
             Messages messages = new Messages(db, log, runs, clock);
             RunLeases leases = new RunLeases(db, runs, clock, config.leaseDuration(), config.teamConcurrency());
-            resources.add(new LeaseSweeper(leases).start());
+            // every node sweeps expired leases once a second; each expiry is a compare-and-set
+            resources.add(new Periodic("lease-sweeper", Duration.ofSeconds(1), RunLeases.EXPIRE_BATCH,
+                    () -> leases.expire(RunLeases.EXPIRE_BATCH)).start());
             UrlSigner signer = UrlSigner.load(db, clock);
             Transcripts transcripts = new Transcripts(db, log, runs, clock);
             Artifacts artifacts = new Artifacts(db, log, runs, blobs, signer, url, clock);
             Schedules schedules = new Schedules(db, runs, accounts, clock);
-            resources.add(new ScheduleTicker(schedules).start());
+            // every node looks for due ticks once a second (cron's resolution is a minute); a tick fires once however
+            // many nodes look, and the first pass at start fires the ticks missed while every node was down
+            resources.add(new Periodic("schedule-ticker", Duration.ofSeconds(1), Schedules.MAX_DUE_PER_PASS,
+                    schedules::fireDue).start());
             Services services = new Services(
                     new RunsService(runs),
                     new EventsService(runs, log, bus),
@@ -180,14 +184,14 @@ public final class DroverServer implements AutoCloseable {
     }
 
     /** How long a repository's skills are listed before a background fetch renews them. */
-    static java.time.Duration skillsMaxAge(ServerConfig config) {
+    static Duration skillsMaxAge(ServerConfig config) {
         String raw = config.env().get("DROVER_SKILLS_MAX_AGE");
         try {
             long seconds = raw == null || raw.isBlank() ? 300 : Long.parseLong(raw.strip());
             if (seconds < 0) {
                 throw new NumberFormatException();
             }
-            return java.time.Duration.ofSeconds(seconds);
+            return Duration.ofSeconds(seconds);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("DROVER_SKILLS_MAX_AGE: must be a number of seconds, not " + raw);
         }

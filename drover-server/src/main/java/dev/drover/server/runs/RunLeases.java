@@ -32,6 +32,9 @@ import org.jdbi.v3.core.Handle;
  * serialised; and the state change is a compare-and-set from QUEUED either way.
  */
 public final class RunLeases {
+    /** Leases ended per pass of the sweeper; a full batch means another pass at once. */
+    public static final int EXPIRE_BATCH = 100;
+
     private final Database db;
     private final Runs runs;
     private final RunRepository repo;

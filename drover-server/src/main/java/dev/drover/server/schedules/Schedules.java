@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Schedules {
     private static final Logger LOG = LoggerFactory.getLogger(Schedules.class);
-    static final int MAX_DUE_PER_PASS = 100;
+    public static final int MAX_DUE_PER_PASS = 100;
 
     private final Database db;
     private final Runs runs;
