@@ -44,13 +44,55 @@ class McpEndToEndTest {
         return user.get("/agent/runs/" + run).json();
     }
 
-    /** The stdio test server, started with this JVM's java and test class path. */
+    /**
+     * The stdio test server, started with this JVM's java and test class path through a launcher script. The
+     * sandbox hides {@code /tmp} (where a CI checkout may live) but keeps the directory of the program it runs
+     * visible: the launcher's directory holds copies of the class path entries that lie under {@code /tmp}.
+     */
     private static Map<String, Object> stdioServer(Map<String, String> env) {
-        return Map.of("command", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // a small, quick-starting JVM: the machine is shared with the test's own
-                "args", List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-                        "-cp", System.getProperty("java.class.path"), StdioMcpServerMain.class.getName()),
-                "env", env);
+        return Map.of("command", LAUNCHER.toString(), "args", List.of(), "env", env);
+    }
+
+    private static final Path LAUNCHER = launcher();
+
+    private static Path launcher() {
+        try {
+            Path dir = Files.createTempDirectory("drover-mcp-launcher-");
+            List<String> entries = new java.util.ArrayList<>();
+            int n = 0;
+            for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+                Path p = Path.of(entry).toAbsolutePath();
+                if (!p.startsWith("/tmp")) {
+                    entries.add(p.toString());
+                    continue;
+                }
+                Path copy = dir.resolve("cp" + n++ + (Files.isDirectory(p) ? "" : ".jar"));
+                if (Files.isDirectory(p)) {
+                    try (var files = Files.walk(p)) {
+                        for (Path f : files.toList()) {
+                            Path target = copy.resolve(p.relativize(f).toString());
+                            if (Files.isDirectory(f)) {
+                                Files.createDirectories(target);
+                            } else {
+                                Files.copy(f, target);
+                            }
+                        }
+                    }
+                } else if (Files.exists(p)) {
+                    Files.copy(p, copy);
+                }
+                entries.add(copy.toString());
+            }
+            Path script = dir.resolve("stdio-mcp-server");
+            // a small, quick-starting JVM: the machine is shared with the test's own
+            Files.writeString(script, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
+                    + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -cp '" + String.join(":", entries)
+                    + "' " + StdioMcpServerMain.class.getName() + "\n");
+            script.toFile().setExecutable(true);
+            return script;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Host processes whose environment holds {@code entry} (the MCP server and anything it started). */
