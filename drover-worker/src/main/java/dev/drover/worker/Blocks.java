@@ -119,8 +119,9 @@ final class Blocks {
         return head + "\n[cut: " + (b.length - MAX_STRING_BYTES) + " more bytes]";
     }
 
+    /** Every string inside {@code value} (maps and lists walked) cut by {@link #cut}. */
     @SuppressWarnings("unchecked")
-    private static Object cutAll(Object value) {
+    static Object cutAll(Object value) {
         if (value instanceof String s) {
             return cut(s);
         }

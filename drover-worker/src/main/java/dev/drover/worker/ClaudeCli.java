@@ -32,9 +32,20 @@ final class ClaudeCli implements CliAgent {
     }
 
     @Override
-    public List<String> settings() {
-        return List.of("ANTHROPIC_BASE_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-                "AWS_SESSION_TOKEN", "ANTHROPIC_VERTEX_PROJECT_ID", "CLOUD_ML_REGION", "GOOGLE_APPLICATION_CREDENTIALS");
+    public List<String> settings(Map<String, String> workerEnv) {
+        List<String> names = new java.util.ArrayList<>(List.of("ANTHROPIC_BASE_URL"));
+        if (set(workerEnv, "CLAUDE_CODE_USE_BEDROCK")) {
+            names.addAll(List.of("AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"));
+        }
+        if (set(workerEnv, "CLAUDE_CODE_USE_VERTEX")) {
+            names.addAll(List.of("ANTHROPIC_VERTEX_PROJECT_ID", "CLOUD_ML_REGION", "GOOGLE_APPLICATION_CREDENTIALS"));
+        }
+        return names;
+    }
+
+    private static boolean set(Map<String, String> env, String name) {
+        String v = env.get(name);
+        return v != null && !v.isBlank();
     }
 
     /**

@@ -30,8 +30,12 @@ interface CliAgent {
     /** The worker variables that authenticate the CLI; at least one must be set. */
     List<String> credentials();
 
-    /** Further worker variables the CLI reads when set (base URLs, cloud project settings). */
-    List<String> settings();
+    /**
+     * Further worker variables the CLI reads when set (base URLs, cloud settings), given the worker's environment:
+     * cloud credentials pass only when the CLI is told to use that cloud, so a worker's own AWS or Google keys
+     * never reach an agent that authenticates with an API key.
+     */
+    List<String> settings(Map<String, String> workerEnv);
 
     /** The arguments after the executable; the prompt arrives on standard input. */
     List<String> arguments(Invocation run);

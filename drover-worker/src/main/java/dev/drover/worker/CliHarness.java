@@ -133,7 +133,17 @@ final class CliHarness implements Harness {
             reader.join(Duration.ofSeconds(5));
             if (reader.isAlive()) {
                 p.stop(); // something the CLI started still holds its output open: now it is closed
-                reader.join(); // what is left of the stream is read (and sent) before the verdict is taken
+                // what is left of the stream is read (and sent) before the verdict is taken; a process that left
+                // the group (setsid) can keep the pipe open for ever, so the wait is bounded and the stream closed
+                reader.join(Duration.ofSeconds(30));
+                if (reader.isAlive()) {
+                    try {
+                        p.stdout().close();
+                    } catch (java.io.IOException ignored) {
+                        // closing is all we can do
+                    }
+                    reader.join(Duration.ofSeconds(5));
+                }
             }
             if (ctx.cancellation().isCancelled()) {
                 return Outcome.cancelled();
@@ -161,7 +171,7 @@ final class CliHarness implements Harness {
                 env.put(name, workerEnv.get(name));
             }
         }
-        for (String name : cli.settings()) {
+        for (String name : cli.settings(workerEnv)) {
             if (present(workerEnv, name)) {
                 env.put(name, workerEnv.get(name));
             }

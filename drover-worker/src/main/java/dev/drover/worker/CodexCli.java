@@ -31,7 +31,7 @@ final class CodexCli implements CliAgent {
     }
 
     @Override
-    public List<String> settings() {
+    public List<String> settings(java.util.Map<String, String> workerEnv) {
         return List.of("OPENAI_BASE_URL");
     }
 

@@ -31,9 +31,12 @@ final class GeminiCli implements CliAgent {
     }
 
     @Override
-    public List<String> settings() {
-        return List.of("GOOGLE_GEMINI_BASE_URL", "GOOGLE_CLOUD_PROJECT", "GOOGLE_CLOUD_LOCATION",
-                "GOOGLE_APPLICATION_CREDENTIALS");
+    public List<String> settings(Map<String, String> workerEnv) {
+        String vertex = workerEnv.get("GOOGLE_GENAI_USE_VERTEXAI");
+        return vertex != null && !vertex.isBlank()
+                ? List.of("GOOGLE_GEMINI_BASE_URL", "GOOGLE_CLOUD_PROJECT", "GOOGLE_CLOUD_LOCATION",
+                        "GOOGLE_APPLICATION_CREDENTIALS")
+                : List.of("GOOGLE_GEMINI_BASE_URL");
     }
 
     /** Nobody is there to approve a tool call: every call is approved (yolo). */
@@ -167,7 +170,9 @@ final class GeminiCli implements CliAgent {
 
         @Override
         public Verdict verdict() {
-            return new Verdict(success, summary != null ? summary : success == null ? lastText : null, error);
+            // an error without a result is a failure, whatever the exit status says
+            Boolean outcome = success == null && error != null ? Boolean.FALSE : success;
+            return new Verdict(outcome, summary != null ? summary : outcome == null ? lastText : null, error);
         }
     }
 }

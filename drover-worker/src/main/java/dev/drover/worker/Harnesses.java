@@ -11,7 +11,7 @@ final class Harnesses {
 
     Harnesses(WorkerConfig config, ModelProviders providers) {
         this.config = config;
-        this.sandbox = Sandbox.detect(config.hiddenPaths());
+        this.sandbox = Sandbox.detect(config.sandboxHidden());
         this.providers = providers;
     }
 

@@ -133,9 +133,14 @@ final class OzHarness implements Harness {
         boolean interactive = Boolean.TRUE.equals(ctx.run().interactive());
         List<ToolSpecification> offered = new ArrayList<>(tools(interactive));
         offered.addAll(mcp.specifications());
+        // the run's wall-clock limit holds for the built-in agent too, checked between steps
+        long deadline = System.nanoTime() + config.runTimeout().toNanos();
         for (int step = 0; step < MAX_STEPS; step++) {
             if (ctx.cancellation().isCancelled()) {
                 return Outcome.cancelled();
+            }
+            if (System.nanoTime() > deadline) {
+                return Outcome.failed("The agent ran longer than " + config.runTimeout() + " and was stopped", null);
             }
             ChatResponse response = model.chat(ChatRequest.builder().messages(messages)
                     .toolSpecifications(offered).build());
@@ -355,7 +360,8 @@ final class OzHarness implements Harness {
         block.put("id", call.id());
         block.put("category", category(call.name()));
         block.put("name", call.name());
-        block.put("input", Json.mapper().convertValue(arguments(call), Map.class));
+        // a write_file of a large file must not make the transcript append too big for the server
+        block.put("input", Blocks.cutAll(Json.mapper().convertValue(arguments(call), Map.class)));
         return block;
     }
 

@@ -4,6 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Wraps agent commands in bubblewrap when {@code bwrap} is installed: the whole file system read-only, the
@@ -12,23 +14,55 @@ import java.util.List;
  * with SIGKILL leaves no agent behind. Without bwrap the agent runs unconfined and every run's status says so.
  */
 public final class Sandbox {
+    private static final Logger LOG = LoggerFactory.getLogger(Sandbox.class);
+
     private final Path bwrap;
     private final List<Path> hidden;
+    private final String off;
 
-    private Sandbox(Path bwrap, List<Path> hidden) {
+    private Sandbox(Path bwrap, List<Path> hidden, String off) {
         this.bwrap = bwrap;
         this.hidden = List.copyOf(hidden);
+        this.off = off;
     }
 
-    /** bubblewrap if it is on this host, else none. */
+    /**
+     * bubblewrap if it is on this host and can make a sandbox here (user namespaces may be forbidden, as by
+     * AppArmor or inside an unprivileged container), else none, with the reason in every run's status.
+     */
     public static Sandbox detect(List<Path> hidden) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             Path candidate = Path.of(dir, "bwrap");
             if (Files.isExecutable(candidate)) {
-                return new Sandbox(candidate, hidden);
+                String problem = probe(candidate);
+                if (problem == null) {
+                    return new Sandbox(candidate, hidden, null);
+                }
+                LOG.warn("bwrap is installed but cannot make a sandbox here ({}); agents run unconfined", problem);
+                return new Sandbox(null, hidden, "isolation off: bwrap is installed but cannot make a sandbox on this "
+                        + "worker (" + problem + ")");
             }
         }
-        return new Sandbox(null, hidden);
+        return new Sandbox(null, hidden, "isolation off: bwrap is not installed on this worker");
+    }
+
+    /** Runs {@code true} in a sandbox like the agents'; null when that works, else what bwrap said. */
+    private static String probe(Path bwrap) {
+        try {
+            Process p = new ProcessBuilder(bwrap.toString(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+                    "--unshare-pid", "--die-with-parent", "true").redirectErrorStream(true).start();
+            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "it did not answer within 10 s";
+            }
+            String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            return p.exitValue() == 0 ? null : said.isEmpty() ? "exit status " + p.exitValue() : said;
+        } catch (java.io.IOException e) {
+            return e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
     }
 
     public boolean isolated() {
@@ -37,7 +71,7 @@ public final class Sandbox {
 
     /** What run statuses say about isolation. */
     public String describe() {
-        return isolated() ? "isolation: bubblewrap" : "isolation off: bwrap is not installed on this worker";
+        return isolated() ? "isolation: bubblewrap" : off;
     }
 
     List<String> wrap(List<String> command, Path workspace) {

@@ -15,6 +15,7 @@ import dev.drover.client.DroverClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,7 +57,7 @@ public final class Worker implements AutoCloseable {
     /** Registers and starts the slot loops and the heartbeat. */
     public Worker start() {
         harnesses = new Harnesses(config, new ModelProviders(config.providerEnv(), client.models().defaultModelId()));
-        setup = new EnvironmentSetup(config, Sandbox.detect(config.hiddenPaths()));
+        setup = new EnvironmentSetup(config, Sandbox.detect(config.sandboxHidden()));
         info = client.registerWorker(new WorkerRegistration(config.name(), config.pool(), config.slots(), hostname()));
         LOG.info("worker {} registered in pool {} with {} slot(s)", info.workerId(), info.pool(), info.slots());
         for (int i = 0; i < config.slots(); i++) {
@@ -117,13 +118,14 @@ public final class Worker implements AutoCloseable {
                     outcome = choice.harness().run(new RunContext(run, workspace, env, cancellation, transcript, usage,
                             claimed.history(), agentApi, artifacts, claimed.modelId(), claimed.modelProvider(),
                             claimed.skillInstructions()));
-                    uploadArtifacts(run, workspace);
+                    uploadArtifacts(run, workspace, transcript);
                 }
             }
             finish(run, cancellation, outcome);
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
+            // an Error too (say, a tool reading a huge file): the run is reported and the slot lives on
             LOG.warn("run {} failed on this worker", run.runId(), e);
-            finish(run, cancellation, Outcome.errored("The worker failed while executing the run: " + e.getMessage()));
+            finish(run, cancellation, Outcome.errored("The worker failed while executing the run: " + e));
         } finally {
             held.remove(run.runId());
             retire(run, workspace);
@@ -176,20 +178,42 @@ public final class Worker implements AutoCloseable {
     /** Where an agent leaves files to publish: each becomes a FILE artifact of the run when the agent ends. */
     static final String ARTIFACTS_DIR = ".drover/artifacts";
 
-    private void uploadArtifacts(RunItem run, Path workspace) throws IOException {
+    /**
+     * Publishes the regular files under the artifacts directory. This runs in the worker, outside the sandbox, so
+     * a link is never followed (an agent could point one at the worker's own secrets) and a file must really lie
+     * inside the workspace; a file too big for an artifact is skipped, saying so in the transcript.
+     */
+    private void uploadArtifacts(RunItem run, Path workspace, TranscriptWriter transcript) throws IOException {
         Path dir = workspace.resolve(ARTIFACTS_DIR);
-        if (!Files.isDirectory(dir)) {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
+        Path root = workspace.toRealPath();
         try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+            for (Path f : files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList()) {
                 String relative = dir.relativize(f).toString();
+                if (!f.toRealPath(LinkOption.NOFOLLOW_LINKS).startsWith(root)) {
+                    continue;
+                }
+                long size = Files.size(f);
+                if (size > MAX_ARTIFACT_BYTES) {
+                    transcript.append("system", List.of(Blocks.event("artifact_skipped", Map.of("path", relative,
+                            "size_bytes", size, "limit_bytes", MAX_ARTIFACT_BYTES))));
+                    continue;
+                }
                 String mime = Optional.ofNullable(Files.probeContentType(f)).orElse("application/octet-stream");
+                byte[] bytes;
+                try (var in = Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS)) {
+                    bytes = in.readNBytes((int) MAX_ARTIFACT_BYTES + 1);
+                }
                 client.recordArtifact(info.workerId(), run.runId(), new ArtifactUpload(ArtifactType.FILE, relative, mime,
-                        null, Base64.getEncoder().encodeToString(Files.readAllBytes(f)), null, null, null, null));
+                        null, Base64.getEncoder().encodeToString(bytes), null, null, null, null));
             }
         }
     }
+
+    /** The server's limit for one artifact. */
+    static final long MAX_ARTIFACT_BYTES = 25L * 1024 * 1024;
 
     /** Reports the outcome unless the run is no longer ours to report (its lease was lost). */
     private void finish(RunItem run, Cancellation cancellation, Outcome outcome) {
@@ -272,10 +296,19 @@ public final class Worker implements AutoCloseable {
         if (!Files.exists(dir)) {
             return;
         }
+        // an agent may leave read-only directories (Go's module cache does): make each writable before emptying it
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).forEach(p -> p.toFile().setWritable(true, true));
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("could not make workspace {} writable: {}", dir, e.getMessage());
+        }
         try (Stream<Path> walk = Files.walk(dir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | UncheckedIOException e) {
             LOG.warn("could not remove workspace {}: {}", dir, e.getMessage());
+        }
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            LOG.warn("workspace {} could not be removed entirely", dir);
         }
     }
 

@@ -60,6 +60,16 @@ public record WorkerConfig(String serverUrl, String apiKey, String name, String 
 
     public static final String GIT_TOKEN_VARIABLE = "DROVER_GIT_TOKEN";
 
+    /**
+     * What the sandbox hides from agents: the configured paths and the work root, so that a run sees its own
+     * workspace (bound back in) and not those of other runs, other teams' included.
+     */
+    List<Path> sandboxHidden() {
+        List<Path> all = new java.util.ArrayList<>(hiddenPaths);
+        all.add(workRoot.toAbsolutePath());
+        return all;
+    }
+
     /** Never the worker key, provider credentials nor the git token. */
     @Override
     public String toString() {

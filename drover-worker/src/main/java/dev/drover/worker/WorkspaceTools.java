@@ -106,11 +106,26 @@ final class WorkspaceTools {
         return v.asText();
     }
 
-    String read(String path) throws IOException {
+    /**
+     * An existing regular file: a FIFO or a device (an agent can make one with run_shell) would block or never end
+     * a read in the worker itself, where cancel cannot reach.
+     */
+    private Path regularFile(String path) throws IOException {
         Path file = existing(path);
-        if (Files.isDirectory(file)) {
+        if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
             throw new ToolFailure(path + " is a directory; use list_files");
         }
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new ToolFailure(path + " is not a regular file");
+        }
+        return file;
+    }
+
+    /** Files edit_file works on whole, in the worker's memory. */
+    static final long MAX_EDITED_FILE = 8L * 1024 * 1024;
+
+    String read(String path) throws IOException {
+        Path file = regularFile(path);
         byte[] head;
         long size = Files.size(file);
         try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
@@ -135,7 +150,10 @@ final class WorkspaceTools {
         if (oldText.isEmpty()) {
             throw new ToolFailure("old_text is empty; to create a file use write_file");
         }
-        Path file = existing(path);
+        Path file = regularFile(path);
+        if (Files.size(file) > MAX_EDITED_FILE) {
+            throw new ToolFailure(path + " is larger than " + MAX_EDITED_FILE / (1024 * 1024) + " MiB; edit it with run_shell");
+        }
         String text = decode(path, Files.readAllBytes(file));
         int count = 0;
         for (int i = text.indexOf(oldText); i >= 0; i = text.indexOf(oldText, i + oldText.length())) {

@@ -140,6 +140,17 @@ abstract class WorkerEndToEndTest {
         assertThat(user.get("/agent/artifacts/" + UUID.randomUUID()).status()).isEqualTo(404);
     }
 
+    @Test
+    void aLinkInTheArtifactsDirectoryNeverPublishesAFileOutsideTheWorkspace() {
+        // the worker uploads outside the sandbox: a link to its own environment must not be followed
+        String run = run("mkdir -p .drover/artifacts && ln -s /proc/self/environ .drover/artifacts/env"
+                + " && ln -s /etc .drover/artifacts/etc && printf ok > .drover/artifacts/real.txt", "p");
+        JsonNode done = awaitState(run, "SUCCEEDED");
+        List<String> published = new java.util.ArrayList<>();
+        done.get("artifacts").forEach(a -> published.add(a.get("data").get("filepath").asText()));
+        assertThat(published).containsExactly("real.txt");
+    }
+
     /** Run ids of a list reply. */
     static final class RunsOf {
         static List<String> ids(JsonNode list) {
