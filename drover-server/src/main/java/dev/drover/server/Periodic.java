@@ -44,13 +44,16 @@ public final class Periodic implements AutoCloseable {
                         LOG.info("{}: {} done", name, done);
                     }
                 } while (done >= batch && running);
-                Thread.sleep(interval); // a periodic schedule, not a wait for a condition
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // an Error too: this pass must outlive one bad pass, and sleep before the next like any other
                 if (running) {
                     LOG.warn("{} failed; retrying: {}", name, e.toString());
                 }
+            }
+            try {
+                Thread.sleep(interval); // a periodic schedule, not a wait for a condition
+            } catch (InterruptedException e) {
+                return;
             }
         }
     }

@@ -30,16 +30,23 @@ public final class EnvironmentLinks {
     }
 
     /**
-     * A schedule is being saved with {@code uid}: refused with 404 naming {@code field} unless the caller can see
-     * the environment. The environment's row stays locked until the schedule's transaction ends, so a concurrent
-     * delete (which locks it too, then looks for schedules) either happens first or sees the schedule.
+     * A schedule owned by {@code scheduleOwner} is being saved with {@code uid}: refused with 404 naming
+     * {@code field} unless the caller can see the environment, and with 400 unless it belongs to the schedule's own
+     * scope (a team schedule would show a member's personal environment to the whole team). The environment's row
+     * stays locked until the schedule's transaction ends, so a concurrent delete (which locks it too, then looks
+     * for schedules) either happens first or sees the schedule.
      */
-    public static void scheduleSaved(Handle h, String lockRows, Principal caller, String uid, String field) {
+    public static void scheduleSaved(Handle h, String lockRows, Principal caller, String scheduleOwner, String uid,
+            String field) {
         String owner = EnvironmentRequests.isUid(uid) ? h.createQuery(
                         "SELECT owner_id FROM environments WHERE uid = :uid" + lockRows)
                 .bind("uid", uid).mapTo(String.class).findOne().orElse(null) : null;
         if (owner == null || !caller.canSee(owner)) {
             throw ApiException.notFound(field, "environment");
+        }
+        if (!owner.equals(scheduleOwner)) {
+            throw ApiException.badRequest(field, "the environment belongs to another scope than the schedule "
+                    + "(a team schedule needs a team environment, a personal one a personal environment)");
         }
     }
 

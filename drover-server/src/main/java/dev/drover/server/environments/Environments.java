@@ -117,6 +117,7 @@ public final class Environments {
             // then finds the environment gone.
             h.createQuery("SELECT uid FROM environments WHERE uid = :uid" + db.dialect().lockRows())
                     .bind("uid", uid).mapTo(String.class).findOne();
+            // schedules share the environment's scope, so the caller can see every one named here
             List<String> schedules = Schedules.namesUsing(h, uid);
             if (!schedules.isEmpty()) {
                 throw ApiException.conflict("uid: the environment is used by schedule(s) " + String.join(", ",

@@ -75,8 +75,16 @@ public final class Runs {
         this.teamConcurrency = teamConcurrency;
     }
 
-    /** Where a creation comes from; the API's own requests are {@link RunSourceType#API}. */
-    public record Origin(RunSourceType source, RunExecutionLocation location, ScheduleInfo schedule) {
+    /**
+     * Where a creation comes from; the API's own requests are {@link RunSourceType#API}. {@code owner}, when set
+     * (a schedule's scope), is who owns the run instead of what {@code team} would choose; the caller must belong
+     * to it.
+     */
+    public record Origin(RunSourceType source, RunExecutionLocation location, ScheduleInfo schedule, Scope owner) {
+        public Origin(RunSourceType source, RunExecutionLocation location, ScheduleInfo schedule) {
+            this(source, location, schedule, null);
+        }
+
         public static Origin api() {
             return new Origin(RunSourceType.API, RunExecutionLocation.REMOTE, null);
         }
@@ -174,7 +182,14 @@ public final class Runs {
         String ownerId;
         boolean team = r.team() != null ? r.team()
                 : caller.kind() == Principal.Kind.SERVICE_ACCOUNT || caller.teamIds().size() == 1;
-        if (team) {
+        if (origin.owner() != null) {
+            if (!caller.canSee(origin.owner().uid())) {
+                throw ApiException.badRequest("owner", "the creator no longer belongs to " + origin.owner().type()
+                        + " " + origin.owner().uid());
+            }
+            ownerType = origin.owner().type();
+            ownerId = origin.owner().uid();
+        } else if (team) {
             if (caller.teamIds().isEmpty()) {
                 throw ApiException.badRequest("team", "the caller belongs to no team; create a personal run instead");
             }

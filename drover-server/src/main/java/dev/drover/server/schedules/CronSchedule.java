@@ -31,7 +31,8 @@ final class CronSchedule {
         Cron cron;
         try {
             cron = PARSER.parse(expression.trim()).validate();
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) {
+            // cron-utils says IllegalArgumentException, but odd input has raised others: every one is a bad field
             throw ApiException.badRequest(field, "is not a cron expression of five fields (minute hour day-of-month "
                     + "month day-of-week, UTC): " + e.getMessage());
         }

@@ -22,6 +22,7 @@ import dev.drover.server.http.ApiException;
 import dev.drover.server.runs.RunRequests;
 import dev.drover.server.runs.Runs;
 import dev.drover.server.runs.SkillResolver;
+import dev.drover.server.skills.SkillSpec;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
 import dev.drover.server.store.Rows;
@@ -72,8 +73,9 @@ public final class Schedules {
         boolean enabled = r.enabled() == null || r.enabled();
         Instant now = clock.instant();
         String id = Ids.uuid();
+        String ownerId = team ? caller.teamIds().getFirst() : caller.id();
         db.write(h -> {
-            checkEnvironment(h, caller, r.agentConfig());
+            checkEnvironment(h, caller, r.agentConfig(), ownerId);
             return h.createUpdate("""
                         INSERT INTO schedules (id, owner_type, owner_id, name, cron_schedule, enabled, prompt,
                             config_json, environment_id, created_by, updated_by, created_at, updated_at, next_run)
@@ -81,7 +83,7 @@ public final class Schedules {
                             :now, :now, :next)""")
                 .bind("id", id)
                 .bind("ownerType", team ? "Team" : "User")
-                .bind("ownerId", team ? caller.teamIds().getFirst() : caller.id())
+                .bind("ownerId", ownerId)
                 .bind("name", r.name().strip())
                 .bind("cron", r.cronSchedule().strip())
                 .bind("enabled", enabled)
@@ -118,8 +120,8 @@ public final class Schedules {
             throw ApiException.badRequest("enabled", "is required");
         }
         db.write(h -> {
-            ScheduleRow old = visible(h, caller, id);
-            checkEnvironment(h, caller, r.agentConfig());
+            ScheduleRow old = locked(h, caller, id);
+            checkEnvironment(h, caller, r.agentConfig(), old.ownerId());
             Instant now = clock.instant();
             // keep the pending tick when nothing about timing changed, so an edit never skips or repeats one
             Long next = !r.enabled() ? null
@@ -148,7 +150,7 @@ public final class Schedules {
 
     public void delete(Principal caller, String id) {
         db.write(h -> {
-            visible(h, caller, id);
+            locked(h, caller, id);
             h.createUpdate("DELETE FROM schedule_fires WHERE schedule_id = :id").bind("id", id).execute();
             h.createUpdate("DELETE FROM schedules WHERE id = :id").bind("id", id).execute();
             return null;
@@ -167,7 +169,7 @@ public final class Schedules {
 
     private ScheduledAgentItem setEnabled(Principal caller, String id, boolean enabled) {
         db.write(h -> {
-            ScheduleRow row = visible(h, caller, id);
+            ScheduleRow row = locked(h, caller, id);
             if (row.enabled() == enabled) {
                 return null;
             }
@@ -227,9 +229,10 @@ public final class Schedules {
     private record Due(String id, long tick) {}
 
     /**
-     * Fires one tick: creates the run, or, when the run is refused (its environment deleted, its model disabled,
-     * its creator gone), records why in {@code last_spawn_error}. Either way the schedule moves on to its next
-     * tick. False when another node fired this tick first.
+     * Fires one tick: creates the run, or, when it cannot be created (its skill or model gone, its last editor no
+     * longer in its team, or anything else going wrong), records why in {@code last_spawn_error}. Either way the
+     * schedule moves on to its next tick, so one broken schedule never holds up the others. False when another node
+     * fired this tick first, or the schedule was edited meanwhile (the next pass fires it as it is now).
      */
     private boolean fire(Due d) {
         ScheduleRow s = db.readOne(h -> h.createQuery(SELECT + " WHERE s.id = :id AND s.next_run = :tick")
@@ -237,52 +240,52 @@ public final class Schedules {
         if (s == null) {
             return false; // fired by another node, or changed, since it was found due
         }
-        Principal creator;
-        RunAgentRequest request;
-        SkillResolver.ResolvedSkill skill;
         try {
-            creator = accounts.principal(s.creator().uid()).orElseThrow(() -> ApiException.badRequest(
-                    "created_by", "the schedule's creator no longer exists"));
-            request = new RunAgentRequest(s.prompt().isEmpty() ? null : s.prompt(), null, s.config(), null,
-                    "Team".equals(s.ownerType()), null, null, null, null, null, null);
+            // the run acts as the schedule's last editor, who answers for its prompt now, in the schedule's scope
+            Principal actor = accounts.principal(s.updater().uid()).orElseThrow(() -> ApiException.badRequest(
+                    "updated_by", "the schedule's last editor no longer exists"));
+            RunAgentRequest request = new RunAgentRequest(s.prompt().isEmpty() ? null : s.prompt(), null, s.config(),
+                    null, "Team".equals(s.ownerType()), null, null, null, null, null, null);
             // outside the transaction: resolving a skill may read its repository
-            skill = runs.resolveSkill(creator, request);
-        } catch (ApiException refused) {
-            return recordRefusal(d, refused);
-        }
-        try {
+            SkillResolver.ResolvedSkill skill = runs.resolveSkill(actor, request);
             return db.write(h -> {
-                ScheduleRow claimed = claimTick(h, d);
+                ScheduleRow claimed = claimTick(h, d, s.updatedAt());
                 if (claimed == null) {
                     return false;
                 }
-                // the schedule as it is now (it may have been edited since it was read): its name and cron
-                String runId = runs.createIn(h, creator, request, new Runs.Origin(RunSourceType.SCHEDULED_AGENT,
-                        RunExecutionLocation.REMOTE, new ScheduleInfo(claimed.id(), claimed.name(), claimed.cron())),
-                        skill).runId();
+                String runId = runs.createIn(h, actor, request, new Runs.Origin(RunSourceType.SCHEDULED_AGENT,
+                        RunExecutionLocation.REMOTE, new ScheduleInfo(claimed.id(), claimed.name(), claimed.cron()),
+                        new Scope(claimed.ownerType(), claimed.ownerId())), skill).runId();
                 recordFire(h, d, runId, null);
                 return true;
             });
         } catch (ApiException refused) {
-            return recordRefusal(d, refused);
+            return recordRefusal(d, s.updatedAt(), refused.detail());
+        } catch (RuntimeException e) {
+            LOG.warn("schedule {} could not create a run for its tick {}", d.id(), Times.instant(d.tick()), e);
+            return recordRefusal(d, s.updatedAt(), "the run could not be created: " + e);
         }
     }
 
-    private boolean recordRefusal(Due d, ApiException refused) {
+    private boolean recordRefusal(Due d, long updatedAt, String why) {
         return db.write(h -> {
-            if (claimTick(h, d) == null) {
+            if (claimTick(h, d, updatedAt) == null) {
                 return false;
             }
-            recordFire(h, d, null, refused.detail());
+            recordFire(h, d, null, why);
             return true;
         });
     }
 
-    /** Moves the schedule past {@code d.tick} if it still waits for it; null if another node got there first. */
-    private ScheduleRow claimTick(Handle h, Due d) {
+    /**
+     * Moves the schedule past {@code d.tick} if it still waits for it, unedited since {@code updatedAt}; null if
+     * another node got there first, or it was edited (nothing moves then). A tick already in
+     * {@code schedule_fires} is moved past without firing again.
+     */
+    private ScheduleRow claimTick(Handle h, Due d, long updatedAt) {
         ScheduleRow s = h.createQuery(SELECT + " WHERE s.id = :id AND s.next_run = :tick")
                 .bind("id", d.id()).bind("tick", d.tick()).map((rs, ctx) -> row(rs)).findOne().orElse(null);
-        if (s == null) {
+        if (s == null || s.updatedAt() != updatedAt) {
             return null;
         }
         Instant now = clock.instant();
@@ -291,7 +294,9 @@ public final class Schedules {
         int moved = h.createUpdate("UPDATE schedules SET next_run = :next WHERE id = :id AND next_run = :tick")
                 .bind("next", next == null ? null : Times.micros(next)).bind("id", d.id()).bind("tick", d.tick())
                 .execute();
-        return moved == 1 ? s : null;
+        boolean firedBefore = h.createQuery("SELECT 1 FROM schedule_fires WHERE schedule_id = :id AND tick = :tick")
+                .bind("id", d.id()).bind("tick", d.tick()).mapTo(Integer.class).findOne().isPresent();
+        return moved == 1 && !firedBefore ? s : null;
     }
 
     private void recordFire(Handle h, Due d, String runId, String error) {
@@ -311,9 +316,10 @@ public final class Schedules {
         }
     }
 
-    private void checkEnvironment(Handle h, Principal caller, AmbientAgentConfig config) {
+    /** The environment must be the schedule's own scope's: a team schedule never shows a member's personal one. */
+    private void checkEnvironment(Handle h, Principal caller, AmbientAgentConfig config, String scheduleOwner) {
         if (config != null && config.environmentId() != null) {
-            EnvironmentLinks.scheduleSaved(h, db.dialect().lockRows(), caller, config.environmentId(),
+            EnvironmentLinks.scheduleSaved(h, db.dialect().lockRows(), caller, scheduleOwner, config.environmentId(),
                     "agent_config.environment_id");
         }
     }
@@ -333,8 +339,23 @@ public final class Schedules {
         }
         if (config != null) {
             RunRequests.validateConfig("agent_config", config);
+            if (hasSkill) {
+                SkillSpec.parse("agent_config.skill_spec", config.skillSpec());
+            }
         }
         return cron;
+    }
+
+    /**
+     * The schedule, its row locked until the transaction ends: an edit and a node firing a tick then happen one
+     * after the other, so an edit never writes back a tick that has just fired.
+     */
+    private ScheduleRow locked(Handle h, Principal caller, String id) {
+        if (Ids.isUuid(id)) {
+            h.createQuery("SELECT id FROM schedules WHERE id = :id" + db.dialect().lockRows()).bind("id", id)
+                    .mapTo(String.class).findOne();
+        }
+        return visible(h, caller, id);
     }
 
     private ScheduleRow visible(Handle h, Principal caller, String id) {

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.Repository;
@@ -31,6 +32,8 @@ import org.eclipse.jgit.treewalk.filter.PathFilterGroup;
  */
 final class RepoMirrors {
     static final int MAX_SKILL_BYTES = 256 * 1024;
+    /** Seconds a git transfer may stall before it is given up (a hung host must not hold a fetch slot for ever). */
+    static final int TIMEOUT_SECONDS = 60;
 
     private final Path root;
     private final BiFunction<String, String, String> cloneUrl;
@@ -62,7 +65,8 @@ final class RepoMirrors {
                 if (Files.isDirectory(dir)) {
                     try (Git git = Git.open(dir.toFile())) {
                         var fetch = git.fetch().setRemote(cloneUrl.apply(owner, repo))
-                                .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*")).setRemoveDeletedRefs(true);
+                                .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*")).setRemoveDeletedRefs(true)
+                                .setTimeout(TIMEOUT_SECONDS);
                         if (token != null) {
                             fetch.setCredentialsProvider(new UsernamePasswordCredentialsProvider("x-access-token", token));
                         }
@@ -74,12 +78,16 @@ final class RepoMirrors {
                 Path temp = Files.createTempDirectory(dir.getParent(), repo + ".clone-");
                 try {
                     var clone = Git.cloneRepository().setURI(cloneUrl.apply(owner, repo)).setDirectory(temp.toFile())
-                            .setBare(true);
+                            .setBare(true).setTimeout(TIMEOUT_SECONDS);
                     if (token != null) {
                         clone.setCredentialsProvider(new UsernamePasswordCredentialsProvider("x-access-token", token));
                     }
                     clone.call().close();
-                    Files.move(temp, dir, StandardCopyOption.ATOMIC_MOVE);
+                    try {
+                        Files.move(temp, dir, StandardCopyOption.ATOMIC_MOVE);
+                    } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+                        // another node sharing the data directory cloned it first: theirs serves as well
+                    }
                 } finally {
                     deleteTree(temp);
                 }
@@ -117,7 +125,10 @@ final class RepoMirrors {
                     }
                     continue;
                 }
-                if (SkillPaths.locate(path).isEmpty()) {
+                // regular files only: a link's blob is its target's path, a submodule has no blob here
+                FileMode mode = walk.getFileMode(0);
+                if (SkillPaths.locate(path).isEmpty()
+                        || !(mode.equals(FileMode.REGULAR_FILE) || mode.equals(FileMode.EXECUTABLE_FILE))) {
                     continue;
                 }
                 ObjectLoader blob = r.open(walk.getObjectId(0));

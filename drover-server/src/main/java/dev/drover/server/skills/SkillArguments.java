@@ -11,10 +11,14 @@ import java.util.regex.Pattern;
  * prompt split on blanks, quotes grouping words). A missing argument is empty.
  */
 public final class SkillArguments {
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$ARGUMENTS\\[(\\d+)]|\\$ARGUMENTS|\\$(\\d+)");
+    // at most 9 digits: a larger index is an argument no prompt has (and would overflow an int)
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$ARGUMENTS\\[(\\d{1,9})]|\\$ARGUMENTS|\\$(\\d{1,9})");
+    /** The most the filled-in instructions may hold: a skill repeating $ARGUMENTS must not blow the server up. */
+    public static final int MAX_CHARS = 1024 * 1024;
 
     private SkillArguments() {}
 
+    /** The instructions with their placeholders filled, or null when they would exceed {@link #MAX_CHARS}. */
     public static String substitute(String instructions, String prompt) {
         String all = prompt == null ? "" : prompt.strip();
         List<String> args = split(all);
@@ -28,10 +32,13 @@ public final class SkillArguments {
             } else {
                 value = all;
             }
+            if (out.length() + value.length() > MAX_CHARS) {
+                return null;
+            }
             m.appendReplacement(out, Matcher.quoteReplacement(value));
         }
         m.appendTail(out);
-        return out.toString();
+        return out.length() > MAX_CHARS ? null : out.toString();
     }
 
     /** Whether the instructions use any placeholder (if not, the prompt reaches the agent only as its message). */

@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
 public final class SkillCatalog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SkillCatalog.class);
     static final int PARALLEL_FETCHES = 8;
+    /** The longest a listing or a run creation waits for repositories not read yet. */
+    static final Duration READ_WAIT = Duration.ofMinutes(2);
 
     private final RepoMirrors mirrors;
     private final Clock clock;
@@ -86,14 +88,16 @@ public final class SkillCatalog implements AutoCloseable {
             }
         }
         List<RepoSkills> out = new ArrayList<>();
+        long deadline = System.nanoTime() + READ_WAIT.toNanos();
         for (Map.Entry<Repo, Future<RepoSkills>> r : reads.entrySet()) {
             try {
-                out.add(r.getValue().get());
+                out.add(r.getValue().get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while reading skills", e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException("reading the skills of " + r.getKey().key() + " failed", e.getCause());
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // the read goes on in the background and fills the cache; this answer goes without it
+                out.add(new RepoSkills(r.getKey(), List.of(), "not read in time (" + e + ")"));
             }
         }
         return out;
@@ -106,6 +110,10 @@ public final class SkillCatalog implements AutoCloseable {
         try {
             mirrors.update(repo.owner(), repo.name());
             result = new RepoSkills(repo, parse(repo), null);
+        } catch (RuntimeException e) {
+            // a corrupt mirror or a full disk: this repository is unavailable, the others are still listed
+            LOG.warn("cannot read the skills of {}: {}", repo.key(), e.toString());
+            result = new RepoSkills(repo, List.of(), e.toString());
         } catch (RepoMirrors.RepoUnavailable e) {
             if (mirrors.exists(repo.owner(), repo.name())) {
                 // the source is down or refusing; the mirror we have is the best answer there is

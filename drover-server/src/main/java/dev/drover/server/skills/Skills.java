@@ -42,13 +42,20 @@ public final class Skills implements SkillResolver {
 
     public ListAgentsResponse list(Principal caller, String repo, boolean refresh, Sort sort, boolean includeMalformed) {
         List<CloudEnvironment> envs = environments.list(caller, Environments.Sort.NAME).environments();
+        List<SkillCatalog.Repo> visible = visibleRepos(envs);
         List<SkillCatalog.Repo> repos;
         if (repo != null) {
             SkillCatalog.Repo one = parseRepo(repo);
-            repos = List.of(one);
+            // only repositories of the caller's environments: the server reads with its own git token, which must
+            // not open another team's repositories to whoever names them
+            repos = visible.stream().filter(r -> r.owner().equalsIgnoreCase(one.owner())
+                    && r.name().equalsIgnoreCase(one.name())).limit(1).toList();
+            if (repos.isEmpty()) {
+                throw new ApiException(404, PlatformErrorCode.RESOURCE_NOT_FOUND, "repo: " + repo
+                        + " is not a repository of any of your environments", false);
+            }
         } else {
-            repos = envs.stream().flatMap(e -> e.config().githubRepos().stream())
-                    .map(r -> new SkillCatalog.Repo(r.owner(), r.repo())).distinct().toList();
+            repos = visible;
         }
         List<SkillCatalog.RepoSkills> read = catalog.skills(repos, refresh);
         if (repo != null && read.getFirst().unavailable() != null) {
@@ -82,21 +89,18 @@ public final class Skills implements SkillResolver {
     }
 
     /**
-     * Resolves a spec, filling the skill's placeholders from {@code prompt}, among the repositories of the caller's environments, or the one repository it names with its
-     * owner. None is 404 {@code resource_not_found}; several are 400 listing them.
+     * Resolves a spec, filling the skill's placeholders from {@code prompt}, among the repositories of the
+     * caller's environments (those of the named owner, when the spec names one). None is 404
+     * {@code resource_not_found}; several are 400 listing them.
      */
     @Override
     public ResolvedSkill resolve(Principal caller, String field, String spec, String prompt) {
         SkillSpec s = SkillSpec.parse(field, spec);
-        List<SkillCatalog.Repo> repos = new ArrayList<>();
-        if (s.owner() != null) {
-            repos.add(new SkillCatalog.Repo(s.owner(), s.repo()));
-        } else {
-            environments.list(caller, Environments.Sort.NAME).environments().stream()
-                    .flatMap(e -> e.config().githubRepos().stream())
-                    .filter(r -> r.repo().equalsIgnoreCase(s.repo()))
-                    .map(r -> new SkillCatalog.Repo(r.owner(), r.repo())).distinct().forEach(repos::add);
-        }
+        // among the repositories of the caller's environments only (see list)
+        List<SkillCatalog.Repo> repos = visibleRepos(environments.list(caller, Environments.Sort.NAME).environments())
+                .stream().filter(r -> r.name().equalsIgnoreCase(s.repo())
+                        && (s.owner() == null || r.owner().equalsIgnoreCase(s.owner())))
+                .toList();
         List<SkillCatalog.Skill> matches = new ArrayList<>();
         for (SkillCatalog.RepoSkills rs : catalog.skills(repos, false)) {
             for (SkillCatalog.Skill skill : rs.skills()) {
@@ -117,8 +121,18 @@ public final class Skills implements SkillResolver {
         if (found.file().malformed()) {
             throw ApiException.badRequest(field, found.id() + " is malformed: " + found.file().error());
         }
+        String instructions = SkillArguments.substitute(found.file().body(), prompt);
+        if (instructions == null) {
+            throw ApiException.badRequest(field, "the instructions of " + found.id() + " with the prompt's arguments "
+                    + "filled in would be larger than " + SkillArguments.MAX_CHARS + " characters");
+        }
         return new ResolvedSkill(found.id(), found.file().name(), found.file().description(), found.path(),
-                SkillArguments.substitute(found.file().body(), prompt));
+                instructions);
+    }
+
+    private static List<SkillCatalog.Repo> visibleRepos(List<CloudEnvironment> envs) {
+        return envs.stream().flatMap(e -> e.config().githubRepos().stream())
+                .map(r -> new SkillCatalog.Repo(r.owner(), r.repo())).distinct().toList();
     }
 
     /** The latest run of each skill the caller can see, by canonical spec. */

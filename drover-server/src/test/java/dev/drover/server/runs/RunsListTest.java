@@ -72,7 +72,8 @@ abstract class RunsListTest {
         Api api = server.newTenant("filters-" + UUID.randomUUID());
         String plain = create(api, Map.of("prompt", "Plain run about Databases", "title", "Alpha 100% done"));
         String named = create(api, Map.of("prompt", "named", "config", Map.of("name", "nightly", "model_id", "gpt-5")));
-        String env = api.createEnvironment(Map.of("name", "filters"));
+        String env = api.createEnvironment(Map.of("name", "filters", "github_repos",
+                List.of(Map.of("owner", "acme", "repo", "tools"))));
         String envRun = create(api, Map.of("prompt", "env", "config", Map.of("environment_id", env)));
         String skilled = create(api, Map.of("skill", "acme/tools:.agents/skills/deploy/SKILL.md"));
         String fromCli = create(api, Map.of("prompt", "cli"), Map.of("X-Drover-Source", "CLI"));
@@ -128,6 +129,7 @@ abstract class RunsListTest {
     @Test
     void sortOrdersAreHonouredAndRunsWithoutASkillComeLastForAgent() {
         Api api = server.newTenant("sorts-" + UUID.randomUUID());
+        api.createEnvironment(Map.of("name", "skills", "github_repos", List.of(Map.of("owner", "o", "repo", "r"))));
         String b = create(api, Map.of("prompt", "p", "title", "banana"));
         String a = create(api, Map.of("prompt", "p", "title", "apple"));
         String c = create(api, Map.of("prompt", "p", "title", "cherry"));
@@ -148,6 +150,7 @@ abstract class RunsListTest {
         "agent,asc", "agent,desc"})
     void pagingVisitsEveryRunOnceInTheSameOrderAsOneBigPage(String sortBy, String order) {
         Api api = server.newTenant("pages-" + UUID.randomUUID());
+        api.createEnvironment(Map.of("name", "skills", "github_repos", List.of(Map.of("owner", "o", "repo", "r"))));
         for (int i = 0; i < 23; i++) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("prompt", "p" + i);

@@ -258,6 +258,17 @@ abstract class SchedulesApiTest {
         assertThat(inUse.status()).as(inUse.toString()).isEqualTo(409);
         assertThat(inUse.json().get("detail").asText()).contains("Nightly");
 
+        String personal = api.createEnvironment(Map.of("name", "mine", "team", false));
+        Map<String, Object> mixed = schedule("Mixed", "0 2 * * *");
+        mixed.put("agent_config", Map.of("environment_id", personal));
+        Api.Reply scopes = api.post("/agent/schedules", mixed);
+        assertThat(scopes.status()).as("a team schedule cannot show a personal environment").isEqualTo(400);
+        assertThat(scopes.json().get("detail").asText()).startsWith("agent_config.environment_id:");
+        Map<String, Object> badSkill = schedule("Bad skill", "0 2 * * *");
+        badSkill.put("agent_config", Map.of("skill_spec", "no-colon"));
+        assertThat(api.post("/agent/schedules", badSkill).json().get("detail").asText())
+                .startsWith("agent_config.skill_spec:");
+
         Map<String, Object> unknown = schedule("Elsewhere", "0 2 * * *");
         unknown.put("agent_config", Map.of("environment_id", "A".repeat(22)));
         Api.Reply refused = api.post("/agent/schedules", unknown);
@@ -280,6 +291,7 @@ abstract class SchedulesApiTest {
     void aScheduleOfASkillFiresRunsOfThatSkill() throws Exception {
         repos.create("acme", "tools", Map.of(".agents/skills/report/SKILL.md",
                 "---\ndescription: Writes the weekly report\n---\nWrite the report for $ARGUMENTS.\n"));
+        api.createEnvironment(Map.of("name", "tools", "github_repos", List.of(Map.of("owner", "acme", "repo", "tools"))));
         Map<String, Object> body = schedule("Weekly report", "0 9 * * 1");
         body.remove("prompt");
         body.put("agent_config", Map.of("skill_spec", "acme/tools:report"));

@@ -93,5 +93,9 @@ class SkillFileTest {
         assertThat(SkillArguments.substitute("costs $5? no: $ARGUMENTS[1]", "a b")).isEqualTo("costs ? no: b");
         assertThat(SkillArguments.usesArguments("plain instructions")).isFalse();
         assertThat(SkillArguments.substitute("$ARGUMENTS", "a $1 b")).isEqualTo("a $1 b");
+        assertThat(SkillArguments.substitute("budget $10000000000 and $ARGUMENTS[99999999999]", "x"))
+                .as("indexes too large for any prompt are missing arguments, not errors").doesNotContain("$");
+        assertThat(SkillArguments.substitute("$ARGUMENTS".repeat(30_000), "y".repeat(100)))
+                .as("instructions that would grow past the cap are refused").isNull();
     }
 }

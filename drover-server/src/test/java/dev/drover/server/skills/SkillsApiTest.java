@@ -123,33 +123,48 @@ abstract class SkillsApiTest {
     }
 
     @Test
-    void oneRepositoryIsListedWithRepoAndBadOrUnknownRepositoriesAreRefused() {
-        JsonNode web = api.get("/agent?repo=acme/web").json();
+    void oneRepositoryOfTheCallersEnvironmentsIsListedWithRepoAndNoOtherIs() {
+        Api tenant = server.newTenant("skills-repo-" + UUID.randomUUID());
+        tenant.createEnvironment(Map.of("name", "web", "github_repos", List.of(Map.of("owner", "acme", "repo", "web"))));
+        JsonNode web = tenant.get("/agent?repo=acme/web").json();
         assertThat(names(web)).containsExactly("deploy");
         assertThat(ids(agent(web, "deploy"))).containsExactly("acme/web:.github/skills/deploy/SKILL.md");
-        // a repository of no environment can be listed by name too
-        JsonNode other = api.get("/agent?repo=other/api").json();
-        assertThat(ids(agent(other, "deploy"))).containsExactly("other/api:.warp/skills/deploy/SKILL.md");
-        assertThat(agent(other, "deploy").get("variants").get(0).get("environments")).isEmpty();
+        // the server reads with its own git token: a repository outside the caller's environments is not theirs to
+        // read, however it is named
+        for (String elsewhere : List.of("acme/api", "other/api", "acme/nothing-here")) {
+            Api.Reply r = tenant.get("/agent?repo=" + elsewhere);
+            assertThat(r.status()).as(elsewhere).isEqualTo(404);
+            assertThat(r.json().get("detail").asText()).startsWith("repo:");
+        }
+        assertThat(tenant.post("/agent/runs", Map.of("skill", "acme/api:rollback")).status()).isEqualTo(404);
 
         for (String bad : List.of("acme", "acme/web/x", "../etc", "acme/..")) {
-            Api.Reply r = api.get("/agent?repo=" + URLEncoder.encode(bad, StandardCharsets.UTF_8));
+            Api.Reply r = tenant.get("/agent?repo=" + URLEncoder.encode(bad, StandardCharsets.UTF_8));
             assertThat(r.status()).as(bad + ": " + r).isEqualTo(400);
             assertThat(r.json().get("detail").asText()).startsWith("repo:");
         }
-        Api.Reply unknown = api.get("/agent?repo=acme/nothing-here");
-        assertThat(unknown.status()).isEqualTo(404);
-        assertThat(unknown.json().get("detail").asText()).startsWith("repo:");
-        assertThat(api.get("/agent?sort_by=size").status()).isEqualTo(400);
+        assertThat(tenant.get("/agent?sort_by=size").status()).isEqualTo(400);
+    }
+
+    @Test
+    void aRepositoryThatIsNotAtTheGitSourceIsNotFound() {
+        Api tenant = server.newTenant("skills-missing-" + UUID.randomUUID());
+        tenant.createEnvironment(Map.of("name", "ghost", "github_repos", List.of(Map.of("owner", "acme", "repo", "ghost"))));
+        Api.Reply r = tenant.get("/agent?repo=acme/ghost");
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.json().get("detail").asText()).startsWith("repo:").contains("not found at the git source");
+        assertThat(tenant.get("/agent").json().get("agents")).as("an unreadable repository lists nothing").isEmpty();
     }
 
     @Test
     void aNewSkillAppearsOnRefreshWhileTheCacheServesTheListingMeanwhile() throws Exception {
         repos.create("acme", "fresh", Map.of(".kiro/skills/first/SKILL.md", "First.\n"));
-        assertThat(names(api.get("/agent?repo=acme/fresh").json())).containsExactly("first");
+        Api tenant = server.newTenant("skills-fresh-" + UUID.randomUUID());
+        tenant.createEnvironment(Map.of("name", "fresh", "github_repos", List.of(Map.of("owner", "acme", "repo", "fresh"))));
+        assertThat(names(tenant.get("/agent?repo=acme/fresh").json())).containsExactly("first");
         repos.update("acme", "fresh", Map.of(".kiro/skills/second/SKILL.md", "Second.\n"));
-        assertThat(names(api.get("/agent?repo=acme/fresh").json())).as("cached").containsExactly("first");
-        assertThat(names(api.get("/agent?repo=acme/fresh&refresh=true").json())).containsExactly("first", "second");
+        assertThat(names(tenant.get("/agent").json())).as("cached").containsExactly("first");
+        assertThat(names(tenant.get("/agent?repo=acme/fresh&refresh=true").json())).containsExactly("first", "second");
     }
 
     @Test
@@ -203,6 +218,9 @@ abstract class SkillsApiTest {
         Api stranger = server.newTenant("skills-stranger-" + UUID.randomUUID());
         assertThat(stranger.get("/agent").json().get("agents")).isEmpty();
         assertThat(stranger.post("/agent/runs", Map.of("skill", "api:rollback")).status()).isEqualTo(404);
+        assertThat(stranger.post("/agent/runs", Map.of("skill", "acme/api:.agents/skills/ops/rollback/SKILL.md"))
+                .status()).isEqualTo(404);
+        assertThat(stranger.get("/agent?repo=acme/api").status()).isEqualTo(404);
     }
 
     @Test
