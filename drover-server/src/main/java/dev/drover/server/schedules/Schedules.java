@@ -33,7 +33,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -218,12 +217,6 @@ public final class Schedules {
             }
         }
         return fired;
-    }
-
-    /** The earliest pending tick of any schedule, for the ticker to sleep until. */
-    Optional<Instant> nextTick() {
-        return db.readOne(h -> h.createQuery("SELECT MIN(next_run) FROM schedules WHERE next_run IS NOT NULL")
-                .map((rs, ctx) -> Rows.nullableLong(rs, 1)).findOne()).map(Times::instant);
     }
 
     private record Due(String id, long tick) {}
