@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drover.server.ServerConfig;
+import dev.drover.server.auth.Principal;
 import dev.drover.server.testing.Api;
 import dev.drover.server.testing.Backend;
 import dev.drover.server.testing.BareRepos;
@@ -313,6 +314,37 @@ abstract class SchedulesApiTest {
                 api.get("/agent/schedules/" + id).json().has("last_spawn_error"));
         assertThat(api.get("/agent/schedules/" + id).json().get("last_spawn_error").asText()).contains("vanished");
         assertThat(runsOf(id)).hasSize(1);
+    }
+
+    @Test
+    void aScheduledRunBelongsToTheSchedulesTeamAndActsAsItsLastEditor() {
+        var accounts = server.server().accounts();
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String team = accounts.ensureTeam("schedulers-" + tag);
+        var author = accounts.ensurePrincipal(Principal.Kind.USER, "author-" + tag + "@example.com", team, false);
+        Api authorApi = new Api(server.apiBaseUrl(), accounts.createKey(author, "k", null).secret());
+        Map<String, Object> body = schedule("Team job", "0 9 * * *");
+        body.put("team", true);
+        Api.Reply created = authorApi.post("/agent/schedules", body);
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String id = created.json().get("id").asText();
+        // the author joins another team, and a teammate rewrites the prompt
+        accounts.ensurePrincipal(Principal.Kind.USER, "author-" + tag + "@example.com",
+                accounts.ensureTeam("elsewhere-" + tag), false);
+        var editor = accounts.ensurePrincipal(Principal.Kind.USER, "editor-" + tag + "@example.com", team, false);
+        Api editorApi = new Api(server.apiBaseUrl(), accounts.createKey(editor, "k", null).secret());
+        assertThat(editorApi.put("/agent/schedules/" + id, Map.of("name", "Team job", "cron_schedule", "0 9 * * *",
+                "prompt", "Edited by the teammate", "enabled", true)).status()).isEqualTo(200);
+
+        clock.set(Instant.parse("2030-01-07T09:00:00Z"));
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+                editorApi.get("/agent/runs?schedule_id=" + id).json().get("runs").size() == 1);
+        JsonNode run = editorApi.get("/agent/runs?schedule_id=" + id).json().get("runs").get(0);
+        assertThat(run.get("scope").get("type").asText()).isEqualTo("Team");
+        assertThat(run.get("scope").get("uid").asText()).as("the schedule's team, not the author's first").isEqualTo(team);
+        assertThat(run.get("creator").get("uid").asText()).as("the last editor answers for the prompt")
+                .isEqualTo(editor.id());
+        assertThat(run.get("prompt").asText()).isEqualTo("Edited by the teammate");
     }
 
     @Test
