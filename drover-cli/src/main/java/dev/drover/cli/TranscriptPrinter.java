@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Prints a run's transcript as lines ({@code [role] text}, {@code → tool input}, {@code ← tool state}), and, for
+ * Prints a run's transcript as lines ({@code [role] text}, {@code → tool input}, {@code ← tool state},
+ * {@code • event data}), and, for
  * {@code drover run --follow}, only what was added since the last call: the transcript is written by the worker
  * as the agent goes, so asking again shows the new messages.
  */
@@ -49,6 +50,7 @@ final class TranscriptPrinter {
         return "text".equals(type) ? String.valueOf(block.get("text"))
                 : "action".equals(type) ? "→ " + block.get("name") + " " + block.get("input")
                 : "action_result".equals(type) ? "← " + block.get("name") + " " + block.get("state")
+                : "event".equals(type) ? "• " + block.get("name") + " " + block.get("data")
                 : String.valueOf(block);
     }
 }
