@@ -180,7 +180,7 @@ abstract class SchedulesApiTest {
         Map<String, Object> body = schedule("Daily review", "0 9 * * *");
         body.put("agent_config", Map.of("name", "reviewer"));
         String id = create(body).get("id").asText();
-        Thread.sleep(1500); // the ticker runs every second: nothing is due yet
+        assertThat(server.server().schedules().fireDue()).as("nothing is due yet").isZero();
         assertThat(runsOf(id)).isEmpty();
 
         clock.set(Instant.parse("2030-01-07T09:00:00Z"));
@@ -196,7 +196,7 @@ abstract class SchedulesApiTest {
         assertThat(history.get("last_ran").asText()).isEqualTo("2030-01-07T09:00:00Z");
         assertThat(history.get("next_run").asText()).isEqualTo("2030-01-08T09:00:00Z");
 
-        Thread.sleep(1500); // more passes of the ticker at the same time fire nothing more
+        assertThat(server.server().schedules().fireDue()).as("another pass at the same time fires nothing").isZero();
         assertThat(runsOf(id)).hasSize(1);
         clock.set(Instant.parse("2030-01-08T09:00:00Z"));
         awaitRuns(id, 2);
@@ -212,7 +212,7 @@ abstract class SchedulesApiTest {
 
         clock.set(Instant.parse("2030-01-07T10:02:00Z")); // 13 ticks have passed since 09:00
         awaitRuns(every5, 1);
-        Thread.sleep(1500);
+        assertThat(server.server().schedules().fireDue()).as("the missed ticks fired once").isZero();
         assertThat(runsOf(every5)).hasSize(1);
         assertThat(api.get("/agent/schedules/" + every5).json().get("history").get("next_run").asText())
                 .isEqualTo("2030-01-07T10:05:00Z");
@@ -382,7 +382,7 @@ abstract class SchedulesApiTest {
                 awaitRuns(id, minute + 1);
             }
         }
-        Thread.sleep(1500);
+        assertThat(schedules.fireDue()).isZero();
         for (String id : ids) {
             assertThat(runsOf(id)).hasSize(3);
         }
