@@ -300,6 +300,10 @@ public final class Schedules {
                         VALUES (:id, :tick, :run, :error, :now)""")
                 .bind("id", d.id()).bind("tick", d.tick()).bind("run", runId).bind("error", error).bind("now", now)
                 .execute();
+        // earlier ticks can never be due again (next_run only moves past now), so only the latest row is kept:
+        // the table stays one row per schedule instead of one per tick for ever
+        h.createUpdate("DELETE FROM schedule_fires WHERE schedule_id = :id AND tick < :tick")
+                .bind("id", d.id()).bind("tick", d.tick()).execute();
         h.createUpdate(runId != null
                         ? "UPDATE schedules SET last_ran = :now, last_spawn_error = NULL WHERE id = :id"
                         : "UPDATE schedules SET last_spawn_error = :error WHERE id = :id")

@@ -386,5 +386,8 @@ abstract class SchedulesApiTest {
         for (String id : ids) {
             assertThat(runsOf(id)).hasSize(3);
         }
+        long fires = server.server().database().readOne(h -> h.createQuery("SELECT COUNT(*) FROM schedule_fires")
+                .mapTo(Long.class).one());
+        assertThat(fires).as("only each schedule's latest tick is kept").isEqualTo(ids.size());
     }
 }
