@@ -55,13 +55,7 @@ final class SchedulesCommand {
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true, description = "Show one schedule.")
-    static final class Get implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
-        @Parameters(paramLabel = "SCHEDULE_ID")
-        String id;
-
+    static final class Get extends OnOne {
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
@@ -112,14 +106,17 @@ final class SchedulesCommand {
         }
     }
 
-    @Command(name = "pause", mixinStandardHelpOptions = true, description = "Stop a schedule firing.")
-    static final class Pause implements Callable<Integer> {
+    /** The commands that act on one schedule by id: the client and the id, then what to do with them. */
+    abstract static class OnOne implements Callable<Integer> {
         @Mixin
         ClientOptions client;
 
         @Parameters(paramLabel = "SCHEDULE_ID")
         String id;
+    }
 
+    @Command(name = "pause", mixinStandardHelpOptions = true, description = "Stop a schedule firing.")
+    static final class Pause extends OnOne {
         @Override
         public Integer call() {
             print(client.client().pauseSchedule(id), false);
@@ -128,13 +125,7 @@ final class SchedulesCommand {
     }
 
     @Command(name = "resume", mixinStandardHelpOptions = true, description = "Fire a paused schedule again from its next tick.")
-    static final class Resume implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
-        @Parameters(paramLabel = "SCHEDULE_ID")
-        String id;
-
+    static final class Resume extends OnOne {
         @Override
         public Integer call() {
             print(client.client().resumeSchedule(id), false);
@@ -143,13 +134,7 @@ final class SchedulesCommand {
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a schedule; its runs remain.")
-    static final class Delete implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
-        @Parameters(paramLabel = "SCHEDULE_ID")
-        String id;
-
+    static final class Delete extends OnOne {
         @Override
         public Integer call() {
             client.client().deleteSchedule(id);
