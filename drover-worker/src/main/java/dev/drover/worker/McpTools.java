@@ -83,14 +83,14 @@ final class McpTools implements AutoCloseable {
      * closed and the failure names the server.
      */
     static McpTools start(Map<String, McpServerConfig> servers, Path workspace, Map<String, String> environment,
-            Sandbox sandbox) throws StartFailure, InterruptedException {
+            Place place) throws StartFailure, InterruptedException {
         McpTools mcp = new McpTools();
         if (servers == null) {
             return mcp;
         }
         try {
             for (Map.Entry<String, McpServerConfig> e : new TreeMap<>(servers).entrySet()) {
-                mcp.connect(e.getKey(), e.getValue(), workspace, environment, sandbox);
+                mcp.connect(e.getKey(), e.getValue(), workspace, environment, place);
             }
             return mcp;
         } catch (StartFailure | RuntimeException e) {
@@ -100,7 +100,7 @@ final class McpTools implements AutoCloseable {
     }
 
     private void connect(String name, McpServerConfig config, Path workspace, Map<String, String> environment,
-            Sandbox sandbox) throws StartFailure, InterruptedException {
+            Place place) throws StartFailure, InterruptedException {
         if (config.warpId() != null && !config.warpId().isBlank()) {
             throw new StartFailure("MCP server " + name + " refers to a Warp shared server (warp_id), which Drover "
                     + "does not host; give its command or url instead", null);
@@ -110,7 +110,7 @@ final class McpTools implements AutoCloseable {
         McpClientTransport transport;
         try {
             transport = config.command() != null && !config.command().isBlank()
-                    ? stdio(config, workspace, environment, sandbox, tag, stderr) : http(config);
+                    ? stdio(config, workspace, environment, place, tag, stderr) : http(config);
         } catch (RuntimeException e) {
             throw new StartFailure("MCP server " + name + " could not be configured: " + e.getMessage(), e);
         }
@@ -147,7 +147,7 @@ final class McpTools implements AutoCloseable {
     }
 
     private static McpClientTransport stdio(McpServerConfig config, Path workspace, Map<String, String> environment,
-            Sandbox sandbox, String tag, Deque<String> stderr) {
+            Place place, String tag, Deque<String> stderr) {
         Map<String, String> env = new LinkedHashMap<>(environment);
         if (config.env() != null) {
             env.putAll(config.env());
@@ -165,8 +165,13 @@ final class McpTools implements AutoCloseable {
         if (config.args() != null) {
             server.addAll(config.args());
         }
-        command.addAll(List.of("setsid", "--wait"));
-        command.addAll(sandbox.wrap(server, workspace));
+        List<String> inPlace = place.hostCommand(server);
+        if (inPlace == null) {
+            // never outside the run's isolation: refused instead
+            throw new IllegalStateException("stdio MCP servers cannot run in the " + place.backend()
+                    + " isolation of this worker yet; use an MCP server's url instead");
+        }
+        command.addAll(inPlace);
         StdioClientTransport transport = new WorkspaceStdio(ServerParameters.builder("env").args(command).env(env).build(),
                 workspace);
         transport.setStdErrorHandler(line -> {

@@ -19,10 +19,11 @@ import java.util.Map;
  * @param maxIdle the longest a finished run's workspace is kept, whatever its {@code idle_timeout_minutes} asks
  * @param gitToken the token environments' repositories are cloned with over http(s) ({@code DROVER_GIT_TOKEN});
  *     the worker's own, never sent by the server, never in an agent's or setup command's environment
+ * @param isolation how agents are isolated ({@code --isolation}, {@code DROVER_ISOLATION}, limits, default image)
  */
 public record WorkerConfig(String serverUrl, String apiKey, String name, String pool, int slots, Path workRoot,
         Duration runTimeout, long outputCap, List<Path> hiddenPaths, Map<String, String> providerEnv, Duration maxIdle,
-        String gitToken) {
+        String gitToken, IsolationSettings isolation) {
 
     public static final Duration DEFAULT_RUN_TIMEOUT = Duration.ofHours(1);
     public static final long DEFAULT_OUTPUT_CAP = 8L * 1024 * 1024;
@@ -38,6 +39,21 @@ public record WorkerConfig(String serverUrl, String apiKey, String name, String 
         providerEnv = Map.copyOf(providerEnv);
         maxIdle = maxIdle == null ? MAX_IDLE : maxIdle;
         gitToken = gitToken == null || gitToken.isBlank() ? null : gitToken;
+        isolation = isolation == null ? IsolationSettings.fromEnv(providerEnv) : isolation;
+    }
+
+    /** With the isolation read from {@code providerEnv} ({@code DROVER_ISOLATION} and the others). */
+    public WorkerConfig(String serverUrl, String apiKey, String name, String pool, int slots, Path workRoot,
+            Duration runTimeout, long outputCap, List<Path> hiddenPaths, Map<String, String> providerEnv, Duration maxIdle,
+            String gitToken) {
+        this(serverUrl, apiKey, name, pool, slots, workRoot, runTimeout, outputCap, hiddenPaths, providerEnv, maxIdle,
+                gitToken, null);
+    }
+
+    /** The same worker with {@code settings} as its isolation. */
+    public WorkerConfig withIsolation(IsolationSettings settings) {
+        return new WorkerConfig(serverUrl, apiKey, name, pool, slots, workRoot, runTimeout, outputCap, hiddenPaths,
+                providerEnv, maxIdle, gitToken, settings);
     }
 
     /**
@@ -75,6 +91,6 @@ public record WorkerConfig(String serverUrl, String apiKey, String name, String 
     public String toString() {
         return "WorkerConfig[serverUrl=" + serverUrl + ", apiKey=***, name=" + name + ", pool=" + pool + ", slots="
                 + slots + ", workRoot=" + workRoot + ", runTimeout=" + runTimeout + ", outputCap=" + outputCap
-                + ", hiddenPaths=" + hiddenPaths + ", providerEnv=" + providerEnv.keySet() + ", maxIdle=" + maxIdle + ", gitToken=" + (gitToken == null ? null : "***") + "]";
+                + ", hiddenPaths=" + hiddenPaths + ", providerEnv=" + providerEnv.keySet() + ", maxIdle=" + maxIdle + ", gitToken=" + (gitToken == null ? null : "***") + ", isolation=" + isolation + "]";
     }
 }
