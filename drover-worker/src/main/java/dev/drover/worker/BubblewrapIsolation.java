@@ -70,10 +70,16 @@ final class BubblewrapIsolation implements Isolation {
         Path ws = null;
         try {
             Files.createDirectories(workRoot);
+            // others may pass through the work root to a workspace they own, not list it (0711)
+            Files.setPosixFilePermissions(workRoot, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+            if (!reachable(workRoot.toAbsolutePath())) {
+                return "the agent's uid " + uid + " cannot reach the work root " + workRoot.toAbsolutePath()
+                        + ": make its parent directories searchable (chmod o+x) or choose a work directory elsewhere";
+            }
             ws = Files.createTempDirectory(workRoot.toAbsolutePath(), ".bwrap-probe-");
             Ownership.give(ws, uid, gid);
             List<String> inside = new ArrayList<>(List.of("sh", "-c",
-                    "grep '^CapEff:' /proc/self/status; echo uid=$(id -u); for d in \"$@\"; do echo \"hidden=$d=$(ls -A \"$d\" 2>&1 | tr '\\n' ' ')\"; done; "
+                    "grep '^CapEff:' /proc/self/status; echo uid=$(id -u); for d in \"$@\"; do echo \"hidden=$d=$(ls -A \"$d\" 2>/dev/null | tr '\\n' ' ')\"; done; "
                             + "touch probe-file && echo writable", "probe"));
             hidden.forEach(h -> inside.add(h.toAbsolutePath().toString()));
             List<String> cmd = new ArrayList<>(List.of("setsid", "--wait"));
@@ -131,6 +137,24 @@ final class BubblewrapIsolation implements Isolation {
         }
     }
 
+    /** Whether the agent's uid/gid may walk every directory down to {@code dir} (search permission on each). */
+    boolean reachable(Path dir) {
+        try {
+            for (Path p = dir; p != null; p = p.getParent()) {
+                int owner = (Integer) Files.getAttribute(p, "unix:uid");
+                int group = (Integer) Files.getAttribute(p, "unix:gid");
+                int mode = (Integer) Files.getAttribute(p, "unix:mode");
+                int bit = owner == uid ? 0100 : group == gid ? 010 : 01;
+                if ((mode & bit) == 0) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     @Override
     public String name() {
         return "bubblewrap";
@@ -143,8 +167,12 @@ final class BubblewrapIsolation implements Isolation {
                 command -> wrap(command, ws), dir -> Ownership.give(dir, uid, gid));
     }
 
-    /** The whole command line: switch to the agent's ids with no capabilities, then bwrap, then the command. */
+    /**
+     * The whole command line: switch to the agent's ids with no capabilities, then bwrap, then the command. bwrap
+     * then runs as the agent's uid, so that uid must be able to reach the workspace (see {@link #find}).
+     */
     List<String> wrap(List<String> command, Path workspace) {
+        String ws = workspace.toAbsolutePath().toString();
         List<String> out = new ArrayList<>(List.of("setpriv",
                 "--reuid=" + uid, "--regid=" + gid, "--clear-groups",
                 "--inh-caps=-all", "--bounding-set=-all", "--",
@@ -161,7 +189,8 @@ final class BubblewrapIsolation implements Isolation {
                 "--die-with-parent",
                 "--cap-drop", "ALL"));
         for (Path p : hidden) {
-            if (Files.isDirectory(p)) {
+            // a directory the agent's uid cannot reach is hidden by the kernel already (and bwrap could not mount on it)
+            if (Files.isDirectory(p) && reachable(p.toAbsolutePath())) {
                 out.addAll(List.of("--tmpfs", p.toAbsolutePath().toString()));
             }
         }
@@ -171,7 +200,6 @@ final class BubblewrapIsolation implements Isolation {
         if (dir != null && Files.isDirectory(dir) && hidden.stream().noneMatch(h -> dir.startsWith(h.toAbsolutePath()))) {
             out.addAll(List.of("--ro-bind", dir.toString(), dir.toString()));
         }
-        String ws = workspace.toAbsolutePath().toString();
         out.addAll(List.of("--bind", ws, ws, "--chdir", ws, "--"));
         out.addAll(command);
         return out;
