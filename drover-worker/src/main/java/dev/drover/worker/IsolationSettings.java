@@ -43,10 +43,10 @@ public record IsolationSettings(String mode, String defaultImage, int agentUid, 
         dockerHost = dockerHost == null || dockerHost.isBlank() ? null : dockerHost.strip();
     }
 
-    /** Only the mode chosen; everything else its default. */
+    /** Only the mode chosen; everything else its default, the engine at this process's {@code DOCKER_HOST}. */
     public static IsolationSettings of(String mode) {
         return new IsolationSettings(mode, null, DEFAULT_AGENT_ID, DEFAULT_AGENT_ID, null, DEFAULT_MEMORY, DEFAULT_PIDS,
-                DEFAULT_CPUS, null);
+                DEFAULT_CPUS, System.getenv("DOCKER_HOST"));
     }
 
     /**
