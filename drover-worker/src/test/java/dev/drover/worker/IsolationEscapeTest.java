@@ -180,7 +180,9 @@ abstract class IsolationEscapeTest {
 
     @Test
     void anAgentRunsAsTheUnprivilegedAgentUserWithNoCapabilities() {
-        String said = attempt("grep CapEff /proc/self/status; echo uid=$(id -u)");
-        assertThat(said).containsPattern("CapEff:\\s*0000000000000000").contains("uid=" + IsolationSettings.DEFAULT_AGENT_ID);
+        String said = attempt("grep -E 'Cap(Eff|Prm|Bnd)' /proc/self/status; echo uid=$(id -u)");
+        // the bounding set too: nothing a setuid file or an exec could raise back
+        assertThat(said).containsPattern("CapEff:\\s*0000000000000000").containsPattern("CapPrm:\\s*0000000000000000")
+                .containsPattern("CapBnd:\\s*0000000000000000").contains("uid=" + IsolationSettings.DEFAULT_AGENT_ID);
     }
 }
