@@ -229,9 +229,11 @@ final class ContainerPlace implements Place {
 
     private void signalAll(String signal) {
         try {
+            // attached like every exec: an unattached, undetached start is not run by every engine
             String id = docker.execCreateCmd(containerId).withCmd("sh", "-c", "kill -" + signal + " -1")
-                    .withUser(settings.agentUid() + ":" + settings.agentGid()).exec().getId();
-            docker.execStartCmd(id).start().awaitCompletion(5, TimeUnit.SECONDS);
+                    .withUser(settings.agentUid() + ":" + settings.agentGid()).withAttachStdout(true)
+                    .withAttachStderr(true).exec().getId();
+            docker.execStartCmd(id).exec(new ResultCallback.Adapter<Frame>()).awaitCompletion(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
