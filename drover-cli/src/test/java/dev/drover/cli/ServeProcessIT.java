@@ -110,6 +110,7 @@ class ServeProcessIT {
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().keySet().removeIf(k -> k.startsWith("DROVER_") || k.equals("WARP_API_KEY") || k.equals("OZ_API_BASE_URL"));
+        pb.environment().put("DROVER_ISOLATION", "none"); // this test is about serving; isolation has its own tests
         pb.environment().putAll(env);
         return pb;
     }

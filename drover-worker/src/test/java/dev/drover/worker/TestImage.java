@@ -20,15 +20,15 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * host's static busybox with a link per applet, and a marker file that proves a process runs inside the image.
  * No registry is involved (none is reachable on the CI machines).
  */
-final class TestImage {
-    static final String TAG = "localhost/drover-test-busybox:1";
-    static final String MARKER_PATH = "/etc/drover-test-image";
-    static final String MARKER = "built-by-drover-tests-7f3a";
+public final class TestImage {
+    public static final String TAG = "localhost/drover-test-busybox:1";
+    public static final String MARKER_PATH = "/etc/drover-test-image";
+    public static final String MARKER = "built-by-drover-tests-7f3a";
 
     private TestImage() {}
 
     /** A client for the engine the worker would use (DOCKER_HOST or the default socket), or null without one. */
-    static DockerClient client() {
+    public static DockerClient client() {
         String endpoint = ContainerIsolation.endpoint(IsolationSettings.fromEnv(System.getenv()));
         if (endpoint == null) {
             return null;
@@ -45,7 +45,7 @@ final class TestImage {
     }
 
     /** Builds the image (once per engine; the build is cached by tag). */
-    static String build(DockerClient docker) throws IOException {
+    public static String build(DockerClient docker) throws IOException {
         Path busybox = Path.of("/bin/busybox");
         if (!Files.isRegularFile(busybox)) {
             throw new IllegalStateException("the container tests need Debian's busybox-static (/bin/busybox)");
@@ -84,6 +84,13 @@ final class TestImage {
         }
         return docker.buildImageCmd(new ByteArrayInputStream(context.toByteArray())).withTags(Set.of(TAG))
                 .start().awaitImageId();
+    }
+
+    /** The containers (running or not) labelled with {@code runId}. */
+    public static List<String> containersOfRun(DockerClient docker, String runId) {
+        return docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(java.util.Map.of(ContainerIsolation.LABEL_RUN, runId)).exec().stream()
+                .map(c -> c.getId()).toList();
     }
 
     private static void file(TarArchiveOutputStream tar, String name, byte[] bytes, int mode) throws IOException {
