@@ -57,14 +57,17 @@ public record WorkerConfig(String serverUrl, String apiKey, String name, String 
     }
 
     /**
-     * The worker {@code drover serve} runs in its own process: workspaces under the data directory, which the
-     * agents must not see (it holds the database and the keys), providers from {@code env}.
+     * The worker {@code drover serve} runs in its own process: workspaces beside the data directory
+     * ({@code <data-dir>-workspaces}), not in it, because agents run as an unprivileged uid that must reach their
+     * workspace while the data directory (the database and the keys) stays 0700 and hidden from them; providers
+     * from {@code env}.
      */
     public static WorkerConfig embedded(String serverUrl, String workerKey, int slots, Path dataDir,
             Map<String, String> env) {
-        Path data = dataDir.toAbsolutePath();
-        return new WorkerConfig(serverUrl, workerKey, "embedded", "default", slots, data.resolve("workspaces"),
-                DEFAULT_RUN_TIMEOUT, DEFAULT_OUTPUT_CAP, List.of(data), env, MAX_IDLE);
+        Path data = dataDir.toAbsolutePath().normalize();
+        return new WorkerConfig(serverUrl, workerKey, "embedded", "default", slots,
+                data.resolveSibling(data.getFileName() + "-workspaces"), DEFAULT_RUN_TIMEOUT, DEFAULT_OUTPUT_CAP,
+                List.of(data), env, MAX_IDLE);
     }
 
     /** With the git token read from {@code providerEnv}'s {@code DROVER_GIT_TOKEN} (the worker's environment). */
