@@ -49,6 +49,11 @@ final class ContainerIsolation implements Isolation, AutoCloseable {
         this.settings = settings;
     }
 
+    /** The engine endpoint this backend talks to. */
+    String endpoint() {
+        return dockerConfig.getDockerHost().toString();
+    }
+
     /** The engine endpoint: DOCKER_HOST, else the default socket when it exists, else null (no engine here). */
     static String endpoint(IsolationSettings settings) {
         if (settings.dockerHost() != null) {

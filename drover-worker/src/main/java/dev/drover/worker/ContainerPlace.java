@@ -241,9 +241,11 @@ final class ContainerPlace implements Place {
         }
     }
 
+    /** A bridge JVM whose standard streams are an exec's in this container (stdio MCP servers). */
     @Override
     public List<String> hostCommand(List<String> command) {
-        return null; // stdio MCP servers would need an attached stdin; see docs/isolation.md
+        return ExecBridge.command(isolation.endpoint(), containerId, settings.agentUid() + ":" + settings.agentGid(),
+                workspace.toString(), command);
     }
 
     @Override

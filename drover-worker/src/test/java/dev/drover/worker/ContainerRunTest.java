@@ -46,7 +46,7 @@ class ContainerRunTest {
         repos = new BareRepos(Files.createTempDirectory("drover-git-"));
         repos.create("acme", "web", Map.of("README.md", "hello from web\n"));
         server = TestServer.start(Backend.SQLITE, Backend.SQLITE.freshConfig().withTeamConcurrency(0)
-                .withGitBaseUrl(repos.root().toString()));
+                .withGitBaseUrl(repos.root().toString()).withEnv(Map.of("OPENAI_API_KEY", "sk-scripted")));
         user = server.admin();
         work = Files.createTempDirectory("drover-work-");
         worker = startWorker();
@@ -117,6 +117,64 @@ class ContainerRunTest {
                 .contains("clone-writable").contains("ID=drover-test").contains("\"docker_image_used\":true");
         assertThat(done.get("status_message").get("message").asText()).contains("isolation: container (image " + TestImage.TAG);
         assertThat(containersOf(run)).isEmpty();
+    }
+
+    @Test
+    void theOzAgentsShellRunsInsideTheContainerAndCanChangeWhatItsFileToolsWrote() throws Exception {
+        try (ScriptedModelServer model = new ScriptedModelServer()) {
+            model.thenCall("write_file", Map.of("path", "hello.txt", "content", "from the file tool\n"))
+                    .thenCall("run_shell", Map.of("command", "cat " + TestImage.MARKER_PATH + "; echo uid=$(id -u); "
+                            + "echo more >> hello.txt && echo appended"))
+                    .thenCall("finish", Map.of("success", true, "summary", "done"));
+            Api key = server.newWorkerKey("oz-container-" + UUID.randomUUID());
+            try (Worker oz = new Worker(new WorkerConfig(server.apiBaseUrl(), key.key(), "oz-container", "oz-container", 1,
+                    work, Duration.ofMinutes(2), WorkerConfig.DEFAULT_OUTPUT_CAP, List.of(),
+                    Map.of("OPENAI_API_KEY", "sk-scripted", "OPENAI_BASE_URL", model.baseUrl()), Duration.ofSeconds(5))
+                    .withIsolation(IsolationSettings.of("container").withDefaultImage(TestImage.TAG))).start()) {
+                String run = run(Map.of("worker_host", "oz-container", "model_id", "gpt-5-mini"));
+                awaitState(run, "SUCCEEDED");
+                String shell = model.requests.get(2).get("messages").toString();
+                assertThat(shell).contains(TestImage.MARKER).contains("uid=" + IsolationSettings.DEFAULT_AGENT_ID)
+                        .contains("appended");
+                assertThat(containersOf(run)).isEmpty();
+            }
+        }
+    }
+
+    /** A stdio MCP server in busybox sh: enough JSON-RPC for initialize, tools/list and tools/call. */
+    static final String SH_MCP_SERVER = """
+            while IFS= read -r line; do
+              id=$(echo "$line" | sed -n 's/.*"id":\\("[^"]*"\\).*/\\1/p')
+              [ -n "$id" ] || id=$(echo "$line" | sed -n 's/.*"id":\\([0-9]*\\).*/\\1/p')
+              case "$line" in
+                *'"method":"initialize"'*)
+                  v=$(echo "$line" | sed -n 's/.*"protocolVersion":"\\([^"]*\\)".*/\\1/p')
+                  echo '{"jsonrpc":"2.0","id":'"$id"',"result":{"protocolVersion":"'"$v"'","capabilities":{"tools":{}},"serverInfo":{"name":"sh","version":"1"}}}';;
+                *'"method":"tools/list"'*)
+                  echo '{"jsonrpc":"2.0","id":'"$id"',"result":{"tools":[{"name":"where","description":"says where it runs","inputSchema":{"type":"object","properties":{}}}]}}';;
+                *'"method":"tools/call"'*)
+                  echo '{"jsonrpc":"2.0","id":'"$id"',"result":{"content":[{"type":"text","text":"mcp-saw-'"$(cat /etc/drover-test-image)"' uid='"$(id -u)"'"}]}}';;
+              esac
+            done
+            """;
+
+    @Test
+    void aStdioMcpServerRunsInsideTheRunsContainer() throws Exception {
+        try (ScriptedModelServer model = new ScriptedModelServer()) {
+            model.thenCall("mcp__shell__where", Map.of()).thenCall("finish", Map.of("success", true, "summary", "done"));
+            Api key = server.newWorkerKey("mcp-container-" + UUID.randomUUID());
+            try (Worker oz = new Worker(new WorkerConfig(server.apiBaseUrl(), key.key(), "mcp-container", "mcp-container", 1,
+                    work, Duration.ofMinutes(2), WorkerConfig.DEFAULT_OUTPUT_CAP, List.of(),
+                    Map.of("OPENAI_API_KEY", "sk-scripted", "OPENAI_BASE_URL", model.baseUrl()), Duration.ofSeconds(5))
+                    .withIsolation(IsolationSettings.of("container").withDefaultImage(TestImage.TAG))).start()) {
+                String run = run(Map.of("worker_host", "mcp-container", "model_id", "gpt-5-mini", "mcp_servers",
+                        Map.of("shell", Map.of("command", "sh", "args", List.of("-c", SH_MCP_SERVER)))));
+                JsonNode done = awaitState(run, "SUCCEEDED");
+                assertThat(model.requests.get(1).get("messages").toString()).as(done.toString())
+                        .contains("mcp-saw-" + TestImage.MARKER + " uid=" + IsolationSettings.DEFAULT_AGENT_ID);
+                assertThat(containersOf(run)).isEmpty();
+            }
+        }
     }
 
     @Test
