@@ -166,7 +166,7 @@ final class DispatchBench {
         HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(api + "/agent/runs/" + runId))
                 .header("Authorization", "Bearer " + key).GET().build(), HttpResponse.BodyHandlers.ofString());
         String message = Json.mapper().readTree(res.body()).path("status_message").path("message").asText();
-        int open = message.lastIndexOf('(');
+        int open = message.lastIndexOf("(isolation: ");
         return open < 0 ? message : message.substring(open + 1, message.length() - 1);
     }
 }

@@ -82,7 +82,6 @@ final class ContainerIsolation implements Isolation, AutoCloseable {
             docker = DockerClientImpl.getInstance(config, http);
             var version = docker.versionCmd().exec();
             ContainerIsolation isolation = new ContainerIsolation(docker, config, settings);
-            isolation.reapOrphans();
             return new Found(isolation, new Isolation.Probe("container", true, "engine at " + endpoint + " answers (version "
                     + version.getVersion() + ", API " + version.getApiVersion() + ")"));
         } catch (RuntimeException e) {

@@ -44,6 +44,13 @@ public final class Isolations {
             }
             default -> auto(settings, hidden, workRoot);
         };
+        if (chosen instanceof ContainerIsolation c) {
+            try {
+                c.reapOrphans(); // containers a dead worker of this host left behind
+            } catch (RuntimeException e) {
+                LOG.warn("could not look for orphaned run containers: {}", e.getMessage());
+            }
+        }
         if (chosen instanceof RefusingIsolation r) {
             LOG.error("this worker will refuse to run agents: {}", r.reason());
         } else if (chosen instanceof NoIsolation) {
