@@ -138,13 +138,27 @@ final class McpTools implements AutoCloseable {
     }
 
     private static StartFailure failure(String name, RuntimeException e, Deque<String> stderr) {
-        String said;
-        synchronized (stderr) {
-            said = String.join("\n", stderr).strip();
+        String said = "";
+        // the SDK reads the server's standard error on a thread of its own: give its last lines a moment to arrive
+        for (long end = System.nanoTime() + STDERR_GRACE.toNanos(); said.isEmpty() && System.nanoTime() < end; ) {
+            synchronized (stderr) {
+                said = String.join("\n", stderr).strip();
+            }
+            if (said.isEmpty()) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
         }
         return new StartFailure("MCP server " + name + " failed to start: " + rootMessage(e)
                 + (said.isEmpty() ? "" : "; it said: " + said), e);
     }
+
+    /** How long a failed start waits for the server's standard error to be read. */
+    static final Duration STDERR_GRACE = Duration.ofSeconds(1);
 
     private static McpClientTransport stdio(McpServerConfig config, Path workspace, Map<String, String> environment,
             Place place, String tag, Deque<String> stderr) {
