@@ -79,6 +79,7 @@ final class ServeCommand implements Callable<Integer> {
                 System.getenv()).withGitBaseUrl(gitBaseUrl);
         DroverServer server = DroverServer.start(config);
         System.out.println("Drover is serving the API at " + server.apiBaseUrl());
+        System.out.println(adminKeyWhereabouts(store.dataDir.resolve(Bootstrap.KEY_FILE)));
         Worker worker = workers <= 0 ? null : new Worker(WorkerConfig.embedded(server.apiBaseUrl(),
                 Bootstrap.ensureEmbeddedWorkerKey(server.accounts(), store.dataDir), workers, store.dataDir,
                 System.getenv())).start();
@@ -93,6 +94,14 @@ final class ServeCommand implements Callable<Integer> {
         }, "drover-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** Said at every start (the key itself only at the first): where an operator finds the admin key. */
+    static String adminKeyWhereabouts(java.nio.file.Path keyFile) {
+        return java.nio.file.Files.exists(keyFile)
+                ? "The admin API key is in " + keyFile.toAbsolutePath() + " (export DROVER_API_KEY=$(cat " + keyFile + "))"
+                : "No admin API key file at " + keyFile.toAbsolutePath() + " (it was removed); make a key with "
+                        + "`drover keys create --name NAME --user EMAIL --team TEAM`";
     }
 
     static void configureLogging(String level) {

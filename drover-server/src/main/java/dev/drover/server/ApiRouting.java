@@ -53,11 +53,12 @@ final class ApiRouting {
             }
         });
         routing.error(ApiException.class, (req, res, e) -> problems.send(req, res, e))
+                .error(io.helidon.http.HttpException.class, (req, res, e) -> problems.sendHttp(req, res, e))
                 .error(Exception.class, (req, res, e) -> problems.sendUnexpected(req, res, e));
 
         // Operations and public pages
         routing.register("/", s.ops())
-                .register("/", s.docs())
+                .register("/", s.docs())           // GET /: the home page; GET /docs/errors/{code}
                 .register("/", s.files())           // GET /files/transcripts/{runId}, /files/artifacts/{uid} (signed, no key)
                 .register("/", s.sessionPages());   // GET /sessions/{sessionId}: the live run page of session_link
 
@@ -65,13 +66,6 @@ final class ApiRouting {
         for (HttpService service : apiServices(s)) {
             routing.register(API, service);
         }
-
-        // Anything else under the API is a problem+json 404, not the web server's plain text.
-        routing.route(Method.predicate(Method.GET, Method.POST, Method.PUT, Method.DELETE, Method.PATCH),
-                io.helidon.http.PathMatchers.create(API + "/*"),
-                (req, res) -> {
-                    throw new ApiException(404, dev.drover.api.PlatformErrorCode.RESOURCE_NOT_FOUND,
-                            "path: no endpoint " + req.prologue().method().text() + " " + req.path().path(), false);
-                });
+        // Any other path, inside the API or not, is a problem+json 404 (Problems.sendHttp)
     }
 }

@@ -99,6 +99,7 @@ public final class DroverServer implements AutoCloseable {
 
     /** With another clock: tests move time to fire schedules and expire leases without waiting. */
     public static DroverServer start(ServerConfig config, Clock clock) {
+        requireFreePort(config);
         List<AutoCloseable> resources = new ArrayList<>();
         createPrivately(config.dataDir());
         Database db = Database.open(new Database.Settings(config.databaseUrl(), config.databaseUser(),
@@ -173,6 +174,11 @@ public final class DroverServer implements AutoCloseable {
                     .routing(r -> ApiRouting.configure(r, services, auth, problems, metrics))
                     .build()
                     .start();
+            if (!web.isRunning() || web.port() < 0) {
+                // Helidon logs the bind failure and returns a server that listens nowhere (port -1)
+                web.stop();
+                throw cannotListen(config, "the port is in use or the address is not this host's");
+            }
             url.bind(config.host(), web.port());
             LOG.info("Drover listening on {} ({} database)", url.get(), db.dialect().name());
             return new DroverServer(config, db, web, resources, accounts, runs, schedules, bus, services, url.get(),
@@ -181,6 +187,27 @@ public final class DroverServer implements AutoCloseable {
             closeAll(resources);
             throw e;
         }
+    }
+
+    /**
+     * Fails before anything is opened when the port is taken, with one line instead of the web server's stack trace
+     * (the check after start covers the moment between the two).
+     */
+    private static void requireFreePort(ServerConfig config) {
+        if (config.port() == 0) {
+            return;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(config.host(), config.port()));
+        } catch (java.io.IOException e) {
+            throw cannotListen(config, e.getMessage());
+        }
+    }
+
+    private static IllegalStateException cannotListen(ServerConfig config, String why) {
+        return new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + " (" + why
+                + "); choose another port with --port or DROVER_PORT (0 picks a free one)");
     }
 
     /** How long a repository's skills are listed before a background fetch renews them. */

@@ -115,6 +115,9 @@ public final class EventsService implements HttpService {
                 if (finished) {
                     return;
                 }
+                if (checkFinished) {
+                    continue; // a run event just went out: look at the states again now, not after a keep-alive
+                }
                 bus.awaitAfter(Math.max(seen, since), KEEP_ALIVE);
                 // events of other runs wake this loop too: the keep-alive is about this stream being quiet
                 if (System.nanoTime() - lastSent >= KEEP_ALIVE.toNanos()) {
