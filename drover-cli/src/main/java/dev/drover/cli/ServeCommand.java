@@ -99,8 +99,8 @@ final class ServeCommand implements Callable<Integer> {
     /** Said at every start (the key itself only at the first): where an operator finds the admin key. */
     static String adminKeyWhereabouts(java.nio.file.Path keyFile) {
         return java.nio.file.Files.exists(keyFile)
-                ? "The admin API key is in " + keyFile.toAbsolutePath() + " (export DROVER_API_KEY=$(cat " + keyFile + "))"
-                : "No admin API key file at " + keyFile.toAbsolutePath() + " (it was removed); make a key with "
+                ? "The admin API key is in " + keyFile.toAbsolutePath().normalize() + " (export DROVER_API_KEY=$(cat " + keyFile + "))"
+                : "No admin API key file at " + keyFile.toAbsolutePath().normalize() + " (it was removed); make a key with "
                         + "`drover keys create --name NAME --user EMAIL --team TEAM`";
     }
 
