@@ -21,7 +21,7 @@ import javax.net.ssl.SSLParameters;
  * <p>langchain4j's providers and the MCP SDK's HTTP transports all accept a {@link HttpClient.Builder}; they get
  * {@link #builder()}, whose clients are remembered as they are built.
  */
-final class HttpConnections {
+final class HttpConnections implements AutoCloseable {
     private final List<HttpClient> clients = new CopyOnWriteArrayList<>();
     private volatile boolean aborted;
 
@@ -43,6 +43,15 @@ final class HttpConnections {
 
     boolean aborted() {
         return aborted;
+    }
+
+    /**
+     * The run is over: its clients are shut down now rather than whenever they are collected (each holds a
+     * selector thread), and a call abandoned by a stop cannot outlive the run.
+     */
+    @Override
+    public void close() {
+        abort();
     }
 
     private HttpClient remember(HttpClient client) {

@@ -96,6 +96,10 @@ final class McpTools implements AutoCloseable {
         } catch (StartFailure | RuntimeException e) {
             mcp.close();
             throw e;
+        } catch (InterruptedException e) {
+            // the run was stopped while its servers started: drop them without waiting, the run ends now
+            mcp.abort();
+            throw e;
         }
     }
 
@@ -121,6 +125,9 @@ final class McpTools implements AutoCloseable {
         } catch (RuntimeException e) {
             closeQuietly(new Connection(name, client, transport instanceof WorkspaceStdio ? findGroup(tag) : null));
             throw failure(name, e, stderr);
+        } catch (InterruptedException e) {
+            connections.add(new Connection(name, client, transport instanceof WorkspaceStdio ? findGroup(tag) : null));
+            throw e; // stopped with the others by start()
         }
         connections.add(new Connection(name, client, transport instanceof WorkspaceStdio ? findGroup(tag) : null));
         try {

@@ -105,23 +105,50 @@ final class OzHarness implements Harness {
                 : ctx.run().agentConfig() != null && ctx.run().agentConfig().modelId() != null
                         ? ctx.run().agentConfig().modelId() : providers.defaultModel();
         // every request of the run to its provider and its MCP servers goes through these, so a stop can cut them
-        HttpConnections connections = new HttpConnections();
+        try (HttpConnections connections = new HttpConnections()) {
+            return run(ctx, modelId, connections);
+        }
+    }
+
+    private Outcome run(RunContext ctx, String modelId, HttpConnections connections) throws Exception {
         ModelProviders.Resolved resolved = providers.resolve(modelId, ctx.modelProvider(), connections);
         if (resolved.model() == null) {
             return Outcome.failed(resolved.problem(), PlatformErrorCode.INTEGRATION_NOT_CONFIGURED);
         }
         McpTools mcp;
+        // a server may take up to a minute to start: a stop cuts HTTP ones (their connections) and stdio ones (this
+        // thread's wait for them, which is interrupted)
+        Thread starting = Thread.currentThread();
+        Cancellation.Registration stopStarting = ctx.cancellation().onCancel(() -> {
+            connections.abort();
+            starting.interrupt();
+        });
         try {
             mcp = McpTools.start(ctx.run().agentConfig() == null ? null : ctx.run().agentConfig().mcpServers(),
                     ctx.workspace(), ctx.environment(), sandbox, connections);
         } catch (McpTools.StartFailure e) {
-            return Outcome.failed(e.getMessage(), PlatformErrorCode.ENVIRONMENT_SETUP_FAILED);
+            return ctx.cancellation().isCancelled() ? Outcome.cancelled()
+                    : Outcome.failed(e.getMessage(), PlatformErrorCode.ENVIRONMENT_SETUP_FAILED);
+        } catch (InterruptedException e) {
+            if (ctx.cancellation().isCancelled()) {
+                return Outcome.cancelled();
+            }
+            throw e;
+        } finally {
+            stopStarting.close();
+            if (ctx.cancellation().isCancelled()) {
+                Thread.interrupted(); // an interrupt that came after the servers were up is not for what follows
+            }
         }
         try (mcp) {
-            return loop(ctx, modelId, resolved.model(), mcp, () -> {
+            Outcome outcome = loop(ctx, modelId, resolved.model(), mcp, () -> {
                 connections.abort();
                 mcp.abort();
             });
+            if (ctx.cancellation().isCancelled()) {
+                mcp.abort(); // stopped: the servers are dropped without waiting on them
+            }
+            return outcome;
         }
     }
 

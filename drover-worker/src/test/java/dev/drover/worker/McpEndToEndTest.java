@@ -201,6 +201,25 @@ class McpEndToEndTest {
     }
 
     @Test
+    void aCancelWhileAnMcpServerStartsEndsTheRunCancelledWithinTwoSecondsAndStopsTheServer() throws Exception {
+        try (TestServer server = server(); ScriptedModelServer model = new ScriptedModelServer();
+                Worker worker = worker(server, model, Files.createTempDirectory("drover-mcp-"))) {
+            Api user = server.admin();
+            // a stdio server that never answers initialize: the run would wait out the 60 s start timeout
+            String mark = UUID.randomUUID().toString();
+            String run = user.post("/agent/runs", Map.of("prompt", "p", "config", Map.of("mcp_servers", Map.of("silent",
+                    Map.of("command", "sh", "args", List.of("-c", "exec sleep 600"), "env", Map.of("MCP_TEST_MARK", mark))))))
+                    .json().get("run_id").asText();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !processesWith("MCP_TEST_MARK=" + mark).isEmpty());
+
+            assertThat(WorkerEndToEndTest.cancelAndTime(user, run)).as("from the cancel request to CANCELLED")
+                    .isLessThan(Duration.ofSeconds(2));
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> processesWith("MCP_TEST_MARK=" + mark).isEmpty());
+            assertThat(model.requests).isEmpty();
+        }
+    }
+
+    @Test
     void aServerThatCannotStartFailsTheRunNamingItBeforeTheModelIsAsked() throws Exception {
         try (TestServer server = server(); ScriptedModelServer model = new ScriptedModelServer();
                 Worker worker = worker(server, model, Files.createTempDirectory("drover-mcp-"))) {
