@@ -45,7 +45,9 @@ final class LeaseWatch implements AutoCloseable {
 
     private void loop() {
         int waitSeconds = (int) Math.max(1, every.toSeconds());
-        while (!closed && !cancellation.isCancelled()) {
+        // a cancelled run is still held until its worker reports it: the lease is renewed until then (a waiting
+        // heartbeat now answers at once, so the pause below paces it); a lost one has nothing left to renew
+        while (!closed && cancellation.reason() != Cancellation.Reason.LEASE_LOST) {
             long next = System.nanoTime() + every.toNanos();
             try {
                 HeartbeatResponse r = client.heartbeat(workerId, List.of(runId), waitSeconds);
@@ -64,7 +66,7 @@ final class LeaseWatch implements AutoCloseable {
             }
             // an answer that came at once (an older server, a failure) must not turn this into a busy loop
             long left = next - System.nanoTime();
-            if (left > 0 && !closed && !cancellation.isCancelled()) {
+            if (left > 0 && !closed) {
                 try {
                     Thread.sleep(Duration.ofNanos(left)); // the heartbeat's period, not a wait for a condition
                 } catch (InterruptedException e) {
