@@ -100,12 +100,15 @@ public final class WorkersService implements HttpService {
         res.status(Status.NO_CONTENT_204).send();
     }
 
-    private void heartbeat(ServerRequest req, ServerResponse res) {
+    /** {@code wait} (seconds, optional): hold the answer until a run is to be stopped; see Workers#heartbeat. */
+    private void heartbeat(ServerRequest req, ServerResponse res) throws InterruptedException {
         HeartbeatRequest body = JsonBodies.read(req, HeartbeatRequest.class);
         List<String> ids = body.runIds() == null ? List.of() : body.runIds();
         if (ids.stream().anyMatch(id -> id == null)) {
             throw ApiException.badRequest("run_ids", "must be run ids");
         }
-        JsonBodies.send(res, workers.heartbeat(RequestContext.principal(req), req.path().pathParameters().get("workerId"), ids));
+        int wait = new QueryParams(req).intInRange("wait", 0, MAX_CLAIM_WAIT_SECONDS, 0);
+        JsonBodies.send(res, workers.heartbeat(RequestContext.principal(req), req.path().pathParameters().get("workerId"),
+                ids, Duration.ofSeconds(wait)));
     }
 }
