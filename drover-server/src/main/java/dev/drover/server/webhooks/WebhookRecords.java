@@ -30,7 +30,7 @@ public final class WebhookRecords {
 
     public record ListWebhooksResponse(List<WebhookItem> webhooks) {}
 
-    public record DeleteWebhookResponse(boolean deleted) {}
+    public record DeleteWebhookResponse(boolean success) {}
 
     /**
      * One event for one webhook, and how sending it went.
