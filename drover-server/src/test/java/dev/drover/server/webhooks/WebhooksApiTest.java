@@ -39,13 +39,15 @@ abstract class WebhooksApiTest {
             "DROVER_WEBHOOK_INTERVAL_MS", "100");
 
     TestServer server;
+    ServerConfig config;
     WebhookReceiver receiver;
 
     abstract Backend backend();
 
     @BeforeAll
     void start() {
-        server = TestServer.start(backend(), backend().freshConfig().withTeamConcurrency(0).withEnv(FAST));
+        config = backend().freshConfig().withTeamConcurrency(0).withEnv(FAST);
+        server = TestServer.start(backend(), config);
         receiver = new WebhookReceiver();
     }
 
@@ -318,6 +320,34 @@ abstract class WebhooksApiTest {
                     assertThat(d.get("status").asText()).isEqualTo("succeeded")));
             assertThat(successful(receiver.received("/restart"))).hasSize(3);
         }
+    }
+
+    /**
+     * A node that dies mid-attempt leaves its claim behind: the delivery's due time pushed past the lease and the
+     * node's claim token. Written here as such a node leaves it; another node sends it again once the lease ends.
+     */
+    @Test
+    void aDeliveryClaimedByANodeThatDiedMidAttemptIsSentAgainWhenItsLeaseEnds() {
+        Api api = tenant(server);
+        String hookId = subscribe(api, receiver.url("/crash"), "run_queued").get("id").asText();
+        localRun(api);
+        await().atMost(Duration.ofSeconds(20)).until(() -> receiver.received("/crash").size() == 1);
+        String deliveryId = receiver.received("/crash").getFirst().id();
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/webhooks/" + hookId + "/deliveries").json()
+                .get("deliveries").get(0).get("status").asText().equals("succeeded"));
+
+        long leaseEnd = dev.drover.server.store.Times.micros(java.time.Instant.now().plusSeconds(12));
+        server.server().database().write(h -> h.createUpdate("""
+                        UPDATE webhook_deliveries SET status = 'pending', attempts = 0, claim_token = 'dead-node',
+                            next_attempt_at = :lease WHERE id = :id""")
+                .bind("lease", leaseEnd).bind("id", deliveryId).execute());
+
+        quietFor(Duration.ofSeconds(2));
+        assertThat(receiver.received("/crash")).as("not while the dead node's lease lasts").hasSize(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received("/crash").size() == 2);
+        assertThat(receiver.received("/crash")).extracting(Received::id).containsOnly(deliveryId);
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/webhooks/" + hookId + "/deliveries").json()
+                .get("deliveries").get(0).get("status").asText().equals("succeeded"));
     }
 
     private static Map<String, Object> without(Map<String, Object> body, String key) {
