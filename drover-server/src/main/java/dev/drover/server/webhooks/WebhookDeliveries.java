@@ -122,6 +122,11 @@ public final class WebhookDeliveries {
                     "webhook-signature", WebhookSignature.sign(c.secret(), c.id(), timestamp, body)), body);
         } catch (WebhookTargets.Refused refused) {
             attempt = new Attempt(null, 0, "refused: " + refused.getMessage());
+        } catch (RuntimeException e) {
+            // a bug, not the receiver's fault; recorded as a failed attempt so that it is retried and visible in the
+            // log instead of waiting for the lease on every pass
+            LOG.warn("webhook {}: delivery {} could not be attempted", c.webhookId(), c.id(), e);
+            attempt = new Attempt(null, 0, "internal error: " + e.getClass().getSimpleName());
         }
         metrics.counter("drover.webhooks.attempts", "outcome", attempt.succeeded() ? "succeeded" : "failed")
                 .increment();

@@ -65,6 +65,9 @@ public final class WebhookTargets {
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
             throw ApiException.badRequest(field, "must name a host");
         }
+        if (uri.getPort() == 0 || uri.getPort() > 65535) {
+            throw ApiException.badRequest(field, "port must be between 1 and 65535");
+        }
         if (uri.getRawUserInfo() != null) {
             throw ApiException.badRequest(field, "must not hold credentials; authenticate the request by its signature");
         }

@@ -239,11 +239,30 @@ abstract class WebhooksApiTest {
     }
 
     @Test
-    void aWorkerKeyMayNotManageWebhooks() {
-        Api worker = server.newWorkerKey("webhooks-worker-" + TENANTS.incrementAndGet());
+    void neitherAWorkerKeyNorARunTokenMayManageWebhooks() {
+        int n = TENANTS.incrementAndGet();
+        Api worker = server.newWorkerKey("webhooks-worker-" + n);
         Api.Reply r = worker.post("/webhooks", Map.of("url", receiver.url("/w"), "event_types", List.of("run_queued")));
         assertThat(r.status()).as(r.toString()).isEqualTo(403);
         assertThat(worker.get("/webhooks").status()).isEqualTo(403);
+
+        // a run token comes with a claim: a pool of this test's own, so that the claim takes this run
+        String pool = "webhooks-pool-" + n;
+        Api.Reply registered = worker.post("/workers", Map.of("name", "w-" + n, "pool", pool, "slots", 1));
+        assertThat(registered.status()).as(registered.toString()).isEqualTo(200);
+        Api owner = tenant(server);
+        String hookId = subscribe(owner, receiver.url("/w"), "run_queued").get("id").asText();
+        owner.createRun(Map.of("prompt", "tokened", "config", Map.of("worker_host", pool)));
+        Api.Reply claimed = worker.post("/workers/" + registered.json().get("worker_id").asText() + "/claim?wait=5",
+                (String) null);
+        assertThat(claimed.status()).as(claimed.toString()).isEqualTo(200);
+        Api agent = new Api(server.apiBaseUrl(), claimed.json().get("run_token").asText());
+        assertThat(agent.get("/webhooks").status()).isEqualTo(403);
+        assertThat(agent.get("/webhooks/" + hookId).status()).isEqualTo(403);
+        assertThat(agent.delete("/webhooks/" + hookId).status()).isEqualTo(403);
+        assertThat(agent.post("/webhooks", Map.of("url", receiver.url("/w"), "event_types", List.of("run_queued")))
+                .status()).isEqualTo(403);
+        assertThat(owner.get("/webhooks/" + hookId).status()).isEqualTo(200);
     }
 
     @Test
@@ -254,6 +273,7 @@ abstract class WebhooksApiTest {
                 "url:", without(good, "url"),
                 "url: must be an http", with(good, "url", "ftp://example.com/x"),
                 "url: must not hold credentials", with(good, "url", "http://u:p@example.com/x"),
+                "url: port must be between 1 and 65535", with(good, "url", "http://example.com:70000/x"),
                 "event_types:", without(good, "event_types"),
                 "event_types[1]:", with(good, "event_types", List.of("run_queued", "run_exploded")),
                 "description:", with(good, "description", "d".repeat(1001)));
