@@ -160,6 +160,8 @@ public final class DroverServer implements AutoCloseable {
             resources.add(new Periodic("webhook-fan-out", hooks.interval(), WebhookFanOut.BATCH, fanOut::pass).start());
             resources.add(new Periodic("webhook-delivery", hooks.interval(), WebhookDeliveries.BATCH,
                     deliveries::pass).start());
+            resources.add(new Periodic("webhook-retention", Duration.ofMinutes(1), WebhookDeliveries.PRUNE_BATCH,
+                    deliveries::prune).start());
             Services services = new Services(
                     new RunsService(runs),
                     new EventsService(runs, log, bus),

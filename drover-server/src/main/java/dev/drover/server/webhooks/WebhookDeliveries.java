@@ -184,6 +184,21 @@ public final class WebhookDeliveries {
         }
     }
 
+    /** Finished deliveries removed per pass of {@link #prune}. */
+    public static final int PRUNE_BATCH = 1000;
+
+    /**
+     * Removes succeeded and failed deliveries older than the retention, oldest first, a batch at a time: the log must
+     * not grow for ever. Pending ones stay whatever their age. Several nodes may prune together; a row gone is gone.
+     */
+    public int prune() {
+        long cutoff = Times.micros(clock.instant().minus(settings.retention()));
+        return db.write(h -> h.createUpdate("""
+                        DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries
+                            WHERE status <> 'pending' AND created_at < :cutoff ORDER BY created_at LIMIT :limit)""")
+                .bind("cutoff", cutoff).bind("limit", PRUNE_BATCH).execute());
+    }
+
     /**
      * The wait before attempt {@code attempts + 1}: the base doubled for every failure so far, capped, with "equal
      * jitter" (half fixed, half random) so that receivers coming back are not hit by every sender at once.

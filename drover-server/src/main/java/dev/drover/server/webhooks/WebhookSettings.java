@@ -13,12 +13,13 @@ import java.util.Map;
  * @param maxAttempts attempts of one delivery before it is given up as failed
  * @param disableAfter consecutive failed attempts (across deliveries) that disable the webhook; 0 never disables
  * @param interval how often each node looks for events to fan out and deliveries that are due
+ * @param retention how long succeeded and failed deliveries stay in the delivery log
  */
 public record WebhookSettings(boolean allowPrivate, Duration timeout, Duration retryBase, Duration retryMax,
-        int maxAttempts, int disableAfter, Duration interval) {
+        int maxAttempts, int disableAfter, Duration interval, Duration retention) {
 
     public static final WebhookSettings DEFAULTS = new WebhookSettings(false, Duration.ofSeconds(10),
-            Duration.ofSeconds(5), Duration.ofHours(1), 12, 30, Duration.ofSeconds(1));
+            Duration.ofSeconds(5), Duration.ofHours(1), 12, 30, Duration.ofSeconds(1), Duration.ofDays(30));
 
     public static WebhookSettings fromEnv(Map<String, String> env) {
         String allow = env.get("DROVER_WEBHOOK_ALLOW_PRIVATE");
@@ -33,7 +34,8 @@ public record WebhookSettings(boolean allowPrivate, Duration timeout, Duration r
                 millis(env, "DROVER_WEBHOOK_RETRY_MAX_MS", DEFAULTS.retryMax, 1),
                 (int) number(env, "DROVER_WEBHOOK_MAX_ATTEMPTS", DEFAULTS.maxAttempts, 1),
                 (int) number(env, "DROVER_WEBHOOK_DISABLE_AFTER", DEFAULTS.disableAfter, 0),
-                millis(env, "DROVER_WEBHOOK_INTERVAL_MS", DEFAULTS.interval, 10));
+                millis(env, "DROVER_WEBHOOK_INTERVAL_MS", DEFAULTS.interval, 10),
+                Duration.ofDays(number(env, "DROVER_WEBHOOK_RETENTION_DAYS", DEFAULTS.retention.toDays(), 1)));
     }
 
     /**

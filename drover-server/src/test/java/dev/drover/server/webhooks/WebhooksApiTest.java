@@ -370,6 +370,28 @@ abstract class WebhooksApiTest {
                 .get("deliveries").get(0).get("status").asText().equals("succeeded"));
     }
 
+    @Test
+    void finishedDeliveriesOlderThanTheRetentionLeaveTheLogWhilePendingOnesStay() {
+        Api api = tenant(server);
+        String done = subscribe(api, receiver.url("/prune"), "run_queued").get("id").asText();
+        receiver.answerAlways("/prune-down", 500);
+        String down = subscribe(api, receiver.url("/prune-down"), "run_queued").get("id").asText();
+        localRun(api);
+        await().atMost(Duration.ofSeconds(20)).until(() -> successful(receiver.received("/prune")).size() == 1
+                && receiver.received("/prune-down").size() >= 3);
+        // both 31 days old: the succeeded one goes, the pending one (its webhook disabled) stays
+        server.server().database().write(h -> h.createUpdate(
+                        "UPDATE webhook_deliveries SET created_at = :old WHERE webhook_id IN (:done, :down)")
+                .bind("old", dev.drover.server.store.Times.micros(java.time.Instant.now().minus(Duration.ofDays(31))))
+                .bind("done", done).bind("down", down).execute());
+        WebhookDeliveries deliveries = new WebhookDeliveries(server.server().database(), java.time.Clock.systemUTC(),
+                WebhookSettings.fromEnv(FAST), new WebhookTargets(true), new WebhookSender(Duration.ofSeconds(1)),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        assertThat(deliveries.prune()).isGreaterThanOrEqualTo(1);
+        assertThat(api.get("/webhooks/" + done + "/deliveries").json().get("deliveries")).isEmpty();
+        assertThat(api.get("/webhooks/" + down + "/deliveries").json().get("deliveries")).hasSize(1);
+    }
+
     private static Map<String, Object> without(Map<String, Object> body, String key) {
         Map<String, Object> out = new HashMap<>(body);
         out.remove(key);
