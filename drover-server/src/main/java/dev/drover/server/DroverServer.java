@@ -38,6 +38,13 @@ import dev.drover.server.transcripts.Transcripts;
 import dev.drover.server.transcripts.TranscriptsService;
 import dev.drover.server.workers.Workers;
 import dev.drover.server.workers.WorkersService;
+import dev.drover.server.webhooks.WebhookDeliveries;
+import dev.drover.server.webhooks.WebhookFanOut;
+import dev.drover.server.webhooks.WebhookSender;
+import dev.drover.server.webhooks.WebhookSettings;
+import dev.drover.server.webhooks.WebhookTargets;
+import dev.drover.server.webhooks.Webhooks;
+import dev.drover.server.webhooks.WebhooksService;
 import io.helidon.webserver.WebServer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -62,7 +69,7 @@ public final class DroverServer implements AutoCloseable {
     record Services(RunsService runs, EventsService events, MessagesService messages, ModelsService models,
             SessionsService sessions, TranscriptsService transcripts, ArtifactsService artifacts,
             EnvironmentsService environments, SkillsService skills, WorkersService workers, SchedulesService schedules,
-            OpenApiService openApi,
+            WebhooksService webhooks, OpenApiService openApi,
             OpsService ops, DocsService docs, FilesService files, SessionPageService sessionPages) {}
 
     private final ServerConfig config;
@@ -142,6 +149,19 @@ public final class DroverServer implements AutoCloseable {
             // many nodes look, and the first pass at start fires the ticks missed while every node was down
             resources.add(new Periodic("schedule-ticker", Duration.ofSeconds(1), Schedules.MAX_DUE_PER_PASS,
                     schedules::fireDue).start());
+            WebhookSettings hooks = WebhookSettings.fromEnv(config.env());
+            WebhookTargets targets = new WebhookTargets(hooks.allowPrivate());
+            Webhooks webhooks = new Webhooks(db, clock, targets);
+            WebhookFanOut fanOut = new WebhookFanOut(db, runs, clock);
+            WebhookDeliveries deliveries = new WebhookDeliveries(db, clock, hooks, targets,
+                    new WebhookSender(hooks.timeout()), metrics);
+            // every node turns new events into deliveries and sends the due ones; both passes claim their rows with
+            // SKIP LOCKED and write compare-and-sets, so nodes share the work and a dead node's share is picked up
+            resources.add(new Periodic("webhook-fan-out", hooks.interval(), WebhookFanOut.BATCH, fanOut::pass).start());
+            resources.add(new Periodic("webhook-delivery", hooks.interval(), WebhookDeliveries.BATCH,
+                    deliveries::pass).start());
+            resources.add(new Periodic("webhook-retention", Duration.ofMinutes(1), WebhookDeliveries.PRUNE_BATCH,
+                    deliveries::prune).start());
             Services services = new Services(
                     new RunsService(runs),
                     new EventsService(runs, log, bus),
@@ -155,6 +175,7 @@ public final class DroverServer implements AutoCloseable {
                     new WorkersService(new Workers(db, leases, bus, clock, transcripts, artifacts, runs, blobs,
                             environments, models)),
                     new SchedulesService(schedules),
+                    new WebhooksService(webhooks),
                     new OpenApiService(),
                     new OpsService(db, metrics),
                     new DocsService(),
