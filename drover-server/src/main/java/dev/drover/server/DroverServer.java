@@ -11,7 +11,9 @@ import dev.drover.server.events.EventBus;
 import dev.drover.server.events.EventLog;
 import dev.drover.server.events.EventsService;
 import dev.drover.server.events.PostgresEventListener;
+import dev.drover.server.http.DirectProblems;
 import dev.drover.server.http.Problems;
+import io.helidon.http.DirectHandler;
 import dev.drover.server.messages.Messages;
 import dev.drover.server.messages.MessagesService;
 import dev.drover.server.models.ModelCatalog;
@@ -172,6 +174,13 @@ public final class DroverServer implements AutoCloseable {
                     .connectionOptions(o -> o.tcpNoDelay(true))
                     .shutdownHook(false)
                     .routing(r -> ApiRouting.configure(r, services, auth, problems, metrics))
+                    // refusals before routing (bad request line, 414, 431, 413, bad escapes) are problem+json too
+                    .directHandlers(d -> {
+                        DirectProblems direct = new DirectProblems(problems);
+                        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+                            d.addHandler(type, direct);
+                        }
+                    })
                     .build()
                     .start();
             if (!web.isRunning() || web.port() < 0) {
