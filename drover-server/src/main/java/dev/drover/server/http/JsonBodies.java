@@ -16,6 +16,12 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -45,6 +51,7 @@ public final class JsonBodies {
         if (bytes.length == 0 || isBlank(bytes)) {
             throw ApiException.badRequest("body", "a JSON object is required");
         }
+        requireUtf8(bytes);
         try {
             T value = READER.readValue(bytes, type);
             if (value == null) {
@@ -75,6 +82,31 @@ public final class JsonBodies {
         } catch (IOException e) {
             // reading from a byte array: Jackson's own I/O failures are about the content (e.g. broken UTF-8)
             throw ApiException.badRequest("body", "unreadable JSON: " + shorten(e.getMessage()));
+        }
+    }
+
+    /**
+     * JSON is UTF-8 (RFC 8259). Jackson decodes some malformed sequences (an overlong {@code C0 AF} becomes
+     * {@code /}) instead of refusing them, so the bytes are checked strictly first, in small pieces.
+     */
+    private static void requireUtf8(byte[] bytes) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(8192);
+        while (true) {
+            CoderResult result = decoder.decode(in, out, true);
+            if (result.isError()) {
+                throw ApiException.badRequest("body", "is not valid UTF-8 (at byte " + in.position() + ")");
+            }
+            out.clear();
+            if (result.isUnderflow()) {
+                break;
+            }
+        }
+        CoderResult flushed = decoder.flush(out);
+        if (flushed.isError()) {
+            throw ApiException.badRequest("body", "is not valid UTF-8 (at its end)");
         }
     }
 

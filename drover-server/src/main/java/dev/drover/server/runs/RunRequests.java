@@ -93,8 +93,12 @@ public final class RunRequests {
                     + "CLAUDE_CODE_OAUTH_TOKEN");
         }
         if (c.mcpServers() != null) {
+            if (c.mcpServers().size() > 32) {
+                throw ApiException.badRequest(field + ".mcp_servers", "at most 32 servers");
+            }
             for (Map.Entry<String, McpServerConfig> e : c.mcpServers().entrySet()) {
-                validateMcp(field + ".mcp_servers." + e.getKey(), e.getValue());
+                maxChars(field + ".mcp_servers." + shown(e.getKey()), e.getKey(), 128);
+                validateMcp(field + ".mcp_servers." + shown(e.getKey()), e.getValue());
             }
         }
     }
@@ -103,6 +107,22 @@ public final class RunRequests {
         if (m == null) {
             throw ApiException.badRequest(field, "must be an object");
         }
+        maxChars(field + ".warp_id", m.warpId(), 128);
+        maxChars(field + ".command", m.command(), 4096);
+        maxChars(field + ".url", m.url(), 2048);
+        if (m.args() != null) {
+            if (m.args().size() > 256) {
+                throw ApiException.badRequest(field + ".args", "at most 256 arguments");
+            }
+            for (int i = 0; i < m.args().size(); i++) {
+                if (m.args().get(i) == null) {
+                    throw ApiException.badRequest(field + ".args[" + i + "]", "must be a string");
+                }
+                maxChars(field + ".args[" + i + "]", m.args().get(i), 4096);
+            }
+        }
+        mcpPairs(field + ".env", m.env());
+        mcpPairs(field + ".headers", m.headers());
         int transports = (notBlank(m.warpId()) ? 1 : 0) + (notBlank(m.command()) ? 1 : 0) + (notBlank(m.url()) ? 1 : 0);
         if (transports != 1) {
             throw ApiException.badRequest(field, "must have exactly one of warp_id, command or url");
@@ -119,6 +139,28 @@ public final class RunRequests {
         }
     }
 
+    /** An MCP server's environment or headers: a bounded number of bounded strings (they reach a process). */
+    private static void mcpPairs(String field, Map<String, String> pairs) {
+        if (pairs == null) {
+            return;
+        }
+        if (pairs.size() > 64) {
+            throw ApiException.badRequest(field, "at most 64 entries");
+        }
+        for (Map.Entry<String, String> e : pairs.entrySet()) {
+            maxChars(field + "." + shown(e.getKey()), e.getKey(), 256);
+            if (e.getValue() == null) {
+                throw ApiException.badRequest(field + "." + shown(e.getKey()), "must be a string");
+            }
+            maxChars(field + "." + shown(e.getKey()), e.getValue(), 8192);
+        }
+    }
+
+    /** A client's map key as an error names it: cut short, so a 2 MB key is not echoed back. */
+    private static String shown(String key) {
+        return key.length() <= 64 ? key : key.substring(0, 64) + "…";
+    }
+
     static boolean isMetadataKey(String key) {
         return METADATA_KEY.matcher(key).matches();
     }
@@ -132,7 +174,7 @@ public final class RunRequests {
         }
         for (Map.Entry<String, String> e : metadata.entrySet()) {
             if (!isMetadataKey(e.getKey())) {
-                throw ApiException.badRequest("metadata." + e.getKey(),
+                throw ApiException.badRequest("metadata." + shown(e.getKey()),
                         "keys are 1 to 64 characters of [a-zA-Z0-9._-]");
             }
             if (e.getValue() == null) {

@@ -31,6 +31,9 @@ final class BadRequests {
     private final Map<String, String> pathValues;
     private final Map<String, String> baselines;
     private final Map<String, String> auth;
+    private final Map<String, String> queryValues;
+    private final Map<String, Integer> hugeSizes;
+    private final java.util.Set<String> anyValueParams;
 
     /**
      * @param base the API's path prefix ({@code /api/v1})
@@ -40,6 +43,20 @@ final class BadRequests {
      */
     BadRequests(JsonNode doc, String base, Map<String, String> pathValues, Map<String, String> baselines,
             Map<String, String> auth) {
+        this(doc, base, pathValues, baselines, auth, Map.of(), Map.of(), java.util.Set.of());
+    }
+
+    /**
+     * @param queryValues valid values of query parameters another one needs alongside ({@code run_ids})
+     * @param hugeSizes a larger "huge" for members whose limit is above 2 MB ({@code attachments[0].data})
+     * @param anyValueParams path parameters whose operation answers every value (the spec's session redirect)
+     */
+    BadRequests(JsonNode doc, String base, Map<String, String> pathValues, Map<String, String> baselines,
+            Map<String, String> auth, Map<String, String> queryValues, Map<String, Integer> hugeSizes,
+            java.util.Set<String> anyValueParams) {
+        this.queryValues = queryValues;
+        this.hugeSizes = hugeSizes;
+        this.anyValueParams = anyValueParams;
         this.doc = doc;
         this.base = base;
         this.pathValues = pathValues;
@@ -79,7 +96,7 @@ final class BadRequests {
                         "%00", "a%00b", "%ZZ", "%", "%C0%AF", "%FF%FE", "x".repeat(3000), "%E2%80%AE", "'%20OR%201=1--")) {
                     // a dot segment is resolved before routing, as RFC 3986 says: it may reach another operation
                     out.add(probe(name, "path " + param + "=" + abbreviate(bad), method, base + fill(path, param, bad),
-                            Map.of(), validBody, !bad.equals("..") && !bad.equals("%2e%2e"), List.of(param, "path", "request")));
+                            Map.of(), validBody, !bad.equals("..") && !bad.equals("%2e%2e") && !anyValueParams.contains(param), List.of(param, "path", "request")));
                 }
             }
         }
@@ -92,6 +109,13 @@ final class BadRequests {
                 for (String[] bad : badQueryValues(param, schema)) {
                     boolean typed = bad[1].equals("typed");
                     String query = param.equals("metadata") ? "metadata%5Bk%5D=" + bad[0] : param + "=" + bad[0];
+                    for (JsonNode other : params) {
+                        String otherName = other.get("name").asText();
+                        if (other.path("in").asText().equals("query") && !otherName.equals(param)
+                                && queryValues.containsKey(otherName)) {
+                            query += "&" + otherName + "=" + queryValues.get(otherName);
+                        }
+                    }
                     out.add(probe(name, "query " + abbreviate(query), method, target + "?" + query, Map.of(), validBody,
                             typed, List.of(param, "request")));
                 }
@@ -148,7 +172,8 @@ final class BadRequests {
             out.add(probe(name, e.getKey(), method, target, json(), e.getValue(), true, bodyOrFirst));
         }
         // unknown members are ignored (the compatibility contract): the answer names a missing member, any one
-        out.add(probe(name, "a 200,000-member object", method, target, json(), bigObject(), true, List.of()));
+        out.add(probe(name, "a 200,000-member object", method, target, json(), bigObject(),
+                resolve(schema).path("required").size() > 0, List.of()));
         out.add(probe(name, "a bogus Content-Encoding", method, target, Map.of("Content-Type", "application/json",
                 "Content-Encoding", "bogus"), valid, true, List.of("Content-Encoding", "request", "body")));
         out.add(probe(name, "gzip Content-Encoding over plain bytes", method, target, Map.of("Content-Type",
@@ -164,8 +189,9 @@ final class BadRequests {
             if (type(s).equals("string")) {
                 out.add(probe(name, field + " containing NUL", method, target, json(),
                         mutate(valid, path, NODES.textNode("a\u0000b")), true, names));
-                out.add(probe(name, field + " of 2 MB", method, target, json(),
-                        mutate(valid, path, NODES.textNode(HUGE)), true, names));
+                int size = hugeSizes.getOrDefault(field, HUGE.length());
+                out.add(probe(name, field + " of " + size / 1024 + " KiB", method, target, json(),
+                        mutate(valid, path, NODES.textNode(size == HUGE.length() ? HUGE : "x".repeat(size))), true, names));
                 if (s.has("enum")) {
                     out.add(probe(name, field + " outside its enum", method, target, json(),
                             mutate(valid, path, NODES.textNode("NOT_A_VALUE")), true, names));
