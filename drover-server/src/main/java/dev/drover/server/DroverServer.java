@@ -12,6 +12,7 @@ import dev.drover.server.events.EventLog;
 import dev.drover.server.events.EventsService;
 import dev.drover.server.events.PostgresEventListener;
 import dev.drover.server.http.DirectProblems;
+import dev.drover.server.workers.RegisteredPools;
 import dev.drover.server.http.Problems;
 import io.helidon.http.DirectHandler;
 import dev.drover.server.messages.Messages;
@@ -144,8 +145,9 @@ public final class DroverServer implements AutoCloseable {
             // many nodes look, and the first pass at start fires the ticks missed while every node was down
             resources.add(new Periodic("schedule-ticker", Duration.ofSeconds(1), Schedules.MAX_DUE_PER_PASS,
                     schedules::fireDue).start());
+            RegisteredPools pools = new RegisteredPools(db);
             Services services = new Services(
-                    new RunsService(runs),
+                    new RunsService(runs, pools),
                     new EventsService(runs, log, bus),
                     new MessagesService(messages),
                     new ModelsService(models),
@@ -156,7 +158,7 @@ public final class DroverServer implements AutoCloseable {
                     new SkillsService(skills),
                     new WorkersService(new Workers(db, leases, bus, clock, transcripts, artifacts, runs, blobs,
                             environments, models)),
-                    new SchedulesService(schedules),
+                    new SchedulesService(schedules, pools),
                     new OpenApiService(),
                     new OpsService(db, metrics),
                     new DocsService(),

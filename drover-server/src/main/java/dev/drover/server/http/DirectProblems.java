@@ -6,6 +6,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.RequestException;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,7 @@ public final class DirectProblems implements DirectHandler {
     @Override
     public TransportResponse handle(TransportRequest request, EventType eventType, Status status,
             ServerResponseHeaders headers, String message) {
-        ApiException problem = problem(status, message);
+        ApiException problem = problem(request, status, message);
         headers.set(HeaderNames.CONTENT_TYPE, Problems.MEDIA_TYPE);
         return TransportResponse.builder()
                 .status(status)
@@ -51,20 +52,50 @@ public final class DirectProblems implements DirectHandler {
                 .build();
     }
 
-    /** The part of the request at fault, named first as in every other problem. */
-    static ApiException problem(Status status, String message) {
+    /**
+     * The part of the request at fault, named first as in every other problem. Helidon gives no message for its
+     * 400s (they could echo request bytes), so the part is read off what it did parse.
+     */
+    static ApiException problem(TransportRequest request, Status status, String message) {
         int code = status.code();
         String said = message == null || message.isBlank() ? "" : ": " + JsonBodies.shorten(message);
         String detail = switch (code) {
             case 413 -> "body: larger than this server accepts" + said;
-            case 414 -> "path: the request URI is too long" + said;
-            case 431 -> "headers: the request headers are too large" + said;
-            case 415 -> "Content-Encoding: not supported" + said;
+            case 414 -> "path: the request URI is longer than this server accepts" + said;
+            case 431 -> "headers: larger than this server accepts" + said;
             case 505 -> "request: HTTP version not supported" + said;
-            default -> "request: malformed request" + said;
+            case 400 -> badRequest(request) + said;
+            default -> "request: refused" + said;
         };
         PlatformErrorCode errorCode = code >= 500 ? PlatformErrorCode.INTERNAL_ERROR
                 : code == 403 ? PlatformErrorCode.NOT_AUTHORIZED : PlatformErrorCode.INVALID_REQUEST;
         return new ApiException(code, errorCode, detail, code >= 500);
+    }
+
+    private static final Pattern BAD_ESCAPE = Pattern.compile("%(?![0-9A-Fa-f]{2})");
+
+    private static String badRequest(TransportRequest request) {
+        String version = request.protocolVersion();
+        if (!"HTTP/1.1".equals(version) && !"HTTP/1.0".equals(version)) {
+            return "request: malformed request line";
+        }
+        String target = request.path();
+        int query = target.indexOf('?');
+        String path = query < 0 ? target : target.substring(0, query);
+        if (BAD_ESCAPE.matcher(path).find()) {
+            return "path: malformed percent-escape (% must be followed by two hexadecimal digits)";
+        }
+        if (query >= 0 && BAD_ESCAPE.matcher(target.substring(query)).find()) {
+            return "query: malformed percent-escape (% must be followed by two hexadecimal digits)";
+        }
+        if (request.headers().size() == 0) {
+            // Helidon stopped before its headers: in the query (not shown here) or in the headers themselves
+            return "request: a malformed percent-escape in the query, or headers that are malformed or larger than "
+                    + "this server accepts (16 KiB in all)";
+        }
+        if (request.headers().contains(HeaderNames.CONTENT_ENCODING)) {
+            return "Content-Encoding: the body cannot be decoded with the encoding this header names";
+        }
+        return "request: malformed request";
     }
 }

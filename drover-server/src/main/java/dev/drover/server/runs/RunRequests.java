@@ -5,6 +5,7 @@ import dev.drover.api.AttachmentInput;
 import dev.drover.api.McpServerConfig;
 import dev.drover.api.RunAgentRequest;
 import dev.drover.server.http.ApiException;
+import dev.drover.server.http.Text;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +40,14 @@ public final class RunRequests {
 
     static void validate(RunAgentRequest r) {
         AmbientAgentConfig c = r.config();
+        // blank vs absent, field by field (docs/api.md "Text"): references and the prompt must say something
+        // when given; title is free text whose blank means "generate one"
+        Text.notBlankIfPresent("prompt", r.prompt());
+        Text.notBlankIfPresent("skill", r.skill());
+        Text.notBlankIfPresent("conversation_id", r.conversationId());
+        Text.notBlankIfPresent("parent_run_id", r.parentRunId());
+        Text.notBlankIfPresent("agent_identity_uid", r.agentIdentityUid());
+        Text.blankIsAbsent("title", r.title());
         boolean hasSkill = notBlank(r.skill()) || (c != null && notBlank(c.skillSpec()));
         if (!notBlank(r.prompt()) && !hasSkill) {
             throw ApiException.badRequest("prompt", "either prompt or skill (or config.skill_spec) is required");
@@ -64,6 +73,16 @@ public final class RunRequests {
 
     /** An agent config, its fields named under {@code field} ({@code config} of a run, {@code agent_config} of a schedule). */
     public static void validateConfig(String field, AmbientAgentConfig c) {
+        Text.notBlankIfPresent(field + ".name", c.name());
+        Text.notBlankIfPresent(field + ".model_id", c.modelId());
+        Text.notBlankIfPresent(field + ".environment_id", c.environmentId());
+        Text.notBlankIfPresent(field + ".skill_spec", c.skillSpec());
+        Text.notBlankIfPresent(field + ".worker_host", c.workerHost());
+        Text.blankIsAbsent(field + ".base_prompt", c.basePrompt());
+        if (c.harness() != null) {
+            Text.notBlankIfPresent(field + ".harness.type", c.harness().type());
+            Text.notBlankIfPresent(field + ".harness.command", c.harness().command());
+        }
         maxChars(field + ".name", c.name(), MAX_NAME_CHARS);
         maxChars(field + ".model_id", c.modelId(), 128);
         maxChars(field + ".environment_id", c.environmentId(), 128);
@@ -107,6 +126,9 @@ public final class RunRequests {
         if (m == null) {
             throw ApiException.badRequest(field, "must be an object");
         }
+        Text.notBlankIfPresent(field + ".warp_id", m.warpId());
+        Text.notBlankIfPresent(field + ".command", m.command());
+        Text.notBlankIfPresent(field + ".url", m.url());
         maxChars(field + ".warp_id", m.warpId(), 128);
         maxChars(field + ".command", m.command(), 4096);
         maxChars(field + ".url", m.url(), 2048);
@@ -243,6 +265,22 @@ public final class RunRequests {
             return line.substring(0, cut > 40 ? cut : 79).strip() + "…";
         }
         return "Run " + skillSpec;
+    }
+
+    /**
+     * {@code worker_host} must name a pool some worker has joined (the default pool always exists): a typo would
+     * otherwise queue the run for ever. A pool's workers may be offline; the run then waits for them, as usual.
+     */
+    public static void checkPool(String field, AmbientAgentConfig c, WorkerPools pools) {
+        if (c == null || c.workerHost() == null) {
+            return;
+        }
+        String pool = Runs.pool(c);
+        if (!pool.equals(Runs.DEFAULT_POOL) && !pools.known(pool)) {
+            throw ApiException.badRequest(field + ".worker_host", "no worker of pool \"" + pool + "\" has ever "
+                    + "registered with this server, so the run would never start; start one with `drover worker "
+                    + "--pool " + pool + "`, or leave worker_host out for the default pool");
+        }
     }
 
     public static void maxChars(String field, String value, int max) {
