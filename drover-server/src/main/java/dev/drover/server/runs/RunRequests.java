@@ -267,20 +267,28 @@ public final class RunRequests {
         return "Run " + skillSpec;
     }
 
+    /** How workers name their pools (checked at registration): a worker_host outside it can never be served. */
+    private static final Pattern POOL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+
     /**
-     * {@code worker_host} must name a pool some worker has joined (the default pool always exists): a typo would
-     * otherwise queue the run for ever. A pool's workers may be offline; the run then waits for them, as usual.
+     * {@code worker_host} names a pool: one that cannot be a pool's name is refused; one that no worker has joined
+     * yet is accepted (workers may be provisioned after the runs that wait for them) and the answer says so —
+     * the returned text goes into a {@code Warning} header, so a typo does not queue a run for ever unnoticed.
      */
-    public static void checkPool(String field, AmbientAgentConfig c, WorkerPools pools) {
+    public static java.util.Optional<String> poolWarning(String field, AmbientAgentConfig c, WorkerPools pools) {
         if (c == null || c.workerHost() == null) {
-            return;
+            return java.util.Optional.empty();
         }
         String pool = Runs.pool(c);
-        if (!pool.equals(Runs.DEFAULT_POOL) && !pools.known(pool)) {
-            throw ApiException.badRequest(field + ".worker_host", "no worker of pool \"" + pool + "\" has ever "
-                    + "registered with this server, so the run would never start; start one with `drover worker "
-                    + "--pool " + pool + "`, or leave worker_host out for the default pool");
+        if (!POOL.matcher(pool).matches()) {
+            throw ApiException.badRequest(field + ".worker_host", "1 to 128 characters of [A-Za-z0-9._:-] starting "
+                    + "with a letter or digit, as worker pools are named");
         }
+        if (pool.equals(Runs.DEFAULT_POOL) || pools.known(pool)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(field + ".worker_host: no worker of pool " + pool + " has registered with this "
+                + "server yet; runs wait in QUEUED until one does (drover worker --pool " + pool + ")");
     }
 
     public static void maxChars(String field, String value, int max) {

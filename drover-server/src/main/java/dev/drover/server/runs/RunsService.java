@@ -56,9 +56,14 @@ public final class RunsService implements HttpService {
                 .map(v -> QueryParams.parseEnum(LOCATION_HEADER, v.toUpperCase(Locale.ROOT), RunExecutionLocation.class))
                 .orElse(RunExecutionLocation.REMOTE);
         if (location == RunExecutionLocation.REMOTE) { // a LOCAL run is executed by its client, not by a pool
-            RunRequests.checkPool("config", body.config(), pools);
+            RunRequests.poolWarning("config", body.config(), pools).ifPresent(w -> warn(res, w));
         }
         JsonBodies.send(res, runs.create(caller, body, key, new Runs.Origin(source, location, null)));
+    }
+
+    /** An RFC 9110 style warning on an accepted request (the {@code Warning} header, code 199: miscellaneous). */
+    public static void warn(ServerResponse res, String text) {
+        res.header(HeaderNames.create("Warning"), "199 drover \"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
     }
 
     private void list(ServerRequest req, ServerResponse res) {

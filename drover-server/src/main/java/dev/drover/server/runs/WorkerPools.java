@@ -1,8 +1,8 @@
 package dev.drover.server.runs;
 
 /**
- * Which worker pools exist. A run routed ({@code config.worker_host}) to a pool that no worker ever joined would
- * sit in QUEUED for ever without a word, which is almost always a typo: creation refuses it instead.
+ * Which worker pools exist. A run routed ({@code config.worker_host}) to a pool that no worker ever joined
+ * waits in QUEUED until one does; creation says so, since it is often a typo.
  */
 @FunctionalInterface
 public interface WorkerPools {

@@ -6,6 +6,7 @@ import dev.drover.api.UpdateScheduledAgentRequest;
 import dev.drover.server.http.JsonBodies;
 import dev.drover.server.http.RequestContext;
 import dev.drover.server.runs.RunRequests;
+import dev.drover.server.runs.RunsService;
 import dev.drover.server.runs.WorkerPools;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -36,7 +37,7 @@ public final class SchedulesService implements HttpService {
 
     private void create(ServerRequest req, ServerResponse res) {
         CreateScheduledAgentRequest body = JsonBodies.read(req, CreateScheduledAgentRequest.class);
-        RunRequests.checkPool("agent_config", body.agentConfig(), pools);
+        RunRequests.poolWarning("agent_config", body.agentConfig(), pools).ifPresent(w -> RunsService.warn(res, w));
         res.status(Status.CREATED_201);
         JsonBodies.send(res, schedules.create(RequestContext.principal(req), body));
     }
@@ -51,7 +52,7 @@ public final class SchedulesService implements HttpService {
 
     private void update(ServerRequest req, ServerResponse res) {
         UpdateScheduledAgentRequest body = JsonBodies.read(req, UpdateScheduledAgentRequest.class);
-        RunRequests.checkPool("agent_config", body.agentConfig(), pools);
+        RunRequests.poolWarning("agent_config", body.agentConfig(), pools).ifPresent(w -> RunsService.warn(res, w));
         JsonBodies.send(res, schedules.update(RequestContext.principal(req), id(req), body));
     }
 

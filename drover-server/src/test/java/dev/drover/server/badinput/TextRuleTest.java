@@ -85,16 +85,26 @@ class TextRuleTest {
     }
 
     @Test
-    void aWorkerHostNoWorkerEverJoinedIsRefusedAndAcceptedOnceOneHas() {
+    void aWorkerHostNoWorkerHasJoinedIsAcceptedWithAWarningThatSaysSo() {
         String pool = "gpu-" + UUID.randomUUID().toString().substring(0, 8);
         Map<String, Object> run = Map.of("prompt", "p", "config", Map.of("worker_host", pool));
-        refused(api.post("/agent/runs", run), "config.worker_host: no worker of pool \"" + pool + "\"");
-        refused(api.post("/agent/schedules", Map.of("name", "n", "cron_schedule", "0 0 1 1 *", "prompt", "p",
-                "agent_config", Map.of("worker_host", pool))), "agent_config.worker_host: no worker of pool");
-        assertThat(api.post("/agent/runs", Map.of("prompt", "p", "config", Map.of("worker_host", "default"))).status())
-                .as("the default pool always exists").isEqualTo(200);
+        Api.Reply waiting = api.post("/agent/runs", run);
+        assertThat(waiting.status()).isEqualTo(200);
+        assertThat(waiting.header("Warning")).startsWith("199 drover \"config.worker_host: no worker of pool " + pool);
+        Api.Reply schedule = api.post("/agent/schedules", Map.of("name", "n", "cron_schedule", "0 0 1 1 *",
+                "prompt", "p", "agent_config", Map.of("worker_host", pool)));
+        assertThat(schedule.status()).isEqualTo(201);
+        assertThat(schedule.header("Warning")).contains("agent_config.worker_host: no worker of pool " + pool);
+        assertThat(api.post("/agent/runs", Map.of("prompt", "p", "config", Map.of("worker_host", "default")))
+                .header("Warning")).as("the default pool always exists").isNull();
         Api worker = server.newWorkerKey("w-" + pool);
         assertThat(worker.post("/workers", Map.of("name", "w", "pool", pool)).status()).isEqualTo(200);
-        assertThat(api.post("/agent/runs", run).status()).isEqualTo(200);
+        assertThat(api.post("/agent/runs", run).header("Warning")).isNull();
+    }
+
+    @Test
+    void aWorkerHostThatCannotNameAPoolIsRefused() {
+        refused(api.post("/agent/runs", Map.of("prompt", "p", "config", Map.of("worker_host", "gpu pool\r\nX: y"))),
+                "config.worker_host: 1 to 128 characters");
     }
 }
