@@ -38,22 +38,40 @@ public final class JsonBodies {
     private static final ObjectMapper READER = Json.mapper().copy()
             .registerModule(new SimpleModule("drover-text-rule").addDeserializer(String.class, new NoNulStrings()));
 
+    /**
+     * For recorded agent output only (transcript blocks): output is data, not instructions to anything, and an
+     * agent printing binary must not fail its run, so NUL is replaced by U+FFFD instead of refused. Every other
+     * rule of {@link #read} holds.
+     */
+    private static final ObjectMapper OUTPUT_READER = Json.mapper().copy()
+            .registerModule(new SimpleModule("drover-output-text").addDeserializer(String.class, new NulReplaced()));
+
     public static <T> T read(ServerRequest req, Class<T> type) {
         byte[] bytes = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
-        return parse(bytes, type);
+        return parse(bytes, type, READER);
+    }
+
+    /** {@link #read} for a body of recorded agent output, whose NULs become U+FFFD (see {@link #OUTPUT_READER}). */
+    public static <T> T readRecordedOutput(ServerRequest req, Class<T> type) {
+        byte[] bytes = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
+        return parse(bytes, type, OUTPUT_READER);
+    }
+
+    static <T> T parse(byte[] bytes, Class<T> type) {
+        return parse(bytes, type, READER);
     }
 
     /**
      * Every failure of Jackson becomes a 400 naming the member or {@code body}: a request must never reach the
      * 500 path because of what a client sent (a document nested 10,000 deep fails with no location at all).
      */
-    static <T> T parse(byte[] bytes, Class<T> type) {
+    private static <T> T parse(byte[] bytes, Class<T> type, ObjectMapper reader) {
         if (bytes.length == 0 || isBlank(bytes)) {
             throw ApiException.badRequest("body", "a JSON object is required");
         }
         requireUtf8(bytes);
         try {
-            T value = READER.readValue(bytes, type);
+            T value = reader.readValue(bytes, type);
             if (value == null) {
                 throw ApiException.badRequest("body", "a JSON object is required, not null");
             }
@@ -141,6 +159,14 @@ public final class JsonBodies {
                 throw new NulInText(p);
             }
             return value;
+        }
+    }
+
+    private static final class NulReplaced extends StringDeserializer {
+        @Override
+        public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            String value = super.deserialize(p, ctxt);
+            return value == null || value.indexOf('\0') < 0 ? value : value.replace('\0', '\uFFFD');
         }
     }
 

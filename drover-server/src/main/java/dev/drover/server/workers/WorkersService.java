@@ -73,7 +73,7 @@ public final class WorkersService implements HttpService {
     private void transcript(ServerRequest req, ServerResponse res) {
         JsonBodies.send(res, workers.appendTranscript(RequestContext.principal(req),
                 req.path().pathParameters().get("workerId"), req.path().pathParameters().get("runId"),
-                JsonBodies.read(req, TranscriptAppend.class)));
+                JsonBodies.readRecordedOutput(req, TranscriptAppend.class)));
     }
 
     private void artifact(ServerRequest req, ServerResponse res) {

@@ -107,4 +107,17 @@ class TextRuleTest {
         refused(api.post("/agent/runs", Map.of("prompt", "p", "config", Map.of("worker_host", "gpu pool\r\nX: y"))),
                 "config.worker_host: 1 to 128 characters");
     }
+
+    @Test
+    void aNulInRecordedAgentOutputIsReplacedNotRefusedSoAnAgentPrintingBinaryKeepsItsRun() {
+        Api worker = server.newWorkerKey("w-output-" + UUID.randomUUID());
+        String w = worker.post("/workers", Map.of("name", "w", "pool", "output-pool")).json().get("worker_id").asText();
+        String run = api.createRun(Map.of("prompt", "print binary", "config", Map.of("worker_host", "output-pool")));
+        assertThat(worker.post("/workers/" + w + "/claim?wait=0", (String) null).status()).isEqualTo(200);
+        Api.Reply appended = worker.post("/workers/" + w + "/runs/" + run + "/transcript", Map.of("messages",
+                List.of(Map.of("role", "assistant", "content", List.of(Map.of("type", "text", "text", "a\u0000b"))))));
+        assertThat(appended.status()).as(appended.toString()).isEqualTo(200);
+        assertThat(api.get("/agent/runs/" + run + "/conversation").json().get("steps").get(0).get("messages").get(0)
+                .get("content").get(0).get("text").asText()).isEqualTo("a\uFFFDb");
+    }
 }
