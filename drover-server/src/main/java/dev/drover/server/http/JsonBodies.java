@@ -3,6 +3,7 @@ package dev.drover.server.http;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,16 +36,26 @@ public final class JsonBodies {
      * The server's reader: the wire configuration plus the one text rule ({@link Text}) on every string of every
      * body, so no endpoint can store a NUL it forgot to check.
      */
-    private static final ObjectMapper READER = Json.mapper().copy()
-            .registerModule(new SimpleModule("drover-text-rule").addDeserializer(String.class, new NoNulStrings()));
+    private static final ObjectMapper READER = limited(Json.mapper().copy()
+            .registerModule(new SimpleModule("drover-text-rule").addDeserializer(String.class, new NoNulStrings())));
 
     /**
      * For recorded agent output only (transcript blocks): output is data, not instructions to anything, and an
      * agent printing binary must not fail its run, so NUL is replaced by U+FFFD instead of refused. Every other
      * rule of {@link #read} holds.
      */
-    private static final ObjectMapper OUTPUT_READER = Json.mapper().copy()
-            .registerModule(new SimpleModule("drover-output-text").addDeserializer(String.class, new NulReplaced()));
+    private static final ObjectMapper OUTPUT_READER = limited(Json.mapper().copy()
+            .registerModule(new SimpleModule("drover-output-text").addDeserializer(String.class, new NulReplaced())));
+
+    /**
+     * The limits docs/api.md promises, set here rather than inherited from whichever Jackson is on the class path:
+     * deeper documents are refused before they can exhaust a stack; a string may hold a base64 attachment.
+     */
+    private static ObjectMapper limited(ObjectMapper mapper) {
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(1000).maxStringLength(20_000_000).maxNumberLength(1000).build());
+        return mapper;
+    }
 
     public static <T> T read(ServerRequest req, Class<T> type) {
         byte[] bytes = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
