@@ -4,6 +4,7 @@ import dev.drover.server.auth.Authenticator;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.http.Problems;
 import dev.drover.server.http.RequestContext;
+import dev.drover.server.http.Text;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpService;
@@ -44,6 +45,8 @@ final class ApiRouting {
             Timer.Sample sample = Timer.start(metrics);
             try {
                 String path = req.path().path();
+                // the text rule holds for ids in the path too: PostgreSQL cannot even compare a string with NUL
+                Text.refuseNul("path", path);
                 if (path.startsWith(API + "/") && !path.equals(API + "/openapi.json")) { // /files/ is signed instead
                     RequestContext.setPrincipal(req, auth.authenticate(req));
                 }

@@ -11,7 +11,10 @@ import dev.drover.server.events.EventBus;
 import dev.drover.server.events.EventLog;
 import dev.drover.server.events.EventsService;
 import dev.drover.server.events.PostgresEventListener;
+import dev.drover.server.http.DirectProblems;
+import dev.drover.server.workers.RegisteredPools;
 import dev.drover.server.http.Problems;
+import io.helidon.http.DirectHandler;
 import dev.drover.server.messages.Messages;
 import dev.drover.server.messages.MessagesService;
 import dev.drover.server.models.ModelCatalog;
@@ -162,8 +165,9 @@ public final class DroverServer implements AutoCloseable {
                     deliveries::pass).start());
             resources.add(new Periodic("webhook-retention", Duration.ofMinutes(1), WebhookDeliveries.PRUNE_BATCH,
                     deliveries::prune).start());
+            RegisteredPools pools = new RegisteredPools(db);
             Services services = new Services(
-                    new RunsService(runs),
+                    new RunsService(runs, pools),
                     new EventsService(runs, log, bus),
                     new MessagesService(messages),
                     new ModelsService(models),
@@ -174,7 +178,7 @@ public final class DroverServer implements AutoCloseable {
                     new SkillsService(skills),
                     new WorkersService(new Workers(db, leases, bus, clock, transcripts, artifacts, runs, blobs,
                             environments, models)),
-                    new SchedulesService(schedules),
+                    new SchedulesService(schedules, pools),
                     new WebhooksService(webhooks),
                     new OpenApiService(),
                     new OpsService(db, metrics),
@@ -193,6 +197,13 @@ public final class DroverServer implements AutoCloseable {
                     .connectionOptions(o -> o.tcpNoDelay(true))
                     .shutdownHook(false)
                     .routing(r -> ApiRouting.configure(r, services, auth, problems, metrics))
+                    // refusals before routing (bad request line, 414, 431, 413, bad escapes) are problem+json too
+                    .directHandlers(d -> {
+                        DirectProblems direct = new DirectProblems(problems);
+                        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+                            d.addHandler(type, direct);
+                        }
+                    })
                     .build()
                     .start();
             if (!web.isRunning() || web.port() < 0) {
