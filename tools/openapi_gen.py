@@ -262,10 +262,52 @@ paths = {
  '/openapi.json': {'get': {'operationId':'getOpenApi','summary':'This document','tags':['meta'],'security':[],
     'responses':{'200':{'description':'OpenAPI 3 document','content':{'application/json':{'schema':{'type':'object'}}}}}}},
 }
+# webhooks (Drover extension; docs/api.md#webhooks)
+WEBHOOK_EVENT_TYPES = ['run_queued','run_pending','run_claimed','run_requeued','run_in_progress','run_succeeded','run_failed',
+  'run_blocked','run_errored','run_cancelled','run_cancel_requested','new_message','child_agent_started','artifact_created','transcript_appended']
+schemas['CreateWebhookRequest'] = {'type':'object','required':['url','event_types'],'properties':{
+  'url':{'type':'string','format':'uri','maxLength':2048,'description':'http:// or https://, without credentials or fragment'},
+  'event_types':{'type':'array','minItems':1,'items':{'type':'string','enum':WEBHOOK_EVENT_TYPES}},
+  'description':{'type':'string','maxLength':1000},
+  'team':{'type':'boolean','description':'Follow the caller\'s team\'s runs (true) or the caller\'s own (false); by default the team when the caller is a service account or in exactly one team'}}}
+schemas['Webhook'] = {'type':'object','required':['id','url','event_types','scope','enabled','consecutive_failures','created_by','created_at','updated_at'],'properties':{
+  'id':{'type':'string'},'url':{'type':'string'},'description':{'type':'string'},
+  'event_types':{'type':'array','items':{'type':'string'}},'scope':ref('Scope'),
+  'enabled':{'type':'boolean'},'disabled_reason':{'type':'string','description':'Why it was disabled (consecutive failed attempts and the last error)'},
+  'consecutive_failures':{'type':'integer'},'created_by':{'type':'string'},
+  'created_at':{'type':'string','format':'date-time'},'updated_at':{'type':'string','format':'date-time'},
+  'secret':{'type':'string','description':'whsec_ and the base64 signing key; only in the reply to creation'}}}
+schemas['ListWebhooksResponse'] = {'type':'object','required':['webhooks'],'properties':{'webhooks':{'type':'array','items':ref('Webhook')}}}
+schemas['WebhookDelivery'] = {'type':'object','required':['id','webhook_id','event_type','event_sequence','run_id','status','attempts','created_at'],'properties':{
+  'id':{'type':'string','description':'The webhook-id header, the same on every attempt'},
+  'webhook_id':{'type':'string'},'event_type':{'type':'string'},'event_sequence':{'type':'integer','format':'int64'},'run_id':{'type':'string'},
+  'status':{'type':'string','enum':['pending','succeeded','failed']},'attempts':{'type':'integer'},
+  'next_attempt_at':{'type':'string','format':'date-time'},'last_attempt_at':{'type':'string','format':'date-time'},
+  'response_status':{'type':'integer','description':'The receiver\'s HTTP status at the last attempt'},
+  'latency_ms':{'type':'integer','format':'int64'},'error':{'type':'string'},'created_at':{'type':'string','format':'date-time'}}}
+schemas['ListWebhookDeliveriesResponse'] = {'type':'object','required':['deliveries'],'properties':{'deliveries':{'type':'array','items':ref('WebhookDelivery')}}}
+hook_403 = problem('A run token or a worker key: webhooks are managed with a user\'s or a service account\'s key')
+hook_404 = problem('Webhook not found (or not visible to the caller)')
+paths.update({
+ '/webhooks': {'post': op('createWebhook','Subscribe a URL to run events',{'201':ok(ref('Webhook'),'Created; the only reply that shows the secret'),
+    '400':problem('Invalid request (url, event_types, description, team, or a refused target); detail names the field'),'403':hook_403},
+    None,ref('CreateWebhookRequest'),tags=('webhooks',),desc='Deliveries follow the events of the runs the webhook\'s scope owns (the caller\'s team by default, as for schedules), from the moment it is created. The target must resolve to public addresses only unless DROVER_WEBHOOK_ALLOW_PRIVATE=true; it is checked again before every attempt.'),
+   'get': op('listWebhooks','List the webhooks the caller can see',{'200':ok(ref('ListWebhooksResponse')),'403':hook_403},tags=('webhooks',))},
+ '/webhooks/{webhookId}': {'get': op('getWebhook','Get a webhook',{'200':ok(ref('Webhook')),'403':hook_403,'404':hook_404},[path('webhookId')],tags=('webhooks',)),
+   'delete': op('deleteWebhook','Delete a webhook and its delivery log',{'200':ok(ref('DeleteResponse')),'403':hook_403,'404':hook_404},[path('webhookId')],tags=('webhooks',))},
+ '/webhooks/{webhookId}/enable': {'post': op('enableWebhook','Enable a disabled webhook again',{'200':ok(ref('Webhook')),'403':hook_403,'404':hook_404},
+    [path('webhookId')],tags=('webhooks',),desc='Resets consecutive_failures; pending deliveries are due at once. Events that happened while the webhook was disabled are not delivered.')},
+ '/webhooks/{webhookId}/deliveries': {'get': op('listWebhookDeliveries','The webhook\'s delivery log, newest first',
+    {'200':ok(ref('ListWebhookDeliveriesResponse')),'400':problem('Invalid limit'),'403':hook_403,'404':hook_404},
+    [path('webhookId'),q('limit',{'type':'integer','minimum':1,'maximum':200,'default':50})],tags=('webhooks',))},
+ '/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver': {'post': op('redeliverWebhookDelivery','Send a delivery again, with the same webhook-id',
+    {'202':ok(ref('WebhookDelivery'),'Accepted; due at once'),'403':hook_403,'404':problem('Webhook or delivery not found'),
+     '409':problem('The webhook is disabled; enable it first')},[path('webhookId'),path('deliveryId')],tags=('webhooks',))},
+})
 doc = {'openapi':'3.0.3','info':{'title':'Drover API','version':'0.1.0',
   'description':'Drover speaks the Oz Agent API. Schemas marked as in the Oz Agent API are taken from its public OpenAPI document (MIT licence, (c) Warp); Drover extensions are described where they appear. Errors are RFC 7807 application/problem+json.',
   'license':{'name':'MIT (schemas from the Oz Agent API OpenAPI document)'}},
-  'servers':[{'url':'/api/v1'}],'tags':[{'name':'agent'},{'name':'schedules'},{'name':'workers','description':'Drover\'s worker protocol (docs/workers.md)'},{'name':'meta'}],'paths':paths,
+  'servers':[{'url':'/api/v1'}],'tags':[{'name':'agent'},{'name':'schedules'},{'name':'webhooks','description':'Drover extension: outbound webhooks, signed the Standard Webhooks way (docs/api.md#webhooks)'},{'name':'workers','description':'Drover\'s worker protocol (docs/workers.md)'},{'name':'meta'}],'paths':paths,
   'components':{'securitySchemes':{'bearerAuth':{'type':'http','scheme':'bearer','description':'A Drover API key'}},'schemas':schemas}}
 # every $ref must resolve
 def refs(o):

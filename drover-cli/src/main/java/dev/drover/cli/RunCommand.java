@@ -7,7 +7,6 @@ import dev.drover.api.RunAgentResponse;
 import dev.drover.api.RunItem;
 import dev.drover.api.RunState;
 import dev.drover.client.DroverClient;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,7 +17,6 @@ import picocli.CommandLine.Parameters;
 /** {@code drover run "prompt"}: create a run. */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Create a run from a prompt or a skill.")
 final class RunCommand implements Callable<Integer> {
-    private static final Duration TRANSCRIPT_POLL = Duration.ofSeconds(1);
 
     @Mixin
     ClientOptions client;
@@ -82,33 +80,18 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * State changes as they happen (the event stream), and the transcript's new lines next to them: the
-     * transcript is asked for again on every event and, between events, every {@link #TRANSCRIPT_POLL}.
+     * One timeline in the event log's order: the run's events as they commit, each {@code transcript_appended}
+     * replaced by the transcript lines it appended (its {@code ref_id} names the last of them).
      */
     private static void followLive(DroverClient api, String runId) {
         TranscriptPrinter transcript = new TranscriptPrinter(api, runId, System.out);
-        Thread poller = Thread.ofVirtual().name("drover-follow-transcript").start(() -> {
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    Thread.sleep(TRANSCRIPT_POLL);
-                    transcript.printNew();
-                }
-            } catch (InterruptedException e) {
-                // the run ended
-            } catch (RuntimeException e) {
-                // a failed poll only delays lines: the final printNew below prints them
+        api.followEvents(List.of(runId), 0, e -> {
+            if ("transcript_appended".equals(e.eventType())) {
+                transcript.printThrough(e.refId());
+            } else {
+                System.out.println(e.occurredAt() + "  " + e.eventType() + (e.refId() == null ? "" : "  " + e.refId()));
             }
         });
-        try {
-            api.followEvents(List.of(runId), 0, e -> {
-                transcript.printNew();
-                synchronized (transcript) {
-                    System.out.println(e.occurredAt() + "  " + e.eventType() + (e.refId() == null ? "" : "  " + e.refId()));
-                }
-            });
-        } finally {
-            poller.interrupt();
-        }
         transcript.printNew();
     }
 }

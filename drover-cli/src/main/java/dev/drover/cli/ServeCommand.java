@@ -82,6 +82,7 @@ final class ServeCommand implements Callable<Integer> {
                 System.getenv()).withGitBaseUrl(gitBaseUrl);
         DroverServer server = DroverServer.start(config);
         System.out.println("Drover is serving the API at " + server.apiBaseUrl());
+        System.out.println(adminKeyWhereabouts(store.dataDir.resolve(Bootstrap.KEY_FILE)));
         Worker worker = workers <= 0 ? null : new Worker(WorkerConfig.embedded(server.apiBaseUrl(),
                 Bootstrap.ensureEmbeddedWorkerKey(server.accounts(), store.dataDir), workers, store.dataDir,
                 System.getenv()).withIsolation(isolation.settings(System.getenv()))).start();
@@ -99,6 +100,14 @@ final class ServeCommand implements Callable<Integer> {
         }, "drover-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** Said at every start (the key itself only at the first): where an operator finds the admin key. */
+    static String adminKeyWhereabouts(java.nio.file.Path keyFile) {
+        return java.nio.file.Files.exists(keyFile)
+                ? "The admin API key is in " + keyFile.toAbsolutePath().normalize() + " (export DROVER_API_KEY=$(cat " + keyFile + "))"
+                : "No admin API key file at " + keyFile.toAbsolutePath().normalize() + " (it was removed); make a key with "
+                        + "`drover keys create --name NAME --user EMAIL --team TEAM`";
     }
 
     static void configureLogging(String level) {

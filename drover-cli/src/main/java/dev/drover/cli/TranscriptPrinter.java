@@ -27,13 +27,32 @@ final class TranscriptPrinter {
     }
 
     /** Prints the messages of this run not printed yet (earlier runs of a continued conversation are skipped). */
-    synchronized void printNew() {
+    void printNew() {
+        printThrough(null);
+    }
+
+    /**
+     * Prints the messages not printed yet up to and including the one whose id is {@code lastMessageId} (the
+     * {@code ref_id} of a {@code transcript_appended} event), all of them when it is null. Messages appended after
+     * that event wait for their own, so the transcript and the other events come out in the log's one order.
+     */
+    void printThrough(String lastMessageId) {
         List<ConversationMessage> messages = api.conversation(runId).steps().stream()
                 .filter(s -> runId.equals(s.id())).findFirst().map(ConversationStep::messages).orElse(List.of());
-        for (ConversationMessage m : messages.subList(Math.min(printed, messages.size()), messages.size())) {
+        int end = messages.size();
+        if (lastMessageId != null) {
+            for (int i = printed; i < messages.size(); i++) {
+                List<String> ids = messages.get(i).messageIds();
+                if (ids != null && ids.contains(lastMessageId)) {
+                    end = i + 1;
+                    break;
+                }
+            }
+        }
+        for (ConversationMessage m : messages.subList(Math.min(printed, end), end)) {
             lines(m).forEach(out::println);
         }
-        printed = Math.max(printed, messages.size());
+        printed = Math.max(printed, end);
     }
 
     /** Every message of every step. */

@@ -49,6 +49,14 @@ class ServeProcessIT {
             String key = Files.readString(keyFile).strip();
             assertThat(Files.readString(dir.resolve("serve.out"))).contains(key);
 
+            // a second server on the same port says why it cannot start, in one line, and exits non-zero
+            Process clash = java(List.of("serve", "--port", Integer.toString(port), "--data-dir",
+                    dir.resolve("other").toString(), "--workers", "0"), Map.of()).start();
+            assertThat(clash.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String clashErr = new String(clash.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(clash.exitValue()).as(clashErr).isEqualTo(1);
+            assertThat(clashErr).contains("cannot listen on 127.0.0.1:" + port).doesNotContain("Exception");
+
             Map<String, String> env = Map.of("DROVER_URL", "http://127.0.0.1:" + port + "/api/v1", "DROVER_API_KEY", key);
             String created = run(List.of("run", "hello from a process", "--json"), env);
             JsonNode reply = Json.mapper().readTree(created);
@@ -70,7 +78,11 @@ class ServeProcessIT {
             String followed = run(List.of("run", "ping", "--harness", "command", "--command", "read p; echo \"pong to $p\"",
                     "--follow"), env);
             assertThat(followed).contains("[user] ping").contains("[assistant] pong to ping").contains("run_pending").contains("run_in_progress").contains("run_succeeded")
-                    .contains("SUCCEEDED: The command exited with status 0: pong to ping");
+                    .contains("SUCCEEDED: The command exited with status 0: pong to ping")
+                    .doesNotContain("transcript_appended"); // its lines stand in its place
+            // one timeline in the log's order: the agent's answer was appended before the run succeeded
+            assertThat(followed.indexOf("[assistant] pong to ping")).isLessThan(followed.indexOf("run_succeeded"));
+            assertThat(followed.indexOf("run_in_progress")).isLessThan(followed.indexOf("[assistant] pong to ping"));
             String pongRun = followed.lines().filter(l -> l.matches("[0-9a-f-]{36} QUEUED.*")).findFirst().orElseThrow()
                     .substring(0, 36);
             assertThat(run(List.of("runs", "transcript", pongRun), env)).contains("[user] ping").contains("[assistant] pong to ping");
@@ -102,6 +114,18 @@ class ServeProcessIT {
         // the store was closed: SQLite folds and removes its write-ahead log when the last connection closes
         assertThat(data.resolve("drover.db")).exists();
         assertThat(data.resolve("drover.db-wal")).doesNotExist();
+
+        // a later start does not print the key again, but says where it is
+        Process again = java(List.of("serve", "--port", "0", "--data-dir", data.toString(), "--workers", "0"), Map.of())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(again.getInputStream(), StandardCharsets.UTF_8))) {
+            assertThat(out.readLine()).startsWith("Drover is serving the API at http://127.0.0.1:");
+            assertThat(out.readLine()).isEqualTo("The admin API key is in " + data.resolve("admin-api-key")
+                    + " (export DROVER_API_KEY=$(cat " + data.resolve("admin-api-key") + "))");
+        } finally {
+            again.destroy();
+            assertThat(again.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
     }
 
     @Test

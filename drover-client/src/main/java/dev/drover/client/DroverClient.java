@@ -282,6 +282,16 @@ public final class DroverClient {
                 type(HeartbeatResponse.class));
     }
 
+    /**
+     * A heartbeat the server holds for up to {@code waitSeconds} unless one of the runs is to be stopped (cancel
+     * requested, lease lost): how a worker learns of a cancel the moment it is made. A server that does not know
+     * {@code wait} answers at once, as to a plain heartbeat.
+     */
+    public HeartbeatResponse heartbeat(String workerId, List<String> runIds, int waitSeconds) {
+        return send("POST", "/workers/" + path(workerId) + "/heartbeat?wait=" + waitSeconds, new HeartbeatRequest(runIds),
+                Map.of(), true, type(HeartbeatResponse.class));
+    }
+
     /** Reports a lifecycle event ({@code run_in_progress}, {@code run_succeeded}, ...) with an optional reason. */
     public ReportEventResponse reportEvent(String runId, String eventType, RunStatusMessage status) {
         return send("POST", "/agent/events/" + path(runId), new ReportEventRequest(eventType, null, null, status),

@@ -4,6 +4,7 @@ import dev.drover.server.auth.Authenticator;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.http.Problems;
 import dev.drover.server.http.RequestContext;
+import dev.drover.server.http.Text;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpService;
@@ -34,6 +35,7 @@ final class ApiRouting {
                 s.skills(),     // GET /agent: skills as agents
                 s.schedules(),  // POST/GET /agent/schedules, GET/PUT/DELETE /agent/schedules/{id}, POST .../{id}/pause|resume
                 s.workers(),    // POST/GET /workers, POST /workers/{id}/claim|heartbeat, POST .../runs/{runId}/accept|transcript|artifacts
+                s.webhooks(),   // POST/GET /webhooks, GET/DELETE /webhooks/{id}, POST .../{id}/enable, GET .../{id}/deliveries, POST .../deliveries/{deliveryId}/redeliver
                 s.openApi());   // GET /openapi.json
     }
 
@@ -43,6 +45,8 @@ final class ApiRouting {
             Timer.Sample sample = Timer.start(metrics);
             try {
                 String path = req.path().path();
+                // the text rule holds for ids in the path too: PostgreSQL cannot even compare a string with NUL
+                Text.refuseNul("path", path);
                 if (path.startsWith(API + "/") && !path.equals(API + "/openapi.json")) { // /files/ is signed instead
                     RequestContext.setPrincipal(req, auth.authenticate(req));
                 }
@@ -53,11 +57,12 @@ final class ApiRouting {
             }
         });
         routing.error(ApiException.class, (req, res, e) -> problems.send(req, res, e))
+                .error(io.helidon.http.HttpException.class, (req, res, e) -> problems.sendHttp(req, res, e))
                 .error(Exception.class, (req, res, e) -> problems.sendUnexpected(req, res, e));
 
         // Operations and public pages
         routing.register("/", s.ops())
-                .register("/", s.docs())
+                .register("/", s.docs())           // GET /: the home page; GET /docs/errors/{code}
                 .register("/", s.files())           // GET /files/transcripts/{runId}, /files/artifacts/{uid} (signed, no key)
                 .register("/", s.sessionPages());   // GET /sessions/{sessionId}: the live run page of session_link
 
@@ -65,13 +70,6 @@ final class ApiRouting {
         for (HttpService service : apiServices(s)) {
             routing.register(API, service);
         }
-
-        // Anything else under the API is a problem+json 404, not the web server's plain text.
-        routing.route(Method.predicate(Method.GET, Method.POST, Method.PUT, Method.DELETE, Method.PATCH),
-                io.helidon.http.PathMatchers.create(API + "/*"),
-                (req, res) -> {
-                    throw new ApiException(404, dev.drover.api.PlatformErrorCode.RESOURCE_NOT_FOUND,
-                            "path: no endpoint " + req.prologue().method().text() + " " + req.path().path(), false);
-                });
+        // Any other path, inside the API or not, is a problem+json 404 (Problems.sendHttp)
     }
 }

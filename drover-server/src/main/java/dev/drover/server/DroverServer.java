@@ -11,7 +11,10 @@ import dev.drover.server.events.EventBus;
 import dev.drover.server.events.EventLog;
 import dev.drover.server.events.EventsService;
 import dev.drover.server.events.PostgresEventListener;
+import dev.drover.server.http.DirectProblems;
+import dev.drover.server.workers.RegisteredPools;
 import dev.drover.server.http.Problems;
+import io.helidon.http.DirectHandler;
 import dev.drover.server.messages.Messages;
 import dev.drover.server.messages.MessagesService;
 import dev.drover.server.models.ModelCatalog;
@@ -38,6 +41,13 @@ import dev.drover.server.transcripts.Transcripts;
 import dev.drover.server.transcripts.TranscriptsService;
 import dev.drover.server.workers.Workers;
 import dev.drover.server.workers.WorkersService;
+import dev.drover.server.webhooks.WebhookDeliveries;
+import dev.drover.server.webhooks.WebhookFanOut;
+import dev.drover.server.webhooks.WebhookSender;
+import dev.drover.server.webhooks.WebhookSettings;
+import dev.drover.server.webhooks.WebhookTargets;
+import dev.drover.server.webhooks.Webhooks;
+import dev.drover.server.webhooks.WebhooksService;
 import io.helidon.webserver.WebServer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -62,7 +72,7 @@ public final class DroverServer implements AutoCloseable {
     record Services(RunsService runs, EventsService events, MessagesService messages, ModelsService models,
             SessionsService sessions, TranscriptsService transcripts, ArtifactsService artifacts,
             EnvironmentsService environments, SkillsService skills, WorkersService workers, SchedulesService schedules,
-            OpenApiService openApi,
+            WebhooksService webhooks, OpenApiService openApi,
             OpsService ops, DocsService docs, FilesService files, SessionPageService sessionPages) {}
 
     private final ServerConfig config;
@@ -99,6 +109,7 @@ public final class DroverServer implements AutoCloseable {
 
     /** With another clock: tests move time to fire schedules and expire leases without waiting. */
     public static DroverServer start(ServerConfig config, Clock clock) {
+        requireFreePort(config);
         List<AutoCloseable> resources = new ArrayList<>();
         createPrivately(config.dataDir());
         Database db = Database.open(new Database.Settings(config.databaseUrl(), config.databaseUser(),
@@ -141,8 +152,22 @@ public final class DroverServer implements AutoCloseable {
             // many nodes look, and the first pass at start fires the ticks missed while every node was down
             resources.add(new Periodic("schedule-ticker", Duration.ofSeconds(1), Schedules.MAX_DUE_PER_PASS,
                     schedules::fireDue).start());
+            WebhookSettings hooks = WebhookSettings.fromEnv(config.env());
+            WebhookTargets targets = new WebhookTargets(hooks.allowPrivate());
+            Webhooks webhooks = new Webhooks(db, clock, targets);
+            WebhookFanOut fanOut = new WebhookFanOut(db, runs, clock);
+            WebhookDeliveries deliveries = new WebhookDeliveries(db, clock, hooks, targets,
+                    new WebhookSender(hooks.timeout()), metrics);
+            // every node turns new events into deliveries and sends the due ones; both passes claim their rows with
+            // SKIP LOCKED and write compare-and-sets, so nodes share the work and a dead node's share is picked up
+            resources.add(new Periodic("webhook-fan-out", hooks.interval(), WebhookFanOut.BATCH, fanOut::pass).start());
+            resources.add(new Periodic("webhook-delivery", hooks.interval(), WebhookDeliveries.BATCH,
+                    deliveries::pass).start());
+            resources.add(new Periodic("webhook-retention", Duration.ofMinutes(1), WebhookDeliveries.PRUNE_BATCH,
+                    deliveries::prune).start());
+            RegisteredPools pools = new RegisteredPools(db);
             Services services = new Services(
-                    new RunsService(runs),
+                    new RunsService(runs, pools),
                     new EventsService(runs, log, bus),
                     new MessagesService(messages),
                     new ModelsService(models),
@@ -153,7 +178,8 @@ public final class DroverServer implements AutoCloseable {
                     new SkillsService(skills),
                     new WorkersService(new Workers(db, leases, bus, clock, transcripts, artifacts, runs, blobs,
                             environments, models)),
-                    new SchedulesService(schedules),
+                    new SchedulesService(schedules, pools),
+                    new WebhooksService(webhooks),
                     new OpenApiService(),
                     new OpsService(db, metrics),
                     new DocsService(),
@@ -171,8 +197,20 @@ public final class DroverServer implements AutoCloseable {
                     .connectionOptions(o -> o.tcpNoDelay(true))
                     .shutdownHook(false)
                     .routing(r -> ApiRouting.configure(r, services, auth, problems, metrics))
+                    // refusals before routing (bad request line, 414, 431, 413, bad escapes) are problem+json too
+                    .directHandlers(d -> {
+                        DirectProblems direct = new DirectProblems(problems);
+                        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+                            d.addHandler(type, direct);
+                        }
+                    })
                     .build()
                     .start();
+            if (!web.isRunning() || web.port() < 0) {
+                // Helidon logs the bind failure and returns a server that listens nowhere (port -1)
+                web.stop();
+                throw cannotListen(config, "the port is in use or the address is not this host's");
+            }
             url.bind(config.host(), web.port());
             LOG.info("Drover listening on {} ({} database)", url.get(), db.dialect().name());
             return new DroverServer(config, db, web, resources, accounts, runs, schedules, bus, services, url.get(),
@@ -181,6 +219,27 @@ public final class DroverServer implements AutoCloseable {
             closeAll(resources);
             throw e;
         }
+    }
+
+    /**
+     * Fails before anything is opened when the port is taken, with one line instead of the web server's stack trace
+     * (the check after start covers the moment between the two).
+     */
+    private static void requireFreePort(ServerConfig config) {
+        if (config.port() == 0) {
+            return;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(config.host(), config.port()));
+        } catch (java.io.IOException e) {
+            throw cannotListen(config, e.getMessage());
+        }
+    }
+
+    private static IllegalStateException cannotListen(ServerConfig config, String why) {
+        return new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + " (" + why
+                + "); choose another port with --port or DROVER_PORT (0 picks a free one)");
     }
 
     /** How long a repository's skills are listed before a background fetch renews them. */

@@ -59,6 +59,11 @@ public record ServerConfig(
                 adminApiKey, modelsFile, teamConcurrency, env, leaseDuration, base);
     }
 
+    public ServerConfig withPort(int newPort) {
+        return new ServerConfig(host, newPort, dataDir, databaseUrl, databaseUser, databasePassword, publicUrl,
+                adminApiKey, modelsFile, teamConcurrency, env, leaseDuration, gitBaseUrl);
+    }
+
     public ServerConfig withLeaseDuration(Duration lease) {
         return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword, publicUrl,
                 adminApiKey, modelsFile, teamConcurrency, env, lease, gitBaseUrl);

@@ -12,6 +12,7 @@ public final class Cancellation {
     public enum Reason { CANCELLED, LEASE_LOST, SHUTDOWN }
 
     private final List<AgentProcess> processes = new ArrayList<>();
+    private final List<Runnable> actions = new ArrayList<>();
     private Reason reason;
 
     public synchronized boolean isCancelled() {
@@ -25,13 +26,17 @@ public final class Cancellation {
     /** Trips the switch; processes registered so far are stopped (off the caller's thread). */
     public void cancel(Reason why) {
         List<AgentProcess> toStop;
+        List<Runnable> toRun;
         synchronized (this) {
             if (reason != null) {
                 return;
             }
             reason = why;
             toStop = List.copyOf(processes);
+            toRun = List.copyOf(actions);
         }
+        // quick, non-blocking actions (waking a waiting call, closing connections): run here, before anything else
+        toRun.forEach(Runnable::run);
         toStop.forEach(p -> Thread.ofVirtual().start(() -> {
             try {
                 p.stop();
@@ -51,5 +56,33 @@ public final class Cancellation {
         if (stopNow) {
             p.stop();
         }
+    }
+
+    /** Something to undo a {@link #onCancel} registration with once the call it guards is over. */
+    public interface Registration extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Runs {@code action} when the switch is tripped (at once if it already was), on the tripping thread: it must
+     * be quick and must not block — wake a waiter, close connections.
+     */
+    public Registration onCancel(Runnable action) {
+        boolean now;
+        synchronized (this) {
+            now = reason != null;
+            if (!now) {
+                actions.add(action);
+            }
+        }
+        if (now) {
+            action.run();
+        }
+        return () -> {
+            synchronized (this) {
+                actions.remove(action);
+            }
+        };
     }
 }

@@ -83,24 +83,28 @@ final class McpTools implements AutoCloseable {
      * closed and the failure names the server.
      */
     static McpTools start(Map<String, McpServerConfig> servers, Path workspace, Map<String, String> environment,
-            Place place) throws StartFailure, InterruptedException {
+            Place place, HttpConnections network) throws StartFailure, InterruptedException {
         McpTools mcp = new McpTools();
         if (servers == null) {
             return mcp;
         }
         try {
             for (Map.Entry<String, McpServerConfig> e : new TreeMap<>(servers).entrySet()) {
-                mcp.connect(e.getKey(), e.getValue(), workspace, environment, place);
+                mcp.connect(e.getKey(), e.getValue(), workspace, environment, place, network);
             }
             return mcp;
         } catch (StartFailure | RuntimeException e) {
             mcp.close();
             throw e;
+        } catch (InterruptedException e) {
+            // the run was stopped while its servers started: drop them without waiting, the run ends now
+            mcp.abort();
+            throw e;
         }
     }
 
     private void connect(String name, McpServerConfig config, Path workspace, Map<String, String> environment,
-            Place place) throws StartFailure, InterruptedException {
+            Place place, HttpConnections network) throws StartFailure, InterruptedException {
         if (config.warpId() != null && !config.warpId().isBlank()) {
             throw new StartFailure("MCP server " + name + " refers to a Warp shared server (warp_id), which Drover "
                     + "does not host; give its command or url instead", null);
@@ -110,7 +114,7 @@ final class McpTools implements AutoCloseable {
         McpClientTransport transport;
         try {
             transport = config.command() != null && !config.command().isBlank()
-                    ? stdio(config, workspace, environment, place, tag, stderr) : http(config);
+                    ? stdio(config, workspace, environment, place, tag, stderr) : http(config, network);
         } catch (RuntimeException e) {
             throw new StartFailure("MCP server " + name + " could not be configured: " + e.getMessage(), e);
         }
@@ -121,6 +125,9 @@ final class McpTools implements AutoCloseable {
         } catch (RuntimeException e) {
             closeQuietly(new Connection(name, client, transport instanceof WorkspaceStdio ? findGroup(tag) : null));
             throw failure(name, e, stderr);
+        } catch (InterruptedException e) {
+            connections.add(new Connection(name, client, transport instanceof WorkspaceStdio ? findGroup(tag) : null));
+            throw e; // stopped with the others by start()
         }
         connections.add(new Connection(name, client, transport instanceof WorkspaceStdio ? findGroup(tag) : null));
         try {
@@ -241,7 +248,8 @@ final class McpTools implements AutoCloseable {
         }
     }
 
-    private static McpClientTransport http(McpServerConfig config) {
+    /** Over a client of the run's {@code connections}, so that a cancel closes a call's connection. */
+    private static McpClientTransport http(McpServerConfig config, HttpConnections network) {
         URI uri = URI.create(config.url());
         String base = uri.getScheme() + "://" + uri.getRawAuthority();
         String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
@@ -251,10 +259,10 @@ final class McpTools implements AutoCloseable {
                 headers.forEach(request::header);
         if (uri.getRawPath() != null && uri.getRawPath().endsWith("/sse")) {
             return HttpClientSseClientTransport.builder(base).sseEndpoint(path).jsonMapper(JSON)
-                    .httpRequestCustomizer(withHeaders).build();
+                    .clientBuilder(network.builder()).httpRequestCustomizer(withHeaders).build();
         }
         return HttpClientStreamableHttpTransport.builder(base).endpoint(path).jsonMapper(JSON)
-                .httpRequestCustomizer(withHeaders).build();
+                .clientBuilder(network.builder()).httpRequestCustomizer(withHeaders).build();
     }
 
     /**
@@ -392,13 +400,53 @@ final class McpTools implements AutoCloseable {
         return t == e ? m : e.getMessage() + " (" + m + ")";
     }
 
+    /**
+     * The run was stopped while a call may be in flight: every session is dropped at once, without the polite
+     * close (which would wait on the very server that hangs), and stdio servers' process groups are stopped off
+     * this thread (SIGTERM, grace, SIGKILL), so the run ends now. HTTP calls are cut by the run's
+     * {@link HttpConnections}.
+     */
+    void abort() {
+        List<Connection> all;
+        synchronized (this) {
+            if (aborted) {
+                return;
+            }
+            aborted = true;
+            all = List.copyOf(connections);
+            connections.clear();
+        }
+        for (Connection c : all.reversed()) {
+            try {
+                c.client().close();
+            } catch (RuntimeException e) {
+                LOG.debug("MCP server {} did not close: {}", c.name(), e.getMessage());
+            }
+            if (c.group() != null) {
+                Thread.ofVirtual().name("mcp-stop-" + c.name()).start(() -> {
+                    try {
+                        c.group().stop(AgentProcess.GRACE);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+        }
+    }
+
+    private boolean aborted;
+
     /** Closes every server; stdio servers' whole process groups are stopped. */
     @Override
     public void close() throws InterruptedException {
-        for (Connection c : connections.reversed()) {
+        List<Connection> all;
+        synchronized (this) {
+            all = List.copyOf(connections);
+            connections.clear();
+        }
+        for (Connection c : all.reversed()) {
             closeQuietly(c);
         }
-        connections.clear();
     }
 
     private static void closeQuietly(Connection c) throws InterruptedException {

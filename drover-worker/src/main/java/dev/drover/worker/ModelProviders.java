@@ -50,38 +50,47 @@ final class ModelProviders {
 
     /** A client for {@code modelId} of {@code provider} (as the server's catalog says; null to guess from the id). */
     Resolved resolve(String modelId, String provider) {
+        return resolve(modelId, provider, new HttpConnections());
+    }
+
+    /**
+     * A client whose HTTP connections are made through {@code connections}, so that the run can cut a request in
+     * flight (every provider's client is langchain4j's JDK client, streaming or not).
+     */
+    Resolved resolve(String modelId, String provider, HttpConnections connections) {
         String p = provider == null ? guessProvider(modelId) : provider.toLowerCase(Locale.ROOT);
+        var http = connections.forModels();
         return switch (p) {
-            case "openai" -> openAi(modelId);
-            case "anthropic" -> anthropic(modelId);
-            case "gemini", "google" -> gemini(modelId);
-            case "ollama" -> ollama(modelId);
+            case "openai" -> openAi(modelId, http);
+            case "anthropic" -> anthropic(modelId, http);
+            case "gemini", "google" -> gemini(modelId, http);
+            case "ollama" -> ollama(modelId, http);
             default -> new Resolved(null, "Model " + modelId + " has provider " + provider
                     + ", which this worker does not support (openai, anthropic, gemini, ollama)");
         };
     }
 
-    private Resolved openAi(String modelId) {
+    private Resolved openAi(String modelId, dev.langchain4j.http.client.HttpClientBuilder http) {
         String key = get("OPENAI_API_KEY");
         String url = get("OPENAI_BASE_URL");
         if (key == null && url == null) {
             return missing(modelId, "openai", "OPENAI_API_KEY (or OPENAI_BASE_URL)");
         }
         OpenAiChatModel.OpenAiChatModelBuilder b = OpenAiChatModel.builder().modelName(modelId)
-                .apiKey(key == null ? "none" : key).timeout(TIMEOUT).maxRetries(MAX_RETRIES);
+                .apiKey(key == null ? "none" : key).httpClientBuilder(http).timeout(TIMEOUT).maxRetries(MAX_RETRIES);
         if (url != null) {
             b.baseUrl(url);
         }
         return new Resolved(b.build(), null);
     }
 
-    private Resolved anthropic(String modelId) {
+    private Resolved anthropic(String modelId, dev.langchain4j.http.client.HttpClientBuilder http) {
         String key = get("ANTHROPIC_API_KEY");
         if (key == null) {
             return missing(modelId, "anthropic", "ANTHROPIC_API_KEY");
         }
         AnthropicChatModel.AnthropicChatModelBuilder b = AnthropicChatModel.builder().modelName(modelId).apiKey(key)
-                .maxTokens(ANTHROPIC_MAX_TOKENS).timeout(TIMEOUT).maxRetries(MAX_RETRIES);
+                .maxTokens(ANTHROPIC_MAX_TOKENS).httpClientBuilder(http).timeout(TIMEOUT).maxRetries(MAX_RETRIES);
         String url = get("ANTHROPIC_BASE_URL");
         if (url != null) {
             // Anthropic's own SDKs and CLI take the host without the API version; langchain4j wants it included
@@ -90,13 +99,13 @@ final class ModelProviders {
         return new Resolved(b.build(), null);
     }
 
-    private Resolved gemini(String modelId) {
+    private Resolved gemini(String modelId, dev.langchain4j.http.client.HttpClientBuilder http) {
         String key = get("GEMINI_API_KEY") != null ? get("GEMINI_API_KEY") : get("GOOGLE_API_KEY");
         if (key == null) {
             return missing(modelId, "gemini", "GEMINI_API_KEY (or GOOGLE_API_KEY)");
         }
         GoogleAiGeminiChatModel.GoogleAiGeminiChatModelBuilder b = GoogleAiGeminiChatModel.builder().modelName(modelId)
-                .apiKey(key).timeout(TIMEOUT).maxRetries(MAX_RETRIES);
+                .apiKey(key).httpClientBuilder(http).timeout(TIMEOUT).maxRetries(MAX_RETRIES);
         String url = get("GEMINI_BASE_URL") != null ? get("GEMINI_BASE_URL") : get("GOOGLE_GEMINI_BASE_URL");
         if (url != null) {
             // Google's SDKs take the host and add the API version themselves, as we do
@@ -105,9 +114,9 @@ final class ModelProviders {
         return new Resolved(b.build(), null);
     }
 
-    private Resolved ollama(String modelId) {
+    private Resolved ollama(String modelId, dev.langchain4j.http.client.HttpClientBuilder http) {
         String url = get("OLLAMA_BASE_URL") != null ? get("OLLAMA_BASE_URL") : get("OLLAMA_HOST");
-        return new Resolved(OllamaChatModel.builder().modelName(modelId).baseUrl(ollamaUrl(url)).timeout(TIMEOUT)
+        return new Resolved(OllamaChatModel.builder().modelName(modelId).baseUrl(ollamaUrl(url)).httpClientBuilder(http).timeout(TIMEOUT)
                 .maxRetries(MAX_RETRIES).build(), null);
     }
 

@@ -104,23 +104,60 @@ final class OzHarness implements Harness {
         String modelId = ctx.modelId() != null ? ctx.modelId()
                 : ctx.run().agentConfig() != null && ctx.run().agentConfig().modelId() != null
                         ? ctx.run().agentConfig().modelId() : providers.defaultModel();
-        ModelProviders.Resolved resolved = providers.resolve(modelId, ctx.modelProvider());
+        // every request of the run to its provider and its MCP servers goes through these, so a stop can cut them
+        try (HttpConnections connections = new HttpConnections()) {
+            return run(ctx, modelId, connections);
+        }
+    }
+
+    private Outcome run(RunContext ctx, String modelId, HttpConnections connections) throws Exception {
+        ModelProviders.Resolved resolved = providers.resolve(modelId, ctx.modelProvider(), connections);
         if (resolved.model() == null) {
             return Outcome.failed(resolved.problem(), PlatformErrorCode.INTEGRATION_NOT_CONFIGURED);
         }
         McpTools mcp;
+        // a server may take up to a minute to start: a stop cuts HTTP ones (their connections) and stdio ones (this
+        // thread's wait for them, which is interrupted)
+        Thread starting = Thread.currentThread();
+        Cancellation.Registration stopStarting = ctx.cancellation().onCancel(() -> {
+            connections.abort();
+            starting.interrupt();
+        });
         try {
             mcp = McpTools.start(ctx.run().agentConfig() == null ? null : ctx.run().agentConfig().mcpServers(),
-                    ctx.workspace(), ctx.environment(), place);
+                    ctx.workspace(), ctx.environment(), place, connections);
         } catch (McpTools.StartFailure e) {
-            return Outcome.failed(e.getMessage(), PlatformErrorCode.ENVIRONMENT_SETUP_FAILED);
+            return ctx.cancellation().isCancelled() ? Outcome.cancelled()
+                    : Outcome.failed(e.getMessage(), PlatformErrorCode.ENVIRONMENT_SETUP_FAILED);
+        } catch (InterruptedException e) {
+            if (ctx.cancellation().isCancelled()) {
+                return Outcome.cancelled();
+            }
+            throw e;
+        } finally {
+            stopStarting.close();
+            if (ctx.cancellation().isCancelled()) {
+                Thread.interrupted(); // an interrupt that came after the servers were up is not for what follows
+            }
         }
         try (mcp) {
-            return loop(ctx, modelId, resolved.model(), mcp);
+            Outcome outcome = loop(ctx, modelId, resolved.model(), mcp, () -> {
+                connections.abort();
+                mcp.abort();
+            });
+            if (ctx.cancellation().isCancelled()) {
+                mcp.abort(); // stopped: the servers are dropped without waiting on them
+            }
+            return outcome;
         }
     }
 
-    private Outcome loop(RunContext ctx, String modelId, ChatModel model, McpTools mcp) throws Exception {
+    /** The run's end when its wall-clock limit has passed. */
+    private Outcome timedOut() {
+        return Outcome.failed("The agent ran longer than " + config.runTimeout() + " and was stopped", null);
+    }
+
+    private Outcome loop(RunContext ctx, String modelId, ChatModel model, McpTools mcp, Runnable cut) throws Exception {
         WorkspaceTools files = new WorkspaceTools(ctx.workspace());
         List<ChatMessage> messages = new ArrayList<>();
         String base = ctx.instructions();
@@ -133,17 +170,24 @@ final class OzHarness implements Harness {
         boolean interactive = Boolean.TRUE.equals(ctx.run().interactive());
         List<ToolSpecification> offered = new ArrayList<>(tools(interactive));
         offered.addAll(mcp.specifications());
-        // the run's wall-clock limit holds for the built-in agent too, checked between steps
+        // the run's wall-clock limit holds for the built-in agent too: between steps, and inside every model and
+        // MCP call, which a cancel also cuts short (StoppableCall)
         long deadline = System.nanoTime() + config.runTimeout().toNanos();
         for (int step = 0; step < MAX_STEPS; step++) {
             if (ctx.cancellation().isCancelled()) {
                 return Outcome.cancelled();
             }
-            if (System.nanoTime() > deadline) {
-                return Outcome.failed("The agent ran longer than " + config.runTimeout() + " and was stopped", null);
+            if (System.nanoTime() - deadline > 0) {
+                return timedOut();
             }
-            ChatResponse response = model.chat(ChatRequest.builder().messages(messages)
-                    .toolSpecifications(offered).build());
+            ChatRequest request = ChatRequest.builder().messages(messages).toolSpecifications(offered).build();
+            ChatResponse response;
+            try {
+                response = StoppableCall.call("drover-model-call", ctx.cancellation(), deadline,
+                        () -> model.chat(request), cut);
+            } catch (StoppableCall.Stopped stopped) {
+                return stopped.cause == StoppableCall.Cause.CANCELLED ? Outcome.cancelled() : timedOut();
+            }
             AiMessage ai = withCallIds(response.aiMessage(), step);
             messages.add(ai);
             if (response.tokenUsage() != null) {
@@ -171,6 +215,14 @@ final class OzHarness implements Harness {
             }
             ctx.transcript().append("assistant", said);
             for (ToolExecutionRequest call : ai.toolExecutionRequests()) {
+                // a cancel seen while an earlier call of this turn ran (say, a shell command it stopped) ends the
+                // run before the next call: nothing the model asked for is done after the cancel
+                if (ctx.cancellation().isCancelled()) {
+                    return Outcome.cancelled();
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    return timedOut();
+                }
                 JsonNode args = arguments(call);
                 if (call.name().equals("ask_user") && interactive) {
                     String question = args.path("question").asText("The agent needs your input");
@@ -183,8 +235,15 @@ final class OzHarness implements Harness {
                     ctx.transcript().append("tool", List.of(result(call, "completed", Map.of("success", success))));
                     return success ? Outcome.succeeded(summary) : Outcome.failed(summary, null);
                 }
-                ToolResult r = mcp.offers(call.name()) ? mcp.call(call.name(), args)
-                        : execute(call.name(), args, ctx, files);
+                ToolResult r;
+                try {
+                    r = mcp.offers(call.name())
+                            ? StoppableCall.call("drover-mcp-call", ctx.cancellation(), deadline,
+                                    () -> mcp.call(call.name(), args), cut)
+                            : execute(call.name(), args, ctx, files);
+                } catch (StoppableCall.Stopped stopped) {
+                    return stopped.cause == StoppableCall.Cause.CANCELLED ? Outcome.cancelled() : timedOut();
+                }
                 r = new ToolResult(r.ok(), cap(r.text()));
                 ctx.transcript().append("tool", List.of(result(call, r.ok() ? "completed" : "failed", Map.of("output", r.text()))));
                 messages.add(ToolExecutionResultMessage.from(call, r.text()));

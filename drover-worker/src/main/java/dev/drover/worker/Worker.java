@@ -4,8 +4,6 @@ import dev.drover.api.ArtifactType;
 import dev.drover.api.AttachmentRef;
 import dev.drover.api.ArtifactUpload;
 import dev.drover.api.ClaimedRun;
-import dev.drover.api.HeartbeatResponse;
-import dev.drover.api.LeaseStatus;
 import dev.drover.api.PlatformErrorCode;
 import dev.drover.api.RunItem;
 import dev.drover.api.TranscriptAppend;
@@ -33,7 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A worker, in the shape of a CI runner's loop: register; for each slot, claim (long-poll) and accept in one call,
- * prepare the workspace, run the harness, report; meanwhile heartbeat every run held, stopping those cancelled or lost.
+ * prepare the workspace, run the harness, report; meanwhile a {@link LeaseWatch} heartbeats each run held and stops
+ * it the moment it is cancelled or lost.
  * It talks to the server only through {@link DroverClient}.
  */
 public final class Worker implements AutoCloseable {
@@ -68,7 +67,6 @@ public final class Worker implements AutoCloseable {
         for (int i = 0; i < config.slots(); i++) {
             threads.add(Thread.ofVirtual().name("drover-worker-slot-" + i).start(this::slotLoop));
         }
-        threads.add(Thread.ofVirtual().name("drover-worker-heartbeat").start(this::heartbeatLoop));
         return this;
     }
 
@@ -108,6 +106,8 @@ public final class Worker implements AutoCloseable {
         Cancellation cancellation = new Cancellation();
         held.put(run.runId(), cancellation);
         Path workspace = config.workRoot().resolve(run.runId());
+        LeaseWatch watch = LeaseWatch.start(client, info.workerId(), run.runId(),
+                Duration.ofSeconds(Math.max(1, info.heartbeatSeconds())), cancellation);
         try {
             Files.createDirectories(workspace);
             writeAttachments(claimed, workspace);
@@ -132,6 +132,7 @@ public final class Worker implements AutoCloseable {
             LOG.warn("run {} failed on this worker", run.runId(), e);
             finish(run, cancellation, Outcome.errored("The worker failed while executing the run: " + e));
         } finally {
+            watch.close();
             held.remove(run.runId());
             retire(run, workspace);
         }
@@ -299,36 +300,9 @@ public final class Worker implements AutoCloseable {
         return env;
     }
 
-    private void heartbeatLoop() {
-        Duration every = Duration.ofSeconds(Math.max(1, info.heartbeatSeconds()));
-        while (running) {
-            pause(every);
-            List<String> ids = List.copyOf(held.keySet());
-            if (ids.isEmpty()) {
-                continue;
-            }
-            try {
-                HeartbeatResponse r = client.heartbeat(info.workerId(), ids);
-                for (LeaseStatus s : r.leases()) {
-                    Cancellation c = held.get(s.runId());
-                    if (c == null) {
-                        continue;
-                    }
-                    if (s.lost()) {
-                        c.cancel(Cancellation.Reason.LEASE_LOST);
-                    } else if (s.cancelRequested()) {
-                        c.cancel(Cancellation.Reason.CANCELLED);
-                    }
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("heartbeat failed: {}", e.getMessage());
-            }
-        }
-    }
-
     private static void pause(Duration d) {
         try {
-            Thread.sleep(d); // the heartbeat's period and the retry back-off, not a wait for a condition
+            Thread.sleep(d); // the claim retry back-off, not a wait for a condition
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -238,8 +238,8 @@ abstract class CliHarnessEndToEndTest {
         awaitState(run, "INPROGRESS");
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> WorkerEndToEndTest.processesNamed(marker) >= 2);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> outline(messages(run)).contains("assistant:action:run_command"));
-        assertThat(user.post("/agent/runs/" + run + "/cancel", (String) null).status()).isEqualTo(200);
-        awaitState(run, "CANCELLED");
+        assertThat(WorkerEndToEndTest.cancelAndTime(user, run)).as("from the cancel request to CANCELLED")
+                .isLessThan(Duration.ofSeconds(2));
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> WorkerEndToEndTest.processesNamed(marker) == 0);
     }
 }

@@ -23,6 +23,11 @@ final class HttpMcpServer implements AutoCloseable {
     private final HttpServer server;
     final List<String> methods = new CopyOnWriteArrayList<>();
     final List<String> unauthorized = new CopyOnWriteArrayList<>();
+    /** When set, a {@code tools/call} takes this long: its body trickles (whitespace) so a dropped call is noticed. */
+    volatile java.time.Duration callsTake;
+    /** Calls that started hanging, and when the client dropped one. */
+    final List<String> hanging = new CopyOnWriteArrayList<>();
+    final List<java.time.Instant> aborted = new CopyOnWriteArrayList<>();
 
     HttpMcpServer() {
         try {
@@ -31,6 +36,8 @@ final class HttpMcpServer implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         server.createContext("/mcp", this::handle);
+        // a request per thread: a hanging call must not hold up the others
+        server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         server.start();
     }
 
@@ -83,8 +90,32 @@ final class HttpMcpServer implements AutoCloseable {
             }
             byte[] body = JSON.writeValueAsBytes(response);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
+            java.time.Duration hang = callsTake;
+            if (method.equals("tools/call") && hang != null) {
+                hang(exchange, hang, body);
+                return;
+            }
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
+        }
+    }
+
+    /** Headers at once, a space every 100 ms for {@code hang}, then the answer — unless the client leaves. */
+    private void hang(HttpExchange exchange, java.time.Duration hang, byte[] body) throws IOException {
+        exchange.sendResponseHeaders(200, 0);
+        hanging.add("tools/call");
+        long end = System.nanoTime() + hang.toNanos();
+        try {
+            while (System.nanoTime() < end) {
+                exchange.getResponseBody().write(' ');
+                exchange.getResponseBody().flush();
+                Thread.sleep(100); // the trickle's pace, which bounds how late a dropped call is noticed
+            }
+            exchange.getResponseBody().write(body);
+        } catch (IOException dropped) {
+            aborted.add(java.time.Instant.now());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

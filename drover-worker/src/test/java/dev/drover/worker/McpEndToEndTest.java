@@ -170,6 +170,56 @@ class McpEndToEndTest {
     }
 
     @Test
+    void aCancelDuringAnMcpToolCallEndsTheRunCancelledWithinTwoSecondsDropsTheCallAndRunsNothingAfterIt()
+            throws Exception {
+        Path work = Files.createTempDirectory("drover-mcp-");
+        try (TestServer server = server(); ScriptedModelServer model = new ScriptedModelServer();
+                HttpMcpServer weather = new HttpMcpServer(); Worker worker = worker(server, model, work)) {
+            weather.callsTake = Duration.ofSeconds(60);
+            model.thenCallAll(new ScriptedModelServer.Call("mcp__weather__forecast", Map.of("city", "Oslo")),
+                    new ScriptedModelServer.Call("write_file", Map.of("path", "queued.txt", "content", "not after a cancel")));
+            Api user = server.admin();
+            String run = user.post("/agent/runs", Map.of("prompt", "Weather in Oslo?", "config", Map.of("mcp_servers",
+                    Map.of("weather", Map.of("url", weather.url(), "headers", Map.of("Authorization", HttpMcpServer.TOKEN))))))
+                    .json().get("run_id").asText();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !weather.hanging.isEmpty());
+
+            long cancelledAt = System.nanoTime();
+            java.time.Instant cancelInstant = java.time.Instant.now();
+            assertThat(user.post("/agent/runs/" + run + "/cancel", (String) null).status()).isEqualTo(200);
+            Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20)).until(() ->
+                    user.get("/agent/runs/" + run).json().get("state").asText().matches("CANCELLED|SUCCEEDED|FAILED|ERROR"));
+            Duration took = Duration.ofNanos(System.nanoTime() - cancelledAt);
+            assertThat(user.get("/agent/runs/" + run).json().get("state").asText()).isEqualTo("CANCELLED");
+            assertThat(took).isLessThan(Duration.ofSeconds(2));
+            // the MCP server saw its call's connection dropped, within the same bound
+            Awaitility.await().atMost(Duration.ofSeconds(2)).until(() -> !weather.aborted.isEmpty());
+            assertThat(Duration.between(cancelInstant, weather.aborted.getFirst())).isLessThan(Duration.ofSeconds(2));
+            assertThat(work.resolve(run).resolve("queued.txt")).doesNotExist();
+            assertThat(model.requests).as("the model is not asked again").hasSize(1);
+        }
+    }
+
+    @Test
+    void aCancelWhileAnMcpServerStartsEndsTheRunCancelledWithinTwoSecondsAndStopsTheServer() throws Exception {
+        try (TestServer server = server(); ScriptedModelServer model = new ScriptedModelServer();
+                Worker worker = worker(server, model, Files.createTempDirectory("drover-mcp-"))) {
+            Api user = server.admin();
+            // a stdio server that never answers initialize: the run would wait out the 60 s start timeout
+            String mark = UUID.randomUUID().toString();
+            String run = user.post("/agent/runs", Map.of("prompt", "p", "config", Map.of("mcp_servers", Map.of("silent",
+                    Map.of("command", "sh", "args", List.of("-c", "exec sleep 600"), "env", Map.of("MCP_TEST_MARK", mark))))))
+                    .json().get("run_id").asText();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !processesWith("MCP_TEST_MARK=" + mark).isEmpty());
+
+            assertThat(WorkerEndToEndTest.cancelAndTime(user, run)).as("from the cancel request to CANCELLED")
+                    .isLessThan(Duration.ofSeconds(2));
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> processesWith("MCP_TEST_MARK=" + mark).isEmpty());
+            assertThat(model.requests).isEmpty();
+        }
+    }
+
+    @Test
     void aServerThatCannotStartFailsTheRunNamingItBeforeTheModelIsAsked() throws Exception {
         try (TestServer server = server(); ScriptedModelServer model = new ScriptedModelServer();
                 Worker worker = worker(server, model, Files.createTempDirectory("drover-mcp-"))) {

@@ -19,7 +19,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A test double for an outside service that cannot be reached here: a model provider's chat endpoint, in the wire
  * format of OpenAI (chat completions), Anthropic (messages), Gemini (generateContent) or Ollama (/api/chat), that
- * answers each request with the next scripted tool call and records what it was sent.
+ * answers each request with the next scripted tool call(s) and records what it was sent.
+ *
+ * <p>A reply can also hang ({@link #thenHang}), as a slow model does: the answer's headers go out at once and its
+ * body trickles (whitespace, which every provider's JSON parser skips) until the time is up, so the double notices
+ * within a tenth of a second when the client drops the connection — {@link #aborted} records that.
  */
 final class ScriptedModelServer implements AutoCloseable {
 
@@ -49,8 +53,16 @@ final class ScriptedModelServer implements AutoCloseable {
     private String marker;
     final List<JsonNode> requests = new CopyOnWriteArrayList<>();
     final List<Received> received = new CopyOnWriteArrayList<>();
+    /** The first user message of each request whose reply started hanging. */
+    final List<String> hanging = new CopyOnWriteArrayList<>();
+    /** The first user message of each hanging request whose client dropped the connection, and when. */
+    final List<Map.Entry<String, java.time.Instant>> aborted = new CopyOnWriteArrayList<>();
 
-    private record Reply(String tool, Map<String, Object> arguments) {}
+    /** One tool call of a reply. */
+    record Call(String tool, Map<String, Object> arguments) {}
+
+    /** A reply of one or more tool calls, sent at once or after {@code hang}. */
+    private record Reply(List<Call> calls, java.time.Duration hang) {}
 
     ScriptedModelServer() {
         this(Wire.OPENAI);
@@ -64,6 +76,8 @@ final class ScriptedModelServer implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         server.createContext(wire.path, this::answer);
+        // a request per thread: one reply hanging must not hold up the others
+        server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         server.start();
     }
 
@@ -88,9 +102,36 @@ final class ScriptedModelServer implements AutoCloseable {
         byte[] body = (reply == null ? error("script exhausted") : render(reply, calls.getAndIncrement()))
                 .toString().getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
+        if (reply != null && reply.hang() != null) {
+            hang(exchange, prompt, reply.hang(), body);
+            return;
+        }
         exchange.sendResponseHeaders(reply == null ? 500 : 200, body.length);
         exchange.getResponseBody().write(body);
         exchange.close();
+    }
+
+    /** Sends the headers, trickles a space every 100 ms for {@code hang}, then the body — unless the client leaves. */
+    private void hang(HttpExchange exchange, String prompt, java.time.Duration hang, byte[] body) throws IOException {
+        exchange.sendResponseHeaders(200, 0); // chunked: the length is not told in advance
+        java.io.OutputStream out = exchange.getResponseBody();
+        hanging.add(prompt);
+        long end = System.nanoTime() + hang.toNanos();
+        try {
+            while (System.nanoTime() < end) {
+                out.write(' ');
+                out.flush();
+                Thread.sleep(100); // the trickle's pace, which bounds how late a dropped connection is noticed
+            }
+            out.write(body);
+            out.close();
+        } catch (IOException dropped) {
+            aborted.add(Map.entry(prompt, java.time.Instant.now()));
+            exchange.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exchange.close();
+        }
     }
 
     /** What the worker's provider variable points at for this wire format. */
@@ -119,13 +160,31 @@ final class ScriptedModelServer implements AutoCloseable {
 
     /** Queues a reply that calls {@code tool} with {@code arguments}. */
     ScriptedModelServer thenCall(String tool, Map<String, Object> arguments) {
-        (marker == null ? script : byMarker.get(marker)).add(new Reply(tool, arguments));
+        return then(new Reply(List.of(new Call(tool, arguments)), null));
+    }
+
+    /** Queues a reply that makes several tool calls in one turn, in this order. */
+    ScriptedModelServer thenCallAll(Call... calls) {
+        return then(new Reply(List.of(calls), null));
+    }
+
+    /** Queues a reply that takes {@code hang} to come, then calls {@code tool} — if the client is still there. */
+    ScriptedModelServer thenHang(java.time.Duration hang, String tool, Map<String, Object> arguments) {
+        return then(new Reply(List.of(new Call(tool, arguments)), hang));
+    }
+
+    private ScriptedModelServer then(Reply reply) {
+        (marker == null ? script : byMarker.get(marker)).add(reply);
         return this;
     }
 
-    /** A reply calling the tool, with 100 input and 20 output tokens of usage, in the wire format. */
+    /** The requests whose first user message mentions {@code text}. */
+    long requestsMentioning(String text) {
+        return requests.stream().filter(r -> firstUserMessage(r).contains(text)).count();
+    }
+
+    /** A reply making the calls, with 100 input and 20 output tokens of usage, in the wire format. */
     private ObjectNode render(Reply r, int n) {
-        ObjectNode args = Json.mapper().valueToTree(r.arguments());
         ObjectNode reply = Json.mapper().createObjectNode();
         switch (wire) {
             case OPENAI -> {
@@ -133,22 +192,32 @@ final class ScriptedModelServer implements AutoCloseable {
                 ObjectNode message = Json.mapper().createObjectNode().put("role", "assistant");
                 message.putNull("content");
                 ArrayNode calls = message.putArray("tool_calls");
-                ObjectNode call = calls.addObject().put("id", "call_" + r.tool() + "_" + n).put("type", "function");
-                call.putObject("function").put("name", r.tool()).put("arguments", args.toString());
+                for (int i = 0; i < r.calls().size(); i++) {
+                    Call c = r.calls().get(i);
+                    ObjectNode call = calls.addObject().put("id", "call_" + c.tool() + "_" + n + "_" + i).put("type", "function");
+                    call.putObject("function").put("name", c.tool()).put("arguments", args(c).toString());
+                }
                 reply.putArray("choices").addObject().put("index", 0).put("finish_reason", "tool_calls").set("message", message);
                 reply.putObject("usage").put("prompt_tokens", 100).put("completion_tokens", 20).put("total_tokens", 120);
             }
             case ANTHROPIC -> {
                 reply.put("id", "msg_" + n).put("type", "message").put("role", "assistant").put("model", "scripted");
-                reply.putArray("content").addObject().put("type", "tool_use").put("id", "toolu_" + n)
-                        .put("name", r.tool()).set("input", args);
+                ArrayNode content = reply.putArray("content");
+                for (int i = 0; i < r.calls().size(); i++) {
+                    Call c = r.calls().get(i);
+                    content.addObject().put("type", "tool_use").put("id", "toolu_" + n + "_" + i)
+                            .put("name", c.tool()).set("input", args(c));
+                }
                 reply.put("stop_reason", "tool_use").putNull("stop_sequence");
                 reply.putObject("usage").put("input_tokens", 100).put("output_tokens", 20);
             }
             case GEMINI -> {
                 ObjectNode candidate = reply.putArray("candidates").addObject();
                 ObjectNode content = candidate.putObject("content").put("role", "model");
-                content.putArray("parts").addObject().putObject("functionCall").put("name", r.tool()).set("args", args);
+                ArrayNode parts = content.putArray("parts");
+                for (Call c : r.calls()) {
+                    parts.addObject().putObject("functionCall").put("name", c.tool()).set("args", args(c));
+                }
                 candidate.put("finishReason", "STOP").put("index", 0);
                 reply.putObject("usageMetadata").put("promptTokenCount", 100).put("candidatesTokenCount", 20)
                         .put("totalTokenCount", 120);
@@ -157,11 +226,18 @@ final class ScriptedModelServer implements AutoCloseable {
             case OLLAMA -> {
                 reply.put("model", "scripted").put("created_at", "2026-01-01T00:00:00Z");
                 ObjectNode message = reply.putObject("message").put("role", "assistant").put("content", "");
-                message.putArray("tool_calls").addObject().putObject("function").put("name", r.tool()).set("arguments", args);
+                ArrayNode calls = message.putArray("tool_calls");
+                for (Call c : r.calls()) {
+                    calls.addObject().putObject("function").put("name", c.tool()).set("arguments", args(c));
+                }
                 reply.put("done", true).put("done_reason", "stop").put("prompt_eval_count", 100).put("eval_count", 20);
             }
         }
         return reply;
+    }
+
+    private static ObjectNode args(Call c) {
+        return Json.mapper().valueToTree(c.arguments());
     }
 
     private static ObjectNode error(String message) {

@@ -228,9 +228,30 @@ abstract class WorkerEndToEndTest {
         String run = run("bash -c '(exec -a " + marker + " sleep 600) & exec -a " + marker + " sleep 601'", "p");
         awaitState(run, "INPROGRESS");
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> processesNamed(marker) >= 2); // both sleeps (and the shell that started them)
-        assertThat(user.post("/agent/runs/" + run + "/cancel", (String) null).status()).isEqualTo(200);
-        awaitState(run, "CANCELLED");
+        assertThat(cancelAndTime(user, run)).as("from the cancel request to CANCELLED").isLessThan(Duration.ofSeconds(2));
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> processesNamed(marker) == 0);
+    }
+
+    @Test
+    void anAgentThatIgnoresSigtermIsKilledAndTheRunCancelledWithinTwoSeconds() throws Exception {
+        // the worst case for a process harness: SIGTERM does nothing, so the whole grace period passes before SIGKILL
+        String marker = "drover-e2e-stubborn-" + UUID.randomUUID();
+        String run = run("bash -c 'trap \"\" TERM; exec -a " + marker + " sleep 600'", "p");
+        awaitState(run, "INPROGRESS");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> processesNamed(marker) >= 1);
+        assertThat(cancelAndTime(user, run)).as("from the cancel request to CANCELLED").isLessThan(Duration.ofSeconds(2));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> processesNamed(marker) == 0);
+    }
+
+    /** Cancels the run and answers how long it took to reach CANCELLED, polled every 20 ms. */
+    static Duration cancelAndTime(Api user, String run) {
+        long at = System.nanoTime();
+        assertThat(user.post("/agent/runs/" + run + "/cancel", (String) null).status()).isEqualTo(200);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() ->
+                user.get("/agent/runs/" + run).json().get("state").asText().matches("CANCELLED|SUCCEEDED|FAILED|ERROR"));
+        Duration took = Duration.ofNanos(System.nanoTime() - at);
+        assertThat(user.get("/agent/runs/" + run).json().get("state").asText()).isEqualTo("CANCELLED");
+        return took;
     }
 
     static int processesNamed(String marker) throws IOException, InterruptedException {

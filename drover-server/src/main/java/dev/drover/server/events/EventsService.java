@@ -6,6 +6,7 @@ import dev.drover.api.RunEvent;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.http.JsonBodies;
+import dev.drover.server.http.Text;
 import dev.drover.server.http.QueryParams;
 import dev.drover.server.http.RequestContext;
 import dev.drover.server.runs.Runs;
@@ -46,9 +47,9 @@ public final class EventsService implements HttpService {
 
     private void report(ServerRequest req, ServerResponse res) {
         ReportEventRequest body = JsonBodies.read(req, ReportEventRequest.class);
-        if (body.eventType() == null || body.eventType().isBlank()) {
-            throw ApiException.badRequest("event_type", "is required");
-        }
+        Text.required("event_type", body.eventType());
+        Text.notBlankIfPresent("execution_id", body.executionId());
+        Text.notBlankIfPresent("ref_id", body.refId());
         RunEvent event = runs.report(RequestContext.principal(req), req.path().pathParameters().get("runId"),
                 body.eventType(), body.executionId(), body.refId(), body.statusMessage());
         JsonBodies.send(res, new ReportEventResponse(event.sequence()));
@@ -114,6 +115,9 @@ public final class EventsService implements HttpService {
                 }
                 if (finished) {
                     return;
+                }
+                if (checkFinished) {
+                    continue; // a run event just went out: look at the states again now, not after a keep-alive
                 }
                 bus.awaitAfter(Math.max(seen, since), KEEP_ALIVE);
                 // events of other runs wake this loop too: the keep-alive is about this stream being quiet

@@ -3,6 +3,7 @@ package dev.drover.server.http;
 import dev.drover.api.PlatformErrorCode;
 import dev.drover.api.Problem;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -40,6 +41,32 @@ public final class Problems {
         res.status(Status.create(e.status()));
         res.header(HeaderNames.CONTENT_TYPE, MEDIA_TYPE);
         res.send(JsonBodies.write(problem(e, req.path().absolute().path()))); // the whole path, prefix included
+    }
+
+    /**
+     * The web server's own refusals (no route matched, a malformed request line, a body it will not read) are the
+     * client's fault: answered with their status as problem+json, and not logged as bugs — unauthenticated clients
+     * could otherwise flood the log with stack traces.
+     */
+    public void sendHttp(ServerRequest req, ServerResponse res, HttpException e) {
+        int status = e.status().code();
+        if (status >= 500) {
+            sendUnexpected(req, res, e);
+            return;
+        }
+        String method = req.prologue().method().text();
+        String path = req.path().absolute().path();
+        ApiException problem = switch (status) {
+            case 404 -> new ApiException(404, PlatformErrorCode.RESOURCE_NOT_FOUND,
+                    "path: no endpoint " + method + " " + path, false);
+            case 405 -> new ApiException(405, PlatformErrorCode.INVALID_REQUEST,
+                    "method: " + method + " is not allowed on " + path, false);
+            case 401 -> ApiException.unauthenticated("Authorization: " + e.getMessage());
+            case 403 -> ApiException.forbidden(e.getMessage());
+            default -> new ApiException(status, PlatformErrorCode.INVALID_REQUEST, "request: " + e.getMessage(), false);
+        };
+        LOG.debug("{} {}: {}", method, path, problem.detail());
+        send(req, res, problem);
     }
 
     /** Anything that is not an {@link ApiException} is a bug: logged with its stack, answered 500 retryable. */

@@ -19,13 +19,17 @@ public final class QueryParams {
         this.req = req;
     }
 
+    /** The parameter's value; empty means absent. NUL is refused as in bodies ({@link Text}). */
     public Optional<String> string(String name) {
-        return req.query().first(name).asOptional().filter(s -> !s.isEmpty());
+        Optional<String> value = req.query().first(name).asOptional().filter(s -> !s.isEmpty());
+        value.ifPresent(v -> Text.refuseNul(name, v));
+        return value;
     }
 
     public List<String> strings(String name) {
         List<String> out = new ArrayList<>();
         for (String v : req.query().all(name, List::of)) {
+            Text.refuseNul(name, v);
             for (String part : v.split(",")) {
                 if (!part.isBlank()) {
                     out.add(part.trim());
@@ -111,6 +115,7 @@ public final class QueryParams {
             if (name.startsWith(prefix + "[") && name.endsWith("]")) {
                 String key = name.substring(prefix.length() + 1, name.length() - 1);
                 for (String value : req.query().all(name, List::of)) {
+                    Text.refuseNul(name, value);
                     out.add(new String[] {key, value});
                 }
             }

@@ -175,6 +175,17 @@ public final class RunLeases {
         });
     }
 
+    /** The leases as they stand, without extending them: what a waiting heartbeat re-reads when woken. */
+    public List<LeaseStatus> statuses(String workerId, List<String> runIds) {
+        return db.readOne(h -> {
+            List<LeaseStatus> out = new ArrayList<>();
+            for (String id : runIds) {
+                out.add(status(h, workerId, id));
+            }
+            return out;
+        });
+    }
+
     private LeaseStatus status(Handle h, String workerId, String runId) {
         return h.createQuery("SELECT state, worker_id, lease_expires_at, cancel_requested FROM runs WHERE id = :id")
                 .bind("id", runId)

@@ -5,6 +5,7 @@ import dev.drover.api.AttachmentInput;
 import dev.drover.api.McpServerConfig;
 import dev.drover.api.RunAgentRequest;
 import dev.drover.server.http.ApiException;
+import dev.drover.server.http.Text;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +40,14 @@ public final class RunRequests {
 
     static void validate(RunAgentRequest r) {
         AmbientAgentConfig c = r.config();
+        // blank vs absent, field by field (docs/api.md "Text"): references and the prompt must say something
+        // when given; title is free text whose blank means "generate one"
+        Text.notBlankIfPresent("prompt", r.prompt());
+        Text.notBlankIfPresent("skill", r.skill());
+        Text.notBlankIfPresent("conversation_id", r.conversationId());
+        Text.notBlankIfPresent("parent_run_id", r.parentRunId());
+        Text.notBlankIfPresent("agent_identity_uid", r.agentIdentityUid());
+        Text.blankIsAbsent("title", r.title());
         boolean hasSkill = notBlank(r.skill()) || (c != null && notBlank(c.skillSpec()));
         if (!notBlank(r.prompt()) && !hasSkill) {
             throw ApiException.badRequest("prompt", "either prompt or skill (or config.skill_spec) is required");
@@ -64,6 +73,16 @@ public final class RunRequests {
 
     /** An agent config, its fields named under {@code field} ({@code config} of a run, {@code agent_config} of a schedule). */
     public static void validateConfig(String field, AmbientAgentConfig c) {
+        Text.notBlankIfPresent(field + ".name", c.name());
+        Text.notBlankIfPresent(field + ".model_id", c.modelId());
+        Text.notBlankIfPresent(field + ".environment_id", c.environmentId());
+        Text.notBlankIfPresent(field + ".skill_spec", c.skillSpec());
+        Text.notBlankIfPresent(field + ".worker_host", c.workerHost());
+        Text.blankIsAbsent(field + ".base_prompt", c.basePrompt());
+        if (c.harness() != null) {
+            Text.notBlankIfPresent(field + ".harness.type", c.harness().type());
+            Text.notBlankIfPresent(field + ".harness.command", c.harness().command());
+        }
         maxChars(field + ".name", c.name(), MAX_NAME_CHARS);
         maxChars(field + ".model_id", c.modelId(), 128);
         maxChars(field + ".environment_id", c.environmentId(), 128);
@@ -93,8 +112,12 @@ public final class RunRequests {
                     + "CLAUDE_CODE_OAUTH_TOKEN");
         }
         if (c.mcpServers() != null) {
+            if (c.mcpServers().size() > 32) {
+                throw ApiException.badRequest(field + ".mcp_servers", "at most 32 servers");
+            }
             for (Map.Entry<String, McpServerConfig> e : c.mcpServers().entrySet()) {
-                validateMcp(field + ".mcp_servers." + e.getKey(), e.getValue());
+                maxChars(field + ".mcp_servers." + shown(e.getKey()), e.getKey(), 128);
+                validateMcp(field + ".mcp_servers." + shown(e.getKey()), e.getValue());
             }
         }
     }
@@ -103,6 +126,25 @@ public final class RunRequests {
         if (m == null) {
             throw ApiException.badRequest(field, "must be an object");
         }
+        Text.notBlankIfPresent(field + ".warp_id", m.warpId());
+        Text.notBlankIfPresent(field + ".command", m.command());
+        Text.notBlankIfPresent(field + ".url", m.url());
+        maxChars(field + ".warp_id", m.warpId(), 128);
+        maxChars(field + ".command", m.command(), 4096);
+        maxChars(field + ".url", m.url(), 2048);
+        if (m.args() != null) {
+            if (m.args().size() > 256) {
+                throw ApiException.badRequest(field + ".args", "at most 256 arguments");
+            }
+            for (int i = 0; i < m.args().size(); i++) {
+                if (m.args().get(i) == null) {
+                    throw ApiException.badRequest(field + ".args[" + i + "]", "must be a string");
+                }
+                maxChars(field + ".args[" + i + "]", m.args().get(i), 4096);
+            }
+        }
+        mcpPairs(field + ".env", m.env());
+        mcpPairs(field + ".headers", m.headers());
         int transports = (notBlank(m.warpId()) ? 1 : 0) + (notBlank(m.command()) ? 1 : 0) + (notBlank(m.url()) ? 1 : 0);
         if (transports != 1) {
             throw ApiException.badRequest(field, "must have exactly one of warp_id, command or url");
@@ -119,6 +161,28 @@ public final class RunRequests {
         }
     }
 
+    /** An MCP server's environment or headers: a bounded number of bounded strings (they reach a process). */
+    private static void mcpPairs(String field, Map<String, String> pairs) {
+        if (pairs == null) {
+            return;
+        }
+        if (pairs.size() > 64) {
+            throw ApiException.badRequest(field, "at most 64 entries");
+        }
+        for (Map.Entry<String, String> e : pairs.entrySet()) {
+            maxChars(field + "." + shown(e.getKey()), e.getKey(), 256);
+            if (e.getValue() == null) {
+                throw ApiException.badRequest(field + "." + shown(e.getKey()), "must be a string");
+            }
+            maxChars(field + "." + shown(e.getKey()), e.getValue(), 8192);
+        }
+    }
+
+    /** A client's map key as an error names it: cut short, so a 2 MB key is not echoed back. */
+    private static String shown(String key) {
+        return key.length() <= 64 ? key : key.substring(0, 64) + "…";
+    }
+
     static boolean isMetadataKey(String key) {
         return METADATA_KEY.matcher(key).matches();
     }
@@ -132,7 +196,7 @@ public final class RunRequests {
         }
         for (Map.Entry<String, String> e : metadata.entrySet()) {
             if (!isMetadataKey(e.getKey())) {
-                throw ApiException.badRequest("metadata." + e.getKey(),
+                throw ApiException.badRequest("metadata." + shown(e.getKey()),
                         "keys are 1 to 64 characters of [a-zA-Z0-9._-]");
             }
             if (e.getValue() == null) {
@@ -201,6 +265,30 @@ public final class RunRequests {
             return line.substring(0, cut > 40 ? cut : 79).strip() + "…";
         }
         return "Run " + skillSpec;
+    }
+
+    /** How workers name their pools (checked at registration): a worker_host outside it can never be served. */
+    private static final Pattern POOL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+
+    /**
+     * {@code worker_host} names a pool: one that cannot be a pool's name is refused; one that no worker has joined
+     * yet is accepted (workers may be provisioned after the runs that wait for them) and the answer says so —
+     * the returned text goes into a {@code Warning} header, so a typo does not queue a run for ever unnoticed.
+     */
+    public static java.util.Optional<String> poolWarning(String field, AmbientAgentConfig c, WorkerPools pools) {
+        if (c == null || c.workerHost() == null) {
+            return java.util.Optional.empty();
+        }
+        String pool = Runs.pool(c);
+        if (!POOL.matcher(pool).matches()) {
+            throw ApiException.badRequest(field + ".worker_host", "1 to 128 characters of [A-Za-z0-9._:-] starting "
+                    + "with a letter or digit, as worker pools are named");
+        }
+        if (pool.equals(Runs.DEFAULT_POOL) || pools.known(pool)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(field + ".worker_host: no worker of pool " + pool + " has registered with this "
+                + "server yet; runs wait in QUEUED until one does (drover worker --pool " + pool + ")");
     }
 
     public static void maxChars(String field, String value, int max) {

@@ -351,6 +351,14 @@ public final class Runs {
         return db.readOne(h -> item(row, artifactsOf(h, row)));
     }
 
+    /**
+     * A run as the API shows it, read in the caller's transaction, for features that report runs outside any request
+     * (webhooks); empty when there is no such run.
+     */
+    public Optional<RunItem> itemIn(Handle h, String runId) {
+        return repo.find(h, runId).map(row -> item(row, artifactsOf(h, row)));
+    }
+
     public RunItem get(Principal caller, String runId) {
         return db.readOne(h -> {
             RunRow row = visible(h, caller, runId, "runId");

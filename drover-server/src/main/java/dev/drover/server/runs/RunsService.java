@@ -26,9 +26,11 @@ public final class RunsService implements HttpService {
     static final String LOCATION_HEADER = "X-Drover-Execution-Location";
 
     private final Runs runs;
+    private final WorkerPools pools;
 
-    public RunsService(Runs runs) {
+    public RunsService(Runs runs, WorkerPools pools) {
         this.runs = runs;
+        this.pools = pools;
     }
 
     @Override
@@ -53,7 +55,15 @@ public final class RunsService implements HttpService {
         RunExecutionLocation location = req.headers().first(HeaderNames.create(LOCATION_HEADER))
                 .map(v -> QueryParams.parseEnum(LOCATION_HEADER, v.toUpperCase(Locale.ROOT), RunExecutionLocation.class))
                 .orElse(RunExecutionLocation.REMOTE);
+        if (location == RunExecutionLocation.REMOTE) { // a LOCAL run is executed by its client, not by a pool
+            RunRequests.poolWarning("config", body.config(), pools).ifPresent(w -> warn(res, w));
+        }
         JsonBodies.send(res, runs.create(caller, body, key, new Runs.Origin(source, location, null)));
+    }
+
+    /** An RFC 9110 style warning on an accepted request (the {@code Warning} header, code 199: miscellaneous). */
+    public static void warn(ServerResponse res, String text) {
+        res.header(HeaderNames.create("Warning"), "199 drover \"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
     }
 
     private void list(ServerRequest req, ServerResponse res) {

@@ -19,6 +19,7 @@ import dev.drover.server.auth.Accounts;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.environments.EnvironmentLinks;
 import dev.drover.server.http.ApiException;
+import dev.drover.server.http.Text;
 import dev.drover.server.runs.RunRequests;
 import dev.drover.server.runs.Runs;
 import dev.drover.server.runs.SkillResolver;
@@ -322,10 +323,9 @@ public final class Schedules {
     }
 
     private static CronSchedule validate(String name, String cronSchedule, String prompt, AmbientAgentConfig config) {
-        if (name == null || name.isBlank()) {
-            throw ApiException.badRequest("name", "is required");
-        }
+        Text.required("name", name);
         RunRequests.maxChars("name", name, RunRequests.MAX_NAME_CHARS);
+        Text.notBlankIfPresent("prompt", prompt); // as a run's: blank is refused, not taken for "no prompt"
         CronSchedule cron = CronSchedule.parse("cron_schedule", cronSchedule);
         boolean hasSkill = config != null && RunRequests.notBlank(config.skillSpec());
         if (!RunRequests.notBlank(prompt) && !hasSkill) {

@@ -5,6 +5,9 @@ import dev.drover.api.DeleteScheduledAgentResponse;
 import dev.drover.api.UpdateScheduledAgentRequest;
 import dev.drover.server.http.JsonBodies;
 import dev.drover.server.http.RequestContext;
+import dev.drover.server.runs.RunRequests;
+import dev.drover.server.runs.RunsService;
+import dev.drover.server.runs.WorkerPools;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -14,9 +17,11 @@ import io.helidon.webserver.http.ServerResponse;
 /** {@code /agent/schedules}: create, list, get, update, delete, pause, resume. */
 public final class SchedulesService implements HttpService {
     private final Schedules schedules;
+    private final WorkerPools pools;
 
-    public SchedulesService(Schedules schedules) {
+    public SchedulesService(Schedules schedules, WorkerPools pools) {
         this.schedules = schedules;
+        this.pools = pools;
     }
 
     @Override
@@ -31,9 +36,10 @@ public final class SchedulesService implements HttpService {
     }
 
     private void create(ServerRequest req, ServerResponse res) {
+        CreateScheduledAgentRequest body = JsonBodies.read(req, CreateScheduledAgentRequest.class);
+        RunRequests.poolWarning("agent_config", body.agentConfig(), pools).ifPresent(w -> RunsService.warn(res, w));
         res.status(Status.CREATED_201);
-        JsonBodies.send(res, schedules.create(RequestContext.principal(req),
-                JsonBodies.read(req, CreateScheduledAgentRequest.class)));
+        JsonBodies.send(res, schedules.create(RequestContext.principal(req), body));
     }
 
     private void list(ServerRequest req, ServerResponse res) {
@@ -45,8 +51,9 @@ public final class SchedulesService implements HttpService {
     }
 
     private void update(ServerRequest req, ServerResponse res) {
-        JsonBodies.send(res, schedules.update(RequestContext.principal(req), id(req),
-                JsonBodies.read(req, UpdateScheduledAgentRequest.class)));
+        UpdateScheduledAgentRequest body = JsonBodies.read(req, UpdateScheduledAgentRequest.class);
+        RunRequests.poolWarning("agent_config", body.agentConfig(), pools).ifPresent(w -> RunsService.warn(res, w));
+        JsonBodies.send(res, schedules.update(RequestContext.principal(req), id(req), body));
     }
 
     private void delete(ServerRequest req, ServerResponse res) {

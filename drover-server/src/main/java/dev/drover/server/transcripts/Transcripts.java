@@ -86,12 +86,14 @@ public final class Transcripts {
         return db.write(h -> {
             Runs.requireHeldBy(h, workerId, runId);
             Instant now = clock.instant();
-            RunEvent event = events.append(h, runId, "transcript_appended", null, null, now);
+            List<String> ids = messages.stream().map(m -> Ids.uuid()).toList();
+            // ref_id names the last message appended, so a follower can print exactly the messages up to this event
+            RunEvent event = events.append(h, runId, "transcript_appended", ids.getLast(), null, now);
             for (int i = 0; i < messages.size(); i++) {
                 h.createUpdate("""
                                 INSERT INTO transcript_entries (run_id, sequence, position, message_id, role, content_json, created_at)
                                 VALUES (:r, :seq, :pos, :id, :role, :content, :now)""")
-                        .bind("r", runId).bind("seq", event.sequence()).bind("pos", i).bind("id", Ids.uuid())
+                        .bind("r", runId).bind("seq", event.sequence()).bind("pos", i).bind("id", ids.get(i))
                         .bind("role", messages.get(i).role()).bind("content", contents.get(i))
                         .bind("now", Times.micros(now)).execute();
             }

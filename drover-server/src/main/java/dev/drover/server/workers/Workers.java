@@ -168,13 +168,34 @@ public final class Workers {
         leases.sandboxStopped(workerId, runId);
     }
 
-    public HeartbeatResponse heartbeat(Principal caller, String workerId, List<String> runIds) {
+    /**
+     * Extends the worker's leases and answers how each run stands. With a {@code wait}, the answer is held back
+     * until one of the runs is to be stopped (a user cancelled it, or the worker no longer holds it) or the wait
+     * passes — so a cancel reaches the worker as soon as it commits, not on its next beat. The wait is cut to
+     * the heartbeat interval, so the leases renewed at its start never run out while it lasts.
+     */
+    public HeartbeatResponse heartbeat(Principal caller, String workerId, List<String> runIds, Duration wait)
+            throws InterruptedException {
         owned(caller, workerId);
         if (runIds.size() > 1024) {
             throw ApiException.badRequest("run_ids", "at most 1024 runs per heartbeat");
         }
         touch(workerId);
-        return new HeartbeatResponse(leases.renew(workerId, runIds));
+        long seen = bus.latest();
+        List<LeaseStatus> now = leases.renew(workerId, runIds);
+        Duration longest = leases.lease().dividedBy(HEARTBEAT_DIVISOR);
+        long deadline = System.nanoTime() + (wait.compareTo(longest) > 0 ? longest : wait).toNanos();
+        while (!runIds.isEmpty() && now.stream().noneMatch(s -> s.cancelRequested() || s.lost())) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || bus.isClosed()) {
+                break;
+            }
+            // every cancel request and every end of a lease commits an event, which wakes this wait
+            bus.awaitAfter(seen, Duration.ofNanos(left));
+            seen = bus.latest();
+            now = leases.statuses(workerId, runIds);
+        }
+        return new HeartbeatResponse(now);
     }
 
     public ReportEventResponse appendTranscript(Principal caller, String workerId, String runId, TranscriptAppend body) {

@@ -7,6 +7,7 @@ import dev.drover.api.UsageReport;
 import dev.drover.api.WorkerRegistration;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.http.JsonBodies;
+import dev.drover.server.store.Ids;
 import dev.drover.server.http.QueryParams;
 import dev.drover.server.http.RequestContext;
 import io.helidon.http.Status;
@@ -72,7 +73,7 @@ public final class WorkersService implements HttpService {
     private void transcript(ServerRequest req, ServerResponse res) {
         JsonBodies.send(res, workers.appendTranscript(RequestContext.principal(req),
                 req.path().pathParameters().get("workerId"), req.path().pathParameters().get("runId"),
-                JsonBodies.read(req, TranscriptAppend.class)));
+                JsonBodies.readRecordedOutput(req, TranscriptAppend.class)));
     }
 
     private void artifact(ServerRequest req, ServerResponse res) {
@@ -100,12 +101,20 @@ public final class WorkersService implements HttpService {
         res.status(Status.NO_CONTENT_204).send();
     }
 
-    private void heartbeat(ServerRequest req, ServerResponse res) {
+    /** {@code wait} (seconds, optional): hold the answer until a run is to be stopped; see Workers#heartbeat. */
+    private void heartbeat(ServerRequest req, ServerResponse res) throws InterruptedException {
         HeartbeatRequest body = JsonBodies.read(req, HeartbeatRequest.class);
         List<String> ids = body.runIds() == null ? List.of() : body.runIds();
-        if (ids.stream().anyMatch(id -> id == null)) {
-            throw ApiException.badRequest("run_ids", "must be run ids");
+        if (ids.size() > 1024) {
+            throw ApiException.badRequest("run_ids", "at most 1024 run ids");
         }
-        JsonBodies.send(res, workers.heartbeat(RequestContext.principal(req), req.path().pathParameters().get("workerId"), ids));
+        for (int i = 0; i < ids.size(); i++) {
+            if (!Ids.isUuid(ids.get(i))) { // a heartbeat names runs the worker holds: anything else is a client bug
+                throw ApiException.badRequest("run_ids[" + i + "]", "must be a run id");
+            }
+        }
+        int wait = new QueryParams(req).intInRange("wait", 0, MAX_CLAIM_WAIT_SECONDS, 0);
+        JsonBodies.send(res, workers.heartbeat(RequestContext.principal(req), req.path().pathParameters().get("workerId"),
+                ids, Duration.ofSeconds(wait)));
     }
 }

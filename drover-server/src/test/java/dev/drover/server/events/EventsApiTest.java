@@ -246,4 +246,20 @@ abstract class EventsApiTest {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.body()).contains("event:run_queued").contains("event:run_failed");
     }
+
+    @Test
+    void aWatchedStreamUntilTerminalClosesAsSoonAsTheRunFinishesNotAtTheNextKeepAlive() throws Exception {
+        String run = localRun();
+        report(run, "run_in_progress");
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest watch = HttpRequest.newBuilder(URI.create(server.apiBaseUrl()
+                        + "/agent/events/stream?until_terminal=true&run_ids=" + run))
+                .header("Authorization", "Bearer " + TestServer.ADMIN_KEY).build();
+        var body = http.sendAsync(watch, HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(300); // the stream is open and idle, waiting on the bus
+        report(run, "run_succeeded");
+        // the keep-alive is 15 s: a stream that waited for it would miss this bound by far
+        String events = body.get(5, TimeUnit.SECONDS).body();
+        assertThat(events).contains("event:run_in_progress").contains("event:run_succeeded");
+    }
 }

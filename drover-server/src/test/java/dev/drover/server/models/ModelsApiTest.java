@@ -97,7 +97,7 @@ class ModelsApiTest {
                     .get("model_id").asText()).isEqualTo("gpt-5-mini");
             assertRefusedNamingTheModel(createWithModel(api, "claude-opus-4-1"), "disabled", "ANTHROPIC_API_KEY");
             assertRefusedNamingTheModel(createWithModel(api, "gpt-9-turbo"), "unknown", "gpt-9-turbo");
-            assertRefusedNamingTheModel(createWithModel(api, ""), "unknown");
+            assertRefusedNamingTheModel(createWithModel(api, ""), "must not be blank"); // the text rule (docs/api.md)
             assertRefusedNamingTheModel(createWithModel(api, 5));
             assertThat(api.get("/agent/runs").json().get("runs")).as("refused runs were not created").hasSize(1);
             assertThat(server.anonymous().get("/agent/models").status()).isEqualTo(401);

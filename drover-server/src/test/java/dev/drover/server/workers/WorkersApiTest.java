@@ -229,6 +229,39 @@ abstract class WorkersApiTest {
     }
 
     @Test
+    void aWaitingHeartbeatIsAnsweredTheMomentItsRunIsCancelledAndOtherwiseAfterTheHeartbeatInterval() throws Exception {
+        // a 6 s lease: heartbeats every 2 s, so a wait of 30 s is cut to 2 s
+        try (TestServer server = start(backend().freshConfig().withLeaseDuration(Duration.ofSeconds(6)))) {
+            Api user = server.admin();
+            Api worker = server.newWorkerKey("worker-" + UUID.randomUUID());
+            String workerId = register(worker, "default");
+            String run = user.createRun("long job");
+            claim(worker, workerId, 0);
+            worker.post("/workers/" + workerId + "/runs/" + run + "/accept", (String) null);
+            worker.post("/agent/events/" + run, "{\"event_type\":\"run_in_progress\"}");
+            String waiting = "/workers/" + workerId + "/heartbeat?wait=30";
+            Map<String, Object> body = Map.of("run_ids", List.of(run));
+
+            long quiet = System.nanoTime();
+            Api.Reply nothing = worker.post(waiting, body);
+            Duration heldFor = Duration.ofNanos(System.nanoTime() - quiet);
+            assertThat(nothing.json().get("leases").get(0).get("cancel_requested").asBoolean()).isFalse();
+            assertThat(heldFor).as("held for the heartbeat interval, not the whole wait")
+                    .isBetween(Duration.ofMillis(1900), Duration.ofSeconds(4));
+
+            long asked = System.nanoTime();
+            var answer = java.util.concurrent.CompletableFuture.supplyAsync(() -> worker.post(waiting, body),
+                    r -> Thread.ofVirtual().start(r));
+            Awaitility.await().pollDelay(Duration.ofMillis(300)).until(() -> true); // the heartbeat is waiting by now
+            assertThat(user.post("/agent/runs/" + run + "/cancel", (String) null).status()).isEqualTo(200);
+            Api.Reply woken = answer.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(woken.json().get("leases").get(0).get("cancel_requested").asBoolean()).isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - asked)).as("answered when the cancel committed")
+                    .isLessThan(Duration.ofMillis(1500));
+        }
+    }
+
+    @Test
     void anIdleWorkerIsWokenByANewRunInsteadOfPolling() throws Exception {
         try (TestServer server = start(backend().freshConfig())) {
             Api worker = server.newWorkerKey("worker-" + UUID.randomUUID());
