@@ -97,6 +97,13 @@ public final class Bench implements Callable<Integer> {
             description = "worker slot counts the throughput is measured with (default: ${DEFAULT-VALUE})")
     List<Integer> slots;
 
+    @Option(names = "--isolation", description = "the dispatch suite's worker isolation: container, bubblewrap or none "
+            + "(default: the worker's own default)")
+    String isolation;
+
+    @Option(names = "--default-image", description = "the dispatch suite's container image (with --isolation container)")
+    String defaultImage;
+
     @Option(names = "--skill-repos", defaultValue = "256",
             description = "repositories the skills listing is measured over (default: ${DEFAULT-VALUE})")
     int skillRepos;
@@ -292,6 +299,12 @@ public final class Bench implements Callable<Integer> {
         jvmArgs.add("-D" + ServerMain.WORKERS + "=" + slots);
         // the team limit would make this a measure of admission rather than of the worker plane
         jvmArgs.add("-D" + ServerMain.TEAM_CONCURRENCY + "=0");
+        if (isolation != null) {
+            jvmArgs.add("-D" + ServerMain.ISOLATION + "=" + isolation);
+        }
+        if (defaultImage != null) {
+            jvmArgs.add("-D" + ServerMain.DEFAULT_IMAGE + "=" + defaultImage);
+        }
         return jvmArgs;
     }
 

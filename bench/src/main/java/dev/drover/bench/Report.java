@@ -239,6 +239,9 @@ final class Report {
         results.forEach(r -> md.append(' ').append(ms(r.latency().acceptP50())).append(" / ")
                 .append(ms(r.latency().acceptP99())).append(' ').append(r.latency().acceptP50() <= 10
                         && r.latency().acceptP99() <= 50 ? "(met)" : "(**missed**)").append(" |"));
+        md.append("\n| CLAIMED → INPROGRESS (the run's isolation opened, agent started): p50 / p99 ms |");
+        results.forEach(r -> md.append(' ').append(ms(r.latency().startP50())).append(" / ")
+                .append(ms(r.latency().startP99())).append(" |"));
         md.append('\n');
         Set<Integer> counts = new java.util.TreeSet<>();
         results.forEach(r -> r.throughput().forEach(t -> counts.add(t.slots())));

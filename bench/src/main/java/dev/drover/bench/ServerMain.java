@@ -3,6 +3,7 @@ package dev.drover.bench;
 import dev.drover.server.DroverServer;
 import dev.drover.server.ServerConfig;
 import dev.drover.server.auth.Bootstrap;
+import dev.drover.worker.IsolationSettings;
 import dev.drover.worker.Worker;
 import dev.drover.worker.WorkerConfig;
 import java.nio.file.Path;
@@ -27,6 +28,9 @@ public final class ServerMain {
     static final String LEASE_SECONDS = "drover.bench.leaseSeconds";
     /** Write a worker key to {@code <data-dir>/worker-api-key} for workers in other JVMs. */
     static final String WORKER_KEY = "drover.bench.workerKey";
+    /** The embedded worker's isolation (container, bubblewrap, none); unset: the worker's default. */
+    static final String ISOLATION = "drover.bench.isolation";
+    static final String DEFAULT_IMAGE = "drover.bench.defaultImage";
 
     private ServerMain() {}
 
@@ -50,7 +54,9 @@ public final class ServerMain {
         }
         int slots = Integer.getInteger(WORKERS, 0);
         Worker worker = slots <= 0 ? null : new Worker(WorkerConfig.embedded(server.apiBaseUrl(),
-                Bootstrap.ensureEmbeddedWorkerKey(server.accounts(), dataDir), slots, dataDir, Map.of())).start();
+                Bootstrap.ensureEmbeddedWorkerKey(server.accounts(), dataDir), slots, dataDir, Map.of())
+                .withIsolation(IsolationSettings.fromEnv(System.getenv()).withMode(System.getProperty(ISOLATION))
+                        .withDefaultImage(System.getProperty(DEFAULT_IMAGE)))).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (worker != null) {

@@ -1,6 +1,7 @@
 package dev.drover.bench;
 
 import dev.drover.worker.Worker;
+import dev.drover.worker.IsolationSettings;
 import dev.drover.worker.WorkerConfig;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,7 +18,8 @@ public final class WorkerMain {
     public static void main(String[] args) throws InterruptedException {
         WorkerConfig config = new WorkerConfig(args[0], args[1], "chaos-worker", "default", Integer.parseInt(args[2]),
                 Path.of(args[3]), WorkerConfig.DEFAULT_RUN_TIMEOUT, WorkerConfig.DEFAULT_OUTPUT_CAP, List.of(), Map.of(),
-                WorkerConfig.DEFAULT_IDLE);
+                WorkerConfig.DEFAULT_IDLE).withIsolation(IsolationSettings.fromEnv(System.getenv())
+                        .withMode(System.getProperty(ServerMain.ISOLATION)));
         Worker worker = new Worker(config).start();
         ChildJvm.announce(0);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -36,6 +36,9 @@ final class DoctorCommand implements Callable<Integer> {
             description = "Where environments' repositories are cloned from (env DROVER_GIT_BASE_URL; default ${DEFAULT-VALUE}).")
     String gitBaseUrl;
 
+    @Mixin
+    IsolationOptions isolation = new IsolationOptions();
+
     /** One check's outcome: {@code ok}, {@code FAIL} (needed and broken) or {@code skip} (not configured). */
     record Line(String status, String check, String detail) {
         static Line ok(String check, String detail) {
@@ -58,6 +61,9 @@ final class DoctorCommand implements Callable<Integer> {
         lines.add(database());
         lines.add(gitSource());
         lines.addAll(providers(System.getenv()));
+        Path data = store.dataDir.toAbsolutePath().normalize();
+        lines.addAll(isolation(isolation.settings(System.getenv()), List.of(data),
+                data.resolveSibling(data.getFileName() + "-workspaces")));
         return print(lines, System.out);
     }
 
@@ -125,6 +131,28 @@ final class DoctorCommand implements Callable<Integer> {
         }
         return probes.stream().map(p -> p.ok() ? Line.ok("provider " + p.provider(), p.detail())
                 : Line.fail("provider " + p.provider(), p.detail())).toList();
+    }
+
+    /**
+     * The isolation backends as this host's embedded workers would find them (the worker's own probes): a chosen
+     * backend that does not hold fails, and so does {@code auto} when neither holds (runs would be refused).
+     */
+    static List<Line> isolation(dev.drover.worker.IsolationSettings settings, List<Path> hidden, Path workRoot) {
+        if (settings.mode().equals("none")) {
+            return List.of(Line.ok("isolation", "none, chosen explicitly: agents run unconfined as this user"));
+        }
+        List<dev.drover.worker.Isolation.Probe> probes = dev.drover.worker.Isolations.probe(settings, hidden, workRoot);
+        boolean anyHolds = probes.stream().anyMatch(dev.drover.worker.Isolation.Probe::available);
+        List<Line> lines = new ArrayList<>();
+        for (dev.drover.worker.Isolation.Probe p : probes) {
+            String check = "isolation " + p.backend();
+            boolean needed = settings.mode().equals(p.backend()) || (settings.mode().equals("auto") && !anyHolds);
+            lines.add(p.available() ? Line.ok(check, p.reason())
+                    : needed ? Line.fail(check, p.reason() + (settings.mode().equals("auto")
+                            ? "; with neither backend runs are refused (or pass --isolation none)" : ""))
+                    : Line.skip(check, p.reason()));
+        }
+        return lines;
     }
 
     private static String rootMessage(Throwable t) {

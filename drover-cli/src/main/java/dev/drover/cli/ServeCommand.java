@@ -43,6 +43,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "trace, debug, info, warn or error (env DROVER_LOG_LEVEL; default ${DEFAULT-VALUE}).")
     String logLevel;
 
+    @picocli.CommandLine.Mixin
+    IsolationOptions isolation = new IsolationOptions();
+
     @Option(names = "--workers", defaultValue = "${env:DROVER_WORKERS:-2}",
             description = "Embedded worker slots executing runs in this process (env DROVER_WORKERS; default "
                     + "${DEFAULT-VALUE}; 0 = none, e.g. when separate `drover worker` hosts execute runs).")
@@ -82,7 +85,10 @@ final class ServeCommand implements Callable<Integer> {
         System.out.println(adminKeyWhereabouts(store.dataDir.resolve(Bootstrap.KEY_FILE)));
         Worker worker = workers <= 0 ? null : new Worker(WorkerConfig.embedded(server.apiBaseUrl(),
                 Bootstrap.ensureEmbeddedWorkerKey(server.accounts(), store.dataDir), workers, store.dataDir,
-                System.getenv())).start();
+                System.getenv()).withIsolation(isolation.settings(System.getenv()))).start();
+        if (worker != null) {
+            WorkerCommand.sayIsolation(worker);
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");

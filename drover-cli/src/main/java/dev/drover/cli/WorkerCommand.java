@@ -41,6 +41,9 @@ final class WorkerCommand implements Callable<Integer> {
             + "the same host (repeatable; needs bwrap).")
     List<Path> hide = List.of();
 
+    @picocli.CommandLine.Mixin
+    IsolationOptions isolation = new IsolationOptions();
+
     @Option(names = "--log-level", defaultValue = "${env:DROVER_LOG_LEVEL:-info}", description = "Log level (default ${DEFAULT-VALUE}).")
     String logLevel;
 
@@ -56,8 +59,9 @@ final class WorkerCommand implements Callable<Integer> {
         String workerName = name != null ? name : java.net.InetAddress.getLocalHost().getHostName();
         Worker worker = new Worker(new WorkerConfig(url != null ? url : "http://127.0.0.1:8080/api/v1", key, workerName,
                 pool, slots, workDir.toAbsolutePath(), WorkerConfig.DEFAULT_RUN_TIMEOUT, WorkerConfig.DEFAULT_OUTPUT_CAP,
-                hide, System.getenv(), WorkerConfig.MAX_IDLE)).start();
+                hide, System.getenv(), WorkerConfig.MAX_IDLE).withIsolation(isolation.settings(System.getenv()))).start();
         System.out.println("worker " + worker.workerId() + " is taking runs from pool " + pool);
+        sayIsolation(worker);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             worker.close();
@@ -65,5 +69,16 @@ final class WorkerCommand implements Callable<Integer> {
         }, "drover-worker-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** One line on how agents are isolated; when they cannot be, what to do about it. */
+    static void sayIsolation(Worker worker) {
+        if (worker.refusal() != null) {
+            System.err.println("Agents will not run: " + worker.refusal());
+        } else if (worker.isolation().equals("none")) {
+            System.err.println("WARNING: --isolation none: agents run unconfined on this host as this process's user");
+        } else {
+            System.out.println("agents run with isolation " + worker.isolation());
+        }
     }
 }

@@ -90,4 +90,18 @@ class DoctorTest {
         assertThat(fresh.out()).containsPattern("(?m)^skip +database +no SQLite database");
         assertThat(dir.resolve("empty/drover.db")).doesNotExist();
     }
+
+    @Test
+    void aChosenIsolationBackendThatDoesNotHoldFailsAndNoneIsReportedAsChosen(@TempDir Path dir) {
+        var container = new dev.drover.worker.IsolationSettings("container", null, 64055, 64055, null, 1L << 30, 64, 1,
+                "unix://" + dir.resolve("no-engine.sock"));
+        List<DoctorCommand.Line> lines = DoctorCommand.isolation(container, List.of(dir.resolve("data")), dir.resolve("work"));
+        assertThat(lines).anySatisfy(l -> {
+            assertThat(l.check()).isEqualTo("isolation container");
+            assertThat(l.status()).isEqualTo("FAIL");
+            assertThat(l.detail()).contains("no-engine.sock");
+        });
+        assertThat(DoctorCommand.isolation(dev.drover.worker.IsolationSettings.of("none"), List.of(), dir))
+                .singleElement().satisfies(l -> assertThat(l.detail()).contains("unconfined"));
+    }
 }

@@ -128,12 +128,51 @@ class ServeProcessIT {
         }
     }
 
+    @Test
+    void withNeitherAContainerEngineNorBubblewrapTheJarServesAndEveryRunSaysHowToIsolateAgents(@TempDir Path dir)
+            throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path emptyPath = Files.createDirectories(dir.resolve("bin")); // no bwrap on this PATH
+        ProcessBuilder pb = java(List.of("serve", "--port", Integer.toString(port), "--data-dir",
+                dir.resolve("data").toString()), Map.of("PATH", emptyPath.toString()));
+        pb.environment().remove("DROVER_ISOLATION"); // the default, as for a newcomer
+        pb.environment().remove("DOCKER_HOST");
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/var/run/docker.sock")),
+                "a Docker engine answers on this machine");
+        Process serve = pb.redirectOutput(dir.resolve("serve.out").toFile()).redirectError(dir.resolve("serve.err").toFile())
+                .start();
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            URI ready = URI.create("http://127.0.0.1:" + port + "/readyz");
+            Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
+                    http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+                    Files.readString(dir.resolve("serve.err")).contains("Agents will not run"));
+            assertThat(Files.readString(dir.resolve("serve.err"))).contains("apt-get install bubblewrap")
+                    .contains("--isolation none");
+            String key = Files.readString(dir.resolve("data").resolve("admin-api-key")).strip();
+            Map<String, String> env = Map.of("DROVER_URL", "http://127.0.0.1:" + port + "/api/v1", "DROVER_API_KEY", key);
+            Process follow = java(List.of("run", "x", "--harness", "command", "--command", "true", "--follow"), env)
+                    .redirectErrorStream(true).start();
+            String followed = new String(follow.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(follow.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(followed).contains("FAILED").contains("refuses to run agents").contains("--isolation none");
+        } finally {
+            serve.destroy();
+            serve.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
     private static ProcessBuilder java(List<String> args, Map<String, String> env) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new java.util.ArrayList<>(List.of(java, "-jar", JAR.toString()));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().keySet().removeIf(k -> k.startsWith("DROVER_") || k.equals("WARP_API_KEY") || k.equals("OZ_API_BASE_URL"));
+        pb.environment().put("DROVER_ISOLATION", "none"); // this test is about serving; isolation has its own tests
         pb.environment().putAll(env);
         return pb;
     }

@@ -26,7 +26,7 @@ class WorkerProcessIT {
             Api key = server.newWorkerKey("process-worker-" + UUID.randomUUID());
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             ProcessBuilder pb = new ProcessBuilder(java, "-jar", JAR.toString(), "worker", "--server", server.apiBaseUrl(),
-                    "--token", key.key(), "--slots", "1", "--work-dir", dir.resolve("work").toString())
+                    "--token", key.key(), "--slots", "1", "--work-dir", dir.resolve("work").toString(), "--isolation", "none")
                     .redirectErrorStream(true).redirectOutput(dir.resolve("worker.log").toFile());
             pb.environment().keySet().removeIf(k -> k.startsWith("DROVER_"));
             Process worker = pb.start();
@@ -50,5 +50,52 @@ class WorkerProcessIT {
                 new ProcessBuilder(List.of("pkill", "-f", marker)).start().waitFor();
             }
         }
+    }
+
+    @Test
+    void aContainerWorkerKilledMidRunLeavesAContainerThatTheNextWorkerOfTheHostRemoves(@TempDir Path dir) throws Exception {
+        com.github.dockerjava.api.DockerClient docker = dev.drover.worker.TestImage.client();
+        if (docker == null) {
+            assertThat("1".equals(System.getenv("DROVER_REQUIRE_CONTAINER")))
+                    .as("DROVER_REQUIRE_CONTAINER=1 but no container engine answers (DOCKER_HOST)").isFalse();
+            org.junit.jupiter.api.Assumptions.abort("no container engine here");
+        }
+        try (docker; TestServer server = TestServer.start(Backend.SQLITE,
+                Backend.SQLITE.freshConfig().withLeaseDuration(Duration.ofSeconds(3)))) {
+            dev.drover.worker.TestImage.build(docker);
+            Api key = server.newWorkerKey("process-worker-" + UUID.randomUUID());
+            Path work = java.nio.file.Files.createDirectories(dir.resolve("work"));
+            Process first = containerWorker(server, key, work, dir.resolve("first.log")).start();
+            Api user = server.admin();
+            String run = user.post("/agent/runs", Map.of("prompt", "p", "config", Map.of("harness",
+                    Map.of("type", "command", "command", "sleep 600")))).json().get("run_id").asText();
+            Process second = null;
+            try {
+                Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
+                        user.get("/agent/runs/" + run).json().get("state").asText().equals("INPROGRESS"));
+                assertThat(dev.drover.worker.TestImage.containersOfRun(docker, run)).hasSize(1);
+                first.destroyForcibly(); // SIGKILL: the container stays behind
+                first.waitFor();
+                assertThat(dev.drover.worker.TestImage.containersOfRun(docker, run)).hasSize(1);
+                second = containerWorker(server, key, work, dir.resolve("second.log")).start();
+                Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
+                        dev.drover.worker.TestImage.containersOfRun(docker, run).isEmpty());
+            } finally {
+                first.destroyForcibly();
+                if (second != null) {
+                    second.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    private static ProcessBuilder containerWorker(TestServer server, Api key, Path work, Path log) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-jar", JAR.toString(), "worker", "--server", server.apiBaseUrl(),
+                "--token", key.key(), "--slots", "1", "--work-dir", work.toString(), "--isolation", "container",
+                "--default-image", dev.drover.worker.TestImage.TAG)
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("DROVER_"));
+        return pb;
     }
 }

@@ -262,7 +262,13 @@ public final class DroverServer implements AutoCloseable {
             return;
         }
         try {
-            java.nio.file.Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            // only the data directory itself is private: parents made on the way keep the usual permissions, so
+            // that isolated agents (another uid) can reach their workspaces beside it
+            java.nio.file.Path absolute = dir.toAbsolutePath();
+            if (absolute.getParent() != null) {
+                java.nio.file.Files.createDirectories(absolute.getParent());
+            }
+            java.nio.file.Files.createDirectory(absolute, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         } catch (UnsupportedOperationException e) {
             try {

@@ -3,20 +3,18 @@ package dev.drover.worker;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One agent process and everything it starts. It runs in a session and process group of its own
- * ({@code setsid}), with exactly the environment it is given (nothing inherited from the worker), a wall-clock
- * limit and an output cap. Stopping it signals the whole group: SIGTERM, a grace period, then SIGKILL, so a
- * cancelled run leaves no process behind even when the agent started children.
+ * One agent process and everything it starts, launched in the run's {@link Place} (its container or sandbox; on
+ * the host in a session and process group of its own), with exactly the environment it is given (nothing inherited
+ * from the worker), a wall-clock limit and an output cap. Stopping it stops everything it started: SIGTERM, a
+ * grace period, then SIGKILL, so a cancelled run leaves no process behind even when the agent started children.
  *
  * <p>Its output is either captured (standard output and error together, up to the cap: {@link #start}) or
  * streamed (standard output left to the caller to read as it comes, the tail of standard error kept:
@@ -28,8 +26,8 @@ public final class AgentProcess implements AutoCloseable {
     /** How much of a streamed process's standard error is kept: its end, which says why it failed. */
     static final int ERROR_TAIL_BYTES = 16 * 1024;
 
+    private final Place.Launched launched;
     private final Process process;
-    private final long pgid;
     private final CappedSink output;
     private final TailSink errors;
     private final Thread pump;
@@ -107,14 +105,14 @@ public final class AgentProcess implements AutoCloseable {
         }
     }
 
-    private AgentProcess(Process process, CappedSink output, TailSink errors) {
-        this.process = process;
-        this.pgid = process.pid(); // setsid makes the child the leader of a new session and process group
+    private AgentProcess(Place.Launched launched, CappedSink output, TailSink errors) {
+        this.launched = launched;
+        this.process = launched.process();
         this.output = output;
         this.errors = errors;
         this.pump = output != null
-                ? Thread.ofVirtual().name("agent-output-" + process.pid()).start(() -> pump(process.getInputStream(), output::write))
-                : Thread.ofVirtual().name("agent-errors-" + process.pid()).start(() -> pump(process.getErrorStream(), errors::write));
+                ? Thread.ofVirtual().name("agent-output").start(() -> pump(process.getInputStream(), output::write))
+                : Thread.ofVirtual().name("agent-errors").start(() -> pump(process.getErrorStream(), errors::write));
     }
 
     /**
@@ -122,11 +120,8 @@ public final class AgentProcess implements AutoCloseable {
      * standard output and error are captured together, up to {@code outputCap} bytes.
      */
     public static AgentProcess start(List<String> command, Path dir, Map<String, String> env, String stdin, long outputCap,
-            Sandbox sandbox) throws IOException {
-        ProcessBuilder pb = builder(command, dir, env, sandbox).redirectErrorStream(true);
-        AgentProcess p = new AgentProcess(pb.start(), new CappedSink(outputCap), null);
-        p.feed(stdin);
-        return p;
+            Place place) throws IOException {
+        return new AgentProcess(place.launch(command, env, stdin, true), new CappedSink(outputCap), null);
     }
 
     /**
@@ -135,30 +130,8 @@ public final class AgentProcess implements AutoCloseable {
      * {@code stdin} is written from another thread, so an agent that writes before it reads cannot deadlock.
      */
     public static AgentProcess streaming(List<String> command, Path dir, Map<String, String> env, String stdin,
-            Sandbox sandbox) throws IOException {
-        ProcessBuilder pb = builder(command, dir, env, sandbox).redirectErrorStream(false);
-        AgentProcess p = new AgentProcess(pb.start(), null, new TailSink(ERROR_TAIL_BYTES));
-        Thread.ofVirtual().name("agent-input-" + p.pid()).start(() -> p.feed(stdin));
-        return p;
-    }
-
-    private static ProcessBuilder builder(List<String> command, Path dir, Map<String, String> env, Sandbox sandbox) {
-        List<String> cmd = new ArrayList<>(List.of("setsid", "--wait"));
-        cmd.addAll(sandbox.wrap(command, dir));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        return pb;
-    }
-
-    private void feed(String stdin) {
-        try (OutputStream in = process.getOutputStream()) {
-            if (stdin != null) {
-                in.write(stdin.getBytes(StandardCharsets.UTF_8));
-            }
-        } catch (IOException e) {
-            // the agent may exit without reading its input; that is its business
-        }
+            Place place) throws IOException {
+        return new AgentProcess(place.launch(command, env, stdin, false), null, new TailSink(ERROR_TAIL_BYTES));
     }
 
     private interface Chunks {
@@ -219,43 +192,19 @@ public final class AgentProcess implements AutoCloseable {
         return output.dropped();
     }
 
-    public long pid() {
-        return process.pid();
-    }
-
-    /** Stops the whole process group: SIGTERM, then SIGKILL after the grace period. */
+    /** Stops the process and everything it started: SIGTERM, then SIGKILL after the grace period. */
     public void stop() throws InterruptedException {
-        signalGroup("TERM");
-        if (!process.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS) || groupAlive()) {
-            signalGroup("KILL");
-            process.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        launched.stop(GRACE);
     }
 
-    /** Whether any process of the group is still alive (children may outlive the leader). */
+    /** Whether the process or anything it started is still alive (children may outlive the leader). */
     boolean groupAlive() {
-        try {
-            Process check = new ProcessBuilder("kill", "-0", "--", "-" + pgid).redirectErrorStream(true).start();
-            check.getInputStream().readAllBytes();
-            return check.waitFor() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
-
-    private void signalGroup(String signal) throws InterruptedException {
-        try {
-            Process kill = new ProcessBuilder("kill", "-" + signal, "--", "-" + pgid).redirectErrorStream(true).start();
-            kill.getInputStream().readAllBytes();
-            kill.waitFor();
-        } catch (IOException e) {
-            process.destroyForcibly();
-        }
+        return launched.alive();
     }
 
     @Override
     public void close() throws InterruptedException {
-        if (process.isAlive() || groupAlive()) {
+        if (launched.alive()) {
             stop();
         }
     }

@@ -50,7 +50,7 @@ final class ClaudeCli implements CliAgent {
 
     /**
      * Nobody is there to approve a tool call, so permissions are bypassed — which Claude Code refuses to root
-     * unless told it is sandboxed. It is told so only when bubblewrap really confines it; a root worker without
+     * unless told it is sandboxed. It is told so only when the run is isolated (container or bubblewrap: it runs as the unprivileged agent uid); a root worker without
      * bubblewrap lets it edit files but not run commands that need approval.
      */
     private static boolean bypass(Invocation run) {

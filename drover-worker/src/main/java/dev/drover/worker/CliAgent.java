@@ -11,7 +11,7 @@ interface CliAgent {
 
     /**
      * What one run asks of the CLI. {@code modelId} is the run's {@code config.model_id} (null: the CLI's own
-     * default); {@code isolated} says the worker's bubblewrap sandbox confines the CLI, {@code root} that the
+     * default); {@code isolated} says the worker's isolation (container or bubblewrap) confines the CLI, {@code root} that the
      * worker runs as root.
      */
     record Invocation(String modelId, boolean isolated, boolean root) {}

@@ -41,17 +41,18 @@ final class CliHarness implements Harness {
 
     private final CliAgent cli;
     private final WorkerConfig config;
-    private final Sandbox sandbox;
+    private final Place place;
     private final boolean root;
 
-    CliHarness(CliAgent cli, WorkerConfig config, Sandbox sandbox) {
-        this(cli, config, sandbox, runsAsRoot());
+    CliHarness(CliAgent cli, WorkerConfig config, Place place) {
+        // an isolated agent runs as the agent's unprivileged user, whatever the worker runs as
+        this(cli, config, place, runsAsRoot() && place.backend().equals("none"));
     }
 
-    CliHarness(CliAgent cli, WorkerConfig config, Sandbox sandbox, boolean root) {
+    CliHarness(CliAgent cli, WorkerConfig config, Place place, boolean root) {
         this.cli = cli;
         this.config = config;
-        this.sandbox = sandbox;
+        this.place = place;
         this.root = root;
     }
 
@@ -84,9 +85,18 @@ final class CliHarness implements Harness {
                 + cli.installHint());
     }
 
+    /** In a container the CLI must be in the image: the worker's own installation is not there. */
+    Located locateInContainer() throws IOException, InterruptedException {
+        return place.hasExecutable(cli.name()) ? new Located(Path.of(cli.name()), null)
+                : new Located(null, "The " + cli.name() + " harness needs the `" + cli.name() + "` CLI in the run's "
+                        + "container image, which lacks it (" + place.describe() + "); install it in the image with "
+                        + cli.installHint());
+    }
+
     @Override
     public Outcome run(RunContext ctx) throws Exception {
-        Located located = locate();
+        boolean inContainer = place.backend().equals("container");
+        Located located = inContainer ? locateInContainer() : locate();
         if (located.executable() == null) {
             return Outcome.failed(located.problem(), PlatformErrorCode.FEATURE_NOT_AVAILABLE);
         }
@@ -96,11 +106,11 @@ final class CliHarness implements Harness {
                     + " in worker " + config.name() + "'s environment", PlatformErrorCode.INTEGRATION_NOT_CONFIGURED);
         }
         String modelId = ctx.run().agentConfig() == null ? null : ctx.run().agentConfig().modelId();
-        CliAgent.Invocation invocation = new CliAgent.Invocation(modelId, sandbox.isolated(), root);
+        CliAgent.Invocation invocation = new CliAgent.Invocation(modelId, !place.backend().equals("none"), root);
         List<String> command = new ArrayList<>();
         command.add(located.executable().toString());
         command.addAll(cli.arguments(invocation));
-        Map<String, String> env = environment(ctx.environment(), located.executable(), invocation);
+        Map<String, String> env = environment(ctx.environment(), inContainer ? null : located.executable(), invocation);
 
         String prompt = ctx.run().prompt() == null ? "" : ctx.run().prompt();
         ctx.transcript().text("user", prompt);
@@ -109,7 +119,7 @@ final class CliHarness implements Harness {
         AtomicBoolean overBudget = new AtomicBoolean();
         AtomicReference<String> spent = new AtomicReference<>();
         AtomicReference<Exception> readFailure = new AtomicReference<>();
-        try (AgentProcess p = AgentProcess.streaming(command, ctx.workspace(), env, compose(ctx), sandbox)) {
+        try (AgentProcess p = AgentProcess.streaming(command, ctx.workspace(), env, compose(ctx), place)) {
             ctx.cancellation().register(p);
             StreamParser.Sink sink = new TranscriptSink(ctx, config.outputCap(), (status) -> {
                 if (overBudget.compareAndSet(false, true)) {
@@ -177,8 +187,8 @@ final class CliHarness implements Harness {
             }
         }
         // CLIs installed with npm start with `#!/usr/bin/env node`: the node beside them comes first
-        Path dir = executable.toAbsolutePath().getParent();
-        env.put("PATH", dir + ":" + base.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
+        String path = base.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+        env.put("PATH", executable == null ? path : executable.toAbsolutePath().getParent() + ":" + path);
         env.putAll(cli.environment(invocation));
         return env;
     }
@@ -212,7 +222,7 @@ final class CliHarness implements Harness {
     private Outcome outcome(int exit, StreamParser.Verdict verdict, String stderr, Deque<String> noise,
             CliAgent.Invocation invocation) {
         String note = cli.note(invocation);
-        String where = " (" + sandbox.describe() + (note == null ? "" : "; " + note) + ")";
+        String where = " (" + place.describe() + (note == null ? "" : "; " + note) + ")";
         if (exit == 0 && !Boolean.FALSE.equals(verdict.success())) {
             String summary = verdict.summary() == null || verdict.summary().isBlank()
                     ? "The " + cli.name() + " CLI finished (exit status 0)" : clip(verdict.summary().strip());

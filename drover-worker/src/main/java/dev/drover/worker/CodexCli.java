@@ -36,7 +36,7 @@ final class CodexCli implements CliAgent {
     }
 
     /**
-     * Inside Drover's bubblewrap sandbox Codex's own sandbox is redundant (and nesting it may fail), so it is
+     * Inside Drover's isolation (container or bubblewrap) Codex's own sandbox is redundant (and nesting it may fail), so it is
      * bypassed; without bubblewrap Codex confines itself to the workspace. Either way it asks no approvals, which
      * nobody could give.
      */

@@ -10,18 +10,18 @@ import java.util.List;
 final class CommandHarness implements Harness {
     static final java.time.Duration TRANSCRIPT_FLUSH = java.time.Duration.ofSeconds(1);
     private final WorkerConfig config;
-    private final Sandbox sandbox;
+    private final Place place;
 
-    CommandHarness(WorkerConfig config, Sandbox sandbox) {
+    CommandHarness(WorkerConfig config, Place place) {
         this.config = config;
-        this.sandbox = sandbox;
+        this.place = place;
     }
 
     @Override
     public Outcome run(RunContext ctx) throws Exception {
         String command = ctx.run().agentConfig().harness().command();
         try (AgentProcess p = AgentProcess.start(List.of("sh", "-c", command), ctx.workspace(), ctx.environment(),
-                ctx.run().prompt(), config.outputCap(), sandbox)) {
+                ctx.run().prompt(), config.outputCap(), place)) {
             ctx.cancellation().register(p);
             ctx.transcript().text("user", ctx.run().prompt());
             long deadline = System.nanoTime() + config.runTimeout().toNanos();
@@ -43,7 +43,7 @@ final class CommandHarness implements Harness {
                 return Outcome.cancelled();
             }
             String tail = tail(p.output());
-            String detail = (tail.isEmpty() ? "" : ": " + tail) + " (" + sandbox.describe() + ")";
+            String detail = (tail.isEmpty() ? "" : ": " + tail) + " (" + place.describe() + ")";
             return p.exitCode() == 0
                     ? Outcome.succeeded("The command exited with status 0" + detail)
                     : Outcome.failed("The command exited with status " + p.exitCode() + detail, null);

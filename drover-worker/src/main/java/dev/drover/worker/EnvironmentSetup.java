@@ -32,11 +32,8 @@ final class EnvironmentSetup {
     static final int TRANSCRIPT_OUTPUT_CHARS = 64 * 1024;
 
     private final WorkerConfig config;
-    private final Sandbox sandbox;
-
-    EnvironmentSetup(WorkerConfig config, Sandbox sandbox) {
+    EnvironmentSetup(WorkerConfig config) {
         this.config = config;
-        this.sandbox = sandbox;
     }
 
     /**
@@ -44,14 +41,14 @@ final class EnvironmentSetup {
      * cancelled when the run was stopped meanwhile).
      */
     Outcome prepare(ClaimedRun claimed, Path workspace, Map<String, String> env, Cancellation cancellation,
-            TranscriptWriter transcript) throws InterruptedException {
+            TranscriptWriter transcript, Place place) throws InterruptedException {
         String wanted = claimed.run().agentConfig() == null ? null : claimed.run().agentConfig().environmentId();
         RunEnvironment environment = claimed.environment();
         if (environment == null) {
             return wanted == null ? null : Outcome.failed("The run's environment " + wanted
                     + " no longer exists; it was deleted after the run was created", PlatformErrorCode.RESOURCE_NOT_FOUND);
         }
-        transcript.append("system", List.of(event("environment_setup", describe(environment))));
+        transcript.append("system", List.of(event("environment_setup", describe(environment, place))));
         for (RunEnvironment.Repository repo : environment.repos()) {
             if (cancellation.isCancelled()) {
                 return Outcome.cancelled();
@@ -61,6 +58,13 @@ final class EnvironmentSetup {
                 return failed;
             }
         }
+        try {
+            // cloned by the worker (its git token never enters the run's place), then handed to the agent's user
+            place.handOver();
+        } catch (java.io.IOException e) {
+            return Outcome.failed("Could not hand the cloned repositories to the agent's user: " + e.getMessage(),
+                    PlatformErrorCode.ENVIRONMENT_SETUP_FAILED);
+        }
         long deadline = System.nanoTime() + config.runTimeout().toNanos();
         List<String> commands = environment.setupCommands();
         for (int i = 0; i < commands.size(); i++) {
@@ -68,7 +72,7 @@ final class EnvironmentSetup {
                 return Outcome.cancelled();
             }
             Outcome failed = runCommand(i, commands.size(), commands.get(i), workspace, env, cancellation, transcript,
-                    deadline);
+                    deadline, place);
             if (failed != null) {
                 return failed;
             }
@@ -76,14 +80,14 @@ final class EnvironmentSetup {
         return null;
     }
 
-    private static Map<String, Object> describe(RunEnvironment e) {
+    private static Map<String, Object> describe(RunEnvironment e, Place place) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("environment_id", e.uid());
         data.put("name", e.name());
         if (e.dockerImage() != null) {
-            // recorded for when container backends arrive; today the run executes on the worker's host
             data.put("docker_image", e.dockerImage());
-            data.put("docker_image_used", false);
+            // only the container backend runs the image; the others say so rather than pretend
+            data.put("docker_image_used", place.backend().equals("container"));
         }
         data.put("repos", e.repos().stream().map(r -> r.owner() + "/" + r.repo()).toList());
         data.put("setup_commands", e.setupCommands().size());
@@ -145,13 +149,13 @@ final class EnvironmentSetup {
     }
 
     private Outcome runCommand(int index, int count, String command, Path workspace, Map<String, String> env,
-            Cancellation cancellation, TranscriptWriter transcript, long deadline) throws InterruptedException {
+            Cancellation cancellation, TranscriptWriter transcript, long deadline, Place place) throws InterruptedException {
         String actionId = "setup-" + (index + 1);
         transcript.append("system", List.of(Map.of("type", "action", "id", actionId, "category", "command",
                 "name", "setup_command", "input", Map.of("command", command))));
         String label = "Setup command " + (index + 1) + " of " + count + " (" + shorten(command) + ")";
         try (AgentProcess p = AgentProcess.start(List.of("sh", "-c", command), workspace, env, null,
-                config.outputCap(), sandbox)) {
+                config.outputCap(), place)) {
             cancellation.register(p);
             long left = deadline - System.nanoTime();
             boolean exited = left > 0 && p.waitFor(Duration.ofNanos(left));
@@ -178,7 +182,7 @@ final class EnvironmentSetup {
                 return null;
             }
             String tail = CommandHarness.tail(output);
-            String detail = (tail.isEmpty() ? "" : ": " + tail) + " (" + sandbox.describe() + ")";
+            String detail = (tail.isEmpty() ? "" : ": " + tail) + " (" + place.describe() + ")";
             return Outcome.failed(exited ? label + " exited with status " + p.exitCode() + detail
                     : label + " was stopped after running longer than " + config.runTimeout() + detail,
                     PlatformErrorCode.ENVIRONMENT_SETUP_FAILED);

@@ -6,26 +6,25 @@ import dev.drover.api.RunItem;
 /** Chooses the harness of a run from {@code config.harness.type}. */
 final class Harnesses {
     private final WorkerConfig config;
-    private final Sandbox sandbox;
     private final ModelProviders providers;
 
     Harnesses(WorkerConfig config, ModelProviders providers) {
         this.config = config;
-        this.sandbox = Sandbox.detect(config.sandboxHidden());
         this.providers = providers;
     }
 
     /** The harness for a run, or why this worker cannot run it (the run then fails without starting). */
     record Choice(Harness harness, Outcome unavailable) {}
 
-    Choice forRun(RunItem run) {
+    /** The harness of {@code run}, whose processes all run in {@code place}. */
+    Choice forRun(RunItem run, Place place) {
         String type = run.agentConfig() == null || run.agentConfig().harness() == null
                 || run.agentConfig().harness().type() == null ? "oz" : run.agentConfig().harness().type();
         if (type.equals("command")) {
-            return new Choice(new CommandHarness(config, sandbox), null);
+            return new Choice(new CommandHarness(config, place), null);
         }
         if (type.equals("oz")) {
-            return new Choice(new OzHarness(providers, config, sandbox), null);
+            return new Choice(new OzHarness(providers, config, place), null);
         }
         CliAgent cli = switch (type) {
             case "claude" -> new ClaudeCli();
@@ -34,7 +33,7 @@ final class Harnesses {
             default -> null;
         };
         if (cli != null) {
-            return new Choice(new CliHarness(cli, config, sandbox), null);
+            return new Choice(new CliHarness(cli, config, place), null);
         }
         return new Choice(null, Outcome.failed("The " + type + " harness is not available on worker " + config.name()
                 + "; this worker runs the oz, claude, codex, gemini and command harnesses",

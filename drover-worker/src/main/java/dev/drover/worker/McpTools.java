@@ -83,14 +83,14 @@ final class McpTools implements AutoCloseable {
      * closed and the failure names the server.
      */
     static McpTools start(Map<String, McpServerConfig> servers, Path workspace, Map<String, String> environment,
-            Sandbox sandbox, HttpConnections network) throws StartFailure, InterruptedException {
+            Place place, HttpConnections network) throws StartFailure, InterruptedException {
         McpTools mcp = new McpTools();
         if (servers == null) {
             return mcp;
         }
         try {
             for (Map.Entry<String, McpServerConfig> e : new TreeMap<>(servers).entrySet()) {
-                mcp.connect(e.getKey(), e.getValue(), workspace, environment, sandbox, network);
+                mcp.connect(e.getKey(), e.getValue(), workspace, environment, place, network);
             }
             return mcp;
         } catch (StartFailure | RuntimeException e) {
@@ -104,7 +104,7 @@ final class McpTools implements AutoCloseable {
     }
 
     private void connect(String name, McpServerConfig config, Path workspace, Map<String, String> environment,
-            Sandbox sandbox, HttpConnections network) throws StartFailure, InterruptedException {
+            Place place, HttpConnections network) throws StartFailure, InterruptedException {
         if (config.warpId() != null && !config.warpId().isBlank()) {
             throw new StartFailure("MCP server " + name + " refers to a Warp shared server (warp_id), which Drover "
                     + "does not host; give its command or url instead", null);
@@ -114,7 +114,7 @@ final class McpTools implements AutoCloseable {
         McpClientTransport transport;
         try {
             transport = config.command() != null && !config.command().isBlank()
-                    ? stdio(config, workspace, environment, sandbox, tag, stderr) : http(config, network);
+                    ? stdio(config, workspace, environment, place, tag, stderr) : http(config, network);
         } catch (RuntimeException e) {
             throw new StartFailure("MCP server " + name + " could not be configured: " + e.getMessage(), e);
         }
@@ -145,16 +145,30 @@ final class McpTools implements AutoCloseable {
     }
 
     private static StartFailure failure(String name, RuntimeException e, Deque<String> stderr) {
-        String said;
-        synchronized (stderr) {
-            said = String.join("\n", stderr).strip();
+        String said = "";
+        // the SDK reads the server's standard error on a thread of its own: give its last lines a moment to arrive
+        for (long end = System.nanoTime() + STDERR_GRACE.toNanos(); said.isEmpty() && System.nanoTime() < end; ) {
+            synchronized (stderr) {
+                said = String.join("\n", stderr).strip();
+            }
+            if (said.isEmpty()) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
         }
         return new StartFailure("MCP server " + name + " failed to start: " + rootMessage(e)
                 + (said.isEmpty() ? "" : "; it said: " + said), e);
     }
 
+    /** How long a failed start waits for the server's standard error to be read. */
+    static final Duration STDERR_GRACE = Duration.ofSeconds(1);
+
     private static McpClientTransport stdio(McpServerConfig config, Path workspace, Map<String, String> environment,
-            Sandbox sandbox, String tag, Deque<String> stderr) {
+            Place place, String tag, Deque<String> stderr) {
         Map<String, String> env = new LinkedHashMap<>(environment);
         if (config.env() != null) {
             env.putAll(config.env());
@@ -172,8 +186,13 @@ final class McpTools implements AutoCloseable {
         if (config.args() != null) {
             server.addAll(config.args());
         }
-        command.addAll(List.of("setsid", "--wait"));
-        command.addAll(sandbox.wrap(server, workspace));
+        List<String> inPlace = place.hostCommand(server);
+        if (inPlace == null) {
+            // never outside the run's isolation: refused instead
+            throw new IllegalStateException("stdio MCP servers cannot run in the " + place.backend()
+                    + " isolation of this worker yet; use an MCP server's url instead");
+        }
+        command.addAll(inPlace);
         StdioClientTransport transport = new WorkspaceStdio(ServerParameters.builder("env").args(command).env(env).build(),
                 workspace);
         transport.setStdErrorHandler(line -> {

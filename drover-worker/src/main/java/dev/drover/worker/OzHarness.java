@@ -47,12 +47,12 @@ final class OzHarness implements Harness {
 
     private final ModelProviders providers;
     private final WorkerConfig config;
-    private final Sandbox sandbox;
+    private final Place place;
 
-    OzHarness(ModelProviders providers, WorkerConfig config, Sandbox sandbox) {
+    OzHarness(ModelProviders providers, WorkerConfig config, Place place) {
         this.providers = providers;
         this.config = config;
-        this.sandbox = sandbox;
+        this.place = place;
     }
 
     static final ToolSpecification ASK_USER = ToolSpecification.builder().name("ask_user")
@@ -125,7 +125,7 @@ final class OzHarness implements Harness {
         });
         try {
             mcp = McpTools.start(ctx.run().agentConfig() == null ? null : ctx.run().agentConfig().mcpServers(),
-                    ctx.workspace(), ctx.environment(), sandbox, connections);
+                    ctx.workspace(), ctx.environment(), place, connections);
         } catch (McpTools.StartFailure e) {
             return ctx.cancellation().isCancelled() ? Outcome.cancelled()
                     : Outcome.failed(e.getMessage(), PlatformErrorCode.ENVIRONMENT_SETUP_FAILED);
@@ -375,7 +375,7 @@ final class OzHarness implements Harness {
 
     private ToolResult shell(String command, RunContext ctx) throws IOException, InterruptedException {
         try (AgentProcess p = AgentProcess.start(List.of("sh", "-c", command), ctx.workspace(), ctx.environment(), null,
-                config.outputCap(), sandbox)) {
+                config.outputCap(), place)) {
             ctx.cancellation().register(p);
             if (!p.waitFor(SHELL_TIMEOUT)) {
                 p.stop();

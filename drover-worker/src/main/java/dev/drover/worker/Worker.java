@@ -4,6 +4,7 @@ import dev.drover.api.ArtifactType;
 import dev.drover.api.AttachmentRef;
 import dev.drover.api.ArtifactUpload;
 import dev.drover.api.ClaimedRun;
+import dev.drover.api.PlatformErrorCode;
 import dev.drover.api.RunItem;
 import dev.drover.api.TranscriptAppend;
 import dev.drover.api.UsageReport;
@@ -42,6 +43,7 @@ public final class Worker implements AutoCloseable {
     private final DroverClient client;
     private Harnesses harnesses;
     private EnvironmentSetup setup;
+    private Isolation isolation;
     private final Map<String, Cancellation> held = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
     private final java.util.Set<Thread> janitors = ConcurrentHashMap.newKeySet();
@@ -56,9 +58,12 @@ public final class Worker implements AutoCloseable {
     /** Registers and starts the slot loops and the heartbeat. */
     public Worker start() {
         harnesses = new Harnesses(config, new ModelProviders(config.providerEnv(), client.models().defaultModelId()));
-        setup = new EnvironmentSetup(config, Sandbox.detect(config.sandboxHidden()));
-        info = client.registerWorker(new WorkerRegistration(config.name(), config.pool(), config.slots(), hostname()));
-        LOG.info("worker {} registered in pool {} with {} slot(s)", info.workerId(), info.pool(), info.slots());
+        setup = new EnvironmentSetup(config);
+        isolation = Isolations.choose(config.isolation(), config.sandboxHidden(), config.workRoot());
+        info = client.registerWorker(new WorkerRegistration(config.name(), config.pool(), config.slots(), hostname(),
+                isolation.name()));
+        LOG.info("worker {} registered in pool {} with {} slot(s), isolation {}", info.workerId(), info.pool(),
+                info.slots(), isolation.name());
         for (int i = 0; i < config.slots(); i++) {
             threads.add(Thread.ofVirtual().name("drover-worker-slot-" + i).start(this::slotLoop));
         }
@@ -67,6 +72,16 @@ public final class Worker implements AutoCloseable {
 
     public String workerId() {
         return info.workerId();
+    }
+
+    /** The isolation backend this worker runs agents with ({@code unavailable} when it refuses to run them). */
+    public String isolation() {
+        return isolation.name();
+    }
+
+    /** Why this worker refuses to run agents and how to fix it; null when it runs them. */
+    public String refusal() {
+        return isolation instanceof RefusingIsolation r ? r.reason() : null;
     }
 
     private void slotLoop() {
@@ -96,30 +111,20 @@ public final class Worker implements AutoCloseable {
         try {
             Files.createDirectories(workspace);
             writeAttachments(claimed, workspace);
-            Harnesses.Choice choice = harnesses.forRun(run);
             Outcome outcome;
-            if (choice.harness() == null) {
-                outcome = choice.unavailable();
-            } else {
-                TranscriptWriter transcript = (role, content) -> client.appendTranscript(info.workerId(), run.runId(),
-                        new TranscriptAppend(List.of(new TranscriptAppend.TranscriptMessage(role, content))));
-                Map<String, String> env = environment(run, workspace, claimed.runToken());
-                // the environment's repositories and setup commands, while the run is still CLAIMED: a failure here
-                // ends it FAILED (environment_setup_failed) without it ever having started
-                Outcome setupFailed = setup.prepare(claimed, workspace, env, cancellation, transcript);
-                if (setupFailed != null) {
-                    outcome = setupFailed;
-                } else {
-                    client.reportEvent(run.runId(), "run_in_progress", null);
-                    UsageMeter usage = (model, in, out) -> client.recordUsage(info.workerId(), run.runId(),
-                            new UsageReport(model, in, out));
-                    DroverClient agentApi = new DroverClient(client.baseUrl(), claimed.runToken());
-                    RunContext.ArtifactSink artifacts = a -> client.recordArtifact(info.workerId(), run.runId(), a);
-                    outcome = choice.harness().run(new RunContext(run, workspace, env, cancellation, transcript, usage,
-                            claimed.history(), agentApi, artifacts, claimed.modelId(), claimed.modelProvider(),
-                            claimed.skillInstructions()));
-                    uploadArtifacts(run, workspace, transcript);
-                }
+            String image = claimed.environment() == null ? null : claimed.environment().dockerImage();
+            TranscriptWriter transcript = (role, content) -> client.appendTranscript(info.workerId(), run.runId(),
+                    new TranscriptAppend(List.of(new TranscriptAppend.TranscriptMessage(role, content))));
+            try (Place place = isolation.open(new Isolation.Spec(run.runId(), workspace, image))) {
+                announce(place, transcript);
+                place.handOver();
+                outcome = executeIn(claimed, workspace, cancellation, transcript, place);
+            } catch (Isolation.Unavailable e) {
+                outcome = Outcome.failed("This worker refuses to run agents: " + e.getMessage(),
+                        PlatformErrorCode.FEATURE_NOT_AVAILABLE);
+            } catch (IOException e) {
+                outcome = Outcome.failed("The run's " + isolation.name() + " isolation could not be set up: "
+                        + e.getMessage(), PlatformErrorCode.ENVIRONMENT_SETUP_FAILED);
             }
             finish(run, cancellation, outcome);
         } catch (Exception | Error e) {
@@ -131,6 +136,51 @@ public final class Worker implements AutoCloseable {
             held.remove(run.runId());
             retire(run, workspace);
         }
+    }
+
+    /** The harness in its place: setup commands first, then the agent. */
+    private Outcome executeIn(ClaimedRun claimed, Path workspace, Cancellation cancellation, TranscriptWriter transcript,
+            Place place) throws Exception {
+        RunItem run = claimed.run();
+        Harnesses.Choice choice = harnesses.forRun(run, place);
+        if (choice.harness() == null) {
+            return choice.unavailable();
+        }
+        Map<String, String> env = environment(run, workspace, claimed.runToken());
+        // the environment's repositories and setup commands, while the run is still CLAIMED: a failure here
+        // ends it FAILED (environment_setup_failed) without it ever having started
+        Outcome setupFailed = setup.prepare(claimed, workspace, env, cancellation, transcript, place);
+        if (setupFailed != null) {
+            return setupFailed;
+        }
+        client.reportEvent(run.runId(), "run_in_progress", null);
+        UsageMeter usage = (model, in, out) -> client.recordUsage(info.workerId(), run.runId(),
+                new UsageReport(model, in, out));
+        DroverClient agentApi = new DroverClient(client.baseUrl(), claimed.runToken());
+        RunContext.ArtifactSink artifacts = a -> client.recordArtifact(info.workerId(), run.runId(), a);
+        Outcome outcome = choice.harness().run(new RunContext(run, workspace, env, cancellation, transcript, usage,
+                claimed.history(), agentApi, artifacts, claimed.modelId(), claimed.modelProvider(),
+                claimed.skillInstructions()));
+        uploadArtifacts(run, workspace, transcript);
+        return outcome;
+    }
+
+    /**
+     * Says in the transcript where the run executes; loudly when it is not isolated at all, so that nobody reads
+     * such a run's transcript believing it was contained.
+     */
+    private static void announce(Place place, TranscriptWriter transcript) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("backend", place.backend());
+        data.put("description", place.describe());
+        if (place instanceof ContainerPlace c) {
+            data.put("image", c.image());
+        }
+        List<Map<String, Object>> blocks = new ArrayList<>(List.of(Blocks.event("isolation", data)));
+        if (place.backend().equals("none")) {
+            blocks.add(Blocks.text("WARNING: " + place.describe()));
+        }
+        transcript.append("system", blocks);
     }
 
     /**
@@ -291,6 +341,19 @@ public final class Worker implements AutoCloseable {
     public void close() {
         running = false;
         held.values().forEach(c -> c.cancel(Cancellation.Reason.SHUTDOWN));
+        if (isolation instanceof ContainerIsolation c) {
+            Thread.ofVirtual().start(() -> {
+                // after the runs' containers are removed by their slots; the client is only needed until then
+                threads.forEach(t -> {
+                    try {
+                        t.join(Duration.ofSeconds(10));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                c.close();
+            });
+        }
         threads.forEach(Thread::interrupt);
         List<Thread> pending = List.copyOf(janitors);
         pending.forEach(Thread::interrupt);

@@ -19,10 +19,11 @@ import java.util.Map;
  * @param maxIdle the longest a finished run's workspace is kept, whatever its {@code idle_timeout_minutes} asks
  * @param gitToken the token environments' repositories are cloned with over http(s) ({@code DROVER_GIT_TOKEN});
  *     the worker's own, never sent by the server, never in an agent's or setup command's environment
+ * @param isolation how agents are isolated ({@code --isolation}, {@code DROVER_ISOLATION}, limits, default image)
  */
 public record WorkerConfig(String serverUrl, String apiKey, String name, String pool, int slots, Path workRoot,
         Duration runTimeout, long outputCap, List<Path> hiddenPaths, Map<String, String> providerEnv, Duration maxIdle,
-        String gitToken) {
+        String gitToken, IsolationSettings isolation) {
 
     public static final Duration DEFAULT_RUN_TIMEOUT = Duration.ofHours(1);
     public static final long DEFAULT_OUTPUT_CAP = 8L * 1024 * 1024;
@@ -38,17 +39,35 @@ public record WorkerConfig(String serverUrl, String apiKey, String name, String 
         providerEnv = Map.copyOf(providerEnv);
         maxIdle = maxIdle == null ? MAX_IDLE : maxIdle;
         gitToken = gitToken == null || gitToken.isBlank() ? null : gitToken;
+        isolation = isolation == null ? IsolationSettings.fromEnv(providerEnv) : isolation;
+    }
+
+    /** With the isolation read from {@code providerEnv} ({@code DROVER_ISOLATION} and the others). */
+    public WorkerConfig(String serverUrl, String apiKey, String name, String pool, int slots, Path workRoot,
+            Duration runTimeout, long outputCap, List<Path> hiddenPaths, Map<String, String> providerEnv, Duration maxIdle,
+            String gitToken) {
+        this(serverUrl, apiKey, name, pool, slots, workRoot, runTimeout, outputCap, hiddenPaths, providerEnv, maxIdle,
+                gitToken, null);
+    }
+
+    /** The same worker with {@code settings} as its isolation. */
+    public WorkerConfig withIsolation(IsolationSettings settings) {
+        return new WorkerConfig(serverUrl, apiKey, name, pool, slots, workRoot, runTimeout, outputCap, hiddenPaths,
+                providerEnv, maxIdle, gitToken, settings);
     }
 
     /**
-     * The worker {@code drover serve} runs in its own process: workspaces under the data directory, which the
-     * agents must not see (it holds the database and the keys), providers from {@code env}.
+     * The worker {@code drover serve} runs in its own process: workspaces beside the data directory
+     * ({@code <data-dir>-workspaces}), not in it, because agents run as an unprivileged uid that must reach their
+     * workspace while the data directory (the database and the keys) stays 0700 and hidden from them; providers
+     * from {@code env}.
      */
     public static WorkerConfig embedded(String serverUrl, String workerKey, int slots, Path dataDir,
             Map<String, String> env) {
-        Path data = dataDir.toAbsolutePath();
-        return new WorkerConfig(serverUrl, workerKey, "embedded", "default", slots, data.resolve("workspaces"),
-                DEFAULT_RUN_TIMEOUT, DEFAULT_OUTPUT_CAP, List.of(data), env, MAX_IDLE);
+        Path data = dataDir.toAbsolutePath().normalize();
+        return new WorkerConfig(serverUrl, workerKey, "embedded", "default", slots,
+                data.resolveSibling(data.getFileName() + "-workspaces"), DEFAULT_RUN_TIMEOUT, DEFAULT_OUTPUT_CAP,
+                List.of(data), env, MAX_IDLE);
     }
 
     /** With the git token read from {@code providerEnv}'s {@code DROVER_GIT_TOKEN} (the worker's environment). */
@@ -75,6 +94,6 @@ public record WorkerConfig(String serverUrl, String apiKey, String name, String 
     public String toString() {
         return "WorkerConfig[serverUrl=" + serverUrl + ", apiKey=***, name=" + name + ", pool=" + pool + ", slots="
                 + slots + ", workRoot=" + workRoot + ", runTimeout=" + runTimeout + ", outputCap=" + outputCap
-                + ", hiddenPaths=" + hiddenPaths + ", providerEnv=" + providerEnv.keySet() + ", maxIdle=" + maxIdle + ", gitToken=" + (gitToken == null ? null : "***") + "]";
+                + ", hiddenPaths=" + hiddenPaths + ", providerEnv=" + providerEnv.keySet() + ", maxIdle=" + maxIdle + ", gitToken=" + (gitToken == null ? null : "***") + ", isolation=" + isolation + "]";
     }
 }

@@ -143,7 +143,23 @@ final class WorkspaceTools {
         Path file = inside(path);
         Files.createDirectories(file.getParent());
         writeNoFollow(file, content);
+        ownLikeTheWorkspace(file);
         return "wrote " + display(file) + " (" + content.getBytes(StandardCharsets.UTF_8).length + " bytes)";
+    }
+
+    /**
+     * The worker writes as itself (often root); under isolation the workspace belongs to the agent's user, whose
+     * shell must be able to change what the file tools wrote: new files and directories take the workspace's owner.
+     */
+    private void ownLikeTheWorkspace(Path file) throws IOException {
+        Object uid = Files.getAttribute(root, "unix:uid");
+        Object gid = Files.getAttribute(root, "unix:gid");
+        for (Path p = file; p != null && p.startsWith(root) && !p.equals(root); p = p.getParent()) {
+            if (!uid.equals(Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS))) {
+                Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+            }
+        }
     }
 
     String edit(String path, String oldText, String newText, boolean replaceAll) throws IOException {

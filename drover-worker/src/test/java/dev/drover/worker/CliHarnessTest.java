@@ -19,7 +19,7 @@ class CliHarnessTest {
     private CliHarness harness(Map<String, String> workerEnv) {
         return new CliHarness(new ClaudeCli(), new WorkerConfig("http://s/api/v1", "k", "w1", "default", 1, tmp,
                 WorkerConfig.DEFAULT_RUN_TIMEOUT, WorkerConfig.DEFAULT_OUTPUT_CAP, List.of(), workerEnv, null),
-                Sandbox.detect(List.of()), false);
+                new NoIsolation().open(new Isolation.Spec("run", tmp, null)), false);
     }
 
     private Path executable(Path dir, String name) throws Exception {

@@ -51,7 +51,7 @@ abstract class EnvironmentEndToEndTest {
         worker = new Worker(new WorkerConfig(server.apiBaseUrl(), key.key(), "env-e2e", "default", 2, work,
                 WorkerConfig.DEFAULT_RUN_TIMEOUT, WorkerConfig.DEFAULT_OUTPUT_CAP,
                 List.of(server.server().config().dataDir()), Map.of("DROVER_GIT_TOKEN", GIT_TOKEN),
-                Duration.ofSeconds(30))).start();
+                Duration.ofSeconds(30)).withIsolation(IsolationSettings.of("none"))).start();
     }
 
     @AfterAll
@@ -87,7 +87,7 @@ abstract class EnvironmentEndToEndTest {
     /** The content blocks of a run's transcript, each with the role of its message added as {@code role}. */
     private List<JsonNode> blocks(String run) {
         List<JsonNode> out = new ArrayList<>();
-        for (JsonNode m : user.get("/agent/runs/" + run + "/conversation").json().get("steps").get(0).get("messages")) {
+        for (JsonNode m : Transcripts.withoutIsolationNote(user.get("/agent/runs/" + run + "/conversation").json().get("steps").get(0).get("messages"))) {
             for (JsonNode b : m.get("content")) {
                 ((com.fasterxml.jackson.databind.node.ObjectNode) b).put("role", m.get("role").asText());
                 out.add(b);

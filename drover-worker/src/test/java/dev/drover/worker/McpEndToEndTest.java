@@ -31,7 +31,7 @@ class McpEndToEndTest {
         Api key = server.newWorkerKey("mcp-" + UUID.randomUUID());
         return new Worker(new WorkerConfig(server.apiBaseUrl(), key.key(), "mcp", "default", 1, work,
                 WorkerConfig.DEFAULT_RUN_TIMEOUT, WorkerConfig.DEFAULT_OUTPUT_CAP, List.of(),
-                Map.of("OPENAI_API_KEY", "sk-scripted", "OPENAI_BASE_URL", model.baseUrl()), null)).start();
+                Map.of("OPENAI_API_KEY", "sk-scripted", "OPENAI_BASE_URL", model.baseUrl()), null).withIsolation(IsolationSettings.of("none"))).start();
     }
 
     private static TestServer server() {

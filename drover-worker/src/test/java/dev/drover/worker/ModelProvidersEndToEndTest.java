@@ -45,7 +45,7 @@ class ModelProvidersEndToEndTest {
         Api key = server.newWorkerKey("providers-" + UUID.randomUUID());
         return new Worker(new WorkerConfig(server.apiBaseUrl(), key.key(), "providers", "default", 1,
                 Files.createTempDirectory("drover-providers-"), WorkerConfig.DEFAULT_RUN_TIMEOUT,
-                WorkerConfig.DEFAULT_OUTPUT_CAP, List.of(), env, null)).start();
+                WorkerConfig.DEFAULT_OUTPUT_CAP, List.of(), env, null).withIsolation(IsolationSettings.of("none"))).start();
     }
 
     private static JsonNode awaitEnd(Api user, String run) {

@@ -92,7 +92,7 @@ abstract class OzCancelEndToEndTest {
         }
         Api key = on.newWorkerKey("cancel-" + UUID.randomUUID());
         return new Worker(new WorkerConfig(on.apiBaseUrl(), key.key(), "cancel-" + pool, pool, 1, dir, runTimeout,
-                WorkerConfig.DEFAULT_OUTPUT_CAP, List.of(), env, null)).start();
+                WorkerConfig.DEFAULT_OUTPUT_CAP, List.of(), env, null).withIsolation(IsolationSettings.of("none"))).start();
     }
 
     private static String start(Api as, String prompt, ScriptedModelServer.Wire wire, String pool) {

@@ -32,7 +32,7 @@ class OzHarnessEndToEndTest {
             Path work = Files.createTempDirectory("drover-oz-");
             try (Worker worker = new Worker(new WorkerConfig(server.apiBaseUrl(), key.key(), "oz", "oz-pool", 1, work,
                     WorkerConfig.DEFAULT_RUN_TIMEOUT, WorkerConfig.DEFAULT_OUTPUT_CAP, List.of(),
-                    Map.of("OPENAI_API_KEY", "sk-scripted", "OPENAI_BASE_URL", model.baseUrl()), null)).start()) {
+                    Map.of("OPENAI_API_KEY", "sk-scripted", "OPENAI_BASE_URL", model.baseUrl()), null).withIsolation(IsolationSettings.of("none"))).start()) {
                 Api user = server.admin();
                 String run = user.post("/agent/runs", Map.of("prompt", "Create hello.txt", "config",
                         Map.of("worker_host", "oz-pool", "model_id", "gpt-5-mini", "base_prompt", "Be brief."))).json()
@@ -60,7 +60,7 @@ class OzHarnessEndToEndTest {
                 assertThat(third).contains("hello from the model");
                 assertThat(model.requests.get(3).get("messages").toString()).contains("outside the workspace");
 
-                JsonNode messages = user.get("/agent/runs/" + run + "/conversation").json().get("steps").get(0).get("messages");
+                JsonNode messages = Transcripts.withoutIsolationNote(user.get("/agent/runs/" + run + "/conversation").json().get("steps").get(0).get("messages"));
                 List<String> actions = new ArrayList<>();
                 for (JsonNode m : messages) {
                     for (JsonNode block : m.get("content")) {
@@ -87,7 +87,7 @@ class OzHarnessEndToEndTest {
             try (Worker worker = new Worker(new WorkerConfig(server.apiBaseUrl(), key.key(), "oz", "oz-pool", 1,
                     Files.createTempDirectory("drover-oz-"), WorkerConfig.DEFAULT_RUN_TIMEOUT,
                     WorkerConfig.DEFAULT_OUTPUT_CAP, List.of(),
-                    Map.of("OPENAI_API_KEY", "sk-scripted", "OPENAI_BASE_URL", model.baseUrl()), null)).start()) {
+                    Map.of("OPENAI_API_KEY", "sk-scripted", "OPENAI_BASE_URL", model.baseUrl()), null).withIsolation(IsolationSettings.of("none"))).start()) {
                 Api user = server.admin();
                 Map<String, Object> config = Map.of("worker_host", "oz-pool", "model_id", "gpt-5-mini");
                 String first = user.post("/agent/runs", Map.of("prompt", "Greet someone", "interactive", true,
@@ -117,7 +117,7 @@ class OzHarnessEndToEndTest {
         Api key = server.newWorkerKey("oz-" + UUID.randomUUID());
         return new Worker(new WorkerConfig(server.apiBaseUrl(), key.key(), "oz", "default", slots,
                 Files.createTempDirectory("drover-oz-"), WorkerConfig.DEFAULT_RUN_TIMEOUT, WorkerConfig.DEFAULT_OUTPUT_CAP,
-                List.of(), Map.of("OPENAI_API_KEY", "sk-scripted", "OPENAI_BASE_URL", model.baseUrl()), null)).start();
+                List.of(), Map.of("OPENAI_API_KEY", "sk-scripted", "OPENAI_BASE_URL", model.baseUrl()), null).withIsolation(IsolationSettings.of("none"))).start();
     }
 
     private static TestServer openAiServer() {
@@ -193,7 +193,7 @@ class OzHarnessEndToEndTest {
             try (Worker worker = new Worker(new WorkerConfig(server.apiBaseUrl(), key.key(), "oz", "oz-pool", 1,
                     Files.createTempDirectory("drover-oz-"), WorkerConfig.DEFAULT_RUN_TIMEOUT,
                     WorkerConfig.DEFAULT_OUTPUT_CAP, List.of(),
-                    Map.of("OPENAI_API_KEY", "sk-scripted", "OPENAI_BASE_URL", model.baseUrl()), null)).start()) {
+                    Map.of("OPENAI_API_KEY", "sk-scripted", "OPENAI_BASE_URL", model.baseUrl()), null).withIsolation(IsolationSettings.of("none"))).start()) {
                 Api user = server.admin();
                 // each call costs $0.000065; the second crosses $0.0001
                 String run = user.post("/agent/runs", Map.of("prompt", "spend", "config",

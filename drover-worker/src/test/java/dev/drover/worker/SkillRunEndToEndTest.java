@@ -51,7 +51,7 @@ class SkillRunEndToEndTest {
             Path work = Files.createTempDirectory("drover-skill-work-");
             try (Worker worker = new Worker(new WorkerConfig(server.apiBaseUrl(), key.key(), "skills", "default", 1, work,
                     WorkerConfig.DEFAULT_RUN_TIMEOUT, WorkerConfig.DEFAULT_OUTPUT_CAP, List.of(),
-                    Map.of("OPENAI_API_KEY", "sk-scripted", "OPENAI_BASE_URL", model.baseUrl()), null)).start()) {
+                    Map.of("OPENAI_API_KEY", "sk-scripted", "OPENAI_BASE_URL", model.baseUrl()), null).withIsolation(IsolationSettings.of("none"))).start()) {
                 String run = user.createRun(Map.of("skill", "app:fix", "prompt", "src/app.txt \"all clear\"",
                         "config", Map.of("environment_id", env, "model_id", "gpt-5-mini")));
                 Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->

@@ -37,7 +37,7 @@ abstract class WorkerEndToEndTest {
         work = Files.createTempDirectory("drover-work-");
         worker = new Worker(new WorkerConfig(server.apiBaseUrl(), key.key(), "e2e", "default", 2, work,
                 WorkerConfig.DEFAULT_RUN_TIMEOUT, WorkerConfig.DEFAULT_OUTPUT_CAP,
-                List.of(server.server().config().dataDir()), Map.of(), Duration.ofSeconds(2))).start();
+                List.of(server.server().config().dataDir()), Map.of(), Duration.ofSeconds(2)).withIsolation(IsolationSettings.of("none"))).start();
     }
 
     @AfterAll
@@ -85,7 +85,7 @@ abstract class WorkerEndToEndTest {
         JsonNode conversation = user.get("/agent/runs/" + run + "/conversation").json();
         assertThat(conversation.get("conversation_id").asText())
                 .isEqualTo(user.get("/agent/runs/" + run).json().get("conversation_id").asText());
-        JsonNode messages = conversation.get("steps").get(0).get("messages");
+        JsonNode messages = Transcripts.withoutIsolationNote(conversation.get("steps").get(0).get("messages"));
         assertThat(messages.get(0).get("role").asText()).isEqualTo("user");
         assertThat(messages.get(0).get("content").get(0).get("text").asText()).isEqualTo("the prompt");
         StringBuilder said = new StringBuilder();
@@ -102,7 +102,7 @@ abstract class WorkerEndToEndTest {
         Api anonymous = new Api("", null);
         Api.Reply download = anonymous.get(location);
         assertThat(download.status()).isEqualTo(200);
-        assertThat(download.json().get("steps").get(0).get("messages")).hasSize(messages.size());
+        assertThat(Transcripts.withoutIsolationNote(download.json().get("steps").get(0).get("messages"))).hasSize(messages.size());
         // a signature with its first character changed (replacing it with x would change nothing when it is x)
         int at = location.indexOf("signature=") + "signature=".length();
         String forged = location.substring(0, at) + (location.charAt(at) == 'x' ? 'y' : 'x') + location.substring(at + 1);
@@ -252,30 +252,6 @@ abstract class WorkerEndToEndTest {
         Duration took = Duration.ofNanos(System.nanoTime() - at);
         assertThat(user.get("/agent/runs/" + run).json().get("state").asText()).isEqualTo("CANCELLED");
         return took;
-    }
-
-    @Test
-    void aSandboxedAgentCannotReadTheServersKeyFileNorWriteOutsideItsWorkspace() {
-        boolean required = "1".equals(System.getenv("DROVER_REQUIRE_SANDBOX"));
-        boolean present = Sandbox.detect(List.of()).isolated();
-        if (!present) {
-            assertThat(required).as("DROVER_REQUIRE_SANDBOX=1 but bwrap is not installed").isFalse();
-            org.junit.jupiter.api.Assumptions.abort("bwrap is not installed; the sandbox cannot be tested here");
-        }
-        Path keyFile = server.server().config().dataDir().resolve("admin-api-key");
-        assertThat(keyFile).exists();
-        String read = run("cat " + keyFile, "p");
-        JsonNode refused = awaitState(read, "FAILED");
-        assertThat(refused.get("status_message").get("message").asText()).contains("No such file")
-                .doesNotContain(TestServer.ADMIN_KEY).contains("isolation: bubblewrap");
-
-        Path outside = Path.of("/var/tmp", "drover-escaped-" + UUID.randomUUID()); // writable for the worker itself
-        String write = run("touch " + outside + " && touch inside.txt", "p");
-        awaitState(write, "FAILED");
-        assertThat(outside).doesNotExist();
-
-        String ok = run("touch inside.txt && echo wrote", "p");
-        assertThat(awaitState(ok, "SUCCEEDED").get("status_message").get("message").asText()).contains("wrote");
     }
 
     static int processesNamed(String marker) throws IOException, InterruptedException {

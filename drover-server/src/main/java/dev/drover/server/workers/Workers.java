@@ -40,6 +40,7 @@ public final class Workers {
     /** How often workers are asked to heartbeat; a third of the lease, so two lost beats are survivable. */
     static final int HEARTBEAT_DIVISOR = 3;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+    private static final Pattern ISOLATION = Pattern.compile("[a-z0-9-]{1,32}");
 
     private final Database db;
     private final RunLeases leases;
@@ -86,13 +87,17 @@ public final class Workers {
         if (r.host() != null && r.host().length() > 255) {
             throw ApiException.badRequest("host", "must be at most 255 characters");
         }
+        if (r.isolation() != null && !ISOLATION.matcher(r.isolation()).matches()) {
+            throw ApiException.badRequest("isolation", "1 to 32 characters of [a-z0-9-] (container, bubblewrap, none)");
+        }
         String id = Ids.uuid();
         long now = Times.micros(clock.instant());
         db.write(h -> h.createUpdate("""
-                        INSERT INTO workers (id, principal_id, name, pool, slots, host, registered_at, last_heartbeat_at)
-                        VALUES (:id, :p, :name, :pool, :slots, :host, :now, :now)""")
+                        INSERT INTO workers (id, principal_id, name, pool, slots, host, registered_at, last_heartbeat_at,
+                                             isolation)
+                        VALUES (:id, :p, :name, :pool, :slots, :host, :now, :now, :isolation)""")
                 .bind("id", id).bind("p", caller.id()).bind("name", name).bind("pool", pool).bind("slots", slots)
-                .bind("host", r.host()).bind("now", now).execute());
+                .bind("host", r.host()).bind("now", now).bind("isolation", r.isolation()).execute());
         return info(id);
     }
 
@@ -234,12 +239,12 @@ public final class Workers {
         return db.readOne(h -> h.createQuery("""
                         SELECT w.id, w.name, w.pool, w.slots, w.host, w.registered_at, w.last_heartbeat_at,
                                (SELECT COUNT(*) FROM runs r WHERE r.worker_id = w.id
-                                AND r.state IN ('PENDING', 'CLAIMED', 'INPROGRESS')) AS active
+                                AND r.state IN ('PENDING', 'CLAIMED', 'INPROGRESS')) AS active, w.isolation
                         FROM workers w WHERE w.id = :id""")
                 .bind("id", id)
                 .map((rs, ctx) -> new WorkerInfo(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
                         rs.getString(5), Times.instant(rs.getLong(6)), Times.instant(rs.getLong(7)), rs.getInt(8),
-                        leaseSeconds, Math.max(1, leaseSeconds / HEARTBEAT_DIVISOR)))
+                        leaseSeconds, Math.max(1, leaseSeconds / HEARTBEAT_DIVISOR), rs.getString(9)))
                 .one());
     }
 }
