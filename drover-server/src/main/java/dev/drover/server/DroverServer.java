@@ -133,7 +133,7 @@ public final class DroverServer implements AutoCloseable {
             RunLeases leases = new RunLeases(db, runs, clock, config.leaseDuration(), config.teamConcurrency());
             // every node sweeps expired leases once a second; each expiry is a compare-and-set
             resources.add(new Periodic("lease-sweeper", Duration.ofSeconds(1), RunLeases.EXPIRE_BATCH,
-                    () -> leases.expire(RunLeases.EXPIRE_BATCH)).start());
+                    () -> leases.sweep(RunLeases.EXPIRE_BATCH)).start());
             UrlSigner signer = UrlSigner.load(db, clock);
             Transcripts transcripts = new Transcripts(db, log, runs, clock);
             Artifacts artifacts = new Artifacts(db, log, runs, blobs, signer, url, clock);
