@@ -38,6 +38,11 @@ import org.slf4j.LoggerFactory;
 public final class Worker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
     static final int CLAIM_WAIT_SECONDS = 20;
+    /**
+     * How long reports are retried through a control-plane outage; the server grants leases a grace period when it
+     * comes back (docs/workers.md, "Outages"), so a run finished meanwhile is recorded with its real outcome.
+     */
+    static final Duration REPORT_RETRIES = Duration.ofMinutes(10);
 
     private final WorkerConfig config;
     private final DroverClient client;
@@ -51,7 +56,7 @@ public final class Worker implements AutoCloseable {
 
     public Worker(WorkerConfig config) {
         this.config = config;
-        this.client = new DroverClient(config.serverUrl(), config.apiKey());
+        this.client = new DroverClient(config.serverUrl(), config.apiKey()).reportRetries(REPORT_RETRIES);
     }
 
     /** Registers and starts the slot loops and the heartbeat. */
@@ -102,7 +107,7 @@ public final class Worker implements AutoCloseable {
                 outcome = choice.unavailable();
             } else {
                 TranscriptWriter transcript = (role, content) -> client.appendTranscript(info.workerId(), run.runId(),
-                        new TranscriptAppend(List.of(new TranscriptAppend.TranscriptMessage(role, content))));
+                        claimed.executionId(), new TranscriptAppend(List.of(new TranscriptAppend.TranscriptMessage(role, content))));
                 Map<String, String> env = environment(run, workspace, claimed.runToken());
                 // the environment's repositories and setup commands, while the run is still CLAIMED: a failure here
                 // ends it FAILED (environment_setup_failed) without it ever having started
@@ -110,22 +115,23 @@ public final class Worker implements AutoCloseable {
                 if (setupFailed != null) {
                     outcome = setupFailed;
                 } else {
-                    client.reportEvent(run.runId(), "run_in_progress", null);
+                    client.reportEvent(run.runId(), claimed.executionId(), "run_in_progress", null);
                     UsageMeter usage = (model, in, out) -> client.recordUsage(info.workerId(), run.runId(),
-                            new UsageReport(model, in, out));
+                            claimed.executionId(), new UsageReport(model, in, out));
                     DroverClient agentApi = new DroverClient(client.baseUrl(), claimed.runToken());
-                    RunContext.ArtifactSink artifacts = a -> client.recordArtifact(info.workerId(), run.runId(), a);
+                    RunContext.ArtifactSink artifacts = a -> client.recordArtifact(info.workerId(), run.runId(),
+                            claimed.executionId(), a);
                     outcome = choice.harness().run(new RunContext(run, workspace, env, cancellation, transcript, usage,
                             claimed.history(), agentApi, artifacts, claimed.modelId(), claimed.modelProvider(),
                             claimed.skillInstructions()));
                     uploadArtifacts(run, workspace, transcript);
                 }
             }
-            finish(run, cancellation, outcome);
+            finish(claimed, cancellation, outcome);
         } catch (Exception | Error e) {
             // an Error too (say, a tool reading a huge file): the run is reported and the slot lives on
             LOG.warn("run {} failed on this worker", run.runId(), e);
-            finish(run, cancellation, Outcome.errored("The worker failed while executing the run: " + e));
+            finish(claimed, cancellation, Outcome.errored("The worker failed while executing the run: " + e));
         } finally {
             held.remove(run.runId());
             retire(run, workspace);
@@ -216,7 +222,8 @@ public final class Worker implements AutoCloseable {
     static final long MAX_ARTIFACT_BYTES = 25L * 1024 * 1024;
 
     /** Reports the outcome unless the run is no longer ours to report (its lease was lost). */
-    private void finish(RunItem run, Cancellation cancellation, Outcome outcome) {
+    private void finish(ClaimedRun claimed, Cancellation cancellation, Outcome outcome) {
+        RunItem run = claimed.run();
         if (cancellation.reason() == Cancellation.Reason.LEASE_LOST) {
             LOG.info("run {} stopped: this worker lost its lease", run.runId());
             return;
@@ -225,7 +232,7 @@ public final class Worker implements AutoCloseable {
                 : cancellation.reason() == Cancellation.Reason.SHUTDOWN
                         ? Outcome.errored("The worker shut down while the run was in progress") : outcome;
         try {
-            client.reportEvent(run.runId(), reported.eventType(), reported.status());
+            client.reportEvent(run.runId(), claimed.executionId(), reported.eventType(), reported.status());
         } catch (RuntimeException e) {
             LOG.warn("could not report {} for run {}: {}", reported.eventType(), run.runId(), e.getMessage());
         }

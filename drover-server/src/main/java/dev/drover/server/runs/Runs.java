@@ -559,10 +559,8 @@ public final class Runs {
      */
     public RunEvent report(Principal caller, String runId, String eventType, String executionId, String refId,
             RunStatusMessage reported) {
-        if (caller.runScope() != null) {
-            // an agent does not say how its own run (or any other) ended: its worker or its client does
-            throw ApiException.forbidden("Authorization: a run-scoped token cannot report lifecycle events");
-        }
+        // a run-scoped token never gets here: RunTokenLane refuses it every lifecycle report (an agent does not say
+        // how its own run, or any other, ended — its worker or its client does)
         RunState to = RunTransitions.targetOfReported(eventType).orElseThrow(() -> ApiException.badRequest(
                 "event_type", "unknown value \"" + eventType + "\"; one of "
                         + String.join(", ", RunTransitions.REPORTABLE.stream().sorted().toList())));

@@ -208,7 +208,8 @@ abstract class WorkersApiTest {
             assertThat(agent.post("/agent/messages", Map.of("to", List.of(run), "subject", "s", "body", "b",
                     "sender_run_id", run)).status()).isEqualTo(200);
             assertThat(agent.post("/agent/messages", Map.of("to", List.of(run), "subject", "s", "body", "b",
-                    "sender_run_id", other)).status()).as("only as its own run").isEqualTo(403);
+                    "sender_run_id", other)).status()).as("only as its own run (the other is not even visible)")
+                    .isEqualTo(404);
             assertThat(agent.post("/workers", Map.of("name", "x")).status()).as("not a worker").isEqualTo(403);
             worker.post("/workers/" + w + "/runs/" + run + "/accept", (String) null);
             report(worker, w + ":1", run, "run_in_progress");
