@@ -571,6 +571,10 @@ public final class Runs {
             RunRow run = visible(h, caller, runId, "runId");
             if (caller.worker()) {
                 fence(run, executionId);
+            } else if (run.executionLocation() == RunExecutionLocation.REMOTE) {
+                // a worker executes it: only that worker's execution says how it goes (a user stops it with cancel)
+                throw ApiException.forbidden("runId: the lifecycle of a REMOTE run is reported by the worker holding "
+                        + "its lease; stop it with POST /agent/runs/" + run.id() + "/cancel");
             }
             RunStatusMessage status = reported != null ? reported : switch (to) {
                 case ERROR -> new RunStatusMessage("Reported as errored by its client", PlatformErrorCode.INTERNAL_ERROR, true);
