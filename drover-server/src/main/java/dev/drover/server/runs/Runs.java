@@ -348,17 +348,17 @@ public final class Runs {
     }
 
     /**
-     * A recipient of a message: what the caller sees, and for an agent also the runs above its own (its parent and
-     * theirs), so that a child can report to the run that started it.
+     * A recipient of a message: what the caller sees — for an agent, every run its creator sees, not only its lane.
+     * Messages are how agents coordinate (a child reports to its parent, peers tell each other where they are), and a
+     * message is text for the recipient's agent to weigh, sent visibly as the agent's own run; reading inboxes,
+     * acting on runs and reporting for them stay in the lane.
      */
     public RunView recipient(Principal caller, String runId, String field) {
         return db.readOne(h -> {
             if (caller.runScope() != null && Ids.isUuid(runId)) {
-                Optional<RunRow> above = repo.find(h, runId).filter(r -> caller.canSee(r.ownerId()) && h.createQuery(
-                                "SELECT COUNT(*) FROM run_ancestors WHERE run_id = :own AND ancestor_id = :r")
-                        .bind("own", caller.runScope()).bind("r", r.id()).mapTo(Long.class).one() > 0);
-                if (above.isPresent()) {
-                    return view(above.get());
+                Optional<RunRow> seen = repo.find(h, runId).filter(r -> caller.canSee(r.ownerId()));
+                if (seen.isPresent()) {
+                    return view(seen.get());
                 }
             }
             return view(visible(h, caller, runId, field));
