@@ -111,7 +111,8 @@ schemas['RunEnvironment'] = {'type':'object','description':'The environment of a
   'setup_commands':{'type':'array','items':{'type':'string'}}}}
 schemas['ClaimedRun']['properties']['environment'] = {'allOf':[ref_('RunEnvironment')],
   'description':'config.environment_id resolved; absent without one or when it was deleted since'}
-schemas['SessionRedirect'] = {'type':'object','properties':{'conversation_id':{'type':'string'}}}
+schemas['SessionRedirect'] = {'type':'object','properties':{'conversation_id':{'type':'string'},
+    'run_id':{'type':'string','description':'Drover extension: the session\'s run, whenever the caller may see it'}}}
 
 def ref(n): return {'$ref':'#/components/schemas/'+n}
 def problem(desc): return {'description':desc,'content':{'application/problem+json':{'schema':ref('Error')}}}
@@ -203,7 +204,7 @@ paths = {
     {'200':ok(ref('ArtifactResponse')),'404':problem('Artifact not found')},[path('artifactUid')])},
  '/agent/models': {'get': op('listModels','List available models',{'200':ok(ref('ListModelsResponse'))})},
  '/agent/sessions/{sessionUuid}/redirect': {'get': op('getSessionRedirect','Get session redirect',
-    {'200':ok(ref('SessionRedirect'),'conversation_id once the run has finished, otherwise an empty object')},[path('sessionUuid')])},
+    {'200':ok(ref('SessionRedirect'),'conversation_id once the run has finished; run_id (extension) whenever the caller sees the run; otherwise an empty object')},[path('sessionUuid')])},
  '/agent/environments': {'get': op('listEnvironments','List environments',{'200':ok(ref('ListEnvironmentsResponse')),
         '400':problem('Invalid parameter')},[p for p in spec['paths']['/agent/environments']['get']['parameters']],
         desc='The environments the caller owns and those of its teams. setup_failed and last_task_created follow real runs.'),

@@ -13,15 +13,29 @@ import java.util.List;
  * {@code model_provider} that model's provider in the server's catalog ({@code openai}, {@code anthropic},
  * {@code gemini} or {@code ollama}), so that workers and server agree on which provider serves a model, also one a
  * models file added. {@code skill_instructions} is the body of the run's skill with its {@code $ARGUMENTS}
- * placeholders filled from the prompt (null for a run without a skill).
+ * placeholders filled from the prompt (null for a run without a skill). {@code execution_id} names this hand-over
+ * of the run (worker and attempt): the worker sends it with every lifecycle report and worker write, and the
+ * server refuses reports of an execution that no longer holds the run.
  */
 public record ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history,
         String runToken, List<AttachmentRef> attachments, RunEnvironment environment, String modelId,
-        String modelProvider, String skillInstructions) {
+        String modelProvider, String skillInstructions, String executionId) {
 
     /** What the lease layer knows; the claim endpoint adds the rest. */
     public ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history, String runToken,
             List<AttachmentRef> attachments) {
-        this(run, leaseExpiresAt, attempt, history, runToken, attachments, null, null, null, null);
+        this(run, leaseExpiresAt, attempt, history, runToken, attachments, null, null, null, null, null);
+    }
+
+    public ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history, String runToken,
+            List<AttachmentRef> attachments, RunEnvironment environment, String modelId, String modelProvider,
+            String skillInstructions) {
+        this(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId, modelProvider,
+                skillInstructions, null);
+    }
+
+    public ClaimedRun withExecutionId(String id) {
+        return new ClaimedRun(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId,
+                modelProvider, skillInstructions, id);
     }
 }

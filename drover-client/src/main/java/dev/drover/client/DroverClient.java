@@ -74,6 +74,8 @@ public final class DroverClient {
     private final String key;
     private final Map<String, String> extraHeaders;
     private final ObjectMapper json = Json.mapper();
+    /** How long a worker's report is retried through an outage; zero: the default three attempts. */
+    private volatile Duration reportRetries = Duration.ZERO;
 
     public DroverClient(String baseUrl, String apiKey) {
         this(baseUrl, apiKey, Map.of());
@@ -117,6 +119,18 @@ public final class DroverClient {
 
     public String baseUrl() {
         return base;
+    }
+
+    /**
+     * Makes this client retry a worker's reports (lifecycle events, transcript appends, artifacts, usage) for up to
+     * {@code budget} while the server cannot be reached or answers 429/5xx, with a back-off growing to 2 s: a worker
+     * keeps its results through a control-plane outage instead of dropping them. Every such report is safe to repeat —
+     * lifecycle events carry the claim's execution id, the other writes an {@code Idempotency-Key} chosen once per
+     * report — so a retry after a request that did commit (its answer lost) changes nothing.
+     */
+    public DroverClient reportRetries(Duration budget) {
+        this.reportRetries = budget;
+        return this;
     }
 
     public RunAgentResponse createRun(RunAgentRequest request) {
@@ -298,20 +312,79 @@ public final class DroverClient {
                 Map.of(), false, type(ReportEventResponse.class));
     }
 
+    /**
+     * A worker's lifecycle report for the execution its claim named ({@code ClaimedRun.execution_id}): refused (409)
+     * once that execution no longer holds the run; a repeat of a report that took effect answers it again, so it
+     * is retried through outages (see {@link #reportRetries}).
+     */
+    public ReportEventResponse reportEvent(String runId, String executionId, String eventType, RunStatusMessage status) {
+        return report("POST", "/agent/events/" + path(runId), new ReportEventRequest(eventType, executionId, null, status),
+                Map.of(), type(ReportEventResponse.class));
+    }
+
     public ReportEventResponse appendTranscript(String workerId, String runId, TranscriptAppend messages) {
-        return send("POST", "/workers/" + path(workerId) + "/runs/" + path(runId) + "/transcript", messages, Map.of(),
-                false, type(ReportEventResponse.class));
+        return appendTranscript(workerId, runId, null, messages);
+    }
+
+    /** Appends to the transcript of a run held by {@code executionId} (null: by this worker, any attempt). */
+    public ReportEventResponse appendTranscript(String workerId, String runId, String executionId,
+            TranscriptAppend messages) {
+        return report("POST", "/workers/" + path(workerId) + "/runs/" + path(runId) + "/transcript", messages,
+                writeHeaders(executionId), type(ReportEventResponse.class));
     }
 
     public String recordArtifact(String workerId, String runId, ArtifactUpload artifact) {
-        JsonNode reply = send("POST", "/workers/" + path(workerId) + "/runs/" + path(runId) + "/artifacts", artifact,
-                Map.of(), false, type(JsonNode.class));
+        return recordArtifact(workerId, runId, null, artifact);
+    }
+
+    public String recordArtifact(String workerId, String runId, String executionId, ArtifactUpload artifact) {
+        JsonNode reply = report("POST", "/workers/" + path(workerId) + "/runs/" + path(runId) + "/artifacts", artifact,
+                writeHeaders(executionId), type(JsonNode.class));
         return reply.get("artifact_uid").asText();
     }
 
     public UsageStatus recordUsage(String workerId, String runId, UsageReport usage) {
-        return send("POST", "/workers/" + path(workerId) + "/runs/" + path(runId) + "/usage", usage, Map.of(), false,
-                type(UsageStatus.class));
+        return recordUsage(workerId, runId, null, usage);
+    }
+
+    public UsageStatus recordUsage(String workerId, String runId, String executionId, UsageReport usage) {
+        return report("POST", "/workers/" + path(workerId) + "/runs/" + path(runId) + "/usage", usage,
+                writeHeaders(executionId), type(UsageStatus.class));
+    }
+
+    /** A worker write's headers: a report id chosen once for all its retries, and the execution it belongs to. */
+    private static Map<String, String> writeHeaders(String executionId) {
+        String reportId = UUID.randomUUID().toString();
+        return executionId == null ? Map.of("Idempotency-Key", reportId)
+                : Map.of("Idempotency-Key", reportId, "X-Drover-Execution-Id", executionId);
+    }
+
+    /**
+     * Sends a worker's report, retried on connection failures, 429 and 5xx for up to {@link #reportRetries} (at
+     * least the usual three attempts). Only idempotent reports come here.
+     */
+    private <T> T report(String method, String path, Object body, Map<String, String> headers, JavaType type) {
+        Duration budget = reportRetries;
+        long deadline = System.nanoTime() + budget.toNanos();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return send(method, path, body, headers, true, type);
+            } catch (DroverApiException e) {
+                if (!(e.status() == 429 || e.status() >= 500) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            } catch (IllegalStateException e) {
+                if (Thread.currentThread().isInterrupted() || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(Math.min(2000L, 250L * attempt)); // a retry loop's back-off through an outage
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
     }
 
     /** The bytes of attachment {@code position} of a run the worker holds. */

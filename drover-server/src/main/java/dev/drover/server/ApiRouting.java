@@ -1,6 +1,7 @@
 package dev.drover.server;
 
 import dev.drover.server.auth.Authenticator;
+import dev.drover.server.auth.RunTokenLane;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.http.Problems;
 import dev.drover.server.http.RequestContext;
@@ -48,7 +49,9 @@ final class ApiRouting {
                 // the text rule holds for ids in the path too: PostgreSQL cannot even compare a string with NUL
                 Text.refuseNul("path", path);
                 if (path.startsWith(API + "/") && !path.equals(API + "/openapi.json")) { // /files/ is signed instead
-                    RequestContext.setPrincipal(req, auth.authenticate(req));
+                    var principal = auth.authenticate(req);
+                    RunTokenLane.check(principal, req.prologue().method().text(), path.substring(API.length()));
+                    RequestContext.setPrincipal(req, principal);
                 }
                 chain.proceed();
             } finally {

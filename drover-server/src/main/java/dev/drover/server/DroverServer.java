@@ -141,9 +141,12 @@ public final class DroverServer implements AutoCloseable {
             Runs runs = new Runs(db, log, models, blobs, clock, url, config.teamConcurrency(), skills);
             Messages messages = new Messages(db, log, runs, clock);
             RunLeases leases = new RunLeases(db, runs, clock, config.leaseDuration(), config.teamConcurrency());
-            // every node sweeps expired leases once a second; each expiry is a compare-and-set
-            resources.add(new Periodic("lease-sweeper", Duration.ofSeconds(1), RunLeases.EXPIRE_BATCH,
-                    () -> leases.expire(RunLeases.EXPIRE_BATCH)).start());
+            // every node sweeps expired leases once a second; each expiry is a compare-and-set. It starts once the node
+            // listens: its first pass grants every lease a grace period (RunLeases.sweep), which must begin when
+            // workers can reach this node again, not while it is still starting (seconds, on a loaded machine)
+            Periodic sweeper = new Periodic("lease-sweeper", Duration.ofSeconds(1), RunLeases.EXPIRE_BATCH,
+                    () -> leases.sweep(RunLeases.EXPIRE_BATCH));
+            resources.add(sweeper);
             UrlSigner signer = UrlSigner.load(db, clock);
             Transcripts transcripts = new Transcripts(db, log, runs, clock);
             Artifacts artifacts = new Artifacts(db, log, runs, blobs, signer, url, clock);
@@ -213,6 +216,7 @@ public final class DroverServer implements AutoCloseable {
             }
             url.bind(config.host(), web.port());
             LOG.info("Drover listening on {} ({} database)", url.get(), db.dialect().name());
+            sweeper.start();
             return new DroverServer(config, db, web, resources, accounts, runs, schedules, bus, services, url.get(),
                     adminKey);
         } catch (RuntimeException e) {

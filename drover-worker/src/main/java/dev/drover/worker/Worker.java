@@ -38,6 +38,11 @@ import org.slf4j.LoggerFactory;
 public final class Worker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
     static final int CLAIM_WAIT_SECONDS = 20;
+    /**
+     * How long reports are retried through a control-plane outage; the server grants leases a grace period when it
+     * comes back (docs/workers.md, "Outages"), so a run finished meanwhile is recorded with its real outcome.
+     */
+    static final Duration REPORT_RETRIES = Duration.ofMinutes(10);
 
     private final WorkerConfig config;
     private final DroverClient client;
@@ -52,7 +57,7 @@ public final class Worker implements AutoCloseable {
 
     public Worker(WorkerConfig config) {
         this.config = config;
-        this.client = new DroverClient(config.serverUrl(), config.apiKey());
+        this.client = new DroverClient(config.serverUrl(), config.apiKey()).reportRetries(REPORT_RETRIES);
     }
 
     /** Registers and starts the slot loops and the heartbeat. */
@@ -114,7 +119,7 @@ public final class Worker implements AutoCloseable {
             Outcome outcome;
             String image = claimed.environment() == null ? null : claimed.environment().dockerImage();
             TranscriptWriter transcript = (role, content) -> client.appendTranscript(info.workerId(), run.runId(),
-                    new TranscriptAppend(List.of(new TranscriptAppend.TranscriptMessage(role, content))));
+                    claimed.executionId(), new TranscriptAppend(List.of(new TranscriptAppend.TranscriptMessage(role, content))));
             try (Place place = isolation.open(new Isolation.Spec(run.runId(), workspace, image))) {
                 announce(place, transcript);
                 place.handOver();
@@ -126,11 +131,11 @@ public final class Worker implements AutoCloseable {
                 outcome = Outcome.failed("The run's " + isolation.name() + " isolation could not be set up: "
                         + e.getMessage(), PlatformErrorCode.ENVIRONMENT_SETUP_FAILED);
             }
-            finish(run, cancellation, outcome);
+            finish(claimed, cancellation, outcome);
         } catch (Exception | Error e) {
             // an Error too (say, a tool reading a huge file): the run is reported and the slot lives on
             LOG.warn("run {} failed on this worker", run.runId(), e);
-            finish(run, cancellation, Outcome.errored("The worker failed while executing the run: " + e));
+            finish(claimed, cancellation, Outcome.errored("The worker failed while executing the run: " + e));
         } finally {
             watch.close();
             held.remove(run.runId());
@@ -153,11 +158,12 @@ public final class Worker implements AutoCloseable {
         if (setupFailed != null) {
             return setupFailed;
         }
-        client.reportEvent(run.runId(), "run_in_progress", null);
+        client.reportEvent(run.runId(), claimed.executionId(), "run_in_progress", null);
         UsageMeter usage = (model, in, out) -> client.recordUsage(info.workerId(), run.runId(),
-                new UsageReport(model, in, out));
+                claimed.executionId(), new UsageReport(model, in, out));
         DroverClient agentApi = new DroverClient(client.baseUrl(), claimed.runToken());
-        RunContext.ArtifactSink artifacts = a -> client.recordArtifact(info.workerId(), run.runId(), a);
+        RunContext.ArtifactSink artifacts = a -> client.recordArtifact(info.workerId(), run.runId(),
+                claimed.executionId(), a);
         Outcome outcome = choice.harness().run(new RunContext(run, workspace, env, cancellation, transcript, usage,
                 claimed.history(), agentApi, artifacts, claimed.modelId(), claimed.modelProvider(),
                 claimed.skillInstructions()));
@@ -267,7 +273,8 @@ public final class Worker implements AutoCloseable {
     static final long MAX_ARTIFACT_BYTES = 25L * 1024 * 1024;
 
     /** Reports the outcome unless the run is no longer ours to report (its lease was lost). */
-    private void finish(RunItem run, Cancellation cancellation, Outcome outcome) {
+    private void finish(ClaimedRun claimed, Cancellation cancellation, Outcome outcome) {
+        RunItem run = claimed.run();
         if (cancellation.reason() == Cancellation.Reason.LEASE_LOST) {
             LOG.info("run {} stopped: this worker lost its lease", run.runId());
             return;
@@ -276,7 +283,7 @@ public final class Worker implements AutoCloseable {
                 : cancellation.reason() == Cancellation.Reason.SHUTDOWN
                         ? Outcome.errored("The worker shut down while the run was in progress") : outcome;
         try {
-            client.reportEvent(run.runId(), reported.eventType(), reported.status());
+            client.reportEvent(run.runId(), claimed.executionId(), reported.eventType(), reported.status());
         } catch (RuntimeException e) {
             LOG.warn("could not report {} for run {}: {}", reported.eventType(), run.runId(), e.getMessage());
         }

@@ -12,6 +12,7 @@ import dev.drover.server.events.EventLog;
 import dev.drover.server.files.UrlSigner;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.runs.Runs;
+import dev.drover.server.runs.WorkerReport;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
 import dev.drover.server.store.Times;
@@ -56,6 +57,11 @@ public final class Artifacts {
     public record Download(byte[] bytes, String mimeType, String filename) {}
 
     public String record(String workerId, String runId, ArtifactUpload a) {
+        return record(WorkerReport.of(workerId), runId, a);
+    }
+
+    /** Records as {@link #record(String, String, ArtifactUpload)}; a retried report answers the first artifact's uid. */
+    public String record(WorkerReport report, String runId, ArtifactUpload a) {
         if (a.artifactType() == null) {
             throw ApiException.badRequest("artifact_type", "one of FILE, PLAN, PULL_REQUEST, SCREENSHOT");
         }
@@ -126,8 +132,12 @@ public final class Artifacts {
         Long bytes = size;
         String type = mime;
         String markdown = content;
-        db.write(h -> {
-            Runs.requireHeldBy(h, workerId, runId);
+        return db.write(h -> {
+            Optional<String> earlier = report.replay(h, runId);
+            if (earlier.isPresent()) {
+                return earlier.get(); // the first upload's uid; this one's blob is unreferenced garbage
+            }
+            report.requireHolder(h, runId);
             Instant now = clock.instant();
             h.createUpdate("""
                             INSERT INTO artifacts (id, run_id, artifact_type, data_json, created_at, blob_key, content,
@@ -137,9 +147,10 @@ public final class Artifacts {
                     .bind("now", Times.micros(now)).bind("blob", key).bind("content", markdown).bind("size", bytes)
                     .bind("mime", type).execute();
             h.createUpdate("UPDATE runs SET has_artifacts = TRUE WHERE id = :r").bind("r", runId).execute();
-            return events.append(h, runId, "artifact_created", id, null, now);
+            report.remember(h, runId, id, now);
+            events.append(h, runId, "artifact_created", id, null, now);
+            return id;
         });
-        return id;
     }
 
     public ArtifactResponse get(Principal caller, String uid) {

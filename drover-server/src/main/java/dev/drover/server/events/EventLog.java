@@ -68,6 +68,21 @@ public final class EventLog {
                 .list());
     }
 
+    /**
+     * Inside a transaction: the latest event of {@code type} for the run, written for {@code executionId} (any
+     * execution when null). How a retried report finds the answer its first attempt got.
+     */
+    public java.util.Optional<RunEvent> latest(Handle h, String runId, String type, String executionId) {
+        return h.createQuery("SELECT sequence, run_id, event_type, ref_id, execution_id, occurred_at FROM events"
+                        + " WHERE run_id = :run AND event_type = :type"
+                        + (executionId == null ? "" : " AND execution_id = :exec")
+                        + " ORDER BY sequence DESC LIMIT 1")
+                .bind("run", runId).bind("type", type).bind("exec", executionId)
+                .map((rs, ctx) -> new RunEvent(rs.getString(3), rs.getString(2), rs.getString(4), rs.getString(5),
+                        Times.instant(rs.getLong(6)), rs.getLong(1)))
+                .findOne();
+    }
+
     /** The newest sequence committed so far. */
     public long head() {
         return db.readOne(h -> h.createQuery("SELECT value FROM event_counter WHERE id = 1").mapTo(Long.class).one());

@@ -87,7 +87,7 @@ public final class Messages {
             if (r.to().get(i) == null) {
                 throw ApiException.badRequest(field, "must be a run id");
             }
-            recipients.add(runs.view(caller, r.to().get(i), field));
+            recipients.add(runs.recipient(caller, r.to().get(i), field));
         }
         return db.write(h -> {
             // Lock the recipients' rows first (in id order, the same for every send, so two sends cannot deadlock),
@@ -126,6 +126,9 @@ public final class Messages {
 
     public List<MessageHeader> inbox(Principal caller, String runId, boolean unreadOnly, Instant since, int limit) {
         runs.view(caller, runId, "runId");
+        if (caller.runScope() != null && !caller.runScope().equals(runId)) {
+            throw ApiException.notFound("runId", "run"); // an agent reads its own inbox only, not its children's
+        }
         return db.readOne(h -> h.createQuery("""
                         SELECT id, sender_run_id, subject, sent_at, delivered_at, read_at FROM messages
                         WHERE recipient_id = :run AND (:unread = FALSE OR read_at IS NULL)
@@ -173,7 +176,8 @@ public final class Messages {
                 ? h.createQuery("SELECT recipient_id FROM messages WHERE id = :id").bind("id", messageId)
                         .mapTo(String.class).findOne()
                 : Optional.empty();
-        if (recipient.isEmpty() || !runs.canSee(caller, recipient.get())) {
+        if (recipient.isEmpty() || !runs.canSee(caller, recipient.get())
+                || (caller.runScope() != null && !caller.runScope().equals(recipient.get()))) {
             throw ApiException.notFound("messageId", "message");
         }
     }

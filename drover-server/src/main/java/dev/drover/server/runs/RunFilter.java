@@ -31,4 +31,9 @@ record RunFilter(
         String q) {
 
     static final String EMPTY_ENVIRONMENT = "empty-environment";
+
+    RunFilter withAncestor(String runId) {
+        return new RunFilter(states, name, modelId, creator, source, executionLocation, createdAfter, createdBefore,
+                updatedAfter, environmentId, skillSpec, scheduleId, runId, metadata, artifactType, q);
+    }
 }

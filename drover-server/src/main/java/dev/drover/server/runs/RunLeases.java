@@ -100,7 +100,7 @@ public final class RunLeases {
             return repo.find(h, run.id());
         });
         return claimed.map(r -> new ClaimedRun(runs.get(r), Times.instant(r.leaseExpiresAt()), r.attempts(), null,
-                token, attachments(r.id())));
+                token, attachments(r.id())).withExecutionId(WorkerReport.executionId(workerId, r.attempts())));
     }
 
     private List<AttachmentRef> attachments(String runId) {
@@ -202,6 +202,47 @@ public final class RunLeases {
     }
 
     /**
+     * A sweep that finds the control plane was away longer than this (the node was stopped, or its database
+     * unreachable, so no pass ran) first grants every lease a grace period; see {@link #sweep}.
+     */
+    public static final Duration OUTAGE_GAP = Duration.ofSeconds(5);
+
+    /** When this node last finished a sweep (System.nanoTime), 0 before its first. */
+    private volatile long lastSweep;
+
+    /**
+     * The lease sweeper's pass. Leases measure how long a worker has not been heard from — but while the control
+     * plane is down (no node running, or the database unreachable) no worker can be heard, and a worker that kept
+     * working through the outage is retrying its reports. So the first pass of a node (a restart) and the first
+     * pass after a gap of more than {@link #OUTAGE_GAP} without one (the database was away) extend every lease to at
+     * least one lease length from now before expiring anything: a worker that survived the outage has a whole lease
+     * to get through again, and only one that stays silent that long loses its run. The cost: a node start delays
+     * the detection of a dead worker by up to one lease.
+     */
+    public int sweep(int max) {
+        long started = System.nanoTime();
+        if (lastSweep == 0 || started - lastSweep > OUTAGE_GAP.toNanos()) {
+            int extended = graceAfterOutage();
+            if (extended > 0) {
+                org.slf4j.LoggerFactory.getLogger(RunLeases.class).info(
+                        "the control plane was away: {} lease(s) extended by a grace period of {}", extended, lease);
+            }
+        }
+        int done = expire(max);
+        lastSweep = System.nanoTime(); // only after a pass that reached the database
+        return done;
+    }
+
+    /** Every held lease runs until at least now + one lease. */
+    int graceAfterOutage() {
+        long until = Times.micros(clock.instant().plus(lease));
+        return db.write(h -> h.createUpdate("""
+                        UPDATE runs SET lease_expires_at = :until
+                        WHERE lease_expires_at < :until AND state IN ('PENDING', 'CLAIMED', 'INPROGRESS')""")
+                .bind("until", until).execute());
+    }
+
+    /**
      * Ends leases whose worker stopped heartbeating: a run not yet started goes back to the queue (nothing ran);
      * one in progress ends ERROR, retryable — an agent has side effects, so it is never replayed silently.
      * Returns how many leases it ended. Safe on every node at once: rows being expired elsewhere are skipped.
@@ -227,7 +268,12 @@ public final class RunLeases {
                 RunRow run = repo.find(h, e.getKey()).orElseThrow();
                 // the worker is gone, and with it the workspace it kept
                 h.createUpdate("UPDATE runs SET sandbox_running = FALSE WHERE id = :id").bind("id", run.id()).execute();
-                if (run.state() == RunState.INPROGRESS) {
+                if (run.executionLocation() == dev.drover.api.RunExecutionLocation.LOCAL) {
+                    runs.transition(h, run, RunState.ERROR, new RunStatusMessage(
+                            "The client executing this LOCAL run reported nothing for " + Runs.LOCAL_LEASE.toMinutes()
+                                    + " minutes; the run no longer counts against its team's concurrency.",
+                            PlatformErrorCode.RESOURCE_UNAVAILABLE, true), null, null);
+                } else if (run.state() == RunState.INPROGRESS) {
                     runs.transition(h, run, RunState.ERROR, new RunStatusMessage(
                             "The worker executing this run stopped responding; the run was stopped. Retry it as a new run.",
                             PlatformErrorCode.RESOURCE_UNAVAILABLE, true), null, run.workerId());

@@ -90,11 +90,17 @@ public final class Runs {
         }
     }
 
-    public RunAgentResponse create(Principal caller, RunAgentRequest request, String idempotencyKey, Origin origin) {
+    public RunAgentResponse create(Principal caller, RunAgentRequest request, String requestedKey, Origin origin) {
         RunRequests.validate(request);
-        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
+        if (requestedKey != null && (requestedKey.isBlank() || requestedKey.length() > 255)) {
             throw ApiException.badRequest("Idempotency-Key", "must be 1 to 255 characters");
         }
+        if (caller.runScope() != null) {
+            checkAgentCreation(caller, request, origin);
+        }
+        // an agent's keys live apart from its creator's: a replay must never answer with a run outside its lane
+        String idempotencyKey = requestedKey == null || caller.runScope() == null ? requestedKey
+                : caller.runScope() + "/" + requestedKey;
         AmbientAgentConfig config = request.config() != null ? request.config() : AmbientAgentConfig.empty();
         checkModel(config);
         List<RunRequests.Attachment> attachments = RunRequests.decodeAttachments(request.attachments());
@@ -119,6 +125,37 @@ public final class Runs {
             }
             throw e;
         }
+    }
+
+    /**
+     * What an agent (a run-scoped token) may create: child runs of its own run or of a run below it, executed by
+     * workers, in no conversation but its own and with no environment but its own run's — it cannot borrow its
+     * creator's other environments (and their repositories) or continue conversations it was not part of.
+     */
+    private void checkAgentCreation(Principal caller, RunAgentRequest request, Origin origin) {
+        if (origin.location() == RunExecutionLocation.LOCAL) {
+            throw ApiException.forbidden("X-Drover-Execution-Location: an agent's child runs are executed by workers");
+        }
+        if (request.parentRunId() == null) {
+            throw ApiException.forbidden("parent_run_id: an agent creates child runs only; set parent_run_id to its "
+                    + "own run (" + caller.runScope() + ") or a run below it");
+        }
+        db.readOne(h -> {
+            RunRow own = repo.find(h, caller.runScope()).orElseThrow(() -> ApiException.notFound("parent_run_id", "run"));
+            if (!own.id().equals(request.parentRunId()) && (!Ids.isUuid(request.parentRunId()) || h.createQuery(
+                            "SELECT COUNT(*) FROM run_ancestors WHERE run_id = :r AND ancestor_id = :own")
+                    .bind("r", request.parentRunId()).bind("own", own.id()).mapTo(Long.class).one() == 0)) {
+                throw ApiException.notFound("parent_run_id", "run");
+            }
+            if (request.conversationId() != null && !request.conversationId().equals(own.conversationId())) {
+                throw ApiException.notFound("conversation_id", "conversation");
+            }
+            String environment = request.config() == null ? null : request.config().environmentId();
+            if (environment != null && !environment.equals(own.environmentId())) {
+                throw ApiException.notFound("config.environment_id", "environment");
+            }
+            return null;
+        });
     }
 
     /**
@@ -284,8 +321,52 @@ public final class Runs {
         if (!Ids.isUuid(runId)) {
             throw ApiException.notFound(field, "run");
         }
-        return repo.find(h, runId).filter(r -> caller.canSee(r.ownerId()) || leasedToCallersWorker(h, caller, r))
+        return repo.find(h, runId).filter(r -> canSee(h, caller, r))
                 .orElseThrow(() -> ApiException.notFound(field, "run"));
+    }
+
+    private static boolean canSee(Handle h, Principal caller, RunRow r) {
+        return (caller.canSee(r.ownerId()) && inLane(h, caller, r)) || leasedToCallersWorker(h, caller, r);
+    }
+
+    /**
+     * The lane of a run-scoped token (an agent): its own run, the runs below it (children it created, and theirs),
+     * and the earlier runs of its own conversation (which its claim already gave it as history). Everything else
+     * its creator sees is, to the agent, an unknown id — a compromised agent cannot read, cancel, report for or
+     * read the inbox of its siblings. Other principals have no lane.
+     */
+    private static boolean inLane(Handle h, Principal caller, RunRow r) {
+        String own = caller.runScope();
+        if (own == null || own.equals(r.id())) {
+            return true;
+        }
+        return h.createQuery("""
+                        SELECT COUNT(*) FROM run_ancestors WHERE run_id = :r AND ancestor_id = :own""")
+                .bind("r", r.id()).bind("own", own).mapTo(Long.class).one() > 0
+                || h.createQuery("SELECT COUNT(*) FROM runs WHERE id = :own AND conversation_id = :c")
+                        .bind("own", own).bind("c", r.conversationId()).mapTo(Long.class).one() > 0;
+    }
+
+    /**
+     * A recipient of a message: what the caller sees — for an agent, every run its creator sees, not only its lane.
+     * Messages are how agents coordinate (a child reports to its parent, peers tell each other where they are), and a
+     * message is text for the recipient's agent to weigh, sent visibly as the agent's own run; reading inboxes,
+     * acting on runs and reporting for them stay in the lane.
+     */
+    public RunView recipient(Principal caller, String runId, String field) {
+        return db.readOne(h -> {
+            if (caller.runScope() != null && Ids.isUuid(runId)) {
+                Optional<RunRow> seen = repo.find(h, runId).filter(r -> caller.canSee(r.ownerId()));
+                if (seen.isPresent()) {
+                    return view(seen.get());
+                }
+            }
+            return view(visible(h, caller, runId, field));
+        });
+    }
+
+    private static RunView view(RunRow r) {
+        return new RunView(r.id(), r.ownerId(), r.state(), r.executionLocation(), r.conversationId(), r.sessionId());
     }
 
     private static boolean leasedToCallersWorker(Handle h, Principal caller, RunRow r) {
@@ -313,6 +394,11 @@ public final class Runs {
      * {@code request_usage}, and says whether the run's {@code budget_usd} is spent.
      */
     public UsageStatus recordUsage(String workerId, String runId, UsageReport report) {
+        return recordUsage(WorkerReport.of(workerId), runId, report);
+    }
+
+    /** As {@link #recordUsage(String, String, UsageReport)}; a retried report answers the first one's status. */
+    public UsageStatus recordUsage(WorkerReport by, String runId, UsageReport report) {
         if (report.inputTokens() < 0 || report.outputTokens() < 0) {
             throw ApiException.badRequest("input_tokens", "token counts are not negative");
         }
@@ -321,7 +407,11 @@ public final class Runs {
         }
         double cost = models.cost(report.modelId(), report.inputTokens(), report.outputTokens());
         return db.write(h -> {
-            requireHeldBy(h, workerId, runId);
+            Optional<String> earlier = by.replay(h, runId);
+            if (earlier.isPresent()) {
+                return read(earlier.get(), UsageStatus.class);
+            }
+            by.requireHolder(h, runId);
             RunRow run = repo.find(h, runId).orElseThrow();
             RequestUsage before = run.requestUsageJson() == null ? new RequestUsage(0d, 0d, 0L, 0L)
                     : read(run.requestUsageJson(), RequestUsage.class);
@@ -330,7 +420,9 @@ public final class Runs {
             h.createUpdate("UPDATE runs SET request_usage_json = :u WHERE id = :id")
                     .bind("u", RunRepository.json(after)).bind("id", runId).execute();
             Double budget = read(run.configJson(), AmbientAgentConfig.class).budgetUsd();
-            return new UsageStatus(after, budget, budget != null && after.inferenceCost() > budget);
+            UsageStatus status = new UsageStatus(after, budget, budget != null && after.inferenceCost() > budget);
+            by.remember(h, runId, RunRepository.json(status), clock.instant());
+            return status;
         });
     }
 
@@ -371,8 +463,7 @@ public final class Runs {
         if (!Ids.isUuid(runId)) {
             return false;
         }
-        return db.readOne(h -> repo.find(h, runId)
-                .filter(r -> caller.canSee(r.ownerId()) || leasedToCallersWorker(h, caller, r)).isPresent());
+        return db.readOne(h -> repo.find(h, runId).filter(r -> canSee(h, caller, r)).isPresent());
     }
 
     /** Reads a run for another feature of the server, scoped to the caller. */
@@ -391,7 +482,7 @@ public final class Runs {
         return db.readOne(h -> h.createQuery("SELECT id FROM runs WHERE session_id = :s").bind("s", sessionId)
                 .mapTo(String.class).findOne()
                 .flatMap(id -> repo.find(h, id))
-                .filter(r -> caller.canSee(r.ownerId()))
+                .filter(r -> caller.canSee(r.ownerId()) && inLane(h, caller, r))
                 .map(r -> new RunView(r.id(), r.ownerId(), r.state(), r.executionLocation(), r.conversationId(),
                         r.sessionId())));
     }
@@ -402,14 +493,23 @@ public final class Runs {
 
     public ListRunsResponse list(Principal caller, RunFilter filter, RunSort sort, boolean descending, int limit,
             String rawCursor) {
+        if (caller.runScope() != null && filter.ancestorRunId() == null) {
+            filter = filter.withAncestor(caller.runScope()); // an agent's listing is of the runs below its own
+        }
         String filterHash = filterHash(filter);
         ListCursor cursor = rawCursor == null ? null : ListCursor.decode(rawCursor, sort, descending, filterHash);
+        RunFilter f = filter;
         return db.read(h -> {
-            if (filter.ancestorRunId() != null) {
-                visible(h, caller, filter.ancestorRunId(), "ancestor_run_id");
+            if (f.ancestorRunId() != null) {
+                visible(h, caller, f.ancestorRunId(), "ancestor_run_id");
+                if (caller.runScope() != null && !caller.runScope().equals(f.ancestorRunId()) && h.createQuery(
+                                "SELECT COUNT(*) FROM run_ancestors WHERE run_id = :r AND ancestor_id = :own")
+                        .bind("r", f.ancestorRunId()).bind("own", caller.runScope()).mapTo(Long.class).one() == 0) {
+                    throw ApiException.notFound("ancestor_run_id", "run"); // only below its own run
+                }
             }
             long snapshot = cursor != null ? cursor.snapshot() : repo.head(h);
-            List<RunRepository.Positioned> rows = repo.page(h, caller.ownerIds(), filter, sort, descending, cursor,
+            List<RunRepository.Positioned> rows = repo.page(h, caller.ownerIds(), f, sort, descending, cursor,
                     snapshot, limit + 1);
             boolean more = rows.size() > limit;
             List<RunRepository.Positioned> page = more ? rows.subList(0, limit) : rows;
@@ -467,11 +567,23 @@ public final class Runs {
      */
     public RunEvent report(Principal caller, String runId, String eventType, String executionId, String refId,
             RunStatusMessage reported) {
+        // a run-scoped token never gets here: RunTokenLane refuses it every lifecycle report (an agent does not say
+        // how its own run, or any other, ended — its worker or its client does)
         RunState to = RunTransitions.targetOfReported(eventType).orElseThrow(() -> ApiException.badRequest(
                 "event_type", "unknown value \"" + eventType + "\"; one of "
                         + String.join(", ", RunTransitions.REPORTABLE.stream().sorted().toList())));
+        if (executionId != null && (executionId.isBlank() || executionId.length() > 255)) {
+            throw ApiException.badRequest("execution_id", "must be 1 to 255 characters");
+        }
         return db.write(h -> {
             RunRow run = visible(h, caller, runId, "runId");
+            if (caller.worker()) {
+                fence(run, executionId);
+            } else if (run.executionLocation() == RunExecutionLocation.REMOTE) {
+                // a worker executes it: only that worker's execution says how it goes (a user stops it with cancel)
+                throw ApiException.forbidden("runId: the lifecycle of a REMOTE run is reported by the worker holding "
+                        + "its lease; stop it with POST /agent/runs/" + run.id() + "/cancel");
+            }
             RunStatusMessage status = reported != null ? reported : switch (to) {
                 case ERROR -> new RunStatusMessage("Reported as errored by its client", PlatformErrorCode.INTERNAL_ERROR, true);
                 case CANCELLED -> new RunStatusMessage("Reported as cancelled by its client", null, null);
@@ -480,8 +592,66 @@ public final class Runs {
             if (status != null && (status.message() == null || status.message().isBlank())) {
                 throw ApiException.badRequest("status_message.message", "is required");
             }
-            return transition(h, run, to, status, executionId, refId);
+            Instant now = clock.instant();
+            if (run.state() == to && executionId != null) {
+                // a retried report whose first attempt took effect (its answer was lost): the same answer again
+                Optional<RunEvent> earlier = events.latest(h, run.id(), eventType, executionId);
+                if (earlier.isPresent()) {
+                    renewLocalLease(h, run, to, now);
+                    return earlier.get();
+                }
+            }
+            if (run.executionLocation() == RunExecutionLocation.LOCAL && run.state() == RunState.INPROGRESS
+                    && to == RunState.INPROGRESS) {
+                // a LOCAL run's client saying it is still there: the keep-alive that renews its lease
+                renewLocalLease(h, run, to, now);
+                return events.latest(h, run.id(), eventType, null).orElseThrow();
+            }
+            if (caller.worker() && run.state().isTerminal()) {
+                throw ApiException.conflict("event_type: the run already ended " + run.state()
+                        + "; this execution's report is not the one that ended it", false);
+            }
+            RunEvent event = transition(h, run, to, status, executionId, refId);
+            renewLocalLease(h, run, to, now);
+            return event;
         });
+    }
+
+    /**
+     * How long a LOCAL run may go without an event from its client before it stops counting against its team's
+     * concurrency: it then ends ERROR (retryable), like a REMOTE run whose worker went quiet.
+     */
+    public static final java.time.Duration LOCAL_LEASE = java.time.Duration.ofHours(1);
+
+    /** A LOCAL run in progress holds a lease that each event its client reports renews (and that ends with it). */
+    private void renewLocalLease(Handle h, RunRow run, RunState to, Instant now) {
+        if (run.executionLocation() != RunExecutionLocation.LOCAL) {
+            return;
+        }
+        h.createUpdate("UPDATE runs SET lease_expires_at = :until WHERE id = :id")
+                .bind("until", to == RunState.INPROGRESS ? Times.micros(now.plus(LOCAL_LEASE)) : null)
+                .bind("id", run.id()).execute();
+    }
+
+    /**
+     * A worker reports for the execution it was handed (the claim's {@code execution_id}), and only that execution
+     * may move the run: after a lease expired and the run was claimed again (by another worker, or by the same one)
+     * the old execution's reports are refused, 409, not retryable — its worker must stop and report nothing more.
+     */
+    private static void fence(RunRow run, String executionId) {
+        if (executionId == null) {
+            throw ApiException.badRequest("execution_id",
+                    "is required when a worker reports: the execution_id of the claim that handed it the run");
+        }
+        String current = run.workerId() == null ? null : WorkerReport.executionId(run.workerId(), run.attempts());
+        if (!executionId.equals(current)) {
+            throw ApiException.conflict("execution_id: " + executionId + " no longer holds this run (it was handed to "
+                    + "another execution after its lease expired); stop it and report nothing more", false);
+        }
+        if (run.state() == RunState.QUEUED) {
+            throw ApiException.conflict("execution_id: " + executionId + " lost this run's lease and the run was queued "
+                    + "again; stop it and report nothing more", false);
+        }
     }
 
     /**

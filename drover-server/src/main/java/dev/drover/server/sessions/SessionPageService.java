@@ -16,9 +16,11 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * {@code /sessions/{sessionId}}: the page a run's {@code session_link} points to. It carries no run data itself
- * (only the run's id); its script reads the run, its transcript and its events through the API with the viewer's
- * own key, re-rendering whenever the long-poll reports an event, until the run ends.
+ * {@code /sessions/{sessionId}}: the page a run's {@code session_link} points to. A session link is shared like a
+ * capability, so the page answers anyone who has it — and carries nothing of the run, not even its id: a viewer
+ * without a key learns only that the session exists. Its script asks the viewer for a key, finds the run through
+ * {@code GET /agent/sessions/{id}/redirect} (whose {@code run_id} only a key that may see the run gets), then reads
+ * the run, its transcript and its events with that key, re-rendering on every event until the run ends.
  */
 public final class SessionPageService implements HttpService {
     private final Database db;
@@ -42,16 +44,16 @@ public final class SessionPageService implements HttpService {
 
     private void page(ServerRequest req, ServerResponse res) {
         String session = req.path().pathParameters().get("sessionId");
-        Optional<String> run = !Ids.isUuid(session) ? Optional.empty() : db.readOne(h -> h.createQuery(
+        Optional<String> known = !Ids.isUuid(session) ? Optional.empty() : db.readOne(h -> h.createQuery(
                 "SELECT id FROM runs WHERE session_id = :s").bind("s", session).mapTo(String.class).findOne());
         res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
         res.header(HeaderNames.create("Content-Security-Policy"), "default-src 'self'; script-src 'unsafe-inline'; "
                 + "style-src 'unsafe-inline'; connect-src 'self'");
-        if (run.isEmpty()) {
+        if (known.isEmpty()) {
             res.status(Status.NOT_FOUND_404).send("<!doctype html><title>Not found</title><p>No such session.</p>");
             return;
         }
-        // both values are server-made (a UUID and the configured URL), never user input
-        res.send(template.replace("{{RUN_ID}}", run.get()).replace("{{API_BASE}}", publicUrl.get() + "/api/v1"));
+        // both values are server-made (a UUID checked above and the configured URL), never user input
+        res.send(template.replace("{{SESSION_ID}}", session).replace("{{API_BASE}}", publicUrl.get() + "/api/v1"));
     }
 }

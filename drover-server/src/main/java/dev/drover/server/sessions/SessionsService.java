@@ -30,8 +30,7 @@ public final class SessionsService implements HttpService {
         Principal caller = RequestContext.principal(req);
         String session = req.path().pathParameters().get("sessionUuid");
         JsonBodies.send(res, runs.bySession(caller, session)
-                .filter(run -> run.state().isTerminal())
-                .map(run -> new SessionRedirect(run.conversationId()))
+                .map(run -> new SessionRedirect(run.state().isTerminal() ? run.conversationId() : null, run.id()))
                 .orElse(new SessionRedirect(null)));
     }
 }

@@ -12,6 +12,7 @@ import dev.drover.server.auth.Principal;
 import dev.drover.server.events.EventLog;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.runs.Runs;
+import dev.drover.server.runs.WorkerReport;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
 import dev.drover.server.store.Times;
@@ -21,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -48,6 +50,14 @@ public final class Transcripts {
 
     /** Appends messages to a run held by {@code workerId}; returns the event that announces them. */
     public RunEvent append(String workerId, String runId, TranscriptAppend body) {
+        return append(WorkerReport.of(workerId), runId, body);
+    }
+
+    /**
+     * Appends as {@link #append(String, String, TranscriptAppend)}; a report the worker retries after it took effect
+     * answers the first append's event again and adds nothing.
+     */
+    public RunEvent append(WorkerReport report, String runId, TranscriptAppend body) {
         List<TranscriptAppend.TranscriptMessage> messages = body.messages();
         if (messages == null || messages.isEmpty()) {
             throw ApiException.badRequest("messages", "at least one message is required");
@@ -84,7 +94,15 @@ public final class Transcripts {
             throw ApiException.badRequest("messages", "an append is at most " + MAX_APPEND_BYTES + " bytes of content");
         }
         return db.write(h -> {
-            Runs.requireHeldBy(h, workerId, runId);
+            Optional<String> earlier = report.replay(h, runId);
+            if (earlier.isPresent()) {
+                try {
+                    return Json.mapper().readValue(earlier.get(), RunEvent.class);
+                } catch (JsonProcessingException e) {
+                    throw new IllegalStateException("corrupt worker report reply", e);
+                }
+            }
+            report.requireHolder(h, runId);
             Instant now = clock.instant();
             List<String> ids = messages.stream().map(m -> Ids.uuid()).toList();
             // ref_id names the last message appended, so a follower can print exactly the messages up to this event
@@ -97,6 +115,7 @@ public final class Transcripts {
                         .bind("role", messages.get(i).role()).bind("content", contents.get(i))
                         .bind("now", Times.micros(now)).execute();
             }
+            report.remember(h, runId, write(event), now);
             return event;
         });
     }

@@ -20,6 +20,7 @@ import dev.drover.server.http.ApiException;
 import dev.drover.server.models.ModelCatalog;
 import dev.drover.server.runs.RunLeases;
 import dev.drover.server.runs.Runs;
+import dev.drover.server.runs.WorkerReport;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
 import dev.drover.server.store.Times;
@@ -133,7 +134,7 @@ public final class Workers {
                 return Optional.of(new ClaimedRun(c.run(), c.leaseExpiresAt(), c.attempt(),
                         transcripts.historyBefore(c.run().runId(), c.run().conversationId()), c.runToken(),
                         c.attachments(), environments.forRun(environmentId).orElse(null), modelId, provider,
-                        runs.skillInstructions(c.run().runId())));
+                        runs.skillInstructions(c.run().runId()), c.executionId()));
             }
             if (left <= 0 || bus.isClosed()) {
                 return run;
@@ -198,19 +199,28 @@ public final class Workers {
         return new HeartbeatResponse(now);
     }
 
-    public ReportEventResponse appendTranscript(Principal caller, String workerId, String runId, TranscriptAppend body) {
+    /**
+     * The worker's writes to a run it holds. {@code executionId} ({@code X-Drover-Execution-Id}) and
+     * {@code reportId} ({@code Idempotency-Key}) are optional: with them a write is fenced to that execution and a
+     * retry of a write that took effect answers the first reply again (see {@link WorkerReport}).
+     */
+    public ReportEventResponse appendTranscript(Principal caller, String workerId, String runId, TranscriptAppend body,
+            String executionId, String reportId) {
         owned(caller, workerId);
-        return new ReportEventResponse(transcripts.append(workerId, runId, body).sequence());
+        return new ReportEventResponse(transcripts.append(new WorkerReport(workerId, executionId, reportId), runId, body)
+                .sequence());
     }
 
-    public Map<String, String> recordArtifact(Principal caller, String workerId, String runId, ArtifactUpload upload) {
+    public Map<String, String> recordArtifact(Principal caller, String workerId, String runId, ArtifactUpload upload,
+            String executionId, String reportId) {
         owned(caller, workerId);
-        return Map.of("artifact_uid", artifacts.record(workerId, runId, upload));
+        return Map.of("artifact_uid", artifacts.record(new WorkerReport(workerId, executionId, reportId), runId, upload));
     }
 
-    public UsageStatus recordUsage(Principal caller, String workerId, String runId, UsageReport report) {
+    public UsageStatus recordUsage(Principal caller, String workerId, String runId, UsageReport report,
+            String executionId, String reportId) {
         owned(caller, workerId);
-        return runs.recordUsage(workerId, runId, report);
+        return runs.recordUsage(new WorkerReport(workerId, executionId, reportId), runId, report);
     }
 
     private void touch(String workerId) {

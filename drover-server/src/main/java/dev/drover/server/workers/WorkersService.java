@@ -73,19 +73,31 @@ public final class WorkersService implements HttpService {
     private void transcript(ServerRequest req, ServerResponse res) {
         JsonBodies.send(res, workers.appendTranscript(RequestContext.principal(req),
                 req.path().pathParameters().get("workerId"), req.path().pathParameters().get("runId"),
-                JsonBodies.readRecordedOutput(req, TranscriptAppend.class)));
+                JsonBodies.readRecordedOutput(req, TranscriptAppend.class), executionId(req), reportId(req)));
     }
 
     private void artifact(ServerRequest req, ServerResponse res) {
         JsonBodies.send(res, workers.recordArtifact(RequestContext.principal(req),
                 req.path().pathParameters().get("workerId"), req.path().pathParameters().get("runId"),
-                JsonBodies.read(req, ArtifactUpload.class)));
+                JsonBodies.read(req, ArtifactUpload.class), executionId(req), reportId(req)));
     }
 
     private void usage(ServerRequest req, ServerResponse res) {
         JsonBodies.send(res, workers.recordUsage(RequestContext.principal(req),
                 req.path().pathParameters().get("workerId"), req.path().pathParameters().get("runId"),
-                JsonBodies.read(req, UsageReport.class)));
+                JsonBodies.read(req, UsageReport.class), executionId(req), reportId(req)));
+    }
+
+    /** The claim's execution id a worker names its writes with; see docs/workers.md. */
+    static final io.helidon.http.HeaderName EXECUTION_ID = io.helidon.http.HeaderNames.create("X-Drover-Execution-Id");
+    static final io.helidon.http.HeaderName IDEMPOTENCY_KEY = io.helidon.http.HeaderNames.create("Idempotency-Key");
+
+    private static String executionId(ServerRequest req) {
+        return req.headers().first(EXECUTION_ID).orElse(null);
+    }
+
+    private static String reportId(ServerRequest req) {
+        return req.headers().first(IDEMPOTENCY_KEY).orElse(null);
     }
 
     private void attachment(ServerRequest req, ServerResponse res) {

@@ -298,7 +298,8 @@ abstract class EnvironmentsApiTest {
         assertThat(env.get("uid").asText()).isEqualTo(uid);
         assertThat(env.get("repos").get(0).get("clone_url").asText()).isEqualTo("https://github.com/acme/web.git");
         assertThat(env.get("setup_commands").get(0).asText()).isEqualTo("make deps");
-        assertThat(worker.post("/agent/events/" + failing, Map.of("event_type", "run_failed", "status_message",
+        assertThat(worker.post("/agent/events/" + failing, Map.of("event_type", "run_failed",
+                "execution_id", claim.get("execution_id").asText(), "status_message",
                 Map.of("message", "setup command 1 (make deps) exited with status 2",
                         "error_code", "environment_setup_failed"))).status()).isEqualTo(200);
         JsonNode afterFailure = api.get("/agent/environments/" + uid).json();
@@ -306,11 +307,12 @@ abstract class EnvironmentsApiTest {
         assertThat(afterFailure.has("last_task_run_timestamp")).isFalse();
 
         String otherFailure = runIn(api, uid, pool);
-        take(worker, workerId, otherFailure);
-        worker.post("/agent/events/" + otherFailure, Map.of("event_type", "run_in_progress"));
+        String execution = take(worker, workerId, otherFailure).get("execution_id").asText();
+        worker.post("/agent/events/" + otherFailure, Map.of("event_type", "run_in_progress", "execution_id", execution));
         assertThat(api.get("/agent/environments/" + uid).json().get("setup_failed").asBoolean())
                 .as("a run that started got past its setup").isFalse();
-        worker.post("/agent/events/" + otherFailure, Map.of("event_type", "run_failed", "status_message",
+        worker.post("/agent/events/" + otherFailure, Map.of("event_type", "run_failed", "execution_id", execution,
+                "status_message",
                 Map.of("message", "the agent gave up", "error_code", "invalid_request")));
         JsonNode afterAgentFailure = api.get("/agent/environments/" + uid).json();
         assertThat(afterAgentFailure.get("setup_failed").asBoolean()).as("the agent failed, not the setup").isFalse();

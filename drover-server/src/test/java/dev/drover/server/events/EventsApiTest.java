@@ -81,16 +81,19 @@ abstract class EventsApiTest {
     }
 
     @Test
-    void aRemoteRunCannotBeReportedIntoProgressBeforeAWorkerClaimsIt() {
+    void aRemoteRunsLifecycleIsNotReportedByItsUsersButByTheWorkerHoldingIt() {
         String run = api.createRun("remote");
-        Api.Reply r = report(run, "run_in_progress");
-        assertThat(r.status()).isEqualTo(409);
-        assertThat(r.json().get("type").asText()).endsWith("/conflict");
-        server.server().runs().advance(run, RunState.PENDING, null);
-        server.server().runs().advance(run, RunState.CLAIMED, null);
-        assertThat(report(run, "run_in_progress").status()).isEqualTo(200);
-        assertThat(report(run, "run_blocked").status()).isEqualTo(200);
-        assertThat(types(run)).containsExactly("run_queued", "run_pending", "run_claimed", "run_in_progress", "run_blocked");
+        for (RunState state : List.of(RunState.QUEUED, RunState.PENDING, RunState.CLAIMED)) {
+            if (state != RunState.QUEUED) {
+                server.server().runs().advance(run, state, null);
+            }
+            for (String type : List.of("run_in_progress", "run_cancelled", "run_failed")) {
+                Api.Reply r = report(run, type);
+                assertThat(r.status()).as(state + " " + type + ": " + r).isEqualTo(403);
+                assertThat(r.json().get("detail").asText()).startsWith("runId:");
+            }
+        }
+        assertThat(types(run)).containsExactly("run_queued", "run_pending", "run_claimed");
     }
 
     @ParameterizedTest(name = "{0} → {1}")

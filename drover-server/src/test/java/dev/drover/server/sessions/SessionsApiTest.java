@@ -45,11 +45,13 @@ abstract class SessionsApiTest {
         String run = api.createRun("session");
         JsonNode item = api.get("/agent/runs/" + run).json();
         String session = item.get("session_id").asText();
-        assertThat(redirect(api, session).body()).as("QUEUED: no redirect").isEqualTo("{}");
+        JsonNode queued = redirect(api, session).json();
+        assertThat(queued.has("conversation_id")).as("QUEUED: no redirect").isFalse();
+        assertThat(queued.get("run_id").asText()).as("a key that sees the run finds it").isEqualTo(run);
 
         assertThat(api.post("/agent/runs/" + run + "/cancel", (String) null).status()).isEqualTo(200);
         JsonNode finished = redirect(api, session).json();
-        assertThat(finished.size()).isEqualTo(1);
+        assertThat(finished.size()).isEqualTo(2);
         assertThat(finished.get("conversation_id").asText()).isEqualTo(item.get("conversation_id").asText());
     }
 
@@ -62,7 +64,7 @@ abstract class SessionsApiTest {
                 .get("run_id").asText();
         String secondSession = api.get("/agent/runs/" + second).json().get("session_id").asText();
         assertThat(secondSession).isNotEqualTo(api.get("/agent/runs/" + first).json().get("session_id").asText());
-        assertThat(redirect(api, secondSession).body()).isEqualTo("{}");
+        assertThat(redirect(api, secondSession).json().has("conversation_id")).isFalse();
         api.post("/agent/runs/" + second + "/cancel", (String) null);
         assertThat(redirect(api, secondSession).json().get("conversation_id").asText()).isEqualTo(conversation);
     }
@@ -83,14 +85,18 @@ abstract class SessionsApiTest {
     }
 
     @Test
-    void theSessionLinkServesTheLivePageOfItsRun() {
-        String run = api.createRun("page");
+    void theSessionLinkServesALivePageThatRevealsNothingOfTheRunWithoutAKey() {
+        String title = "confidential-" + UUID.randomUUID();
+        String run = api.createRun(title);
         JsonNode item = api.get("/agent/runs/" + run).json();
         Api web = new Api("", null);
         Api.Reply page = web.get(item.get("session_link").asText());
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.header("content-type")).startsWith("text/html");
-        assertThat(page.body()).contains("data-run-id=\"" + run + "\"").contains(server.apiBaseUrl()).doesNotContain("{{");
+        String session = item.get("session_id").asText();
+        // the link is shared like a capability: whoever has it learns the session exists, nothing about the run
+        assertThat(page.body()).contains("data-session-id=\"" + session + "\"").contains(server.apiBaseUrl())
+                .doesNotContain(run).doesNotContain(title).doesNotContain("{{");
         assertThat(web.get(server.server().publicUrl() + "/sessions/" + UUID.randomUUID()).status()).isEqualTo(404);
     }
 }

@@ -55,6 +55,11 @@ abstract class WorkersApiTest {
         return r.json().get("leases");
     }
 
+    /** A worker's lifecycle report for the execution (claim) {@code executionId}. */
+    static Api.Reply report(Api worker, String executionId, String run, String eventType) {
+        return worker.post("/agent/events/" + run, Map.of("event_type", eventType, "execution_id", executionId));
+    }
+
     private static String state(Api api, String run) {
         return api.get("/agent/runs/" + run).json().get("state").asText();
     }
@@ -101,7 +106,7 @@ abstract class WorkersApiTest {
             Api.Reply accepted = worker.post("/workers/" + workerId + "/runs/" + run + "/accept", (String) null);
             assertThat(accepted.status()).isEqualTo(200);
             assertThat(accepted.json().get("state").asText()).isEqualTo("CLAIMED");
-            assertThat(worker.post("/agent/events/" + run, "{\"event_type\":\"run_in_progress\"}").status()).isEqualTo(200);
+            assertThat(report(worker, workerId + ":1", run, "run_in_progress").status()).isEqualTo(200);
             assertThat(worker.get("/agent/runs/" + run).status()).as("the worker sees the run it holds").isEqualTo(200);
 
             JsonNode lease = heartbeat(worker, workerId, run).get(0);
@@ -109,7 +114,7 @@ abstract class WorkersApiTest {
             assertThat(lease.get("lost").asBoolean()).isFalse();
             assertThat(lease.get("cancel_requested").asBoolean()).isFalse();
 
-            Api.Reply done = worker.post("/agent/events/" + run, Map.of("event_type", "run_succeeded",
+            Api.Reply done = worker.post("/agent/events/" + run, Map.of("event_type", "run_succeeded", "execution_id", workerId + ":1",
                     "status_message", Map.of("message", "All tests pass")));
             assertThat(done.status()).as(done.toString()).isEqualTo(200);
             JsonNode finished = user.get("/agent/runs/" + run).json();
@@ -183,7 +188,7 @@ abstract class WorkersApiTest {
     }
 
     @Test
-    void aRunTokenActsAsTheRunsCreatorUntilTheRunEnds() {
+    void aRunTokenActsOnItsOwnRunAsItsCreatorUntilTheRunEnds() {
         try (TestServer server = start(backend().freshConfig())) {
             Api user = server.admin();
             Api worker = server.newWorkerKey("worker-" + UUID.randomUUID());
@@ -198,15 +203,17 @@ abstract class WorkersApiTest {
             String token = claimed.json().get("run_token").asText();
             assertThat(token).startsWith("drt_");
             Api agent = new Api(server.apiBaseUrl(), token);
-            assertThat(agent.get("/agent/runs/" + other).status()).as("sees what its creator sees").isEqualTo(200);
-            assertThat(agent.post("/agent/messages", Map.of("to", List.of(other), "subject", "s", "body", "b",
+            assertThat(agent.get("/agent/runs/" + run).status()).as("sees its own run").isEqualTo(200);
+            assertThat(agent.get("/agent/runs/" + other).status()).as("not its creator's other runs").isEqualTo(404);
+            assertThat(agent.post("/agent/messages", Map.of("to", List.of(run), "subject", "s", "body", "b",
                     "sender_run_id", run)).status()).isEqualTo(200);
             assertThat(agent.post("/agent/messages", Map.of("to", List.of(run), "subject", "s", "body", "b",
-                    "sender_run_id", other)).status()).as("only as its own run").isEqualTo(403);
+                    "sender_run_id", other)).status()).as("only as its own run (the other is not even visible)")
+                    .isEqualTo(404);
             assertThat(agent.post("/workers", Map.of("name", "x")).status()).as("not a worker").isEqualTo(403);
             worker.post("/workers/" + w + "/runs/" + run + "/accept", (String) null);
-            worker.post("/agent/events/" + run, "{\"event_type\":\"run_in_progress\"}");
-            worker.post("/agent/events/" + run, "{\"event_type\":\"run_succeeded\"}");
+            report(worker, w + ":1", run, "run_in_progress");
+            report(worker, w + ":1", run, "run_succeeded");
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> agent.get("/agent/runs/" + run).status() == 401);
         }
     }
@@ -220,10 +227,10 @@ abstract class WorkersApiTest {
             String run = user.createRun("long job");
             claim(worker, workerId, 0);
             worker.post("/workers/" + workerId + "/runs/" + run + "/accept", (String) null);
-            worker.post("/agent/events/" + run, "{\"event_type\":\"run_in_progress\"}");
+            report(worker, workerId + ":1", run, "run_in_progress");
             assertThat(user.post("/agent/runs/" + run + "/cancel", (String) null).status()).isEqualTo(200);
             assertThat(heartbeat(worker, workerId, run).get(0).get("cancel_requested").asBoolean()).isTrue();
-            worker.post("/agent/events/" + run, "{\"event_type\":\"run_cancelled\"}");
+            report(worker, workerId + ":1", run, "run_cancelled");
             assertThat(state(user, run)).isEqualTo("CANCELLED");
         }
     }
@@ -306,8 +313,8 @@ abstract class WorkersApiTest {
             assertThat(claim(worker, w, 0).json().get("run").get("run_id").asText()).as("a2 waits for a1").isEqualTo(b1);
             assertThat(claim(worker, w, 0).status()).isEqualTo(204);
             worker.post("/workers/" + w + "/runs/" + a1 + "/accept", (String) null);
-            worker.post("/agent/events/" + a1, "{\"event_type\":\"run_in_progress\"}");
-            worker.post("/agent/events/" + a1, "{\"event_type\":\"run_failed\"}");
+            report(worker, w + ":1", a1, "run_in_progress");
+            report(worker, w + ":1", a1, "run_failed");
             assertThat(claim(worker, w, 0).json().get("run").get("run_id").asText()).isEqualTo(a2);
         }
     }
@@ -327,7 +334,7 @@ abstract class WorkersApiTest {
             assertThat(again.json().get("attempt").asInt()).isEqualTo(2);
 
             worker.post("/workers/" + w + "/runs/" + early + "/accept", (String) null);
-            worker.post("/agent/events/" + early, "{\"event_type\":\"run_in_progress\"}");
+            report(worker, w + ":2", early, "run_in_progress");
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> state(user, early).equals("ERROR"));
             JsonNode status = user.get("/agent/runs/" + early).json().get("status_message");
             assertThat(status.get("retryable").asBoolean()).isTrue();

@@ -1,0 +1,10 @@
+package dev.drover.server.workers;
+
+import dev.drover.server.testing.Backend;
+
+class FencingPostgresTest extends FencingTest {
+    @Override
+    Backend backend() {
+        return Backend.POSTGRES;
+    }
+}
