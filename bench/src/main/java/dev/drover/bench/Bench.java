@@ -36,24 +36,11 @@ public final class Bench implements Callable<Integer> {
 
     enum Db { sqlite, postgres, both }
 
-    enum Suite { http, dispatch, skills, chaos, all }
+    enum Suite { http, dispatch, skills, all }
 
     @Option(names = "--suite", defaultValue = "all", description = "http (reads, creates, lists), dispatch (worker "
-            + "dispatch latency and runs/s), skills (GET /agent over many repositories), chaos (kill -9 trials; not "
-            + "part of all) or all (default: ${DEFAULT-VALUE})")
+            + "dispatch latency and runs/s), skills (GET /agent over many repositories) or all (default: ${DEFAULT-VALUE})")
     Suite suite;
-
-    @Option(names = "--trials", defaultValue = "200", description = "chaos: kill -9 trials per database (default: ${DEFAULT-VALUE})")
-    int trials;
-
-    @Option(names = "--trial-runs", defaultValue = "6", description = "chaos: runs created per trial (default: ${DEFAULT-VALUE})")
-    int trialRuns;
-
-    @Option(names = "--chaos-lease", defaultValue = "5", description = "chaos: the server's lease in seconds (default: ${DEFAULT-VALUE})")
-    int chaosLease;
-
-    @Option(names = "--seed", defaultValue = "1", description = "chaos: the random seed of kinds, moments and victims (default: ${DEFAULT-VALUE})")
-    long seed;
 
     @Option(names = "--db", defaultValue = "both", description = "sqlite, postgres or both (default: ${DEFAULT-VALUE})")
     Db db;
@@ -174,15 +161,6 @@ public final class Bench implements Callable<Integer> {
             publish("dispatch.md", Report.dispatchMarkdown(date, command, machine, dispatchLoadBefore,
                     Machine.loadAverage(), note, results), Report.DISPATCH_BEGIN, Report.DISPATCH_END);
         }
-        if (suite == Suite.chaos) {
-            String chaosLoadBefore = Machine.loadAverage();
-            List<ChaosBench.Result> results = new ArrayList<>();
-            for (String kind : kinds) {
-                results.add(chaos(kind));
-            }
-            publish("chaos.md", Report.chaosMarkdown(date, command, machine, chaosLoadBefore, Machine.loadAverage(),
-                    note, trialRuns, chaosLease, seed, results), Report.CHAOS_BEGIN, Report.CHAOS_END);
-        }
         System.out.println("logs, wrk output and databases: " + workDir);
         return 0;
     }
@@ -227,45 +205,6 @@ public final class Bench implements Callable<Integer> {
                 }
             }
             return new Report.DispatchResult(store.label(), latency, throughput);
-        }
-    }
-
-    /**
-     * Kill -9 trials against one database: a server JVM on a fixed port and an external worker JVM, each killed and
-     * started again as the trials decide (see {@link ChaosBench}).
-     */
-    private ChaosBench.Result chaos(String kind) throws Exception {
-        Path dir = Files.createDirectories(workDir.resolve(kind + "-chaos"));
-        try (Closeable cleanup = () -> deleteUnless(keepDatabases, dir.resolve("db"));
-                Store store = kind.equals("sqlite") ? Store.sqlite(dir.resolve("db")) : Store.postgres(dir.resolve("db"))) {
-            Path data = store.dataDir(Store.DROVER);
-            List<String> args = new ArrayList<>(List.of(data.toString(), ADMIN_KEY));
-            args.addAll(store.serverDatabaseArgs());
-            int port;
-            try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
-            List<String> jvmArgs = new ArrayList<>(serverJvmArgs);
-            jvmArgs.addAll(List.of("-D" + ServerMain.PORT + "=" + port, "-D" + ServerMain.LEASE_SECONDS + "=" + chaosLease,
-                    "-D" + ServerMain.WORKER_KEY + "=true"));
-            String api = "http://127.0.0.1:" + port + "/api/v1";
-            int[] starts = {0, 0};
-            java.util.function.Supplier<ChildJvm> server = () -> ChildJvm.start("drover", ServerMain.class, jvmArgs, args,
-                    dir.resolve("drover-" + (++starts[0]) + ".log"));
-            java.util.function.Supplier<ChildJvm> worker = () -> {
-                try {
-                    String workerKey = Files.readString(data.resolve(Bootstrap.WORKER_KEY_FILE)).strip();
-                    return ChildJvm.start("worker", WorkerMain.class, List.of(), List.of(api, workerKey, "2",
-                            dir.resolve("work").toString()), dir.resolve("worker-" + (++starts[1]) + ".log"));
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            };
-            step(kind, trials + " kill -9 trials, " + trialRuns + " runs each, lease " + chaosLease + " s");
-            ChaosBench.Result r = new ChaosBench(api, ADMIN_KEY, server, worker, seed)
-                    .run(store.label(), trials, trialRuns, line -> step(kind, line));
-            Files.write(dir.resolve("findings.txt"), r.findings());
-            return r;
         }
     }
 

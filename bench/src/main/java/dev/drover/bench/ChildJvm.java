@@ -86,16 +86,6 @@ final class ChildJvm implements AutoCloseable {
         return process.pid();
     }
 
-    /** SIGKILL: no shutdown hook, no goodbye, exactly like a crash or an OOM kill. */
-    void kill() {
-        process.destroyForcibly();
-        try {
-            process.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public void close() {
         process.destroy();

@@ -18,8 +18,6 @@ final class Report {
     static final String DISPATCH_END = "<!-- bench:dispatch:end -->";
     static final String SKILLS_BEGIN = "<!-- bench:skills:begin (written by bench/run.sh; edits here are overwritten) -->";
     static final String SKILLS_END = "<!-- bench:skills:end -->";
-    static final String CHAOS_BEGIN = "<!-- bench:chaos:begin (written by bench/run.sh; edits here are overwritten) -->";
-    static final String CHAOS_END = "<!-- bench:chaos:end -->";
     static final double TARGET = 0.5;
 
     /** Everything measured on one database kind. */
@@ -168,49 +166,6 @@ final class Report {
                 .append(" |"));
         md.append("\n");
         return md.toString();
-    }
-
-    static String chaosMarkdown(String date, String command, Machine m, String loadBefore, String loadAfter,
-            String note, int runsPerTrial, int leaseSeconds, long seed, List<ChaosBench.Result> results) {
-        StringBuilder md = new StringBuilder();
-        md.append("### Run of ").append(date).append("\n\n");
-        if (note != null && !note.isBlank()) {
-            md.append("**").append(note).append("**\n\n");
-        }
-        md.append("- Machine: ").append(m.cpuModel()).append(", `nproc` = ").append(m.nproc()).append(", ")
-                .append(m.os()).append("; ").append(m.jdk()).append('\n');
-        md.append("- Command: `").append(command).append("` (").append(runsPerTrial).append(" runs a trial, lease ")
-                .append(leaseSeconds).append(" s, seed ").append(seed).append(")\n");
-        md.append("- Load average (1 min) before: ").append(loadBefore).append(", after: ").append(loadAfter).append("\n\n");
-        md.append("| | ").append(String.join(" | ", results.stream().map(ChaosBench.Result::label).toList())).append(" |\n");
-        md.append("|---|").append("---:|".repeat(results.size())).append('\n');
-        row(md, "trials (server / worker / both killed)", results, r -> r.trials() + " (" + r.serverKills() + " / "
-                + r.workerKills() + " / " + r.bothKills() + ")");
-        row(md, "runs", results, r -> Integer.toString(r.runs()));
-        row(md, "**runs lost**", results, r -> "**" + r.lost() + "**");
-        row(md, "**runs started twice**", results, r -> "**" + r.startedTwice() + "**");
-        row(md, "**runs with events out of order** (or trials whose runs, read together, are)", results, r -> "**" + r.outOfOrder() + "**");
-        row(md, "**finished runs wrongly recorded ERROR**", results, r -> "**" + r.wronglyErrored() + "**");
-        row(md, "runs ending otherwise than their command says (not ERROR)", results, r -> Integer.toString(r.wrongOutcome()));
-        row(md, "runs rightly ERROR (their worker was killed while they ran)", results, r -> Integer.toString(r.rightlyErrored()));
-        row(md, "seconds per trial", results, r -> String.format(Locale.ROOT, "%.1f", r.secondsPerTrial()));
-        md.append('\n');
-        for (ChaosBench.Result r : results) {
-            md.append("Outcomes on ").append(r.label()).append(": ").append(r.outcomes()).append(".\n");
-            r.findings().stream().limit(10).forEach(f -> md.append("- ").append(f).append('\n'));
-            if (r.findings().size() > 10) {
-                md.append("- … ").append(r.findings().size() - 10).append(" more in the work directory's findings.txt\n");
-            }
-            md.append('\n');
-        }
-        return md.toString();
-    }
-
-    private static void row(StringBuilder md, String name, List<ChaosBench.Result> results,
-            java.util.function.Function<ChaosBench.Result, String> cell) {
-        md.append("| ").append(name).append(" |");
-        results.forEach(r -> md.append(' ').append(cell.apply(r)).append(" |"));
-        md.append('\n');
     }
 
     static String dispatchMarkdown(String date, String command, Machine m, String loadBefore, String loadAfter,

@@ -23,11 +23,6 @@ public final class ServerMain {
     static final String WORKERS = "drover.bench.workers";
     static final String TEAM_CONCURRENCY = "drover.bench.teamConcurrency";
     static final String GIT_BASE_URL = "drover.bench.gitBaseUrl";
-    /** A fixed port (a server restarted by the chaos suite must come back where its worker looks for it). */
-    static final String PORT = "drover.bench.port";
-    static final String LEASE_SECONDS = "drover.bench.leaseSeconds";
-    /** Write a worker key to {@code <data-dir>/worker-api-key} for workers in other JVMs. */
-    static final String WORKER_KEY = "drover.bench.workerKey";
     /** The embedded worker's isolation (container, bubblewrap, none); unset: the worker's default. */
     static final String ISOLATION = "drover.bench.isolation";
     static final String DEFAULT_IMAGE = "drover.bench.defaultImage";
@@ -44,14 +39,7 @@ public final class ServerMain {
         if (args.length > 2) {
             config = config.withDatabase(args[2], args[3], null);
         }
-        config = config.withPort(Integer.getInteger(PORT, 0));
-        if (Integer.getInteger(LEASE_SECONDS) != null) {
-            config = config.withLeaseDuration(java.time.Duration.ofSeconds(Integer.getInteger(LEASE_SECONDS)));
-        }
         DroverServer server = DroverServer.start(config);
-        if (Boolean.getBoolean(WORKER_KEY)) {
-            Bootstrap.ensureEmbeddedWorkerKey(server.accounts(), dataDir);
-        }
         int slots = Integer.getInteger(WORKERS, 0);
         Worker worker = slots <= 0 ? null : new Worker(WorkerConfig.embedded(server.apiBaseUrl(),
                 Bootstrap.ensureEmbeddedWorkerKey(server.accounts(), dataDir), slots, dataDir, Map.of())
