@@ -22,10 +22,50 @@ public final class Isolations {
      */
     public static List<Isolation.Probe> probe(IsolationSettings settings, List<Path> hidden, Path workRoot) {
         ContainerIsolation.Found container = ContainerIsolation.connect(settings);
+        Isolation.Probe containerProbe = container.probe();
         if (container.isolation() != null) {
-            container.isolation().close();
+            try {
+                containerProbe = tryContainer(container.isolation(), containerProbe, settings.defaultImage());
+            } finally {
+                container.isolation().close();
+            }
         }
-        return List.of(container.probe(), BubblewrapIsolation.find(settings, hidden, workRoot).probe());
+        return List.of(containerProbe, BubblewrapIsolation.find(settings, hidden, workRoot).probe());
+    }
+
+    /**
+     * An engine that answers may still be unable to run a run's container (the image cannot be pulled, the runtime
+     * refuses the limits or the user): so the probe opens a place exactly as a run without an environment image
+     * would, runs {@code true} in it and removes it.
+     */
+    private static Isolation.Probe tryContainer(ContainerIsolation isolation, Isolation.Probe engine, String image) {
+        Path workspace = null;
+        try {
+            workspace = java.nio.file.Files.createTempDirectory("drover-doctor");
+            try (Place place = isolation.open(new Isolation.Spec("doctor-" + java.util.UUID.randomUUID(), workspace, null))) {
+                Place.Launched p = place.launch(List.of("true"), java.util.Map.of(), null, true);
+                if (!p.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.process().exitValue() != 0) {
+                    return new Isolation.Probe("container", false, engine.reason() + ", but `true` did not run in a "
+                            + "container of " + image);
+                }
+            }
+            return new Isolation.Probe("container", true, engine.reason() + "; created, ran and removed a container of "
+                    + "the default image " + image);
+        } catch (java.io.IOException e) {
+            return new Isolation.Probe("container", false, engine.reason() + ", but " + e.getMessage()
+                    + " (set --default-image to an image the engine has or can pull)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Isolation.Probe("container", false, "interrupted");
+        } finally {
+            if (workspace != null) {
+                try {
+                    java.nio.file.Files.deleteIfExists(workspace);
+                } catch (java.io.IOException e) {
+                    // a temporary directory left behind
+                }
+            }
+        }
     }
 
     /** The backend a worker uses; a {@link RefusingIsolation} (named {@code unavailable}) when none may be used. */

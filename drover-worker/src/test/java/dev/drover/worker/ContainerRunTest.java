@@ -221,4 +221,21 @@ class ContainerRunTest {
             assertThat(containersOf(orphanRun)).isEmpty();
         }
     }
+
+    @Test
+    void theDoctorsProbeCreatesRunsAndRemovesAContainerOfTheDefaultImageAndFailsNamingAnImageItCannotGet()
+            throws Exception {
+        List<String> before = docker.listContainersCmd().withShowAll(true).exec().stream().map(c -> c.getId()).toList();
+        Isolation.Probe works = Isolations.probe(IsolationSettings.of("container").withDefaultImage(TestImage.TAG),
+                List.of(), work).getFirst();
+        assertThat(works.backend()).isEqualTo("container");
+        assertThat(works.available()).as(works.reason()).isTrue();
+        assertThat(works.reason()).contains("created, ran and removed a container of the default image " + TestImage.TAG);
+        Isolation.Probe missing = Isolations.probe(IsolationSettings.of("container")
+                .withDefaultImage("localhost/drover-no-such-image:0"), List.of(), work).getFirst();
+        assertThat(missing.available()).isFalse();
+        assertThat(missing.reason()).contains("localhost/drover-no-such-image:0").contains("--default-image");
+        assertThat(docker.listContainersCmd().withShowAll(true).exec().stream().map(c -> c.getId()).toList())
+                .containsExactlyInAnyOrderElementsOf(before);
+    }
 }

@@ -24,8 +24,8 @@ class LeaseWatchTest {
             DroverClient client = new DroverClient(server.apiBaseUrl(), server.newWorkerKey("w-" + UUID.randomUUID()).key());
             WorkerInfo worker = client.registerWorker(new WorkerRegistration("w", "default", 1, "test-host"));
             String run = user.createRun("a slow stop");
-            assertThat(client.claim(worker.workerId(), 0, true)).isPresent();
-            client.reportEvent(run, "run_in_progress", null);
+            String execution = client.claim(worker.workerId(), 0, true).orElseThrow().executionId();
+            client.reportEvent(run, execution, "run_in_progress", null);
             Cancellation cancellation = new Cancellation();
             try (LeaseWatch watch = LeaseWatch.start(client, worker.workerId(), run,
                     Duration.ofSeconds(worker.heartbeatSeconds()), cancellation)) {
@@ -36,7 +36,7 @@ class LeaseWatchTest {
                 Awaitility.await().pollDelay(Duration.ofSeconds(5)).until(() -> true);
                 assertThat(user.get("/agent/runs/" + run).json().get("state").asText()).isEqualTo("INPROGRESS");
             }
-            client.reportEvent(run, "run_cancelled", null);
+            client.reportEvent(run, execution, "run_cancelled", null);
             assertThat(user.get("/agent/runs/" + run).json().get("state").asText()).isEqualTo("CANCELLED");
         }
     }

@@ -34,6 +34,8 @@ abstract class BadInputTest {
     ErrorLog errors;
     List<Probe> probes;
 
+    static final String WEBHOOK_URL = "https://93.184.215.14/hook";
+
     abstract Backend backend();
 
     @BeforeAll
@@ -49,6 +51,9 @@ abstract class BadInputTest {
                 "prompt", "p")).json().get("id").asText();
         String message = admin.post("/agent/messages", Map.of("to", List.of(run), "subject", "s", "body", "b",
                 "sender_run_id", run)).json().get("message_ids").get(0).asText();
+        // a public address literal: a valid target without a DNS lookup (this machine resolves nothing outside)
+        String webhook = admin.post("/webhooks", Map.of("url", WEBHOOK_URL, "event_types", List.of("run_succeeded")))
+                .json().get("id").asText();
         Map<String, String> ids = new LinkedHashMap<>();
         ids.put("runId", run);
         ids.put("workerId", workerId);
@@ -59,6 +64,8 @@ abstract class BadInputTest {
         ids.put("conversation_id", UUID.randomUUID().toString());
         ids.put("sessionUuid", UUID.randomUUID().toString());
         ids.put("position", "0");
+        ids.put("webhookId", webhook);
+        ids.put("deliveryId", UUID.randomUUID().toString());
         Map<String, String> auth = new LinkedHashMap<>();
         auth.put("/workers", "Bearer " + worker.key());
         auth.put("/", "Bearer " + TestServer.ADMIN_KEY);
@@ -97,6 +104,8 @@ abstract class BadInputTest {
         b.put("POST /workers/{workerId}/heartbeat", "{\"run_ids\": [\"" + run + "\"]}");
         b.put("POST /agent/schedules", schedule.replace("{\"name\"", "{\"team\": true, \"name\""));
         b.put("PUT /agent/schedules/{scheduleId}", schedule);
+        b.put("POST /webhooks", "{\"url\": \"" + WEBHOOK_URL + "\", \"event_types\": [\"run_succeeded\"], "
+                + "\"description\": \"d\", \"team\": true}");
         return b;
     }
 
@@ -112,7 +121,7 @@ abstract class BadInputTest {
     void everyOperationOfTheOpenApiDocumentIsProbed() {
         Set<String> operations = new TreeSet<>();
         probes.forEach(p -> operations.add(p.operation()));
-        assertThat(operations).hasSizeGreaterThanOrEqualTo(42);
+        assertThat(operations).hasSizeGreaterThanOrEqualTo(49);
         assertThat(probes.stream().filter(p -> p.body() != null && p.what().contains("NUL")).count())
                 .as("NUL probes of body members").isGreaterThan(50);
     }
