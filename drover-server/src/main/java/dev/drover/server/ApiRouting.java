@@ -3,6 +3,7 @@ package dev.drover.server;
 import dev.drover.server.auth.Authenticator;
 import dev.drover.server.auth.RunTokenLane;
 import dev.drover.server.http.ApiException;
+import dev.drover.server.integrations.IntegrationsService;
 import dev.drover.server.http.Problems;
 import dev.drover.server.http.RequestContext;
 import dev.drover.server.http.Text;
@@ -37,7 +38,16 @@ final class ApiRouting {
                 s.schedules(),  // POST/GET /agent/schedules, GET/PUT/DELETE /agent/schedules/{id}, POST .../{id}/pause|resume
                 s.workers(),    // POST/GET /workers, POST /workers/{id}/claim|heartbeat, POST .../runs/{runId}/accept|transcript|artifacts
                 s.webhooks(),   // POST/GET /webhooks, GET/DELETE /webhooks/{id}, POST .../{id}/enable, GET .../{id}/deliveries, POST .../deliveries/{deliveryId}/redeliver
+                s.integrations(), // POST /integrations/github/webhook, POST /integrations/gitlab/webhook (signed, no key)
                 s.openApi());   // GET /openapi.json
+    }
+
+    /**
+     * The two endpoints a forge calls: they cannot carry a Drover key, and are authenticated by the forge's signature
+     * instead. Exactly these paths, so that nothing else under {@code /integrations/} is ever let through unsigned.
+     */
+    private static boolean isForgeWebhook(String path) {
+        return path.equals(API + IntegrationsService.GITHUB_PATH) || path.equals(API + IntegrationsService.GITLAB_PATH);
     }
 
     static void configure(HttpRouting.Builder routing, DroverServer.Services s, Authenticator auth, Problems problems,
@@ -48,7 +58,8 @@ final class ApiRouting {
                 String path = req.path().path();
                 // the text rule holds for ids in the path too: PostgreSQL cannot even compare a string with NUL
                 Text.refuseNul("path", path);
-                if (path.startsWith(API + "/") && !path.equals(API + "/openapi.json")) { // /files/ is signed instead
+                // /files/ is signed instead; the forges' webhooks carry the forge's signature, checked by their service
+                if (path.startsWith(API + "/") && !path.equals(API + "/openapi.json") && !isForgeWebhook(path)) {
                     var principal = auth.authenticate(req);
                     RunTokenLane.check(principal, req.prologue().method().text(), path.substring(API.length()));
                     RequestContext.setPrincipal(req, principal);

@@ -48,6 +48,9 @@ import dev.drover.server.webhooks.WebhookSettings;
 import dev.drover.server.webhooks.WebhookTargets;
 import dev.drover.server.webhooks.Webhooks;
 import dev.drover.server.webhooks.WebhooksService;
+import dev.drover.server.integrations.InboundSettings;
+import dev.drover.server.integrations.Integrations;
+import dev.drover.server.integrations.IntegrationsService;
 import io.helidon.webserver.WebServer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -72,7 +75,7 @@ public final class DroverServer implements AutoCloseable {
     record Services(RunsService runs, EventsService events, MessagesService messages, ModelsService models,
             SessionsService sessions, TranscriptsService transcripts, ArtifactsService artifacts,
             EnvironmentsService environments, SkillsService skills, WorkersService workers, SchedulesService schedules,
-            WebhooksService webhooks, OpenApiService openApi,
+            WebhooksService webhooks, IntegrationsService integrations, OpenApiService openApi,
             OpsService ops, DocsService docs, FilesService files, SessionPageService sessionPages) {}
 
     private final ServerConfig config;
@@ -168,6 +171,11 @@ public final class DroverServer implements AutoCloseable {
                     deliveries::pass).start());
             resources.add(new Periodic("webhook-retention", Duration.ofMinutes(1), WebhookDeliveries.PRUNE_BATCH,
                     deliveries::prune).start());
+            // repository events start runs; the comments posted back are sent by passes every node runs
+            Integrations integrations = Integrations.of(db, runs, environments, accounts, log,
+                    InboundSettings.fromEnv(config.env()), null,
+                    "no forge access configured (DROVER_FORGE, DROVER_GIT_TOKEN)", clock);
+            integrations.passes().forEach(p -> resources.add(p.start()));
             RegisteredPools pools = new RegisteredPools(db);
             Services services = new Services(
                     new RunsService(runs, pools),
@@ -183,6 +191,7 @@ public final class DroverServer implements AutoCloseable {
                             environments, models)),
                     new SchedulesService(schedules, pools),
                     new WebhooksService(webhooks),
+                    integrations.service(),
                     new OpenApiService(),
                     new OpsService(db, metrics),
                     new DocsService(),

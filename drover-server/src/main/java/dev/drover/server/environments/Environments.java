@@ -141,6 +141,30 @@ public final class Environments {
                         .toList(), e.config().setupCommands()));
     }
 
+    /** The environment whose runs a repository's events start, its scope and the principal its runs act as. */
+    public record RepositoryHome(String environmentId, Scope scope, String creatorId) {}
+
+    /**
+     * The oldest environment (by creation, then uid) that lists {@code owner/repo}, compared case-insensitively as
+     * the forges do. Environments are few (a team has tens, not millions), so they are read and matched here rather
+     * than indexed by repository.
+     */
+    public Optional<RepositoryHome> homeOf(String owner, String repo) {
+        String wanted = (owner + "/" + repo).toLowerCase(java.util.Locale.ROOT);
+        return db.readOne(h -> h.createQuery("""
+                        SELECT uid, owner_type, owner_id, creator_id, config_json FROM environments
+                        ORDER BY created_at, uid""")
+                .map((rs, ctx) -> {
+                    CloudEnvironmentConfig config = read(rs.getString("config_json"));
+                    boolean lists = config.githubRepos() != null && config.githubRepos().stream().anyMatch(r ->
+                            (r.owner() + "/" + r.repo()).toLowerCase(java.util.Locale.ROOT).equals(wanted));
+                    return lists ? new RepositoryHome(rs.getString("uid"),
+                            new Scope(rs.getString("owner_type"), rs.getString("owner_id")), rs.getString("creator_id"))
+                            : null;
+                })
+                .list().stream().filter(java.util.Objects::nonNull).findFirst());
+    }
+
     private CloudEnvironment visible(Handle h, Principal caller, String uid) {
         if (!EnvironmentRequests.isUid(uid)) {
             throw ApiException.notFound("uid", "environment");
