@@ -44,10 +44,12 @@ final class ApiRouting {
 
     /**
      * The two endpoints a forge calls: they cannot carry a Drover key, and are authenticated by the forge's signature
-     * instead. Exactly these paths, so that nothing else under {@code /integrations/} is ever let through unsigned.
+     * instead. Exactly these paths and method, so that nothing else under {@code /integrations/} is ever let through
+     * unsigned.
      */
-    private static boolean isForgeWebhook(String path) {
-        return path.equals(API + IntegrationsService.GITHUB_PATH) || path.equals(API + IntegrationsService.GITLAB_PATH);
+    private static boolean isForgeWebhook(Method method, String path) {
+        return Method.POST.equals(method) && (path.equals(API + IntegrationsService.GITHUB_PATH)
+                || path.equals(API + IntegrationsService.GITLAB_PATH));
     }
 
     static void configure(HttpRouting.Builder routing, DroverServer.Services s, Authenticator auth, Problems problems,
@@ -59,7 +61,8 @@ final class ApiRouting {
                 // the text rule holds for ids in the path too: PostgreSQL cannot even compare a string with NUL
                 Text.refuseNul("path", path);
                 // /files/ is signed instead; the forges' webhooks carry the forge's signature, checked by their service
-                if (path.startsWith(API + "/") && !path.equals(API + "/openapi.json") && !isForgeWebhook(path)) {
+                if (path.startsWith(API + "/") && !path.equals(API + "/openapi.json")
+                        && !isForgeWebhook(req.prologue().method(), path)) {
                     var principal = auth.authenticate(req);
                     RunTokenLane.check(principal, req.prologue().method().text(), path.substring(API.length()));
                     RequestContext.setPrincipal(req, principal);
