@@ -305,10 +305,42 @@ paths.update({
     {'202':ok(ref('WebhookDelivery'),'Accepted; due at once'),'403':hook_403,'404':problem('Webhook or delivery not found'),
      '409':problem('The webhook is disabled; enable it first')},[path('webhookId'),path('deliveryId')],tags=('webhooks',))},
 })
+# inbound repository events (Drover extension; docs/api.md#repository-events)
+schemas['RunSourceType']['enum'] = schemas['RunSourceType']['enum'] + ['GITHUB_WEBHOOK','GITLAB_WEBHOOK']
+schemas['RunSourceType']['description'] += '- GITHUB_WEBHOOK, GITLAB_WEBHOOK: Drover extensions, started by a repository event (a mention or a label); not settable with X-Drover-Source\n'
+schemas['ForgeEventReply'] = {'type':'object','required':['status'],'properties':{
+  'status':{'type':'string','enum':['started','replayed','ignored']},
+  'run_id':{'type':'string','description':'The run this delivery started (now, or the first time it was received)'},
+  'reason':{'type':'string','description':'Why nothing was started'}}}
+def forge_op(opid, summary, auth, events, desc):
+    o = op(opid, summary, {'201':ok(ref('ForgeEventReply'),'A run was started'),
+      '200':ok(ref('ForgeEventReply'),'Nothing started: ignored (with the reason), or a replayed delivery (with its run)'),
+      '400':problem('A required header is missing or the body is not a JSON object; detail names it'),
+      '401':problem('The signature or token does not match the configured secret'),
+      '404':problem('The integration is not configured (the endpoint does not exist)'),
+      '413':problem('The body is larger than 2 MiB'),
+      '422':problem('The environment listing the repository cannot start runs (its creator no longer exists)')},
+      [header(h, d) for h, d in auth], None, tags=('integrations',), desc=desc)
+    o['security'] = []
+    o['requestBody'] = {'required':True,'content':{'application/json':{'schema':{'type':'object','description':'The forge\'s webhook payload ('+events+')'}}}}
+    return o
+paths.update({
+ '/integrations/github/webhook': {'post': forge_op('receiveGitHubWebhook','A GitHub repository event',
+    [('X-Hub-Signature-256','sha256= and the hex HMAC-SHA256 of the raw body with DROVER_GITHUB_WEBHOOK_SECRET (required)'),
+     ('X-GitHub-Event','The event name (required)'),('X-GitHub-Delivery','The delivery id: the replay key (required)')],
+    'issue_comment, issues',
+    'No API key: authenticated by the signature. issue_comment (created) mentioning DROVER_MENTION by an author whose author_association is in DROVER_GITHUB_TRIGGER_ASSOCIATIONS, and issues (labeled) with DROVER_TRIGGER_LABEL, start a run in the oldest environment listing the repository.')},
+ '/integrations/gitlab/webhook': {'post': forge_op('receiveGitLabWebhook','A GitLab project event',
+    [('X-Gitlab-Token','DROVER_GITLAB_WEBHOOK_TOKEN (required)'),('X-Gitlab-Event','The event name (required)'),
+     ('X-Gitlab-Event-UUID','The delivery id: the replay key (this or Idempotency-Key is required)'),
+     ('Idempotency-Key','The replay key when X-Gitlab-Event-UUID is absent')],
+    'Note Hook, Issue Hook',
+    'No API key: authenticated by the token. Note Hook on an issue or merge request mentioning DROVER_MENTION, and Issue Hook adding DROVER_TRIGGER_LABEL, by a user in DROVER_GITLAB_TRIGGER_USERS, start a run in the oldest environment listing the project.')},
+})
 doc = {'openapi':'3.0.3','info':{'title':'Drover API','version':'0.1.0',
   'description':'Drover speaks the Oz Agent API. Schemas marked as in the Oz Agent API are taken from its public OpenAPI document (MIT licence, (c) Warp); Drover extensions are described where they appear. Errors are RFC 7807 application/problem+json.',
   'license':{'name':'MIT (schemas from the Oz Agent API OpenAPI document)'}},
-  'servers':[{'url':'/api/v1'}],'tags':[{'name':'agent'},{'name':'schedules'},{'name':'webhooks','description':'Drover extension: outbound webhooks, signed the Standard Webhooks way (docs/api.md#webhooks)'},{'name':'workers','description':'Drover\'s worker protocol (docs/workers.md)'},{'name':'meta'}],'paths':paths,
+  'servers':[{'url':'/api/v1'}],'tags':[{'name':'agent'},{'name':'schedules'},{'name':'webhooks','description':'Drover extension: outbound webhooks, signed the Standard Webhooks way (docs/api.md#webhooks)'},{'name':'integrations','description':'Drover extension: repository events from GitHub and GitLab start runs (docs/api.md#repository-events)'},{'name':'workers','description':'Drover\'s worker protocol (docs/workers.md)'},{'name':'meta'}],'paths':paths,
   'components':{'securitySchemes':{'bearerAuth':{'type':'http','scheme':'bearer','description':'A Drover API key'}},'schemas':schemas}}
 # every $ref must resolve
 def refs(o):

@@ -175,7 +175,9 @@ public final class DroverServer implements AutoCloseable {
             Integrations integrations = Integrations.of(db, runs, environments, accounts, log,
                     InboundSettings.fromEnv(config.env()), null,
                     "no forge access configured (DROVER_FORGE, DROVER_GIT_TOKEN)", clock);
-            integrations.passes().forEach(p -> resources.add(p.start()));
+            // started once the node listens: an outcome comment holds the run's session link, which needs the URL
+            List<Periodic> commentPasses = integrations.passes();
+            resources.addAll(commentPasses);
             RegisteredPools pools = new RegisteredPools(db);
             Services services = new Services(
                     new RunsService(runs, pools),
@@ -226,6 +228,7 @@ public final class DroverServer implements AutoCloseable {
             url.bind(config.host(), web.port());
             LOG.info("Drover listening on {} ({} database)", url.get(), db.dialect().name());
             sweeper.start();
+            commentPasses.forEach(Periodic::start);
             return new DroverServer(config, db, web, resources, accounts, runs, schedules, bus, services, url.get(),
                     adminKey);
         } catch (RuntimeException e) {
