@@ -308,6 +308,7 @@ paths.update({
 # inbound repository events (Drover extension; docs/api.md#repository-events)
 schemas['RunSourceType']['enum'] = schemas['RunSourceType']['enum'] + ['GITHUB_WEBHOOK','GITLAB_WEBHOOK']
 schemas['RunSourceType']['description'] += '- GITHUB_WEBHOOK, GITLAB_WEBHOOK: Drover extensions, started by a repository event (a mention or a label); not settable with X-Drover-Source\n'
+schemas['GitHubRepo']['properties']['events'] = {'type':'boolean','description':'Drover extension: marks this environment as the one whose runs the repository\'s events start, among the environments of the scope that listed the repository first (docs/api.md#repository-events)'}
 schemas['ForgeEventReply'] = {'type':'object','required':['status'],'properties':{
   'status':{'type':'string','enum':['started','replayed','ignored']},
   'run_id':{'type':'string','description':'The run this delivery started (now, or the first time it was received)'},

@@ -277,8 +277,9 @@ abstract class InboundEventsApiTest {
     void theOldestEnvironmentListingARepositoryTakesItsEventsAndALaterTeamCannotCaptureThem() {
         Setup first = setup();
         Api other = server.newTenant("inbound-capture-" + N.incrementAndGet());
+        // a later team listing the repository, and marking it for events, gets nothing of them
         other.createEnvironment(Map.of("name", "mine now", "github_repos",
-                List.of(Map.of("owner", first.owner().toUpperCase(), "repo", first.repo()))));
+                List.of(Map.of("owner", first.owner().toUpperCase(), "repo", first.repo(), "events", true))));
         Api.Reply r = github("issue_comment", delivery(),
                 ForgePayloads.githubComment(first.owner(), first.repo(), 15, "@drover", "OWNER", false));
         String runId = r.json().get("run_id").asText();
@@ -286,6 +287,19 @@ abstract class InboundEventsApiTest {
                 .isEqualTo(first.environment());
         assertThat(other.get("/agent/runs/" + runId).status()).isEqualTo(404);
         assertThat(runs(other)).isEmpty();
+    }
+
+    @Test
+    void withinItsScopeAnEnvironmentMarkedForTheRepositoryTakesItsEvents() {
+        Setup s = setup();
+        String marked = s.api().createEnvironment(Map.of("name", "for events", "github_repos", List.of(
+                Map.of("owner", "elsewhere", "repo", "tools"), Map.of("owner", s.owner(), "repo", s.repo(), "events", true))));
+        assertThat(s.api().get("/agent/environments/" + marked).json().at("/config/github_repos/1/events").asBoolean())
+                .isTrue();
+        Api.Reply r = github("issue_comment", delivery(),
+                ForgePayloads.githubComment(s.owner(), s.repo(), 17, "@drover", "OWNER", false));
+        assertThat(s.api().get("/agent/runs/" + r.json().get("run_id").asText()).json()
+                .at("/agent_config/environment_id").asText()).isEqualTo(marked);
     }
 
     @Test
