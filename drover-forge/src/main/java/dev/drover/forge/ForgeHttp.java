@@ -1,0 +1,145 @@
+package dev.drover.forge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drover.api.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+/** One JSON request to a forge: its auth header, a timeout, and a {@link ForgeException} for anything but 2xx. */
+final class ForgeHttp {
+    private static final ObjectMapper JSON = Json.mapper();
+    private static final int MAX_MESSAGE = 500;
+    static final String USER_AGENT = "drover";
+
+    private final ForgeAccess access;
+    private final HttpClient http;
+    private final Duration timeout;
+    private final String base;
+
+    ForgeHttp(ForgeAccess access, HttpClient http, Duration timeout) {
+        this.access = access;
+        this.http = http;
+        this.timeout = timeout;
+        this.base = access.apiBase().toString().replaceAll("/+$", "");
+    }
+
+    static String encode(String value) {
+        // URLEncoder is form encoding: a space would be '+', which a path or query reads as '+'
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    JsonNode get(String path) throws ForgeException, InterruptedException {
+        return send("GET", path, null);
+    }
+
+    JsonNode post(String path, Map<String, ?> body) throws ForgeException, InterruptedException {
+        return send("POST", path, body);
+    }
+
+    private JsonNode send(String method, String path, Map<String, ?> body) throws ForgeException, InterruptedException {
+        URI uri = URI.create(base + path);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
+                .header("Accept", access.kind() == ForgeKind.GITHUB ? "application/vnd.github+json" : "application/json")
+                .header("User-Agent", USER_AGENT);
+        if (access.kind() == ForgeKind.GITHUB) {
+            request.header("X-GitHub-Api-Version", "2022-11-28");
+        }
+        if (access.token() != null) {
+            switch (access.kind()) {
+                case GITHUB -> request.header("Authorization", "Bearer " + access.token());
+                case GITLAB -> request.header("PRIVATE-TOKEN", access.token());
+                case GITEA -> request.header("Authorization", "token " + access.token());
+            }
+        }
+        if (body == null) {
+            request.GET();
+        } else {
+            try {
+                request.header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot write a forge request body", e);
+            }
+        }
+        String where = method + " " + uri.getPath();
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            // the transport's message names host and port at most, never a header
+            throw new ForgeException(0, where + ": no answer from " + uri.getHost() + ": " + e, "", e);
+        }
+        int status = response.statusCode();
+        JsonNode answer = parse(response.body());
+        if (status / 100 != 2) {
+            String said = scrub(forgeMessage(answer, response.body()));
+            throw new ForgeException(status, where + " answered " + status + (said.isEmpty() ? "" : ": " + said), said, null);
+        }
+        if (answer == null) {
+            throw new ForgeException(status, where + " answered " + status + " without a JSON body", "", null);
+        }
+        return answer;
+    }
+
+    private static JsonNode parse(byte[] body) {
+        try {
+            return body.length == 0 ? null : JSON.readTree(body);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * GitHub says {@code message} and a list of {@code errors}; GitLab {@code message} (a string, a list or a map of
+     * field to list) or {@code error}; Gitea {@code message}.
+     */
+    private static String forgeMessage(JsonNode answer, byte[] raw) {
+        if (answer == null || !answer.isObject()) {
+            String text = new String(raw, StandardCharsets.UTF_8).strip();
+            return text.startsWith("<") ? "" : truncate(text);
+        }
+        StringBuilder said = new StringBuilder();
+        for (String field : new String[] {"message", "error"}) {
+            JsonNode node = answer.get(field);
+            if (node != null && !node.isNull()) {
+                append(said, node.isTextual() ? node.asText() : node.toString());
+            }
+        }
+        JsonNode errors = answer.get("errors");
+        if (errors != null && errors.isArray()) {
+            for (JsonNode error : errors) {
+                append(said, error.hasNonNull("message") ? error.get("message").asText()
+                        : error.isTextual() ? error.asText() : error.toString());
+            }
+        }
+        return truncate(said.toString());
+    }
+
+    private static void append(StringBuilder said, String text) {
+        if (!text.isBlank()) {
+            said.append(said.isEmpty() ? "" : "; ").append(text.strip());
+        }
+    }
+
+    private static String truncate(String text) {
+        return text.length() <= MAX_MESSAGE ? text : text.substring(0, MAX_MESSAGE) + "...";
+    }
+
+    /** A forge that echoes the credential it refused must not put it into our logs. */
+    private String scrub(String text) {
+        return access.token() == null ? text : text.replace(access.token(), "***");
+    }
+
+    static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+}
