@@ -17,11 +17,18 @@ public interface Forge {
     /** How long one call may take, connection and answer included, unless {@link #of(ForgeAccess, HttpClient, Duration)} says otherwise. */
     Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
+    /**
+     * @param http a client that does not follow redirects ({@link HttpClient#newHttpClient()} does not; others are
+     *     refused): a redirect would carry the token to wherever it points; a 3xx is a {@link ForgeException} instead
+     */
     static Forge of(ForgeAccess access, HttpClient http) {
         return of(access, http, DEFAULT_TIMEOUT);
     }
 
     static Forge of(ForgeAccess access, HttpClient http, Duration timeout) {
+        if (http.followRedirects() != HttpClient.Redirect.NEVER) {
+            throw new IllegalArgumentException("a forge client must not follow redirects: they would carry the token along");
+        }
         ForgeHttp client = new ForgeHttp(access, http, timeout);
         return switch (access.kind()) {
             case GITHUB -> new GitHubForge(client);

@@ -138,8 +138,26 @@ final class ForgeHttp {
         return access.token() == null ? text : text.replace(access.token(), "***");
     }
 
+    /** A list answer; anything else (an error page behind a proxy, a changed API) is not silently an empty list. */
+    JsonNode getList(String path) throws ForgeException, InterruptedException {
+        JsonNode answer = get(path);
+        if (!answer.isArray()) {
+            throw new ForgeException(200, "GET " + URI.create(base + path).getPath() + " answered no list", "", null);
+        }
+        return answer;
+    }
+
     static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value == null || value.isNull() ? null : value.asText();
+    }
+
+    /** A member the forge documents as always there; without it the answer is not the one we asked for. */
+    static String required(JsonNode node, String field) throws ForgeException {
+        String value = text(node, field);
+        if (value == null || value.isBlank()) {
+            throw new ForgeException(200, "the forge's answer has no " + field, "", null);
+        }
+        return value;
     }
 }

@@ -1,6 +1,7 @@
 package dev.drover.forge;
 
 import static dev.drover.forge.ForgeHttp.encode;
+import static dev.drover.forge.ForgeHttp.required;
 import static dev.drover.forge.ForgeHttp.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,15 +20,16 @@ final class GitHubForge implements Forge {
 
     @Override
     public String defaultBranch(String owner, String repo) throws ForgeException, InterruptedException {
-        return text(http.get(repoPath(owner, repo)), "default_branch");
+        return required(http.get(repoPath(owner, repo)), "default_branch");
     }
 
     @Override
     public Optional<PullRequest> findOpen(String owner, String repo, String headBranch)
             throws ForgeException, InterruptedException {
+        RepoNames.branch(headBranch);
         // head=owner:branch filters on the server; a branch has at most one open pull request per base, and the
         // first is the one to update
-        JsonNode pulls = http.get(repoPath(owner, repo) + "/pulls?state=open&per_page=100&head="
+        JsonNode pulls = http.getList(repoPath(owner, repo) + "/pulls?state=open&per_page=100&head="
                 + encode(owner + ":" + headBranch));
         for (JsonNode pull : pulls) {
             PullRequest found = pullRequest(pull);
@@ -54,8 +56,9 @@ final class GitHubForge implements Forge {
     @Override
     public URI comment(String owner, String repo, long issueNumber, String body) throws ForgeException, InterruptedException {
         RepoNames.number(issueNumber);
+        RepoNames.body(body);
         JsonNode comment = http.post(repoPath(owner, repo) + "/issues/" + issueNumber + "/comments", Map.of("body", body));
-        return URI.create(text(comment, "html_url"));
+        return URI.create(required(comment, "html_url"));
     }
 
     private static String repoPath(String owner, String repo) {
@@ -63,8 +66,8 @@ final class GitHubForge implements Forge {
         return "/repos/" + owner + "/" + repo;
     }
 
-    private static PullRequest pullRequest(JsonNode pull) {
-        return new PullRequest(text(pull, "html_url"), pull.path("number").asLong(), pull.path("head").path("ref").asText(),
+    private static PullRequest pullRequest(JsonNode pull) throws ForgeException {
+        return new PullRequest(required(pull, "html_url"), pull.path("number").asLong(), pull.path("head").path("ref").asText(),
                 pull.path("base").path("ref").asText(), text(pull, "title"), pull.path("draft").asBoolean(false));
     }
 }

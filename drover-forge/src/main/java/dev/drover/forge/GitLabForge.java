@@ -1,6 +1,7 @@
 package dev.drover.forge;
 
 import static dev.drover.forge.ForgeHttp.encode;
+import static dev.drover.forge.ForgeHttp.required;
 import static dev.drover.forge.ForgeHttp.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,13 +25,14 @@ final class GitLabForge implements Forge {
 
     @Override
     public String defaultBranch(String owner, String repo) throws ForgeException, InterruptedException {
-        return text(http.get(projectPath(owner, repo)), "default_branch");
+        return required(http.get(projectPath(owner, repo)), "default_branch");
     }
 
     @Override
     public Optional<PullRequest> findOpen(String owner, String repo, String headBranch)
             throws ForgeException, InterruptedException {
-        JsonNode requests = http.get(projectPath(owner, repo) + "/merge_requests?state=opened&per_page=100&source_branch="
+        RepoNames.branch(headBranch);
+        JsonNode requests = http.getList(projectPath(owner, repo) + "/merge_requests?state=opened&per_page=100&source_branch="
                 + encode(headBranch));
         for (JsonNode request : requests) {
             PullRequest found = mergeRequest(request);
@@ -74,9 +76,11 @@ final class GitLabForge implements Forge {
     private URI note(String owner, String repo, String noteable, long iid, String body)
             throws ForgeException, InterruptedException {
         RepoNames.number(iid);
+        RepoNames.body(body);
         String project = projectPath(owner, repo);
-        String webUrl = text(http.get(project), "web_url");
+        String webUrl = required(http.get(project), "web_url");
         JsonNode note = http.post(project + "/" + noteable + "/" + iid + "/notes", Map.of("body", body));
+        required(note, "id");
         return URI.create(webUrl + "/-/" + noteable + "/" + iid + "#note_" + note.path("id").asLong());
     }
 
@@ -85,10 +89,10 @@ final class GitLabForge implements Forge {
         return "/projects/" + encode(owner + "/" + repo);
     }
 
-    private static PullRequest mergeRequest(JsonNode request) {
+    private static PullRequest mergeRequest(JsonNode request) throws ForgeException {
         String title = text(request, "title");
         boolean draft = request.path("draft").asBoolean(false) || request.path("work_in_progress").asBoolean(false);
-        return new PullRequest(text(request, "web_url"), request.path("iid").asLong(), text(request, "source_branch"),
+        return new PullRequest(required(request, "web_url"), request.path("iid").asLong(), text(request, "source_branch"),
                 text(request, "target_branch"), title, draft);
     }
 }

@@ -1,5 +1,6 @@
 package dev.drover.forge;
 
+import static dev.drover.forge.ForgeHttp.required;
 import static dev.drover.forge.ForgeHttp.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,15 +27,16 @@ final class GiteaForge implements Forge {
 
     @Override
     public String defaultBranch(String owner, String repo) throws ForgeException, InterruptedException {
-        return text(http.get(repoPath(owner, repo)), "default_branch");
+        return required(http.get(repoPath(owner, repo)), "default_branch");
     }
 
     @Override
     public Optional<PullRequest> findOpen(String owner, String repo, String headBranch)
             throws ForgeException, InterruptedException {
+        RepoNames.branch(headBranch);
         String fullName = owner + "/" + repo;
         for (int page = 1; page <= MAX_PAGES; page++) {
-            JsonNode pulls = http.get(repoPath(owner, repo) + "/pulls?state=open&limit=" + PAGE + "&page=" + page);
+            JsonNode pulls = http.getList(repoPath(owner, repo) + "/pulls?state=open&limit=" + PAGE + "&page=" + page);
             for (JsonNode pull : pulls) {
                 JsonNode head = pull.path("head");
                 // a pull request from a fork may use the same branch name; only this repository's branch is ours
@@ -65,8 +67,9 @@ final class GiteaForge implements Forge {
     @Override
     public URI comment(String owner, String repo, long issueNumber, String body) throws ForgeException, InterruptedException {
         RepoNames.number(issueNumber);
+        RepoNames.body(body);
         JsonNode comment = http.post(repoPath(owner, repo) + "/issues/" + issueNumber + "/comments", Map.of("body", body));
-        return URI.create(text(comment, "html_url"));
+        return URI.create(required(comment, "html_url"));
     }
 
     private static String repoPath(String owner, String repo) {
@@ -74,10 +77,10 @@ final class GiteaForge implements Forge {
         return "/repos/" + owner + "/" + repo;
     }
 
-    private static PullRequest pullRequest(JsonNode pull) {
+    private static PullRequest pullRequest(JsonNode pull) throws ForgeException {
         String title = text(pull, "title");
         boolean draft = pull.path("draft").asBoolean(false) || title != null && title.startsWith(DRAFT_PREFIX);
-        return new PullRequest(text(pull, "html_url"), pull.path("number").asLong(), pull.path("head").path("ref").asText(),
+        return new PullRequest(required(pull, "html_url"), pull.path("number").asLong(), pull.path("head").path("ref").asText(),
                 pull.path("base").path("ref").asText(), title, draft);
     }
 }

@@ -27,6 +27,18 @@ final class RepoNames {
         }
     }
 
+    static void branch(String branch) {
+        if (branch == null || branch.isBlank()) {
+            throw new IllegalArgumentException("head branch is missing");
+        }
+    }
+
+    static void body(String body) {
+        if (body == null || body.isBlank()) {
+            throw new IllegalArgumentException("a comment needs a body");
+        }
+    }
+
     private static void segment(String what, String whole, String part) {
         if (part == null || !SEGMENT.matcher(part).matches() || part.equals(".") || part.equals("..")) {
             throw new IllegalArgumentException(what + " '" + whole + "' is not a valid name: letters, digits, '.', '-' and '_' only");

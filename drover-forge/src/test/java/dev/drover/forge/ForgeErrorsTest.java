@@ -140,6 +140,56 @@ class ForgeErrorsTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(ForgeKind.class)
+    void aRedirectIsNotFollowedSoTheTokenStaysWithTheForge(ForgeKind kind) throws Exception {
+        java.util.List<String> seenElsewhere = new java.util.concurrent.CopyOnWriteArrayList<>();
+        HttpServer elsewhere = serve(exchange -> {
+            seenElsewhere.add(String.valueOf(exchange.getRequestHeaders()));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        HttpServer forgeServer = serve(exchange -> {
+            exchange.getResponseHeaders().set("Location", "http://127.0.0.1:" + elsewhere.getAddress().getPort() + "/x");
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
+        });
+        try {
+            ForgeAccess access = new ForgeAccess(kind, URI.create("http://127.0.0.1:" + forgeServer.getAddress().getPort()), TOKEN);
+            assertThatThrownBy(() -> Forge.of(access, HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build()))
+                    .isInstanceOf(IllegalArgumentException.class);
+
+            Forge forge = Forge.of(access, HttpClient.newHttpClient());
+            assertThatThrownBy(() -> forge.defaultBranch("acme", "app"))
+                    .isInstanceOfSatisfying(ForgeException.class, e -> assertThat(e.status()).isEqualTo(302));
+            assertThat(seenElsewhere).isEmpty();
+        } finally {
+            forgeServer.stop(0);
+            elsewhere.stop(0);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ForgeKind.class)
+    void anAnswerWithoutWhatTheForgeDocumentsIsAnErrorNotANull(ForgeKind kind) throws Exception {
+        HttpServer server = serve(exchange -> {
+            byte[] body = "{}".getBytes();
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        try {
+            Forge forge = Forge.of(new ForgeAccess(kind, URI.create("http://127.0.0.1:" + server.getAddress().getPort()), TOKEN),
+                    HttpClient.newHttpClient());
+            assertThatThrownBy(() -> forge.defaultBranch("acme", "app")).isInstanceOf(ForgeException.class)
+                    .hasMessageContaining("default_branch");
+            assertThatThrownBy(() -> forge.findOpen("acme", "app", "b")).isInstanceOf(ForgeException.class)
+                    .hasMessageContaining("no list");
+        } finally {
+            server.stop(0);
+        }
+    }
+
     private static HttpServer serve(HttpHandler handler) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
