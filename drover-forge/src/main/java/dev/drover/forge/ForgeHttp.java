@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drover.api.Json;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -12,12 +13,21 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** One JSON request to a forge: its auth header, a timeout, and a {@link ForgeException} for anything but 2xx. */
 final class ForgeHttp {
     private static final ObjectMapper JSON = Json.mapper();
     private static final int MAX_MESSAGE = 500;
+    private static final int MAX_BODY = 16 * 1024 * 1024;
     static final String USER_AGENT = "drover";
+
+    private static final ScheduledExecutorService TIMER =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("forge-timeout").factory());
 
     private final ForgeAccess access;
     private final HttpClient http;
@@ -70,23 +80,54 @@ final class ForgeHttp {
             }
         }
         String where = method + " " + uri.getPath();
-        HttpResponse<byte[]> response;
+        int status;
+        byte[] raw;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        AtomicBoolean timedOut = new AtomicBoolean();
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            // the request's timeout ends when the headers arrive; the body is read under the same deadline, closed
+            // by a timer when it is up, so that a forge dripping its answer cannot hold a worker or request thread
+            HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            status = response.statusCode();
+            InputStream in = response.body();
+            ScheduledFuture<?> guard = TIMER.schedule(() -> {
+                timedOut.set(true);
+                closeQuietly(in);
+            }, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            try (in) {
+                // a page of 100 GitHub pull requests is a few MiB; more than MAX_BODY is not read into memory
+                raw = in.readNBytes(MAX_BODY + 1);
+            } finally {
+                guard.cancel(false);
+            }
         } catch (IOException e) {
             // the transport's message names host and port at most, never a header
-            throw new ForgeException(0, where + ": no answer from " + uri.getHost() + ": " + e, "", e);
+            throw new ForgeException(0, where + (timedOut.get() ? ": answer not complete within " + timeout
+                    : ": no answer from " + uri.getHost() + ": " + e), "", e);
         }
-        int status = response.statusCode();
-        JsonNode answer = parse(response.body());
+        if (timedOut.get()) {
+            throw new ForgeException(0, where + ": answer not complete within " + timeout, "", null);
+        }
+        if (raw.length > MAX_BODY) {
+            throw new ForgeException(status, where + " answered more than " + MAX_BODY + " bytes", "", null);
+        }
+        JsonNode answer = parse(raw);
         if (status / 100 != 2) {
-            String said = scrub(forgeMessage(answer, response.body()));
+            String said = scrub(forgeMessage(answer, raw));
             throw new ForgeException(status, where + " answered " + status + (said.isEmpty() ? "" : ": " + said), said, null);
         }
         if (answer == null) {
             throw new ForgeException(status, where + " answered " + status + " without a JSON body", "", null);
         }
         return answer;
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // the reader sees the stream end or fail either way
+        }
     }
 
     private static JsonNode parse(byte[] body) {

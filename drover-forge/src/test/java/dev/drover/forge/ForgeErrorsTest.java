@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -117,6 +118,7 @@ class ForgeErrorsTest {
 
     @ParameterizedTest
     @EnumSource(ForgeKind.class)
+    @Timeout(30)
     void aForgeThatDoesNotAnswerTimesOut(ForgeKind kind) throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         HttpServer server = serve(exchange -> {
@@ -186,6 +188,38 @@ class ForgeErrorsTest {
             assertThatThrownBy(() -> forge.findOpen("acme", "app", "b")).isInstanceOf(ForgeException.class)
                     .hasMessageContaining("no list");
         } finally {
+            server.stop(0);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ForgeKind.class)
+    @Timeout(30) // without the body deadline the read would wait for the forge forever
+    void aForgeThatDripsItsAnswerTimesOutToo(ForgeKind kind) throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        HttpServer server = serve(exchange -> {
+            exchange.sendResponseHeaders(200, 1000);
+            exchange.getResponseBody().write("{\"default_branch\":".getBytes());
+            exchange.getResponseBody().flush();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+        try {
+            Forge forge = Forge.of(new ForgeAccess(kind, URI.create("http://127.0.0.1:" + server.getAddress().getPort()), TOKEN),
+                    HttpClient.newHttpClient(), Duration.ofMillis(500));
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> forge.defaultBranch("acme", "app"))
+                    .isInstanceOfSatisfying(ForgeException.class, e -> {
+                        assertThat(e.retryable()).isTrue();
+                        assertThat(e.getMessage()).contains("not complete within");
+                    });
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+        } finally {
+            release.countDown();
             server.stop(0);
         }
     }
