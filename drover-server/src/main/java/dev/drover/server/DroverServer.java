@@ -48,6 +48,7 @@ import dev.drover.server.webhooks.WebhookSettings;
 import dev.drover.server.webhooks.WebhookTargets;
 import dev.drover.server.webhooks.Webhooks;
 import dev.drover.server.webhooks.WebhooksService;
+import dev.drover.server.integrations.ForgeCommentSender;
 import dev.drover.server.integrations.InboundSettings;
 import dev.drover.server.integrations.Integrations;
 import dev.drover.server.integrations.IntegrationsService;
@@ -175,7 +176,7 @@ public final class DroverServer implements AutoCloseable {
                     deliveries::prune).start());
             // repository events start runs; the comments posted back are sent by passes every node runs
             Integrations integrations = Integrations.of(db, runs, environments, accounts, log,
-                    InboundSettings.fromEnv(config.env()), null,
+                    InboundSettings.fromEnv(config.env()), commentSender(config),
                     "no forge access configured (DROVER_FORGE, DROVER_GIT_TOKEN)", clock);
             // started once the node listens: an outcome comment holds the run's session link, which needs the URL
             List<Periodic> commentPasses = integrations.passes();
@@ -258,6 +259,13 @@ public final class DroverServer implements AutoCloseable {
     private static IllegalStateException cannotListen(ServerConfig config, String why) {
         return new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + " (" + why
                 + "); choose another port with --port or DROVER_PORT (0 picks a free one)");
+    }
+
+    /** Comments go to the configured forge with the server's git token; without either nothing is posted. */
+    private static ForgeCommentSender commentSender(ServerConfig config) {
+        String token = config.env().get("DROVER_GIT_TOKEN");
+        return token == null || token.isBlank() ? null
+                : config.forgeEndpoint().map(e -> ForgeCommentSender.of(e.withToken(token.strip()))).orElse(null);
     }
 
     /** How long a repository's skills are listed before a background fetch renews them. */

@@ -9,6 +9,9 @@ public interface CommentSender {
      * or {@code merge_request}. */
     record Target(String forge, String project, String target, long number) {}
 
+    /** Whether this sender can comment on {@code forge} ({@code github} or {@code gitlab}) at all. */
+    boolean serves(String forge);
+
     /** The comment's URL; throws {@link Failure} when the forge refused it or could not be reached. */
     URI post(Target target, String body) throws Failure;
 

@@ -140,8 +140,10 @@ final class ForgeComments {
     }
 
     private void deliver(Claimed c) {
-        if (sender == null) {
-            finish(c, "skipped", null, noAccessReason, "forge_comment_skipped", c.kind());
+        if (sender == null || !sender.serves(c.target().forge())) {
+            String why = sender == null ? noAccessReason : "no forge access configured for " + c.target().forge()
+                    + " (DROVER_FORGE names another forge)";
+            finish(c, "skipped", null, why, "forge_comment_skipped", c.kind());
             return;
         }
         URI posted;
