@@ -169,6 +169,43 @@ abstract class ForgeCommentsTest {
         issue.api().post("/agent/runs/" + runId + "/cancel", (String) null);
     }
 
+    @Test
+    void onGitLabTheCommentsGoToTheMergeRequestAsNotesAndAGitHubEventIsRecordedSkipped() {
+        try (FakeForge gitlab = FakeForge.start(ForgeKind.GITLAB, "glpat-test");
+                TestServer node = TestServer.start(backend(), backend().freshConfig().withEnv(withToken("glpat-test"))
+                        .withForge("gitlab", gitlab.apiBase().toString()))) {
+            Api api = node.newTenant("gitlab-comments");
+            api.createEnvironment(Map.of("name", "app", "github_repos", List.of(Map.of("owner", "group", "repo", "app"))));
+            gitlab.repo("group", "app", "main");
+            FakeForge.Pull mr = gitlab.pullRequest("group", "app", "group", "feature", "main", "Feature");
+            String note = ForgePayloads.gitlabNote("group/app", (int) mr.number(), "@drover review this", "root", true);
+            Api.Reply r = node.anonymous().post("/integrations/gitlab/webhook", note, Map.of("X-Gitlab-Event", "Note Hook",
+                    "X-Gitlab-Token", InboundEventsApiTest.GITLAB_TOKEN, "X-Gitlab-Event-UUID", java.util.UUID.randomUUID().toString()));
+            assertThat(r.status()).as(r.toString()).isEqualTo(201);
+            await().atMost(Duration.ofSeconds(20)).until(() -> gitlab.comments().size() == 1);
+            FakeForge.Comment posted = gitlab.comments().getFirst();
+            assertThat(posted.onPullRequest()).isTrue();
+            assertThat(posted.number()).isEqualTo(mr.number());
+            assertThat(posted.body()).contains("/sessions/");
+
+            // comments go only to the configured forge: a GitHub event's are recorded as skipped
+            api.createEnvironment(Map.of("name", "gh", "github_repos", List.of(Map.of("owner", "gh", "repo", "app"))));
+            String payload = ForgePayloads.githubComment("gh", "app", 1, "@drover", "OWNER", false);
+            Api.Reply gh = node.anonymous().post("/integrations/github/webhook", payload, Map.of(
+                    "X-GitHub-Event", "issue_comment", "X-GitHub-Delivery", "d-1", "X-Hub-Signature-256",
+                    ForgeSignatures.githubSignature(InboundEventsApiTest.SECRET, payload.getBytes(StandardCharsets.UTF_8))));
+            String ghRun = gh.json().get("run_id").asText();
+            await().atMost(Duration.ofSeconds(20)).until(() -> !events(api, ghRun, "forge_comment_skipped").isEmpty());
+            assertThat(gitlab.comments()).hasSize(1);
+        }
+    }
+
+    private static Map<String, String> withToken(String token) {
+        Map<String, String> env = new HashMap<>(InboundEventsApiTest.ENV);
+        env.put("DROVER_GIT_TOKEN", token);
+        return env;
+    }
+
     static List<JsonNode> events(Api api, String runId, String type) {
         List<JsonNode> out = new ArrayList<>();
         api.get("/agent/events?run_ids=" + runId).json().forEach(e -> {

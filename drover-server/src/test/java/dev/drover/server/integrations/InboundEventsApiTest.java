@@ -139,6 +139,7 @@ abstract class InboundEventsApiTest {
                 .isEqualTo("https://github.com/" + s.owner() + "/" + s.repo() + "/issues/7");
         assertThat(run.at("/metadata/drover.forge_comment_url").asText()).endsWith("#issuecomment-492700400");
         assertThat(run.at("/metadata/drover.forge_user").asText()).isEqualTo("Codertocat");
+        assertThat(run.get("trigger_url").asText()).isEqualTo(run.at("/metadata/drover.forge_comment_url").asText());
         assertThat(runs(s.api())).hasSize(1);
         // the Drover extension value filters like any other source
         assertThat(s.api().get("/agent/runs?source=GITHUB_WEBHOOK").json().get("runs")).hasSize(1);
@@ -260,6 +261,7 @@ abstract class InboundEventsApiTest {
         assertThat(run.get("prompt").asText()).contains("The settings page needs a dark mode.")
                 .contains("labelled for you by GitHub user Codertocat").doesNotContain("----- comment");
         assertThat(run.at("/metadata/drover.forge_trigger").asText()).isEqualTo("label");
+        assertThat(run.get("trigger_url").asText()).endsWith("/issues/14");
         assertThat(runs(s.api())).hasSize(1);
     }
 
