@@ -278,29 +278,36 @@ schemas['Webhook'] = {'type':'object','required':['id','url','event_types','scop
   'consecutive_failures':{'type':'integer'},'created_by':{'type':'string'},
   'created_at':{'type':'string','format':'date-time'},'updated_at':{'type':'string','format':'date-time'},
   'secret':{'type':'string','description':'whsec_ and the base64 signing key; only in the reply to creation'}}}
-schemas['ListWebhooksResponse'] = {'type':'object','required':['webhooks'],'properties':{'webhooks':{'type':'array','items':ref('Webhook')}}}
+schemas['ListWebhooksResponse'] = {'type':'object','required':['webhooks','page_info'],'properties':{'webhooks':{'type':'array','items':ref('Webhook')},'page_info':ref('PageInfo')}}
 schemas['WebhookDelivery'] = {'type':'object','required':['id','webhook_id','event_type','event_sequence','run_id','status','attempts','created_at'],'properties':{
   'id':{'type':'string','description':'The webhook-id header, the same on every attempt'},
   'webhook_id':{'type':'string'},'event_type':{'type':'string'},'event_sequence':{'type':'integer','format':'int64'},'run_id':{'type':'string'},
   'status':{'type':'string','enum':['pending','succeeded','failed']},'attempts':{'type':'integer'},
   'next_attempt_at':{'type':'string','format':'date-time'},'last_attempt_at':{'type':'string','format':'date-time'},
   'response_status':{'type':'integer','description':'The receiver\'s HTTP status at the last attempt'},
-  'latency_ms':{'type':'integer','format':'int64'},'error':{'type':'string'},'created_at':{'type':'string','format':'date-time'}}}
-schemas['ListWebhookDeliveriesResponse'] = {'type':'object','required':['deliveries'],'properties':{'deliveries':{'type':'array','items':ref('WebhookDelivery')}}}
+  'latency_ms':{'type':'integer','format':'int64'},'error':{'type':'string'},'created_at':{'type':'string','format':'date-time'},
+  'attempt_history':{'type':'array','items':ref('WebhookDeliveryAttempt'),'description':'Every attempt, oldest first (redeliveries included); only in GET /webhooks/{webhookId}/deliveries/{deliveryId}'}}}
+schemas['WebhookDeliveryAttempt'] = {'type':'object','required':['attempted_at','latency_ms','succeeded'],'properties':{
+  'attempted_at':{'type':'string','format':'date-time'},'response_status':{'type':'integer','description':'The receiver\'s HTTP status; absent when there was no answer'},
+  'latency_ms':{'type':'integer','format':'int64'},'error':{'type':'string'},'succeeded':{'type':'boolean'}}}
+schemas['ListWebhookDeliveriesResponse'] = {'type':'object','required':['deliveries','page_info'],'properties':{'deliveries':{'type':'array','items':ref('WebhookDelivery')},'page_info':ref('PageInfo')}}
 hook_403 = problem('A run token or a worker key: webhooks are managed with a user\'s or a service account\'s key')
 hook_404 = problem('Webhook not found (or not visible to the caller)')
 paths.update({
  '/webhooks': {'post': op('createWebhook','Subscribe a URL to run events',{'201':ok(ref('Webhook'),'Created; the only reply that shows the secret'),
     '400':problem('Invalid request (url, event_types, description, team, or a refused target); detail names the field'),'403':hook_403},
     None,ref('CreateWebhookRequest'),tags=('webhooks',),desc='Deliveries follow the events of the runs the webhook\'s scope owns (the caller\'s team by default, as for schedules), from the moment it is created. The target must resolve to public addresses only unless DROVER_WEBHOOK_ALLOW_PRIVATE=true; it is checked again before every attempt.'),
-   'get': op('listWebhooks','List the webhooks the caller can see',{'200':ok(ref('ListWebhooksResponse')),'403':hook_403},tags=('webhooks',))},
+   'get': op('listWebhooks','List the webhooks the caller can see, oldest first',{'200':ok(ref('ListWebhooksResponse')),'400':problem('Invalid limit or cursor'),'403':hook_403},
+    [q('limit',{'type':'integer','minimum':1,'maximum':200,'default':50}),q('cursor',{'type':'string'},'page_info.next_cursor of the previous page')],tags=('webhooks',))},
  '/webhooks/{webhookId}': {'get': op('getWebhook','Get a webhook',{'200':ok(ref('Webhook')),'403':hook_403,'404':hook_404},[path('webhookId')],tags=('webhooks',)),
    'delete': op('deleteWebhook','Delete a webhook and its delivery log',{'200':ok(ref('DeleteResponse')),'403':hook_403,'404':hook_404},[path('webhookId')],tags=('webhooks',))},
  '/webhooks/{webhookId}/enable': {'post': op('enableWebhook','Enable a disabled webhook again',{'200':ok(ref('Webhook')),'403':hook_403,'404':hook_404},
     [path('webhookId')],tags=('webhooks',),desc='Resets consecutive_failures; pending deliveries are due at once. Events that happened while the webhook was disabled are not delivered.')},
  '/webhooks/{webhookId}/deliveries': {'get': op('listWebhookDeliveries','The webhook\'s delivery log, newest first',
     {'200':ok(ref('ListWebhookDeliveriesResponse')),'400':problem('Invalid limit'),'403':hook_403,'404':hook_404},
-    [path('webhookId'),q('limit',{'type':'integer','minimum':1,'maximum':200,'default':50})],tags=('webhooks',))},
+    [path('webhookId'),q('limit',{'type':'integer','minimum':1,'maximum':200,'default':50}),q('cursor',{'type':'string'},'page_info.next_cursor of the previous page')],tags=('webhooks',))},
+ '/webhooks/{webhookId}/deliveries/{deliveryId}': {'get': op('getWebhookDelivery','One delivery with its attempt history',
+    {'200':ok(ref('WebhookDelivery')),'403':hook_403,'404':problem('Webhook or delivery not found')},[path('webhookId'),path('deliveryId')],tags=('webhooks',))},
  '/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver': {'post': op('redeliverWebhookDelivery','Send a delivery again, with the same webhook-id',
     {'202':ok(ref('WebhookDelivery'),'Accepted; due at once'),'403':hook_403,'404':problem('Webhook or delivery not found'),
      '409':problem('The webhook is disabled; enable it first')},[path('webhookId'),path('deliveryId')],tags=('webhooks',))},

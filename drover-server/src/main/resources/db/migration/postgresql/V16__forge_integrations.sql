@@ -1,4 +1,5 @@
--- Inbound repository events (GitHub/GitLab webhooks that start runs) and the comments Drover posts back.
+-- Inbound repository events (GitHub/GitLab webhooks that start runs) and the comments Drover posts back; the
+-- attempt history of outbound webhook deliveries.
 --
 -- A delivery that started a run is recorded in the same transaction as the run: the primary key (forge, delivery)
 -- is what makes a replayed or concurrently repeated delivery start nothing twice. Deliveries that started nothing
@@ -37,3 +38,16 @@ CREATE TABLE forge_comments (
 );
 CREATE INDEX forge_comments_due ON forge_comments (next_attempt_at) WHERE status = 'pending';
 CREATE INDEX forge_comments_waiting ON forge_comments (created_at) WHERE status = 'waiting';
+
+-- Outbound webhooks: every attempt at a delivery, recorded in the transaction that records the attempt on the delivery
+-- (webhook_deliveries keeps only the last one). Removed with its delivery (webhook deleted, retention).
+CREATE TABLE webhook_delivery_attempts (
+    id               TEXT PRIMARY KEY,
+    delivery_id      TEXT NOT NULL REFERENCES webhook_deliveries (id),
+    attempted_at     BIGINT NOT NULL,
+    response_status  INTEGER,
+    latency_ms       BIGINT NOT NULL,
+    error            TEXT,
+    succeeded        BOOLEAN NOT NULL
+);
+CREATE INDEX webhook_delivery_attempts_by_delivery ON webhook_delivery_attempts (delivery_id, attempted_at);
