@@ -340,8 +340,8 @@ paths.update({
     'No API key: authenticated by the signature. issue_comment (created) mentioning DROVER_MENTION by an author whose author_association is in DROVER_GITHUB_TRIGGER_ASSOCIATIONS, and issues (labeled) with DROVER_TRIGGER_LABEL, start a run in the oldest environment listing the repository.')},
  '/integrations/gitlab/webhook': {'post': forge_op('receiveGitLabWebhook','A GitLab project event',
     [('X-Gitlab-Token','DROVER_GITLAB_WEBHOOK_TOKEN (required)'),('X-Gitlab-Event','The event name (required)'),
-     ('X-Gitlab-Event-UUID','The delivery id: the replay key (this or Idempotency-Key is required)'),
-     ('Idempotency-Key','The replay key when X-Gitlab-Event-UUID is absent')],
+     ('Idempotency-Key','The replay key, the same on every retry of an event (this or X-Gitlab-Event-UUID is required)'),
+     ('X-Gitlab-Event-UUID','The replay key when Idempotency-Key is absent (older GitLab)')],
     'Note Hook, Issue Hook',
     'No API key: authenticated by the token. Note Hook on an issue or merge request mentioning DROVER_MENTION, and Issue Hook adding DROVER_TRIGGER_LABEL, by a user in DROVER_GITLAB_TRIGGER_USERS, start a run in the oldest environment listing the project.')},
 })

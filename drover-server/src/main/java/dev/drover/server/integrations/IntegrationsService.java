@@ -63,9 +63,11 @@ public final class IntegrationsService implements HttpService {
             throw ApiException.unauthenticated("X-Gitlab-Token: missing or not the webhook's secret token");
         }
         String event = required(req, "X-Gitlab-Event");
-        Optional<String> uuid = header(req, "X-Gitlab-Event-UUID");
-        String delivery = uuid.isPresent() ? deliveryId("X-Gitlab-Event-UUID", uuid)
-                : deliveryId("Idempotency-Key", header(req, "Idempotency-Key"));
+        // GitLab keeps Idempotency-Key across the retries of one event (automatic and "Resend request"); older
+        // versions send only X-Gitlab-Event-UUID, one per event
+        Optional<String> key = header(req, "Idempotency-Key");
+        String delivery = key.isPresent() ? deliveryId("Idempotency-Key", key)
+                : deliveryId("X-Gitlab-Event-UUID", header(req, "X-Gitlab-Event-UUID"));
         answer(res, GitLabEvents.parse(event, delivery, json(body), settings));
     }
 

@@ -40,7 +40,8 @@ final class TriggerPrompt {
                     .append(cut(t.comment())).append("\n")
                     .append("----- end of comment -----\n");
         }
-        return p.toString();
+        // NUL is refused in every stored text (Text.refuseNul); what the forge sent is data, so it is replaced
+        return p.toString().replace('\0', '\uFFFD');
     }
 
     /** The run's title: the issue's, cut to fit. */

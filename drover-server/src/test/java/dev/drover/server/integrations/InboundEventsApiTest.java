@@ -374,6 +374,12 @@ abstract class InboundEventsApiTest {
         assertThat(s.api().get("/agent/runs/" + onMr.json().get("run_id").asText()).json().get("prompt").asText())
                 .contains("GitLab merge request " + project + "!4");
         assertThat(server.anonymous().post("/integrations/gitlab/webhook", mr, headers).status()).isEqualTo(200);
+        // GitLab's retry of an event keeps its Idempotency-Key, whatever X-Gitlab-Event-UUID says
+        Map<String, String> retried = new HashMap<>(headers);
+        retried.put("X-Gitlab-Event-UUID", delivery());
+        Api.Reply retry = server.anonymous().post("/integrations/gitlab/webhook", mr, retried);
+        assertThat(retry.status()).as(retry.toString()).isEqualTo(200);
+        assertThat(retry.json().get("run_id").asText()).isEqualTo(onMr.json().get("run_id").asText());
         assertThat(runs(s.api())).hasSize(2);
     }
 
