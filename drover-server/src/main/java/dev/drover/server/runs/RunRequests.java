@@ -106,10 +106,13 @@ public final class RunRequests {
             throw ApiException.badRequest(field + ".harness.command", "the command harness needs a command to run");
         }
         maxChars(field + ".harness.command", c.harness() == null ? null : c.harness().command(), 4096);
-        if (c.harnessAuthSecrets() != null && notBlank(c.harnessAuthSecrets().claudeAuthSecretName())) {
-            throw ApiException.badRequest(field + ".harness_auth_secrets.claude_auth_secret_name", "this server has no "
-                    + "managed secrets; the claude harness authenticates with the worker's ANTHROPIC_API_KEY or "
-                    + "CLAUDE_CODE_OAUTH_TOKEN");
+        if (c.harnessAuthSecrets() != null) { // that they exist is checked by RunSecrets, in the caller's scope
+            Text.notBlankIfPresent(field + ".harness_auth_secrets.claude_auth_secret_name",
+                    c.harnessAuthSecrets().claudeAuthSecretName());
+            Text.notBlankIfPresent(field + ".harness_auth_secrets.codex_auth_secret_name",
+                    c.harnessAuthSecrets().codexAuthSecretName());
+            Text.notBlankIfPresent(field + ".harness_auth_secrets.gemini_auth_secret_name",
+                    c.harnessAuthSecrets().geminiAuthSecretName());
         }
         if (c.mcpServers() != null) {
             if (c.mcpServers().size() > 32) {
