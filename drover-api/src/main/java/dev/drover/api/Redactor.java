@@ -66,6 +66,33 @@ public final class Redactor {
         return out;
     }
 
+    /**
+     * {@link #redact} for a text cut from a longer one (the tail of an output): a value cut by the cut, whose end
+     * begins the text or whose start ends it, is redacted as well when at least {@link #MIN_REDACTED_CHARS} of it
+     * are left.
+     */
+    public String redactCut(String text) {
+        String out = redact(text);
+        if (out == null) {
+            return null;
+        }
+        for (Value v : values) {
+            for (int n = v.text().length() - 1; n >= MIN_REDACTED_CHARS; n--) {
+                if (out.startsWith(v.text().substring(v.text().length() - n))) {
+                    out = v.marker() + out.substring(n);
+                    break;
+                }
+            }
+            for (int n = v.text().length() - 1; n >= MIN_REDACTED_CHARS; n--) {
+                if (out.endsWith(v.text().substring(0, n))) {
+                    out = out.substring(0, out.length() - n) + v.marker();
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
     /** Redacts every string (and map key) of a JSON-like tree of maps, lists and scalars; returns a new tree. */
     @SuppressWarnings("unchecked")
     public <T> T redactTree(T tree) {
