@@ -103,7 +103,7 @@ abstract class SecretsEndToEndTest {
         }
         all.append(joined).append('\n');
         all.append(user.get("/agent/runs/" + run + "/transcript").body()).append('\n');
-        all.append(user.get("/agent/events?run_id=" + run + "&limit=1000").body()).append('\n');
+        all.append(user.get("/agent/events?run_ids=" + run + "&limit=1000").body()).append('\n');
         all.append(done).append('\n');
         Api anonymous = new Api("", null);
         for (JsonNode a : done.get("artifacts")) {
@@ -155,7 +155,7 @@ abstract class SecretsEndToEndTest {
         assertThat(done.get("status_message").get("message").asText()).contains("last: [redacted:NPM_TOKEN]");
 
         String shown = everythingShown(run, done);
-        assertThat(shown).contains("[redacted:DEPLOY_PEM]").contains("file: [redacted:NPM_TOKEN]");
+        assertThat(shown).contains("[redacted:DEPLOY_PEM]").contains("file: [redacted:NPM_TOKEN]").contains("run_succeeded");
         assertThat(shown).doesNotContain(value).doesNotContain(pem)
                 .doesNotContain(pem.replace("\n", "\\n")); // nor JSON-escaped
         assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)

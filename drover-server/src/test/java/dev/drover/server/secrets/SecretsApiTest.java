@@ -259,7 +259,7 @@ abstract class SecretsApiTest {
         claim.get("secrets").forEach(s -> got.put(s.get("name").asText() + "/" + s.get("use").asText(),
                 s.get("value").asText()));
         assertThat(got).isEqualTo(Map.of("NPM_TOKEN/environment", npm, "CLAUDE_AUTH/harness_auth", claude));
-        String everything = api.get("/agent/runs/" + run).body() + api.get("/agent/events?run_id=" + run).body()
+        String everything = api.get("/agent/runs/" + run).body() + api.get("/agent/events?run_ids=" + run).body()
                 + api.get("/agent/runs?limit=100").body() + api.get("/agent/environments/" + env).body();
         assertThat(everything).doesNotContain(npm).doesNotContain(claude).doesNotContain(codex);
     }
