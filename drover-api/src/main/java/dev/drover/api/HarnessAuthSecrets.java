@@ -6,9 +6,7 @@ package dev.drover.api;
  */
 public record HarnessAuthSecrets(String claudeAuthSecretName, String codexAuthSecretName, String geminiAuthSecretName) {
 
-    public HarnessAuthSecrets(String claudeAuthSecretName) {
-        this(claudeAuthSecretName, null, null);
-    }
+    // no one-string constructor: Jackson would take it as a creator from a JSON string ("harness_auth_secrets": "x")
 
     /** The name for harness {@code type} (claude, codex, gemini); null for the others or when not given. */
     public String forHarness(String type) {

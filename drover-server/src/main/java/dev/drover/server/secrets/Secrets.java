@@ -303,10 +303,10 @@ public final class Secrets {
 
     private static ManagedSecret visible(Handle h, Principal caller, String uid) {
         if (!isUid(uid)) {
-            throw ApiException.notFound("uid", "secret");
+            throw ApiException.notFound("secretId", "secret");
         }
         return find(h, uid).filter(s -> caller.canSee(s.scope().uid()))
-                .orElseThrow(() -> ApiException.notFound("uid", "secret"));
+                .orElseThrow(() -> ApiException.notFound("secretId", "secret"));
     }
 
     private static ManagedSecret secret(ResultSet rs) throws SQLException {

@@ -27,9 +27,9 @@ public final class SecretsService implements HttpService {
     public void routing(HttpRules rules) {
         rules.get("/secrets", this::list)
                 .post("/secrets", this::create)
-                .get("/secrets/{uid}", this::get)
-                .put("/secrets/{uid}", this::update)
-                .delete("/secrets/{uid}", this::delete);
+                .get("/secrets/{secretId}", this::get)
+                .put("/secrets/{secretId}", this::update)
+                .delete("/secrets/{secretId}", this::delete);
     }
 
     private void list(ServerRequest req, ServerResponse res) {
@@ -43,17 +43,17 @@ public final class SecretsService implements HttpService {
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        JsonBodies.send(res, secrets.get(RequestContext.principal(req), req.path().pathParameters().get("uid")));
+        JsonBodies.send(res, secrets.get(RequestContext.principal(req), req.path().pathParameters().get("secretId")));
     }
 
     private void update(ServerRequest req, ServerResponse res) {
-        String uid = req.path().pathParameters().get("uid");
+        String uid = req.path().pathParameters().get("secretId");
         JsonBodies.send(res, secrets.update(RequestContext.principal(req), uid,
                 JsonBodies.read(req, UpdateSecretRequest.class)));
     }
 
     private void delete(ServerRequest req, ServerResponse res) {
-        secrets.delete(RequestContext.principal(req), req.path().pathParameters().get("uid"));
+        secrets.delete(RequestContext.principal(req), req.path().pathParameters().get("secretId"));
         JsonBodies.send(res, new DeleteResponse(true));
     }
 }

@@ -192,11 +192,11 @@ abstract class SecretsApiTest {
         Api owner = tenant();
         Api stranger = tenant();
         String uid = create(owner, "MINE", value()).get("uid").asText();
-        assertProblem(stranger.get("/secrets/" + uid), 404, "uid");
-        assertProblem(stranger.put("/secrets/" + uid, Map.of("value", "overwritten")), 404, "uid");
-        assertProblem(stranger.delete("/secrets/" + uid), 404, "uid");
-        assertProblem(stranger.get("/secrets/" + "A".repeat(22)), 404, "uid");
-        assertProblem(stranger.get("/secrets/x"), 404, "uid");
+        assertProblem(stranger.get("/secrets/" + uid), 404, "secretId");
+        assertProblem(stranger.put("/secrets/" + uid, Map.of("value", "overwritten")), 404, "secretId");
+        assertProblem(stranger.delete("/secrets/" + uid), 404, "secretId");
+        assertProblem(stranger.get("/secrets/" + "A".repeat(22)), 404, "secretId");
+        assertProblem(stranger.get("/secrets/x"), 404, "secretId");
         assertThat(stranger.get("/secrets").json().get("secrets")).isEmpty();
         assertThat(owner.get("/secrets/" + uid).status()).isEqualTo(200);
         // nor can a stranger's run use it by name
