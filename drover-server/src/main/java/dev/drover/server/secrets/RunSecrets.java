@@ -11,6 +11,7 @@ import dev.drover.api.RunItem;
 import dev.drover.api.RunSecret;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.environments.Environments;
+import dev.drover.server.http.ApiException;
 import dev.drover.server.runs.Runs;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,11 +64,14 @@ public final class RunSecrets {
         if (config == null) {
             return;
         }
+        // an agent creating a child run passes on only secrets its own run was given: otherwise any agent could
+        // reach every secret of its creator's teams by naming it as a child's harness credential
+        List<String> own = caller.runScope() == null ? null : ownNames(caller);
         if (config.harnessAuthSecrets() != null) {
             var h = config.harnessAuthSecrets();
-            check(caller, h.claudeAuthSecretName(), field + ".harness_auth_secrets.claude_auth_secret_name");
-            check(caller, h.codexAuthSecretName(), field + ".harness_auth_secrets.codex_auth_secret_name");
-            check(caller, h.geminiAuthSecretName(), field + ".harness_auth_secrets.gemini_auth_secret_name");
+            check(caller, own, h.claudeAuthSecretName(), field + ".harness_auth_secrets.claude_auth_secret_name");
+            check(caller, own, h.codexAuthSecretName(), field + ".harness_auth_secrets.codex_auth_secret_name");
+            check(caller, own, h.geminiAuthSecretName(), field + ".harness_auth_secrets.gemini_auth_secret_name");
         }
         if (config.environmentId() != null) {
             environments.forRun(config.environmentId()).ifPresent(e -> e.secrets().forEach(name ->
@@ -76,9 +80,26 @@ public final class RunSecrets {
     }
 
     private void check(Principal caller, String name, String field) {
-        if (name != null) {
-            secrets.requireVisible(caller, name, field);
+        check(caller, null, name, field);
+    }
+
+    private void check(Principal caller, List<String> own, String name, String field) {
+        if (name == null) {
+            return;
         }
+        if (own != null && !own.contains(name)) {
+            throw ApiException.forbidden(field + ": a run-scoped token may give a child run only the secrets of its own "
+                    + "run; " + name + " is not one of them");
+        }
+        secrets.requireVisible(caller, name, field);
+    }
+
+    /** The names of the secrets the caller's run (a run-scoped token's) uses. */
+    private List<String> ownNames(Principal caller) {
+        RunItem run = runs.get(caller, caller.runScope());
+        String environmentId = run.agentConfig() == null ? null : run.agentConfig().environmentId();
+        List<String> names = environments.forRun(environmentId).map(RunEnvironment::secrets).orElse(List.of());
+        return wanted(run.agentConfig(), names).stream().map(Secrets.Wanted::name).toList();
     }
 
     /** The values for the worker claiming {@code run} (whose environment is {@code environment}, null if none). */

@@ -305,6 +305,25 @@ abstract class SecretsApiTest {
     }
 
     @Test
+    void anAgentCannotHandAChildRunASecretItsOwnRunWasNotGiven() {
+        Api user = tenant();
+        create(user, "GIVEN", value());
+        create(user, "NOT_GIVEN", value());
+        String env = user.createEnvironment(Map.of("name", "e", "secrets", List.of("GIVEN")));
+        String run = user.createRun(Map.of("prompt", "p", "config", config(Map.of("environment_id", env))));
+        Api agent = new Api(server.apiBaseUrl(), claimed(run).get("run_token").asText());
+        Api.Reply escalated = agent.post("/agent/runs", Map.of("prompt", "c", "parent_run_id", run, "config", Map.of(
+                "harness", Map.of("type", "claude"), "harness_auth_secrets", Map.of("claude_auth_secret_name", "NOT_GIVEN"))));
+        assertProblem(escalated, 403, "config.harness_auth_secrets.claude_auth_secret_name");
+        Api.Reply passedOn = agent.post("/agent/runs", Map.of("prompt", "c", "parent_run_id", run, "config", Map.of(
+                "harness", Map.of("type", "claude"), "harness_auth_secrets", Map.of("claude_auth_secret_name", "GIVEN"))));
+        assertThat(passedOn.status()).as(passedOn.toString()).isEqualTo(200);
+        // the user who owns both may, of course
+        assertThat(user.post("/agent/runs", Map.of("prompt", "c", "config", Map.of("harness", Map.of("type", "claude"),
+                "harness_auth_secrets", Map.of("claude_auth_secret_name", "NOT_GIVEN")))).status()).isEqualTo(200);
+    }
+
+    @Test
     void aNodeWithAnotherKeyRefusesToStartAndAPreviousKeyRotatesEverySecret() {
         var config = backend().freshConfig();
         String oldKey = java.util.Base64.getEncoder().encodeToString(new byte[32]);
