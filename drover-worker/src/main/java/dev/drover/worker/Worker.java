@@ -140,7 +140,11 @@ public final class Worker implements AutoCloseable {
             finish(claimed, cancellation, outcome, redactor);
         } catch (Exception | Error e) {
             // an Error too (say, a tool reading a huge file): the run is reported and the slot lives on
-            LOG.warn("run {} failed on this worker: {}", run.runId(), redactor.redact(String.valueOf(e)));
+            if (redactor.isEmpty()) {
+                LOG.warn("run {} failed on this worker", run.runId(), e);
+            } else { // a stack trace cannot be redacted, and an exception's message may quote a secret
+                LOG.warn("run {} failed on this worker: {}", run.runId(), redactor.redact(String.valueOf(e)));
+            }
             finish(claimed, cancellation, Outcome.errored("The worker failed while executing the run: " + e), redactor);
         } finally {
             watch.close();

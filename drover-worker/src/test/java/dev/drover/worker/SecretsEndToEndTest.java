@@ -103,7 +103,7 @@ abstract class SecretsEndToEndTest {
         }
         all.append(joined).append('\n');
         all.append(user.get("/agent/runs/" + run + "/transcript").body()).append('\n');
-        all.append(user.get("/agent/events?run_ids=" + run + "&limit=1000").body()).append('\n');
+        all.append(user.get("/agent/events?run_ids=" + run + "&limit=500").body()).append('\n');
         all.append(done).append('\n');
         Api anonymous = new Api("", null);
         for (JsonNode a : done.get("artifacts")) {

@@ -59,6 +59,18 @@ public final class Secrets {
      * rotates again).
      */
     public static Secrets open(Database db, Clock clock, SecretCipher cipher) {
+        try {
+            check(db, cipher);
+        } catch (RuntimeException e) {
+            if (!db.dialect().isUniqueViolation(e)) {
+                throw e;
+            }
+            check(db, cipher); // two first nodes inserted at once: the other's key is recorded now, compare with it
+        }
+        return new Secrets(db, clock, cipher);
+    }
+
+    private static void check(Database db, SecretCipher cipher) {
         db.write(h -> {
             Optional<String> recorded = h.createQuery("SELECT key_id FROM secrets_key WHERE id = 1" + db.dialect().lockRows())
                     .mapTo(String.class).findOne();
@@ -82,7 +94,6 @@ public final class Secrets {
                     recorded.get(), cipher.keyId());
             return null;
         });
-        return new Secrets(db, clock, cipher);
     }
 
     private static int rotate(Handle h, SecretCipher cipher) {
