@@ -228,6 +228,11 @@ public final class DroverServer implements AutoCloseable {
             url.bind(config.host(), web.port());
             LOG.info("Drover listening on {} ({} database)", url.get(), db.dialect().name());
             LOG.info("secrets are encrypted with key {} from {}", secrets.keyId(), secretsKey.source());
+            if (db.isPostgres() && !secretsKey.source().equals(SecretKeys.KEY_VAR)) {
+                // a second node with its own key file would refuse to start: say so before it happens
+                LOG.warn("the secrets key comes from {}; every node of this PostgreSQL database needs the same key, so "
+                        + "give them all {} (the content of that file)", secretsKey.source(), SecretKeys.KEY_VAR);
+            }
             sweeper.start();
             return new DroverServer(config, db, web, resources, accounts, runs, schedules, bus, services, url.get(),
                     adminKey, secretsKey.source());
