@@ -15,11 +15,22 @@ import java.util.List;
  * models file added. {@code skill_instructions} is the body of the run's skill with its {@code $ARGUMENTS}
  * placeholders filled from the prompt (null for a run without a skill). {@code execution_id} names this hand-over
  * of the run (worker and attempt): the worker sends it with every lifecycle report and worker write, and the
- * server refuses reports of an execution that no longer holds the run.
+ * server refuses reports of an execution that no longer holds the run. {@code secrets} are the values of the
+ * managed secrets the run uses (its environment's and its harness's), sent to the worker holding the lease and
+ * nowhere else; {@code secrets_error} says why they could not all be given (a secret deleted since the run was
+ * created, a key this node lacks), in which case the worker fails the run instead of starting it.
  */
 public record ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history,
         String runToken, List<AttachmentRef> attachments, RunEnvironment environment, String modelId,
-        String modelProvider, String skillInstructions, String executionId) {
+        String modelProvider, String skillInstructions, String executionId, List<RunSecret> secrets,
+        String secretsError) {
+
+    public ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history,
+            String runToken, List<AttachmentRef> attachments, RunEnvironment environment, String modelId,
+            String modelProvider, String skillInstructions, String executionId) {
+        this(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId, modelProvider,
+                skillInstructions, executionId, List.of(), null);
+    }
 
     /** What the lease layer knows; the claim endpoint adds the rest. */
     public ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history, String runToken,
@@ -36,6 +47,6 @@ public record ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, Conve
 
     public ClaimedRun withExecutionId(String id) {
         return new ClaimedRun(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId,
-                modelProvider, skillInstructions, id);
+                modelProvider, skillInstructions, id, secrets, secretsError);
     }
 }

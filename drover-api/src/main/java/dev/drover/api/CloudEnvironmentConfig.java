@@ -6,6 +6,14 @@ import java.util.List;
  * What an environment is ({@code CloudEnvironmentConfig}): the repositories cloned into a run's workspace and
  * the shell commands run there, in order, before the agent starts. {@code docker_image} is recorded but not used
  * yet: runs execute on the worker's host (docs/workers.md). Also the body of {@code PUT /agent/environments/{uid}}.
+ * {@code secrets} (a Drover extension) names managed secrets injected as environment variables of the same names
+ * into the setup commands and the agent.
  */
 public record CloudEnvironmentConfig(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
-        List<String> setupCommands) {}
+        List<String> setupCommands, List<String> secrets) {
+
+    public CloudEnvironmentConfig(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
+            List<String> setupCommands) {
+        this(name, description, dockerImage, githubRepos, setupCommands, null);
+    }
+}

@@ -38,6 +38,7 @@ final class ApiRouting {
                 s.schedules(),  // POST/GET /agent/schedules, GET/PUT/DELETE /agent/schedules/{id}, POST .../{id}/pause|resume
                 s.workers(),    // POST/GET /workers, POST /workers/{id}/claim|heartbeat, POST .../runs/{runId}/accept|transcript|artifacts
                 s.webhooks(),   // POST/GET /webhooks, GET/DELETE /webhooks/{id}, POST .../{id}/enable, GET .../{id}/deliveries, POST .../deliveries/{deliveryId}/redeliver
+                s.secrets(),    // POST/GET /secrets, GET/PUT/DELETE /secrets/{uid}
                 s.integrations(), // POST /integrations/github/webhook, POST /integrations/gitlab/webhook (signed, no key)
                 s.openApi());   // GET /openapi.json
     }

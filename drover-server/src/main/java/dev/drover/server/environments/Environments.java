@@ -138,7 +138,8 @@ public final class Environments {
         return db.readOne(h -> find(h, environmentId)).map(e -> new RunEnvironment(e.uid(), e.config().name(),
                 e.config().dockerImage(), e.config().githubRepos().stream()
                         .map(r -> new RunEnvironment.Repository(r.owner(), r.repo(), git.cloneUrl(r.owner(), r.repo())))
-                        .toList(), e.config().setupCommands()));
+                        .toList(), e.config().setupCommands(),
+                e.config().secrets() == null ? List.of() : e.config().secrets()));
     }
 
     /** The environment whose runs a repository's events start, its scope and the principal its runs act as. */
@@ -219,8 +220,9 @@ public final class Environments {
     private static CloudEnvironmentConfig normalise(CloudEnvironmentConfig c) {
         List<GitHubRepo> repos = c.githubRepos() == null ? List.of() : c.githubRepos();
         List<String> commands = c.setupCommands() == null ? List.of() : c.setupCommands();
+        List<String> secrets = c.secrets() == null ? List.of() : c.secrets();
         return new CloudEnvironmentConfig(c.name() == null ? null : c.name().strip(), blankToNull(c.description()),
-                blankToNull(c.dockerImage()), repos, commands);
+                blankToNull(c.dockerImage()), repos, commands, secrets);
     }
 
     private static String blankToNull(String s) {

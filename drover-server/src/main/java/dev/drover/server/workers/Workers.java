@@ -14,7 +14,10 @@ import dev.drover.api.WorkerRegistration;
 import dev.drover.server.artifacts.Artifacts;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.blobs.BlobStore;
+import dev.drover.api.RunEnvironment;
 import dev.drover.server.environments.Environments;
+import dev.drover.server.secrets.RunSecrets;
+import dev.drover.server.secrets.Secrets;
 import dev.drover.server.events.EventBus;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.models.ModelCatalog;
@@ -52,11 +55,14 @@ public final class Workers {
     private final Runs runs;
     private final BlobStore blobs;
     private final Environments environments;
+    private final RunSecrets runSecrets;
     private final ModelCatalog models;
 
     public Workers(Database db, RunLeases leases, EventBus bus, Clock clock, Transcripts transcripts,
-            Artifacts artifacts, Runs runs, BlobStore blobs, Environments environments, ModelCatalog models) {
+            Artifacts artifacts, Runs runs, BlobStore blobs, Environments environments, ModelCatalog models,
+            RunSecrets runSecrets) {
         this.environments = environments;
+        this.runSecrets = runSecrets;
         this.models = models;
         this.runs = runs;
         this.blobs = blobs;
@@ -131,10 +137,13 @@ public final class Workers {
                 String modelId = c.run().agentConfig() != null && c.run().agentConfig().modelId() != null
                         ? c.run().agentConfig().modelId() : models.defaultModelId();
                 String provider = models.find(modelId).map(ModelCatalog.Model::provider).orElse(null);
+                RunEnvironment environment = environments.forRun(environmentId).orElse(null);
+                // the values of the run's secrets go to the worker holding its lease, in this answer only
+                Secrets.Resolution secrets = runSecrets.forClaim(c.run(), environment);
                 return Optional.of(new ClaimedRun(c.run(), c.leaseExpiresAt(), c.attempt(),
                         transcripts.historyBefore(c.run().runId(), c.run().conversationId()), c.runToken(),
-                        c.attachments(), environments.forRun(environmentId).orElse(null), modelId, provider,
-                        runs.skillInstructions(c.run().runId()), c.executionId()));
+                        c.attachments(), environment, modelId, provider,
+                        runs.skillInstructions(c.run().runId()), c.executionId(), secrets.secrets(), secrets.error()));
             }
             if (left <= 0 || bus.isClosed()) {
                 return run;
