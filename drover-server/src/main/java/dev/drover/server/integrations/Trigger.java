@@ -31,10 +31,6 @@ record Trigger(Forge forge, String deliveryId, String project, String target, lo
             this.source = source;
             this.display = display;
         }
-
-        static Forge ofWire(String wire) {
-            return wire.equals("github") ? GITHUB : GITLAB;
-        }
     }
 
     String owner() {

@@ -46,7 +46,8 @@ final class TriggerPrompt {
 
     /** The run's title: the issue's, cut to fit. */
     static String title(Trigger t) {
-        String title = t.title().isBlank() ? t.project() + "#" + t.number() : t.title().replace('\0', '\uFFFD').replaceAll("\\s+", " ").strip();
+        String title = t.title().isBlank() ? t.project() + "#" + t.number()
+                : t.title().replace('\0', '\uFFFD').replaceAll("\\s+", " ").strip();
         return title.length() <= MAX_TITLE_CHARS ? title : title.substring(0, MAX_TITLE_CHARS) + "…";
     }
 

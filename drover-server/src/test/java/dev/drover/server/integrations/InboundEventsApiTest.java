@@ -248,6 +248,20 @@ abstract class InboundEventsApiTest {
     }
 
     @Test
+    void theForgesTextIsDataNulIsReplacedAndTooLongTextIsCutRatherThanRefused() {
+        Setup s = setup();
+        String payload = ForgePayloads.githubComment(s.owner(), s.repo(), 18, "@drover a\u0000b " + "ü".repeat(100_000),
+                        "OWNER", false)
+                .replace("Spelling error in the README file", "Title\\u0000with NUL " + "t".repeat(400));
+        Api.Reply r = github("issue_comment", delivery(), payload);
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        JsonNode run = s.api().get("/agent/runs/" + r.json().get("run_id").asText()).json();
+        assertThat(run.get("prompt").asText()).contains("a\uFFFDb").doesNotContain("\u0000")
+                .contains("[cut: longer than");
+        assertThat(run.get("title").asText()).startsWith("Title\uFFFDwith NUL").hasSizeLessThanOrEqualTo(201);
+    }
+
+    @Test
     void anIssueLabelledForDroverStartsOneRun() {
         Setup s = setup();
         Api.Reply other = github("issues", delivery(), ForgePayloads.githubLabeled(s.owner(), s.repo(), 14, "bug", "User"));
