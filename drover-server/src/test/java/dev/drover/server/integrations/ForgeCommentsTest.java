@@ -34,6 +34,7 @@ abstract class ForgeCommentsTest {
 
     FakeForge github;
     TestServer server;
+    ServerConfig config;
 
     abstract Backend backend();
 
@@ -43,7 +44,7 @@ abstract class ForgeCommentsTest {
         Map<String, String> env = new HashMap<>(InboundEventsApiTest.ENV);
         env.put("DROVER_GIT_TOKEN", FORGE_TOKEN);
         env.put("DROVER_FORGE_COMMENT_MAX_ATTEMPTS", "3");
-        ServerConfig config = backend().freshConfig().withTeamConcurrency(0).withEnv(env)
+        config = backend().freshConfig().withTeamConcurrency(0).withEnv(env)
                 .withForge("github", github.apiBase().toString());
         server = TestServer.start(backend(), config);
     }
