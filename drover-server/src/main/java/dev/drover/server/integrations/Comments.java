@@ -33,17 +33,33 @@ final class Comments {
         return MARKER + "\nDrover's run ended " + run.state() + why + "\n\nSession: " + run.sessionLink() + "\n";
     }
 
+    /**
+     * The latest PULL_REQUEST artifact's URL, if it is on the forge the issue is on. An agent may record any URL as
+     * its pull request, and this comment is posted with the team's forge account: a link elsewhere (a phishing page
+     * dressed as the fix) is left out.
+     */
     static String pullRequestUrl(RunItem run) {
         if (run.artifacts() == null) {
             return null;
         }
+        String issueHost = host(run.metadata() == null ? null : run.metadata().get("drover.forge_issue_url"));
         for (ArtifactItem a : run.artifacts().reversed()) { // the latest one, if the agent opened several
             if (a.artifactType() == ArtifactType.PULL_REQUEST && a.data() != null && a.data().get("url") instanceof String u
-                    && !u.isBlank()) {
+                    && issueHost != null && issueHost.equals(host(u))) {
                 return u;
             }
         }
         return null;
+    }
+
+    private static String host(String url) {
+        try {
+            java.net.URI uri = url == null ? null : new java.net.URI(url);
+            return uri == null || uri.getHost() == null ? null
+                    : uri.getHost().toLowerCase(java.util.Locale.ROOT) + ":" + uri.getPort();
+        } catch (java.net.URISyntaxException e) {
+            return null;
+        }
     }
 
     /** A status message is one paragraph in a comment; long ones are cut (the session has the rest). */

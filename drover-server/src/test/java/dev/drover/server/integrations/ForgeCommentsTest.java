@@ -67,7 +67,8 @@ abstract class ForgeCommentsTest {
     }
 
     String trigger(Issue i) {
-        String payload = ForgePayloads.githubComment(i.owner(), i.repo(), (int) i.number(), "@drover fix it", "OWNER", false);
+        String payload = ForgePayloads.githubComment(github.webBase().toString(), i.owner(), i.repo(), (int) i.number(),
+                "@drover fix it", "OWNER", false);
         Api.Reply r = server.anonymous().post("/integrations/github/webhook", payload, Map.of(
                 "X-GitHub-Event", "issue_comment", "X-GitHub-Delivery", java.util.UUID.randomUUID().toString(),
                 "X-Hub-Signature-256", ForgeSignatures.githubSignature(InboundEventsApiTest.SECRET,
@@ -113,12 +114,17 @@ abstract class ForgeCommentsTest {
         Api.Reply artifact = worker.post("/workers/" + workerId + "/runs/" + runId + "/artifacts", Map.of(
                 "artifact_type", "PULL_REQUEST", "url", pr, "branch", "drover/fix", "execution_id", execution));
         assertThat(artifact.status()).as(artifact.toString()).isEqualTo(200);
+        // recorded later, so the latest: a link off the forge is never posted with the team's account
+        Api.Reply elsewhere = worker.post("/workers/" + workerId + "/runs/" + runId + "/artifacts", Map.of(
+                "artifact_type", "PULL_REQUEST", "url", "https://evil.example/login", "branch", "drover/fix",
+                "execution_id", execution));
+        assertThat(elsewhere.status()).as(elsewhere.toString()).isEqualTo(200);
         github.failNext(1, 502);
         assertThat(worker.post("/agent/events/" + runId, Map.of("event_type", "run_succeeded", "execution_id",
                 execution)).status()).isEqualTo(200);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> commentsOn(issue).size() == 2);
-        assertThat(commentsOn(issue).get(1).body()).contains(pr).contains("SUCCEEDED");
+        assertThat(commentsOn(issue).get(1).body()).contains(pr).contains("SUCCEEDED").doesNotContain("evil.example");
         await().atMost(Duration.ofSeconds(10)).until(() -> events(issue.api(), runId, "forge_comment_posted").size() == 2);
         Thread.sleep(1000); // passes run every 100 ms: ten chances to post anything twice
         assertThat(commentsOn(issue)).hasSize(2);

@@ -13,9 +13,15 @@ final class ForgePayloads {
 
     /** GitHub {@code issue_comment} (action {@code created}), after docs.github.com's webhook payload example. */
     static String githubComment(String owner, String repo, int number, String body, String association, boolean pr) {
+        return githubComment("https://github.com", owner, repo, number, body, association, pr);
+    }
+
+    /** As on a GitHub Enterprise server at {@code web}. */
+    static String githubComment(String web, String owner, String repo, int number, String body, String association,
+            boolean pr) {
         Map<String, Object> issue = new java.util.LinkedHashMap<>(Map.of(
                 "url", "https://api.github.com/repos/" + owner + "/" + repo + "/issues/" + number,
-                "html_url", "https://github.com/" + owner + "/" + repo + "/" + (pr ? "pull/" : "issues/") + number,
+                "html_url", web + "/" + owner + "/" + repo + "/" + (pr ? "pull/" : "issues/") + number,
                 "number", number,
                 "title", "Spelling error in the README file",
                 "user", Map.of("login", "Codertocat", "id", 21031067, "type", "User"),
@@ -31,8 +37,7 @@ final class ForgePayloads {
                 "issue", issue,
                 "comment", Map.of(
                         "url", "https://api.github.com/repos/" + owner + "/" + repo + "/issues/comments/492700400",
-                        "html_url", "https://github.com/" + owner + "/" + repo + "/issues/" + number
-                                + "#issuecomment-492700400",
+                        "html_url", web + "/" + owner + "/" + repo + "/issues/" + number + "#issuecomment-492700400",
                         "id", 492700400,
                         "user", Map.of("login", "Codertocat", "id", 21031067, "type", "User"),
                         "created_at", "2019-05-15T15:20:21Z",
