@@ -105,7 +105,7 @@ public final class RunSecrets {
     /** The values for the worker claiming {@code run} (whose environment is {@code environment}, null if none). */
     public Secrets.Resolution forClaim(RunItem run, RunEnvironment environment) {
         List<String> names = environment == null || environment.secrets() == null ? List.of() : environment.secrets();
-        return secrets.resolve(run.scope().uid(), run.creator().uid(), wanted(run.agentConfig(), names));
+        return secrets.resolve(run.scope().uid(), wanted(run.agentConfig(), names));
     }
 
     /**

@@ -243,27 +243,18 @@ public final class Secrets {
     }
 
     /**
-     * The values of {@code wanted} for a run owned by {@code ownerId} and created by {@code creatorId}. A name is
-     * looked up in the run's own scope first, then in its creator's personal scope, then in the creator's other
-     * teams (the scopes the creator could name it in when creating the run). A name found nowhere, or sealed under
-     * a key this node lacks, makes the resolution an error that names it.
+     * The values of {@code wanted} for a run owned by {@code ownerId}: looked up in the run's own scope only. Not in
+     * its creator's other scopes: an environment is edited by everyone in its team, so a name it lists must not
+     * reach into another team of whoever happens to start the run (a member of teams X and Y running X's environment
+     * would otherwise hand Y's secret of that name to a run every member of X can steer). A name not found, or sealed
+     * under a key this node lacks, makes the resolution an error that names it.
      */
-    public Resolution resolve(String ownerId, String creatorId, List<Wanted> wanted) {
+    public Resolution resolve(String ownerId, List<Wanted> wanted) {
         if (wanted.isEmpty()) {
             return new Resolution(List.of(), null);
         }
         return db.readOne(h -> {
-            List<String> owners = new ArrayList<>();
-            owners.add(ownerId);
-            if (!owners.contains(creatorId)) {
-                owners.add(creatorId);
-            }
-            h.createQuery("SELECT team_id FROM team_members WHERE principal_id = :p ORDER BY team_id")
-                    .bind("p", creatorId).mapTo(String.class).forEach(t -> {
-                        if (!owners.contains(t)) {
-                            owners.add(t);
-                        }
-                    });
+            List<String> owners = List.of(ownerId);
             record Row(String id, String ownerId, String name, String keyId, String ciphertext) {}
             List<String> names = wanted.stream().map(Wanted::name).distinct().toList();
             Map<String, Row> byName = new LinkedHashMap<>();
@@ -281,8 +272,8 @@ public final class Secrets {
             }
             List<String> missing = names.stream().filter(n -> !byName.containsKey(n)).toList();
             if (!missing.isEmpty()) {
-                return new Resolution(List.of(), "The run's secret(s) " + String.join(", ", missing) + " no longer "
-                        + "exist in the scope of its creator; they were deleted after the run was created");
+                return new Resolution(List.of(), "The run's secret(s) " + String.join(", ", missing) + " do not "
+                        + "exist in the run's scope (" + ownerId + "); create them there, or they were deleted after the run was created");
             }
             List<dev.drover.api.RunSecret> out = new ArrayList<>();
             for (Wanted w : wanted) {

@@ -265,6 +265,25 @@ abstract class SecretsApiTest {
     }
 
     @Test
+    void aTeamRunGetsOnlyItsTeamsSecretsNotItsCreatorsPersonalOneOfTheSameName() {
+        // everyone in a team edits its environments: a name a team environment lists must not reach into the
+        // personal (or other team's) secrets of whoever starts the run, where a team mate's setup could read it
+        String team = server.server().accounts().ensureTeam("sec-deputy-" + UUID.randomUUID());
+        Api starter = member(team);
+        Api teamMate = member(team);
+        String personal = value();
+        Api.Reply own = starter.post("/secrets", Map.of("name", "DEPLOY_KEY", "value", personal, "team", false));
+        assertThat(own.status()).as(own.toString()).isEqualTo(201);
+        String env = teamMate.createEnvironment(Map.of("name", "e", "secrets", List.of("DEPLOY_KEY")));
+        String run = starter.createRun(Map.of("prompt", "p", "config", config(Map.of("environment_id", env))));
+        assertThat(starter.get("/agent/runs/" + run).json().get("scope").get("uid").asText()).isEqualTo(team);
+        JsonNode claim = claimed(run);
+        assertThat(claim.get("secrets")).isEmpty();
+        assertThat(claim.get("secrets_error").asText()).contains("DEPLOY_KEY");
+        assertThat(claim.toString()).doesNotContain(personal);
+    }
+
+    @Test
     void aSecretDeletedBetweenCreationAndClaimMakesTheClaimSaySo() {
         Api api = tenant();
         String uid = create(api, "GONE_SOON", value()).get("uid").asText();
