@@ -204,18 +204,20 @@ class CliTest {
         try (TestServer server = TestServer.start(Backend.SQLITE, Backend.SQLITE.freshConfig())) {
             String[] as = {"--server", server.apiBaseUrl(), "--api-key", TestServer.ADMIN_KEY};
             Result created = cli(concat(new String[] {"environments", "create", "--name", "web", "--repo", "acme/web",
-                "--repo", "acme/lib", "--setup", "make deps", "--setup", "make check", "--personal"}, as));
+                "--repo", "acme/lib:events", "--setup", "make deps", "--setup", "make check", "--personal"}, as));
             assertThat(created.code()).as(created.err()).isZero();
             String uid = created.out().strip();
             assertThat(uid).matches("[A-Za-z0-9]{22}");
             var stored = server.admin().get("/agent/environments/" + uid).json();
             assertThat(stored.get("scope").get("type").asText()).isEqualTo("User");
             assertThat(stored.get("config").get("github_repos").get(1).get("repo").asText()).isEqualTo("lib");
+            assertThat(stored.get("config").get("github_repos").get(1).get("events").asBoolean()).isTrue();
+            assertThat(stored.get("config").get("github_repos").get(0).has("events")).isFalse();
             assertThat(stored.get("config").get("setup_commands").get(1).asText()).isEqualTo("make check");
 
             Result list = cli(concat(new String[] {"environments", "list", "--sort", "name"}, as));
             assertThat(list.code()).isZero();
-            assertThat(list.out()).contains(uid).contains("web").contains("acme/web, acme/lib");
+            assertThat(list.out()).contains(uid).contains("web").contains("acme/web, acme/lib:events");
 
             Result updated = cli(concat(new String[] {"environments", "update", uid, "--setup", "make all",
                 "--docker-image", "ubuntu:24.04", "--json"}, as));
