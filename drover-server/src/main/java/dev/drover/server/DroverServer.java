@@ -188,7 +188,7 @@ public final class DroverServer implements AutoCloseable {
             // repository events start runs; the comments posted back are sent by passes every node runs
             Integrations integrations = Integrations.of(db, runs, environments, accounts, log,
                     InboundSettings.fromEnv(config.env()), commentSender(config),
-                    "no forge access configured (DROVER_FORGE, DROVER_GIT_TOKEN)", clock);
+                    "no forge access configured (DROVER_FORGE, DROVER_GIT_TOKEN)", clock, metrics);
             // started once the node listens: an outcome comment holds the run's session link, which needs the URL
             List<Periodic> commentPasses = integrations.passes();
             resources.addAll(commentPasses);

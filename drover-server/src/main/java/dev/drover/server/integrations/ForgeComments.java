@@ -6,6 +6,7 @@ import dev.drover.server.runs.Runs;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
 import dev.drover.server.store.Times;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,9 +37,11 @@ final class ForgeComments {
     private final CommentSender sender; // null: no forge access configured
     private final String noAccessReason;
     private final Clock clock;
+    private final MeterRegistry metrics;
 
     ForgeComments(Database db, Runs runs, EventLog events, InboundSettings settings, CommentSender sender,
-            String noAccessReason, Clock clock) {
+            String noAccessReason, Clock clock, MeterRegistry metrics) {
+        this.metrics = metrics;
         this.db = db;
         this.runs = runs;
         this.events = events;
@@ -156,6 +159,7 @@ final class ForgeComments {
                         failure.getMessage());
                 finish(c, "failed", null, failure.getMessage(), "forge_comment_failed", c.kind());
             } else {
+                metrics.counter("drover.integrations.comments", "outcome", "retried").increment();
                 retryLater(c, attempts, failure.getMessage());
             }
             return;
@@ -174,6 +178,7 @@ final class ForgeComments {
                     .bind("now", Times.micros(clock.instant())).bind("id", c.id()).bind("token", c.token()).execute();
             if (updated == 1) {
                 events.append(h, c.runId(), eventType, shorten(refId), null, clock.instant());
+                h.afterCommit(() -> metrics.counter("drover.integrations.comments", "outcome", status).increment());
             }
             return null;
         });

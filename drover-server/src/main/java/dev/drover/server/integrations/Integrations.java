@@ -6,6 +6,7 @@ import dev.drover.server.environments.Environments;
 import dev.drover.server.events.EventLog;
 import dev.drover.server.runs.Runs;
 import dev.drover.server.store.Database;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.List;
 
@@ -29,10 +30,10 @@ public final class Integrations {
      * @param noAccessReason what is recorded on comments not posted for want of access
      */
     public static Integrations of(Database db, Runs runs, Environments environments, Accounts accounts, EventLog events,
-            InboundSettings settings, CommentSender sender, String noAccessReason, Clock clock) {
-        ForgeComments comments = new ForgeComments(db, runs, events, settings, sender, noAccessReason, clock);
+            InboundSettings settings, CommentSender sender, String noAccessReason, Clock clock, MeterRegistry metrics) {
+        ForgeComments comments = new ForgeComments(db, runs, events, settings, sender, noAccessReason, clock, metrics);
         return new Integrations(new IntegrationsService(settings, new InboundRuns(db, runs, environments, accounts,
-                comments, clock)), comments, settings);
+                comments, clock), metrics), comments, settings);
     }
 
     public IntegrationsService service() {

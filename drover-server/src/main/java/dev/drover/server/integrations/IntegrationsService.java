@@ -11,6 +11,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -29,10 +30,12 @@ public final class IntegrationsService implements HttpService {
 
     private final InboundSettings settings;
     private final InboundRuns runs;
+    private final MeterRegistry metrics;
 
-    IntegrationsService(InboundSettings settings, InboundRuns runs) {
+    IntegrationsService(InboundSettings settings, InboundRuns runs, MeterRegistry metrics) {
         this.settings = settings;
         this.runs = runs;
+        this.metrics = metrics;
     }
 
     @Override
@@ -46,12 +49,13 @@ public final class IntegrationsService implements HttpService {
         }
         byte[] body = body(req);
         if (!ForgeSignatures.githubValid(settings.githubSecret(), body, header(req, "X-Hub-Signature-256").orElse(null))) {
+            count("github", "unauthenticated");
             throw ApiException.unauthenticated("X-Hub-Signature-256: missing or not the HMAC-SHA256 of the body with "
                     + "the webhook's secret");
         }
         String event = required(req, "X-GitHub-Event");
         String delivery = deliveryId("X-GitHub-Delivery", header(req, "X-GitHub-Delivery"));
-        answer(res, GitHubEvents.parse(event, delivery, json(body), settings));
+        answer(res, "github", GitHubEvents.parse(event, delivery, json(body), settings));
     }
 
     private void gitlab(ServerRequest req, ServerResponse res) {
@@ -60,6 +64,7 @@ public final class IntegrationsService implements HttpService {
         }
         byte[] body = body(req);
         if (!ForgeSignatures.gitlabValid(settings.gitlabToken(), header(req, "X-Gitlab-Token").orElse(null))) {
+            count("gitlab", "unauthenticated");
             throw ApiException.unauthenticated("X-Gitlab-Token: missing or not the webhook's secret token");
         }
         String event = required(req, "X-Gitlab-Event");
@@ -68,14 +73,15 @@ public final class IntegrationsService implements HttpService {
         Optional<String> key = header(req, "Idempotency-Key");
         String delivery = key.isPresent() ? deliveryId("Idempotency-Key", key)
                 : deliveryId("X-Gitlab-Event-UUID", header(req, "X-Gitlab-Event-UUID"));
-        answer(res, GitLabEvents.parse(event, delivery, json(body), settings));
+        answer(res, "gitlab", GitLabEvents.parse(event, delivery, json(body), settings));
     }
 
-    private void answer(ServerResponse res, Parsed parsed) {
+    private void answer(ServerResponse res, String forge, Parsed parsed) {
         InboundRuns.Outcome outcome = switch (parsed) {
             case Parsed.Ignored ignored -> InboundRuns.Outcome.ignored(ignored.reason());
             case Parsed.Start start -> runs.start(start.trigger());
         };
+        count(forge, outcome.status());
         Map<String, Object> reply = new LinkedHashMap<>();
         reply.put("status", outcome.status());
         if (outcome.runId() != null) {
@@ -86,6 +92,10 @@ public final class IntegrationsService implements HttpService {
         }
         res.status(outcome.status().equals("started") ? 201 : 200);
         JsonBodies.send(res, reply);
+    }
+
+    private void count(String forge, String outcome) {
+        metrics.counter("drover.integrations.events", "forge", forge, "outcome", outcome).increment();
     }
 
     /** The raw body, at most {@link InboundSettings#MAX_BODY_BYTES}: the signature is over these exact bytes. */

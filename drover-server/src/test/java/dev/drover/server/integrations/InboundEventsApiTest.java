@@ -204,6 +204,8 @@ abstract class InboundEventsApiTest {
         assertThat(keyed.status()).isEqualTo(401);
         assertThat(runs(s.api())).isEmpty();
         assertThat(deliveriesRecorded()).isEqualTo(before);
+        assertThat(new Api(server.server().publicUrl(), null).get("/metrics").body())
+                .contains("drover_integrations_events_total{forge=\"github\",outcome=\"unauthenticated\"}");
     }
 
     @Test
