@@ -12,11 +12,19 @@ import java.util.Map;
  * conversation so far when the run continues one ({@code history}, else null), the API as the agent (with the
  * run-scoped token: messages, child runs), where the run's artifacts go, the model the server chose for the
  * run with its provider ({@code modelId}/{@code modelProvider}, null from servers that do not say), and the run's
- * skill instructions ({@code skillInstructions}, placeholders filled; null for a run without a skill).
+ * skill instructions ({@code skillInstructions}, placeholders filled; null for a run without a skill), and what this
+ * turn answers besides or instead of the prompt ({@code turnTask}: follow-ups; null for the prompt alone).
  */
 public record RunContext(RunItem run, Path workspace, Map<String, String> environment, Cancellation cancellation,
         TranscriptWriter transcript, UsageMeter usage, ConversationResponse history, DroverClient agentApi,
-        ArtifactSink artifacts, String modelId, String modelProvider, String skillInstructions) {
+        ArtifactSink artifacts, String modelId, String modelProvider, String skillInstructions, String turnTask) {
+
+    public RunContext(RunItem run, Path workspace, Map<String, String> environment, Cancellation cancellation,
+            TranscriptWriter transcript, UsageMeter usage, ConversationResponse history, DroverClient agentApi,
+            ArtifactSink artifacts, String modelId, String modelProvider, String skillInstructions) {
+        this(run, workspace, environment, cancellation, transcript, usage, history, agentApi, artifacts, modelId,
+                modelProvider, skillInstructions, null);
+    }
 
     /**
      * The agent's standing instructions: {@code config.base_prompt}, then the skill's instructions; null when the
@@ -33,8 +41,14 @@ public record RunContext(RunItem run, Path workspace, Map<String, String> enviro
         return out.isEmpty() ? null : out.toString();
     }
 
-    /** What the agent is asked: the prompt, or for a run of a skill without one, to follow the skill. */
+    /**
+     * What the agent is asked this turn: the prompt (or for a run of a skill without one, to follow the skill); with
+     * follow-ups waiting ({@code turnTask}), those too — or, on a turn that continues the run, those alone.
+     */
     public String task() {
+        if (turnTask != null) {
+            return turnTask;
+        }
         String prompt = run.prompt();
         return prompt == null || prompt.isBlank() ? "Carry out your instructions." : prompt;
     }

@@ -52,6 +52,12 @@ public final class Worker implements AutoCloseable {
     private final Map<String, Cancellation> held = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
     private final java.util.Set<Thread> janitors = ConcurrentHashMap.newKeySet();
+    /**
+     * The workspaces of ended runs this worker still keeps, by run id, each with the janitor that will remove it. A
+     * follow-up that continues such a run on this worker takes its workspace back (the janitor then leaves it);
+     * guarded by itself, so a workspace is never both taken back and removed.
+     */
+    private final Map<String, Thread> retained = new java.util.HashMap<>();
     private volatile boolean running = true;
     private WorkerInfo info;
 
@@ -114,8 +120,11 @@ public final class Worker implements AutoCloseable {
         LeaseWatch watch = LeaseWatch.start(client, info.workerId(), run.runId(),
                 Duration.ofSeconds(Math.max(1, info.heartbeatSeconds())), cancellation);
         try {
+            boolean reused = claimed.continues() && takeBack(run.runId(), workspace);
             Files.createDirectories(workspace);
-            writeAttachments(claimed, workspace);
+            if (!reused) {
+                writeAttachments(claimed, workspace);
+            }
             Outcome outcome;
             String image = claimed.environment() == null ? null : claimed.environment().dockerImage();
             TranscriptWriter transcript = (role, content) -> client.appendTranscript(info.workerId(), run.runId(),
@@ -123,7 +132,7 @@ public final class Worker implements AutoCloseable {
             try (Place place = isolation.open(new Isolation.Spec(run.runId(), workspace, image))) {
                 announce(place, transcript);
                 place.handOver();
-                outcome = executeIn(claimed, workspace, cancellation, transcript, place);
+                outcome = executeIn(claimed, workspace, reused, cancellation, transcript, place);
             } catch (Isolation.Unavailable e) {
                 outcome = Outcome.failed("This worker refuses to run agents: " + e.getMessage(),
                         PlatformErrorCode.FEATURE_NOT_AVAILABLE);
@@ -144,8 +153,19 @@ public final class Worker implements AutoCloseable {
     }
 
     /** The harness in its place: setup commands first, then the agent. */
-    private Outcome executeIn(ClaimedRun claimed, Path workspace, Cancellation cancellation, TranscriptWriter transcript,
-            Place place) throws Exception {
+    /**
+     * Whether this worker still kept the workspace of the run a follow-up continues: then the new turn works in it as
+     * the last one left it (its repositories, its changes, its files), and nothing is cloned or set up again.
+     * Otherwise (another worker had it, or it was removed after its idle timeout) the turn starts from a fresh clone.
+     */
+    private boolean takeBack(String runId, Path workspace) {
+        synchronized (retained) {
+            return retained.remove(runId) != null && Files.isDirectory(workspace, LinkOption.NOFOLLOW_LINKS);
+        }
+    }
+
+    private Outcome executeIn(ClaimedRun claimed, Path workspace, boolean reused, Cancellation cancellation,
+            TranscriptWriter transcript, Place place) throws Exception {
         RunItem run = claimed.run();
         Harnesses.Choice choice = harnesses.forRun(run, place);
         if (choice.harness() == null) {
@@ -154,7 +174,7 @@ public final class Worker implements AutoCloseable {
         Map<String, String> env = environment(run, workspace, claimed.runToken());
         // the environment's repositories and setup commands, while the run is still CLAIMED: a failure here
         // ends it FAILED (environment_setup_failed) without it ever having started
-        Outcome setupFailed = setup.prepare(claimed, workspace, env, cancellation, transcript, place);
+        Outcome setupFailed = reused ? null : setup.prepare(claimed, workspace, env, cancellation, transcript, place);
         if (setupFailed != null) {
             return setupFailed;
         }
@@ -166,9 +186,25 @@ public final class Worker implements AutoCloseable {
                 claimed.executionId(), a);
         Outcome outcome = choice.harness().run(new RunContext(run, workspace, env, cancellation, transcript, usage,
                 claimed.history(), agentApi, artifacts, claimed.modelId(), claimed.modelProvider(),
-                claimed.skillInstructions()));
+                claimed.skillInstructions(), turnTask(claimed, agentApi)));
         uploadArtifacts(run, workspace, transcript);
         return outcome;
+    }
+
+    /**
+     * What this turn asks of the agent besides (turn 1) or instead of (later turns) the prompt: the follow-ups waiting
+     * unread in the run's inbox, read now (which marks them read, so the server does not continue the run for them
+     * again). Null when there are none and the turn is the first: the prompt alone.
+     */
+    static String turnTask(ClaimedRun claimed, DroverClient agentApi) {
+        List<String> followups = Followups.take(agentApi, claimed.run().runId());
+        String prompt = claimed.continues() ? null : claimed.run().prompt();
+        if (followups.isEmpty()) {
+            return claimed.continues() ? "Continue where you left off." : null;
+        }
+        StringBuilder task = new StringBuilder(prompt == null || prompt.isBlank() ? "" : prompt.strip() + "\n\n");
+        task.append(String.join("\n\n", followups));
+        return task.toString();
     }
 
     /**
@@ -206,7 +242,13 @@ public final class Worker implements AutoCloseable {
             } catch (InterruptedException e) {
                 // the worker is stopping: remove the workspace now
             }
-            deleteQuietly(workspace);
+            synchronized (retained) {
+                if (!retained.remove(run.runId(), Thread.currentThread())) {
+                    janitors.remove(Thread.currentThread());
+                    return; // a follow-up's turn took the workspace back: it is that turn's to retire
+                }
+                deleteQuietly(workspace);
+            }
             try {
                 client.sandboxStopped(info.workerId(), run.runId());
             } catch (RuntimeException e) {
@@ -215,6 +257,9 @@ public final class Worker implements AutoCloseable {
             janitors.remove(Thread.currentThread());
         });
         janitors.add(janitor);
+        synchronized (retained) {
+            retained.put(run.runId(), janitor);
+        }
         janitor.start();
     }
 

@@ -1,6 +1,7 @@
 package dev.drover.server.runs;
 
 import dev.drover.api.ArtifactType;
+import dev.drover.api.FollowupRequest;
 import dev.drover.api.RunAgentRequest;
 import dev.drover.api.RunExecutionLocation;
 import dev.drover.api.RunSourceType;
@@ -18,7 +19,7 @@ import io.helidon.webserver.http.ServerResponse;
 import java.util.Locale;
 import java.util.TreeMap;
 
-/** {@code /agent/run} and {@code /agent/runs}: create, list, get, cancel. */
+/** {@code /agent/run} and {@code /agent/runs}: create, list, get, cancel, follow up, handoff attachments. */
 public final class RunsService implements HttpService {
     /** Drover extension: lets first-party clients (the CLI) record where a run came from. */
     static final String SOURCE_HEADER = "X-Drover-Source";
@@ -27,10 +28,14 @@ public final class RunsService implements HttpService {
 
     private final Runs runs;
     private final WorkerPools pools;
+    private final Followups followups;
+    private final RunAttachments attachments;
 
-    public RunsService(Runs runs, WorkerPools pools) {
+    public RunsService(Runs runs, WorkerPools pools, Followups followups, RunAttachments attachments) {
         this.runs = runs;
         this.pools = pools;
+        this.followups = followups;
+        this.attachments = attachments;
     }
 
     @Override
@@ -39,7 +44,20 @@ public final class RunsService implements HttpService {
                 .post("/agent/runs", this::create)
                 .get("/agent/runs", this::list)
                 .get("/agent/runs/{runId}", this::get)
-                .post("/agent/runs/{runId}/cancel", this::cancel);
+                .post("/agent/runs/{runId}/cancel", this::cancel)
+                .post("/agent/runs/{runId}/followups", this::followup)
+                .get("/agent/runs/{runId}/handoff/attachments", this::handoffAttachments);
+    }
+
+    private void followup(ServerRequest req, ServerResponse res) {
+        FollowupRequest body = JsonBodies.read(req, FollowupRequest.class);
+        String key = req.headers().first(HeaderNames.create("Idempotency-Key")).orElse(null);
+        JsonBodies.send(res, followups.submit(RequestContext.principal(req), req.path().pathParameters().get("runId"),
+                body, key));
+    }
+
+    private void handoffAttachments(ServerRequest req, ServerResponse res) {
+        JsonBodies.send(res, attachments.list(RequestContext.principal(req), req.path().pathParameters().get("runId")));
     }
 
     private void create(ServerRequest req, ServerResponse res) {

@@ -136,13 +136,17 @@ public final class Transcripts {
 
     /**
      * What came before {@code runId} in its conversation: the transcripts of the earlier runs, for the worker to
-     * put into the agent's context. Null when the run starts a conversation.
+     * put into the agent's context; with {@code ownTurns} (a run continued by a follow-up), the run's own transcript
+     * so far comes last. Null when there is nothing before.
      */
-    public ConversationResponse historyBefore(String runId, String conversationId) {
-        List<String> earlier = db.readOne(h -> h.createQuery("""
+    public ConversationResponse historyBefore(String runId, String conversationId, boolean ownTurns) {
+        List<String> earlier = new ArrayList<>(db.readOne(h -> h.createQuery("""
                         SELECT id FROM runs WHERE conversation_id = :c AND id <> :r
                         AND created_at <= (SELECT created_at FROM runs WHERE id = :r) ORDER BY created_at, id""")
-                .bind("c", conversationId).bind("r", runId).mapTo(String.class).list());
+                .bind("c", conversationId).bind("r", runId).mapTo(String.class).list()));
+        if (ownTurns) {
+            earlier.add(runId);
+        }
         return earlier.isEmpty() ? null
                 : new ConversationResponse(conversationId, earlier.stream().map(this::step).toList());
     }

@@ -132,9 +132,9 @@ public final class Workers {
                         ? c.run().agentConfig().modelId() : models.defaultModelId();
                 String provider = models.find(modelId).map(ModelCatalog.Model::provider).orElse(null);
                 return Optional.of(new ClaimedRun(c.run(), c.leaseExpiresAt(), c.attempt(),
-                        transcripts.historyBefore(c.run().runId(), c.run().conversationId()), c.runToken(),
-                        c.attachments(), environments.forRun(environmentId).orElse(null), modelId, provider,
-                        runs.skillInstructions(c.run().runId()), c.executionId()));
+                        transcripts.historyBefore(c.run().runId(), c.run().conversationId(), c.continues()),
+                        c.runToken(), c.attachments(), environments.forRun(environmentId).orElse(null), modelId,
+                        provider, runs.skillInstructions(c.run().runId()), c.executionId(), c.turn()));
             }
             if (left <= 0 || bus.isClosed()) {
                 return run;
