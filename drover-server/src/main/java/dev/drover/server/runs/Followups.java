@@ -53,6 +53,11 @@ public final class Followups {
     }
 
     public FollowupResponse submit(Principal caller, String runId, FollowupRequest body, String requestedKey) {
+        // the run first: a follow-up to a run the caller does not see is a 404 whatever its body says
+        db.readOne(h -> runs.visible(h, caller, runId, "runId"));
+        if (requestedKey != null && (requestedKey.isBlank() || requestedKey.length() > 255)) {
+            throw ApiException.badRequest("Idempotency-Key", "must be 1 to 255 characters");
+        }
         String message = Text.required("message", body.message());
         Text.maxBytes("message", message, MAX_MESSAGE_BYTES);
         String mode = body.mode() == null ? "normal" : body.mode();
@@ -62,9 +67,6 @@ public final class Followups {
         if (body.attachments() != null && !body.attachments().isEmpty()) {
             throw ApiException.badRequest("attachments", "not supported by Drover (there is no attachment prepare "
                     + "endpoint); send files with a new run's attachments instead");
-        }
-        if (requestedKey != null && (requestedKey.isBlank() || requestedKey.length() > 255)) {
-            throw ApiException.badRequest("Idempotency-Key", "must be 1 to 255 characters");
         }
         // an agent's keys live apart from its creator's, as for run creation
         String key = requestedKey == null || caller.runScope() == null ? requestedKey
