@@ -112,8 +112,8 @@ final class CliHarness implements Harness {
         command.addAll(cli.arguments(invocation));
         Map<String, String> env = environment(ctx.environment(), inContainer ? null : located.executable(), invocation);
 
-        String prompt = ctx.run().prompt() == null ? "" : ctx.run().prompt();
-        ctx.transcript().text("user", prompt);
+        // what this turn asks (the prompt, follow-ups with it or instead of it), as the CLI is told it (compose)
+        ctx.transcript().text("user", ctx.task());
         StreamParser parser = cli.parser(invocation);
         Deque<String> noise = new ArrayDeque<>();
         AtomicBoolean overBudget = new AtomicBoolean();
