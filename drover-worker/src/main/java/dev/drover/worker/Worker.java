@@ -58,6 +58,12 @@ public final class Worker implements AutoCloseable {
      * guarded by itself, so a workspace is never both taken back and removed.
      */
     private final Map<String, Thread> retained = new java.util.HashMap<>();
+    /**
+     * How many executions on this worker are using each run's workspace (guarded by {@link #retained}): a follow-up's
+     * turn can be claimed by another slot while the previous turn is still reporting its end, and then the workspace is
+     * the new turn's, never a janitor's.
+     */
+    private final Map<String, Integer> inUse = new java.util.HashMap<>();
     private volatile boolean running = true;
     private WorkerInfo info;
 
@@ -119,8 +125,9 @@ public final class Worker implements AutoCloseable {
         Path workspace = config.workRoot().resolve(run.runId());
         LeaseWatch watch = LeaseWatch.start(client, info.workerId(), run.runId(),
                 Duration.ofSeconds(Math.max(1, info.heartbeatSeconds())), cancellation);
+        boolean kept = use(run.runId()); // released by retire, in the finally below
         try {
-            boolean reused = claimed.continues() && takeBack(run.runId(), workspace);
+            boolean reused = claimed.continues() && kept && Files.isDirectory(workspace, LinkOption.NOFOLLOW_LINKS);
             Files.createDirectories(workspace);
             if (!reused) {
                 writeAttachments(claimed, workspace);
@@ -147,20 +154,24 @@ public final class Worker implements AutoCloseable {
             finish(claimed, cancellation, Outcome.errored("The worker failed while executing the run: " + e));
         } finally {
             watch.close();
-            held.remove(run.runId());
+            held.remove(run.runId(), cancellation); // a newer turn of the run may hold it by now
             retire(run, workspace);
         }
     }
 
     /** The harness in its place: setup commands first, then the agent. */
     /**
-     * Whether this worker still kept the workspace of the run a follow-up continues: then the new turn works in it as
-     * the last one left it (its repositories, its changes, its files), and nothing is cloned or set up again.
-     * Otherwise (another worker had it, or it was removed after its idle timeout) the turn starts from a fresh clone.
+     * An execution starts using its run's workspace; true when this worker still kept it from an earlier turn (its
+     * janitor is called off, or that turn is still reporting its end). A follow-up's turn then works in it as the last
+     * one left it (its repositories, its changes, its files), and nothing is cloned or set up again; otherwise
+     * (another worker had it, or it was removed after its idle timeout) the turn starts from a fresh clone.
      */
-    private boolean takeBack(String runId, Path workspace) {
+    private boolean use(String runId) {
         synchronized (retained) {
-            return retained.remove(runId) != null && Files.isDirectory(workspace, LinkOption.NOFOLLOW_LINKS);
+            boolean janitorCalledOff = retained.remove(runId) != null;
+            int before = inUse.getOrDefault(runId, 0);
+            inUse.put(runId, before + 1);
+            return janitorCalledOff || before > 0;
         }
     }
 
@@ -256,10 +267,15 @@ public final class Worker implements AutoCloseable {
             }
             janitors.remove(Thread.currentThread());
         });
-        janitors.add(janitor);
         synchronized (retained) {
+            int left = inUse.merge(run.runId(), -1, Integer::sum);
+            if (left > 0) {
+                return; // a follow-up's turn already works in it; that turn retires it
+            }
+            inUse.remove(run.runId());
             retained.put(run.runId(), janitor);
         }
+        janitors.add(janitor);
         janitor.start();
     }
 

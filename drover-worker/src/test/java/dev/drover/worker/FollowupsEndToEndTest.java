@@ -172,6 +172,32 @@ abstract class FollowupsEndToEndTest {
     }
 
     @Test
+    void aFollowUpAHarnessCannotTakeMidTurnContinuesTheRunWhenItsTurnEnds() {
+        // a command harness reads its task once, at the start: the follow-up sent while it runs stays unread, so the
+        // end of the turn continues the run for it (same transaction) and the next turn gets it in the same workspace
+        String command = "read line; case \"$line\" in *again*) echo \"turn two: $line, found $(cat turn1.txt)\";; "
+                + "*) echo kept > turn1.txt; sleep 3; echo \"turn one: $line\";; esac";
+        Api.Reply created = user.post("/agent/runs", Map.of("prompt", "CMD start", "config", Map.of("worker_host",
+                "fu-pool", "harness", Map.of("type", "command", "command", command))));
+        String run = created.json().get("run_id").asText();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() ->
+                user.get("/agent/runs/" + run).json().get("state").asText().equals("INPROGRESS"));
+        Api.Reply r = followUp(run, "do it again");
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        assertThat(r.json().get("outcome").asText()).isEqualTo("live_session");
+
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+                assertThat(events(run).stream().filter(e -> e.get("event_type").asText().equals("run_succeeded")))
+                        .as(() -> user.get("/agent/runs/" + run).json() + "\n" + events(run)).hasSize(2));
+        JsonNode done = user.get("/agent/runs/" + run).json();
+        assertThat(done.get("state").asText()).isEqualTo("SUCCEEDED");
+        assertThat(done.get("status_message").get("message").asText()).contains("turn two: do it again, found kept");
+        List<String> types = events(run).stream().map(e -> e.get("event_type").asText()).toList();
+        assertThat(types).containsSubsequence("run_in_progress", "new_message", "run_succeeded", "run_continued",
+                "run_in_progress", "run_succeeded");
+    }
+
+    @Test
     void aBlockedRunIsAnsweredByAPersonAndGoesOn() {
         model.whenPromptMentions("ASK")
                 .thenCall("ask_user", Map.of("question", "Which file should I greet in?"))
