@@ -224,6 +224,56 @@ abstract class FollowupsApiTest {
         assertThat(followupsInInbox(sibling)).isEmpty();
     }
 
+    private JsonNode claim(String runId) {
+        for (int i = 0; i < 10; i++) {
+            Api.Reply r = workerKey.post("/workers/" + workerId + "/claim?wait=0&accept=true", (String) null);
+            if (r.status() == 200 && r.json().get("run").get("run_id").asText().equals(runId)) {
+                return r.json();
+            }
+        }
+        throw new AssertionError("run " + runId + " was not claimed");
+    }
+
+    private Api.Reply report(String runId, String type, String executionId) {
+        return workerKey.post("/agent/events/" + runId, Map.of("event_type", type, "execution_id", executionId));
+    }
+
+    @Test
+    void aContinuedRunIsANewExecutionAndTheOldOnesReportsAreRefusedForGood() {
+        String run = user.createRun(Map.of("prompt", "two turns", "config", Map.of("worker_host", "fu-lane")));
+        JsonNode first = claim(run);
+        String old = first.get("execution_id").asText();
+        assertThat(first.get("turn").asInt()).isEqualTo(1);
+        assertThat(report(run, "run_in_progress", old).status()).isEqualTo(200);
+        assertThat(workerKey.post("/workers/" + workerId + "/runs/" + run + "/transcript", Map.of("messages",
+                List.of(Map.of("role", "assistant", "content", List.of(Map.of("type", "text", "text", "turn one said this")))))
+                ).status()).isEqualTo(200);
+        assertThat(report(run, "run_succeeded", old).status()).isEqualTo(200);
+
+        assertThat(user.post("/agent/runs/" + run + "/followups", Map.of("message", "and now?")).json()
+                .get("outcome").asText()).isEqualTo("handoff_execution");
+        JsonNode second = claim(run);
+        String fresh = second.get("execution_id").asText();
+        assertThat(fresh).isNotEqualTo(old);
+        assertThat(second.get("turn").asInt()).isEqualTo(2);
+        // the claim's history ends with the run's own transcript so far
+        JsonNode steps = second.get("history").get("steps");
+        assertThat(steps.get(steps.size() - 1).get("id").asText()).isEqualTo(run);
+        assertThat(steps.toString()).contains("turn one said this");
+
+        Api.Reply stale = report(run, "run_failed", old);
+        assertThat(stale.status()).as(stale.toString()).isEqualTo(409);
+        assertThat(stale.header("x-should-retry")).isEqualTo("false");
+        assertThat(user.get("/agent/runs/" + run).json().get("state").asText()).isEqualTo("CLAIMED");
+        assertThat(workerKey.post("/workers/" + workerId + "/runs/" + run + "/transcript", Api.toJson(Map.of("messages",
+                List.of(Map.of("role", "assistant", "content", List.of(Map.of("type", "text", "text", "late")))))),
+                Map.of("X-Drover-Execution-Id", old)).status()).isEqualTo(404);
+        assertThat(report(run, "run_in_progress", fresh).status()).isEqualTo(200);
+        assertThat(report(run, "run_succeeded", fresh).status()).isEqualTo(200);
+        assertThat(eventTypes(run)).containsSubsequence("run_succeeded", "run_continued", "run_pending", "run_claimed",
+                "run_in_progress", "run_succeeded");
+    }
+
     @Test
     void handoffAttachmentsListTheRunsInputFilesWithSignedLinksThatWorkWithoutAKey() throws Exception {
         byte[] bytes = "a note for the agent".getBytes(StandardCharsets.UTF_8);
