@@ -699,7 +699,8 @@ public final class Runs {
             EnvironmentLinks.setupFailed(h, run.environmentId());
         }
         RunEvent event = events.append(h, run.id(), RunTransitions.eventFor(run.state(), to), refId, executionId, now);
-        if (run.state() == RunState.INPROGRESS && CONTINUED_AFTER.contains(to) && hasUnreadFollowups(h, run.id())) {
+        if (run.state() == RunState.INPROGRESS && CONTINUED_AFTER.contains(to)
+                && run.executionLocation() == RunExecutionLocation.REMOTE && hasUnreadFollowups(h, run.id())) {
             // a follow-up came while the agent was finishing its turn and was never read: it is not lost, the run
             // takes another turn for it at once (in this transaction, so no reader sees it ended with it unread)
             continueRun(h, repo.find(h, run.id()).orElseThrow(), null, "Continued by a follow-up that arrived as "
@@ -708,7 +709,10 @@ public final class Runs {
         return event;
     }
 
-    /** The ends after which an unread follow-up continues a run; a cancel or a lost worker stops it instead. */
+    /**
+     * The ends after which an unread follow-up continues a (REMOTE) run; a cancel or a lost worker stops it instead,
+     * and a LOCAL run's client decides for itself what to do with its inbox.
+     */
     private static final java.util.Set<RunState> CONTINUED_AFTER = java.util.EnumSet.of(RunState.SUCCEEDED,
             RunState.FAILED, RunState.BLOCKED);
 

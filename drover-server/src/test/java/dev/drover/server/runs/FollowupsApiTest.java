@@ -178,6 +178,20 @@ abstract class FollowupsApiTest {
     }
 
     @Test
+    void aLocalRunInProgressGetsTheFollowUpInItsInboxAndItsClientStillEndsIt() {
+        Api.Reply created = user.post("/agent/runs", "{\"prompt\":\"local\"}", Map.of("X-Drover-Execution-Location", "LOCAL"));
+        String run = created.json().get("run_id").asText();
+        assertThat(user.post("/agent/events/" + run, Map.of("event_type", "run_in_progress")).status()).isEqualTo(200);
+        Api.Reply r = user.post("/agent/runs/" + run + "/followups", Map.of("message", "one more thing"));
+        assertThat(r.json().get("outcome").asText()).isEqualTo("live_session");
+        assertThat(followupsInInbox(run)).hasSize(1);
+        Api.Reply ended = user.post("/agent/events/" + run, Map.of("event_type", "run_succeeded"));
+        assertThat(ended.status()).as(ended.toString()).isEqualTo(200);
+        assertThat(user.get("/agent/runs/" + run).json().get("state").asText()).isEqualTo("SUCCEEDED");
+        assertThat(eventTypes(run)).doesNotContain("run_continued");
+    }
+
+    @Test
     void anIdempotencyKeyAnswersARepeatWithTheFirstReplyAndRefusesAnotherBodyForGood() {
         String run = cancelledRun();
         String path = "/agent/runs/" + run + "/followups";
@@ -272,6 +286,30 @@ abstract class FollowupsApiTest {
         assertThat(report(run, "run_succeeded", fresh).status()).isEqualTo(200);
         assertThat(eventTypes(run)).containsSubsequence("run_succeeded", "run_continued", "run_pending", "run_claimed",
                 "run_in_progress", "run_succeeded");
+    }
+
+    @Test
+    void aContinuedRunWaitsForItsTeamsConcurrencyLikeANewRun() {
+        try (TestServer capped = TestServer.start(backend(), backend().freshConfig().withTeamConcurrency(1))) {
+            Api owner = capped.admin();
+            Api key = capped.newWorkerKey("cap-" + UUID.randomUUID());
+            String worker = key.post("/workers", Map.of("name", "cap", "pool", "cap")).json().get("worker_id").asText();
+            String ended = owner.createRun(Map.of("prompt", "ended", "config", Map.of("worker_host", "cap")));
+            owner.post("/agent/runs/" + ended + "/cancel", (String) null);
+            String busy = owner.createRun(Map.of("prompt", "busy", "config", Map.of("worker_host", "cap")));
+            Api.Reply first = key.post("/workers/" + worker + "/claim?wait=0&accept=true", (String) null);
+            assertThat(first.json().get("run").get("run_id").asText()).isEqualTo(busy);
+
+            assertThat(owner.post("/agent/runs/" + ended + "/followups", Map.of("message", "again")).status()).isEqualTo(200);
+            assertThat(key.post("/workers/" + worker + "/claim?wait=0&accept=true", (String) null).status())
+                    .as("the team already runs its one run").isEqualTo(204);
+            String execution = first.json().get("execution_id").asText();
+            key.post("/agent/events/" + busy, Map.of("event_type", "run_in_progress", "execution_id", execution));
+            key.post("/agent/events/" + busy, Map.of("event_type", "run_succeeded", "execution_id", execution));
+            Api.Reply next = key.post("/workers/" + worker + "/claim?wait=0&accept=true", (String) null);
+            assertThat(next.status()).isEqualTo(200);
+            assertThat(next.json().get("run").get("run_id").asText()).isEqualTo(ended);
+        }
     }
 
     @Test
