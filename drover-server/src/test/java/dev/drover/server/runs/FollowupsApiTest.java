@@ -289,6 +289,45 @@ abstract class FollowupsApiTest {
     }
 
     @Test
+    void aFollowUpRacingTheEndOfATurnIsNeverLost() throws Exception {
+        for (int round = 0; round < 8; round++) {
+            String run = user.createRun(Map.of("prompt", "racing " + round, "config", Map.of("worker_host", "fu-lane")));
+            String execution = claim(run).get("execution_id").asText();
+            assertThat(report(run, "run_in_progress", execution).status()).isEqualTo(200);
+            CyclicBarrier barrier = new CyclicBarrier(2);
+            CompletableFuture<Api.Reply> followUp = CompletableFuture.supplyAsync(() -> {
+                await(barrier);
+                return user.post("/agent/runs/" + run + "/followups", Map.of("message", "one more"));
+            });
+            CompletableFuture<Api.Reply> end = CompletableFuture.supplyAsync(() -> {
+                await(barrier);
+                return report(run, "run_succeeded", execution);
+            });
+            assertThat(followUp.get().status()).as(followUp.get().toString()).isEqualTo(200);
+            assertThat(end.get().status()).as(end.get().toString()).isEqualTo(200);
+            // whichever committed first, the turn ended and the run is queued for another one that takes the message
+            assertThat(user.get("/agent/runs/" + run).json().get("state").asText()).isEqualTo("QUEUED");
+            assertThat(eventTypes(run)).containsSubsequence("run_succeeded", "run_continued");
+            assertThat(eventTypes(run).stream().filter("run_continued"::equals)).hasSize(1);
+            List<JsonNode> kept = followupsInInbox(run);
+            assertThat(kept).hasSize(1);
+            assertThat(kept.getFirst().get("read_at").isNull()).isTrue();
+            // the next turn is claimed and ended so that the lane pool is empty for the next round
+            String next = claim(run).get("execution_id").asText();
+            report(run, "run_in_progress", next);
+            report(run, "run_cancelled", next);
+        }
+    }
+
+    private static void await(CyclicBarrier barrier) {
+        try {
+            barrier.await();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void aContinuedRunWaitsForItsTeamsConcurrencyLikeANewRun() {
         try (TestServer capped = TestServer.start(backend(), backend().freshConfig().withTeamConcurrency(1))) {
             Api owner = capped.admin();
