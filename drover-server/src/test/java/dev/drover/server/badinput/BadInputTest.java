@@ -75,7 +75,7 @@ abstract class BadInputTest {
         JsonNode doc = Json.mapper().readTree(server.anonymous().get("/openapi.json").body());
         String base = URI.create(server.apiBaseUrl()).getPath();
         probes = new BadRequests(doc, base, ids, baselines(run, workerId), auth, Map.of("run_ids", run),
-                Map.of("attachments[0].data", 15 * 1024 * 1024), Set.of("sessionUuid")).all();
+                Map.of("attachments[0].data", 15 * 1024 * 1024), Set.of("sessionUuid", "conversationId")).all();
         errors = new ErrorLog();
     }
 
@@ -105,6 +105,7 @@ abstract class BadInputTest {
         b.put("POST /workers/{workerId}/runs/{runId}/artifacts", "{\"artifact_type\": \"PLAN\", \"title\": \"t\", \"content\": \"c\"}");
         b.put("POST /workers/{workerId}/runs/{runId}/usage", "{\"model_id\": \"m\", \"input_tokens\": 1, \"output_tokens\": 1}");
         b.put("POST /workers/{workerId}/heartbeat", "{\"run_ids\": [\"" + run + "\"]}");
+        b.put("POST /agent/runs/{runId}/followups", "{\"message\": \"m\", \"mode\": \"plan\"}");
         b.put("POST /agent/schedules", schedule.replace("{\"name\"", "{\"team\": true, \"name\""));
         b.put("PUT /agent/schedules/{scheduleId}", schedule);
         b.put("POST /secrets", "{\"name\": \"PROBE\", \"value\": \"v\", \"description\": \"d\", \"team\": true}");
