@@ -6,6 +6,8 @@ import dev.drover.server.http.ApiException;
 import dev.drover.server.http.Problems;
 import dev.drover.server.http.RequestContext;
 import dev.drover.server.http.Text;
+import dev.drover.server.web.CookieAuth;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpService;
@@ -40,7 +42,8 @@ final class ApiRouting {
                 s.openApi());   // GET /openapi.json
     }
 
-    static void configure(HttpRouting.Builder routing, DroverServer.Services s, Authenticator auth, Problems problems,
+    static void configure(HttpRouting.Builder routing, DroverServer.Services s, Authenticator auth, CookieAuth cookies,
+            Problems problems,
             MeterRegistry metrics) {
         routing.addFilter((chain, req, res) -> {
             Timer.Sample sample = Timer.start(metrics);
@@ -49,7 +52,9 @@ final class ApiRouting {
                 // the text rule holds for ids in the path too: PostgreSQL cannot even compare a string with NUL
                 Text.refuseNul("path", path);
                 if (path.startsWith(API + "/") && !path.equals(API + "/openapi.json")) { // /files/ is signed instead
-                    var principal = auth.authenticate(req);
+                    // a key in Authorization wins; without one, the dashboard's session cookie (CSRF-checked on writes)
+                    var principal = req.headers().contains(HeaderNames.AUTHORIZATION)
+                            || CookieAuth.sessionCookie(req).isEmpty() ? auth.authenticate(req) : cookies.authenticate(req);
                     RunTokenLane.check(principal, req.prologue().method().text(), path.substring(API.length()));
                     RequestContext.setPrincipal(req, principal);
                 }
@@ -65,9 +70,10 @@ final class ApiRouting {
 
         // Operations and public pages
         routing.register("/", s.ops())
-                .register("/", s.docs())           // GET /: the home page; GET /docs/errors/{code}
+                .register("/", s.docs())           // GET /docs/errors/{code}
                 .register("/", s.files())           // GET /files/transcripts/{runId}, /files/artifacts/{uid} (signed, no key)
-                .register("/", s.sessionPages());   // GET /sessions/{sessionId}: the live run page of session_link
+                .register("/", s.signIn())          // POST /web/sign-in, POST /web/sign-out, GET /web/session
+                .register("/", s.web());            // GET /: the dashboard (its pages, /sessions/{id} included, and assets)
 
         // The Oz Agent API
         for (HttpService service : apiServices(s)) {

@@ -27,7 +27,6 @@ import dev.drover.server.runs.Runs;
 import dev.drover.server.runs.RunsService;
 import dev.drover.server.schedules.Schedules;
 import dev.drover.server.schedules.SchedulesService;
-import dev.drover.server.sessions.SessionPageService;
 import dev.drover.server.skills.SkillCatalog;
 import dev.drover.server.skills.Skills;
 import dev.drover.server.skills.SkillsService;
@@ -39,6 +38,10 @@ import dev.drover.server.artifacts.ArtifactsService;
 import dev.drover.server.files.FilesService;
 import dev.drover.server.transcripts.Transcripts;
 import dev.drover.server.transcripts.TranscriptsService;
+import dev.drover.server.web.CookieAuth;
+import dev.drover.server.web.SignInService;
+import dev.drover.server.web.WebService;
+import dev.drover.server.web.WebSessions;
 import dev.drover.server.workers.Workers;
 import dev.drover.server.workers.WorkersService;
 import dev.drover.server.webhooks.WebhookDeliveries;
@@ -73,7 +76,7 @@ public final class DroverServer implements AutoCloseable {
             SessionsService sessions, TranscriptsService transcripts, ArtifactsService artifacts,
             EnvironmentsService environments, SkillsService skills, WorkersService workers, SchedulesService schedules,
             WebhooksService webhooks, OpenApiService openApi,
-            OpsService ops, DocsService docs, FilesService files, SessionPageService sessionPages) {}
+            OpsService ops, DocsService docs, FilesService files, WebService web, SignInService signIn) {}
 
     private final ServerConfig config;
     private final Database db;
@@ -86,10 +89,12 @@ public final class DroverServer implements AutoCloseable {
     private final Services services;
     private final String publicUrl;
     private final Optional<String> createdAdminKey;
+    private final WebSessions webSessions;
 
     private DroverServer(ServerConfig config, Database db, WebServer web, List<AutoCloseable> resources,
             Accounts accounts, Runs runs, Schedules schedules, EventBus bus, Services services, String publicUrl,
-            Optional<String> createdAdminKey) {
+            Optional<String> createdAdminKey, WebSessions webSessions) {
+        this.webSessions = webSessions;
         this.schedules = schedules;
         this.bus = bus;
         this.services = services;
@@ -169,6 +174,10 @@ public final class DroverServer implements AutoCloseable {
             resources.add(new Periodic("webhook-retention", Duration.ofMinutes(1), WebhookDeliveries.PRUNE_BATCH,
                     deliveries::prune).start());
             RegisteredPools pools = new RegisteredPools(db);
+            WebSessions webSessions = new WebSessions(db, accounts, clock);
+            CookieAuth cookieAuth = new CookieAuth(webSessions, url);
+            resources.add(new Periodic("web-session-prune", Duration.ofMinutes(1), 1000, () -> webSessions.prune(1000))
+                    .start());
             Services services = new Services(
                     new RunsService(runs, pools),
                     new EventsService(runs, log, bus),
@@ -187,7 +196,8 @@ public final class DroverServer implements AutoCloseable {
                     new OpsService(db, metrics),
                     new DocsService(),
                     new FilesService(signer, transcripts, artifacts),
-                    new SessionPageService(db, url));
+                    new WebService(),
+                    new SignInService(webSessions, cookieAuth, url));
             Authenticator auth = new Authenticator(accounts, clock);
             accounts.onChange(auth::invalidate); // a key revoked through this node stops working at once
             Problems problems = new Problems(url);
@@ -199,7 +209,7 @@ public final class DroverServer implements AutoCloseable {
                     // the last one waits for the client's delayed ACK, adding ~40 ms on every keep-alive connection.
                     .connectionOptions(o -> o.tcpNoDelay(true))
                     .shutdownHook(false)
-                    .routing(r -> ApiRouting.configure(r, services, auth, problems, metrics))
+                    .routing(r -> ApiRouting.configure(r, services, auth, cookieAuth, problems, metrics))
                     // refusals before routing (bad request line, 414, 431, 413, bad escapes) are problem+json too
                     .directHandlers(d -> {
                         DirectProblems direct = new DirectProblems(problems);
@@ -218,7 +228,7 @@ public final class DroverServer implements AutoCloseable {
             LOG.info("Drover listening on {} ({} database)", url.get(), db.dialect().name());
             sweeper.start();
             return new DroverServer(config, db, web, resources, accounts, runs, schedules, bus, services, url.get(),
-                    adminKey);
+                    adminKey, webSessions);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -323,6 +333,18 @@ public final class DroverServer implements AutoCloseable {
 
     public ServerConfig config() {
         return config;
+    }
+
+    /**
+     * A one-time dashboard sign-in URL for the key {@code keyId} ({@code drover serve} prints one for the admin at
+     * start): single use, valid for ten minutes, its token in the fragment so it never reaches a log or a Referer.
+     */
+    public String signInLink(String keyId) {
+        return publicUrl + "/sign-in#" + webSessions.createLink(keyId);
+    }
+
+    public WebSessions webSessions() {
+        return webSessions;
     }
 
     /** The admin key this start created, if it created one. */
