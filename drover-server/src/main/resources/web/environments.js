@@ -12,7 +12,7 @@ export async function environmentsPage() {
   async function load() {
     try {
       const { environments } = await api.get('/agent/environments');
-      clear(list, environments.length ? el('table', {}, el('thead', {}, el('tr', {}, ['Name', 'Repositories', 'Setup', 'Updated', ''].map((h) => el('th', {}, h)))),
+      clear(list, environments.length ? el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {}, ['Name', 'Repositories', 'Setup', 'Updated', ''].map((h) => el('th', {}, h)))),
         el('tbody', {}, environments.map((e) => {
           const del = button('Delete', null, { class: 'danger' });
           del.addEventListener('click', () => act(del, errors, async () => {
@@ -22,10 +22,10 @@ export async function environmentsPage() {
           }));
           return el('tr', { 'data-environment': e.uid }, el('td', {}, e.config.name),
             el('td', {}, (e.config.github_repos || []).map((r) => r.owner + '/' + r.repo).join(', ') || '—'),
-            el('td', {}, String((e.config.setup_commands || []).length) + ' commands'),
+            el('td', {}, plural((e.config.setup_commands || []).length, 'command')),
             el('td', {}, when(e.last_updated)),
             el('td', {}, button('Edit', () => edit(e)), ' ', del));
-        }))) : el('p', { class: 'muted' }, 'No environments yet.'));
+        })))) : el('p', { class: 'muted' }, 'No environments yet.'));
     } catch (e) {
       showError(errors, e);
     }
@@ -69,4 +69,8 @@ export async function environmentsPage() {
 
 export function lines(text) {
   return text.split('\n').map((l) => l.trim()).filter(Boolean);
+}
+
+function plural(n, word) {
+  return n + ' ' + word + (n === 1 ? '' : 's');
 }

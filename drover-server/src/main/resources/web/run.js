@@ -110,9 +110,14 @@ function renderDetails(dl, run) {
   clear(dl, rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { class: k === 'Prompt' ? 'prompt' : null }, v == null ? '—' : v)]));
 }
 
+// The timeline shows the state changes; every event (transcript appends, artifacts, messages) is one click away.
 function renderTimeline(ol, events) {
-  clear(ol, events.map((e) => el('li', { class: e.event_type.startsWith('run_') ? 'state-event' : 'other-event' },
-    el('span', { class: 'event-type' }, e.event_type), ' ', timeEl(e.occurred_at))));
+  const item = (e) => el('li', { class: e.event_type.startsWith('run_') ? 'state-event' : 'other-event' },
+    el('span', { class: 'event-type' }, e.event_type), ' ', timeEl(e.occurred_at));
+  const wasOpen = ol.querySelector('details[open]') !== null;
+  clear(ol, events.filter((e) => e.event_type.startsWith('run_')).map(item),
+    el('li', {}, el('details', { class: 'all-events', open: wasOpen },
+      el('summary', {}, `All events (${events.length})`), el('ol', { class: 'timeline', id: 'events' }, events.map(item)))));
 }
 
 function renderConversation(box, conv) {

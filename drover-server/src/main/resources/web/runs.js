@@ -137,6 +137,8 @@ export async function runsPage() {
   });
 
   await load(null);
+  // bench --suite web times the page to this mark: the first frame painted with the rows in the document
+  requestAnimationFrame(() => setTimeout(() => performance.mark('drover:runs-painted'), 0));
   setInterval(refresh, REFRESH_MS);
 }
 

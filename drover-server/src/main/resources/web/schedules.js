@@ -13,7 +13,7 @@ export async function schedulesPage() {
   async function load() {
     try {
       const { schedules } = await api.get('/agent/schedules');
-      clear(list, schedules.length ? el('table', {}, el('thead', {}, el('tr', {}, ['Name', 'Cron (UTC)', 'State', 'Next run', 'Last run', ''].map((h) => el('th', {}, h)))),
+      clear(list, schedules.length ? el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {}, ['Name', 'Cron (UTC)', 'State', 'Next run', 'Last run', ''].map((h) => el('th', {}, h)))),
         el('tbody', {}, schedules.map((s) => {
           const toggle = button(s.enabled ? 'Pause' : 'Resume', null, { class: 'toggle' });
           toggle.addEventListener('click', () => act(toggle, errors, async () => {
@@ -31,7 +31,7 @@ export async function schedulesPage() {
             el('td', {}, s.enabled ? 'active' : 'paused'), el('td', {}, when(s.history && s.history.next_run)),
             el('td', {}, when(s.history && s.history.last_ran)),
             el('td', {}, button('Edit', () => edit(s)), ' ', toggle, ' ', del, ' ', runs));
-        }))) : el('p', { class: 'muted' }, 'No schedules yet.'));
+        })))) : el('p', { class: 'muted' }, 'No schedules yet.'));
     } catch (e) {
       showError(errors, e);
     }

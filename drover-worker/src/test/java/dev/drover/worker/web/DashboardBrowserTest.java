@@ -163,6 +163,12 @@ abstract class DashboardBrowserTest {
             return;
         }
         Files.createDirectories(Path.of(dir));
+        // the window is larger than its viewport by the browser's own frame: make the viewport 1280×800
+        Number w = (Number) js("return window.innerWidth");
+        Number h = (Number) js("return window.innerHeight");
+        Dimension outer = driver.manage().window().getSize();
+        driver.manage().window().setSize(new Dimension(outer.width + 1280 - w.intValue(), outer.height + 800 - h.intValue()));
+        js("window.scrollTo(0, 0)");
         byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
         Files.write(Path.of(dir, name + ".png"), png);
     }
@@ -191,6 +197,7 @@ abstract class DashboardBrowserTest {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".run-header .state"), "SUCCEEDED"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("timeline"), "run_succeeded"));
         assertNotReloaded();
+        screenshot("run-page");
 
         // a tool call is folded; opening it shows its input
         WebElement tool = driver.findElements(By.cssSelector("#conversation details.tool")).getFirst();
@@ -206,7 +213,6 @@ abstract class DashboardBrowserTest {
         assertThat(preview.getText()).contains("# Report").contains(XSS);
         assertThat(find("#artifacts a[download]").getAttribute("href")).startsWith(base + "/files/artifacts/");
         assertThat(driver.findElement(By.id("details")).getText()).contains("Inference cost");
-        screenshot("run-page");
         assertThat(js("return window.__xss")).as("an agent's markup ran as script").isNull();
         assertThat(driver.findElements(By.cssSelector("main img[src='x']"))).isEmpty();
         assertThat(driver.findElements(By.cssSelector("main script"))).isEmpty();
