@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 
 /**
  * The dashboard's sessions and one-time sign-in links. A session is made from an API key (or from a link made for
@@ -66,43 +67,57 @@ public final class WebSessions {
         return create(key.get()[0], key.get()[1]);
     }
 
-    /** Signs in with a one-time link token: the first use wins (compare-and-set on {@code used_at}). */
+    /**
+     * Signs in with a one-time link token: the first use wins (compare-and-set on {@code used_at}), and the session is
+     * made in the same transaction, so a crash between the two can neither burn the link for nothing nor reuse it.
+     */
     public Created signInWithLink(String token) throws Refused {
         long now = now();
         String hash = ApiKeys.hash(token);
-        Optional<String[]> key = db.write(h -> {
+        String id = secret();
+        String csrf = secret();
+        Optional<String> principalId = db.write(h -> {
             int claimed = h.createUpdate("""
                             UPDATE web_sign_in_links SET used_at = :now
                             WHERE token_hash = :h AND used_at IS NULL AND expires_at > :now""")
                     .bind("h", hash).bind("now", now).execute();
             if (claimed == 0) {
-                return Optional.<String[]>empty();
+                return Optional.<String>empty();
             }
-            return h.createQuery("""
+            Optional<String[]> key = h.createQuery("""
                             SELECT k.id, k.principal_id FROM web_sign_in_links l JOIN api_keys k ON k.id = l.key_id
-                            WHERE l.token_hash = :h AND k.revoked_at IS NULL""")
-                    .bind("h", hash)
+                            WHERE l.token_hash = :h AND k.revoked_at IS NULL AND k.kind = :standard""")
+                    .bind("h", hash).bind("standard", Accounts.STANDARD_KEY)
                     .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2)})
                     .findOne();
+            key.ifPresent(k -> insert(h, id, csrf, k[0], k[1], now));
+            return key.map(k -> k[1]);
         });
-        if (key.isEmpty()) {
+        if (principalId.isEmpty()) {
             throw new Refused("the sign-in link is unknown, used or expired; ask for a new one");
         }
-        return create(key.get()[0], key.get()[1]);
+        return new Created(id, csrf, accounts.principal(principalId.get()).orElseThrow());
     }
 
     private Created create(String keyId, String principalId) {
         String id = secret();
         String csrf = secret();
         long now = now();
-        db.write(h -> h.createUpdate("""
+        db.write(h -> {
+            insert(h, id, csrf, keyId, principalId, now);
+            return null;
+        });
+        return new Created(id, csrf, accounts.principal(principalId).orElseThrow());
+    }
+
+    private static void insert(Handle h, String id, String csrf, String keyId, String principalId, long now) {
+        h.createUpdate("""
                         INSERT INTO web_sessions (id_hash, principal_id, key_id, csrf_token, created_at, last_seen_at,
                                                   expires_at)
                         VALUES (:id, :p, :k, :csrf, :now, :now, :expires)""")
                 .bind("id", ApiKeys.hash(id)).bind("p", principalId).bind("k", keyId).bind("csrf", csrf)
                 .bind("now", now).bind("expires", now + ABSOLUTE.toNanos() / 1000)
-                .execute());
-        return new Created(id, csrf, accounts.principal(principalId).orElseThrow());
+                .execute();
     }
 
     /** The live session of a cookie value: known, its key not revoked, neither idle nor past its absolute end. */
