@@ -38,19 +38,17 @@ function nav(session) {
 
 async function main() {
   const path = location.pathname;
-  const session = await currentSession();
+  const route = ROUTES.map(([pattern, load, name]) => [pattern.exec(path), load, name]).find(([m]) => m);
+  // the session check and the page's module load at the same time: the first paint waits for the slower one only
+  const [session, module] = await Promise.all([currentSession(), route ? route[1]() : null]);
   if (!session && path !== '/sign-in') {
     location.replace('/sign-in?next=' + encodeURIComponent(path + location.search));
     return;
   }
   if (session) nav(session);
-  for (const [pattern, load, name] of ROUTES) {
-    const m = pattern.exec(path);
-    if (m) {
-      const module = await load();
-      await module[name](session, ...m.slice(1).map(decodeURIComponent));
-      return;
-    }
+  if (route) {
+    await module[route[2]](session, ...route[0].slice(1).map(decodeURIComponent));
+    return;
   }
   page('Not found', el('p', {}, 'No page here. ', el('a', { href: '/runs' }, 'See the runs.')));
 }

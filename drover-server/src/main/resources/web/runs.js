@@ -84,7 +84,8 @@ export async function runsPage() {
 
   async function load(next) {
     try {
-      const page = await api.get(query(next ? { cursor: next } : {}));
+      // the first page of a plain /runs is the URL the shell preloaded (WebService.FIRST_RUNS_PAGE)
+      const page = next ? await api.get(query({ cursor: next })) : await api.getPreloaded(query());
       if (!page.runs.length && !rows.size) {
         clear(body, el('tr', {}, el('td', { colspan: 7, class: 'muted' }, 'No runs match.')));
       } else if (!rows.size) {

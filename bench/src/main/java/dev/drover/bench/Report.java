@@ -45,12 +45,14 @@ final class Report {
             double diff = w.r().pageP50() - w.r().apiP50();
             md.append(' ').append(ms(diff)).append(diff <= 50 ? " (met)" : " (**missed**)").append(" |");
         });
+        md.append("\n| of which the HTML shell received (navigation start → responseEnd): p50 ms |");
+        results.forEach(w -> md.append(' ').append(ms(w.r().htmlP50())).append(" |"));
         md.append("\n| first contentful paint (the shell, before data): p50 ms |");
         results.forEach(w -> md.append(' ').append(ms(w.r().fcpP50())).append(" |"));
         md.append("\n| first visit after sign-in (assets not cached yet) ms |");
         results.forEach(w -> md.append(' ').append(ms(w.r().coldPageMs())).append(" |"));
-        md.append("\n| rows shown |");
-        results.forEach(w -> md.append(' ').append(w.r().rows()).append(" |"));
+        md.append("\n| rows shown; list requests the page made |");
+        results.forEach(w -> md.append(' ').append(w.r().rows()).append("; ").append(w.r().listRequests()).append(" |"));
         md.append('\n');
         return md.toString();
     }

@@ -38,6 +38,10 @@ public final class WebService implements HttpService {
     private final Map<String, byte[]> assets = new LinkedHashMap<>();
     private final String version;
     private final byte[] shell;
+    /** The shell of {@code /runs} without filters: its module and its first list call start with the HTML. */
+    private final byte[] runsShell;
+    /** The list call runs.js makes first on a plain {@code /runs}; the preload must name exactly this URL. */
+    static final String FIRST_RUNS_PAGE = "/api/v1/agent/runs?limit=50";
 
     public WebService() {
         MessageDigest sha = sha256();
@@ -48,7 +52,11 @@ public final class WebService implements HttpService {
             sha.update(bytes);
         }
         version = HexFormat.of().formatHex(sha.digest()).substring(0, 12);
-        shell = new String(resource("index.html"), StandardCharsets.UTF_8).replace("{{ASSETS}}", assetBase())
+        String html = new String(resource("index.html"), StandardCharsets.UTF_8).replace("{{ASSETS}}", assetBase());
+        shell = html.replace("{{PRELOAD}}", "").getBytes(StandardCharsets.UTF_8);
+        // the runs page is where people land: its data is requested while the HTML is still being parsed
+        runsShell = html.replace("{{PRELOAD}}", "<link rel=\"modulepreload\" href=\"" + assetBase() + "/runs.js\">\n"
+                + "<link rel=\"preload\" as=\"fetch\" href=\"" + FIRST_RUNS_PAGE + "\">\n")
                 .getBytes(StandardCharsets.UTF_8);
     }
 
@@ -73,7 +81,8 @@ public final class WebService implements HttpService {
         secure(res);
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
-        res.send(shell);
+        boolean plainRuns = req.path().path().equals("/runs") && req.query().isEmpty();
+        res.send(plainRuns ? runsShell : shell);
     }
 
     private void asset(ServerRequest req, ServerResponse res) {
