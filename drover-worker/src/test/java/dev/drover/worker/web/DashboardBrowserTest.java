@@ -217,6 +217,26 @@ abstract class DashboardBrowserTest {
         assertThat(driver.findElements(By.cssSelector("main img[src='x']"))).isEmpty();
         assertThat(driver.findElements(By.cssSelector("main script"))).isEmpty();
 
+        // Markdown from agents: structure rendered, markup and javascript: links not
+        Object rendered = ((JavascriptExecutor) driver).executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                const src = document.querySelector('script[type=module]').src.replace('app.js', 'markdown.js');
+                import(src).then((m) => {
+                  const n = m.markdown('# Plan\\n\\n- **one** `two`\\n- [ok](https://example.com) [bad](javascript:window.__xss=4)\\n\\n'
+                      + '<img src=x onerror="window.__xss=3"> <a href="javascript:alert(1)">x</a>');
+                  document.querySelector('main').appendChild(n);
+                  done([n.querySelectorAll('h3, li, strong, code').length, n.querySelectorAll('img, script').length,
+                        [...n.querySelectorAll('a')].map((a) => a.getAttribute('href')).join(' ')]);
+                });""");
+        assertThat(rendered.toString()).isEqualTo("[5, 0, https://example.com/]");
+        assertThat(js("return window.__xss")).isNull();
+
+        // the run's session_link lands on its page
+        String link = server.admin().get("/agent/runs/" + liveRun).json().get("session_link").asText();
+        driver.get(link);
+        wait.until(ExpectedConditions.urlToBe(base + "/runs/" + liveRun));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".run-header"), liveRun));
+
         // the list shows it too, with the same title kept as text
         driver.get(base + "/runs");
         WebElement row = find("tr[data-run-id='" + liveRun + "']");
