@@ -15,7 +15,8 @@ export class ApiError extends Error {
 }
 
 async function send(method, url, body, preloaded = false) {
-  const headers = { Accept: 'application/json' };
+  // a preloaded response is matched by URL, mode and credentials; no header of our own on that one
+  const headers = preloaded ? {} : { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-Drover-CSRF'] = csrfToken;
   const res = await fetch(url, {

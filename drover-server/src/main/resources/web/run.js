@@ -54,18 +54,22 @@ export async function runPage(session, runId) {
       api.get('/agent/events?run_ids=' + enc(runId) + '&limit=500').catch(() => null),
     ]);
     if (conv) renderConversation(conversation, conv);
-    if (events) renderTimeline(timeline, events.events || events);
+    const list = events ? events.events || events : [];
+    if (events) renderTimeline(timeline, list);
     renderArtifacts(artifacts, run.artifacts || []);
     renderMessages(messages, runId);
     renderFamily(family, run);
+    // at most 500 events were read: with more, the stream starts at the last one read and replays the rest
+    return list.length ? list[list.length - 1].sequence : 0;
   }
 
-  await refresh();
+  const since = await refresh();
   let pending = null;
+  // follow from the last event already shown, so the stream brings only news
   follow([runId], () => {
     // a burst of transcript appends becomes one refresh
     if (!pending) pending = setTimeout(() => { pending = null; refresh(); }, 150);
-  });
+  }, since);
 }
 
 function renderHeader(header, run, errors, refresh) {

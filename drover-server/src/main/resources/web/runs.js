@@ -75,6 +75,9 @@ export async function runsPage() {
     // state changes of the runs on screen arrive at once; the stream watches at most 100 runs
     stop = follow([...rows.keys()].slice(0, 100), async (event) => {
       if (!event.event_type.startsWith('run_')) return;
+      // the stream starts with each run's history: what the row already shows (its updated_at) is no news
+      const shown = rows.get(event.run_id);
+      if (shown && new Date(event.occurred_at) <= new Date(shown.run.updated_at)) return;
       try {
         render(await api.get('/agent/runs/' + encodeURIComponent(event.run_id)));
         updateSelection();
@@ -94,7 +97,8 @@ export async function runsPage() {
       for (const run of page.runs) render(run, false);
       cursor = page.page_info && page.page_info.has_next_page ? page.page_info.next_cursor : null;
       more.hidden = !cursor;
-      listen();
+      // the stream opens once the rows are painted: following them must not delay showing them
+      requestAnimationFrame(() => setTimeout(listen, 0));
     } catch (e) {
       showError(errors, e);
       if (e.field) showError(form, e);

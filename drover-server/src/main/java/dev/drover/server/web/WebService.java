@@ -55,8 +55,9 @@ public final class WebService implements HttpService {
         String html = new String(resource("index.html"), StandardCharsets.UTF_8).replace("{{ASSETS}}", assetBase());
         shell = html.replace("{{PRELOAD}}", "").getBytes(StandardCharsets.UTF_8);
         // the runs page is where people land: its data is requested while the HTML is still being parsed
+        // (crossorigin: fetch() requests are in cors mode, and a preload is used only by a request of the same mode)
         runsShell = html.replace("{{PRELOAD}}", "<link rel=\"modulepreload\" href=\"" + assetBase() + "/runs.js\">\n"
-                + "<link rel=\"preload\" as=\"fetch\" href=\"" + FIRST_RUNS_PAGE + "\">\n")
+                + "<link rel=\"preload\" as=\"fetch\" crossorigin href=\"" + FIRST_RUNS_PAGE + "\">\n")
                 .getBytes(StandardCharsets.UTF_8);
     }
 
