@@ -205,6 +205,15 @@ abstract class WebSessionsTest {
         assertThat(both.json().get("detail").asText()).startsWith("api_key:");
         assertThat(send("POST", "/web/sign-in", "{}", sameOrigin(null)).status()).isEqualTo(400);
         assertThat(send("POST", "/web/sign-in", "not json", sameOrigin(null)).status()).isEqualTo(400);
+        Reply nul = send("POST", "/web/sign-in", "{\"api_key\": \"drv_a\\u0000b\"}", sameOrigin(null));
+        assertThat(nul.status()).isEqualTo(400);
+        assertThat(nul.json().get("detail").asText()).startsWith("api_key:");
+        Reply wrongType = send("POST", "/web/sign-in", "{\"api_key\": 42}", sameOrigin(null));
+        assertThat(wrongType.status()).isEqualTo(400);
+        assertThat(wrongType.json().get("detail").asText()).contains("api_key");
+        Reply huge = send("POST", "/web/sign-in", Api.toJson(Map.of("api_key", "x".repeat(10_000))), sameOrigin(null));
+        assertThat(huge.status()).isEqualTo(400);
+        assertThat(huge.json().get("detail").asText()).startsWith("api_key: at most");
 
         // login CSRF: another site must not sign a victim's browser in as the attacker
         Reply foreign = send("POST", "/web/sign-in", Api.toJson(Map.of("api_key", TestServer.ADMIN_KEY)),
