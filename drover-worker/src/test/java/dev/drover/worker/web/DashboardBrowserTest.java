@@ -391,4 +391,21 @@ abstract class DashboardBrowserTest {
             driver.manage().window().setSize(new Dimension(1280, 800));
         }
     }
+
+    @Test
+    @Order(7)
+    void theShellIsUsableByKeyboard() {
+        signIn(TestServer.ADMIN_KEY);
+        driver.get(base + "/runs");
+        find("#runs-table");
+        // the first Tab reaches "Skip to content", which takes the focus to the page's content
+        new org.openqa.selenium.interactions.Actions(driver).sendKeys(org.openqa.selenium.Keys.TAB).perform();
+        WebElement skip = driver.switchTo().activeElement();
+        assertThat(skip.getText()).isEqualTo("Skip to content");
+        skip.sendKeys(org.openqa.selenium.Keys.ENTER);
+        wait.until(d -> "main".equals(js("return document.activeElement.id")));
+        // the next Tabs walk the page's own controls: the filters' summary first
+        new org.openqa.selenium.interactions.Actions(driver).sendKeys(org.openqa.selenium.Keys.TAB).perform();
+        assertThat(driver.switchTo().activeElement().getTagName()).isEqualTo("summary");
+    }
 }
