@@ -36,10 +36,10 @@ public final class Bench implements Callable<Integer> {
 
     enum Db { sqlite, postgres, both }
 
-    enum Suite { http, dispatch, skills, all }
+    enum Suite { http, dispatch, skills, web, all }
 
     @Option(names = "--suite", defaultValue = "all", description = "http (reads, creates, lists), dispatch (worker "
-            + "dispatch latency and runs/s), skills (GET /agent over many repositories) or all (default: ${DEFAULT-VALUE})")
+            + "dispatch latency and runs/s), skills (GET /agent over many repositories), web (the dashboard's runs page in headless chromium; not part of all) or all (default: ${DEFAULT-VALUE})")
     Suite suite;
 
     @Option(names = "--db", defaultValue = "both", description = "sqlite, postgres or both (default: ${DEFAULT-VALUE})")
@@ -161,6 +161,15 @@ public final class Bench implements Callable<Integer> {
             publish("dispatch.md", Report.dispatchMarkdown(date, command, machine, dispatchLoadBefore,
                     Machine.loadAverage(), note, results), Report.DISPATCH_BEGIN, Report.DISPATCH_END);
         }
+        if (suite == Suite.web) {
+            String webLoadBefore = Machine.loadAverage();
+            List<Report.WebResult> results = new ArrayList<>();
+            for (String kind : kinds) {
+                results.add(measureWeb(kind));
+            }
+            publish("web.md", Report.webMarkdown(date, command, machine, webLoadBefore, Machine.loadAverage(), note,
+                    listRuns, listSamples, results), Report.WEB_BEGIN, Report.WEB_END);
+        }
         System.out.println("logs, wrk output and databases: " + workDir);
         return 0;
     }
@@ -228,6 +237,24 @@ public final class Bench implements Callable<Integer> {
                         skillRepos, listSamples);
                 step(kind, "cold %.0f ms, warm p50 %.2f ms".formatted(r.coldMs(), r.warmP50()));
                 return new Report.SkillsResult(store.label(), r);
+            }
+        }
+    }
+
+    /** The runs page's first paint with rows against the list call it makes, over {@code --list-runs} runs. */
+    private Report.WebResult measureWeb(String kind) throws Exception {
+        Path dir = Files.createDirectories(workDir.resolve(kind + "-web"));
+        try (Closeable cleanup = () -> deleteUnless(keepDatabases, dir.resolve("db"));
+                Store store = kind.equals("sqlite") ? Store.sqlite(dir.resolve("db")) : Store.postgres(dir.resolve("db"))) {
+            List<String> args = new ArrayList<>(List.of(store.dataDir(Store.DROVER).toString(), ADMIN_KEY));
+            args.addAll(store.serverDatabaseArgs());
+            try (ChildJvm server = ChildJvm.start("drover", ServerMain.class, serverJvmArgs, args, dir.resolve("drover.log"))) {
+                step(kind, "Drover server up (pid " + server.pid() + "); bulk-loading " + listRuns + " runs");
+                BulkLoad.Loaded loaded = BulkLoad.load(store, listRuns, Bootstrap.ADMIN_EMAIL);
+                step(kind, "loaded in %.1f s; the runs page in chromium".formatted(loaded.seconds()));
+                WebPaint.Result r = WebPaint.run("http://127.0.0.1:" + server.port(), ADMIN_KEY, LIST_WARMUP, listSamples);
+                step(kind, "API p50 %.2f ms, page p50 %.1f ms".formatted(r.apiP50(), r.pageP50()));
+                return new Report.WebResult(store.label(), loaded.runs(), r);
             }
         }
     }

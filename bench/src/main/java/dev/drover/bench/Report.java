@@ -16,6 +16,46 @@ final class Report {
     static final String END = "<!-- bench:results:end -->";
     static final String DISPATCH_BEGIN = "<!-- bench:dispatch:begin (written by bench/run.sh; edits here are overwritten) -->";
     static final String DISPATCH_END = "<!-- bench:dispatch:end -->";
+    static final String WEB_BEGIN = "<!-- bench:web:begin (written by bench/run.sh --suite web; edits here are overwritten) -->";
+    static final String WEB_END = "<!-- bench:web:end -->";
+
+    record WebResult(String label, int runs, WebPaint.Result r) {}
+
+    static String webMarkdown(String date, String command, Machine m, String loadBefore, String loadAfter, String note,
+            int runs, int samples, List<WebResult> results) {
+        StringBuilder md = new StringBuilder();
+        md.append("### Run of ").append(date).append('\n').append('\n');
+        if (note != null && !note.isBlank()) {
+            md.append("**").append(note).append("**\n\n");
+        }
+        md.append("- Machine: ").append(m.cpuModel()).append(", `nproc` = ").append(m.nproc()).append(", ")
+                .append(m.os()).append("; ").append(m.jdk()).append('\n');
+        md.append("- Command: `").append(command).append("`\n");
+        md.append("- Load average (1 min) before: ").append(loadBefore).append(", after: ").append(loadAfter).append('\n');
+        md.append("- ").append(runs).append(" runs in the database; ").append(samples)
+                .append(" samples each after a warm-up; Chromium headless on the same machine\n\n");
+        md.append("| | ").append(String.join(" | ", results.stream().map(WebResult::label).toList())).append(" |\n");
+        md.append("|---|").append("---:|".repeat(results.size())).append('\n');
+        md.append("| `GET /agent/runs?limit=50` (the page's query): p50 / p99 ms |");
+        results.forEach(w -> md.append(' ').append(ms(w.r().apiP50())).append(" / ").append(ms(w.r().apiP99())).append(" |"));
+        md.append("\n| runs page, navigation start → first paint with its rows: p50 / p99 ms |");
+        results.forEach(w -> md.append(' ').append(ms(w.r().pageP50())).append(" / ").append(ms(w.r().pageP99())).append(" |"));
+        md.append("\n| **page p50 − API p50** (target ≤ 50 ms) |");
+        results.forEach(w -> {
+            double diff = w.r().pageP50() - w.r().apiP50();
+            md.append(' ').append(ms(diff)).append(diff <= 50 ? " (met)" : " (**missed**)").append(" |");
+        });
+        md.append("\n| of which the HTML shell received (navigation start → responseEnd): p50 ms |");
+        results.forEach(w -> md.append(' ').append(ms(w.r().htmlP50())).append(" |"));
+        md.append("\n| first contentful paint (the shell, before data): p50 ms |");
+        results.forEach(w -> md.append(' ').append(ms(w.r().fcpP50())).append(" |"));
+        md.append("\n| first visit after sign-in (assets not cached yet) ms |");
+        results.forEach(w -> md.append(' ').append(ms(w.r().coldPageMs())).append(" |"));
+        md.append("\n| rows shown; list requests the page made |");
+        results.forEach(w -> md.append(' ').append(w.r().rows()).append("; ").append(w.r().listRequests()).append(" |"));
+        md.append('\n');
+        return md.toString();
+    }
     static final String SKILLS_BEGIN = "<!-- bench:skills:begin (written by bench/run.sh; edits here are overwritten) -->";
     static final String SKILLS_END = "<!-- bench:skills:end -->";
     static final double TARGET = 0.5;

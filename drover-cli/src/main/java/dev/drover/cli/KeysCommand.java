@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
  * {@code --data-dir}/{@code --database-url}), so the first keys can be made before any exist.
  */
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "Create, list and revoke API keys.",
-        subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class})
+        subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class,
+                KeysCommand.Login.class})
 final class KeysCommand {
 
     static Database open(StoreOptions store) {
@@ -118,6 +119,54 @@ final class KeysCommand {
                     return 1;
                 }
                 System.out.println("revoked " + key);
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "login", mixinStandardHelpOptions = true,
+            description = "Print a one-time dashboard sign-in link (single use, valid 10 minutes) for a key, or for a "
+                    + "user's oldest live key.")
+    static final class Login implements Callable<Integer> {
+        @Mixin
+        StoreOptions store;
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Whose whose;
+
+        static final class Whose {
+            @Option(names = "--key", description = "The key's id or displayed prefix (drover keys list).")
+            String key;
+
+            @Option(names = "--user", description = "The user's email: their oldest live key.")
+            String user;
+        }
+
+        @Option(names = "--public-url", defaultValue = "${env:DROVER_PUBLIC_URL:-http://127.0.0.1:8080}",
+                description = "The server's address as browsers reach it (env DROVER_PUBLIC_URL; default ${DEFAULT-VALUE}).")
+        String publicUrl;
+
+        @Override
+        public Integer call() {
+            try (Database db = open(store)) {
+                Accounts accounts = new Accounts(db, Clock.systemUTC());
+                java.util.Optional<String> keyId = whose.key != null ? accounts.liveKeyId(whose.key)
+                        : accounts.principalNamed(Principal.Kind.USER, whose.user)
+                                .flatMap(p -> accounts.firstLiveStandardKey(p.id()));
+                if (keyId.isEmpty()) {
+                    System.err.println("error: no live key " + (whose.key != null ? "with id or prefix " + whose.key
+                            : "of user " + whose.user) + " (create one with drover keys create)");
+                    return 1;
+                }
+                if (accounts.listKeys().stream().anyMatch(k -> k.id().equals(keyId.get())
+                        && Accounts.WORKER_KEY.equals(k.keyKind()))) {
+                    System.err.println("error: worker keys cannot sign in to the dashboard");
+                    return 1;
+                }
+                String token = new dev.drover.server.web.WebSessions(db, accounts, Clock.systemUTC()).createLink(keyId.get());
+                String base = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+                System.err.println("One-time sign-in link (single use, valid 10 minutes):");
+                System.out.println(base + "/sign-in#" + token);
                 return 0;
             }
         }

@@ -81,6 +81,13 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** A one-time sign-in link for the bootstrap admin's key, when the admin still has a live one. */
+    static java.util.Optional<String> adminSignInLink(DroverServer server) {
+        return server.accounts().principalNamed(dev.drover.server.auth.Principal.Kind.USER, Bootstrap.ADMIN_EMAIL)
+                .flatMap(admin -> server.accounts().firstLiveStandardKey(admin.id()))
+                .map(server::signInLink);
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         if (Level.toLevel(logLevel, null) == null) {
@@ -98,6 +105,8 @@ final class ServeCommand implements Callable<Integer> {
         // where the secrets key is, never the key: losing it loses every secret's value
         System.out.println("Secrets are encrypted with the key in " + server.secretsKeySource()
                 + " (keep a copy; every node of a cluster needs the same key)");
+        adminSignInLink(server).ifPresent(link -> System.out.println(
+                "Dashboard: " + link + "  (signs in as the admin once, within 10 minutes; `drover keys login` makes more)"));
         Worker worker = workers <= 0 ? null : new Worker(WorkerConfig.embedded(server.apiBaseUrl(),
                 Bootstrap.ensureEmbeddedWorkerKey(server.accounts(), store.dataDir), workers, store.dataDir,
                 System.getenv()).withIsolation(isolation.settings(System.getenv()))).start();

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,33 @@ class CliTest {
             Api worker = new Api(server.apiBaseUrl(), created.out().strip());
             assertThat(worker.post("/workers", "{\"name\":\"w1\"}").status()).isEqualTo(200);
             assertThat(cli("keys", "list", "--data-dir", data).out()).contains("service_account/worker");
+        }
+    }
+
+    @Test
+    void keysLoginPrintsASingleUseDashboardLinkForAUsersKey() {
+        try (TestServer server = TestServer.start(Backend.SQLITE, Backend.SQLITE.freshConfig())) {
+            String data = server.server().config().dataDir().toString();
+            String base = server.server().publicUrl();
+            assertThat(cli("keys", "login", "--data-dir", data, "--user", "nobody@example.com").code()).isEqualTo(1);
+            cli("keys", "create", "--data-dir", data, "--name", "laptop", "--user", "dana@example.com");
+            Result login = cli("keys", "login", "--data-dir", data, "--user", "dana@example.com", "--public-url", base);
+            assertThat(login.code()).as(login.err()).isZero();
+            String link = login.out().strip();
+            assertThat(link).startsWith(base + "/sign-in#");
+            String token = link.substring(link.indexOf('#') + 1);
+            Map<String, String> sameOrigin = Map.of("Origin", base);
+            Api web = new Api(base, null);
+            Api.Reply first = web.post("/web/sign-in", "{\"token\":\"" + token + "\"}", sameOrigin);
+            assertThat(first.status()).as(first.toString()).isEqualTo(200);
+            assertThat(first.json().get("email").asText()).isEqualTo("dana@example.com");
+            assertThat(first.header("set-cookie")).contains("HttpOnly");
+            assertThat(web.post("/web/sign-in", "{\"token\":\"" + token + "\"}", sameOrigin).status()).isEqualTo(401);
+            // worker keys are for machines
+            cli("keys", "create", "--data-dir", data, "--name", "w", "--service-account", "pool", "--worker");
+            String workerKeyId = server.server().accounts().listKeys().stream()
+                    .filter(k -> k.keyKind().equals("worker")).findFirst().orElseThrow().id();
+            assertThat(cli("keys", "login", "--data-dir", data, "--key", workerKeyId).code()).isEqualTo(1);
         }
     }
 

@@ -122,6 +122,23 @@ class ServeProcessIT {
             assertThat(out.readLine()).startsWith("Drover is serving the API at http://127.0.0.1:");
             assertThat(out.readLine()).isEqualTo("The admin API key is in " + data.resolve("admin-api-key")
                     + " (export DROVER_API_KEY=$(cat " + data.resolve("admin-api-key") + "))");
+            // and a one-time dashboard link for the admin, which signs in once
+            String dashboard = out.readLine();
+            assertThat(dashboard).matches("Dashboard: http://127\\.0\\.0\\.1:[0-9]+/sign-in#[A-Za-z0-9_-]{43} .*");
+            String link = dashboard.substring("Dashboard: ".length(), dashboard.indexOf(' ', "Dashboard: ".length()));
+            String origin = link.substring(0, link.indexOf("/sign-in"));
+            HttpRequest signIn = HttpRequest.newBuilder(URI.create(origin + "/web/sign-in"))
+                    .header("Content-Type", "application/json").header("Origin", origin)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"token\":\"" + link.substring(link.indexOf('#') + 1) + "\"}"))
+                    .build();
+            HttpClient web = HttpClient.newHttpClient();
+            Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
+                    web.send(HttpRequest.newBuilder(URI.create(origin + "/readyz")).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+            HttpResponse<String> session = web.send(signIn, HttpResponse.BodyHandlers.ofString());
+            assertThat(session.statusCode()).as(session.body()).isEqualTo(200);
+            assertThat(session.headers().firstValue("set-cookie").orElseThrow()).contains("HttpOnly");
+            assertThat(web.send(signIn, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
         } finally {
             again.destroy();
             assertThat(again.waitFor(30, TimeUnit.SECONDS)).isTrue();

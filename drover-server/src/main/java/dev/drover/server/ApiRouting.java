@@ -7,6 +7,8 @@ import dev.drover.server.integrations.IntegrationsService;
 import dev.drover.server.http.Problems;
 import dev.drover.server.http.RequestContext;
 import dev.drover.server.http.Text;
+import dev.drover.server.web.CookieAuth;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpService;
@@ -60,7 +62,8 @@ final class ApiRouting {
                 || path.equals(API + IntegrationsService.GITLAB_PATH));
     }
 
-    static void configure(HttpRouting.Builder routing, DroverServer.Services s, Authenticator auth, Problems problems,
+    static void configure(HttpRouting.Builder routing, DroverServer.Services s, Authenticator auth, CookieAuth cookies,
+            Problems problems,
             MeterRegistry metrics) {
         routing.addFilter((chain, req, res) -> {
             Timer.Sample sample = Timer.start(metrics);
@@ -68,13 +71,17 @@ final class ApiRouting {
                 String path = req.path().path();
                 // the text rule holds for ids in the path too: PostgreSQL cannot even compare a string with NUL
                 Text.refuseNul("path", path);
+                // a key in Authorization wins; without one, the dashboard's session cookie (CSRF-checked on writes)
+                boolean hasKey = req.headers().contains(HeaderNames.AUTHORIZATION);
+                boolean hasSession = !hasKey && CookieAuth.sessionCookie(req).isPresent();
                 // /files/ is signed instead; the forges' webhooks carry the forge's signature, checked by their
-                // service; the SDK's redirect checks come without a key and answer as to a caller who sees nothing
+                // service; the SDK's redirect checks come with neither key nor session and answer as to a caller who
+                // sees nothing
                 boolean keyless = isForgeWebhook(req.prologue().method(), path)
-                        || PUBLIC_REDIRECT.matcher(path).matches() && req.prologue().method() == Method.GET
-                                && !req.headers().contains(io.helidon.http.HeaderNames.AUTHORIZATION);
+                        || !hasKey && !hasSession && req.prologue().method() == Method.GET
+                                && PUBLIC_REDIRECT.matcher(path).matches();
                 if (path.startsWith(API + "/") && !path.equals(API + "/openapi.json") && !keyless) {
-                    var principal = auth.authenticate(req);
+                    var principal = hasSession ? cookies.authenticate(req) : auth.authenticate(req);
                     RunTokenLane.check(principal, req.prologue().method().text(), path.substring(API.length()));
                     RequestContext.setPrincipal(req, principal);
                 }
@@ -90,9 +97,10 @@ final class ApiRouting {
 
         // Operations and public pages
         routing.register("/", s.ops())
-                .register("/", s.docs())           // GET /: the home page; GET /docs/errors/{code}
+                .register("/", s.docs())           // GET /docs/errors/{code}
                 .register("/", s.files())           // GET /files/transcripts/{runId}, /files/artifacts/{uid} (signed, no key)
-                .register("/", s.sessionPages());   // GET /sessions/{sessionId}: the live run page of session_link
+                .register("/", s.signIn())          // POST /web/sign-in, POST /web/sign-out, GET /web/session
+                .register("/", s.web());            // GET /: the dashboard (its pages, /sessions/{id} included, and assets)
 
         // The Oz Agent API
         for (HttpService service : apiServices(s)) {

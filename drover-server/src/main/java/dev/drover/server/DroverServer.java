@@ -29,7 +29,6 @@ import dev.drover.server.runs.Followups;
 import dev.drover.server.runs.RunAttachments;
 import dev.drover.server.schedules.Schedules;
 import dev.drover.server.schedules.SchedulesService;
-import dev.drover.server.sessions.SessionPageService;
 import dev.drover.server.skills.SkillCatalog;
 import dev.drover.server.skills.Skills;
 import dev.drover.server.skills.SkillsService;
@@ -45,6 +44,10 @@ import dev.drover.server.artifacts.ArtifactsService;
 import dev.drover.server.files.FilesService;
 import dev.drover.server.transcripts.Transcripts;
 import dev.drover.server.transcripts.TranscriptsService;
+import dev.drover.server.web.CookieAuth;
+import dev.drover.server.web.SignInService;
+import dev.drover.server.web.WebService;
+import dev.drover.server.web.WebSessions;
 import dev.drover.server.workers.Workers;
 import dev.drover.server.workers.WorkersService;
 import dev.drover.server.webhooks.WebhookDeliveries;
@@ -84,7 +87,7 @@ public final class DroverServer implements AutoCloseable {
             EnvironmentsService environments, SkillsService skills, WorkersService workers, SchedulesService schedules,
             WebhooksService webhooks, SecretsService secrets, IntegrationsService integrations,
             OpenApiService openApi,
-            OpsService ops, DocsService docs, FilesService files, SessionPageService sessionPages) {}
+            OpsService ops, DocsService docs, FilesService files, WebService web, SignInService signIn) {}
 
     private final ServerConfig config;
     private final Database db;
@@ -98,11 +101,13 @@ public final class DroverServer implements AutoCloseable {
     private final String publicUrl;
     private final Optional<String> createdAdminKey;
     private final String secretsKeySource;
+    private final WebSessions webSessions;
 
     private DroverServer(ServerConfig config, Database db, WebServer web, List<AutoCloseable> resources,
             Accounts accounts, Runs runs, Schedules schedules, EventBus bus, Services services, String publicUrl,
-            Optional<String> createdAdminKey, String secretsKeySource) {
+            Optional<String> createdAdminKey, String secretsKeySource, WebSessions webSessions) {
         this.secretsKeySource = secretsKeySource;
+        this.webSessions = webSessions;
         this.schedules = schedules;
         this.bus = bus;
         this.services = services;
@@ -196,6 +201,10 @@ public final class DroverServer implements AutoCloseable {
             resources.addAll(commentPasses);
             RegisteredPools pools = new RegisteredPools(db);
             RunAttachments runAttachments = new RunAttachments(db, runs, blobs, signer, url);
+            WebSessions webSessions = new WebSessions(db, accounts, clock);
+            CookieAuth cookieAuth = new CookieAuth(webSessions, url);
+            resources.add(new Periodic("web-session-prune", Duration.ofMinutes(1), 1000, () -> webSessions.prune(1000))
+                    .start());
             Services services = new Services(
                     new RunsService(runs, pools, runSecrets, new Followups(db, runs, log, clock), runAttachments),
                     new EventsService(runs, log, bus),
@@ -216,7 +225,8 @@ public final class DroverServer implements AutoCloseable {
                     new OpsService(db, metrics),
                     new DocsService(),
                     new FilesService(signer, transcripts, artifacts, runAttachments),
-                    new SessionPageService(db, url));
+                    new WebService(),
+                    new SignInService(webSessions, cookieAuth, url));
             Authenticator auth = new Authenticator(accounts, clock);
             accounts.onChange(auth::invalidate); // a key revoked through this node stops working at once
             Problems problems = new Problems(url);
@@ -228,7 +238,7 @@ public final class DroverServer implements AutoCloseable {
                     // the last one waits for the client's delayed ACK, adding ~40 ms on every keep-alive connection.
                     .connectionOptions(o -> o.tcpNoDelay(true))
                     .shutdownHook(false)
-                    .routing(r -> ApiRouting.configure(r, services, auth, problems, metrics))
+                    .routing(r -> ApiRouting.configure(r, services, auth, cookieAuth, problems, metrics))
                     // refusals before routing (bad request line, 414, 431, 413, bad escapes) are problem+json too
                     .directHandlers(d -> {
                         DirectProblems direct = new DirectProblems(problems);
@@ -254,7 +264,7 @@ public final class DroverServer implements AutoCloseable {
             sweeper.start();
             commentPasses.forEach(Periodic::start);
             return new DroverServer(config, db, web, resources, accounts, runs, schedules, bus, services, url.get(),
-                    adminKey, secretsKey.source());
+                    adminKey, secretsKey.source(), webSessions);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -366,6 +376,18 @@ public final class DroverServer implements AutoCloseable {
 
     public ServerConfig config() {
         return config;
+    }
+
+    /**
+     * A one-time dashboard sign-in URL for the key {@code keyId} ({@code drover serve} prints one for the admin at
+     * start): single use, valid for ten minutes, its token in the fragment so it never reaches a log or a Referer.
+     */
+    public String signInLink(String keyId) {
+        return publicUrl + "/sign-in#" + webSessions.createLink(keyId);
+    }
+
+    public WebSessions webSessions() {
+        return webSessions;
     }
 
     /** The admin key this start created, if it created one. */

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * body trickles (whitespace, which every provider's JSON parser skips) until the time is up, so the double notices
  * within a tenth of a second when the client drops the connection — {@link #aborted} records that.
  */
-final class ScriptedModelServer implements AutoCloseable {
+public final class ScriptedModelServer implements AutoCloseable {
 
     /** A provider's wire format: where its chat endpoint is and how a tool-calling reply looks. */
     enum Wire {
@@ -64,7 +64,7 @@ final class ScriptedModelServer implements AutoCloseable {
     /** A reply of one or more tool calls, sent at once or after {@code hang}. */
     private record Reply(List<Call> calls, java.time.Duration hang) {}
 
-    ScriptedModelServer() {
+    public ScriptedModelServer() {
         this(Wire.OPENAI);
     }
 
@@ -135,7 +135,7 @@ final class ScriptedModelServer implements AutoCloseable {
     }
 
     /** What the worker's provider variable points at for this wire format. */
-    String baseUrl() {
+    public String baseUrl() {
         String root = "http://127.0.0.1:" + server.getAddress().getPort();
         return wire == Wire.OPENAI ? root + "/v1" : root;
     }
@@ -152,14 +152,14 @@ final class ScriptedModelServer implements AutoCloseable {
     }
 
     /** Following {@link #thenCall}s answer only agents whose prompt (first user message) mentions {@code marker}. */
-    ScriptedModelServer whenPromptMentions(String marker) {
+    public ScriptedModelServer whenPromptMentions(String marker) {
         this.marker = marker;
         byMarker.putIfAbsent(marker, new ConcurrentLinkedQueue<>());
         return this;
     }
 
     /** Queues a reply that calls {@code tool} with {@code arguments}. */
-    ScriptedModelServer thenCall(String tool, Map<String, Object> arguments) {
+    public ScriptedModelServer thenCall(String tool, Map<String, Object> arguments) {
         return then(new Reply(List.of(new Call(tool, arguments)), null));
     }
 
@@ -169,7 +169,7 @@ final class ScriptedModelServer implements AutoCloseable {
     }
 
     /** Queues a reply that takes {@code hang} to come, then calls {@code tool} — if the client is still there. */
-    ScriptedModelServer thenHang(java.time.Duration hang, String tool, Map<String, Object> arguments) {
+    public ScriptedModelServer thenHang(java.time.Duration hang, String tool, Map<String, Object> arguments) {
         return then(new Reply(List.of(new Call(tool, arguments)), hang));
     }
 

@@ -194,6 +194,30 @@ public final class Accounts {
                 .list());
     }
 
+    /** The id of the live key with this id or displayed prefix (a prefix must name exactly one key). */
+    public Optional<String> liveKeyId(String idOrPrefix) {
+        List<String> ids = db.readOne(h -> h.createQuery(
+                        "SELECT id FROM api_keys WHERE (id = :k OR prefix = :k) AND revoked_at IS NULL ORDER BY id")
+                .bind("k", idOrPrefix).mapTo(String.class).list());
+        return ids.size() == 1 ? Optional.of(ids.get(0)) : Optional.empty();
+    }
+
+    /** The oldest live person's key (not a worker key) of the principal, if any: the one a sign-in link uses. */
+    public Optional<String> firstLiveStandardKey(String principalId) {
+        return db.readOne(h -> h.createQuery("""
+                        SELECT id FROM api_keys WHERE principal_id = :p AND kind = :kind AND revoked_at IS NULL
+                        ORDER BY created_at, id""")
+                .bind("p", principalId).bind("kind", STANDARD_KEY).mapTo(String.class).findFirst());
+    }
+
+    /** The principal whose email (users) or name (service accounts) is {@code name}. */
+    public Optional<Principal> principalNamed(Principal.Kind kind, String name) {
+        String column = kind == Principal.Kind.USER ? "email" : "display_name";
+        return db.readOne(h -> h.createQuery("SELECT id FROM principals WHERE kind = :kind AND " + column + " = :n")
+                        .bind("kind", kind.wire()).bind("n", name).mapTo(String.class).findOne())
+                .flatMap(this::principal);
+    }
+
     /** Revokes a key by id or by its displayed prefix; false when no live key matches. */
     public boolean revokeKey(String idOrPrefix) {
         boolean revoked = db.write(h -> h.createUpdate(

@@ -1,0 +1,119 @@
+package dev.drover.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard's own cost: how long the runs page takes to show its first page of runs, against how long the API
+ * takes to answer the same list. The page is measured in headless Chromium (Debian's, through chromedriver), signed
+ * in once, its assets cached as they are for a returning person; each sample is a fresh navigation to {@code /runs},
+ * timed from the navigation's start to the first frame painted after the rows are in the document (the page marks
+ * it: {@code performance.mark('drover:runs-painted')}). The API is timed with {@code limit=50}, the page's query.
+ */
+final class WebPaint {
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    /** Medians and p99s in milliseconds. */
+    record Result(double apiP50, double apiP99, double pageP50, double pageP99, double fcpP50, double coldPageMs,
+            int rows, double htmlP50, int listRequests) {}
+
+    private WebPaint() {}
+
+    static Result run(String base, String key, int warmup, int samples) throws IOException, InterruptedException {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            throw new IllegalStateException("the web suite needs Debian's chromium and chromium-driver: "
+                    + "apt-get install chromium chromium-driver");
+        }
+        long[] api = apiLatency(base, key, warmup, samples);
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1280,800",
+                "--user-data-dir=" + Files.createTempDirectory("drover-bench-chromium-"));
+        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+        WebDriver driver = new ChromeDriver(new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build(), options);
+        try {
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
+            driver.get(base + "/sign-in");
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.name("api_key"))).sendKeys(key);
+            driver.findElement(By.cssSelector("#sign-in-form button[type=submit]")).click();
+            // the first page after sign-in loads every asset: the cold number
+            double cold = painted(driver, wait);
+            int rows = ((Number) ((JavascriptExecutor) driver).executeScript(
+                    "return document.querySelectorAll('#runs-body tr[data-run-id]').length")).intValue();
+            for (int i = 0; i < warmup; i++) {
+                driver.get(base + "/runs");
+                painted(driver, wait);
+            }
+            long[] page = new long[samples];
+            long[] fcp = new long[samples];
+            long[] html = new long[samples];
+            for (int i = 0; i < samples; i++) {
+                driver.get(base + "/runs");
+                page[i] = Math.round(painted(driver, wait) * 1000);
+                fcp[i] = Math.round(((Number) ((JavascriptExecutor) driver).executeScript(
+                        "const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? p.startTime : -1"))
+                        .doubleValue() * 1000);
+                html[i] = Math.round(((Number) ((JavascriptExecutor) driver).executeScript(
+                        "return performance.getEntriesByType('navigation')[0].responseEnd")).doubleValue() * 1000);
+            }
+            // the shell preloads the first list call: one request when the page takes the preloaded answer
+            int listRequests = ((Number) ((JavascriptExecutor) driver).executeScript("return performance"
+                    + ".getEntriesByType('resource').filter(e => e.name.includes('/api/v1/agent/runs')).length")).intValue();
+            Arrays.sort(html);
+            Arrays.sort(page);
+            Arrays.sort(fcp);
+            return new Result(Samples.percentile(api, 0.5) / 1e6, Samples.percentile(api, 0.99) / 1e6,
+                    Samples.percentile(page, 0.5) / 1e3, Samples.percentile(page, 0.99) / 1e3,
+                    Samples.percentile(fcp, 0.5) / 1e3, cold, rows, Samples.percentile(html, 0.5) / 1e3, listRequests);
+        } finally {
+            driver.quit();
+        }
+    }
+
+    /** Milliseconds from the navigation's start to the runs page's first paint with rows. */
+    private static double painted(WebDriver driver, WebDriverWait wait) {
+        Object t = wait.until(d -> ((JavascriptExecutor) d).executeScript(
+                "const m = performance.getEntriesByName('drover:runs-painted')[0]; return m ? m.startTime : null"));
+        return ((Number) t).doubleValue();
+    }
+
+    private static long[] apiLatency(String base, String key, int warmup, int samples)
+            throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/api/v1/agent/runs?limit=50"))
+                .header("Authorization", "Bearer " + key).build();
+        for (int i = 0; i < warmup; i++) {
+            http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        }
+        long[] nanos = new long[samples];
+        for (int i = 0; i < samples; i++) {
+            long t0 = System.nanoTime();
+            HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+            nanos[i] = System.nanoTime() - t0;
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("GET /agent/runs answered " + r.statusCode());
+            }
+        }
+        Arrays.sort(nanos);
+        return nanos;
+    }
+}
