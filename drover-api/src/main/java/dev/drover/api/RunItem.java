@@ -31,4 +31,5 @@ public record RunItem(
         AgentSkill agentSkill,
         Scope scope,
         Boolean interactive,
-        Map<String, String> metadata) {}
+        Map<String, String> metadata,
+        String agentIdentityUid) {}
