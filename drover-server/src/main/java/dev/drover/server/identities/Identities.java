@@ -82,7 +82,7 @@ public final class Identities implements IdentityResolver {
         AmbientAgentConfig config = config(r.prompt(), r.harness(), r.modelId(), r.environmentId(), r.mcpServers(),
                 r.workerHost());
         // outside the transaction: resolving skills may read repositories
-        Definition d = check(as, Text.required("name", r.name()), description(r.description()), config,
+        Definition d = check(as, r.name(), description(r.description()), config,
                 r.skills() == null ? List.of() : r.skills(), r.secrets() == null ? List.of() : r.secrets());
         long now = Times.micros(clock.instant());
         return db.write(h -> {
@@ -133,7 +133,7 @@ public final class Identities implements IdentityResolver {
         AgentIdentity old = get(caller, uid);
         String team = old.scope().uid();
         Principal as = principal(uid, old.name(), team);
-        String name = r.name() == null ? old.name() : Text.required("name", r.name());
+        String name = r.name() == null ? old.name() : r.name();
         String description = r.description() == null ? old.description() : description(r.description());
         AmbientAgentConfig config = config(
                 cleared(r.prompt(), old.prompt()),
@@ -267,13 +267,15 @@ public final class Identities implements IdentityResolver {
      */
     private Definition check(Principal as, String name, String description, AmbientAgentConfig config,
             List<String> skillSpecs, List<?> secretRefs) {
-        RunRequests.maxChars("name", name, RunRequests.MAX_NAME_CHARS);
         String prompt = Text.blankIsAbsent("prompt", config.basePrompt());
         if (prompt != null && prompt.getBytes(StandardCharsets.UTF_8).length > RunRequests.MAX_PROMPT_BYTES) {
             throw ApiException.badRequest("prompt", "must be at most " + RunRequests.MAX_PROMPT_BYTES + " bytes");
         }
         AmbientAgentConfig prompted = withPrompt(config, prompt);
         RunRequests.validateConfig("", withPrompt(config, null)); // the rest, named as the request names it
+        // the name after the configuration: a request with a mistaken harness hears about the harness first
+        Text.required("name", name);
+        RunRequests.maxChars("name", name, RunRequests.MAX_NAME_CHARS);
         if (config.environmentId() != null) {
             try {
                 environments.get(as, config.environmentId());
