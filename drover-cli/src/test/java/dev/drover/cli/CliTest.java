@@ -263,6 +263,9 @@ class CliTest {
             assertThat(run.code()).as(run.err()).isZero();
             String runId = server.admin().get("/agent/runs?creator=" + uid).json().get("runs").get(0).get("run_id").asText();
             assertThat(run.out()).contains(runId);
+            assertThat(cli(concat(new String[] {"runs", "list", "--identity", uid}, as)).out()).contains(runId);
+            assertThat(cli(concat(new String[] {"runs", "list", "--identity", "A".repeat(22)}, as)).out())
+                    .doesNotContain(runId);
             Result bad = cli(concat(new String[] {"identities", "create", "x", "--secret", "NOPE"}, as));
             assertThat(bad.code()).isEqualTo(1);
             assertThat(bad.err()).contains("400").contains("secrets[0].name");
