@@ -123,7 +123,10 @@ public final class Accounts {
         boolean[] joined = {false};
         String id = db.write(h -> {
             String column = kind == Principal.Kind.USER ? "email" : "display_name";
-            String found = h.createQuery("SELECT id FROM principals WHERE kind = :kind AND " + column + " = :name")
+            // never an agent identity's principal, whose name any team member chooses: a key made by name for a
+            // service account must not end up acting as some team's identity
+            String found = h.createQuery("SELECT id FROM principals p WHERE kind = :kind AND " + column + " = :name"
+                            + " AND NOT EXISTS (SELECT 1 FROM agent_identities a WHERE a.id = p.id)")
                     .bind("kind", kind.wire()).bind("name", name).mapTo(String.class).findOne().orElse(null);
             String pid = found != null ? found : Ids.uuid();
             if (found == null) {

@@ -233,6 +233,19 @@ abstract class IdentitiesApiTest {
     }
 
     @Test
+    void aServiceAccountKeyMadeByNameNeverActsAsAnIdentityOfTheSameName() {
+        Team t = team();
+        String name = "ci-bot-" + UUID.randomUUID();
+        String uid = created(t.api(), Map.of("name", name)).get("uid").asText();
+        // what `drover keys create --service-account NAME` does: the identity's principal must not be found by name
+        Principal sa = server.server().accounts().ensurePrincipal(Principal.Kind.SERVICE_ACCOUNT, name, null, false);
+        assertThat(sa.id()).isNotEqualTo(uid);
+        assertThat(sa.teamIds()).isEmpty();
+        Api key = new Api(server.apiBaseUrl(), server.server().accounts().createKey(sa, "k", null).secret());
+        assertThat(key.get("/agent/runs?creator=" + uid).json().get("runs")).isEmpty();
+    }
+
+    @Test
     void aCallerInSeveralTeamsOrInNoneIsA400UnlessItSaysWhichTeam() {
         Team first = team();
         String second = server.server().accounts().ensureTeam("ids-second-" + UUID.randomUUID());
