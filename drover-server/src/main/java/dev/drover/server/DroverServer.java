@@ -151,7 +151,7 @@ public final class DroverServer implements AutoCloseable {
                     config.env().get("DROVER_GIT_TOKEN"), clock, skillsMaxAge(config));
             resources.add(catalog);
             Skills skills = new Skills(db, catalog, environments);
-            Identities identities = new Identities(db, clock, environments, secrets, skills);
+            Identities identities = new Identities(db, clock, environments, secrets, skills, models);
             Runs runs = new Runs(db, log, models, blobs, clock, url, config.teamConcurrency(), skills, identities);
             Messages messages = new Messages(db, log, runs, clock);
             RunSecrets runSecrets = new RunSecrets(secrets, environments, runs, identities);

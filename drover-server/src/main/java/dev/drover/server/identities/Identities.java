@@ -18,6 +18,7 @@ import dev.drover.server.auth.Principal;
 import dev.drover.server.environments.Environments;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.http.Text;
+import dev.drover.server.models.ModelCatalog;
 import dev.drover.server.runs.IdentityResolver;
 import dev.drover.server.runs.RunRequests;
 import dev.drover.server.runs.SkillResolver;
@@ -58,8 +59,11 @@ public final class Identities implements IdentityResolver {
     private final Environments environments;
     private final Secrets secrets;
     private final SkillResolver skills;
+    private final ModelCatalog models;
 
-    public Identities(Database db, Clock clock, Environments environments, Secrets secrets, SkillResolver skills) {
+    public Identities(Database db, Clock clock, Environments environments, Secrets secrets, SkillResolver skills,
+            ModelCatalog models) {
+        this.models = models;
         this.db = db;
         this.clock = clock;
         this.environments = environments;
@@ -276,6 +280,15 @@ public final class Identities implements IdentityResolver {
         // the name after the configuration: a request with a mistaken harness hears about the harness first
         Text.required("name", name);
         RunRequests.maxChars("name", name, RunRequests.MAX_NAME_CHARS);
+        if (config.modelId() != null && RunRequests.runsBuiltInAgent(config)) {
+            // the same check as a run's (a CLI harness's model is its CLI's business), so that an identity never makes
+            // every one of its runs a 400
+            try {
+                models.checkUsable(config.modelId());
+            } catch (ApiException e) {
+                throw ApiException.badRequest("model_id", e.detail().substring(e.detail().indexOf(": ") + 2));
+            }
+        }
         if (config.environmentId() != null) {
             try {
                 environments.get(as, config.environmentId());

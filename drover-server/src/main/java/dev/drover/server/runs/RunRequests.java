@@ -35,7 +35,7 @@ public final class RunRequests {
     record Attachment(String fileName, String mimeType, byte[] bytes) {}
 
     /** Whether the run's agent is the built-in one ({@code oz}, the default), not a CLI or a command. */
-    static boolean runsBuiltInAgent(AmbientAgentConfig c) {
+    public static boolean runsBuiltInAgent(AmbientAgentConfig c) {
         return c.harness() == null || c.harness().type() == null || c.harness().type().equals("oz");
     }
 

@@ -110,7 +110,7 @@ abstract class IdentitiesApiTest {
         Api api = e.team().api();
         JsonNode a = created(api, Map.of("name", "Triager", "description", "triages", "prompt", "Be terse.",
                 "skills", List.of("acme/ops:triage"), "secrets", List.of(Map.of("name", "OPS_TOKEN")),
-                "harness", Map.of("type", "oz"), "model_id", "gpt-5-mini", "environment_id", e.environment(),
+                "harness", Map.of("type", "claude"), "model_id", "sonnet", "environment_id", e.environment(),
                 "worker_host", pool));
         String uid = a.get("uid").asText();
         assertThat(uid).matches("[A-Za-z0-9]{22}");
@@ -179,6 +179,7 @@ abstract class IdentitiesApiTest {
         cases.add(new Case(Map.of("name", "n", "harness", Map.of("type", "vim")), "harness.type"));
         cases.add(new Case(Map.of("name", "n", "harness", Map.of("type", "command")), "harness.command"));
         cases.add(new Case(Map.of("name", "n", "worker_host", " "), "worker_host"));
+        cases.add(new Case(Map.of("name", "n", "model_id", "no-such-model"), "model_id"));
         cases.add(new Case(Map.of("name", "n", "mcp_servers", Map.of("m", Map.of("url", "ftp://x"))), "mcp_servers.m.url"));
         cases.add(new Case(Map.of("name", "n", "team_id", other.id()), "team_id"));
         for (Case c : cases) {
