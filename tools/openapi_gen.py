@@ -353,14 +353,15 @@ paths.update({
 schemas['SecretRef'] = {'type':'object','required':['name'],'properties':{'name':SECRET_NAME},'description':'A managed secret of the identity\'s team, by name'}
 ident_props = {
   'description':{'type':'string','maxLength':1024,'description':'Newer Oz SDK'},
-  'prompt':{'type':'string','description':'Drover: the base prompt of the identity\'s runs (config.base_prompt under the run\'s own)'},
+  'prompt':{'type':'string','description':'Newer Oz SDK: the base prompt of the identity\'s runs (config.base_prompt under the run\'s own)'},
   'skills':{'type':'array','maxItems':16,'items':{'type':'string'},'description':'Newer Oz SDK: skill specs, stored in their canonical form (owner/repo:path/SKILL.md); each run gets their instructions'},
   'secrets':{'type':'array','maxItems':32,'items':ref_('SecretRef'),'description':'Newer Oz SDK: managed secrets of the team, given to each run like its environment\'s'},
   'harness':ref_('Harness'),
-  'model_id':{'type':'string','description':'Drover: the base model of the identity\'s runs'},
-  'environment_id':{'type':'string','description':'Drover: an environment of the team'},
-  'mcp_servers':{'type':'object','additionalProperties':ref_('MCPServerConfig'),'description':'Drover: merged with a run\'s by server name, the run\'s winning'},
-  'worker_host':{'type':'string','description':'Drover: the worker pool of the identity\'s runs'}}
+  'base_model':{'type':'string','description':'Newer Oz SDK: the model of the identity\'s runs (their config.model_id unless they set one)'},
+  'harness_auth_secrets':ref_('HarnessAuthSecrets'),
+  'environment_id':{'type':'string','description':'Newer Oz SDK: the environment of the identity\'s runs, one of its team\'s'},
+  'mcp_servers':{'type':'object','additionalProperties':ref_('MCPServerConfig'),'description':'Newer Oz SDK: merged with a run\'s by server name, the run\'s winning'},
+  'worker_host':{'type':'string','description':'Newer Oz SDK: the worker pool of the identity\'s runs'}}
 schemas['CreateAgentRequest'] = copy.deepcopy(S['CreateAgentRequest'])
 schemas['CreateAgentRequest']['properties'].update(copy.deepcopy(ident_props))
 schemas['CreateAgentRequest']['properties']['team_id'] = {'type':'string','description':'Drover extension: the owning team, for a caller in several teams'}
@@ -372,14 +373,15 @@ schemas['AgentResponse']['required'] = ['uid','name','available','created_at','u
 schemas['AgentResponse']['properties'].update(copy.deepcopy(ident_props))
 schemas['AgentResponse']['properties'].update({
   'updated_at':{'type':'string','format':'date-time'},
-  'memory':{'type':'array','items':{'type':'string'},'description':'Drover: always empty (Drover keeps no memory across runs)'},
+  'memory':{'type':'object','description':'Newer Oz SDK: memory settings; Drover keeps no memory across runs, so always no stores and auto-memory off',
+    'properties':{'attached_stores':{'type':'array','items':{'type':'object'}},'auto_memory':{'type':'object','properties':{'enabled':{'type':'boolean'}}}}},
   'scope':ref_('Scope'),'creator':ref_('RunCreatorInfo')})
 schemas['AgentResponse']['properties']['available']['description'] += ' (Drover: always true; a team has at most 100 identities)'
 schemas['ListAgentIdentitiesResponse'] = copy.deepcopy(S['ListAgentIdentitiesResponse'])
 schemas['RunAgentRequest']['properties']['agent_identity_uid']['description'] += (' Drover: the run is created by the identity'
   ' (creator type service_account, uid the identity\'s), owned by its team, and its configuration is the identity\'s under the'
   ' request\'s (field by field); a run-scoped token cannot name one (403), a personal run (team: false) is a 400.')
-schemas['RunItem']['properties']['agent_identity_uid'] = {'type':'string','description':'Drover (newer Oz SDK): the agent identity the run acted as; kept after the identity is deleted'}
+schemas['RunItem']['properties']['agent_identity_uid'] = {'type':'string','description':'Drover extension: the agent identity the run acted as (agent_identity_uid of its creation, or its schedule\'s agent_uid); kept after the identity is deleted'}
 for n in ('CreateScheduledAgentRequest','UpdateScheduledAgentRequest','ScheduledAgentItem'):
     schemas[n]['properties']['agent_uid'] = {'type':'string','description':'Newer Oz SDK: the agent identity (of the schedule\'s team) its runs act as'
       + ('; left out keeps it, "" removes it' if n=='UpdateScheduledAgentRequest' else '')}

@@ -530,7 +530,7 @@ describe('agent identities (raw HTTP: the npm release has no identity methods; t
     assertTimestamp(created.created_at, 'created_at');
     assert.deepEqual(created.skills, []);
     assert.deepEqual(created.secrets, []);
-    assert.deepEqual(created.memory, []);
+    assert.deepEqual(created.memory, { attached_stores: [], auto_memory: { enabled: false } });
 
     const listed = await client.get('/agent/identities');
     assert.ok(listed.agents.some((a) => a.uid === created.uid), 'the identity is listed');

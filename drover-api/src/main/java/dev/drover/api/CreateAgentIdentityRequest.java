@@ -9,5 +9,6 @@ import java.util.Map;
  * configuration of every run the identity executes.
  */
 public record CreateAgentIdentityRequest(String name, String description, String prompt, List<String> skills,
-        List<SecretRef> secrets, Harness harness, String modelId, String environmentId,
+        List<SecretRef> secrets, Harness harness, HarnessAuthSecrets harnessAuthSecrets, String baseModel,
+        String environmentId,
         Map<String, McpServerConfig> mcpServers, String workerHost, String teamId) {}

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * A run as returned by {@code GET /agent/runs/{runId}} and the runs list. {@code agent_identity_uid} names the agent
- * identity the run acted as (the newer SDK's field), kept after the identity is deleted.
+ * identity the run acted as (a Drover extension), kept after the identity is deleted.
  */
 public record RunItem(
         String runId,

@@ -8,5 +8,6 @@ import java.util.Map;
  * stays, an empty one ({@code ""}, {@code []}, {@code {}}) is cleared, any other value replaces the field whole.
  */
 public record UpdateAgentIdentityRequest(String name, String description, String prompt, List<String> skills,
-        List<SecretRef> secrets, Harness harness, String modelId, String environmentId,
+        List<SecretRef> secrets, Harness harness, HarnessAuthSecrets harnessAuthSecrets, String baseModel,
+        String environmentId,
         Map<String, McpServerConfig> mcpServers, String workerHost) {}

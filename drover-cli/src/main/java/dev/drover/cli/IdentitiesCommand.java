@@ -71,8 +71,8 @@ final class IdentitiesCommand {
         if (a.environmentId() != null) {
             System.out.println("  environment " + a.environmentId());
         }
-        if (a.modelId() != null) {
-            System.out.println("  model " + a.modelId());
+        if (a.baseModel() != null) {
+            System.out.println("  model " + a.baseModel());
         }
         if (a.harness() != null) {
             System.out.println("  harness " + a.harness().type());
@@ -151,7 +151,7 @@ final class IdentitiesCommand {
         @Override
         public Integer call() {
             AgentIdentity a = client.client().createIdentity(new CreateAgentIdentityRequest(name, d.description, d.prompt,
-                    d.skills, d.secretRefs(), d.harness(), d.model, d.environment, null, d.workerHost, team));
+                    d.skills, d.secretRefs(), d.harness(), null, d.model, d.environment, null, d.workerHost, team));
             System.out.println(json ? Output.json(a) : a.uid());
             return 0;
         }
@@ -182,7 +182,7 @@ final class IdentitiesCommand {
         public Integer call() {
             AgentIdentity a = client.client().updateIdentity(uid, new UpdateAgentIdentityRequest(name, d.description,
                     d.prompt, clearSkills ? List.of() : d.skills, clearSecrets ? List.of() : d.secretRefs(), d.harness(),
-                    d.model, d.environment, null, d.workerHost));
+                    null, d.model, d.environment, null, d.workerHost));
             System.out.println("updated " + a.name() + " (" + a.uid() + ")");
             return 0;
         }

@@ -55,7 +55,7 @@ abstract class IdentityRunEndToEndTest {
                             "echo setup-ran-" + suffix + " > setup.txt; printf %s \"$OPS_TOKEN\" | sha256sum >> setup.txt")));
             Api.Reply identity = user.post("/agent/identities", Map.of("name", "Ops agent",
                     "prompt", "You are the ops agent PROMPT-MARK-" + suffix + ".", "skills", List.of("acme/ops:report"),
-                    "secrets", List.of(Map.of("name", "OPS_TOKEN")), "environment_id", env, "model_id", "gpt-5-mini"));
+                    "secrets", List.of(Map.of("name", "OPS_TOKEN")), "environment_id", env, "base_model", "gpt-5-mini"));
             assertThat(identity.status()).as(identity.toString()).isEqualTo(201);
             String uid = identity.json().get("uid").asText();
 

@@ -3,9 +3,11 @@ package dev.drover.server.identities;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.drover.api.AgentIdentity;
+import dev.drover.api.AgentMemory;
 import dev.drover.api.AmbientAgentConfig;
 import dev.drover.api.CreateAgentIdentityRequest;
 import dev.drover.api.Harness;
+import dev.drover.api.HarnessAuthSecrets;
 import dev.drover.api.Json;
 import dev.drover.api.ListAgentIdentitiesResponse;
 import dev.drover.api.McpServerConfig;
@@ -83,8 +85,8 @@ public final class Identities implements IdentityResolver {
         String team = team(caller, r.teamId());
         String id = Ids.alphanumeric(UID_LENGTH);
         Principal as = principal(id, r.name(), team);
-        AmbientAgentConfig config = config(r.prompt(), r.harness(), r.modelId(), r.environmentId(), r.mcpServers(),
-                r.workerHost());
+        AmbientAgentConfig config = config(r.prompt(), r.harness(), r.harnessAuthSecrets(), r.baseModel(),
+                r.environmentId(), r.mcpServers(), r.workerHost());
         // outside the transaction: resolving skills may read repositories
         Definition d = check(as, r.name(), description(r.description()), config,
                 r.skills() == null ? List.of() : r.skills(), r.secrets() == null ? List.of() : r.secrets());
@@ -143,7 +145,9 @@ public final class Identities implements IdentityResolver {
                 cleared(r.prompt(), old.prompt()),
                 r.harness() == null ? old.harness() : r.harness().type() == null && r.harness().command() == null
                         ? null : r.harness(),
-                cleared(r.modelId(), old.modelId()),
+                r.harnessAuthSecrets() == null ? old.harnessAuthSecrets() : empty(r.harnessAuthSecrets()) ? null
+                        : r.harnessAuthSecrets(),
+                cleared(r.baseModel(), old.baseModel()),
                 cleared(r.environmentId(), old.environmentId()),
                 r.mcpServers() == null ? old.mcpServers() : r.mcpServers().isEmpty() ? null : r.mcpServers(),
                 cleared(r.workerHost(), old.workerHost()));
@@ -201,8 +205,8 @@ public final class Identities implements IdentityResolver {
         for (SecretRef s : a.secrets()) {
             secrets.requireVisible(as, s.name(), field);
         }
-        return new AsIdentity(as, a.scope().uid(), config(a.prompt(), a.harness(), a.modelId(), a.environmentId(),
-                a.mcpServers(), a.workerHost()), a.skills());
+        return new AsIdentity(as, a.scope().uid(), config(a.prompt(), a.harness(), a.harnessAuthSecrets(), a.baseModel(),
+                a.environmentId(), a.mcpServers(), a.workerHost()), a.skills());
     }
 
     /**
@@ -248,10 +252,14 @@ public final class Identities implements IdentityResolver {
         return new Principal(id, Principal.Kind.SERVICE_ACCOUNT, name, null, false, List.of(teamId));
     }
 
-    private static AmbientAgentConfig config(String prompt, Harness harness, String modelId, String environmentId,
-            Map<String, McpServerConfig> mcpServers, String workerHost) {
-        return new AmbientAgentConfig(null, modelId, prompt, environmentId, null, mcpServers, null, null, workerHost,
-                harness, null);
+    private static AmbientAgentConfig config(String prompt, Harness harness, HarnessAuthSecrets harnessAuthSecrets,
+            String baseModel, String environmentId, Map<String, McpServerConfig> mcpServers, String workerHost) {
+        return new AmbientAgentConfig(null, baseModel, prompt, environmentId, null, mcpServers, null, null, workerHost,
+                harness, harnessAuthSecrets);
+    }
+
+    private static boolean empty(HarnessAuthSecrets h) {
+        return h.claudeAuthSecretName() == null && h.codexAuthSecretName() == null && h.geminiAuthSecretName() == null;
     }
 
     /** An update's text field: null keeps {@code old}, {@code ""} clears it. */
@@ -276,6 +284,8 @@ public final class Identities implements IdentityResolver {
             throw ApiException.badRequest("prompt", "must be at most " + RunRequests.MAX_PROMPT_BYTES + " bytes");
         }
         AmbientAgentConfig prompted = withPrompt(config, prompt);
+        Text.notBlankIfPresent("base_model", config.modelId()); // the run's model_id, named as this body names it
+        RunRequests.maxChars("base_model", config.modelId(), 128);
         RunRequests.validateConfig("", withPrompt(config, null)); // the rest, named as the request names it
         // the name after the configuration: a request with a mistaken harness hears about the harness first
         Text.required("name", name);
@@ -286,7 +296,18 @@ public final class Identities implements IdentityResolver {
             try {
                 models.checkUsable(config.modelId());
             } catch (ApiException e) {
-                throw ApiException.badRequest("model_id", e.detail().substring(e.detail().indexOf(": ") + 2));
+                throw ApiException.badRequest("base_model", e.detail().substring(e.detail().indexOf(": ") + 2));
+            }
+        }
+        if (config.harnessAuthSecrets() != null) { // a CLI harness's credential: a secret of the team, like secrets[]
+            HarnessAuthSecrets h = config.harnessAuthSecrets();
+            String f = "harness_auth_secrets.";
+            for (String[] named : new String[][] {{f + "claude_auth_secret_name", h.claudeAuthSecretName()},
+                    {f + "codex_auth_secret_name", h.codexAuthSecretName()},
+                    {f + "gemini_auth_secret_name", h.geminiAuthSecretName()}}) {
+                if (named[1] != null) {
+                    secrets.requireVisible(as, named[1], named[0]);
+                }
             }
         }
         if (config.environmentId() != null) {
@@ -376,8 +397,8 @@ public final class Identities implements IdentityResolver {
         return new AgentIdentity(rs.getString("id"), rs.getString("name"), rs.getString("description"), true,
                 Times.instant(rs.getLong("created_at")), Times.instant(rs.getLong("updated_at")),
                 read(rs.getString("skills_json"), new TypeReference<List<String>>() {}),
-                secretNames.stream().map(SecretRef::new).toList(), List.of(), c.basePrompt(), c.harness(), c.modelId(),
-                c.environmentId(), c.mcpServers(), c.workerHost(), new Scope("Team", rs.getString("team_id")),
+                secretNames.stream().map(SecretRef::new).toList(), AgentMemory.none(), c.basePrompt(), c.harness(),
+                c.harnessAuthSecrets(), c.modelId(), c.environmentId(), c.mcpServers(), c.workerHost(), new Scope("Team", rs.getString("team_id")),
                 new RunCreatorInfo(rs.getString("c_kind"), rs.getString("creator_id"), rs.getString("c_name"),
                         rs.getString("c_email"), null));
     }

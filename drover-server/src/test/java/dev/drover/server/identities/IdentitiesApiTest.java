@@ -110,7 +110,7 @@ abstract class IdentitiesApiTest {
         Api api = e.team().api();
         JsonNode a = created(api, Map.of("name", "Triager", "description", "triages", "prompt", "Be terse.",
                 "skills", List.of("acme/ops:triage"), "secrets", List.of(Map.of("name", "OPS_TOKEN")),
-                "harness", Map.of("type", "claude"), "model_id", "sonnet", "environment_id", e.environment(),
+                "harness", Map.of("type", "claude"), "base_model", "sonnet", "environment_id", e.environment(),
                 "worker_host", pool));
         String uid = a.get("uid").asText();
         assertThat(uid).matches("[A-Za-z0-9]{22}");
@@ -121,8 +121,9 @@ abstract class IdentitiesApiTest {
         // skills in their canonical form; secrets as the SDK writes them; memory always there, empty
         assertThat(a.get("skills").get(0).asText()).isEqualTo("acme/ops:.agents/skills/triage/SKILL.md");
         assertThat(a.get("secrets").get(0).get("name").asText()).isEqualTo("OPS_TOKEN");
-        assertThat(a.get("memory").isArray()).isTrue();
-        assertThat(a.get("memory")).isEmpty();
+        assertThat(a.get("memory").get("attached_stores")).isEmpty();
+        assertThat(a.get("memory").get("auto_memory").get("enabled").asBoolean()).isFalse();
+        assertThat(a.get("base_model").asText()).isEqualTo("sonnet");
         assertThat(a.get("prompt").asText()).isEqualTo("Be terse.");
         assertThat(a.get("environment_id").asText()).isEqualTo(e.environment());
         assertThat(a.get("scope").get("type").asText()).isEqualTo("Team");
@@ -179,7 +180,9 @@ abstract class IdentitiesApiTest {
         cases.add(new Case(Map.of("name", "n", "harness", Map.of("type", "vim")), "harness.type"));
         cases.add(new Case(Map.of("name", "n", "harness", Map.of("type", "command")), "harness.command"));
         cases.add(new Case(Map.of("name", "n", "worker_host", " "), "worker_host"));
-        cases.add(new Case(Map.of("name", "n", "model_id", "no-such-model"), "model_id"));
+        cases.add(new Case(Map.of("name", "n", "base_model", "no-such-model"), "base_model"));
+        cases.add(new Case(Map.of("name", "n", "harness_auth_secrets", Map.of("claude_auth_secret_name", "THEIRS")),
+                "harness_auth_secrets.claude_auth_secret_name"));
         cases.add(new Case(Map.of("name", "n", "mcp_servers", Map.of("m", Map.of("url", "ftp://x"))), "mcp_servers.m.url"));
         cases.add(new Case(Map.of("name", "n", "team_id", other.id()), "team_id"));
         for (Case c : cases) {
