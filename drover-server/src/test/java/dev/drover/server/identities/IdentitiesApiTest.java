@@ -8,6 +8,7 @@ import dev.drover.server.testing.Api;
 import dev.drover.server.testing.Backend;
 import dev.drover.server.testing.BareRepos;
 import dev.drover.server.testing.MovableClock;
+import dev.drover.server.testing.Races;
 import dev.drover.server.testing.TestServer;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -17,6 +18,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -234,6 +238,42 @@ abstract class IdentitiesApiTest {
                 "agent_identity_uid", uid));
         assertProblem(child, 403, "agent_identity_uid");
         assertThat(t.api().get("/agent/identities/" + uid).json().get("name").asText()).isEqualTo("a");
+    }
+
+    @Test
+    void aDeleteRacingAScheduleBeingSavedWithTheIdentityWaitsForItAndIsRefused() throws Exception {
+        String team = server.server().accounts().ensureTeam("ids-race-" + UUID.randomUUID());
+        Principal person = server.server().accounts().ensurePrincipal(Principal.Kind.USER,
+                "race-" + UUID.randomUUID() + "@example.com", team, false);
+        Api api = new Api(server.apiBaseUrl(), server.server().accounts().createKey(person, "k", null).secret());
+        String uid = created(api, Map.of("name", "raced")).get("uid").asText();
+        CountDownLatch saved = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        var db = server.server().database();
+        // a schedule being saved with the identity: checked (and its row locked) as Schedules does, not yet committed
+        CompletableFuture<Integer> schedule = CompletableFuture.supplyAsync(() -> db.write(h -> {
+            IdentityLinks.scheduleSaved(h, db.dialect().lockRows(), person, team, uid, "agent_uid");
+            int rows = h.createUpdate("""
+                            INSERT INTO schedules (id, owner_type, owner_id, name, cron_schedule, enabled, prompt,
+                                created_by, updated_by, created_at, updated_at, agent_identity_id)
+                            VALUES (:id, 'Team', :team, 'raced', '0 9 * * *', FALSE, 'p', :p, :p, 0, 0, :a)""")
+                    .bind("id", UUID.randomUUID().toString()).bind("team", team).bind("p", person.id()).bind("a", uid)
+                    .execute();
+            saved.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return rows;
+        }));
+        assertThat(saved.await(30, TimeUnit.SECONDS)).isTrue();
+        Races.Attempt<Api.Reply> delete = Races.start(() -> api.delete("/agent/identities/" + uid));
+        Races.awaitBlocked(server, delete);
+        release.countDown();
+        assertThat(schedule.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+        assertProblem(delete.result().get(30, TimeUnit.SECONDS), 409, "uid");
+        assertThat(api.get("/agent/identities/" + uid).status()).isEqualTo(200);
     }
 
     @Test
