@@ -424,6 +424,60 @@ paths.update({
    'delete': op('deleteSecret','Delete a secret',{'200':ok(ref('DeleteResponse')),'403':sec_403,'404':sec_404},[path('secretId')],tags=('secrets',),
      desc='Runs created before and not yet claimed then fail with resource_not_found instead of starting without it.')},
 })
+# agent identities (the spec's createAgent/listAgents/updateAgent/deleteAgent, the newer SDK's get and fields; docs/api.md#agent-identities)
+schemas['SecretRef'] = {'type':'object','required':['name'],'properties':{'name':SECRET_NAME},'description':'A managed secret of the identity\'s team, by name'}
+ident_props = {
+  'description':{'type':'string','maxLength':1024,'description':'Newer Oz SDK'},
+  'prompt':{'type':'string','description':'Newer Oz SDK: the base prompt of the identity\'s runs (config.base_prompt under the run\'s own)'},
+  'skills':{'type':'array','maxItems':16,'items':{'type':'string'},'description':'Newer Oz SDK: skill specs, stored in their canonical form (owner/repo:path/SKILL.md); each run gets their instructions'},
+  'secrets':{'type':'array','maxItems':32,'items':ref_('SecretRef'),'description':'Newer Oz SDK: managed secrets of the team, given to each run like its environment\'s'},
+  'harness':ref_('Harness'),
+  'base_model':{'type':'string','description':'Newer Oz SDK: the model of the identity\'s runs (their config.model_id unless they set one)'},
+  'harness_auth_secrets':ref_('HarnessAuthSecrets'),
+  'environment_id':{'type':'string','description':'Newer Oz SDK: the environment of the identity\'s runs, one of its team\'s'},
+  'mcp_servers':{'type':'object','additionalProperties':ref_('MCPServerConfig'),'description':'Newer Oz SDK: merged with a run\'s by server name, the run\'s winning'},
+  'worker_host':{'type':'string','description':'Newer Oz SDK: the worker pool of the identity\'s runs'}}
+schemas['CreateAgentRequest'] = copy.deepcopy(S['CreateAgentRequest'])
+schemas['CreateAgentRequest']['properties'].update(copy.deepcopy(ident_props))
+schemas['CreateAgentRequest']['properties']['team_id'] = {'type':'string','description':'Drover extension: the owning team, for a caller in several teams'}
+schemas['UpdateAgentRequest'] = copy.deepcopy(S['UpdateAgentRequest'])
+schemas['UpdateAgentRequest']['properties'].update(copy.deepcopy(ident_props))
+schemas['UpdateAgentRequest']['description'] = 'A partial update (newer Oz SDK): a field left out or null stays, an empty one ("", [], {}) is cleared, any other value replaces it whole.'
+schemas['AgentResponse'] = copy.deepcopy(S['AgentResponse'])
+schemas['AgentResponse']['required'] = ['uid','name','available','created_at','updated_at','skills','secrets','memory','scope']
+schemas['AgentResponse']['properties'].update(copy.deepcopy(ident_props))
+schemas['AgentResponse']['properties'].update({
+  'updated_at':{'type':'string','format':'date-time'},
+  'memory':{'type':'object','description':'Newer Oz SDK: memory settings; Drover keeps no memory across runs, so always no stores and auto-memory off',
+    'properties':{'attached_stores':{'type':'array','items':{'type':'object'}},'auto_memory':{'type':'object','properties':{'enabled':{'type':'boolean'}}}}},
+  'scope':ref_('Scope'),'creator':ref_('RunCreatorInfo')})
+schemas['AgentResponse']['properties']['available']['description'] += ' (Drover: always true; a team has at most 100 identities)'
+schemas['ListAgentIdentitiesResponse'] = copy.deepcopy(S['ListAgentIdentitiesResponse'])
+schemas['RunAgentRequest']['properties']['agent_identity_uid']['description'] += (' Drover: the run is created by the identity'
+  ' (creator type service_account, uid the identity\'s), owned by its team, and its configuration is the identity\'s under the'
+  ' request\'s (field by field); a run-scoped token cannot name one (403), a personal run (team: false) is a 400.')
+schemas['RunItem']['properties']['agent_identity_uid'] = {'type':'string','description':'Drover extension: the agent identity the run acted as (agent_identity_uid of its creation, or its schedule\'s agent_uid); kept after the identity is deleted'}
+for n in ('CreateScheduledAgentRequest','UpdateScheduledAgentRequest','ScheduledAgentItem'):
+    schemas[n]['properties']['agent_uid'] = {'type':'string','description':'Newer Oz SDK: the agent identity (of the schedule\'s team) its runs act as'
+      + ('; left out keeps it, "" removes it' if n=='UpdateScheduledAgentRequest' else '')}
+id_400 = problem('The caller is in several teams (say which with team_id) or in none')
+id_403 = problem('Only people manage agent identities: a service account or a run-scoped token is refused')
+id_404 = problem('Agent identity not found (or of another team)')
+paths.update({
+ '/agent/identities': {'post': op('createAgent','Create an agent identity for the caller\'s team',{'201':ok(ref('AgentResponse'),'Created'),
+    '400':problem('Invalid request (empty name, several teams or none, an environment, skill or secret the team lacks); detail names the field'),
+    '403':problem('Not a person, or the team already has 100 identities'),'404':problem('team_id names a team the caller is not in')},
+    None,ref('CreateAgentRequest')),
+   'get': op('listAgentIdentities','List the agent identities of the caller\'s team (oldest first; no pages: at most 100)',
+    {'200':ok(ref('ListAgentIdentitiesResponse')),'400':id_400,'403':id_403,'404':problem('team_id names a team the caller is not in')},
+    [q('team_id',{'type':'string'},'Drover extension: which of the caller\'s teams')])},
+ '/agent/identities/{uid}': {'get': op('getAgent','Get an agent identity',{'200':ok(ref('AgentResponse')),'403':id_403,'404':id_404},[path('uid')]),
+   'put': op('updateAgent','Update an agent identity',{'200':ok(ref('AgentResponse')),'400':problem('Invalid request; detail names the field'),
+     '403':id_403,'404':id_404},[path('uid')],ref('UpdateAgentRequest')),
+   'delete': op('deleteAgent','Delete an agent identity',{'204':{'description':'Deleted'},'403':id_403,'404':id_404,
+     '409':problem('A schedule\'s runs act as the identity; change or delete the schedule first (not retryable)')},[path('uid')],
+     desc='Runs it executed keep showing it (creator, agent_identity_uid); runs queued before still run as it. Its API keys are revoked in the same transaction.')},
+})
 doc = {'openapi':'3.0.3','info':{'title':'Drover API','version':'0.1.0',
   'description':'Drover speaks the Oz Agent API. Schemas marked as in the Oz Agent API are taken from its public OpenAPI document (MIT licence, (c) Warp); Drover extensions are described where they appear. Errors are RFC 7807 application/problem+json.',
   'license':{'name':'MIT (schemas from the Oz Agent API OpenAPI document)'}},

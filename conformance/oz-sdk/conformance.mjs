@@ -588,3 +588,54 @@ describe('newer SDK operations (raw HTTP)', () => {
     await client.agent.runs.cancel(created.run_id);
   });
 });
+
+describe('agent identities (raw HTTP: the npm release has no identity methods; the newer SDK calls these paths)', () => {
+  // oz-agent-sdk 1.0.0-alpha.8 has neither client.agent.agent nor agent_identity_uid; the newer SDK (1.4.0-alpha on
+  // GitHub) sends exactly these requests: POST/GET /agent/identities, GET/PUT/DELETE /agent/identities/{uid} (DELETE
+  // with Accept: */* and no body read), and agent_identity_uid at the top level of the run request.
+  test('an identity is created, listed, read, updated, runs act as it, and it is deleted', { timeout: TEST_TIMEOUT }, async () => {
+    const name = uniqueName('identity');
+    const created = await client.post('/agent/identities', { body: { name, description: 'conformance',
+      skills: [], secrets: [] } });
+    assert.equal(typeof created.uid, 'string');
+    assert.equal(created.name, name);
+    assert.equal(created.description, 'conformance');
+    assert.equal(created.available, true);
+    assertTimestamp(created.created_at, 'created_at');
+    assert.deepEqual(created.skills, []);
+    assert.deepEqual(created.secrets, []);
+    assert.deepEqual(created.memory, { attached_stores: [], auto_memory: { enabled: false } });
+
+    const listed = await client.get('/agent/identities');
+    assert.ok(listed.agents.some((a) => a.uid === created.uid), 'the identity is listed');
+    assert.deepEqual(await client.get(`/agent/identities/${created.uid}`), created);
+    const updated = await client.put(`/agent/identities/${created.uid}`, { body: { name: `${name}-2`, description: '' } });
+    assert.equal(updated.name, `${name}-2`);
+    assert.equal(updated.description, undefined, 'an empty description clears it');
+
+    // agent_identity_uid passes through the SDK's run() as an extra body key
+    const run = await client.agent.run({ prompt: 'as the identity', config: { name }, agent_identity_uid: created.uid });
+    const item = await client.agent.runs.retrieve(run.run_id);
+    assert.equal(item.agent_identity_uid, created.uid);
+    assert.equal(item.creator?.uid, created.uid);
+    assert.equal(item.creator?.type, 'service_account');
+    assert.equal(item.scope?.type, 'Team');
+    const byCreator = await client.agent.runs.list({ creator: created.uid });
+    assert.deepEqual(byCreator.runs.map((r) => r.run_id), [run.run_id], 'runs are listed by the identity as creator');
+    await client.agent.runs.cancel(run.run_id);
+
+    assert.equal(await client.delete(`/agent/identities/${created.uid}`, { headers: { Accept: '*/*' } }), null);
+    await assertApiError(client.get(`/agent/identities/${created.uid}`), NotFoundError, 404);
+    const kept = await client.agent.runs.retrieve(run.run_id);
+    assert.equal(kept.agent_identity_uid, created.uid, 'a run keeps naming the identity it ran as');
+  });
+
+  test('an identity without a name, or naming a secret the team lacks, is a BadRequestError naming the field', { timeout: TEST_TIMEOUT }, async () => {
+    const noName = await assertApiError(client.post('/agent/identities', { body: { description: 'x' } }), BadRequestError, 400);
+    assert.match(noName.error.detail, /^name/);
+    const noSecret = await assertApiError(client.post('/agent/identities', { body: { name: uniqueName('nosecret'),
+      secrets: [{ name: 'NO_SUCH_SECRET_ANYWHERE' }] } }), BadRequestError, 400);
+    assert.match(noSecret.error.detail, /^secrets\[0\]\.name/);
+    await assertApiError(client.get(`/agent/identities/${'Z'.repeat(22)}`), NotFoundError, 404);
+  });
+});

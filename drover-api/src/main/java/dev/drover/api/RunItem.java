@@ -4,7 +4,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** A run as returned by {@code GET /agent/runs/{runId}} and the runs list. */
+/**
+ * A run as returned by {@code GET /agent/runs/{runId}} and the runs list. {@code agent_identity_uid} names the agent
+ * identity the run acted as (a Drover extension), kept after the identity is deleted.
+ */
 public record RunItem(
         String runId,
         String taskId,
@@ -31,4 +34,5 @@ public record RunItem(
         AgentSkill agentSkill,
         Scope scope,
         Boolean interactive,
-        Map<String, String> metadata) {}
+        Map<String, String> metadata,
+        String agentIdentityUid) {}

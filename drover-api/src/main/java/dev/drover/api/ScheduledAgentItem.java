@@ -6,8 +6,9 @@ import java.time.Instant;
  * A scheduled agent: {@code prompt} and {@code agent_config} run on {@code cron_schedule} (five fields, UTC) while
  * {@code enabled}. {@code environment} is the environment {@code agent_config.environment_id} names, as it is now.
  * {@code history} says when it last fired and fires next; {@code last_spawn_error} why its last
- * tick created no run, if it did not.
+ * tick created no run, if it did not. {@code agent_uid} is the agent identity its runs act as, if any.
  */
 public record ScheduledAgentItem(String id, String name, String cronSchedule, boolean enabled, String prompt,
         String lastSpawnError, AmbientAgentConfig agentConfig, CloudEnvironmentConfig environment, Instant createdAt, Instant updatedAt,
-        RunCreatorInfo createdBy, RunCreatorInfo updatedBy, ScheduledAgentHistoryItem history, Scope scope) {}
+        RunCreatorInfo createdBy, RunCreatorInfo updatedBy, ScheduledAgentHistoryItem history, Scope scope,
+        String agentUid) {}

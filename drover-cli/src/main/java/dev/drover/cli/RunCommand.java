@@ -45,6 +45,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--command", description = "For --harness command: the command line to run; the prompt is its input.")
     String command;
 
+    @Option(names = "--identity", paramLabel = "UID",
+            description = "Run as this agent identity of your team (`drover identities list`): its configuration applies "
+                    + "under the options given here.")
+    String identity;
+
     @Option(names = "--json", description = "Print the server's reply as JSON.")
     boolean json;
 
@@ -58,7 +63,7 @@ final class RunCommand implements Callable<Integer> {
         DroverClient api = client.client();
         AmbientAgentConfig config = new AmbientAgentConfig(name, model, null, environment, null, null, null, null,
                 null, h, null);
-        RunAgentResponse r = api.createRun(new RunAgentRequest(prompt, skill, config, title, null, null,
+        RunAgentResponse r = api.createRun(new RunAgentRequest(prompt, skill, config, title, null, identity,
                 null, null, null, null, null));
         System.out.println(json ? Output.json(r) : r.runId() + " " + r.state() + (Boolean.TRUE.equals(r.atCapacity())
                 ? " (team at capacity: it waits for earlier runs)" : ""));

@@ -32,6 +32,10 @@ final class RunsCommand {
         @Option(names = "--name", description = "Only runs with this config.name.")
         String name;
 
+        @Option(names = {"--creator", "--identity"}, paramLabel = "UID",
+                description = "Only runs created by this principal; an agent identity's uid lists the runs that acted as it.")
+        String creator;
+
         @Option(names = "--limit", defaultValue = "20", description = "How many runs (default ${DEFAULT-VALUE}).")
         int limit;
 
@@ -50,6 +54,9 @@ final class RunsCommand {
             states.forEach(q::state);
             if (name != null) {
                 q.name(name);
+            }
+            if (creator != null) {
+                q.creator(creator);
             }
             List<RunItem> runs = client.client().runs(q).limit(limit).toList();
             if (json) {

@@ -343,6 +343,42 @@ class CliTest {
         }
     }
 
+    @Test
+    void identitiesAreCreatedListedShownUpdatedUsedByRunAndDeleted() {
+        try (TestServer server = TestServer.start(Backend.SQLITE, Backend.SQLITE.freshConfig())) {
+            String[] as = {"--server", server.apiBaseUrl(), "--api-key", TestServer.ADMIN_KEY};
+            Result created = cli(concat(new String[] {"identities", "create", "Reviewer", "--description", "reviews",
+                "--prompt", "Review carefully.", "--harness", "command", "--command", "true", "--worker-host", "cli-pool"}, as));
+            assertThat(created.code()).as(created.err()).isZero();
+            String uid = created.out().strip();
+            assertThat(uid).matches("[A-Za-z0-9]{22}");
+            assertThat(cli(concat(new String[] {"identities", "list"}, as)).out()).contains(uid).contains("Reviewer")
+                    .contains("reviews");
+            assertThat(cli(concat(new String[] {"identities", "get", uid}, as)).out()).contains("prompt Review carefully.")
+                    .contains("harness command").contains("worker host cli-pool");
+            Result updated = cli(concat(new String[] {"identities", "update", uid, "--name", "Senior reviewer",
+                "--description", ""}, as));
+            assertThat(updated.out()).as(updated.err()).contains("updated Senior reviewer");
+            assertThat(cli(concat(new String[] {"identities", "get", uid}, as)).out()).doesNotContain("reviews")
+                    .contains("Review carefully.");
+
+            Result run = cli(concat(new String[] {"run", "look at it", "--identity", uid, "--json"}, as));
+            assertThat(run.code()).as(run.err()).isZero();
+            String runId = server.admin().get("/agent/runs?creator=" + uid).json().get("runs").get(0).get("run_id").asText();
+            assertThat(run.out()).contains(runId);
+            assertThat(cli(concat(new String[] {"runs", "list", "--identity", uid}, as)).out()).contains(runId);
+            assertThat(cli(concat(new String[] {"runs", "list", "--identity", "A".repeat(22)}, as)).out())
+                    .doesNotContain(runId);
+            Result bad = cli(concat(new String[] {"identities", "create", "x", "--secret", "NOPE"}, as));
+            assertThat(bad.code()).isEqualTo(1);
+            assertThat(bad.err()).contains("400").contains("secrets[0].name");
+
+            assertThat(cli(concat(new String[] {"identities", "delete", uid}, as)).out()).contains("deleted " + uid);
+            assertThat(cli(concat(new String[] {"identities", "get", uid}, as)).code()).isEqualTo(1);
+            assertThat(cli(concat(new String[] {"identities", "list"}, as)).out()).doesNotContain(uid);
+        }
+    }
+
     private static String[] concat(String[] a, String[] b) {
         return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
     }

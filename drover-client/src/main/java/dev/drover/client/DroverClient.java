@@ -12,7 +12,11 @@ import dev.drover.api.CloudEnvironment;
 import dev.drover.api.CloudEnvironmentConfig;
 import dev.drover.api.ConversationResponse;
 import dev.drover.api.CreateEnvironmentRequest;
+import dev.drover.api.AgentIdentity;
+import dev.drover.api.CreateAgentIdentityRequest;
 import dev.drover.api.CreateSecretRequest;
+import dev.drover.api.ListAgentIdentitiesResponse;
+import dev.drover.api.UpdateAgentIdentityRequest;
 import dev.drover.api.ListSecretsResponse;
 import dev.drover.api.ManagedSecret;
 import dev.drover.api.UpdateSecretRequest;
@@ -237,6 +241,31 @@ public final class DroverClient {
 
     public void deleteSecret(String uid) {
         send("DELETE", "/secrets/" + path(uid), null, Map.of(), false, type(JsonNode.class));
+    }
+
+    /** The agent identities of the caller's team ({@code teamId}: which team, for a caller in several; else null). */
+    public ListAgentIdentitiesResponse listIdentities(String teamId) {
+        return send("GET", "/agent/identities" + (teamId == null ? "" : "?team_id="
+                + URLEncoder.encode(teamId, StandardCharsets.UTF_8)), null, Map.of(), true,
+                type(ListAgentIdentitiesResponse.class));
+    }
+
+    public AgentIdentity getIdentity(String uid) {
+        return send("GET", "/agent/identities/" + path(uid), null, Map.of(), true, type(AgentIdentity.class));
+    }
+
+    /** Sent once: a retry after a lost answer would create a second identity. */
+    public AgentIdentity createIdentity(CreateAgentIdentityRequest request) {
+        return send("POST", "/agent/identities", request, Map.of(), false, type(AgentIdentity.class));
+    }
+
+    /** A partial update (null fields stay); the same however often it is repeated. */
+    public AgentIdentity updateIdentity(String uid, UpdateAgentIdentityRequest request) {
+        return send("PUT", "/agent/identities/" + path(uid), request, Map.of(), true, type(AgentIdentity.class));
+    }
+
+    public void deleteIdentity(String uid) {
+        send("DELETE", "/agent/identities/" + path(uid), null, Map.of(), false, type(JsonNode.class));
     }
 
     public ListModelsResponse models() {

@@ -24,6 +24,11 @@ public final class RunQuery {
         return add("name", name);
     }
 
+    /** Runs created by this principal; an agent identity's uid lists the runs that acted as it. */
+    public RunQuery creator(String uid) {
+        return add("creator", uid);
+    }
+
     public RunQuery metadata(String key, String value) {
         return add("metadata[" + key + "]", value);
     }

@@ -48,6 +48,7 @@ final class ApiRouting {
                 s.workers(),    // POST/GET /workers, POST /workers/{id}/claim|heartbeat, POST .../runs/{runId}/accept|transcript|artifacts
                 s.webhooks(),   // POST/GET /webhooks, GET/DELETE /webhooks/{id}, POST .../{id}/enable, GET .../{id}/deliveries, POST .../deliveries/{deliveryId}/redeliver
                 s.secrets(),    // POST/GET /secrets, GET/PUT/DELETE /secrets/{uid}
+                s.identities(), // POST/GET /agent/identities, GET/PUT/DELETE /agent/identities/{uid}
                 s.integrations(), // POST /integrations/github/webhook, POST /integrations/gitlab/webhook (signed, no key)
                 s.openApi());   // GET /openapi.json
     }

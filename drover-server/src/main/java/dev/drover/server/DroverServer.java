@@ -35,6 +35,8 @@ import dev.drover.server.skills.SkillsService;
 import dev.drover.server.sessions.SessionsService;
 import dev.drover.server.files.UrlSigner;
 import dev.drover.server.store.Database;
+import dev.drover.server.identities.Identities;
+import dev.drover.server.identities.IdentitiesService;
 import dev.drover.server.secrets.RunSecrets;
 import dev.drover.server.secrets.SecretKeys;
 import dev.drover.server.secrets.Secrets;
@@ -85,8 +87,8 @@ public final class DroverServer implements AutoCloseable {
     record Services(RunsService runs, EventsService events, MessagesService messages, ModelsService models,
             SessionsService sessions, TranscriptsService transcripts, ArtifactsService artifacts,
             EnvironmentsService environments, SkillsService skills, WorkersService workers, SchedulesService schedules,
-            WebhooksService webhooks, SecretsService secrets, IntegrationsService integrations,
-            OpenApiService openApi,
+            WebhooksService webhooks, SecretsService secrets, IdentitiesService identities,
+            IntegrationsService integrations, OpenApiService openApi,
             OpsService ops, DocsService docs, FilesService files, WebService web, SignInService signIn) {}
 
     private final ServerConfig config;
@@ -161,9 +163,10 @@ public final class DroverServer implements AutoCloseable {
                     config.env().get("DROVER_GIT_TOKEN"), clock, skillsMaxAge(config));
             resources.add(catalog);
             Skills skills = new Skills(db, catalog, environments);
-            Runs runs = new Runs(db, log, models, blobs, clock, url, config.teamConcurrency(), skills);
+            Identities identities = new Identities(db, clock, environments, secrets, skills, models);
+            Runs runs = new Runs(db, log, models, blobs, clock, url, config.teamConcurrency(), skills, identities);
             Messages messages = new Messages(db, log, runs, clock);
-            RunSecrets runSecrets = new RunSecrets(secrets, environments, runs);
+            RunSecrets runSecrets = new RunSecrets(secrets, environments, runs, identities);
             RunLeases leases = new RunLeases(db, runs, clock, config.leaseDuration(), config.teamConcurrency());
             // every node sweeps expired leases once a second; each expiry is a compare-and-set. It starts once the node
             // listens: its first pass grants every lease a grace period (RunLeases.sweep), which must begin when
@@ -220,6 +223,7 @@ public final class DroverServer implements AutoCloseable {
                     new SchedulesService(schedules, pools),
                     new WebhooksService(webhooks),
                     new SecretsService(secrets),
+                    new IdentitiesService(identities),
                     integrations.service(),
                     new OpenApiService(),
                     new OpsService(db, metrics),

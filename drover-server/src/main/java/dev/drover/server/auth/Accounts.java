@@ -123,7 +123,10 @@ public final class Accounts {
         boolean[] joined = {false};
         String id = db.write(h -> {
             String column = kind == Principal.Kind.USER ? "email" : "display_name";
-            String found = h.createQuery("SELECT id FROM principals WHERE kind = :kind AND " + column + " = :name")
+            // never an agent identity's principal, whose name any team member chooses: a key made by name for a
+            // service account must not end up acting as some team's identity
+            String found = h.createQuery("SELECT id FROM principals p WHERE kind = :kind AND " + column + " = :name"
+                            + " AND NOT EXISTS (SELECT 1 FROM agent_identities a WHERE a.id = p.id)")
                     .bind("kind", kind.wire()).bind("name", name).mapTo(String.class).findOne().orElse(null);
             String pid = found != null ? found : Ids.uuid();
             if (found == null) {
@@ -151,6 +154,35 @@ public final class Accounts {
             changed(); // an existing principal sees more now
         }
         return principal(id).orElseThrow();
+    }
+
+    /**
+     * Makes agent identity {@code id} a principal in {@code h}'s transaction: a service account named {@code name}
+     * that belongs to {@code teamId} only. Its runs are created by it and their run-scoped tokens act as it, so an
+     * agent running as an identity reaches what its team owns, never what the person who started it owns alone.
+     */
+    public static void createAgentPrincipal(Handle h, String id, String name, String teamId, long nowMicros) {
+        h.createUpdate("""
+                        INSERT INTO principals (id, kind, display_name, email, is_admin, created_at)
+                        VALUES (:id, 'service_account', :name, NULL, FALSE, :now)""")
+                .bind("id", id).bind("name", name).bind("now", nowMicros).execute();
+        h.createUpdate("INSERT INTO team_members (team_id, principal_id) VALUES (:t, :p)")
+                .bind("t", teamId).bind("p", id).execute();
+    }
+
+    /** An identity renamed: its runs show the new name as their creator's. */
+    public static void renameAgentPrincipal(Handle h, String id, String name) {
+        h.createUpdate("UPDATE principals SET display_name = :name WHERE id = :id").bind("name", name).bind("id", id)
+                .execute();
+    }
+
+    /**
+     * An identity deleted: every API key of its principal is revoked in the same transaction (the spec's "all API
+     * keys associated with the agent are deleted atomically"). The principal row stays, named by its runs.
+     */
+    public static void revokeKeysOf(Handle h, String principalId, long nowMicros) {
+        h.createUpdate("UPDATE api_keys SET revoked_at = :now WHERE principal_id = :p AND revoked_at IS NULL")
+                .bind("now", nowMicros).bind("p", principalId).execute();
     }
 
     /** The kind of key that workers use. */

@@ -35,7 +35,7 @@ public final class RunRequests {
     record Attachment(String fileName, String mimeType, byte[] bytes) {}
 
     /** Whether the run's agent is the built-in one ({@code oz}, the default), not a CLI or a command. */
-    static boolean runsBuiltInAgent(AmbientAgentConfig c) {
+    public static boolean runsBuiltInAgent(AmbientAgentConfig c) {
         return c.harness() == null || c.harness().type() == null || c.harness().type().equals("oz");
     }
 
@@ -60,9 +60,7 @@ public final class RunRequests {
         maxChars("skill", r.skill(), 1024);
         maxChars("conversation_id", r.conversationId(), 128);
         maxChars("parent_run_id", r.parentRunId(), 128);
-        if (r.agentIdentityUid() != null) {
-            throw ApiException.badRequest("agent_identity_uid", "agent identities are not supported by this server");
-        }
+        maxChars("agent_identity_uid", r.agentIdentityUid(), 128);
         if (c != null) {
             validateConfig("config", c);
         }
@@ -74,51 +72,52 @@ public final class RunRequests {
 
     /** An agent config, its fields named under {@code field} ({@code config} of a run, {@code agent_config} of a schedule). */
     public static void validateConfig(String field, AmbientAgentConfig c) {
-        Text.notBlankIfPresent(field + ".name", c.name());
-        Text.notBlankIfPresent(field + ".model_id", c.modelId());
-        Text.notBlankIfPresent(field + ".environment_id", c.environmentId());
-        Text.notBlankIfPresent(field + ".skill_spec", c.skillSpec());
-        Text.notBlankIfPresent(field + ".worker_host", c.workerHost());
-        Text.blankIsAbsent(field + ".base_prompt", c.basePrompt());
+        String p = field.isEmpty() ? "" : field + "."; // "": the fields are top-level (an agent identity's)
+        Text.notBlankIfPresent(p + "name", c.name());
+        Text.notBlankIfPresent(p + "model_id", c.modelId());
+        Text.notBlankIfPresent(p + "environment_id", c.environmentId());
+        Text.notBlankIfPresent(p + "skill_spec", c.skillSpec());
+        Text.notBlankIfPresent(p + "worker_host", c.workerHost());
+        Text.blankIsAbsent(p + "base_prompt", c.basePrompt());
         if (c.harness() != null) {
-            Text.notBlankIfPresent(field + ".harness.type", c.harness().type());
-            Text.notBlankIfPresent(field + ".harness.command", c.harness().command());
+            Text.notBlankIfPresent(p + "harness.type", c.harness().type());
+            Text.notBlankIfPresent(p + "harness.command", c.harness().command());
         }
-        maxChars(field + ".name", c.name(), MAX_NAME_CHARS);
-        maxChars(field + ".model_id", c.modelId(), 128);
-        maxChars(field + ".environment_id", c.environmentId(), 128);
-        maxChars(field + ".skill_spec", c.skillSpec(), 1024);
-        maxChars(field + ".worker_host", c.workerHost(), 128);
+        maxChars(p + "name", c.name(), MAX_NAME_CHARS);
+        maxChars(p + "model_id", c.modelId(), 128);
+        maxChars(p + "environment_id", c.environmentId(), 128);
+        maxChars(p + "skill_spec", c.skillSpec(), 1024);
+        maxChars(p + "worker_host", c.workerHost(), 128);
         if (c.basePrompt() != null && c.basePrompt().getBytes(StandardCharsets.UTF_8).length > MAX_PROMPT_BYTES) {
-            throw ApiException.badRequest(field + ".base_prompt", "must be at most " + MAX_PROMPT_BYTES + " bytes");
+            throw ApiException.badRequest(p + "base_prompt", "must be at most " + MAX_PROMPT_BYTES + " bytes");
         }
         if (c.idleTimeoutMinutes() != null && (c.idleTimeoutMinutes() < 1 || c.idleTimeoutMinutes() > 60)) {
-            throw ApiException.badRequest(field + ".idle_timeout_minutes", "must be between 1 and 60");
+            throw ApiException.badRequest(p + "idle_timeout_minutes", "must be between 1 and 60");
         }
         if (c.harness() != null && c.harness().type() != null && !HARNESSES.contains(c.harness().type())) {
-            throw ApiException.badRequest(field + ".harness.type", "unknown harness \"" + c.harness().type()
+            throw ApiException.badRequest(p + "harness.type", "unknown harness \"" + c.harness().type()
                     + "\"; one of " + String.join(", ", HARNESSES.stream().sorted().toList()));
         }
         if (c.budgetUsd() != null && (!(c.budgetUsd() > 0) || c.budgetUsd() > 1_000_000)) {
-            throw ApiException.badRequest(field + ".budget_usd", "must be a positive amount of US dollars");
+            throw ApiException.badRequest(p + "budget_usd", "must be a positive amount of US dollars");
         }
         if (c.harness() != null && "command".equals(c.harness().type())
                 && (c.harness().command() == null || c.harness().command().isBlank())) {
-            throw ApiException.badRequest(field + ".harness.command", "the command harness needs a command to run");
+            throw ApiException.badRequest(p + "harness.command", "the command harness needs a command to run");
         }
-        maxChars(field + ".harness.command", c.harness() == null ? null : c.harness().command(), 4096);
+        maxChars(p + "harness.command", c.harness() == null ? null : c.harness().command(), 4096);
         if (c.harnessAuthSecrets() != null) { // that they exist is checked by RunSecrets, in the caller's scope
-            secretName(field + ".harness_auth_secrets.claude_auth_secret_name", c.harnessAuthSecrets().claudeAuthSecretName());
-            secretName(field + ".harness_auth_secrets.codex_auth_secret_name", c.harnessAuthSecrets().codexAuthSecretName());
-            secretName(field + ".harness_auth_secrets.gemini_auth_secret_name", c.harnessAuthSecrets().geminiAuthSecretName());
+            secretName(p + "harness_auth_secrets.claude_auth_secret_name", c.harnessAuthSecrets().claudeAuthSecretName());
+            secretName(p + "harness_auth_secrets.codex_auth_secret_name", c.harnessAuthSecrets().codexAuthSecretName());
+            secretName(p + "harness_auth_secrets.gemini_auth_secret_name", c.harnessAuthSecrets().geminiAuthSecretName());
         }
         if (c.mcpServers() != null) {
             if (c.mcpServers().size() > 32) {
-                throw ApiException.badRequest(field + ".mcp_servers", "at most 32 servers");
+                throw ApiException.badRequest(p + "mcp_servers", "at most 32 servers");
             }
             for (Map.Entry<String, McpServerConfig> e : c.mcpServers().entrySet()) {
-                maxChars(field + ".mcp_servers." + shown(e.getKey()), e.getKey(), 128);
-                validateMcp(field + ".mcp_servers." + shown(e.getKey()), e.getValue());
+                maxChars(p + "mcp_servers." + shown(e.getKey()), e.getKey(), 128);
+                validateMcp(p + "mcp_servers." + shown(e.getKey()), e.getValue());
             }
         }
     }

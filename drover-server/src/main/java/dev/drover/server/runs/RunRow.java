@@ -44,4 +44,4 @@ record RunRow(
         int attempts,
         boolean hasArtifacts,
         String environmentId,
-        int turn) {}
+        int turn, String agentIdentityId) {}

@@ -61,10 +61,17 @@ public final class Runs {
     private final Supplier<String> publicUrl;
     private final int teamConcurrency;
     private final SkillResolver skills;
+    private final IdentityResolver identities;
 
     public Runs(Database db, EventLog events, ModelCatalog models, BlobStore blobs, Clock clock, Supplier<String> publicUrl,
             int teamConcurrency, SkillResolver skills) {
+        this(db, events, models, blobs, clock, publicUrl, teamConcurrency, skills, IdentityResolver.NONE);
+    }
+
+    public Runs(Database db, EventLog events, ModelCatalog models, BlobStore blobs, Clock clock, Supplier<String> publicUrl,
+            int teamConcurrency, SkillResolver skills, IdentityResolver identities) {
         this.skills = skills;
+        this.identities = identities;
         this.db = db;
         this.repo = new RunRepository(db);
         this.events = events;
@@ -101,7 +108,8 @@ public final class Runs {
         // an agent's keys live apart from its creator's: a replay must never answer with a run outside its lane
         String idempotencyKey = requestedKey == null || caller.runScope() == null ? requestedKey
                 : caller.runScope() + "/" + requestedKey;
-        AmbientAgentConfig config = request.config() != null ? request.config() : AmbientAgentConfig.empty();
+        IdentityResolver.AsIdentity identity = identity(caller, request);
+        AmbientAgentConfig config = config(request, identity);
         checkModel(config);
         List<RunRequests.Attachment> attachments = RunRequests.decodeAttachments(request.attachments());
         String requestHash = idempotencyKey == null ? null : hash(request, origin);
@@ -112,11 +120,11 @@ public final class Runs {
             }
         }
         // before the transaction: resolving may read a repository
-        SkillResolver.ResolvedSkill skill = resolveSkill(caller, request);
+        Prepared prepared = prepare(caller, request, identity);
         // Blobs first: if the transaction below fails they are unreferenced garbage, never a dangling row.
         List<String> blobKeys = attachments.stream().map(a -> blobs.put(a.bytes())).toList();
         try {
-            return db.write(h -> insert(h, caller, request, config, origin, skill, attachments, blobKeys,
+            return db.write(h -> insert(h, caller, request, config, origin, prepared, attachments, blobKeys,
                     idempotencyKey, requestHash));
         } catch (RuntimeException e) {
             if (idempotencyKey != null && db.dialect().isUniqueViolation(e)) {
@@ -164,11 +172,68 @@ public final class Runs {
      * {@link #resolveSkill}'s answer, asked for before the transaction.
      */
     public RunAgentResponse createIn(Handle h, Principal caller, RunAgentRequest request, Origin origin,
-            SkillResolver.ResolvedSkill skill) {
+            Prepared prepared) {
         RunRequests.validate(request);
-        AmbientAgentConfig config = request.config() != null ? request.config() : AmbientAgentConfig.empty();
+        AmbientAgentConfig config = config(request, prepared.identity());
         checkModel(config);
-        return insert(h, caller, request, config, origin, skill, List.of(), List.of(), null, null);
+        return insert(h, caller, request, config, origin, prepared, List.of(), List.of(), null, null);
+    }
+
+    /**
+     * What a creation resolves before its transaction (resolving reads repositories): the identity the run acts as
+     * (null when it names none), the skill it names, and the instructions of the identity's own skills.
+     */
+    public record Prepared(IdentityResolver.AsIdentity identity, SkillResolver.ResolvedSkill skill,
+            String identityInstructions) {}
+
+    /** {@link Prepared} for {@link #createIn}: a schedule's tick resolves it before its transaction. */
+    public Prepared prepare(Principal caller, RunAgentRequest request) {
+        RunRequests.validate(request);
+        return prepare(caller, request, identity(caller, request));
+    }
+
+    private Prepared prepare(Principal caller, RunAgentRequest request, IdentityResolver.AsIdentity identity) {
+        Principal actor = identity == null ? caller : identity.principal();
+        SkillResolver.ResolvedSkill skill = resolveSkill(actor, request);
+        if (identity == null || identity.skills().isEmpty()) {
+            return new Prepared(identity, skill, null);
+        }
+        // every skill of the identity is resolved again for each run: its instructions are the repository's today
+        StringBuilder instructions = new StringBuilder();
+        for (String spec : identity.skills()) {
+            SkillResolver.ResolvedSkill s = skills.resolve(actor, "agent_identity_uid", spec, request.prompt());
+            if (skill != null && s.spec().equals(skill.spec())) {
+                continue; // the run's own skill already brings these
+            }
+            instructions.append(instructions.isEmpty() ? "" : "\n\n").append("# Skill: ").append(s.name())
+                    .append(" (").append(s.spec()).append(")\n\n").append(s.instructions());
+        }
+        return new Prepared(identity, skill, instructions.isEmpty() ? null : instructions.toString());
+    }
+
+    /**
+     * The identity a request names, or null. An agent (run-scoped token) cannot choose one: a child run acts as
+     * whoever its parent's token acts as, so naming another identity would reach that identity's secrets.
+     */
+    private IdentityResolver.AsIdentity identity(Principal caller, RunAgentRequest request) {
+        if (request.agentIdentityUid() == null) {
+            return null;
+        }
+        if (caller.runScope() != null) {
+            throw ApiException.forbidden("agent_identity_uid: a run-scoped token cannot choose the identity a run "
+                    + "acts as; its child runs act as its own run's creator");
+        }
+        if (Boolean.FALSE.equals(request.team())) {
+            throw ApiException.badRequest("agent_identity_uid", "an agent identity acts for its team: only a team run "
+                    + "(team: true, the default) can name one");
+        }
+        return identities.resolve(caller, request.agentIdentityUid(), "agent_identity_uid");
+    }
+
+    /** The run's configuration: the request's, over its identity's when it names one. */
+    private static AmbientAgentConfig config(RunAgentRequest request, IdentityResolver.AsIdentity identity) {
+        AmbientAgentConfig requested = request.config() != null ? request.config() : AmbientAgentConfig.empty();
+        return identity == null ? requested : IdentityResolver.merge(identity.config(), requested);
     }
 
     /** The skill the request names ({@code skill}, else {@code config.skill_spec}), or null when it names none. */
@@ -212,9 +277,22 @@ public final class Runs {
     }
 
     private RunAgentResponse insert(Handle h, Principal caller, RunAgentRequest r, AmbientAgentConfig requested,
-            Origin origin, SkillResolver.ResolvedSkill skill, List<RunRequests.Attachment> attachments, List<String> blobKeys, String idempotencyKey,
-            String requestHash) {
+            Origin requestedOrigin, Prepared prepared, List<RunRequests.Attachment> attachments, List<String> blobKeys,
+            String idempotencyKey, String requestHash) {
         Instant now = clock.instant();
+        SkillResolver.ResolvedSkill skill = prepared.skill();
+        IdentityResolver.AsIdentity identity = prepared.identity();
+        String idempotencyPrincipal = caller.id(); // the key is the caller's, whoever the run acts as
+        Origin origin = requestedOrigin;
+        if (identity != null) {
+            // the run acts as the identity: it is its creator (and its token's principal), its team the owner
+            if (origin.owner() != null && !origin.owner().uid().equals(identity.teamId())) {
+                throw ApiException.badRequest("agent_identity_uid", "the identity belongs to another team than "
+                        + origin.owner().type() + " " + origin.owner().uid());
+            }
+            origin = new Origin(origin.source(), origin.location(), origin.schedule(), new Scope("Team", identity.teamId()));
+            caller = identity.principal();
+        }
         String ownerType;
         String ownerId;
         boolean team = r.team() != null ? r.team()
@@ -267,11 +345,15 @@ public final class Runs {
                 skill == null ? null : skill.name(),
                 skill == null ? null : RunRepository.json(new AgentSkill(skill.name(), skill.description(),
                         skill.path(), null)),
-                skill == null ? null : skill.instructions(),
+                instructions(skill, prepared.identityInstructions()),
                 origin.schedule() == null ? null : origin.schedule().scheduleId(),
                 origin.schedule() == null ? null : RunRepository.json(origin.schedule()), conversationId,
                 r.parentRunId(), depth, Ids.uuid(), Boolean.TRUE.equals(r.interactive()), r.metadata(), pool(config),
                 micros));
+        if (identity != null) {
+            h.createUpdate("UPDATE runs SET agent_identity_id = :i WHERE id = :id")
+                    .bind("i", identity.uid()).bind("id", id).execute();
+        }
         if (config.environmentId() != null) {
             EnvironmentLinks.runCreated(h, caller, config.environmentId(), id, "config.environment_id");
         }
@@ -282,7 +364,7 @@ public final class Runs {
             h.createUpdate("""
                             INSERT INTO idempotency_keys (principal_id, key, request_hash, run_id, created_at)
                             VALUES (:p, :k, :hash, :run, :now)""")
-                    .bind("p", caller.id()).bind("k", idempotencyKey).bind("hash", requestHash).bind("run", id)
+                    .bind("p", idempotencyPrincipal).bind("k", idempotencyKey).bind("hash", requestHash).bind("run", id)
                     .bind("now", micros).execute();
         }
         boolean atCapacity = teamConcurrency > 0 && repo.hasMoreActiveThan(h, ownerId, teamConcurrency);
@@ -292,6 +374,14 @@ public final class Runs {
         RunEvent queued = events.append(h, id, RunTransitions.eventFor(null, RunState.QUEUED), null, null, now);
         repo.markCreatedAt(h, id, queued.sequence());
         return new RunAgentResponse(id, id, RunState.QUEUED, atCapacity);
+    }
+
+    /** What the run's agent is told besides its prompt: its skill's instructions, then its identity's skills'. */
+    private static String instructions(SkillResolver.ResolvedSkill skill, String identityInstructions) {
+        if (skill == null) {
+            return identityInstructions;
+        }
+        return identityInstructions == null ? skill.instructions() : skill.instructions() + "\n\n" + identityInstructions;
     }
 
     /** The worker pool a run is routed to: {@code config.worker_host}, else the default pool. */
@@ -745,7 +835,7 @@ public final class Runs {
                 r.requestUsageJson() == null ? null : read(r.requestUsageJson(), RequestUsage.class), config,
                 r.conversationId(), r.parentRunId(), r.sandboxRunning(), artifacts,
                 read(r.agentSkillJson(), AgentSkill.class), new Scope(r.ownerType(), r.ownerId()),
-                r.interactive(), readStringMap(r.metadataJson()));
+                r.interactive(), readStringMap(r.metadataJson()), r.agentIdentityId());
     }
 
     /**

@@ -18,11 +18,11 @@ import dev.drover.api.UpdateScheduledAgentRequest;
 import dev.drover.server.auth.Accounts;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.environments.EnvironmentLinks;
+import dev.drover.server.identities.IdentityLinks;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.http.Text;
 import dev.drover.server.runs.RunRequests;
 import dev.drover.server.runs.Runs;
-import dev.drover.server.runs.SkillResolver;
 import dev.drover.server.skills.SkillSpec;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
@@ -74,13 +74,19 @@ public final class Schedules {
         Instant now = clock.instant();
         String id = Ids.uuid();
         String ownerId = team ? caller.teamIds().getFirst() : caller.id();
+        Text.notBlankIfPresent("agent_uid", r.agentUid());
         db.write(h -> {
             checkEnvironment(h, caller, r.agentConfig(), ownerId);
+            if (r.agentUid() != null) {
+                IdentityLinks.scheduleSaved(h, db.dialect().lockRows(), caller, ownerId, r.agentUid(), "agent_uid");
+            }
             return h.createUpdate("""
                         INSERT INTO schedules (id, owner_type, owner_id, name, cron_schedule, enabled, prompt,
-                            config_json, environment_id, created_by, updated_by, created_at, updated_at, next_run)
+                            config_json, environment_id, created_by, updated_by, created_at, updated_at, next_run,
+                            agent_identity_id)
                         VALUES (:id, :ownerType, :ownerId, :name, :cron, :enabled, :prompt, :config, :env, :by, :by,
-                            :now, :now, :next)""")
+                            :now, :now, :next, :agent)""")
+                .bind("agent", r.agentUid())
                 .bind("id", id)
                 .bind("ownerType", team ? "Team" : "User")
                 .bind("ownerId", ownerId)
@@ -122,6 +128,12 @@ public final class Schedules {
         db.write(h -> {
             ScheduleRow old = locked(h, caller, id);
             checkEnvironment(h, caller, r.agentConfig(), old.ownerId());
+            // left out: the identity stays; "": none; a uid: that identity, checked like a new one
+            String agent = r.agentUid() == null ? old.agentIdentityId() : r.agentUid().isEmpty() ? null : r.agentUid();
+            if (agent != null && !agent.equals(old.agentIdentityId())) {
+                Text.notBlankIfPresent("agent_uid", agent);
+                IdentityLinks.scheduleSaved(h, db.dialect().lockRows(), caller, old.ownerId(), agent, "agent_uid");
+            }
             Instant now = clock.instant();
             // keep the pending tick when nothing about timing changed, so an edit never skips or repeats one
             Long next = !r.enabled() ? null
@@ -130,9 +142,10 @@ public final class Schedules {
             h.createUpdate("""
                             UPDATE schedules SET name = :name, cron_schedule = :cron, enabled = :enabled,
                                 prompt = :prompt, config_json = :config, environment_id = :env, updated_by = :by,
-                                updated_at = :now, next_run = :next
+                                updated_at = :now, next_run = :next, agent_identity_id = :agent
                             WHERE id = :id""")
                     .bind("id", id)
+                    .bind("agent", agent)
                     .bind("name", r.name().strip())
                     .bind("cron", r.cronSchedule().strip())
                     .bind("enabled", r.enabled())
@@ -195,6 +208,12 @@ public final class Schedules {
                 .bind("env", environmentId).mapTo(String.class).list();
     }
 
+    /** The names of the schedules whose runs act as the agent identity (it cannot be deleted then). */
+    public static List<String> namesUsingIdentity(Handle h, String identityId) {
+        return h.createQuery("SELECT name FROM schedules WHERE agent_identity_id = :a ORDER BY name LIMIT 10")
+                .bind("a", identityId).mapTo(String.class).list();
+    }
+
     /**
      * Fires every schedule whose tick is due, each in a transaction of its own. Safe to call from any number of
      * nodes at once: a tick another node has fired is skipped. Returns the ticks this call fired.
@@ -239,9 +258,9 @@ public final class Schedules {
             Principal actor = accounts.principal(s.updater().uid()).orElseThrow(() -> ApiException.badRequest(
                     "updated_by", "the schedule's last editor no longer exists"));
             RunAgentRequest request = new RunAgentRequest(s.prompt().isEmpty() ? null : s.prompt(), null, s.config(),
-                    null, "Team".equals(s.ownerType()), null, null, null, null, null, null);
+                    null, "Team".equals(s.ownerType()), s.agentIdentityId(), null, null, null, null, null);
             // outside the transaction: resolving a skill may read its repository
-            SkillResolver.ResolvedSkill skill = runs.resolveSkill(actor, request);
+            Runs.Prepared prepared = runs.prepare(actor, request);
             return db.write(h -> {
                 ScheduleRow claimed = claimTick(h, d, s.updatedAt());
                 if (claimed == null) {
@@ -249,7 +268,7 @@ public final class Schedules {
                 }
                 String runId = runs.createIn(h, actor, request, new Runs.Origin(RunSourceType.SCHEDULED_AGENT,
                         RunExecutionLocation.REMOTE, new ScheduleInfo(claimed.id(), claimed.name(), claimed.cron()),
-                        new Scope(claimed.ownerType(), claimed.ownerId())), skill).runId();
+                        new Scope(claimed.ownerType(), claimed.ownerId())), prepared).runId();
                 recordFire(h, d, runId, null);
                 return true;
             });
@@ -373,7 +392,8 @@ public final class Schedules {
     /** A schedule as stored, with its creator and last editor. */
     private record ScheduleRow(String id, String ownerType, String ownerId, String name, String cron, boolean enabled,
             String prompt, String configJson, RunCreatorInfo creator, RunCreatorInfo updater, long createdAt,
-            long updatedAt, Long nextRun, Long lastRan, String lastSpawnError, String environmentJson) {
+            long updatedAt, Long nextRun, Long lastRan, String lastSpawnError, String environmentJson,
+            String agentIdentityId) {
 
         CloudEnvironmentConfig environment() {
             try {
@@ -406,14 +426,14 @@ public final class Schedules {
                         rs.getString("u_email"), null),
                 rs.getLong("created_at"), rs.getLong("updated_at"),
                 Rows.nullableLong(rs, "next_run"), Rows.nullableLong(rs, "last_ran"), rs.getString("last_spawn_error"),
-                rs.getString("environment_json"));
+                rs.getString("environment_json"), rs.getString("agent_identity_id"));
     }
 
     private static ScheduledAgentItem item(ScheduleRow s) {
         return new ScheduledAgentItem(s.id(), s.name(), s.cron(), s.enabled(), s.prompt(), s.lastSpawnError(),
                 s.config(), s.environment(), Times.instant(s.createdAt()), Times.instant(s.updatedAt()), s.creator(), s.updater(),
                 new ScheduledAgentHistoryItem(Times.instantOrNull(s.lastRan()), Times.instantOrNull(s.nextRun())),
-                new Scope(s.ownerType(), s.ownerId()));
+                new Scope(s.ownerType(), s.ownerId()), s.agentIdentityId());
     }
 
     private static String json(AmbientAgentConfig config) {

@@ -12,6 +12,7 @@ import dev.drover.api.RunSecret;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.environments.Environments;
 import dev.drover.server.http.ApiException;
+import dev.drover.server.identities.Identities;
 import dev.drover.server.runs.Runs;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,18 +28,30 @@ public final class RunSecrets {
     private final Secrets secrets;
     private final Environments environments;
     private final Runs runs;
+    private final Identities identities;
 
-    public RunSecrets(Secrets secrets, Environments environments, Runs runs) {
+    public RunSecrets(Secrets secrets, Environments environments, Runs runs, Identities identities) {
         this.secrets = secrets;
         this.environments = environments;
         this.runs = runs;
+        this.identities = identities;
     }
 
-    /** What a run with {@code config} and (resolved) {@code environment} uses, in injection order. */
-    static List<Secrets.Wanted> wanted(AmbientAgentConfig config, List<String> environmentSecrets) {
+    /**
+     * What a run with {@code config}, (resolved) {@code environment} and agent identity uses, in injection order. An
+     * identity's secrets are given like the environment's (setup commands and the agent); a name both give is given
+     * once.
+     */
+    static List<Secrets.Wanted> wanted(AmbientAgentConfig config, List<String> environmentSecrets,
+            List<String> identitySecrets) {
         List<Secrets.Wanted> out = new ArrayList<>();
         for (String name : environmentSecrets) {
             out.add(new Secrets.Wanted(name, RunSecret.ENVIRONMENT));
+        }
+        for (String name : identitySecrets) {
+            if (!environmentSecrets.contains(name)) {
+                out.add(new Secrets.Wanted(name, RunSecret.ENVIRONMENT));
+            }
         }
         String auth = harnessSecret(config);
         if (auth != null) {
@@ -99,13 +112,15 @@ public final class RunSecrets {
         RunItem run = runs.get(caller, caller.runScope());
         String environmentId = run.agentConfig() == null ? null : run.agentConfig().environmentId();
         List<String> names = environments.forRun(environmentId).map(RunEnvironment::secrets).orElse(List.of());
-        return wanted(run.agentConfig(), names).stream().map(Secrets.Wanted::name).toList();
+        return wanted(run.agentConfig(), names, identities.secretNames(run.agentIdentityUid())).stream()
+                .map(Secrets.Wanted::name).toList();
     }
 
     /** The values for the worker claiming {@code run} (whose environment is {@code environment}, null if none). */
     public Secrets.Resolution forClaim(RunItem run, RunEnvironment environment) {
         List<String> names = environment == null || environment.secrets() == null ? List.of() : environment.secrets();
-        return secrets.resolve(run.scope().uid(), wanted(run.agentConfig(), names));
+        return secrets.resolve(run.scope().uid(), wanted(run.agentConfig(), names,
+                identities.secretNames(run.agentIdentityUid())));
     }
 
     /**
