@@ -22,7 +22,11 @@ class SchedulesApiPostgresTest extends SchedulesApiTest {
     void twoNodesOnOneDatabaseFireEachTickOnce() throws Exception {
         String every = create(schedule("Every minute", "* * * * *")).get("id").asText();
         String hourly = create(schedule("Hourly", "0 * * * *")).get("id").asText();
-        ServerConfig second = ServerConfig.embedded(Files.createTempDirectory("drover-node-2-"))
+        java.nio.file.Path node2Dir = Files.createTempDirectory("drover-node-2-");
+        // every node of a cluster holds the same secrets key (README: Secrets)
+        Files.copy(config.dataDir().resolve(dev.drover.server.secrets.SecretKeys.KEY_FILE),
+                node2Dir.resolve(dev.drover.server.secrets.SecretKeys.KEY_FILE));
+        ServerConfig second = ServerConfig.embedded(node2Dir)
                 .withAdminApiKey(TestServer.ADMIN_KEY)
                 .withDatabase(config.databaseUrl(), config.databaseUser(), config.databasePassword());
         try (TestServer node2 = TestServer.start(backend(), second, clock)) {
