@@ -15,11 +15,19 @@ import java.util.List;
  * models file added. {@code skill_instructions} is the body of the run's skill with its {@code $ARGUMENTS}
  * placeholders filled from the prompt (null for a run without a skill). {@code execution_id} names this hand-over
  * of the run (worker and attempt): the worker sends it with every lifecycle report and worker write, and the
- * server refuses reports of an execution that no longer holds the run.
+ * server refuses reports of an execution that no longer holds the run. {@code delivery} says what becomes of the
+ * run's changes in its environment's repositories (null without repositories).
  */
 public record ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history,
         String runToken, List<AttachmentRef> attachments, RunEnvironment environment, String modelId,
-        String modelProvider, String skillInstructions, String executionId) {
+        String modelProvider, String skillInstructions, String executionId, RunDelivery delivery) {
+
+    public ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history, String runToken,
+            List<AttachmentRef> attachments, RunEnvironment environment, String modelId, String modelProvider,
+            String skillInstructions, String executionId) {
+        this(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId, modelProvider,
+                skillInstructions, executionId, null);
+    }
 
     /** What the lease layer knows; the claim endpoint adds the rest. */
     public ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history, String runToken,
@@ -36,6 +44,6 @@ public record ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, Conve
 
     public ClaimedRun withExecutionId(String id) {
         return new ClaimedRun(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId,
-                modelProvider, skillInstructions, id);
+                modelProvider, skillInstructions, id, delivery);
     }
 }

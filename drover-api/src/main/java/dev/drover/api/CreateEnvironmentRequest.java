@@ -8,9 +8,14 @@ import java.util.List;
  * by default when the caller is in exactly one team or is a service account, personal otherwise).
  */
 public record CreateEnvironmentRequest(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
-        List<String> setupCommands, Boolean team) {
+        List<String> setupCommands, Boolean team, Boolean deliverOnFailure) {
+
+    public CreateEnvironmentRequest(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
+            List<String> setupCommands, Boolean team) {
+        this(name, description, dockerImage, githubRepos, setupCommands, team, null);
+    }
 
     public CloudEnvironmentConfig config() {
-        return new CloudEnvironmentConfig(name, description, dockerImage, githubRepos, setupCommands);
+        return new CloudEnvironmentConfig(name, description, dockerImage, githubRepos, setupCommands, deliverOnFailure);
     }
 }

@@ -7,6 +7,9 @@ import dev.drover.server.blobs.BlobStore;
 import dev.drover.server.environments.Environments;
 import dev.drover.server.environments.EnvironmentsService;
 import dev.drover.server.environments.GitSources;
+import dev.drover.server.delivery.Deliveries;
+import dev.drover.server.delivery.DeliveriesService;
+import dev.drover.server.delivery.DeliverySettings;
 import dev.drover.server.events.EventBus;
 import dev.drover.server.events.EventLog;
 import dev.drover.server.events.EventsService;
@@ -72,7 +75,7 @@ public final class DroverServer implements AutoCloseable {
     record Services(RunsService runs, EventsService events, MessagesService messages, ModelsService models,
             SessionsService sessions, TranscriptsService transcripts, ArtifactsService artifacts,
             EnvironmentsService environments, SkillsService skills, WorkersService workers, SchedulesService schedules,
-            WebhooksService webhooks, OpenApiService openApi,
+            WebhooksService webhooks, DeliveriesService deliveries, OpenApiService openApi,
             OpsService ops, DocsService docs, FilesService files, SessionPageService sessionPages) {}
 
     private final ServerConfig config;
@@ -150,6 +153,7 @@ public final class DroverServer implements AutoCloseable {
             UrlSigner signer = UrlSigner.load(db, clock);
             Transcripts transcripts = new Transcripts(db, log, runs, clock);
             Artifacts artifacts = new Artifacts(db, log, runs, blobs, signer, url, clock);
+            Deliveries changes = new Deliveries(db, log, runs, clock, DeliverySettings.fromEnv(config.env(), git.base()));
             Schedules schedules = new Schedules(db, runs, accounts, clock);
             // every node looks for due ticks once a second (cron's resolution is a minute); a tick fires once however
             // many nodes look, and the first pass at start fires the ticks missed while every node was down
@@ -180,9 +184,10 @@ public final class DroverServer implements AutoCloseable {
                     new EnvironmentsService(environments),
                     new SkillsService(skills),
                     new WorkersService(new Workers(db, leases, bus, clock, transcripts, artifacts, runs, blobs,
-                            environments, models)),
+                            environments, models, changes)),
                     new SchedulesService(schedules, pools),
                     new WebhooksService(webhooks),
+                    new DeliveriesService(changes),
                     new OpenApiService(),
                     new OpsService(db, metrics),
                     new DocsService(),

@@ -24,6 +24,7 @@ public final class RunTokenLane {
             route("POST", "/agent/runs/" + ID + "/cancel"),
             route("GET", "/agent/runs/" + ID + "/conversation"),
             route("GET", "/agent/runs/" + ID + "/transcript"),
+            route("GET", "/agent/runs/" + ID + "/diff"),  // its own subtree's changes (Runs.view narrows)
             route("GET", "/agent/conversations/" + ID),
             route("GET", "/agent/events"),
             route("GET", "/agent/events/stream"),

@@ -138,7 +138,7 @@ public final class Environments {
         return db.readOne(h -> find(h, environmentId)).map(e -> new RunEnvironment(e.uid(), e.config().name(),
                 e.config().dockerImage(), e.config().githubRepos().stream()
                         .map(r -> new RunEnvironment.Repository(r.owner(), r.repo(), git.cloneUrl(r.owner(), r.repo())))
-                        .toList(), e.config().setupCommands()));
+                        .toList(), e.config().setupCommands(), e.config().deliverOnFailure()));
     }
 
     private CloudEnvironment visible(Handle h, Principal caller, String uid) {
@@ -185,7 +185,7 @@ public final class Environments {
         List<GitHubRepo> repos = c.githubRepos() == null ? List.of() : c.githubRepos();
         List<String> commands = c.setupCommands() == null ? List.of() : c.setupCommands();
         return new CloudEnvironmentConfig(c.name() == null ? null : c.name().strip(), blankToNull(c.description()),
-                blankToNull(c.dockerImage()), repos, commands);
+                blankToNull(c.dockerImage()), repos, commands, c.deliverOnFailure());
     }
 
     private static String blankToNull(String s) {
