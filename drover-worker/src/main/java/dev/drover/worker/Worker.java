@@ -48,6 +48,7 @@ public final class Worker implements AutoCloseable {
     private final DroverClient client;
     private Harnesses harnesses;
     private EnvironmentSetup setup;
+    private Delivery delivery;
     private Isolation isolation;
     private final Map<String, Cancellation> held = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -64,6 +65,7 @@ public final class Worker implements AutoCloseable {
     public Worker start() {
         harnesses = new Harnesses(config, new ModelProviders(config.providerEnv(), client.models().defaultModelId()));
         setup = new EnvironmentSetup(config);
+        delivery = new Delivery(config.gitToken(), null);
         isolation = Isolations.choose(config.isolation(), config.sandboxHidden(), config.workRoot());
         info = client.registerWorker(new WorkerRegistration(config.name(), config.pool(), config.slots(), hostname(),
                 isolation.name()));
@@ -130,6 +132,12 @@ public final class Worker implements AutoCloseable {
             } catch (IOException e) {
                 outcome = Outcome.failed("The run's " + isolation.name() + " isolation could not be set up: "
                         + e.getMessage(), PlatformErrorCode.ENVIRONMENT_SETUP_FAILED);
+            }
+            // after the place is closed (the agent's processes are gone) and before the end is reported, so a run
+            // that is SUCCEEDED already has its branch, pull request and diff
+            if (cancellation.reason() == null && Delivery.delivers(outcome, claimed.delivery())) {
+                delivery.deliver(claimed, config.workRoot(), workspace, outcome, transcript,
+                        diff -> client.reportDelivery(info.workerId(), run.runId(), claimed.executionId(), diff));
             }
             finish(claimed, cancellation, outcome);
         } catch (Exception | Error e) {
@@ -207,6 +215,7 @@ public final class Worker implements AutoCloseable {
                 // the worker is stopping: remove the workspace now
             }
             deleteQuietly(workspace);
+            deleteQuietly(config.workRoot().resolve(Delivery.PRIVATE_DIR).resolve(run.runId()));
             try {
                 client.sandboxStopped(info.workerId(), run.runId());
             } catch (RuntimeException e) {
