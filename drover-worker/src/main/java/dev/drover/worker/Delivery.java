@@ -198,7 +198,7 @@ final class Delivery {
             transport.setTimeout(PUSH_TIMEOUT_SECONDS);
             transport.setCredentialsProvider(credentials(url));
             RemoteRefUpdate update = new RemoteRefUpdate(git, ref, head, ref, true, null, expected);
-            RemoteRefUpdate result = transport.push(null, List.of(update)).getRemoteUpdate(ref);
+            RemoteRefUpdate result = transport.push(org.eclipse.jgit.lib.NullProgressMonitor.INSTANCE, List.of(update)).getRemoteUpdate(ref);
             return switch (result.getStatus()) {
                 case OK, UP_TO_DATE -> null;
                 case REJECTED_REMOTE_CHANGED -> previous == null
