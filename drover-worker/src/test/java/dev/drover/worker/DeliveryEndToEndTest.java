@@ -1,0 +1,300 @@
+package dev.drover.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drover.client.DroverClient;
+import dev.drover.server.testing.Api;
+import dev.drover.server.testing.Backend;
+import dev.drover.server.testing.BareRepos;
+import dev.drover.server.testing.GitHttpServer;
+import dev.drover.server.testing.TestServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.treewalk.TreeWalk;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Runs hand their work back, end to end: a real server, a real worker running the command harness in a cloned
+ * repository, and real remotes — a directory of bare repositories (file://) and git's own smart-HTTP server that
+ * checks the worker's token. The run ends SUCCEEDED with its branch pushed, its diff kept by the server after the
+ * workspace is gone, and a refused push recorded on the run without losing the commit.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class DeliveryEndToEndTest {
+    static final String GIT_TOKEN = "ghp_deliveryTokenThatMustNeverLeak";
+    BareRepos repos;
+    GitHttpServer gitHttp;
+    Side file;
+    Side http;
+    Map<String, String> bases = new HashMap<>();
+
+    /** A server whose git base URL is one of the remotes, and its worker. */
+    record Side(TestServer server, Worker worker, Api user, Path work) implements AutoCloseable {
+        @Override
+        public void close() {
+            worker.close();
+            server.close();
+        }
+    }
+
+    abstract Backend backend();
+
+    @BeforeAll
+    void start() throws Exception {
+        repos = new BareRepos(Files.createTempDirectory("drover-remotes-"));
+        for (String repo : List.of("web", "quiet", "locked", "site")) {
+            bases.put(repo, repos.create("acme", repo, Map.of("README.md", "hello\n", "gone.txt", "bye\n")));
+        }
+        // the remote refuses every push to this one, as a protected repository would
+        Path hook = repos.root().resolve("acme/locked.git/hooks/pre-receive");
+        Files.createDirectories(hook.getParent());
+        Files.writeString(hook, "#!/bin/sh\necho 'pushes are closed' >&2\nexit 1\n");
+        hook.toFile().setExecutable(true, false);
+        gitHttp = GitHttpServer.start(repos.root(), GIT_TOKEN);
+        file = side(repos.root().toUri().toString());
+        http = side(gitHttp.baseUrl());
+    }
+
+    private Side side(String gitBase) throws IOException {
+        TestServer server = TestServer.start(backend(), backend().freshConfig().withTeamConcurrency(0)
+                .withGitBaseUrl(gitBase));
+        Api key = server.newWorkerKey("delivery-" + UUID.randomUUID());
+        Path work = Files.createTempDirectory("drover-work-");
+        Worker worker = new Worker(new WorkerConfig(server.apiBaseUrl(), key.key(), "delivery", "default", 1, work,
+                WorkerConfig.DEFAULT_RUN_TIMEOUT, WorkerConfig.DEFAULT_OUTPUT_CAP,
+                List.of(server.server().config().dataDir()), Map.of("DROVER_GIT_TOKEN", GIT_TOKEN),
+                Duration.ofSeconds(3)).withIsolation(IsolationSettings.of("none"))).start();
+        return new Side(server, worker, server.admin(), work);
+    }
+
+    @AfterAll
+    void stop() {
+        file.close();
+        http.close();
+        gitHttp.close();
+    }
+
+    private static String run(Side side, String repo, String command, String title) {
+        String env = side.user().createEnvironment(Map.of("name", "env-" + UUID.randomUUID(),
+                "github_repos", List.of(Map.of("owner", "acme", "repo", repo))));
+        Api.Reply r = side.user().post("/agent/runs", Map.of("prompt", "work", "title", title, "config",
+                Map.of("environment_id", env, "harness", Map.of("type", "command", "command", command))));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json().get("run_id").asText();
+    }
+
+    private static JsonNode awaitState(Side side, String run, String state) {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonNode now = side.user().get("/agent/runs/" + run).json();
+            assertThat(now.get("state").asText()).as(now.toString()).isEqualTo(state);
+        });
+        return side.user().get("/agent/runs/" + run).json();
+    }
+
+    private static void awaitWorkspaceRemoved(Side side, String run) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+                !side.user().get("/agent/runs/" + run).json().get("is_sandbox_running").asBoolean());
+        assertThat(side.work().resolve(run)).doesNotExist();
+    }
+
+    /** The names of the run's transcript events, in order. */
+    private static List<JsonNode> transcriptEvents(Side side, String run) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode m : side.user().get("/agent/runs/" + run + "/conversation").json().get("steps").get(0)
+                .get("messages")) {
+            for (JsonNode b : m.get("content")) {
+                if (b.get("type").asText().equals("event")) {
+                    out.add(b);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<String> names(List<JsonNode> events) {
+        return events.stream().map(e -> e.get("name").asText()).toList();
+    }
+
+    private List<String> runEvents(Side side, String run) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : side.user().get("/agent/events?run_ids=" + run + "&limit=500").json()) {
+            out.add(e.get("event_type").asText() + (e.hasNonNull("ref_id") ? ":" + e.get("ref_id").asText() : ""));
+        }
+        return out;
+    }
+
+    /** path → content of a branch in a remote repository. */
+    private Map<String, String> branchFiles(String repo, String branch) throws IOException {
+        Map<String, String> out = new HashMap<>();
+        try (Repository r = new FileRepositoryBuilder().setGitDir(repos.root().resolve("acme/" + repo + ".git")
+                .toFile()).build(); RevWalk walk = new RevWalk(r); TreeWalk t = new TreeWalk(r)) {
+            ObjectId id = r.resolve(Constants.R_HEADS + branch);
+            assertThat(id).as("branch %s of acme/%s", branch, repo).isNotNull();
+            t.addTree(walk.parseCommit(id).getTree());
+            t.setRecursive(true);
+            while (t.next()) {
+                out.put(t.getPathString(), new String(r.open(t.getObjectId(0)).getBytes(), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
+    private RevCommit branchHead(String repo, String branch) throws IOException {
+        try (Repository r = new FileRepositoryBuilder().setGitDir(repos.root().resolve("acme/" + repo + ".git")
+                .toFile()).build(); RevWalk walk = new RevWalk(r)) {
+            ObjectId id = r.resolve(Constants.R_HEADS + branch);
+            return id == null ? null : walk.parseCommit(id);
+        }
+    }
+
+    private static final String EDIT = "cd web && printf 'hello, world\\n' > README.md && echo fresh > new.txt && rm gone.txt";
+
+    private void assertDelivered(Side side, String run, String repo) throws IOException {
+        String branch = "drover/" + run.substring(0, 8);
+        assertThat(branchFiles(repo, branch)).containsOnly(Map.entry("README.md", "hello, world\n"),
+                Map.entry("new.txt", "fresh\n"));
+        RevCommit head = branchHead(repo, branch);
+        assertThat(head.getParent(0).name()).isEqualTo(bases.get(repo));
+        assertThat(head.getShortMessage()).isEqualTo("Drover run " + run + ": Greet the world");
+
+        JsonNode diff = side.user().get("/agent/runs/" + run + "/diff").json().get("repos");
+        assertThat(diff).hasSize(1);
+        JsonNode d = diff.get(0);
+        assertThat(d.get("repository").asText()).isEqualTo("acme/" + repo);
+        assertThat(d.get("base_commit").asText()).isEqualTo(bases.get(repo));
+        assertThat(d.get("head_commit").asText()).isEqualTo(head.name());
+        assertThat(d.get("branch").asText()).isEqualTo(branch);
+        assertThat(d.get("files_changed").asInt()).isEqualTo(3);
+        assertThat(d.get("insertions").asInt()).isEqualTo(2);
+        assertThat(d.get("deletions").asInt()).isEqualTo(2);
+        assertThat(d.get("truncated").asBoolean()).isFalse();
+        assertThat(d.get("pushed").asBoolean()).isTrue();
+        assertThat(d.has("delivery_error")).isFalse();
+        assertThat(d.get("diff").asText()).contains("-hello\n+hello, world\n", "+++ b/new.txt", "--- a/gone.txt");
+        assertThat(names(transcriptEvents(side, run))).containsSubsequence("repository_cloned", "changes_committed",
+                "branch_pushed");
+        // delivered before the end was reported: whoever sees SUCCEEDED sees the delivery
+        List<String> events = runEvents(side, run);
+        assertThat(events).containsSubsequence("changes_delivered:acme/" + repo, "run_succeeded");
+    }
+
+    @Test
+    void aRunsChangesArePushedToAFileSourceAndItsDiffOutlivesTheWorkspace() throws Exception {
+        String run = run(file, "web", EDIT, "Greet the world");
+        awaitState(file, run, "SUCCEEDED");
+        assertDelivered(file, run, "web");
+        String json = file.user().get("/agent/runs/" + run + "/diff").json().get("repos").get(0).get("diff").asText();
+
+        awaitWorkspaceRemoved(file, run);
+        assertThat(file.work().resolve(Delivery.PRIVATE_DIR).resolve(run)).doesNotExist();
+        assertThat(file.user().get("/agent/runs/" + run + "/diff").json().get("repos").get(0).get("diff").asText())
+                .isEqualTo(json);
+        Api.Reply patch = file.user().get("/agent/runs/" + run + "/diff?format=patch");
+        assertThat(patch.header("content-type")).startsWith("text/x-diff");
+        assertThat(patch.body()).isEqualTo(json);
+        DroverClient client = new DroverClient(file.server().apiBaseUrl(), TestServer.ADMIN_KEY);
+        assertThat(client.patch(run)).isEqualTo(json);
+        assertThat(client.diff(run).repos().getFirst().headCommit()).isEqualTo(branchHead("web",
+                "drover/" + run.substring(0, 8)).name());
+    }
+
+    @Test
+    void aRunsChangesArePushedOverSmartHttpWithTheWorkersTokenThatNeverReachesTheRun() throws Exception {
+        String run = run(http, "site", EDIT.replace("cd web", "cd site"), "Greet the world");
+        awaitState(http, run, "SUCCEEDED");
+        assertDelivered(http, run, "site");
+        assertThat(gitHttp.requests()).anySatisfy(r -> {
+            assertThat(r.method()).isEqualTo("POST");
+            assertThat(r.path()).isEqualTo("/acme/site.git/git-receive-pack");
+            assertThat(r.user()).isEqualTo("x-access-token");
+            assertThat(r.authorized()).isTrue();
+        });
+        assertThat(http.user().get("/agent/runs/" + run + "/conversation").body()).doesNotContain(GIT_TOKEN);
+        assertThat(http.user().get("/agent/runs/" + run + "/diff").body()).doesNotContain(GIT_TOKEN);
+    }
+
+    @Test
+    void aPushTheRemoteRefusesIsRecordedOnTheRunAndTheCommitIsKept() throws Exception {
+        String run = run(http, "locked", EDIT.replace("cd web", "cd locked"), "Greet the world");
+        awaitState(http, run, "SUCCEEDED");
+        String branch = "drover/" + run.substring(0, 8);
+        assertThat(branchHead("locked", branch)).as("the remote refused it").isNull();
+        JsonNode d = http.user().get("/agent/runs/" + run + "/diff").json().get("repos").get(0);
+        assertThat(d.get("pushed").asBoolean()).isFalse();
+        assertThat(d.get("delivery_error").asText()).contains("refused", branch);
+        assertThat(d.get("diff").asText()).contains("+hello, world");
+        assertThat(runEvents(http, run)).containsSubsequence("delivery_failed:acme/locked", "run_succeeded");
+        List<JsonNode> events = transcriptEvents(http, run);
+        assertThat(names(events)).containsSubsequence("changes_committed", "push_failed");
+        // the commit stays on the branch in the worker's copy of the repository while the workspace is kept
+        Path copy = Delivery.privateCopy(http.work(), run, "locked");
+        try (Repository r = new FileRepositoryBuilder().setGitDir(copy.toFile()).build()) {
+            assertThat(r.resolve(Constants.R_HEADS + branch).name()).isEqualTo(d.get("head_commit").asText());
+        }
+    }
+
+    @Test
+    void aRunWithoutChangesMakesNoBranchAndHasAnEmptyDiff() throws Exception {
+        String run = run(file, "quiet", "cat quiet/README.md", "Only look");
+        awaitState(file, run, "SUCCEEDED");
+        assertThat(branchHead("quiet", "drover/" + run.substring(0, 8))).isNull();
+        assertThat(file.user().get("/agent/runs/" + run + "/diff").json().get("repos")).isEmpty();
+        assertThat(file.user().get("/agent/runs/" + run + "/diff?format=patch").body()).isEmpty();
+        assertThat(names(transcriptEvents(file, run))).contains("no_changes").doesNotContain("changes_committed");
+    }
+
+    @Test
+    void theDiffOfAForeignOrUnknownRunIsNotFoundAndABadFormatIsNamed() {
+        String run = run(file, "quiet", "true", "Nothing");
+        awaitState(file, run, "SUCCEEDED");
+        Api stranger = file.server().newTenant("stranger-" + UUID.randomUUID());
+        assertThat(stranger.get("/agent/runs/" + run + "/diff").status()).isEqualTo(404);
+        assertThat(stranger.get("/agent/runs/" + run + "/diff?format=patch").status()).isEqualTo(404);
+        assertThat(file.user().get("/agent/runs/" + UUID.randomUUID() + "/diff").status()).isEqualTo(404);
+        Api.Reply bad = file.user().get("/agent/runs/" + run + "/diff?format=zip");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("detail").asText()).contains("format");
+    }
+
+    @Test
+    void aWorkersDeliveryReportIsCheckedFieldByFieldAndOnlyFromTheRunsHolder() {
+        Api key = file.server().newWorkerKey("other-" + UUID.randomUUID());
+        String worker = key.post("/workers", Map.of("name", "other")).json().get("worker_id").asText();
+        String run = run(file, "quiet", "true", "Nothing");
+        awaitState(file, run, "SUCCEEDED");
+        String good = "0123456789abcdef0123456789abcdef01234567";
+        Map<String, Object> body = new HashMap<>(Map.of("repository", "acme/quiet", "base_commit", good,
+                "head_commit", good, "branch", "drover/x", "files_changed", 1, "insertions", 1, "deletions", 0,
+                "truncated", false, "diff", "", "pushed", true));
+        String path = "/workers/" + worker + "/runs/" + run + "/deliveries";
+        assertThat(key.post(path, body).status()).as("not this worker's run").isEqualTo(404);
+        for (var bad : List.of(Map.entry("base_commit", (Object) "HEAD"), Map.entry("branch", "a..b"),
+                Map.entry("repository", "../etc"), Map.entry("insertions", -1), Map.entry("pushed", "yes"))) {
+            Map<String, Object> b = new HashMap<>(body);
+            b.put(bad.getKey(), bad.getValue());
+            Api.Reply r = key.post(path, b);
+            assertThat(r.status()).as(bad.toString()).isEqualTo(400);
+            assertThat(r.json().get("detail").asText()).contains(bad.getKey());
+        }
+        assertThat(file.user().post(path, body).status()).as("a user key").isEqualTo(403);
+    }
+}
