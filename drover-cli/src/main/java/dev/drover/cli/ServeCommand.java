@@ -66,6 +66,18 @@ final class ServeCommand implements Callable<Integer> {
                     + "Workers clone over https with DROVER_GIT_TOKEN from their own environment.")
     String gitBaseUrl;
 
+    @Option(names = "--forge", defaultValue = "${env:DROVER_FORGE}",
+            description = "The forge the repositories live on, for pull requests and issue comments: github, gitlab, "
+                    + "gitea, forgejo or none (env DROVER_FORGE; default github when --git-base-url is github.com, "
+                    + "otherwise none).")
+    String forge;
+
+    @Option(names = "--forge-api-url", defaultValue = "${env:DROVER_FORGE_API_URL}",
+            description = "The forge's REST API base (env DROVER_FORGE_API_URL; default derived from --git-base-url: "
+                    + "https://api.github.com, <base>/api/v3 for GitHub Enterprise, <base>/api/v4 for GitLab, "
+                    + "<base>/api/v1 for Gitea/Forgejo).")
+    String forgeApiUrl;
+
     @Spec
     CommandSpec spec;
 
@@ -79,7 +91,7 @@ final class ServeCommand implements Callable<Integer> {
         Logger log = LoggerFactory.getLogger("drover");
         ServerConfig config = new ServerConfig(host, port, store.dataDir, store.databaseUrl, store.user(),
                 store.password(), publicUrl, System.getenv("DROVER_ADMIN_API_KEY"), modelsFile, teamConcurrency,
-                System.getenv()).withGitBaseUrl(gitBaseUrl);
+                System.getenv()).withGitBaseUrl(gitBaseUrl).withForge(forge, forgeApiUrl);
         DroverServer server = DroverServer.start(config);
         System.out.println("Drover is serving the API at " + server.apiBaseUrl());
         System.out.println(adminKeyWhereabouts(store.dataDir.resolve(Bootstrap.KEY_FILE)));

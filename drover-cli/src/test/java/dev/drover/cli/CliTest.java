@@ -47,7 +47,8 @@ class CliTest {
         for (String s : new String[] {"--host", "DROVER_HOST", "--port", "DROVER_PORT", "--data-dir", "DROVER_DATA_DIR",
             "--database-url", "DROVER_DATABASE_URL", "DROVER_DATABASE_USER", "--public-url", "DROVER_PUBLIC_URL",
             "--log-level", "DROVER_LOG_LEVEL", "--workers", "DROVER_WORKERS", "--models-file", "DROVER_MODELS_FILE",
-            "--team-concurrency", "DROVER_TEAM_CONCURRENCY", "--git-base-url", "DROVER_GIT_BASE_URL"}) {
+            "--team-concurrency", "DROVER_TEAM_CONCURRENCY", "--git-base-url", "DROVER_GIT_BASE_URL",
+            "--forge", "DROVER_FORGE", "--forge-api-url", "DROVER_FORGE_API_URL"}) {
             assertThat(r.out()).contains(s);
         }
     }
@@ -205,6 +206,20 @@ class CliTest {
     void anUnknownLogLevelIsAUsageError(@TempDir Path dir) {
         assertThat(cli("serve", "--log-level", "loud", "--port", "0", "--data-dir", dir.toString()).code()).isEqualTo(2);
         assertThat(dir).isEmptyDirectory(); // refused before anything was started or written
+    }
+
+    @Test
+    void anUnknownForgeStopsTheServerBeforeItStartsAndNamesTheSetting(@TempDir Path dir) {
+        Result r = cli("serve", "--forge", "bitbucket", "--port", "0", "--workers", "0", "--data-dir", dir.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("DROVER_FORGE", "bitbucket");
+        assertThat(dir).isEmptyDirectory();
+
+        Result noKind = cli("serve", "--git-base-url", "https://git.example", "--forge-api-url", "https://git.example/api/v1",
+                "--port", "0", "--workers", "0", "--data-dir", dir.toString());
+        assertThat(noKind.code()).isEqualTo(1);
+        assertThat(noKind.err()).contains("DROVER_FORGE_API_URL", "DROVER_FORGE ");
+        assertThat(dir).isEmptyDirectory();
     }
 
     /** The listing row of the key with {@code prefix}. */

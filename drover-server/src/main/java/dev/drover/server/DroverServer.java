@@ -113,6 +113,8 @@ public final class DroverServer implements AutoCloseable {
     /** With another clock: tests move time to fire schedules and expire leases without waiting. */
     public static DroverServer start(ServerConfig config, Clock clock) {
         requireFreePort(config);
+        // checked before anything is opened: a typo in DROVER_FORGE stops the start, not a delivery hours later
+        config.forgeEndpoint();
         List<AutoCloseable> resources = new ArrayList<>();
         createPrivately(config.dataDir());
         Database db = Database.open(new Database.Settings(config.databaseUrl(), config.databaseUser(),
