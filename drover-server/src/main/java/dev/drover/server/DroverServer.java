@@ -155,7 +155,7 @@ public final class DroverServer implements AutoCloseable {
             UrlSigner signer = UrlSigner.load(db, clock);
             Transcripts transcripts = new Transcripts(db, log, runs, clock);
             Artifacts artifacts = new Artifacts(db, log, runs, blobs, signer, url, clock);
-            Deliveries changes = new Deliveries(db, log, runs, clock, DeliverySettings.fromEnv(config.env(), git.base()));
+            Deliveries changes = new Deliveries(db, log, runs, clock, DeliverySettings.of(config.forgeEndpoint(), config.env()));
             Schedules schedules = new Schedules(db, runs, accounts, clock);
             // every node looks for due ticks once a second (cron's resolution is a minute); a tick fires once however
             // many nodes look, and the first pass at start fires the ticks missed while every node was down

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jgit.api.Git;
@@ -50,11 +51,22 @@ final class Delivery {
         void report(RepositoryDiff diff);
     }
 
-    /** Opens (or finds) the pull request of a pushed branch; the forge module plays it. */
+    /** Opens (or finds) the pull request of a pushed branch; the forge module plays it ({@link ForgePullRequests}). */
     interface PullRequests {
-        /** The pull request's URL; throws with a message fit for the transcript when the forge refuses. */
-        String open(RunEnvironment.Repository repo, String branch, String title, String body, boolean draft)
+        /** The pull request; throws with a message fit for the transcript when the forge refuses. */
+        Opened open(RunEnvironment.Repository repo, String branch, String title, String body, boolean draft)
                 throws Exception;
+    }
+
+    /** A pull request's URL, and whether this call opened it (false: it was open already). */
+    record Opened(String url, boolean created) {}
+
+    /** The run's side of delivery: its pull request artifacts so far, and recording one. */
+    interface RunArtifacts {
+        /** The URL of a PULL_REQUEST artifact the run already has for {@code branch} of {@code repository}. */
+        Optional<String> pullRequestFor(String repository, String branch);
+
+        void recordPullRequest(String url, String branch, String title, String repository);
     }
 
     private final String gitToken;
@@ -104,7 +116,7 @@ final class Delivery {
 
     /** Delivers every repository of the run; each one's failure is its own and recorded, never thrown. */
     void deliver(ClaimedRun claimed, Path workRoot, Path workspace, Outcome outcome, TranscriptWriter transcript,
-            Reporter reporter) {
+            Reporter reporter, RunArtifacts artifacts) {
         RunDelivery delivery = claimed.delivery();
         boolean draft = !outcome.eventType().equals("run_succeeded");
         for (RunEnvironment.Repository repo : claimed.environment().repos()) {
@@ -113,7 +125,8 @@ final class Delivery {
                 continue; // never cloned (the setup stopped before it)
             }
             try {
-                deliverOne(claimed.run(), delivery, repo, copy, workspace, draft, outcome, transcript, reporter);
+                deliverOne(claimed.run(), delivery, repo, copy, workspace, draft, outcome, transcript, reporter,
+                        artifacts);
             } catch (Exception e) {
                 transcript.append("system", List.of(Blocks.event("delivery_failed", Map.of("repo", repo.fullName(),
                         "error", EnvironmentSetup.reason(e)))));
@@ -122,8 +135,8 @@ final class Delivery {
     }
 
     private void deliverOne(RunItem run, RunDelivery delivery, RunEnvironment.Repository repo, Path copy,
-            Path workspace, boolean draft, Outcome outcome, TranscriptWriter transcript, Reporter reporter)
-            throws Exception {
+            Path workspace, boolean draft, Outcome outcome, TranscriptWriter transcript, Reporter reporter,
+            RunArtifacts artifacts) throws Exception {
         String name = repo.fullName();
         Path checkout = workspace.resolve(repo.repo());
         // the checkout must be a real directory of the workspace, not a link the agent left in its place
@@ -166,9 +179,20 @@ final class Delivery {
             }
             if (pushed && repo.forge() != null && pullRequests != null) {
                 try {
-                    String url = pullRequests.open(repo, branch, title(run), body(run, delivery, outcome), draft);
+                    Optional<String> known = artifacts.pullRequestFor(name, branch);
+                    String url;
+                    String how;
+                    if (known.isPresent()) {
+                        url = known.get(); // the agent opened it itself: not a second one
+                        how = "reported_by_agent";
+                    } else {
+                        Opened opened = pullRequests.open(repo, branch, title(run), body(run, delivery, outcome), draft);
+                        url = opened.url();
+                        how = opened.created() ? "opened" : "already_open";
+                    }
+                    artifacts.recordPullRequest(url, branch, title(run), name);
                     transcript.append("system", List.of(Blocks.event("pull_request", Map.of("repo", name,
-                            "branch", branch, "url", url, "draft", draft))));
+                            "branch", branch, "url", url, "draft", draft, "how", how))));
                 } catch (Exception e) {
                     error = "The branch " + branch + " was pushed, but the pull request could not be opened: "
                             + EnvironmentSetup.reason(e);

@@ -65,7 +65,7 @@ public final class Worker implements AutoCloseable {
     public Worker start() {
         harnesses = new Harnesses(config, new ModelProviders(config.providerEnv(), client.models().defaultModelId()));
         setup = new EnvironmentSetup(config);
-        delivery = new Delivery(config.gitToken(), null);
+        delivery = new Delivery(config.gitToken(), new ForgePullRequests(config.gitToken()));
         isolation = Isolations.choose(config.isolation(), config.sandboxHidden(), config.workRoot());
         info = client.registerWorker(new WorkerRegistration(config.name(), config.pool(), config.slots(), hostname(),
                 isolation.name()));
@@ -137,7 +137,8 @@ public final class Worker implements AutoCloseable {
             // that is SUCCEEDED already has its branch, pull request and diff
             if (cancellation.reason() == null && Delivery.delivers(outcome, claimed.delivery())) {
                 delivery.deliver(claimed, config.workRoot(), workspace, outcome, transcript,
-                        diff -> client.reportDelivery(info.workerId(), run.runId(), claimed.executionId(), diff));
+                        diff -> client.reportDelivery(info.workerId(), run.runId(), claimed.executionId(), diff),
+                        new RunPullRequests(client, info.workerId(), claimed));
             }
             finish(claimed, cancellation, outcome);
         } catch (Exception | Error e) {

@@ -90,7 +90,7 @@ class DeliveryTest {
 
     private void deliver(ClaimedRun claimed) {
         new Delivery(null, null).deliver(claimed, work, workspace, Outcome.succeeded("Greeting fixed"),
-                (role, content) -> transcript.addAll(content), reported::add);
+                (role, content) -> transcript.addAll(content), reported::add, null);
     }
 
     private void deliver() {
