@@ -9,6 +9,8 @@ import dev.drover.server.testing.Backend;
 import dev.drover.server.testing.BareRepos;
 import dev.drover.server.testing.GitHttpServer;
 import dev.drover.server.testing.TestServer;
+import dev.drover.forge.ForgeKind;
+import dev.drover.forge.testing.FakeForge;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,16 +45,20 @@ abstract class DeliveryEndToEndTest {
     static final String GIT_TOKEN = "ghp_deliveryTokenThatMustNeverLeak";
     BareRepos repos;
     GitHttpServer gitHttp;
+    /** A GitHub in front of the file:// source, a GitLab in front of the smart-HTTP one, and a Gitea. */
     Side file;
     Side http;
+    Side gitea;
     Map<String, String> bases = new HashMap<>();
 
     /** A server whose git base URL is one of the remotes, and its worker. */
-    record Side(TestServer server, Worker worker, Api user, Path work) implements AutoCloseable {
+    record Side(TestServer server, Worker worker, Api user, Path work, FakeForge forge, String workerKey)
+            implements AutoCloseable {
         @Override
         public void close() {
             worker.close();
             server.close();
+            forge.close();
         }
     }
 
@@ -70,35 +76,47 @@ abstract class DeliveryEndToEndTest {
         Files.writeString(hook, "#!/bin/sh\necho 'pushes are closed' >&2\nexit 1\n");
         hook.toFile().setExecutable(true, false);
         gitHttp = GitHttpServer.start(repos.root(), GIT_TOKEN);
-        file = side(repos.root().toUri().toString());
-        http = side(gitHttp.baseUrl());
+        file = side(repos.root().toUri().toString(), ForgeKind.GITHUB);
+        http = side(gitHttp.baseUrl(), ForgeKind.GITLAB);
+        gitea = side(repos.root().toUri().toString(), ForgeKind.GITEA);
     }
 
-    private Side side(String gitBase) throws IOException {
+    private Side side(String gitBase, ForgeKind kind) throws IOException {
+        FakeForge forge = FakeForge.start(kind, GIT_TOKEN);
+        for (String repo : bases.keySet()) {
+            forge.repo("acme", repo, "main");
+        }
         TestServer server = TestServer.start(backend(), backend().freshConfig().withTeamConcurrency(0)
-                .withGitBaseUrl(gitBase));
+                .withGitBaseUrl(gitBase).withForge(kind.name().toLowerCase(java.util.Locale.ROOT),
+                        forge.apiBase().toString()));
         Api key = server.newWorkerKey("delivery-" + UUID.randomUUID());
         Path work = Files.createTempDirectory("drover-work-");
         Worker worker = new Worker(new WorkerConfig(server.apiBaseUrl(), key.key(), "delivery", "default", 1, work,
                 WorkerConfig.DEFAULT_RUN_TIMEOUT, WorkerConfig.DEFAULT_OUTPUT_CAP,
                 List.of(server.server().config().dataDir()), Map.of("DROVER_GIT_TOKEN", GIT_TOKEN),
                 Duration.ofSeconds(3)).withIsolation(IsolationSettings.of("none"))).start();
-        return new Side(server, worker, server.admin(), work);
+        return new Side(server, worker, server.admin(), work, forge, key.key());
     }
 
     @AfterAll
     void stop() {
         file.close();
         http.close();
+        gitea.close();
         gitHttp.close();
     }
 
-    private static String run(Side side, String repo, String command, String title) {
+    /** How many requests each run's forge had seen when the run was created. */
+    final Map<String, Integer> forgeMarks = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private String run(Side side, String repo, String command, String title) {
+        int mark = side.forge().requests().size();
         String env = side.user().createEnvironment(Map.of("name", "env-" + UUID.randomUUID(),
                 "github_repos", List.of(Map.of("owner", "acme", "repo", repo))));
         Api.Reply r = side.user().post("/agent/runs", Map.of("prompt", "work", "title", title, "config",
                 Map.of("environment_id", env, "harness", Map.of("type", "command", "command", command))));
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        forgeMarks.put(r.json().get("run_id").asText(), mark);
         return r.json().get("run_id").asText();
     }
 
@@ -166,6 +184,84 @@ abstract class DeliveryEndToEndTest {
         }
     }
 
+    /**
+     * The requests the side's forge got about {@code acme/repo} for {@code run}, as "METHOD path": those after the
+     * run was created (runs of one side are delivered one after the other).
+     */
+    private List<String> forgeCalls(Side side, String repo, String run) {
+        String project = side.forge().kind() == ForgeKind.GITLAB ? "/projects/acme%2F" + repo : "/repos/acme/" + repo;
+        List<FakeForge.Request> all = side.forge().requests();
+        return all.subList(forgeMarks.getOrDefault(run, 0), all.size()).stream()
+                .filter(r -> r.path().endsWith(project) || r.path().contains(project + "/"))
+                .map(r -> r.method() + " " + r.path().substring(r.path().indexOf(project)))
+                .toList();
+    }
+
+    /**
+     * The run has exactly one pull request, opened against the default branch with the forge's documented request,
+     * and exactly one PULL_REQUEST artifact pointing at the URL the forge answered.
+     */
+    private void assertPullRequest(Side side, String run, String repo, String title, boolean draft) {
+        String branch = "drover/" + run.substring(0, 8);
+        List<FakeForge.Pull> pulls = side.forge().pullRequests().stream()
+                .filter(p -> p.repo().equals(repo) && p.head().equals(branch)).toList();
+        assertThat(pulls).hasSize(1);
+        FakeForge.Pull pull = pulls.getFirst();
+        assertThat(pull.base()).isEqualTo("main");
+        assertThat(pull.draft()).isEqualTo(draft);
+        assertThat(pull.body()).contains("Drover run `" + run + "`")
+                .contains(side.user().get("/agent/runs/" + run).json().get("session_link").asText());
+
+        String project = side.forge().kind() == ForgeKind.GITLAB ? "/projects/acme%2F" + repo : "/repos/acme/" + repo;
+        String pullsPath = project + (side.forge().kind() == ForgeKind.GITLAB ? "/merge_requests" : "/pulls");
+        assertThat(forgeCalls(side, repo, run)).containsExactly("GET " + pullsPath, "GET " + project, "POST " + pullsPath);
+        List<FakeForge.Request> all = side.forge().requests();
+        FakeForge.Request post = all.subList(forgeMarks.get(run), all.size()).stream()
+                .filter(r -> r.method().equals("POST") && r.path().endsWith(pullsPath)).findFirst().orElseThrow();
+        JsonNode body = post.json();
+        switch (side.forge().kind()) {
+            case GITHUB -> {
+                assertThat(post.header("Authorization")).isEqualTo("Bearer " + GIT_TOKEN);
+                assertThat(body.get("head").asText()).isEqualTo(branch);
+                assertThat(body.get("base").asText()).isEqualTo("main");
+                assertThat(body.get("title").asText()).isEqualTo(title);
+                assertThat(body.get("draft").asBoolean()).isEqualTo(draft);
+                assertThat(body.get("body").asText()).isEqualTo(pull.body());
+            }
+            case GITLAB -> {
+                assertThat(post.header("PRIVATE-TOKEN")).isEqualTo(GIT_TOKEN);
+                assertThat(body.get("source_branch").asText()).isEqualTo(branch);
+                assertThat(body.get("target_branch").asText()).isEqualTo("main");
+                assertThat(body.get("title").asText()).isEqualTo(draft ? "Draft: " + title : title);
+                assertThat(body.get("description").asText()).isEqualTo(pull.body());
+            }
+            case GITEA -> {
+                assertThat(post.header("Authorization")).isEqualTo("token " + GIT_TOKEN);
+                assertThat(body.get("head").asText()).isEqualTo(branch);
+                assertThat(body.get("base").asText()).isEqualTo("main");
+                assertThat(body.get("title").asText()).isEqualTo(draft ? "WIP: " + title : title);
+                assertThat(body.get("body").asText()).isEqualTo(pull.body());
+            }
+        }
+        assertPullRequestArtifact(side, run, repo, pull.url(), title);
+    }
+
+    private static void assertPullRequestArtifact(Side side, String run, String repo, String url, String title) {
+        List<JsonNode> prs = new ArrayList<>();
+        side.user().get("/agent/runs/" + run).json().get("artifacts").forEach(a -> {
+            if (a.get("artifact_type").asText().equals("PULL_REQUEST")) {
+                prs.add(a.get("data"));
+            }
+        });
+        assertThat(prs).hasSize(1);
+        assertThat(prs.getFirst().get("url").asText()).isEqualTo(url);
+        assertThat(prs.getFirst().get("branch").asText()).isEqualTo("drover/" + run.substring(0, 8));
+        assertThat(prs.getFirst().get("repository").asText()).isEqualTo("acme/" + repo);
+        if (title != null) {
+            assertThat(prs.getFirst().get("title").asText()).isEqualTo(title);
+        }
+    }
+
     private static final String EDIT = "cd web && printf 'hello, world\\n' > README.md && echo fresh > new.txt && rm gone.txt";
 
     private void assertDelivered(Side side, String run, String repo) throws IOException {
@@ -202,6 +298,7 @@ abstract class DeliveryEndToEndTest {
         String run = run(file, "web", EDIT, "Greet the world");
         awaitState(file, run, "SUCCEEDED");
         assertDelivered(file, run, "web");
+        assertPullRequest(file, run, "web", "Greet the world", false);
         String json = file.user().get("/agent/runs/" + run + "/diff").json().get("repos").get(0).get("diff").asText();
 
         awaitWorkspaceRemoved(file, run);
@@ -222,6 +319,7 @@ abstract class DeliveryEndToEndTest {
         String run = run(http, "site", EDIT.replace("cd web", "cd site"), "Greet the world");
         awaitState(http, run, "SUCCEEDED");
         assertDelivered(http, run, "site");
+        assertPullRequest(http, run, "site", "Greet the world", false);
         assertThat(gitHttp.requests()).anySatisfy(r -> {
             assertThat(r.method()).isEqualTo("POST");
             assertThat(r.path()).isEqualTo("/acme/site.git/git-receive-pack");
@@ -242,6 +340,7 @@ abstract class DeliveryEndToEndTest {
         assertThat(d.get("pushed").asBoolean()).isFalse();
         assertThat(d.get("delivery_error").asText()).contains("refused", branch);
         assertThat(d.get("diff").asText()).contains("+hello, world");
+        assertThat(forgeCalls(http, "locked", run)).as("no pull request for a branch that is not there").isEmpty();
         assertThat(runEvents(http, run)).containsSubsequence("delivery_failed:acme/locked", "run_succeeded");
         List<JsonNode> events = transcriptEvents(http, run);
         assertThat(names(events)).containsSubsequence("changes_committed", "push_failed");
@@ -250,6 +349,141 @@ abstract class DeliveryEndToEndTest {
         try (Repository r = new FileRepositoryBuilder().setGitDir(copy.toFile()).build()) {
             assertThat(r.resolve(Constants.R_HEADS + branch).name()).isEqualTo(d.get("head_commit").asText());
         }
+    }
+
+    @Test
+    void aRunsChangesBecomeAPullRequestOnGitea() throws Exception {
+        String run = run(gitea, "web", EDIT, "Greet the world");
+        awaitState(gitea, run, "SUCCEEDED");
+        assertDelivered(gitea, run, "web");
+        assertPullRequest(gitea, run, "web", "Greet the world", false);
+    }
+
+    /** A command that edits README.md of {@code repo}, says it started and waits until the test lets it finish. */
+    private static String editAndWait(String repo) {
+        return "cd " + repo + " && echo changed > README.md && touch ../started && "
+                + "while [ ! -f ../go ]; do sleep 0.05; done";
+    }
+
+    private static void awaitStarted(Side side, String run) {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(side.work().resolve(run)
+                .resolve("started")));
+    }
+
+    private static void letFinish(Side side, String run) throws IOException {
+        Files.writeString(side.work().resolve(run).resolve("go"), "");
+    }
+
+    @Test
+    void aPullRequestTheAgentAlreadyReportedIsNotOpenedAgainNorRecordedTwice() throws Exception {
+        String run = run(file, "quiet", editAndWait("quiet"), "Agent opens its own");
+        awaitStarted(file, run);
+        String branch = "drover/" + run.substring(0, 8);
+        String url = file.forge().webBase() + "/acme/quiet/pull/4242";
+        // what the agent's create_artifact tool sends on its behalf: a PULL_REQUEST for the run's branch
+        Api worker = new Api(file.server().apiBaseUrl(), file.workerKey());
+        assertThat(worker.post("/workers/" + file.worker().workerId() + "/runs/" + run + "/artifacts",
+                Map.of("artifact_type", "PULL_REQUEST", "url", url, "branch", branch)).status()).isEqualTo(200);
+        letFinish(file, run);
+        awaitState(file, run, "SUCCEEDED");
+
+        assertThat(file.forge().pullRequests()).noneMatch(p -> p.head().equals(branch));
+        assertThat(forgeCalls(file, "quiet", run)).as("the forge was not asked at all").isEmpty();
+        assertThat(branchHead("quiet", branch)).as("the branch is still pushed").isNotNull();
+        List<JsonNode> prs = new ArrayList<>();
+        file.user().get("/agent/runs/" + run).json().get("artifacts").forEach(a -> {
+            if (a.get("artifact_type").asText().equals("PULL_REQUEST")) {
+                prs.add(a.get("data"));
+            }
+        });
+        assertThat(prs).hasSize(1);
+        assertThat(prs.getFirst().get("url").asText()).isEqualTo(url);
+        assertThat(transcriptEvents(file, run)).anySatisfy(e -> {
+            assertThat(e.get("name").asText()).isEqualTo("pull_request");
+            assertThat(e.get("data").get("how").asText()).isEqualTo("reported_by_agent");
+        });
+    }
+
+    @Test
+    void aPullRequestAlreadyOpenForTheBranchIsReusedAndRecordedOnce() throws Exception {
+        String run = run(gitea, "quiet", editAndWait("quiet"), "Someone opened it");
+        awaitStarted(gitea, run);
+        String branch = "drover/" + run.substring(0, 8);
+        // opened on the forge by the agent's own CLI (never reported), or by an earlier execution of the run
+        FakeForge.Pull existing = gitea.forge().pullRequest("acme", "quiet", "acme", branch, "main", "By hand");
+        letFinish(gitea, run);
+        awaitState(gitea, run, "SUCCEEDED");
+        assertThat(gitea.forge().pullRequests().stream().filter(p -> p.head().equals(branch))).hasSize(1);
+        assertThat(forgeCalls(gitea, "quiet", run)).containsExactly("GET /repos/acme/quiet/pulls");
+        assertPullRequestArtifact(gitea, run, "quiet", existing.url(), "Someone opened it");
+    }
+
+    @Test
+    void aFailedRunIsDeliveredAsADraftOnlyWhenItsRunOrEnvironmentAsksForIt() throws Exception {
+        String failing = "cd web && printf 'hello, world\\n' > README.md && echo fresh > new.txt && rm gone.txt && exit 3";
+        String env = file.user().createEnvironment(Map.of("name", "env-" + UUID.randomUUID(),
+                "github_repos", List.of(Map.of("owner", "acme", "repo", "web"))));
+        String plain = start(file, env, failing, "Greet the world", null);
+        awaitState(file, plain, "FAILED");
+        assertThat(branchHead("web", "drover/" + plain.substring(0, 8))).isNull();
+        assertThat(file.user().get("/agent/runs/" + plain + "/diff").json().get("repos")).isEmpty();
+
+        String asked = start(file, env, failing, "Greet the world", true);
+        awaitState(file, asked, "FAILED");
+        assertThat(branchFiles("web", "drover/" + asked.substring(0, 8))).containsEntry("new.txt", "fresh\n");
+        assertPullRequest(file, asked, "web", "Greet the world", true);
+
+        String drafts = file.user().createEnvironment(Map.of("name", "env-" + UUID.randomUUID(),
+                "github_repos", List.of(Map.of("owner", "acme", "repo", "web")), "deliver_on_failure", true));
+        assertThat(file.user().get("/agent/environments/" + drafts).json().get("config").get("deliver_on_failure")
+                .asBoolean()).isTrue();
+        String byEnvironment = start(file, drafts, failing, "Greet the world", null);
+        awaitState(file, byEnvironment, "FAILED");
+        assertPullRequest(file, byEnvironment, "web", "Greet the world", true);
+        String optedOut = start(file, drafts, failing, "Greet the world", false);
+        awaitState(file, optedOut, "FAILED");
+        assertThat(branchHead("web", "drover/" + optedOut.substring(0, 8))).as("the run's own false wins").isNull();
+    }
+
+    private String start(Side side, String env, String command, String title, Boolean deliverOnFailure) {
+        int mark = side.forge().requests().size();
+        Map<String, Object> config = new HashMap<>(Map.of("environment_id", env,
+                "harness", Map.of("type", "command", "command", command)));
+        if (deliverOnFailure != null) {
+            config.put("deliver_on_failure", deliverOnFailure);
+        }
+        Api.Reply r = side.user().post("/agent/runs", Map.of("prompt", "work", "title", title, "config", config));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        forgeMarks.put(r.json().get("run_id").asText(), mark);
+        return r.json().get("run_id").asText();
+    }
+
+    @Test
+    void deliverOnFailureMustBeABooleanOnRunsAndEnvironments() {
+        Api.Reply run = file.user().post("/agent/runs", Map.of("prompt", "x", "config",
+                Map.of("deliver_on_failure", "yes")));
+        assertThat(run.status()).isEqualTo(400);
+        assertThat(run.json().get("detail").asText()).contains("deliver_on_failure");
+        Api.Reply env = file.user().post("/agent/environments", Map.of("name", "bad", "deliver_on_failure", 1));
+        assertThat(env.status()).isEqualTo(400);
+        assertThat(env.json().get("detail").asText()).contains("deliver_on_failure");
+    }
+
+    @Test
+    void aPullRequestTheForgeRefusesIsRecordedOnTheRunWithTheBranchPushed() throws Exception {
+        String run = run(http, "quiet", editAndWait("quiet"), "Forge is down");
+        awaitStarted(http, run);
+        http.forge().failNext(10, 503);
+        letFinish(http, run);
+        awaitState(http, run, "SUCCEEDED");
+        String branch = "drover/" + run.substring(0, 8);
+        assertThat(branchHead("quiet", branch)).isNotNull();
+        JsonNode d = http.user().get("/agent/runs/" + run + "/diff").json().get("repos").get(0);
+        assertThat(d.get("pushed").asBoolean()).isTrue();
+        assertThat(d.get("delivery_error").asText()).contains("pull request could not be opened");
+        assertThat(runEvents(http, run)).containsSubsequence("delivery_failed:acme/quiet", "run_succeeded");
+        assertThat(names(transcriptEvents(http, run))).containsSubsequence("branch_pushed", "pull_request_failed");
+        assertThat(http.user().get("/agent/runs/" + run + "/conversation").body()).doesNotContain(GIT_TOKEN);
     }
 
     @Test
