@@ -8,6 +8,8 @@ import dev.drover.api.RepositoryDiff;
 import dev.drover.api.RunDelivery;
 import dev.drover.api.RunEnvironment;
 import dev.drover.api.RunItem;
+import dev.drover.forge.ForgeKind;
+import dev.drover.forge.testing.FakeForge;
 import dev.drover.server.testing.BareRepos;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -211,6 +213,62 @@ class DeliveryTest {
         assertThat(head(Delivery.privateCopy(work, runId, "web"), branch()).name())
                 .isEqualTo(reported.getFirst().headCommit());
         assertThat(events()).containsExactly("changes_committed", "push_failed");
+    }
+
+    @Test
+    void aSecondExecutionOfTheRunPushesToTheSameBranchAndReusesItsPullRequest() throws Exception {
+        try (FakeForge gitlab = FakeForge.start(ForgeKind.GITLAB, "glpat-test")) {
+            gitlab.repo("acme", "web", "main");
+            Delivery delivery = new Delivery("glpat-test", new ForgePullRequests("glpat-test"));
+            List<String> recorded = new ArrayList<>();
+            Delivery.RunArtifacts artifacts = new Delivery.RunArtifacts() {
+                @Override
+                public java.util.Optional<String> pullRequestFor(String repository, String branch) {
+                    return java.util.Optional.empty(); // the agent reported none
+                }
+
+                @Override
+                public void recordPullRequest(String url, String branch, String title, String repository) {
+                    recorded.add(url + " " + branch + " " + title + " " + repository);
+                }
+            };
+            ClaimedRun first = withForge(claimed(remote().toUri().toString(), Map.of()), gitlab);
+            Files.writeString(checkout.resolve("README.md"), "first\n");
+            delivery.deliver(first, work, workspace, Outcome.succeeded("done"), (r, c) -> transcript.addAll(c),
+                    reported::add, artifacts);
+            String head = reported.getFirst().headCommit();
+            List<Object> how = new ArrayList<>(hows());
+
+            cloneAgain();
+            Files.writeString(checkout.resolve("README.md"), "second\n");
+            ClaimedRun second = withForge(claimed(remote().toUri().toString(), Map.of("acme/web", head)), gitlab);
+            delivery.deliver(second, work, workspace, Outcome.succeeded("done"), (r, c) -> transcript.addAll(c),
+                    reported::add, artifacts);
+
+            assertThat(gitlab.pullRequests()).hasSize(1);
+            FakeForge.Pull pull = gitlab.pullRequests().getFirst();
+            assertThat(pull.head()).isEqualTo(branch());
+            assertThat(gitlab.requests().stream().filter(r -> r.method().equals("POST")).count()).isEqualTo(1);
+            assertThat(recorded).containsExactly(pull.url() + " " + branch() + " Fix the greeting acme/web",
+                    pull.url() + " " + branch() + " Fix the greeting acme/web");
+            assertThat(files(remote(), branch(), new HashMap<>())).containsEntry("README.md", "second\n");
+            how.addAll(hows());
+            assertThat(how).containsExactly("opened", "already_open");
+        }
+    }
+
+    private List<Object> hows() {
+        return transcript.stream().filter(b -> "pull_request".equals(b.get("name")))
+                .map(b -> (Object) ((Map<?, ?>) b.get("data")).get("how")).toList();
+    }
+
+    private static ClaimedRun withForge(ClaimedRun c, FakeForge forge) {
+        RunEnvironment.Repository r = c.environment().repos().getFirst();
+        RunEnvironment env = new RunEnvironment("e", "env", null, List.of(new RunEnvironment.Repository(r.owner(),
+                r.repo(), r.cloneUrl(), r.pushUrl(), forge.kind().name().toLowerCase(java.util.Locale.ROOT),
+                forge.apiBase().toString())), List.of());
+        return new ClaimedRun(c.run(), c.leaseExpiresAt(), c.attempt(), null, null, List.of(), env, null, null, null,
+                c.executionId(), c.delivery());
     }
 
     @Test
