@@ -114,7 +114,8 @@ public final class DroverServer implements AutoCloseable {
     public static DroverServer start(ServerConfig config, Clock clock) {
         requireFreePort(config);
         // checked before anything is opened: a typo in DROVER_FORGE stops the start, not a delivery hours later
-        config.forgeEndpoint();
+        // (and DROVER_BRANCH_PATTERN, DROVER_COMMIT_AUTHOR with it)
+        DeliverySettings delivery = DeliverySettings.of(config.forgeEndpoint(), config.env());
         List<AutoCloseable> resources = new ArrayList<>();
         createPrivately(config.dataDir());
         Database db = Database.open(new Database.Settings(config.databaseUrl(), config.databaseUser(),
@@ -155,7 +156,7 @@ public final class DroverServer implements AutoCloseable {
             UrlSigner signer = UrlSigner.load(db, clock);
             Transcripts transcripts = new Transcripts(db, log, runs, clock);
             Artifacts artifacts = new Artifacts(db, log, runs, blobs, signer, url, clock);
-            Deliveries changes = new Deliveries(db, log, runs, clock, DeliverySettings.of(config.forgeEndpoint(), config.env()));
+            Deliveries changes = new Deliveries(db, log, runs, clock, delivery);
             Schedules schedules = new Schedules(db, runs, accounts, clock);
             // every node looks for due ticks once a second (cron's resolution is a minute); a tick fires once however
             // many nodes look, and the first pass at start fires the ticks missed while every node was down
