@@ -47,9 +47,19 @@ final class ChangeSet {
     /** The most diff text kept for one repository (the server's limit too). */
     static final int MAX_DIFF_BYTES = 5 * 1024 * 1024;
 
-    /** A commit made of the checkout's changes, and its diff against the cloned commit. */
+    /**
+     * The largest file committed (GitHub refuses bigger ones): a bigger new file is left out, a bigger changed one
+     * keeps its cloned content, and both are listed in {@link Commit#oversized()}. It also bounds what a hostile
+     * checkout (a sparse file of terabytes) makes the worker read.
+     */
+    static final long MAX_FILE_BYTES = 100L * 1024 * 1024;
+
+    /**
+     * A commit made of the checkout's changes, and its diff against the cloned commit; {@code oversized} are the
+     * paths whose changes were not committed for their size.
+     */
     record Commit(ObjectId base, ObjectId head, int filesChanged, int insertions, int deletions, String diff,
-            boolean truncated) {}
+            boolean truncated, List<String> oversized) {}
 
     private ChangeSet() {}
 
@@ -61,7 +71,8 @@ final class ChangeSet {
             String message) throws IOException {
         try (RevWalk revs = new RevWalk(repo); ObjectInserter inserter = repo.newObjectInserter()) {
             RevCommit parent = revs.parseCommit(base);
-            ObjectId tree = snapshot(repo, checkout, parent, inserter);
+            List<String> oversized = new java.util.ArrayList<>();
+            ObjectId tree = snapshot(repo, checkout, parent, inserter, oversized);
             if (tree.equals(parent.getTree())) {
                 return null;
             }
@@ -82,13 +93,15 @@ final class ChangeSet {
                     && result != RefUpdate.Result.NO_CHANGE && result != RefUpdate.Result.FAST_FORWARD) {
                 throw new IOException("could not set the branch " + branch + ": " + result);
             }
-            return diff(repo, parent, head);
+            Commit d = diff(repo, parent, head);
+            return new Commit(d.base(), d.head(), d.filesChanged(), d.insertions(), d.deletions(), d.diff(),
+                    d.truncated(), List.copyOf(oversized));
         }
     }
 
     /** The tree of the checkout as {@code git add -A} would stage it over {@code parent}. */
-    private static ObjectId snapshot(Repository repo, Path checkout, RevCommit parent, ObjectInserter inserter)
-            throws IOException {
+    private static ObjectId snapshot(Repository repo, Path checkout, RevCommit parent, ObjectInserter inserter,
+            List<String> oversized) throws IOException {
         Path root = checkout.toRealPath();
         DirCache index = DirCache.newInCore();
         DirCacheBuilder builder = index.builder();
@@ -121,18 +134,27 @@ final class ChangeSet {
                 }
                 FileMode mode = f.getEntryFileMode();
                 Path file = root.resolve(walk.getPathString());
-                byte[] content;
+                ObjectId blob;
                 if (mode == FileMode.SYMLINK) {
                     // the link itself, whatever it points at (/etc/shadow stays a name, never its contents)
-                    content = Files.readSymbolicLink(file).toString().getBytes(StandardCharsets.UTF_8);
+                    blob = inserter.insert(Constants.OBJ_BLOB,
+                            Files.readSymbolicLink(file).toString().getBytes(StandardCharsets.UTF_8));
                 } else if (mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE) {
-                    content = readInside(root, file);
+                    blob = insertInside(root, file, inserter);
+                    if (blob == null) {
+                        oversized.add(walk.getPathString());
+                        if (!tracked) {
+                            continue;
+                        }
+                        mode = walk.getFileMode(0); // the cloned content stays
+                        blob = walk.getObjectId(0);
+                    }
                 } else {
                     continue; // sockets, fifos, devices: not content
                 }
                 DirCacheEntry e = new DirCacheEntry(walk.getPathString());
                 e.setFileMode(mode);
-                e.setObjectId(inserter.insert(Constants.OBJ_BLOB, content));
+                e.setObjectId(blob);
                 builder.add(e);
             }
         }
@@ -148,16 +170,23 @@ final class ChangeSet {
     }
 
     /**
-     * A regular file's bytes, refusing anything that is not a regular file lying really inside the checkout: the
-     * walk saw a file, but the last component is opened without following links and every parent is checked.
+     * A regular file's content as a blob (streamed, not held in memory), refusing anything that is not a regular file
+     * lying really inside the checkout: the walk saw a file, but the last component is opened without following
+     * links and every parent is checked. Null when it is bigger than {@link #MAX_FILE_BYTES}.
      */
-    private static byte[] readInside(Path root, Path file) throws IOException {
+    private static ObjectId insertInside(Path root, Path file, ObjectInserter inserter) throws IOException {
         if (!file.toRealPath(LinkOption.NOFOLLOW_LINKS).startsWith(root) || !file.getParent().toRealPath().startsWith(root)
                 || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException("not a file inside the checkout: " + root.relativize(file));
         }
-        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-            return in.readAllBytes();
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long size = channel.size();
+            if (size > MAX_FILE_BYTES) {
+                return null;
+            }
+            InputStream in = java.nio.channels.Channels.newInputStream(channel);
+            return inserter.insert(Constants.OBJ_BLOB, size, in);
         }
     }
 
@@ -182,9 +211,10 @@ final class ChangeSet {
                 }
                 format.flush();
             }
-            String text = fit(new String(out.bytes(), StandardCharsets.UTF_8), MAX_DIFF_BYTES);
-            boolean truncated = out.dropped() || text.length() < new String(out.bytes(), StandardCharsets.UTF_8).length();
-            return new Commit(base, head, entries.size(), insertions, deletions, text, truncated);
+            String whole = new String(out.bytes(), StandardCharsets.UTF_8);
+            String text = fit(whole, MAX_DIFF_BYTES);
+            boolean truncated = out.dropped() || text.length() < whole.length();
+            return new Commit(base, head, entries.size(), insertions, deletions, text, truncated, List.of());
         }
     }
 

@@ -166,6 +166,10 @@ final class Delivery {
             committed.put("files_changed", commit.filesChanged());
             committed.put("insertions", commit.insertions());
             committed.put("deletions", commit.deletions());
+            if (!commit.oversized().isEmpty()) {
+                committed.put("not_committed", commit.oversized().subList(0, Math.min(100, commit.oversized().size())));
+                committed.put("not_committed_because", "larger than " + ChangeSet.MAX_FILE_BYTES + " bytes");
+            }
             transcript.append("system", List.of(Blocks.event("changes_committed", committed)));
 
             String error = push(git, repo, branch, commit.head(), delivery.previousHeads().get(name));

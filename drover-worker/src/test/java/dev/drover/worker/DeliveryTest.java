@@ -179,6 +179,25 @@ class DeliveryTest {
     }
 
     @Test
+    void filesTooBigToCommitAreLeftAsClonedAndListedWithoutBeingRead() throws Exception {
+        // sparse files of 200 MiB: a hostile checkout could make them terabytes
+        try (var f = new java.io.RandomAccessFile(checkout.resolve("huge.bin").toFile(), "rw")) {
+            f.setLength(200L * 1024 * 1024);
+        }
+        try (var f = new java.io.RandomAccessFile(checkout.resolve("README.md").toFile(), "rw")) {
+            f.setLength(200L * 1024 * 1024);
+        }
+        Files.writeString(checkout.resolve("new.txt"), "small\n");
+        deliver();
+        Map<String, String> files = files(remote(), branch(), new HashMap<>());
+        assertThat(files).containsEntry("README.md", "hello\n").containsEntry("new.txt", "small\n")
+                .doesNotContainKey("huge.bin");
+        assertThat(reported.getFirst().filesChanged()).isEqualTo(1);
+        Map<?, ?> committed = (Map<?, ?>) transcript.getFirst().get("data");
+        assertThat(committed.get("not_committed")).isEqualTo(List.of("README.md", "huge.bin"));
+    }
+
+    @Test
     void aCheckoutWithoutChangesMakesNoBranchAndIsRecordedAsNoChanges() throws Exception {
         Files.createDirectories(checkout.resolve("build"));
         Files.writeString(checkout.resolve("build/cache"), "ignored");
