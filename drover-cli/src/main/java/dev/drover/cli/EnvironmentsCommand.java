@@ -91,6 +91,10 @@ final class EnvironmentsCommand {
         @Option(names = "--setup", paramLabel = "COMMAND",
                 description = "A shell command run in the workspace before the agent (repeatable, run in order).")
         List<String> setupCommands;
+
+        @Option(names = "--deliver-on-failure", arity = "1", paramLabel = "true|false",
+                description = "Also deliver the changes of runs that end FAILED or BLOCKED, as draft pull requests.")
+        Boolean deliverOnFailure;
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create an environment; prints its uid.")
@@ -125,7 +129,8 @@ final class EnvironmentsCommand {
         public Integer call() {
             Boolean team = scope == null ? null : scope.team;
             CloudEnvironment e = client.client().createEnvironment(new CreateEnvironmentRequest(name, config.description,
-                    config.dockerImage, parseRepos(spec, config.repos), orEmpty(config.setupCommands), team));
+                    config.dockerImage, parseRepos(spec, config.repos), orEmpty(config.setupCommands), team,
+                    config.deliverOnFailure));
             System.out.println(json ? Output.json(e) : e.uid());
             return 0;
         }
@@ -177,7 +182,8 @@ final class EnvironmentsCommand {
                     config.description != null ? config.description : now.description(),
                     config.dockerImage != null ? config.dockerImage : now.dockerImage(),
                     repos != null ? repos : now.githubRepos(),
-                    setup != null ? setup : now.setupCommands()));
+                    setup != null ? setup : now.setupCommands(),
+                    config.deliverOnFailure != null ? config.deliverOnFailure : now.deliverOnFailure()));
             show(e, json);
             return 0;
         }
