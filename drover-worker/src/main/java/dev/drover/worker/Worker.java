@@ -136,9 +136,14 @@ public final class Worker implements AutoCloseable {
             // after the place is closed (the agent's processes are gone) and before the end is reported, so a run
             // that is SUCCEEDED already has its branch, pull request and diff
             if (cancellation.reason() == null && Delivery.delivers(outcome, claimed.delivery())) {
-                delivery.deliver(claimed, config.workRoot(), workspace, outcome, transcript,
-                        diff -> client.reportDelivery(info.workerId(), run.runId(), claimed.executionId(), diff),
-                        new RunPullRequests(client, info.workerId(), claimed));
+                try {
+                    delivery.deliver(claimed, config.workRoot(), workspace, outcome, transcript,
+                            diff -> client.reportDelivery(info.workerId(), run.runId(), claimed.executionId(), diff),
+                            new RunPullRequests(client, info.workerId(), claimed));
+                } catch (RuntimeException e) {
+                    // the server could not be told (an outage, a lost lease): the run still ends as its agent did
+                    LOG.warn("delivering the changes of run {} failed: {}", run.runId(), e.getMessage());
+                }
             }
             finish(claimed, cancellation, outcome);
         } catch (Exception | Error e) {
