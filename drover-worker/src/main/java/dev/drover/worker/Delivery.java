@@ -172,7 +172,12 @@ final class Delivery {
             }
             transcript.append("system", List.of(Blocks.event("changes_committed", committed)));
 
-            String error = push(git, repo, branch, commit.head(), delivery.previousHeads().get(name));
+            // the seam for per-team secrets: a claim may name the credential to deliver with; this worker has only
+            // its own token, and never substitutes it for one the server chose
+            String error = delivery.credential() != null
+                    ? "the run's delivery names the credential " + delivery.credential() + ", which this worker does "
+                            + "not have; the branch was not pushed"
+                    : push(git, repo, branch, commit.head(), delivery.previousHeads().get(name));
             boolean pushed = error == null;
             if (pushed) {
                 transcript.append("system", List.of(Blocks.event("branch_pushed", Map.of("repo", name,

@@ -291,6 +291,20 @@ class DeliveryTest {
     }
 
     @Test
+    void aCredentialTheWorkerDoesNotHaveIsNeverReplacedByItsOwnToken() throws Exception {
+        Files.writeString(checkout.resolve("README.md"), "changed\n");
+        ClaimedRun c = claimed(remote().toUri().toString(), Map.of());
+        RunDelivery d = c.delivery();
+        deliver(new ClaimedRun(c.run(), c.leaseExpiresAt(), c.attempt(), null, null, List.of(), c.environment(), null,
+                null, null, c.executionId(), new RunDelivery(d.branch(), d.commitAuthor(), false, d.sessionLink(),
+                        Map.of(), "team-secret:deploy-bot")));
+        assertThat(head(remote(), branch())).isNull();
+        assertThat(reported.getFirst().pushed()).isFalse();
+        assertThat(reported.getFirst().deliveryError()).contains("team-secret:deploy-bot");
+        assertThat(head(Delivery.privateCopy(work, runId, "web"), branch())).as("the commit is kept").isNotNull();
+    }
+
+    @Test
     void hooksTheAgentPlantedNeverRun() throws Exception {
         Path marker = root.resolve("hook-ran");
         Path hooks = Files.createDirectories(root.resolve("agent-hooks"));
