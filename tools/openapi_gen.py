@@ -345,10 +345,54 @@ paths.update({
     {'202':ok(ref('WebhookDelivery'),'Accepted; due at once'),'403':hook_403,'404':problem('Webhook or delivery not found'),
      '409':problem('The webhook is disabled; enable it first')},[path('webhookId'),path('deliveryId')],tags=('webhooks',))},
 })
+# managed secrets (Drover extension; docs/api.md#secrets): the Oz API names them (HarnessAuthSecrets) but has no endpoints
+SECRET_NAME = {'type':'string','pattern':'^[A-Za-z_][A-Za-z0-9_]{0,127}$','description':'The environment variable the value is injected as'}
+schemas['HarnessAuthSecrets']['properties']['codex_auth_secret_name'] = {'type':'string','description':
+  'Drover (newer Oz SDK): a managed secret injected as CODEX_API_KEY when the harness is codex.'}
+schemas['HarnessAuthSecrets']['properties']['gemini_auth_secret_name'] = {'type':'string','description':
+  'Drover (newer Oz SDK): a managed secret injected as GEMINI_API_KEY when the harness is gemini.'}
+schemas['HarnessAuthSecrets']['properties']['claude_auth_secret_name']['description'] += (
+  'Drover: injected as ANTHROPIC_API_KEY, or as CLAUDE_CODE_OAUTH_TOKEN when the value is an OAuth token (sk-ant-oat...).')
+schemas['CloudEnvironmentConfig']['properties']['secrets'] = {'type':'array','maxItems':64,'items':SECRET_NAME,
+  'description':'Drover extension: managed secrets injected as environment variables of the same names into the setup commands and the agent; a run in the environment is refused (400) while one is not visible to its creator.'}
+schemas['RunEnvironment']['properties']['secrets'] = {'type':'array','items':{'type':'string'},'description':'The names of the environment\'s secrets'}
+schemas['RunSecret'] = {'type':'object','required':['name','value','use'],'properties':{'name':{'type':'string'},
+  'value':{'type':'string'},'use':{'type':'string','enum':['environment','harness_auth']}}}
+schemas['ClaimedRun']['properties']['secrets'] = {'type':'array','items':ref_('RunSecret'),
+  'description':'The values of the run\'s secrets (its environment\'s, and the auth secret of its CLI harness): in this answer only'}
+schemas['ClaimedRun']['properties']['secrets_error'] = {'type':'string',
+  'description':'Why the secrets could not all be given (deleted since the run was created, or a key this server lacks): the worker fails the run'}
+schemas['ManagedSecret'] = {'type':'object','required':['uid','name','scope','creator','updated_by','created_at','updated_at'],
+  'description':'Drover extension: a managed secret, never with its value','properties':{
+  'uid':{'type':'string'},'name':{'type':'string'},'description':{'type':'string'},'scope':ref('Scope'),
+  'creator':ref('RunCreatorInfo'),'updated_by':ref('RunCreatorInfo'),
+  'created_at':{'type':'string','format':'date-time'},'updated_at':{'type':'string','format':'date-time'}}}
+schemas['CreateSecretRequest'] = {'type':'object','required':['name','value'],'properties':{'name':SECRET_NAME,
+  'value':{'type':'string','minLength':1,'description':'At most 64 KiB of UTF-8, no NUL. Write-only: no response, event or log shows it'},
+  'description':{'type':'string','maxLength':1024},
+  'team':{'type':'boolean','description':'Team-owned (true) or personal (false); by default team-owned for a service account or a member of exactly one team'},
+  'team_id':{'type':'string','description':'The owning team, required for a team secret when the caller is in several teams'}}}
+schemas['UpdateSecretRequest'] = {'type':'object','required':['value'],'properties':{
+  'value':{'type':'string','minLength':1,'description':'The new value (at most 64 KiB)'},'description':{'type':'string','maxLength':1024}}}
+schemas['ListSecretsResponse'] = {'type':'object','required':['secrets'],'properties':{'secrets':{'type':'array','items':ref('ManagedSecret')}}}
+sec_403 = problem('A run-scoped token: agents cannot list, read or change secrets')
+sec_404 = problem('Secret not found (or not visible to the caller)')
+paths.update({
+ '/secrets': {'post': op('createSecret','Create a managed secret',{'201':ok(ref('ManagedSecret'),'Created (without the value)'),
+    '400':problem('Invalid request; detail names the field (name, value, description, team, team_id)'),'403':sec_403,
+    '404':problem('team_id names a team the caller is not in'),'409':problem('A secret of that name exists in that scope')},
+    None,ref('CreateSecretRequest'),tags=('secrets',),desc='The value is encrypted at rest (AES-256-GCM, key outside the database) and only ever sent to the worker that holds the lease of a run using it.'),
+   'get': op('listSecrets','List the secrets the caller can see (its own and its teams\')',{'200':ok(ref('ListSecretsResponse')),'403':sec_403},tags=('secrets',))},
+ '/secrets/{secretId}': {'get': op('getSecret','Get a secret (never its value)',{'200':ok(ref('ManagedSecret')),'403':sec_403,'404':sec_404},[path('secretId')],tags=('secrets',)),
+   'put': op('updateSecret','Replace a secret\'s value and description',{'200':ok(ref('ManagedSecret')),'400':problem('Invalid value or description'),
+     '403':sec_403,'404':sec_404},[path('secretId')],ref('UpdateSecretRequest'),tags=('secrets',),desc='Runs claimed from now on get the new value.'),
+   'delete': op('deleteSecret','Delete a secret',{'200':ok(ref('DeleteResponse')),'403':sec_403,'404':sec_404},[path('secretId')],tags=('secrets',),
+     desc='Runs created before and not yet claimed then fail with resource_not_found instead of starting without it.')},
+})
 doc = {'openapi':'3.0.3','info':{'title':'Drover API','version':'0.1.0',
   'description':'Drover speaks the Oz Agent API. Schemas marked as in the Oz Agent API are taken from its public OpenAPI document (MIT licence, (c) Warp); Drover extensions are described where they appear. Errors are RFC 7807 application/problem+json.',
   'license':{'name':'MIT (schemas from the Oz Agent API OpenAPI document)'}},
-  'servers':[{'url':'/api/v1'}],'tags':[{'name':'agent'},{'name':'schedules'},{'name':'webhooks','description':'Drover extension: outbound webhooks, signed the Standard Webhooks way (docs/api.md#webhooks)'},{'name':'workers','description':'Drover\'s worker protocol (docs/workers.md)'},{'name':'meta'}],'paths':paths,
+  'servers':[{'url':'/api/v1'}],'tags':[{'name':'agent'},{'name':'schedules'},{'name':'webhooks','description':'Drover extension: outbound webhooks, signed the Standard Webhooks way (docs/api.md#webhooks)'},{'name':'secrets','description':'Drover extension: managed secrets (docs/api.md#secrets)'},{'name':'workers','description':'Drover\'s worker protocol (docs/workers.md)'},{'name':'meta'}],'paths':paths,
   'components':{'securitySchemes':{'bearerAuth':{'type':'http','scheme':'bearer','description':'A Drover API key'}},'schemas':schemas}}
 # every $ref must resolve
 def refs(o):

@@ -15,18 +15,30 @@ import java.util.List;
  * models file added. {@code skill_instructions} is the body of the run's skill with its {@code $ARGUMENTS}
  * placeholders filled from the prompt (null for a run without a skill). {@code execution_id} names this hand-over
  * of the run (worker and attempt): the worker sends it with every lifecycle report and worker write, and the
- * server refuses reports of an execution that no longer holds the run. {@code delivery} says what becomes of the
- * run's changes in its environment's repositories (null without repositories).
+ * server refuses reports of an execution that no longer holds the run. {@code secrets} are the values of the
+ * managed secrets the run uses (its environment's and its harness's), sent to the worker holding the lease and
+ * nowhere else; {@code secrets_error} says why they could not all be given (a secret deleted since the run was
+ * created, a key this node lacks), in which case the worker fails the run instead of starting it. {@code delivery}
+ * says what becomes of the run's changes in its environment's repositories (null without repositories).
  */
 public record ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history,
         String runToken, List<AttachmentRef> attachments, RunEnvironment environment, String modelId,
-        String modelProvider, String skillInstructions, String executionId, RunDelivery delivery) {
+        String modelProvider, String skillInstructions, String executionId, List<RunSecret> secrets,
+        String secretsError, RunDelivery delivery) {
 
-    public ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history, String runToken,
-            List<AttachmentRef> attachments, RunEnvironment environment, String modelId, String modelProvider,
-            String skillInstructions, String executionId) {
+    public ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history,
+            String runToken, List<AttachmentRef> attachments, RunEnvironment environment, String modelId,
+            String modelProvider, String skillInstructions, String executionId, List<RunSecret> secrets,
+            String secretsError) {
         this(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId, modelProvider,
-                skillInstructions, executionId, null);
+                skillInstructions, executionId, secrets, secretsError, null);
+    }
+
+    public ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history,
+            String runToken, List<AttachmentRef> attachments, RunEnvironment environment, String modelId,
+            String modelProvider, String skillInstructions, String executionId) {
+        this(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId, modelProvider,
+                skillInstructions, executionId, List.of(), null, null);
     }
 
     /** What the lease layer knows; the claim endpoint adds the rest. */
@@ -44,6 +56,6 @@ public record ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, Conve
 
     public ClaimedRun withExecutionId(String id) {
         return new ClaimedRun(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId,
-                modelProvider, skillInstructions, id, delivery);
+                modelProvider, skillInstructions, id, secrets, secretsError, delivery);
     }
 }

@@ -5,15 +5,21 @@ import java.util.List;
 /**
  * The environment of a claimed run, resolved by the server: each repository with the URL to clone it from (the
  * server's git base URL; credentials are the worker's own, never part of a claim), the setup commands in order,
- * and the {@code docker_image}, which is informational. {@code deliver_on_failure} (a Drover extension) asks for
- * FAILED and BLOCKED runs' changes to be delivered too, as draft pull requests.
+ * the {@code docker_image}, and the names of the secrets the environment injects (their values travel in the
+ * claim's {@code secrets}). {@code deliver_on_failure} (a Drover extension) asks for FAILED and BLOCKED runs'
+ * changes to be delivered too, as draft pull requests.
  */
 public record RunEnvironment(String uid, String name, String dockerImage, List<Repository> repos,
-        List<String> setupCommands, Boolean deliverOnFailure) {
+        List<String> setupCommands, List<String> secrets, Boolean deliverOnFailure) {
+
+    public RunEnvironment(String uid, String name, String dockerImage, List<Repository> repos,
+            List<String> setupCommands, List<String> secrets) {
+        this(uid, name, dockerImage, repos, setupCommands, secrets, null);
+    }
 
     public RunEnvironment(String uid, String name, String dockerImage, List<Repository> repos,
             List<String> setupCommands) {
-        this(uid, name, dockerImage, repos, setupCommands, null);
+        this(uid, name, dockerImage, repos, setupCommands, List.of(), null);
     }
 
     /**

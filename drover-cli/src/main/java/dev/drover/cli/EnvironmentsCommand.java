@@ -92,6 +92,11 @@ final class EnvironmentsCommand {
                 description = "A shell command run in the workspace before the agent (repeatable, run in order).")
         List<String> setupCommands;
 
+        @Option(names = "--secret", paramLabel = "NAME",
+                description = "A managed secret injected as the variable NAME into setup commands and the agent "
+                        + "(repeatable; see `drover secrets`).")
+        List<String> secrets;
+
         @Option(names = "--deliver-on-failure", arity = "1", paramLabel = "true|false",
                 description = "Also deliver the changes of runs that end FAILED or BLOCKED, as draft pull requests.")
         Boolean deliverOnFailure;
@@ -130,7 +135,7 @@ final class EnvironmentsCommand {
             Boolean team = scope == null ? null : scope.team;
             CloudEnvironment e = client.client().createEnvironment(new CreateEnvironmentRequest(name, config.description,
                     config.dockerImage, parseRepos(spec, config.repos), orEmpty(config.setupCommands), team,
-                    config.deliverOnFailure));
+                    orEmpty(config.secrets), config.deliverOnFailure));
             System.out.println(json ? Output.json(e) : e.uid());
             return 0;
         }
@@ -158,6 +163,9 @@ final class EnvironmentsCommand {
         @Option(names = "--clear-setup", description = "Remove every setup command.")
         boolean clearSetup;
 
+        @Option(names = "--clear-secrets", description = "Inject no secrets any more.")
+        boolean clearSecrets;
+
         @Option(names = "--json", description = "Print the environment as JSON.")
         boolean json;
 
@@ -174,6 +182,10 @@ final class EnvironmentsCommand {
             }
             List<GitHubRepo> repos = clearRepos ? List.of() : config.repos == null ? null : parseRepos(spec, config.repos);
             List<String> setup = clearSetup ? List.of() : config.setupCommands;
+            if (clearSecrets && config.secrets != null) {
+                throw new ParameterException(spec.commandLine(), "--clear-secrets and --secret: give one of them");
+            }
+            List<String> secrets = clearSecrets ? List.of() : config.secrets;
             var api = client.client();
             // the API replaces the whole configuration: start from the current one
             CloudEnvironmentConfig now = api.getEnvironment(uid).config();
@@ -183,6 +195,7 @@ final class EnvironmentsCommand {
                     config.dockerImage != null ? config.dockerImage : now.dockerImage(),
                     repos != null ? repos : now.githubRepos(),
                     setup != null ? setup : now.setupCommands(),
+                    secrets != null ? secrets : now.secrets(),
                     config.deliverOnFailure != null ? config.deliverOnFailure : now.deliverOnFailure()));
             show(e, json);
             return 0;
@@ -239,6 +252,7 @@ final class EnvironmentsCommand {
             System.out.println("  docker image " + c.dockerImage() + " (recorded, not used yet)");
         }
         orEmpty(c.githubRepos()).forEach(r -> System.out.println("  repo  " + r.owner() + "/" + r.repo()));
+        orEmpty(c.secrets()).forEach(n -> System.out.println("  secret " + n));
         orEmpty(c.setupCommands()).forEach(s -> System.out.println("  setup " + s));
         if (e.lastTaskCreated() != null) {
             System.out.println("  last run " + e.lastTaskCreated().id() + " " + e.lastTaskCreated().state());

@@ -95,6 +95,9 @@ final class ServeCommand implements Callable<Integer> {
         DroverServer server = DroverServer.start(config);
         System.out.println("Drover is serving the API at " + server.apiBaseUrl());
         System.out.println(adminKeyWhereabouts(store.dataDir.resolve(Bootstrap.KEY_FILE)));
+        // where the secrets key is, never the key: losing it loses every secret's value
+        System.out.println("Secrets are encrypted with the key in " + server.secretsKeySource()
+                + " (keep a copy; every node of a cluster needs the same key)");
         Worker worker = workers <= 0 ? null : new Worker(WorkerConfig.embedded(server.apiBaseUrl(),
                 Bootstrap.ensureEmbeddedWorkerKey(server.accounts(), store.dataDir), workers, store.dataDir,
                 System.getenv()).withIsolation(isolation.settings(System.getenv()))).start();

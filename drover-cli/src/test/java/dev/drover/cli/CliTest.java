@@ -200,6 +200,53 @@ class CliTest {
         }
     }
 
+    /** {@link #cli} with {@code stdin} as standard input. */
+    static synchronized Result cliWithInput(String stdin, String... args) {
+        java.io.InputStream old = System.in;
+        System.setIn(new java.io.ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+        try {
+            return cli(args);
+        } finally {
+            System.setIn(old);
+        }
+    }
+
+    @Test
+    void secretsAreCreatedFromStandardInputOrAFileListedWithoutValuesAndDeleted(@TempDir Path dir) throws Exception {
+        try (TestServer server = TestServer.start(Backend.SQLITE, Backend.SQLITE.freshConfig())) {
+            String[] as = {"--server", server.apiBaseUrl(), "--api-key", TestServer.ADMIN_KEY};
+            String piped = "piped-" + UUID.randomUUID();
+            Result created = cliWithInput(piped + "\n", concat(new String[] {"secrets", "create", "NPM_TOKEN",
+                "--description", "registry token"}, as));
+            assertThat(created.code()).as(created.err()).isZero();
+            String uid = created.out().strip();
+            assertThat(uid).matches("[A-Za-z0-9]{22}");
+            Path file = Files.writeString(dir.resolve("value"), "from-a-file-" + UUID.randomUUID());
+            Result fromFile = cli(concat(new String[] {"secrets", "create", "FILE_TOKEN", "--value-file",
+                file.toString(), "--personal"}, as));
+            assertThat(fromFile.code()).as(fromFile.err()).isZero();
+
+            Result list = cli(concat(new String[] {"secrets", "list"}, as));
+            assertThat(list.out()).contains("NPM_TOKEN").contains("registry token").contains("FILE_TOKEN")
+                    .doesNotContain(piped).doesNotContain(Files.readString(file));
+            // environments name secrets, and show them by name
+            String env = server.admin().createEnvironment(java.util.Map.of("name", "e", "secrets",
+                    java.util.List.of("NPM_TOKEN")));
+            assertThat(cli(concat(new String[] {"environments", "get", env}, as)).out()).contains("secret NPM_TOKEN");
+
+            assertThat(cliWithInput("", concat(new String[] {"secrets", "create", "EMPTY"}, as)).code())
+                    .as("an empty value is a usage error").isEqualTo(2);
+            Result bad = cliWithInput("v", concat(new String[] {"secrets", "create", "NOT-A-NAME"}, as));
+            assertThat(bad.code()).isEqualTo(1);
+            assertThat(bad.err()).contains("400").contains("name");
+            assertThat(cliWithInput("new value", concat(new String[] {"secrets", "update", uid}, as)).code()).isZero();
+
+            assertThat(cli(concat(new String[] {"secrets", "delete", "NPM_TOKEN"}, as)).out()).contains("deleted NPM_TOKEN");
+            assertThat(cli(concat(new String[] {"secrets", "list"}, as)).out()).doesNotContain("NPM_TOKEN");
+            assertThat(cli(concat(new String[] {"secrets", "delete", uid}, as)).code()).isEqualTo(1);
+        }
+    }
+
     static String[] concat(String[] a, String[] b) {
         return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
     }

@@ -12,6 +12,10 @@ import dev.drover.api.CloudEnvironment;
 import dev.drover.api.CloudEnvironmentConfig;
 import dev.drover.api.ConversationResponse;
 import dev.drover.api.CreateEnvironmentRequest;
+import dev.drover.api.CreateSecretRequest;
+import dev.drover.api.ListSecretsResponse;
+import dev.drover.api.ManagedSecret;
+import dev.drover.api.UpdateSecretRequest;
 import dev.drover.api.ListEnvironmentsResponse;
 import dev.drover.api.HeartbeatRequest;
 import dev.drover.api.TranscriptAppend;
@@ -201,6 +205,25 @@ public final class DroverClient {
 
     public void deleteEnvironment(String uid) {
         send("DELETE", "/agent/environments/" + path(uid), null, Map.of(), false, type(JsonNode.class));
+    }
+
+    /** The secrets the caller can see, without their values (no endpoint returns a value). */
+    public ListSecretsResponse listSecrets() {
+        return send("GET", "/secrets", null, Map.of(), true, type(ListSecretsResponse.class));
+    }
+
+    /** Sent once: a retry after a lost answer would be refused as a duplicate name (409). */
+    public ManagedSecret createSecret(CreateSecretRequest request) {
+        return send("POST", "/secrets", request, Map.of(), false, type(ManagedSecret.class));
+    }
+
+    /** Replaces the value (and description); the same however often it is repeated. */
+    public ManagedSecret updateSecret(String uid, UpdateSecretRequest request) {
+        return send("PUT", "/secrets/" + path(uid), request, Map.of(), true, type(ManagedSecret.class));
+    }
+
+    public void deleteSecret(String uid) {
+        send("DELETE", "/secrets/" + path(uid), null, Map.of(), false, type(JsonNode.class));
     }
 
     public ListModelsResponse models() {

@@ -38,6 +38,7 @@ final class ApiRouting {
                 s.workers(),    // POST/GET /workers, POST /workers/{id}/claim|heartbeat, POST .../runs/{runId}/accept|transcript|artifacts|deliveries
                 s.webhooks(),   // POST/GET /webhooks, GET/DELETE /webhooks/{id}, POST .../{id}/enable, GET .../{id}/deliveries, POST .../deliveries/{deliveryId}/redeliver
                 s.deliveries(), // GET /agent/runs/{id}/diff
+                s.secrets(),    // POST/GET /secrets, GET/PUT/DELETE /secrets/{uid}
                 s.openApi());   // GET /openapi.json
     }
 

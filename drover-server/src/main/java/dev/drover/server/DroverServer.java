@@ -37,6 +37,10 @@ import dev.drover.server.skills.SkillsService;
 import dev.drover.server.sessions.SessionsService;
 import dev.drover.server.files.UrlSigner;
 import dev.drover.server.store.Database;
+import dev.drover.server.secrets.RunSecrets;
+import dev.drover.server.secrets.SecretKeys;
+import dev.drover.server.secrets.Secrets;
+import dev.drover.server.secrets.SecretsService;
 import dev.drover.server.artifacts.Artifacts;
 import dev.drover.server.artifacts.ArtifactsService;
 import dev.drover.server.files.FilesService;
@@ -75,7 +79,7 @@ public final class DroverServer implements AutoCloseable {
     record Services(RunsService runs, EventsService events, MessagesService messages, ModelsService models,
             SessionsService sessions, TranscriptsService transcripts, ArtifactsService artifacts,
             EnvironmentsService environments, SkillsService skills, WorkersService workers, SchedulesService schedules,
-            WebhooksService webhooks, DeliveriesService deliveries, OpenApiService openApi,
+            WebhooksService webhooks, SecretsService secrets, DeliveriesService deliveries, OpenApiService openApi,
             OpsService ops, DocsService docs, FilesService files, SessionPageService sessionPages) {}
 
     private final ServerConfig config;
@@ -89,10 +93,12 @@ public final class DroverServer implements AutoCloseable {
     private final Services services;
     private final String publicUrl;
     private final Optional<String> createdAdminKey;
+    private final String secretsKeySource;
 
     private DroverServer(ServerConfig config, Database db, WebServer web, List<AutoCloseable> resources,
             Accounts accounts, Runs runs, Schedules schedules, EventBus bus, Services services, String publicUrl,
-            Optional<String> createdAdminKey) {
+            Optional<String> createdAdminKey, String secretsKeySource) {
+        this.secretsKeySource = secretsKeySource;
         this.schedules = schedules;
         this.bus = bus;
         this.services = services;
@@ -124,6 +130,9 @@ public final class DroverServer implements AutoCloseable {
         try {
             Accounts accounts = new Accounts(db, clock);
             Optional<String> adminKey = Bootstrap.ensureAdmin(accounts, config.dataDir(), config.adminApiKey());
+            // the key lives outside the database; a node whose key differs from the database's refuses to start here
+            SecretKeys.Loaded secretsKey = SecretKeys.load(config.env(), config.dataDir());
+            Secrets secrets = Secrets.open(db, clock, secretsKey.cipher());
 
             PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new JvmMemoryMetrics().bindTo(metrics);
@@ -146,6 +155,7 @@ public final class DroverServer implements AutoCloseable {
             Skills skills = new Skills(db, catalog, environments);
             Runs runs = new Runs(db, log, models, blobs, clock, url, config.teamConcurrency(), skills);
             Messages messages = new Messages(db, log, runs, clock);
+            RunSecrets runSecrets = new RunSecrets(secrets, environments, runs);
             RunLeases leases = new RunLeases(db, runs, clock, config.leaseDuration(), config.teamConcurrency());
             // every node sweeps expired leases once a second; each expiry is a compare-and-set. It starts once the node
             // listens: its first pass grants every lease a grace period (RunLeases.sweep), which must begin when
@@ -177,9 +187,9 @@ public final class DroverServer implements AutoCloseable {
                     deliveries::prune).start());
             RegisteredPools pools = new RegisteredPools(db);
             Services services = new Services(
-                    new RunsService(runs, pools),
+                    new RunsService(runs, pools, runSecrets),
                     new EventsService(runs, log, bus),
-                    new MessagesService(messages),
+                    new MessagesService(messages, runSecrets),
                     new ModelsService(models),
                     new SessionsService(runs),
                     new TranscriptsService(transcripts, runs, signer, url),
@@ -187,9 +197,10 @@ public final class DroverServer implements AutoCloseable {
                     new EnvironmentsService(environments),
                     new SkillsService(skills),
                     new WorkersService(new Workers(db, leases, bus, clock, transcripts, artifacts, runs, blobs,
-                            environments, models, changes)),
+                            environments, models, runSecrets, changes)),
                     new SchedulesService(schedules, pools),
                     new WebhooksService(webhooks),
+                    new SecretsService(secrets),
                     new DeliveriesService(changes),
                     new OpenApiService(),
                     new OpsService(db, metrics),
@@ -224,9 +235,15 @@ public final class DroverServer implements AutoCloseable {
             }
             url.bind(config.host(), web.port());
             LOG.info("Drover listening on {} ({} database)", url.get(), db.dialect().name());
+            LOG.info("secrets are encrypted with key {} from {}", secrets.keyId(), secretsKey.source());
+            if (db.isPostgres() && !secretsKey.source().equals(SecretKeys.KEY_VAR)) {
+                // a second node with its own key file would refuse to start: say so before it happens
+                LOG.warn("the secrets key comes from {}; every node of this PostgreSQL database needs the same key, so "
+                        + "give them all {} (the content of that file)", secretsKey.source(), SecretKeys.KEY_VAR);
+            }
             sweeper.start();
             return new DroverServer(config, db, web, resources, accounts, runs, schedules, bus, services, url.get(),
-                    adminKey);
+                    adminKey, secretsKey.source());
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -334,6 +351,11 @@ public final class DroverServer implements AutoCloseable {
     }
 
     /** The admin key this start created, if it created one. */
+    /** Where the secrets key came from: {@code DROVER_SECRETS_KEY} or the key file's path (never the key). */
+    public String secretsKeySource() {
+        return secretsKeySource;
+    }
+
     public Optional<String> createdAdminKey() {
         return createdAdminKey;
     }

@@ -25,6 +25,12 @@ final class ClaudeCli implements CliAgent {
         return "npm install -g @anthropic-ai/claude-code";
     }
 
+    /** An OAuth token from {@code claude setup-token} (sk-ant-oat…) is not an API key: Claude Code reads it elsewhere. */
+    @Override
+    public String authVariable(String value) {
+        return value.startsWith("sk-ant-oat") ? "CLAUDE_CODE_OAUTH_TOKEN" : "ANTHROPIC_API_KEY";
+    }
+
     @Override
     public List<String> credentials() {
         return List.of("ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_USE_BEDROCK",

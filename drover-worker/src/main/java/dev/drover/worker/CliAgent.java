@@ -31,6 +31,12 @@ interface CliAgent {
     List<String> credentials();
 
     /**
+     * The variable a {@code harness_auth_secrets} secret is given to the CLI in (one of {@link #credentials}): the
+     * run's own credential, used instead of the worker's.
+     */
+    String authVariable(String value);
+
+    /**
      * Further worker variables the CLI reads when set (base URLs, cloud settings), given the worker's environment:
      * cloud credentials pass only when the CLI is told to use that cloud, so a worker's own AWS or Google keys
      * never reach an agent that authenticates with an API key.

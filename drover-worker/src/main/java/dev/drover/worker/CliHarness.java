@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drover.api.Json;
 import dev.drover.api.PlatformErrorCode;
+import dev.drover.api.RunSecret;
 import dev.drover.api.UsageStatus;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
@@ -101,7 +102,7 @@ final class CliHarness implements Harness {
             return Outcome.failed(located.problem(), PlatformErrorCode.FEATURE_NOT_AVAILABLE);
         }
         Map<String, String> workerEnv = config.providerEnv();
-        if (cli.credentials().stream().noneMatch(name -> present(workerEnv, name))) {
+        if (ctx.harnessAuth() == null && cli.credentials().stream().noneMatch(name -> present(workerEnv, name))) {
             return Outcome.failed("The " + cli.name() + " harness needs " + String.join(" or ", cli.credentials())
                     + " in worker " + config.name() + "'s environment", PlatformErrorCode.INTEGRATION_NOT_CONFIGURED);
         }
@@ -110,7 +111,8 @@ final class CliHarness implements Harness {
         List<String> command = new ArrayList<>();
         command.add(located.executable().toString());
         command.addAll(cli.arguments(invocation));
-        Map<String, String> env = environment(ctx.environment(), inContainer ? null : located.executable(), invocation);
+        Map<String, String> env = environment(ctx.environment(), inContainer ? null : located.executable(), invocation,
+                ctx.harnessAuth());
 
         String prompt = ctx.run().prompt() == null ? "" : ctx.run().prompt();
         ctx.transcript().text("user", prompt);
@@ -168,17 +170,32 @@ final class CliHarness implements Harness {
                 return Outcome.failed("The " + cli.name() + " CLI ran longer than " + config.runTimeout()
                         + " and was stopped", PlatformErrorCode.OPERATION_NOT_SUPPORTED);
             }
-            return outcome(p.exitCode(), parser.verdict(), p.errorTail(), noise, invocation);
+            // the tail of standard error was cut from a longer text: a value cut at its start is redacted too
+            return outcome(p.exitCode(), parser.verdict(), ctx.redactor().redactCut(p.errorTail()), noise, invocation);
         }
     }
 
     /** The run's environment, plus the CLI's credentials and settings from the worker's and what it needs. */
     Map<String, String> environment(Map<String, String> base, Path executable, CliAgent.Invocation invocation) {
+        return environment(base, executable, invocation, null);
+    }
+
+    /**
+     * The same with the run's own credential ({@code harness_auth_secrets}), when it has one: then that is the CLI's
+     * only credential, and none of the worker's reaches the agent.
+     */
+    Map<String, String> environment(Map<String, String> base, Path executable, CliAgent.Invocation invocation,
+            RunSecret auth) {
         Map<String, String> env = new LinkedHashMap<>(base);
         Map<String, String> workerEnv = config.providerEnv();
-        for (String name : cli.credentials()) {
-            if (present(workerEnv, name)) {
-                env.put(name, workerEnv.get(name));
+        if (auth != null) {
+            cli.credentials().forEach(env::remove); // an environment secret of the same name is not a second one
+            env.put(cli.authVariable(auth.value()), auth.value());
+        } else {
+            for (String name : cli.credentials()) {
+                if (present(workerEnv, name)) {
+                    env.put(name, workerEnv.get(name));
+                }
             }
         }
         for (String name : cli.settings(workerEnv)) {

@@ -25,6 +25,12 @@ final class CodexCli implements CliAgent {
         return "npm install -g @openai/codex";
     }
 
+    /** What {@code codex exec} reads for an API key in a headless run. */
+    @Override
+    public String authVariable(String value) {
+        return "CODEX_API_KEY";
+    }
+
     @Override
     public List<String> credentials() {
         return List.of("CODEX_API_KEY", "OPENAI_API_KEY");

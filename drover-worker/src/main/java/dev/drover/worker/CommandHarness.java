@@ -1,6 +1,7 @@
 package dev.drover.worker;
 
 import dev.drover.api.PlatformErrorCode;
+import dev.drover.api.Redactor;
 import java.util.List;
 
 /**
@@ -26,10 +27,15 @@ final class CommandHarness implements Harness {
             ctx.transcript().text("user", ctx.run().prompt());
             long deadline = System.nanoTime() + config.runTimeout().toNanos();
             boolean exited = false;
+            // output arrives in pieces: a secret's value split between two of them is still redacted whole
+            Redactor.Stream redacted = ctx.redactor().stream();
             // the transcript is written as the command runs: new output lines every second
             while (!exited && System.nanoTime() < deadline) {
                 exited = p.waitFor(TRANSCRIPT_FLUSH);
-                String lines = exited ? p.remainingOutput() : p.newOutput();
+                String lines = redacted.feed(exited ? p.remainingOutput() : p.newOutput());
+                if (exited) {
+                    lines += redacted.finish();
+                }
                 if (!lines.isEmpty()) {
                     ctx.transcript().text("assistant", lines);
                 }
@@ -42,7 +48,7 @@ final class CommandHarness implements Harness {
             if (ctx.cancellation().isCancelled()) {
                 return Outcome.cancelled();
             }
-            String tail = tail(p.output());
+            String tail = tail(ctx.redactor().redact(p.output())); // redacted before it is cut short
             String detail = (tail.isEmpty() ? "" : ": " + tail) + " (" + place.describe() + ")";
             return p.exitCode() == 0
                     ? Outcome.succeeded("The command exited with status 0" + detail)

@@ -2,6 +2,7 @@ package dev.drover.worker;
 
 import dev.drover.api.ClaimedRun;
 import dev.drover.api.PlatformErrorCode;
+import dev.drover.api.Redactor;
 import dev.drover.api.RunEnvironment;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +42,7 @@ final class EnvironmentSetup {
      * cancelled when the run was stopped meanwhile).
      */
     Outcome prepare(ClaimedRun claimed, Path workspace, Map<String, String> env, Cancellation cancellation,
-            TranscriptWriter transcript, Place place) throws InterruptedException {
+            TranscriptWriter transcript, Place place, Redactor redactor) throws InterruptedException {
         String wanted = claimed.run().agentConfig() == null ? null : claimed.run().agentConfig().environmentId();
         RunEnvironment environment = claimed.environment();
         if (environment == null) {
@@ -73,7 +74,7 @@ final class EnvironmentSetup {
                 return Outcome.cancelled();
             }
             Outcome failed = runCommand(i, commands.size(), commands.get(i), workspace, env, cancellation, transcript,
-                    deadline, place);
+                    deadline, place, redactor);
             if (failed != null) {
                 return failed;
             }
@@ -154,7 +155,8 @@ final class EnvironmentSetup {
     }
 
     private Outcome runCommand(int index, int count, String command, Path workspace, Map<String, String> env,
-            Cancellation cancellation, TranscriptWriter transcript, long deadline, Place place) throws InterruptedException {
+            Cancellation cancellation, TranscriptWriter transcript, long deadline, Place place, Redactor redactor)
+            throws InterruptedException {
         String actionId = "setup-" + (index + 1);
         transcript.append("system", List.of(Map.of("type", "action", "id", actionId, "category", "command",
                 "name", "setup_command", "input", Map.of("command", command))));
@@ -170,7 +172,8 @@ final class EnvironmentSetup {
             if (cancellation.isCancelled()) {
                 return Outcome.cancelled();
             }
-            String output = p.output();
+            // redacted before it is cut: a cut through a value would leave the rest of it unrecognised
+            String output = redactor.redact(p.output());
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("output", last(output, TRANSCRIPT_OUTPUT_CHARS));
             if (exited) {

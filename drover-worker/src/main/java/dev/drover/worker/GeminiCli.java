@@ -26,6 +26,11 @@ final class GeminiCli implements CliAgent {
     }
 
     @Override
+    public String authVariable(String value) {
+        return "GEMINI_API_KEY";
+    }
+
+    @Override
     public List<String> credentials() {
         return List.of("GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI");
     }

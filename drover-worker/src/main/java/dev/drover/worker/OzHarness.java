@@ -381,7 +381,10 @@ final class OzHarness implements Harness {
                 p.stop();
                 return new ToolResult(false, "timed out after " + SHELL_TIMEOUT);
             }
-            return new ToolResult(p.exitCode() == 0, "exit status " + p.exitCode() + "\n" + cap(p.output()));
+            // redacted before it is capped (a cut through a value would hide it from the redactor) and before the model
+            // sees it: the agent uses its secrets through their variables, it never needs to read their values
+            return new ToolResult(p.exitCode() == 0, "exit status " + p.exitCode() + "\n"
+                    + cap(ctx.redactor().redact(p.output())));
         }
     }
 

@@ -3,7 +3,9 @@ package dev.drover.worker;
 import dev.drover.api.ArtifactUpload;
 import dev.drover.api.ConversationResponse;
 import dev.drover.client.DroverClient;
+import dev.drover.api.Redactor;
 import dev.drover.api.RunItem;
+import dev.drover.api.RunSecret;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -12,11 +14,15 @@ import java.util.Map;
  * conversation so far when the run continues one ({@code history}, else null), the API as the agent (with the
  * run-scoped token: messages, child runs), where the run's artifacts go, the model the server chose for the
  * run with its provider ({@code modelId}/{@code modelProvider}, null from servers that do not say), and the run's
- * skill instructions ({@code skillInstructions}, placeholders filled; null for a run without a skill).
+ * skill instructions ({@code skillInstructions}, placeholders filled; null for a run without a skill). {@code redactor}
+ * holds the values of the run's secrets (the transcript and artifacts given here redact already; a harness that
+ * streams output uses its {@link Redactor#stream}); {@code harnessAuth} is the run's {@code harness_auth_secrets}
+ * secret for its CLI harness (null without one).
  */
 public record RunContext(RunItem run, Path workspace, Map<String, String> environment, Cancellation cancellation,
         TranscriptWriter transcript, UsageMeter usage, ConversationResponse history, DroverClient agentApi,
-        ArtifactSink artifacts, String modelId, String modelProvider, String skillInstructions) {
+        ArtifactSink artifacts, String modelId, String modelProvider, String skillInstructions, Redactor redactor,
+        RunSecret harnessAuth) {
 
     /**
      * The agent's standing instructions: {@code config.base_prompt}, then the skill's instructions; null when the

@@ -16,11 +16,13 @@ final class RunPullRequests implements Delivery.RunArtifacts {
     private final DroverClient worker;
     private final String workerId;
     private final ClaimedRun claimed;
+    private final dev.drover.api.Redactor redactor;
 
-    RunPullRequests(DroverClient worker, String workerId, ClaimedRun claimed) {
+    RunPullRequests(DroverClient worker, String workerId, ClaimedRun claimed, dev.drover.api.Redactor redactor) {
         this.worker = worker;
         this.workerId = workerId;
         this.claimed = claimed;
+        this.redactor = redactor;
     }
 
     @Override
@@ -44,6 +46,6 @@ final class RunPullRequests implements Delivery.RunArtifacts {
     @Override
     public void recordPullRequest(String url, String branch, String title, String repository) {
         worker.recordArtifact(workerId, claimed.run().runId(), claimed.executionId(),
-                ArtifactUpload.pullRequest(url, branch, title, repository));
+                Worker.redact(ArtifactUpload.pullRequest(url, branch, title, repository), redactor));
     }
 }

@@ -5,7 +5,10 @@ import dev.drover.api.AttachmentRef;
 import dev.drover.api.ArtifactUpload;
 import dev.drover.api.ClaimedRun;
 import dev.drover.api.PlatformErrorCode;
+import dev.drover.api.Redactor;
 import dev.drover.api.RunItem;
+import dev.drover.api.RunSecret;
+import dev.drover.api.RunStatusMessage;
 import dev.drover.api.TranscriptAppend;
 import dev.drover.api.UsageReport;
 import dev.drover.api.WorkerInfo;
@@ -115,17 +118,20 @@ public final class Worker implements AutoCloseable {
         Path workspace = config.workRoot().resolve(run.runId());
         LeaseWatch watch = LeaseWatch.start(client, info.workerId(), run.runId(),
                 Duration.ofSeconds(Math.max(1, info.heartbeatSeconds())), cancellation);
+        // the values of the run's secrets: replaced in everything that leaves the worker for this run
+        Redactor redactor = redactorOf(claimed);
         try {
             Files.createDirectories(workspace);
             writeAttachments(claimed, workspace);
             Outcome outcome;
             String image = claimed.environment() == null ? null : claimed.environment().dockerImage();
-            TranscriptWriter transcript = (role, content) -> client.appendTranscript(info.workerId(), run.runId(),
-                    claimed.executionId(), new TranscriptAppend(List.of(new TranscriptAppend.TranscriptMessage(role, content))));
+            TranscriptWriter transcript = new RedactingTranscript((role, content) -> client.appendTranscript(
+                    info.workerId(), run.runId(), claimed.executionId(),
+                    new TranscriptAppend(List.of(new TranscriptAppend.TranscriptMessage(role, content)))), redactor);
             try (Place place = isolation.open(new Isolation.Spec(run.runId(), workspace, image))) {
                 announce(place, transcript);
                 place.handOver();
-                outcome = executeIn(claimed, workspace, cancellation, transcript, place);
+                outcome = executeIn(claimed, workspace, cancellation, transcript, place, redactor);
             } catch (Isolation.Unavailable e) {
                 outcome = Outcome.failed("This worker refuses to run agents: " + e.getMessage(),
                         PlatformErrorCode.FEATURE_NOT_AVAILABLE);
@@ -138,18 +144,23 @@ public final class Worker implements AutoCloseable {
             if (cancellation.reason() == null && Delivery.delivers(outcome, claimed.delivery())) {
                 try {
                     delivery.deliver(claimed, config.workRoot(), workspace, outcome, transcript,
-                            diff -> client.reportDelivery(info.workerId(), run.runId(), claimed.executionId(), diff),
-                            new RunPullRequests(client, info.workerId(), claimed));
+                            diff -> client.reportDelivery(info.workerId(), run.runId(), claimed.executionId(),
+                                    redact(diff, redactor)),
+                            new RunPullRequests(client, info.workerId(), claimed, redactor));
                 } catch (RuntimeException e) {
                     // the server could not be told (an outage, a lost lease): the run still ends as its agent did
                     LOG.warn("delivering the changes of run {} failed: {}", run.runId(), e.getMessage());
                 }
             }
-            finish(claimed, cancellation, outcome);
+            finish(claimed, cancellation, outcome, redactor);
         } catch (Exception | Error e) {
             // an Error too (say, a tool reading a huge file): the run is reported and the slot lives on
-            LOG.warn("run {} failed on this worker", run.runId(), e);
-            finish(claimed, cancellation, Outcome.errored("The worker failed while executing the run: " + e));
+            if (redactor.isEmpty()) {
+                LOG.warn("run {} failed on this worker", run.runId(), e);
+            } else { // a stack trace cannot be redacted, and an exception's message may quote a secret
+                LOG.warn("run {} failed on this worker: {}", run.runId(), redactor.redact(String.valueOf(e)));
+            }
+            finish(claimed, cancellation, Outcome.errored("The worker failed while executing the run: " + e), redactor);
         } finally {
             watch.close();
             held.remove(run.runId());
@@ -159,16 +170,20 @@ public final class Worker implements AutoCloseable {
 
     /** The harness in its place: setup commands first, then the agent. */
     private Outcome executeIn(ClaimedRun claimed, Path workspace, Cancellation cancellation, TranscriptWriter transcript,
-            Place place) throws Exception {
+            Place place, Redactor redactor) throws Exception {
         RunItem run = claimed.run();
+        if (claimed.secretsError() != null) {
+            // a secret deleted since the run was created: the run would go wrong without it, so it does not start
+            return Outcome.failed(claimed.secretsError(), PlatformErrorCode.RESOURCE_NOT_FOUND);
+        }
         Harnesses.Choice choice = harnesses.forRun(run, place);
         if (choice.harness() == null) {
             return choice.unavailable();
         }
-        Map<String, String> env = environment(run, workspace, claimed.runToken());
+        Map<String, String> env = withSecrets(claimed, environment(run, workspace, claimed.runToken()));
         // the environment's repositories and setup commands, while the run is still CLAIMED: a failure here
         // ends it FAILED (environment_setup_failed) without it ever having started
-        Outcome setupFailed = setup.prepare(claimed, workspace, env, cancellation, transcript, place);
+        Outcome setupFailed = setup.prepare(claimed, workspace, env, cancellation, transcript, place, redactor);
         if (setupFailed != null) {
             return setupFailed;
         }
@@ -177,12 +192,65 @@ public final class Worker implements AutoCloseable {
                 claimed.executionId(), new UsageReport(model, in, out));
         DroverClient agentApi = new DroverClient(client.baseUrl(), claimed.runToken());
         RunContext.ArtifactSink artifacts = a -> client.recordArtifact(info.workerId(), run.runId(),
-                claimed.executionId(), a);
+                claimed.executionId(), redact(a, redactor));
+        RunSecret harnessAuth = claimed.secrets() == null ? null : claimed.secrets().stream()
+                .filter(s -> RunSecret.HARNESS_AUTH.equals(s.use())).findFirst().orElse(null);
         Outcome outcome = choice.harness().run(new RunContext(run, workspace, env, cancellation, transcript, usage,
                 claimed.history(), agentApi, artifacts, claimed.modelId(), claimed.modelProvider(),
-                claimed.skillInstructions()));
-        uploadArtifacts(run, workspace, transcript);
+                claimed.skillInstructions(), redactor, harnessAuth));
+        uploadArtifacts(run, workspace, transcript, redactor);
         return outcome;
+    }
+
+    static Redactor redactorOf(ClaimedRun claimed) {
+        if (claimed.secrets() == null || claimed.secrets().isEmpty()) {
+            return Redactor.none();
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        claimed.secrets().forEach(s -> values.put(s.name(), s.value()));
+        return Redactor.of(values);
+    }
+
+    /**
+     * The run's environment secrets as variables of their names, under the variables the worker sets itself (PATH,
+     * HOME, the run token...): a secret cannot take the place of those.
+     */
+    static Map<String, String> withSecrets(ClaimedRun claimed, Map<String, String> base) {
+        Map<String, String> env = new LinkedHashMap<>();
+        if (claimed.secrets() != null) {
+            claimed.secrets().stream().filter(s -> RunSecret.ENVIRONMENT.equals(s.use()))
+                    .forEach(s -> env.put(s.name(), s.value()));
+        }
+        env.putAll(base);
+        return env;
+    }
+
+    /** An artifact as it may leave the worker: its texts and its bytes with the run's secrets redacted. */
+    static ArtifactUpload redact(ArtifactUpload a, Redactor r) {
+        if (r.isEmpty()) {
+            return a;
+        }
+        String data = a.data();
+        if (data != null) {
+            try {
+                data = Base64.getEncoder().encodeToString(r.redact(Base64.getDecoder().decode(data)));
+            } catch (IllegalArgumentException e) {
+                data = r.redact(data); // not base64: the server refuses it, but it leaves redacted all the same
+            }
+        }
+        return new ArtifactUpload(a.artifactType(), r.redact(a.filepath()), r.redact(a.mimeType()),
+                r.redact(a.description()), data, r.redact(a.title()), r.redact(a.content()), r.redact(a.url()),
+                r.redact(a.branch()), r.redact(a.repository()));
+    }
+
+    /** A delivery report as it leaves the worker: a secret the agent wrote into a file is not in the stored diff. */
+    static dev.drover.api.RepositoryDiff redact(dev.drover.api.RepositoryDiff d, Redactor r) {
+        if (r.isEmpty()) {
+            return d;
+        }
+        return new dev.drover.api.RepositoryDiff(d.repository(), d.baseCommit(), d.headCommit(), d.branch(),
+                d.filesChanged(), d.insertions(), d.deletions(), d.truncated(), r.redact(d.diff()), d.pushed(),
+                r.redact(d.deliveryError()));
     }
 
     /**
@@ -255,7 +323,8 @@ public final class Worker implements AutoCloseable {
      * a link is never followed (an agent could point one at the worker's own secrets) and a file must really lie
      * inside the workspace; a file too big for an artifact is skipped, saying so in the transcript.
      */
-    private void uploadArtifacts(RunItem run, Path workspace, TranscriptWriter transcript) throws IOException {
+    private void uploadArtifacts(RunItem run, Path workspace, TranscriptWriter transcript, Redactor redactor)
+            throws IOException {
         Path dir = workspace.resolve(ARTIFACTS_DIR);
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
@@ -278,8 +347,8 @@ public final class Worker implements AutoCloseable {
                 try (var in = Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS)) {
                     bytes = in.readNBytes((int) MAX_ARTIFACT_BYTES + 1);
                 }
-                client.recordArtifact(info.workerId(), run.runId(), new ArtifactUpload(ArtifactType.FILE, relative, mime,
-                        null, Base64.getEncoder().encodeToString(bytes), null, null, null, null));
+                client.recordArtifact(info.workerId(), run.runId(), redact(new ArtifactUpload(ArtifactType.FILE, relative,
+                        mime, null, Base64.getEncoder().encodeToString(bytes), null, null, null, null), redactor));
             }
         }
     }
@@ -288,7 +357,7 @@ public final class Worker implements AutoCloseable {
     static final long MAX_ARTIFACT_BYTES = 25L * 1024 * 1024;
 
     /** Reports the outcome unless the run is no longer ours to report (its lease was lost). */
-    private void finish(ClaimedRun claimed, Cancellation cancellation, Outcome outcome) {
+    private void finish(ClaimedRun claimed, Cancellation cancellation, Outcome outcome, Redactor redactor) {
         RunItem run = claimed.run();
         if (cancellation.reason() == Cancellation.Reason.LEASE_LOST) {
             LOG.info("run {} stopped: this worker lost its lease", run.runId());
@@ -297,8 +366,10 @@ public final class Worker implements AutoCloseable {
         Outcome reported = cancellation.reason() == Cancellation.Reason.CANCELLED ? Outcome.cancelled()
                 : cancellation.reason() == Cancellation.Reason.SHUTDOWN
                         ? Outcome.errored("The worker shut down while the run was in progress") : outcome;
+        RunStatusMessage status = reported.status() == null ? null : new RunStatusMessage(
+                redactor.redact(reported.status().message()), reported.status().errorCode(), reported.status().retryable());
         try {
-            client.reportEvent(run.runId(), claimed.executionId(), reported.eventType(), reported.status());
+            client.reportEvent(run.runId(), claimed.executionId(), reported.eventType(), status);
         } catch (RuntimeException e) {
             LOG.warn("could not report {} for run {}: {}", reported.eventType(), run.runId(), e.getMessage());
         }

@@ -189,6 +189,29 @@ abstract class CliHarnessEndToEndTest {
     }
 
     @Test
+    void aHarnessAuthSecretReachesOnlyItsOwnCliAsItsCredentialInsteadOfTheWorkers() throws IOException {
+        String claudeKey = "sk-ant-api03-" + UUID.randomUUID();
+        String codexKey = "sk-codex-" + UUID.randomUUID();
+        String tag = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+        assertThat(user.post("/secrets", Map.of("name", "CLAUDE_" + tag, "value", claudeKey)).status()).isEqualTo(201);
+        assertThat(user.post("/secrets", Map.of("name", "CODEX_" + tag, "value", codexKey)).status()).isEqualTo(201);
+        Map<String, Object> auth = Map.of("harness_auth_secrets", Map.of("claude_auth_secret_name", "CLAUDE_" + tag,
+                "codex_auth_secret_name", "CODEX_" + tag));
+
+        String claude = run("claude", "Fix the typo in hello.txt", auth);
+        awaitState(claude, "SUCCEEDED");
+        assertThat(workspaceFile(claude, "received-env.txt")).contains("ANTHROPIC_API_KEY=" + claudeKey + "\n")
+                .doesNotContain("sk-ant-e2e").doesNotContain(codexKey).doesNotContain("CODEX_API_KEY");
+        assertThat(user.get("/agent/runs/" + claude + "/conversation").body() + user.get("/agent/runs/" + claude).body())
+                .doesNotContain(claudeKey);
+
+        String codex = run("codex", "Add codex.txt", auth);
+        awaitState(codex, "SUCCEEDED");
+        assertThat(workspaceFile(codex, "received-env.txt")).contains("CODEX_API_KEY=" + codexKey + "\n")
+                .doesNotContain("OPENAI_API_KEY=").doesNotContain(claudeKey);
+    }
+
+    @Test
     void geminiGathersStreamedTextIntoMessagesAndRecordsTokensPerModel() throws IOException {
         String run = run("gemini", "Write gemini.txt", Map.of());
         JsonNode done = awaitState(run, "SUCCEEDED");

@@ -82,7 +82,7 @@ public final class Deliveries {
         return new dev.drover.api.RunEnvironment(e.uid(), e.name(), e.dockerImage(), e.repos().stream()
                 .map(r -> new dev.drover.api.RunEnvironment.Repository(r.owner(), r.repo(), r.cloneUrl(), r.cloneUrl(),
                         settings.forge(), settings.forgeApiUrl()))
-                .toList(), e.setupCommands(), e.deliverOnFailure());
+                .toList(), e.setupCommands(), e.secrets(), e.deliverOnFailure());
     }
 
     /** Records a worker's report of one repository's delivery (fenced to the execution holding the run). */

@@ -3,6 +3,7 @@ package dev.drover.server.environments;
 import dev.drover.api.CloudEnvironmentConfig;
 import dev.drover.api.GitHubRepo;
 import dev.drover.server.http.ApiException;
+import dev.drover.server.secrets.Secrets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +18,7 @@ final class EnvironmentRequests {
     static final int MAX_REPOS = 32;
     static final int MAX_SETUP_COMMANDS = 64;
     static final int MAX_COMMAND_CHARS = 8192;
+    static final int MAX_SECRETS = 64;
     /** GitHub's own rules: owners are letters, digits and inner hyphens (at most 39); repos letters, digits, {@code ._-}. */
     private static final Pattern OWNER = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})");
     private static final Pattern REPO = Pattern.compile("[A-Za-z0-9._-]{1,100}");
@@ -59,6 +61,17 @@ final class EnvironmentRequests {
             if (earlier != null) {
                 throw ApiException.badRequest(f + ".repo", "github_repos[" + earlier + "] has the same name; both "
                         + "would be cloned into the workspace directory " + r.repo());
+            }
+        }
+        List<String> secrets = c.secrets() == null ? List.of() : c.secrets();
+        if (secrets.size() > MAX_SECRETS) {
+            throw ApiException.badRequest("secrets", "at most " + MAX_SECRETS + " secrets");
+        }
+        for (int i = 0; i < secrets.size(); i++) {
+            // only the name's form here: a team environment may name a secret created later; runs check existence
+            Secrets.name("secrets[" + i + "]", secrets.get(i));
+            if (secrets.subList(0, i).contains(secrets.get(i))) {
+                throw ApiException.badRequest("secrets[" + i + "]", secrets.get(i) + " is named twice");
             }
         }
         List<String> commands = c.setupCommands() == null ? List.of() : c.setupCommands();

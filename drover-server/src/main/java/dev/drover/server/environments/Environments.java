@@ -138,7 +138,8 @@ public final class Environments {
         return db.readOne(h -> find(h, environmentId)).map(e -> new RunEnvironment(e.uid(), e.config().name(),
                 e.config().dockerImage(), e.config().githubRepos().stream()
                         .map(r -> new RunEnvironment.Repository(r.owner(), r.repo(), git.cloneUrl(r.owner(), r.repo())))
-                        .toList(), e.config().setupCommands(), e.config().deliverOnFailure()));
+                        .toList(), e.config().setupCommands(),
+                e.config().secrets() == null ? List.of() : e.config().secrets(), e.config().deliverOnFailure()));
     }
 
     private CloudEnvironment visible(Handle h, Principal caller, String uid) {
@@ -184,8 +185,9 @@ public final class Environments {
     private static CloudEnvironmentConfig normalise(CloudEnvironmentConfig c) {
         List<GitHubRepo> repos = c.githubRepos() == null ? List.of() : c.githubRepos();
         List<String> commands = c.setupCommands() == null ? List.of() : c.setupCommands();
+        List<String> secrets = c.secrets() == null ? List.of() : c.secrets();
         return new CloudEnvironmentConfig(c.name() == null ? null : c.name().strip(), blankToNull(c.description()),
-                blankToNull(c.dockerImage()), repos, commands, c.deliverOnFailure());
+                blankToNull(c.dockerImage()), repos, commands, secrets, c.deliverOnFailure());
     }
 
     private static String blankToNull(String s) {

@@ -62,6 +62,17 @@ public final class JsonBodies {
         return parse(bytes, type, READER);
     }
 
+    /**
+     * {@link #read} with the document changed before it is bound ({@code transform} gets the parsed tree, already
+     * through every check of the text rule): how writes of a run's agent are redacted before anything stores them.
+     */
+    public static <T> T read(ServerRequest req, Class<T> type,
+            java.util.function.UnaryOperator<com.fasterxml.jackson.databind.JsonNode> transform) {
+        byte[] bytes = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
+        var tree = parse(bytes, com.fasterxml.jackson.databind.JsonNode.class, READER);
+        return parse(write(transform.apply(tree)), type, READER);
+    }
+
     /** {@link #read} for a body of recorded agent output, whose NULs become U+FFFD (see {@link #OUTPUT_READER}). */
     public static <T> T readRecordedOutput(ServerRequest req, Class<T> type) {
         byte[] bytes = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];

@@ -1,6 +1,8 @@
 package dev.drover.server.messages;
 
+import dev.drover.api.Redactor;
 import dev.drover.api.SendMessageRequest;
+import dev.drover.server.secrets.RunSecrets;
 import dev.drover.server.http.JsonBodies;
 import dev.drover.server.http.QueryParams;
 import dev.drover.server.http.RequestContext;
@@ -13,9 +15,11 @@ import io.helidon.webserver.http.ServerResponse;
 /** {@code /agent/messages}: send, list an inbox, read, mark delivered. */
 public final class MessagesService implements HttpService {
     private final Messages messages;
+    private final RunSecrets secrets;
 
-    public MessagesService(Messages messages) {
+    public MessagesService(Messages messages, RunSecrets secrets) {
         this.messages = messages;
+        this.secrets = secrets;
     }
 
     @Override
@@ -27,7 +31,12 @@ public final class MessagesService implements HttpService {
     }
 
     private void send(ServerRequest req, ServerResponse res) {
-        JsonBodies.send(res, messages.send(RequestContext.principal(req), JsonBodies.read(req, SendMessageRequest.class)));
+        var caller = RequestContext.principal(req);
+        // an agent's message never carries its secrets' values: it could send them to another team's run
+        Redactor redactor = secrets.redactorFor(caller);
+        SendMessageRequest body = redactor.isEmpty() ? JsonBodies.read(req, SendMessageRequest.class)
+                : JsonBodies.read(req, SendMessageRequest.class, tree -> RunSecrets.redact(tree, redactor));
+        JsonBodies.send(res, messages.send(caller, body));
     }
 
     private void inbox(ServerRequest req, ServerResponse res) {

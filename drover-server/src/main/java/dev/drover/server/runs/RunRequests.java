@@ -6,6 +6,7 @@ import dev.drover.api.McpServerConfig;
 import dev.drover.api.RunAgentRequest;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.http.Text;
+import dev.drover.server.secrets.Secrets;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -106,10 +107,10 @@ public final class RunRequests {
             throw ApiException.badRequest(field + ".harness.command", "the command harness needs a command to run");
         }
         maxChars(field + ".harness.command", c.harness() == null ? null : c.harness().command(), 4096);
-        if (c.harnessAuthSecrets() != null && notBlank(c.harnessAuthSecrets().claudeAuthSecretName())) {
-            throw ApiException.badRequest(field + ".harness_auth_secrets.claude_auth_secret_name", "this server has no "
-                    + "managed secrets; the claude harness authenticates with the worker's ANTHROPIC_API_KEY or "
-                    + "CLAUDE_CODE_OAUTH_TOKEN");
+        if (c.harnessAuthSecrets() != null) { // that they exist is checked by RunSecrets, in the caller's scope
+            secretName(field + ".harness_auth_secrets.claude_auth_secret_name", c.harnessAuthSecrets().claudeAuthSecretName());
+            secretName(field + ".harness_auth_secrets.codex_auth_secret_name", c.harnessAuthSecrets().codexAuthSecretName());
+            secretName(field + ".harness_auth_secrets.gemini_auth_secret_name", c.harnessAuthSecrets().geminiAuthSecretName());
         }
         if (c.mcpServers() != null) {
             if (c.mcpServers().size() > 32) {
@@ -119,6 +120,12 @@ public final class RunRequests {
                 maxChars(field + ".mcp_servers." + shown(e.getKey()), e.getKey(), 128);
                 validateMcp(field + ".mcp_servers." + shown(e.getKey()), e.getValue());
             }
+        }
+    }
+
+    private static void secretName(String field, String name) {
+        if (name != null) {
+            Secrets.name(field, name);
         }
     }
 

@@ -5,7 +5,9 @@ import dev.drover.api.RunAgentRequest;
 import dev.drover.api.RunExecutionLocation;
 import dev.drover.api.RunSourceType;
 import dev.drover.api.RunState;
+import dev.drover.api.Redactor;
 import dev.drover.server.auth.Principal;
+import dev.drover.server.secrets.RunSecrets;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.http.JsonBodies;
 import dev.drover.server.http.QueryParams;
@@ -27,9 +29,11 @@ public final class RunsService implements HttpService {
 
     private final Runs runs;
     private final WorkerPools pools;
+    private final RunSecrets secrets;
 
-    public RunsService(Runs runs, WorkerPools pools) {
+    public RunsService(Runs runs, WorkerPools pools, RunSecrets secrets) {
         this.runs = runs;
+        this.secrets = secrets;
         this.pools = pools;
     }
 
@@ -44,7 +48,11 @@ public final class RunsService implements HttpService {
 
     private void create(ServerRequest req, ServerResponse res) {
         Principal caller = RequestContext.principal(req);
-        RunAgentRequest body = JsonBodies.read(req, RunAgentRequest.class);
+        // an agent (run-scoped token) creating a child run: its secrets' values are redacted from what it sends
+        Redactor redactor = secrets.redactorFor(caller);
+        RunAgentRequest body = redactor.isEmpty() ? JsonBodies.read(req, RunAgentRequest.class)
+                : JsonBodies.read(req, RunAgentRequest.class, tree -> RunSecrets.redact(tree, redactor));
+        secrets.checkNewRun(caller, body.config(), "config");
         String key = req.headers().first(HeaderNames.create("Idempotency-Key")).orElse(null);
         RunSourceType source = req.headers().first(HeaderNames.create(SOURCE_HEADER))
                 .map(v -> QueryParams.parseEnum(SOURCE_HEADER, v.toUpperCase(Locale.ROOT), RunSourceType.class))

@@ -17,7 +17,10 @@ import dev.drover.api.WorkerRegistration;
 import dev.drover.server.artifacts.Artifacts;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.blobs.BlobStore;
+import dev.drover.api.RunEnvironment;
 import dev.drover.server.environments.Environments;
+import dev.drover.server.secrets.RunSecrets;
+import dev.drover.server.secrets.Secrets;
 import dev.drover.server.events.EventBus;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.models.ModelCatalog;
@@ -55,14 +58,16 @@ public final class Workers {
     private final Runs runs;
     private final BlobStore blobs;
     private final Environments environments;
+    private final RunSecrets runSecrets;
     private final ModelCatalog models;
     private final dev.drover.server.delivery.Deliveries deliveries;
 
     public Workers(Database db, RunLeases leases, EventBus bus, Clock clock, Transcripts transcripts,
             Artifacts artifacts, Runs runs, BlobStore blobs, Environments environments, ModelCatalog models,
-            dev.drover.server.delivery.Deliveries deliveries) {
+            RunSecrets runSecrets, dev.drover.server.delivery.Deliveries deliveries) {
         this.deliveries = deliveries;
         this.environments = environments;
+        this.runSecrets = runSecrets;
         this.models = models;
         this.runs = runs;
         this.blobs = blobs;
@@ -140,10 +145,13 @@ public final class Workers {
                 RunEnvironment environment = deliveries.withTargets(environments.forRun(environmentId).orElse(null));
                 RunDelivery delivery = environment == null || environment.repos().isEmpty() ? null
                         : deliveries.forClaim(c.run(), environment.deliverOnFailure());
+                // the values of the run's secrets go to the worker holding its lease, in this answer only
+                Secrets.Resolution secrets = runSecrets.forClaim(c.run(), environment);
                 return Optional.of(new ClaimedRun(c.run(), c.leaseExpiresAt(), c.attempt(),
                         transcripts.historyBefore(c.run().runId(), c.run().conversationId()), c.runToken(),
-                        c.attachments(), environment, modelId, provider, runs.skillInstructions(c.run().runId()),
-                        c.executionId(), delivery));
+                        c.attachments(), environment, modelId, provider,
+                        runs.skillInstructions(c.run().runId()), c.executionId(), secrets.secrets(), secrets.error(),
+                        delivery));
             }
             if (left <= 0 || bus.isClosed()) {
                 return run;

@@ -54,6 +54,8 @@ abstract class BadInputTest {
         // a public address literal: a valid target without a DNS lookup (this machine resolves nothing outside)
         String webhook = admin.post("/webhooks", Map.of("url", WEBHOOK_URL, "event_types", List.of("run_succeeded")))
                 .json().get("id").asText();
+        String secret = admin.post("/secrets", Map.of("name", "FIXTURE", "value", "fixture value")).json().get("uid")
+                .asText();
         Map<String, String> ids = new LinkedHashMap<>();
         ids.put("runId", run);
         ids.put("workerId", workerId);
@@ -65,6 +67,7 @@ abstract class BadInputTest {
         ids.put("sessionUuid", UUID.randomUUID().toString());
         ids.put("position", "0");
         ids.put("webhookId", webhook);
+        ids.put("secretId", secret);
         ids.put("deliveryId", UUID.randomUUID().toString());
         Map<String, String> auth = new LinkedHashMap<>();
         auth.put("/workers", "Bearer " + worker.key());
@@ -108,6 +111,8 @@ abstract class BadInputTest {
         b.put("POST /workers/{workerId}/heartbeat", "{\"run_ids\": [\"" + run + "\"]}");
         b.put("POST /agent/schedules", schedule.replace("{\"name\"", "{\"team\": true, \"name\""));
         b.put("PUT /agent/schedules/{scheduleId}", schedule);
+        b.put("POST /secrets", "{\"name\": \"PROBE\", \"value\": \"v\", \"description\": \"d\", \"team\": true}");
+        b.put("PUT /secrets/{secretId}", "{\"value\": \"v\", \"description\": \"d\"}");
         b.put("POST /webhooks", "{\"url\": \"" + WEBHOOK_URL + "\", \"event_types\": [\"run_succeeded\"], "
                 + "\"description\": \"d\", \"team\": true}");
         return b;

@@ -17,7 +17,8 @@ final class WriteFingerprint {
                 (SELECT COUNT(*) FROM workers) AS workers, (SELECT MAX(last_heartbeat_at) FROM workers) AS heartbeat, (SELECT COUNT(*) FROM transcript_entries) AS transcript,
                 (SELECT COUNT(*) FROM environments) AS environments, (SELECT MAX(updated_at) FROM environments) AS env_updated,
                 (SELECT COUNT(*) FROM schedules) AS schedules, (SELECT MAX(updated_at) FROM schedules) AS schedule_updated,
-                (SELECT COUNT(*) FROM api_keys) AS api_keys""";
+                (SELECT COUNT(*) FROM api_keys) AS api_keys, (SELECT COUNT(*) FROM secrets) AS secrets,
+                (SELECT MAX(updated_at) FROM secrets) AS secret_updated""";
 
     private WriteFingerprint() {}
 

@@ -1,0 +1,154 @@
+package dev.drover.server.secrets;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.drover.api.AmbientAgentConfig;
+import dev.drover.api.Redactor;
+import dev.drover.api.RunEnvironment;
+import dev.drover.api.RunItem;
+import dev.drover.api.RunSecret;
+import dev.drover.server.auth.Principal;
+import dev.drover.server.environments.Environments;
+import dev.drover.server.http.ApiException;
+import dev.drover.server.runs.Runs;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The secrets of runs: which a run uses (its environment's {@code secrets}, and the {@code harness_auth_secrets}
+ * name of its own harness only), checked when a run is created, resolved to values for the worker that claims it,
+ * and redacted from what the run's agent writes through the API with its run-scoped token.
+ */
+public final class RunSecrets {
+    private final Secrets secrets;
+    private final Environments environments;
+    private final Runs runs;
+
+    public RunSecrets(Secrets secrets, Environments environments, Runs runs) {
+        this.secrets = secrets;
+        this.environments = environments;
+        this.runs = runs;
+    }
+
+    /** What a run with {@code config} and (resolved) {@code environment} uses, in injection order. */
+    static List<Secrets.Wanted> wanted(AmbientAgentConfig config, List<String> environmentSecrets) {
+        List<Secrets.Wanted> out = new ArrayList<>();
+        for (String name : environmentSecrets) {
+            out.add(new Secrets.Wanted(name, RunSecret.ENVIRONMENT));
+        }
+        String auth = harnessSecret(config);
+        if (auth != null) {
+            out.add(new Secrets.Wanted(auth, RunSecret.HARNESS_AUTH));
+        }
+        return out;
+    }
+
+    /** The {@code harness_auth_secrets} name for the run's own harness (the spec: only that one is injected). */
+    static String harnessSecret(AmbientAgentConfig config) {
+        if (config == null || config.harnessAuthSecrets() == null || config.harness() == null) {
+            return null;
+        }
+        return config.harnessAuthSecrets().forHarness(config.harness().type());
+    }
+
+    /**
+     * Refuses (400) a new run naming a secret the caller cannot see: its harness's auth secret, or one of the
+     * environment's. Every name given in {@code harness_auth_secrets} is checked, also those of other harnesses (they
+     * are not injected, but a typo should not wait for the day the harness changes).
+     */
+    public void checkNewRun(Principal caller, AmbientAgentConfig config, String field) {
+        if (config == null) {
+            return;
+        }
+        // an agent creating a child run passes on only secrets its own run was given: otherwise any agent could
+        // reach every secret of its creator's teams by naming it as a child's harness credential
+        List<String> own = caller.runScope() == null ? null : ownNames(caller);
+        if (config.harnessAuthSecrets() != null) {
+            var h = config.harnessAuthSecrets();
+            check(caller, own, h.claudeAuthSecretName(), field + ".harness_auth_secrets.claude_auth_secret_name");
+            check(caller, own, h.codexAuthSecretName(), field + ".harness_auth_secrets.codex_auth_secret_name");
+            check(caller, own, h.geminiAuthSecretName(), field + ".harness_auth_secrets.gemini_auth_secret_name");
+        }
+        if (config.environmentId() != null) {
+            environments.forRun(config.environmentId()).ifPresent(e -> e.secrets().forEach(name ->
+                    check(caller, name, field + ".environment_id")));
+        }
+    }
+
+    private void check(Principal caller, String name, String field) {
+        check(caller, null, name, field);
+    }
+
+    private void check(Principal caller, List<String> own, String name, String field) {
+        if (name == null) {
+            return;
+        }
+        if (own != null && !own.contains(name)) {
+            throw ApiException.forbidden(field + ": a run-scoped token may give a child run only the secrets of its own "
+                    + "run; " + name + " is not one of them");
+        }
+        secrets.requireVisible(caller, name, field);
+    }
+
+    /** The names of the secrets the caller's run (a run-scoped token's) uses. */
+    private List<String> ownNames(Principal caller) {
+        RunItem run = runs.get(caller, caller.runScope());
+        String environmentId = run.agentConfig() == null ? null : run.agentConfig().environmentId();
+        List<String> names = environments.forRun(environmentId).map(RunEnvironment::secrets).orElse(List.of());
+        return wanted(run.agentConfig(), names).stream().map(Secrets.Wanted::name).toList();
+    }
+
+    /** The values for the worker claiming {@code run} (whose environment is {@code environment}, null if none). */
+    public Secrets.Resolution forClaim(RunItem run, RunEnvironment environment) {
+        List<String> names = environment == null || environment.secrets() == null ? List.of() : environment.secrets();
+        return secrets.resolve(run.scope().uid(), wanted(run.agentConfig(), names));
+    }
+
+    /**
+     * The redactor for what {@code caller} writes: the values of its run's secrets for a run-scoped token (the agent
+     * has them in its environment and may send them on), nothing for anyone else. A secret that cannot be resolved
+     * any more is simply not redacted: the run cannot have been given it.
+     */
+    public Redactor redactorFor(Principal caller) {
+        if (caller.runScope() == null) {
+            return Redactor.none();
+        }
+        RunItem run = runs.get(caller, caller.runScope());
+        String environmentId = run.agentConfig() == null ? null : run.agentConfig().environmentId();
+        RunEnvironment environment = environments.forRun(environmentId).orElse(null);
+        Map<String, String> values = new LinkedHashMap<>();
+        for (RunSecret s : forClaim(run, environment).secrets()) {
+            values.put(s.name(), s.value());
+        }
+        return Redactor.of(values);
+    }
+
+    /** Redacts every text of a JSON document in place (a request body, before it is read into its record). */
+    public static JsonNode redact(JsonNode node, Redactor redactor) {
+        if (redactor.isEmpty()) {
+            return node;
+        }
+        if (node instanceof ObjectNode o) {
+            List<String> names = new ArrayList<>();
+            o.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                o.set(name, redact(o.get(name), redactor));
+            }
+            return o;
+        }
+        if (node instanceof ArrayNode a) {
+            for (int i = 0; i < a.size(); i++) {
+                a.set(i, redact(a.get(i), redactor));
+            }
+            return a;
+        }
+        if (node instanceof TextNode t) {
+            return TextNode.valueOf(redactor.redact(t.textValue()));
+        }
+        return node;
+    }
+}
