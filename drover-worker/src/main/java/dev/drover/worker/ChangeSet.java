@@ -218,6 +218,37 @@ final class ChangeSet {
         }
     }
 
+    /**
+     * The paths whose content in {@code head} (added or changed since {@code base}) holds the value of one of the
+     * run's secrets: such a commit is not pushed (a forge is no place for the team's secrets, and a branch is
+     * public to whoever reads the repository).
+     */
+    static List<String> pathsHoldingSecrets(Repository repo, ObjectId base, ObjectId head, dev.drover.api.Redactor secrets)
+            throws IOException {
+        if (secrets.isEmpty()) {
+            return List.of();
+        }
+        List<String> out = new java.util.ArrayList<>();
+        try (RevWalk revs = new RevWalk(repo); TreeWalk walk = new TreeWalk(repo)) {
+            walk.addTree(revs.parseCommit(base).getTree());
+            walk.addTree(revs.parseCommit(head).getTree());
+            walk.setRecursive(true);
+            walk.setFilter(org.eclipse.jgit.treewalk.filter.TreeFilter.ANY_DIFF);
+            while (walk.next()) {
+                if (walk.getRawMode(1) == 0) {
+                    continue; // deleted
+                }
+                // at most MAX_FILE_BYTES: bigger files were never committed
+                byte[] content = repo.open(walk.getObjectId(1), Constants.OBJ_BLOB).getBytes((int) MAX_FILE_BYTES);
+                if (!java.util.Arrays.equals(secrets.redact(content), content)
+                        || !walk.getPathString().equals(secrets.redact(walk.getPathString()))) {
+                    out.add(secrets.redact(walk.getPathString()));
+                }
+            }
+        }
+        return out;
+    }
+
     /** The longest prefix of {@code s} whose UTF-8 takes at most {@code max} bytes (undecodable bytes grew it). */
     static String fit(String s, int max) {
         if (s.length() * 3L <= max || s.getBytes(StandardCharsets.UTF_8).length <= max) {

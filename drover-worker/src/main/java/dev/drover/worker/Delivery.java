@@ -117,6 +117,12 @@ final class Delivery {
     /** Delivers every repository of the run; each one's failure is its own and recorded, never thrown. */
     void deliver(ClaimedRun claimed, Path workRoot, Path workspace, Outcome outcome, TranscriptWriter transcript,
             Reporter reporter, RunArtifacts artifacts) {
+        deliver(claimed, workRoot, workspace, outcome, transcript, reporter, artifacts, dev.drover.api.Redactor.none());
+    }
+
+    /** As above; {@code secrets} are the run's secret values, which a pushed branch must not hold. */
+    void deliver(ClaimedRun claimed, Path workRoot, Path workspace, Outcome outcome, TranscriptWriter transcript,
+            Reporter reporter, RunArtifacts artifacts, dev.drover.api.Redactor secrets) {
         RunDelivery delivery = claimed.delivery();
         boolean draft = !outcome.eventType().equals("run_succeeded");
         for (RunEnvironment.Repository repo : claimed.environment().repos()) {
@@ -126,7 +132,7 @@ final class Delivery {
             }
             try {
                 deliverOne(claimed.run(), delivery, repo, copy, workspace, draft, outcome, transcript, reporter,
-                        artifacts);
+                        artifacts, secrets);
             } catch (Exception e) {
                 transcript.append("system", List.of(Blocks.event("delivery_failed", Map.of("repo", repo.fullName(),
                         "error", EnvironmentSetup.reason(e)))));
@@ -136,7 +142,7 @@ final class Delivery {
 
     private void deliverOne(RunItem run, RunDelivery delivery, RunEnvironment.Repository repo, Path copy,
             Path workspace, boolean draft, Outcome outcome, TranscriptWriter transcript, Reporter reporter,
-            RunArtifacts artifacts) throws Exception {
+            RunArtifacts artifacts, dev.drover.api.Redactor secrets) throws Exception {
         String name = repo.fullName();
         Path checkout = workspace.resolve(repo.repo());
         // the checkout must be a real directory of the workspace, not a link the agent left in its place
@@ -174,7 +180,12 @@ final class Delivery {
 
             // the seam for per-team secrets: a claim may name the credential to deliver with; this worker has only
             // its own token, and never substitutes it for one the server chose
-            String error = delivery.credential() != null
+            List<String> holdingSecrets = ChangeSet.pathsHoldingSecrets(git, base, commit.head(), secrets);
+            String error = !holdingSecrets.isEmpty()
+                    ? "the changes hold the value of one of the run's secrets (in " + String.join(", ",
+                            holdingSecrets.subList(0, Math.min(20, holdingSecrets.size()))) + "); the branch was not "
+                            + "pushed"
+                    : delivery.credential() != null
                     ? "the run's delivery names the credential " + delivery.credential() + ", which this worker does "
                             + "not have; the branch was not pushed"
                     : push(git, repo, branch, commit.head(), delivery.previousHeads().get(name));

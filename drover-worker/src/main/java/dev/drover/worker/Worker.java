@@ -146,7 +146,7 @@ public final class Worker implements AutoCloseable {
                     delivery.deliver(claimed, config.workRoot(), workspace, outcome, transcript,
                             diff -> client.reportDelivery(info.workerId(), run.runId(), claimed.executionId(),
                                     redact(diff, redactor)),
-                            new RunPullRequests(client, info.workerId(), claimed, redactor));
+                            new RunPullRequests(client, info.workerId(), claimed, redactor), redactor);
                 } catch (RuntimeException e) {
                     // the server could not be told (an outage, a lost lease): the run still ends as its agent did
                     LOG.warn("delivering the changes of run {} failed: {}", run.runId(), e.getMessage());

@@ -487,6 +487,27 @@ abstract class DeliveryEndToEndTest {
     }
 
     @Test
+    void changesHoldingTheValueOfARunsSecretAreNotPushedAndTheirDiffIsRedacted() throws Exception {
+        String value = "npm_" + UUID.randomUUID().toString().replace("-", "");
+        assertThat(file.user().post("/secrets", Map.of("name", "NPM_TOKEN", "value", value)).status()).isEqualTo(201);
+        String env = file.user().createEnvironment(Map.of("name", "env-" + UUID.randomUUID(), "secrets",
+                List.of("NPM_TOKEN"), "github_repos", List.of(Map.of("owner", "acme", "repo", "web"))));
+        String run = start(file, env, "cd web && echo \"//registry/:_authToken=$NPM_TOKEN\" > .npmrc && echo x > a.txt",
+                "Configure npm", null);
+        awaitState(file, run, "SUCCEEDED");
+        String branch = "drover/" + run.substring(0, 8);
+        assertThat(branchHead("web", branch)).as("the secret never reached the remote").isNull();
+        JsonNode d = file.user().get("/agent/runs/" + run + "/diff").json().get("repos").get(0);
+        assertThat(d.get("pushed").asBoolean()).isFalse();
+        assertThat(d.get("delivery_error").asText()).contains("secrets", ".npmrc").doesNotContain("a.txt");
+        assertThat(d.get("diff").asText()).contains("+//registry/:_authToken=[redacted:NPM_TOKEN]");
+        assertThat(file.user().get("/agent/runs/" + run + "/diff").body()).doesNotContain(value);
+        assertThat(file.user().get("/agent/runs/" + run + "/conversation").body()).doesNotContain(value);
+        assertThat(forgeCalls(file, "web", run)).as("no pull request either").isEmpty();
+        assertThat(runEvents(file, run)).containsSubsequence("delivery_failed:acme/web", "run_succeeded");
+    }
+
+    @Test
     void aRunWithoutChangesMakesNoBranchAndHasAnEmptyDiff() throws Exception {
         String run = run(file, "quiet", "cat quiet/README.md", "Only look");
         awaitState(file, run, "SUCCEEDED");
