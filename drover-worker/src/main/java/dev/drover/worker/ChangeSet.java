@@ -115,9 +115,22 @@ final class ChangeSet {
             walk.addTree(before);
             walk.addTree(files);
             walk.setRecursive(false);
+            java.util.Set<String> submodules = new java.util.HashSet<>();
             while (walk.next()) {
                 if (isGitDirectory(walk.getNameString())) {
                     continue; // the agent's .git (or a nested one): never part of a commit, never read
+                }
+                if (walk.getFileMode(0) == FileMode.GITLINK) {
+                    // a submodule stays at the commit the clone had: its checkout (if any) is not this repository's
+                    DirCacheEntry e = new DirCacheEntry(walk.getPathString());
+                    e.setFileMode(FileMode.GITLINK);
+                    e.setObjectId(walk.getObjectId(0));
+                    builder.add(e);
+                    submodules.add(walk.getPathString());
+                    continue;
+                }
+                if (submodules.contains(walk.getPathString())) {
+                    continue; // the directory where that submodule would be checked out
                 }
                 int workMode = walk.getRawMode(1);
                 if (workMode == 0) {

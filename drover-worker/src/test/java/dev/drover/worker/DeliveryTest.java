@@ -198,6 +198,46 @@ class DeliveryTest {
     }
 
     @Test
+    void aSubmoduleStaysAtItsCommitWhateverItsDirectoryHolds() throws Exception {
+        // the remote's default branch gets a submodule (a gitlink) at lib/
+        ObjectId pinned = ObjectId.fromString("0123456789abcdef0123456789abcdef01234567");
+        Path scratch = root.resolve("scratch");
+        try (Git git = Git.cloneRepository().setURI(remote().toUri().toString()).setDirectory(scratch.toFile()).call()) {
+            org.eclipse.jgit.dircache.DirCache index = git.getRepository().lockDirCache();
+            org.eclipse.jgit.dircache.DirCacheEditor editor = index.editor();
+            editor.add(new org.eclipse.jgit.dircache.DirCacheEditor.PathEdit("lib") {
+                @Override
+                public void apply(org.eclipse.jgit.dircache.DirCacheEntry e) {
+                    e.setFileMode(FileMode.GITLINK);
+                    e.setObjectId(pinned);
+                }
+            });
+            editor.commit();
+            git.commit().setMessage("add a submodule").setSign(false).call();
+            git.push().call();
+        }
+        cloneAgain(); // the run clones the repository with its submodule (not checked out: an empty lib/)
+        Files.createDirectories(checkout.resolve("lib"));
+        Files.writeString(checkout.resolve("lib/inside.txt"), "the submodule's own file\n");
+        Files.writeString(checkout.resolve("README.md"), "changed\n");
+        deliver();
+        Map<String, FileMode> modes = new HashMap<>();
+        try (Repository r = new FileRepositoryBuilder().setGitDir(remote().toFile()).build(); RevWalk walk = new RevWalk(r);
+                TreeWalk t = new TreeWalk(r)) {
+            t.addTree(walk.parseCommit(r.resolve(Constants.R_HEADS + branch())).getTree());
+            t.setRecursive(true);
+            Map<String, ObjectId> ids = new HashMap<>();
+            while (t.next()) {
+                modes.put(t.getPathString(), t.getFileMode(0));
+                ids.put(t.getPathString(), t.getObjectId(0));
+            }
+            assertThat(modes).containsEntry("lib", FileMode.GITLINK).doesNotContainKey("lib/inside.txt");
+            assertThat(ids.get("lib")).isEqualTo(pinned);
+        }
+        assertThat(reported.getFirst().filesChanged()).isEqualTo(1);
+    }
+
+    @Test
     void aCheckoutWithoutChangesMakesNoBranchAndIsRecordedAsNoChanges() throws Exception {
         Files.createDirectories(checkout.resolve("build"));
         Files.writeString(checkout.resolve("build/cache"), "ignored");
