@@ -318,32 +318,72 @@ schemas['Webhook'] = {'type':'object','required':['id','url','event_types','scop
   'consecutive_failures':{'type':'integer'},'created_by':{'type':'string'},
   'created_at':{'type':'string','format':'date-time'},'updated_at':{'type':'string','format':'date-time'},
   'secret':{'type':'string','description':'whsec_ and the base64 signing key; only in the reply to creation'}}}
-schemas['ListWebhooksResponse'] = {'type':'object','required':['webhooks'],'properties':{'webhooks':{'type':'array','items':ref('Webhook')}}}
+schemas['ListWebhooksResponse'] = {'type':'object','required':['webhooks','page_info'],'properties':{'webhooks':{'type':'array','items':ref('Webhook')},'page_info':ref('PageInfo')}}
 schemas['WebhookDelivery'] = {'type':'object','required':['id','webhook_id','event_type','event_sequence','run_id','status','attempts','created_at'],'properties':{
   'id':{'type':'string','description':'The webhook-id header, the same on every attempt'},
   'webhook_id':{'type':'string'},'event_type':{'type':'string'},'event_sequence':{'type':'integer','format':'int64'},'run_id':{'type':'string'},
   'status':{'type':'string','enum':['pending','succeeded','failed']},'attempts':{'type':'integer'},
   'next_attempt_at':{'type':'string','format':'date-time'},'last_attempt_at':{'type':'string','format':'date-time'},
   'response_status':{'type':'integer','description':'The receiver\'s HTTP status at the last attempt'},
-  'latency_ms':{'type':'integer','format':'int64'},'error':{'type':'string'},'created_at':{'type':'string','format':'date-time'}}}
-schemas['ListWebhookDeliveriesResponse'] = {'type':'object','required':['deliveries'],'properties':{'deliveries':{'type':'array','items':ref('WebhookDelivery')}}}
+  'latency_ms':{'type':'integer','format':'int64'},'error':{'type':'string'},'created_at':{'type':'string','format':'date-time'},
+  'attempt_history':{'type':'array','items':ref('WebhookDeliveryAttempt'),'description':'Every attempt, oldest first (redeliveries included); only in GET /webhooks/{webhookId}/deliveries/{deliveryId}'}}}
+schemas['WebhookDeliveryAttempt'] = {'type':'object','required':['attempted_at','latency_ms','succeeded'],'properties':{
+  'attempted_at':{'type':'string','format':'date-time'},'response_status':{'type':'integer','description':'The receiver\'s HTTP status; absent when there was no answer'},
+  'latency_ms':{'type':'integer','format':'int64'},'error':{'type':'string'},'succeeded':{'type':'boolean'}}}
+schemas['ListWebhookDeliveriesResponse'] = {'type':'object','required':['deliveries','page_info'],'properties':{'deliveries':{'type':'array','items':ref('WebhookDelivery')},'page_info':ref('PageInfo')}}
 hook_403 = problem('A run token or a worker key: webhooks are managed with a user\'s or a service account\'s key')
 hook_404 = problem('Webhook not found (or not visible to the caller)')
 paths.update({
  '/webhooks': {'post': op('createWebhook','Subscribe a URL to run events',{'201':ok(ref('Webhook'),'Created; the only reply that shows the secret'),
     '400':problem('Invalid request (url, event_types, description, team, or a refused target); detail names the field'),'403':hook_403},
     None,ref('CreateWebhookRequest'),tags=('webhooks',),desc='Deliveries follow the events of the runs the webhook\'s scope owns (the caller\'s team by default, as for schedules), from the moment it is created. The target must resolve to public addresses only unless DROVER_WEBHOOK_ALLOW_PRIVATE=true; it is checked again before every attempt.'),
-   'get': op('listWebhooks','List the webhooks the caller can see',{'200':ok(ref('ListWebhooksResponse')),'403':hook_403},tags=('webhooks',))},
+   'get': op('listWebhooks','List the webhooks the caller can see, oldest first',{'200':ok(ref('ListWebhooksResponse')),'400':problem('Invalid limit or cursor'),'403':hook_403},
+    [q('limit',{'type':'integer','minimum':1,'maximum':200,'default':50}),q('cursor',{'type':'string'},'page_info.next_cursor of the previous page')],tags=('webhooks',))},
  '/webhooks/{webhookId}': {'get': op('getWebhook','Get a webhook',{'200':ok(ref('Webhook')),'403':hook_403,'404':hook_404},[path('webhookId')],tags=('webhooks',)),
    'delete': op('deleteWebhook','Delete a webhook and its delivery log',{'200':ok(ref('DeleteResponse')),'403':hook_403,'404':hook_404},[path('webhookId')],tags=('webhooks',))},
  '/webhooks/{webhookId}/enable': {'post': op('enableWebhook','Enable a disabled webhook again',{'200':ok(ref('Webhook')),'403':hook_403,'404':hook_404},
     [path('webhookId')],tags=('webhooks',),desc='Resets consecutive_failures; pending deliveries are due at once. Events that happened while the webhook was disabled are not delivered.')},
  '/webhooks/{webhookId}/deliveries': {'get': op('listWebhookDeliveries','The webhook\'s delivery log, newest first',
     {'200':ok(ref('ListWebhookDeliveriesResponse')),'400':problem('Invalid limit'),'403':hook_403,'404':hook_404},
-    [path('webhookId'),q('limit',{'type':'integer','minimum':1,'maximum':200,'default':50})],tags=('webhooks',))},
+    [path('webhookId'),q('limit',{'type':'integer','minimum':1,'maximum':200,'default':50}),q('cursor',{'type':'string'},'page_info.next_cursor of the previous page')],tags=('webhooks',))},
+ '/webhooks/{webhookId}/deliveries/{deliveryId}': {'get': op('getWebhookDelivery','One delivery with its attempt history',
+    {'200':ok(ref('WebhookDelivery')),'403':hook_403,'404':problem('Webhook or delivery not found')},[path('webhookId'),path('deliveryId')],tags=('webhooks',))},
  '/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver': {'post': op('redeliverWebhookDelivery','Send a delivery again, with the same webhook-id',
     {'202':ok(ref('WebhookDelivery'),'Accepted; due at once'),'403':hook_403,'404':problem('Webhook or delivery not found'),
      '409':problem('The webhook is disabled; enable it first')},[path('webhookId'),path('deliveryId')],tags=('webhooks',))},
+})
+# inbound repository events (Drover extension; docs/api.md#repository-events)
+schemas['RunSourceType']['enum'] = schemas['RunSourceType']['enum'] + ['GITHUB_WEBHOOK','GITLAB_WEBHOOK']
+schemas['RunSourceType']['description'] += '- GITHUB_WEBHOOK, GITLAB_WEBHOOK: Drover extensions, started by a repository event (a mention or a label); not settable with X-Drover-Source\n'
+schemas['GitHubRepo']['properties']['events'] = {'type':'boolean','description':'Drover extension: marks this environment as the one whose runs the repository\'s events start, among the environments of the scope that listed the repository first (docs/api.md#repository-events)'}
+schemas['ForgeEventReply'] = {'type':'object','required':['status'],'properties':{
+  'status':{'type':'string','enum':['started','replayed','ignored']},
+  'run_id':{'type':'string','description':'The run this delivery started (now, or the first time it was received)'},
+  'reason':{'type':'string','description':'Why nothing was started'}}}
+def forge_op(opid, summary, auth, events, desc):
+    o = op(opid, summary, {'201':ok(ref('ForgeEventReply'),'A run was started'),
+      '200':ok(ref('ForgeEventReply'),'Nothing started: ignored (with the reason), or a replayed delivery (with its run)'),
+      '400':problem('A required header is missing or the body is not a JSON object; detail names it'),
+      '401':problem('The signature or token does not match the configured secret'),
+      '404':problem('The integration is not configured (the endpoint does not exist)'),
+      '413':problem('The body is larger than 2 MiB'),
+      '422':problem('The environment listing the repository cannot start runs (its creator no longer exists)')},
+      [header(h, d) for h, d in auth], None, tags=('integrations',), desc=desc)
+    o['security'] = []
+    o['requestBody'] = {'required':True,'content':{'application/json':{'schema':{'type':'object','description':'The forge\'s webhook payload ('+events+')'}}}}
+    return o
+paths.update({
+ '/integrations/github/webhook': {'post': forge_op('receiveGitHubWebhook','A GitHub repository event',
+    [('X-Hub-Signature-256','sha256= and the hex HMAC-SHA256 of the raw body with DROVER_GITHUB_WEBHOOK_SECRET (required)'),
+     ('X-GitHub-Event','The event name (required)'),('X-GitHub-Delivery','The delivery id: the replay key (required)')],
+    'issue_comment, issues',
+    'No API key: authenticated by the signature. issue_comment (created) mentioning DROVER_MENTION by an author whose author_association is in DROVER_GITHUB_TRIGGER_ASSOCIATIONS, and issues (labeled) with DROVER_TRIGGER_LABEL, start a run in the oldest environment listing the repository.')},
+ '/integrations/gitlab/webhook': {'post': forge_op('receiveGitLabWebhook','A GitLab project event',
+    [('X-Gitlab-Token','DROVER_GITLAB_WEBHOOK_TOKEN (required)'),('X-Gitlab-Event','The event name (required)'),
+     ('Idempotency-Key','The replay key, the same on every retry of an event (this or X-Gitlab-Event-UUID is required)'),
+     ('X-Gitlab-Event-UUID','The replay key when Idempotency-Key is absent (older GitLab)')],
+    'Note Hook, Issue Hook',
+    'No API key: authenticated by the token. Note Hook on an issue or merge request mentioning DROVER_MENTION, and Issue Hook adding DROVER_TRIGGER_LABEL, by a user in DROVER_GITLAB_TRIGGER_USERS, start a run in the oldest environment listing the project.')},
 })
 # managed secrets (Drover extension; docs/api.md#secrets): the Oz API names them (HarnessAuthSecrets) but has no endpoints
 SECRET_NAME = {'type':'string','pattern':'^[A-Za-z_][A-Za-z0-9_]{0,127}$','description':'The environment variable the value is injected as'}
@@ -392,7 +432,7 @@ paths.update({
 doc = {'openapi':'3.0.3','info':{'title':'Drover API','version':'0.1.0',
   'description':'Drover speaks the Oz Agent API. Schemas marked as in the Oz Agent API are taken from its public OpenAPI document (MIT licence, (c) Warp); Drover extensions are described where they appear. Errors are RFC 7807 application/problem+json.',
   'license':{'name':'MIT (schemas from the Oz Agent API OpenAPI document)'}},
-  'servers':[{'url':'/api/v1'}],'tags':[{'name':'agent'},{'name':'schedules'},{'name':'webhooks','description':'Drover extension: outbound webhooks, signed the Standard Webhooks way (docs/api.md#webhooks)'},{'name':'secrets','description':'Drover extension: managed secrets (docs/api.md#secrets)'},{'name':'workers','description':'Drover\'s worker protocol (docs/workers.md)'},{'name':'meta'}],'paths':paths,
+  'servers':[{'url':'/api/v1'}],'tags':[{'name':'agent'},{'name':'schedules'},{'name':'webhooks','description':'Drover extension: outbound webhooks, signed the Standard Webhooks way (docs/api.md#webhooks)'},{'name':'integrations','description':'Drover extension: repository events from GitHub and GitLab start runs (docs/api.md#repository-events)'},{'name':'secrets','description':'Drover extension: managed secrets (docs/api.md#secrets)'},{'name':'workers','description':'Drover\'s worker protocol (docs/workers.md)'},{'name':'meta'}],'paths':paths,
   'components':{'securitySchemes':{'bearerAuth':{'type':'http','scheme':'bearer','description':'A Drover API key'}},'schemas':schemas}}
 # every $ref must resolve
 def refs(o):

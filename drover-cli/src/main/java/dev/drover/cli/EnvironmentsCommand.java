@@ -85,7 +85,8 @@ final class EnvironmentsCommand {
         String dockerImage;
 
         @Option(names = "--repo", paramLabel = "OWNER/REPO",
-                description = "A repository cloned into <workspace>/<repo> (repeatable, in order).")
+                description = "A repository cloned into <workspace>/<repo> (repeatable, in order); OWNER/REPO:events "
+                        + "also marks this environment for the repository's GitHub/GitLab events.")
         List<String> repos;
 
         @Option(names = "--setup", paramLabel = "COMMAND",
@@ -220,11 +221,14 @@ final class EnvironmentsCommand {
 
     static List<GitHubRepo> parseRepos(CommandSpec spec, List<String> repos) {
         return orEmpty(repos).stream().map(r -> {
-            String[] parts = r.split("/", -1);
+            // OWNER/REPO:events marks the environment for the repository's events (repository names hold no ':')
+            boolean events = r.endsWith(":events");
+            String name = events ? r.substring(0, r.length() - ":events".length()) : r;
+            String[] parts = name.split("/", -1);
             if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
-                throw new ParameterException(spec.commandLine(), "--repo: OWNER/REPO, not " + r);
+                throw new ParameterException(spec.commandLine(), "--repo: OWNER/REPO or OWNER/REPO:events, not " + r);
             }
-            return new GitHubRepo(parts[0], parts[1]);
+            return new GitHubRepo(parts[0], parts[1], events ? Boolean.TRUE : null);
         }).toList();
     }
 
@@ -233,7 +237,9 @@ final class EnvironmentsCommand {
     }
 
     private static String repos(CloudEnvironmentConfig c) {
-        return orEmpty(c.githubRepos()).stream().map(r -> r.owner() + "/" + r.repo()).collect(Collectors.joining(", "));
+        return orEmpty(c.githubRepos()).stream()
+                .map(r -> r.owner() + "/" + r.repo() + (Boolean.TRUE.equals(r.events()) ? ":events" : ""))
+                .collect(Collectors.joining(", "));
     }
 
     static void show(CloudEnvironment e, boolean json) {

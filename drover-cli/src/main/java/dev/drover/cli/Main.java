@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "drover", mixinStandardHelpOptions = true, version = "drover 0.1.0",
         description = "Open, self-hostable cloud-agent platform speaking the Oz Agent API.",
         subcommands = {ServeCommand.class, WorkerCommand.class, KeysCommand.class, RunCommand.class, RunsCommand.class,
-            AgentsCommand.class, EnvironmentsCommand.class, SecretsCommand.class, SchedulesCommand.class, ModelsCommand.class, DoctorCommand.class,
+            AgentsCommand.class, EnvironmentsCommand.class, SecretsCommand.class, SchedulesCommand.class,
+            WebhooksCommand.class, ModelsCommand.class, DoctorCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main {
 

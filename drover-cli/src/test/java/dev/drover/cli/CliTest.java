@@ -119,6 +119,59 @@ class CliTest {
     }
 
     @Test
+    void webhooksAreCreatedListedInspectedRedeliveredEnabledAndDeletedFromTheCommandLine() throws Exception {
+        java.util.Map<String, String> env = java.util.Map.of("DROVER_WEBHOOK_ALLOW_PRIVATE", "true",
+                "DROVER_WEBHOOK_INTERVAL_MS", "100", "DROVER_WEBHOOK_RETRY_BASE_MS", "100",
+                "DROVER_WEBHOOK_RETRY_MAX_MS", "200");
+        int closedPort;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            closedPort = probe.getLocalPort(); // nothing listens there once the probe is closed
+        }
+        try (TestServer server = TestServer.start(Backend.SQLITE, Backend.SQLITE.freshConfig().withEnv(env))) {
+            String[] as = {"--server", server.apiBaseUrl(), "--api-key", TestServer.ADMIN_KEY};
+            String url = "http://127.0.0.1:" + closedPort + "/hook";
+            Result created = cli(concat(new String[] {"webhooks", "create", "--url", url, "--event",
+                "run_queued,run_cancelled", "--description", "ops channel", "--json"}, as));
+            assertThat(created.code()).as(created.err()).isZero();
+            com.fasterxml.jackson.databind.JsonNode hook = Json.mapper().readTree(created.out());
+            String id = hook.get("id").asText();
+            assertThat(hook.get("secret").asText()).startsWith("whsec_");
+            assertThat(hook.get("event_types").toString()).contains("run_queued", "run_cancelled");
+            assertThat(cli(concat(new String[] {"webhooks", "list"}, as)).out()).contains(id).contains(url)
+                    .contains("enabled");
+            assertThat(cli(concat(new String[] {"webhooks", "get", id}, as)).out()).contains("ops channel")
+                    .doesNotContain("whsec_");
+
+            server.admin().createRun("hooked");
+            String delivery = null;
+            for (int i = 0; i < 200 && delivery == null; i++) {
+                // polled through the API: this process's stdout also carries the server's log lines
+                com.fasterxml.jackson.databind.JsonNode page = server.admin().get("/webhooks/" + id + "/deliveries").json();
+                if (!page.get("deliveries").isEmpty() && page.at("/deliveries/0/attempts").asInt() >= 2) {
+                    delivery = page.at("/deliveries/0/id").asText();
+                } else {
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(delivery).as("a delivery attempted twice").isNotNull();
+            assertThat(cli(concat(new String[] {"webhooks", "deliveries", id}, as)).out()).contains(delivery)
+                    .contains("run_queued").contains("pending");
+            Result detail = cli(concat(new String[] {"webhooks", "delivery", id, delivery}, as));
+            assertThat(detail.out().lines().filter(l -> l.contains(" ms ")).count()).isGreaterThanOrEqualTo(2);
+            assertThat(detail.out()).containsIgnoringCase("refused");
+            assertThat(cli(concat(new String[] {"webhooks", "redeliver", id, delivery}, as)).out()).contains("pending");
+            assertThat(cli(concat(new String[] {"webhooks", "enable", id}, as)).out()).contains("enabled");
+
+            Result bad = cli(concat(new String[] {"webhooks", "create", "--url", "ftp://example.com/x", "--event",
+                "run_queued"}, as));
+            assertThat(bad.code()).isEqualTo(1);
+            assertThat(bad.err()).contains("url:");
+            assertThat(cli(concat(new String[] {"webhooks", "delete", id}, as)).code()).isZero();
+            assertThat(server.admin().get("/webhooks/" + id).status()).isEqualTo(404);
+        }
+    }
+
+    @Test
     void agentsListsTheSkillsOfTheEnvironmentsRepositoriesAndARunNamesOne(@TempDir Path dir) throws Exception {
         BareRepos repos = new BareRepos(dir.resolve("repos"));
         repos.create("acme", "ops", java.util.Map.of(".agents/skills/triage/SKILL.md",
@@ -151,7 +204,7 @@ class CliTest {
         try (TestServer server = TestServer.start(Backend.SQLITE, Backend.SQLITE.freshConfig())) {
             String[] as = {"--server", server.apiBaseUrl(), "--api-key", TestServer.ADMIN_KEY};
             Result created = cli(concat(new String[] {"environments", "create", "--name", "web", "--repo", "acme/web",
-                "--repo", "acme/lib", "--setup", "make deps", "--setup", "make check", "--personal",
+                "--repo", "acme/lib:events", "--setup", "make deps", "--setup", "make check", "--personal",
                 "--deliver-on-failure", "true"}, as));
             assertThat(created.code()).as(created.err()).isZero();
             String uid = created.out().strip();
@@ -159,12 +212,14 @@ class CliTest {
             var stored = server.admin().get("/agent/environments/" + uid).json();
             assertThat(stored.get("scope").get("type").asText()).isEqualTo("User");
             assertThat(stored.get("config").get("github_repos").get(1).get("repo").asText()).isEqualTo("lib");
+            assertThat(stored.get("config").get("github_repos").get(1).get("events").asBoolean()).isTrue();
+            assertThat(stored.get("config").get("github_repos").get(0).has("events")).isFalse();
             assertThat(stored.get("config").get("setup_commands").get(1).asText()).isEqualTo("make check");
             assertThat(stored.get("config").get("deliver_on_failure").asBoolean()).isTrue();
 
             Result list = cli(concat(new String[] {"environments", "list", "--sort", "name"}, as));
             assertThat(list.code()).isZero();
-            assertThat(list.out()).contains(uid).contains("web").contains("acme/web, acme/lib");
+            assertThat(list.out()).contains(uid).contains("web").contains("acme/web, acme/lib:events");
 
             Result updated = cli(concat(new String[] {"environments", "update", uid, "--setup", "make all",
                 "--docker-image", "ubuntu:24.04", "--json"}, as));

@@ -28,6 +28,8 @@ import dev.drover.api.LeaseStatus;
 import dev.drover.api.ReportEventRequest;
 import dev.drover.api.ReportEventResponse;
 import dev.drover.api.RunStatusMessage;
+import dev.drover.api.PageInfo;
+import dev.drover.api.WebhookRecords;
 import dev.drover.api.WorkerInfo;
 import dev.drover.api.WorkerRegistration;
 import dev.drover.api.ListAgentsResponse;
@@ -514,6 +516,92 @@ public final class DroverClient {
     public void deleteSchedule(String scheduleId) {
         send("DELETE", "/agent/schedules/" + path(scheduleId), null, Map.of(), false,
                 type(DeleteScheduledAgentResponse.class));
+    }
+
+    // Webhooks (Drover extension). A create is not retried: a retry could make two subscriptions with two secrets.
+
+    public WebhookRecords.WebhookItem createWebhook(WebhookRecords.CreateWebhookRequest request) {
+        return send("POST", "/webhooks", request, Map.of(), false, type(WebhookRecords.WebhookItem.class));
+    }
+
+    /** One page of the webhooks the key sees, oldest first; {@code cursor} null for the first page. */
+    public WebhookRecords.ListWebhooksResponse listWebhooks(int limit, String cursor) {
+        return send("GET", "/webhooks?limit=" + limit + cursorParam(cursor), null, Map.of(), true,
+                type(WebhookRecords.ListWebhooksResponse.class));
+    }
+
+    /** Every webhook the key sees, following cursors page by page as the stream is read. */
+    public Stream<WebhookRecords.WebhookItem> webhooks() {
+        return paged(cursor -> {
+            WebhookRecords.ListWebhooksResponse page = listWebhooks(100, cursor);
+            return Map.entry(page.webhooks(), page.pageInfo());
+        });
+    }
+
+    public WebhookRecords.WebhookItem getWebhook(String webhookId) {
+        return send("GET", "/webhooks/" + path(webhookId), null, Map.of(), true, type(WebhookRecords.WebhookItem.class));
+    }
+
+    public void deleteWebhook(String webhookId) {
+        send("DELETE", "/webhooks/" + path(webhookId), null, Map.of(), false,
+                type(WebhookRecords.DeleteWebhookResponse.class));
+    }
+
+    public WebhookRecords.WebhookItem enableWebhook(String webhookId) {
+        return send("POST", "/webhooks/" + path(webhookId) + "/enable", null, Map.of(), true,
+                type(WebhookRecords.WebhookItem.class));
+    }
+
+    /** One page of a webhook's delivery log, newest first. */
+    public WebhookRecords.ListDeliveriesResponse listDeliveries(String webhookId, int limit, String cursor) {
+        return send("GET", "/webhooks/" + path(webhookId) + "/deliveries?limit=" + limit + cursorParam(cursor), null,
+                Map.of(), true, type(WebhookRecords.ListDeliveriesResponse.class));
+    }
+
+    /** One delivery with its attempt history. */
+    public WebhookRecords.DeliveryItem getDelivery(String webhookId, String deliveryId) {
+        return send("GET", "/webhooks/" + path(webhookId) + "/deliveries/" + path(deliveryId), null, Map.of(), true,
+                type(WebhookRecords.DeliveryItem.class));
+    }
+
+    /** Sends a delivery again (same {@code webhook-id}); retrying this is harmless, it only makes it due again. */
+    public WebhookRecords.DeliveryItem redeliver(String webhookId, String deliveryId) {
+        return send("POST", "/webhooks/" + path(webhookId) + "/deliveries/" + path(deliveryId) + "/redeliver", null,
+                Map.of(), true, type(WebhookRecords.DeliveryItem.class));
+    }
+
+    private static String cursorParam(String cursor) {
+        return cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8);
+    }
+
+    /** Items of a keyset-paged list, fetching the next page only when the previous one has been read. */
+    private static <T> Stream<T> paged(java.util.function.Function<String, Map.Entry<List<T>, PageInfo>> fetch) {
+        Iterator<T> items = new Iterator<>() {
+            private Iterator<T> page = List.<T>of().iterator();
+            private String cursor;
+            private boolean more = true;
+
+            @Override
+            public boolean hasNext() {
+                while (!page.hasNext() && more) {
+                    Map.Entry<List<T>, PageInfo> next = fetch.apply(cursor);
+                    page = next.getKey().iterator();
+                    more = next.getValue() != null && next.getValue().hasNextPage();
+                    cursor = more ? next.getValue().nextCursor() : null;
+                }
+                return page.hasNext();
+            }
+
+            @Override
+            public T next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return page.next();
+            }
+        };
+        return java.util.stream.StreamSupport.stream(
+                java.util.Spliterators.spliteratorUnknownSize(items, java.util.Spliterator.ORDERED), false);
     }
 
     private JavaType type(Class<?> c) {

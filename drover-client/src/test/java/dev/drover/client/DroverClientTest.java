@@ -13,6 +13,7 @@ import dev.drover.api.RunAgentResponse;
 import dev.drover.api.RunItem;
 import dev.drover.api.RunState;
 import dev.drover.api.SendMessageRequest;
+import dev.drover.api.WebhookRecords;
 import dev.drover.server.testing.Backend;
 import dev.drover.server.testing.TestServer;
 import java.util.List;
@@ -116,5 +117,53 @@ class DroverClientTest {
         assertThat(client.inbox(b, true)).singleElement().satisfies(h -> assertThat(h.subject()).isEqualTo("hi"));
         assertThat(client.readMessage(id).body()).isEqualTo("body");
         assertThat(client.inbox(b, true)).isEmpty();
+    }
+    @Test
+    void webhooksAreManagedAndTheirDeliveriesReadThroughTheClient() throws Exception {
+        var receiver = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        try (TestServer local = TestServer.start(Backend.SQLITE, Backend.SQLITE.freshConfig().withTeamConcurrency(0)
+                        .withEnv(java.util.Map.of("DROVER_WEBHOOK_ALLOW_PRIVATE", "true",
+                                "DROVER_WEBHOOK_INTERVAL_MS", "100", "DROVER_WEBHOOK_RETRY_BASE_MS", "100",
+                                "DROVER_WEBHOOK_RETRY_MAX_MS", "200")))) {
+            java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+            receiver.createContext("/", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                exchange.sendResponseHeaders(calls.incrementAndGet() == 1 ? 500 : 204, -1); // the first attempt fails
+                exchange.close();
+            });
+            receiver.start();
+            DroverClient api = new DroverClient(local.server().publicUrl(), TestServer.ADMIN_KEY);
+            String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+            WebhookRecords.WebhookItem created = api.createWebhook(
+                    new WebhookRecords.CreateWebhookRequest(url, List.of("run_queued"), "from java", null));
+            assertThat(created.secret()).startsWith("whsec_");
+            for (int i = 0; i < 3; i++) {
+                api.createWebhook(new WebhookRecords.CreateWebhookRequest(url + i, List.of("run_cancelled"), null, null));
+            }
+            assertThat(api.listWebhooks(2, null).pageInfo().hasNextPage()).isTrue();
+            assertThat(api.webhooks().map(WebhookRecords.WebhookItem::id).toList()).hasSize(4).first()
+                    .isEqualTo(created.id());
+            assertThat(api.getWebhook(created.id()).secret()).isNull();
+
+            api.createRun(RunAgentRequest.ofPrompt("hooked"));
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+            while (api.listDeliveries(created.id(), 10, null).deliveries().stream()
+                    .noneMatch(d -> d.status().equals("succeeded"))) {
+                assertThat(System.nanoTime()).as("a delivery succeeds within 20 s").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            WebhookRecords.DeliveryItem delivery = api.listDeliveries(created.id(), 10, null).deliveries().getFirst();
+            WebhookRecords.DeliveryItem detailed = api.getDelivery(created.id(), delivery.id());
+            assertThat(detailed.attemptHistory()).extracting(WebhookRecords.DeliveryAttempt::responseStatus)
+                    .containsExactly(500, 204);
+            assertThat(api.redeliver(created.id(), delivery.id()).status()).isEqualTo("pending");
+            assertThat(api.enableWebhook(created.id()).enabled()).isTrue();
+            api.deleteWebhook(created.id());
+            assertThatThrownBy(() -> api.getWebhook(created.id())).isInstanceOf(DroverApiException.class)
+                    .hasMessageContaining("webhookId");
+        } finally {
+            receiver.stop(0);
+        }
     }
 }

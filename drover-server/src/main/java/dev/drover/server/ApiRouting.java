@@ -3,6 +3,7 @@ package dev.drover.server;
 import dev.drover.server.auth.Authenticator;
 import dev.drover.server.auth.RunTokenLane;
 import dev.drover.server.http.ApiException;
+import dev.drover.server.integrations.IntegrationsService;
 import dev.drover.server.http.Problems;
 import dev.drover.server.http.RequestContext;
 import dev.drover.server.http.Text;
@@ -39,7 +40,18 @@ final class ApiRouting {
                 s.webhooks(),   // POST/GET /webhooks, GET/DELETE /webhooks/{id}, POST .../{id}/enable, GET .../{id}/deliveries, POST .../deliveries/{deliveryId}/redeliver
                 s.deliveries(), // GET /agent/runs/{id}/diff
                 s.secrets(),    // POST/GET /secrets, GET/PUT/DELETE /secrets/{uid}
+                s.integrations(), // POST /integrations/github/webhook, POST /integrations/gitlab/webhook (signed, no key)
                 s.openApi());   // GET /openapi.json
+    }
+
+    /**
+     * The two endpoints a forge calls: they cannot carry a Drover key, and are authenticated by the forge's signature
+     * instead. Exactly these paths and method, so that nothing else under {@code /integrations/} is ever let through
+     * unsigned.
+     */
+    private static boolean isForgeWebhook(Method method, String path) {
+        return Method.POST.equals(method) && (path.equals(API + IntegrationsService.GITHUB_PATH)
+                || path.equals(API + IntegrationsService.GITLAB_PATH));
     }
 
     static void configure(HttpRouting.Builder routing, DroverServer.Services s, Authenticator auth, Problems problems,
@@ -50,7 +62,9 @@ final class ApiRouting {
                 String path = req.path().path();
                 // the text rule holds for ids in the path too: PostgreSQL cannot even compare a string with NUL
                 Text.refuseNul("path", path);
-                if (path.startsWith(API + "/") && !path.equals(API + "/openapi.json")) { // /files/ is signed instead
+                // /files/ is signed instead; the forges' webhooks carry the forge's signature, checked by their service
+                if (path.startsWith(API + "/") && !path.equals(API + "/openapi.json")
+                        && !isForgeWebhook(req.prologue().method(), path)) {
                     var principal = auth.authenticate(req);
                     RunTokenLane.check(principal, req.prologue().method().text(), path.substring(API.length()));
                     RequestContext.setPrincipal(req, principal);

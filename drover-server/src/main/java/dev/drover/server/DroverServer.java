@@ -55,6 +55,10 @@ import dev.drover.server.webhooks.WebhookSettings;
 import dev.drover.server.webhooks.WebhookTargets;
 import dev.drover.server.webhooks.Webhooks;
 import dev.drover.server.webhooks.WebhooksService;
+import dev.drover.server.integrations.ForgeCommentSender;
+import dev.drover.server.integrations.InboundSettings;
+import dev.drover.server.integrations.Integrations;
+import dev.drover.server.integrations.IntegrationsService;
 import io.helidon.webserver.WebServer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -79,7 +83,8 @@ public final class DroverServer implements AutoCloseable {
     record Services(RunsService runs, EventsService events, MessagesService messages, ModelsService models,
             SessionsService sessions, TranscriptsService transcripts, ArtifactsService artifacts,
             EnvironmentsService environments, SkillsService skills, WorkersService workers, SchedulesService schedules,
-            WebhooksService webhooks, SecretsService secrets, DeliveriesService deliveries, OpenApiService openApi,
+            WebhooksService webhooks, SecretsService secrets, IntegrationsService integrations,
+            DeliveriesService deliveries, OpenApiService openApi,
             OpsService ops, DocsService docs, FilesService files, SessionPageService sessionPages) {}
 
     private final ServerConfig config;
@@ -185,6 +190,13 @@ public final class DroverServer implements AutoCloseable {
                     deliveries::pass).start());
             resources.add(new Periodic("webhook-retention", Duration.ofMinutes(1), WebhookDeliveries.PRUNE_BATCH,
                     deliveries::prune).start());
+            // repository events start runs; the comments posted back are sent by passes every node runs
+            Integrations integrations = Integrations.of(db, runs, environments, accounts, log,
+                    InboundSettings.fromEnv(config.env()), commentSender(config),
+                    "no forge access configured (DROVER_FORGE, DROVER_GIT_TOKEN)", clock, metrics);
+            // started once the node listens: an outcome comment holds the run's session link, which needs the URL
+            List<Periodic> commentPasses = integrations.passes();
+            resources.addAll(commentPasses);
             RegisteredPools pools = new RegisteredPools(db);
             Services services = new Services(
                     new RunsService(runs, pools, runSecrets),
@@ -201,6 +213,7 @@ public final class DroverServer implements AutoCloseable {
                     new SchedulesService(schedules, pools),
                     new WebhooksService(webhooks),
                     new SecretsService(secrets),
+                    integrations.service(),
                     new DeliveriesService(changes),
                     new OpenApiService(),
                     new OpsService(db, metrics),
@@ -242,6 +255,7 @@ public final class DroverServer implements AutoCloseable {
                         + "give them all {} (the content of that file)", secretsKey.source(), SecretKeys.KEY_VAR);
             }
             sweeper.start();
+            commentPasses.forEach(Periodic::start);
             return new DroverServer(config, db, web, resources, accounts, runs, schedules, bus, services, url.get(),
                     adminKey, secretsKey.source());
         } catch (RuntimeException e) {
@@ -269,6 +283,13 @@ public final class DroverServer implements AutoCloseable {
     private static IllegalStateException cannotListen(ServerConfig config, String why) {
         return new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + " (" + why
                 + "); choose another port with --port or DROVER_PORT (0 picks a free one)");
+    }
+
+    /** Comments go to the configured forge with the server's git token; without either nothing is posted. */
+    private static ForgeCommentSender commentSender(ServerConfig config) {
+        String token = config.env().get("DROVER_GIT_TOKEN");
+        return token == null || token.isBlank() ? null
+                : config.forgeEndpoint().map(e -> ForgeCommentSender.of(e.withToken(token.strip()))).orElse(null);
     }
 
     /** How long a repository's skills are listed before a background fetch renews them. */

@@ -142,6 +142,41 @@ public final class Environments {
                 e.config().secrets() == null ? List.of() : e.config().secrets(), e.config().deliverOnFailure()));
     }
 
+    /** The environment whose runs a repository's events start, its scope and the principal its runs act as. */
+    public record RepositoryHome(String environmentId, Scope scope, String creatorId) {}
+
+    /**
+     * Where a repository's events start runs. The repository belongs to the scope of the oldest environment (by
+     * creation, then uid) that lists it; within that scope, the oldest environment that marks the repository
+     * ({@code events: true}) is chosen, else the scope's oldest. A mark in any other scope counts for nothing: a team
+     * listing a repository later cannot take its events from the team that listed it first by marking. Names are
+     * compared case-insensitively, as the forges do. Environments are few (tens per team, not millions), so they are
+     * read and matched here rather than indexed by repository.
+     */
+    public Optional<RepositoryHome> homeOf(String owner, String repo) {
+        String wanted = (owner + "/" + repo).toLowerCase(java.util.Locale.ROOT);
+        record Listing(RepositoryHome home, boolean marked) {}
+        List<Listing> listings = db.readOne(h -> h.createQuery("""
+                        SELECT uid, owner_type, owner_id, creator_id, config_json FROM environments
+                        ORDER BY created_at, uid""")
+                .map((rs, ctx) -> {
+                    CloudEnvironmentConfig config = read(rs.getString("config_json"));
+                    GitHubRepo listed = config.githubRepos() == null ? null : config.githubRepos().stream()
+                            .filter(r -> (r.owner() + "/" + r.repo()).toLowerCase(java.util.Locale.ROOT).equals(wanted))
+                            .findFirst().orElse(null);
+                    return listed == null ? null : new Listing(new RepositoryHome(rs.getString("uid"),
+                            new Scope(rs.getString("owner_type"), rs.getString("owner_id")), rs.getString("creator_id")),
+                            Boolean.TRUE.equals(listed.events()));
+                })
+                .list().stream().filter(java.util.Objects::nonNull).toList());
+        if (listings.isEmpty()) {
+            return Optional.empty();
+        }
+        String scope = listings.getFirst().home().scope().uid();
+        List<Listing> own = listings.stream().filter(l -> l.home().scope().uid().equals(scope)).toList();
+        return Optional.of(own.stream().filter(Listing::marked).findFirst().orElse(own.getFirst()).home());
+    }
+
     private CloudEnvironment visible(Handle h, Principal caller, String uid) {
         if (!EnvironmentRequests.isUid(uid)) {
             throw ApiException.notFound("uid", "environment");

@@ -694,11 +694,25 @@ public final class Runs {
                 Times.instant(r.createdAt()), Times.instant(r.updatedAt()), Times.instantOrNull(r.startedAt()),
                 read(r.statusMessageJson(), RunStatusMessage.class), r.source(),
                 read(r.scheduleJson(), ScheduleInfo.class), r.sessionId(), publicUrl.get() + "/sessions/" + r.sessionId(),
-                null, new RunCreatorInfo(r.creatorKind(), r.creatorId(), r.creatorName(), r.creatorEmail(), null),
+                triggerUrl(r), new RunCreatorInfo(r.creatorKind(), r.creatorId(), r.creatorName(), r.creatorEmail(), null),
                 r.requestUsageJson() == null ? null : read(r.requestUsageJson(), RequestUsage.class), config,
                 r.conversationId(), r.parentRunId(), r.sandboxRunning(), artifacts,
                 read(r.agentSkillJson(), AgentSkill.class), new Scope(r.ownerType(), r.ownerId()),
                 r.interactive(), readStringMap(r.metadataJson()));
+    }
+
+    /**
+     * The spec's {@code trigger_url}: for a run a repository event started, the comment (or, for a label, the issue)
+     * that started it, recorded in its metadata by the integration; only such runs' sources can say so, since the API
+     * refuses them in {@code X-Drover-Source}.
+     */
+    private static String triggerUrl(RunRow r) {
+        if (r.source() != RunSourceType.GITHUB_WEBHOOK && r.source() != RunSourceType.GITLAB_WEBHOOK) {
+            return null;
+        }
+        Map<String, String> metadata = readStringMap(r.metadataJson());
+        return metadata == null ? null : metadata.getOrDefault("drover.forge_comment_url",
+                metadata.get("drover.forge_issue_url"));
     }
 
     private static <T> T read(String json, Class<T> type) {

@@ -60,6 +60,10 @@ public final class RunsService implements HttpService {
         if (source == RunSourceType.SCHEDULED_AGENT) {
             throw ApiException.badRequest(SOURCE_HEADER, "SCHEDULED_AGENT runs are created by schedules only");
         }
+        if (source == RunSourceType.GITHUB_WEBHOOK || source == RunSourceType.GITLAB_WEBHOOK) {
+            // a run claiming to come from a forge would be trusted as such (its issue and comment links)
+            throw ApiException.badRequest(SOURCE_HEADER, source + " runs are created by signed repository events only");
+        }
         RunExecutionLocation location = req.headers().first(HeaderNames.create(LOCATION_HEADER))
                 .map(v -> QueryParams.parseEnum(LOCATION_HEADER, v.toUpperCase(Locale.ROOT), RunExecutionLocation.class))
                 .orElse(RunExecutionLocation.REMOTE);

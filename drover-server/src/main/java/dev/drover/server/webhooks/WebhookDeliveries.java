@@ -162,6 +162,13 @@ public final class WebhookDeliveries {
             if (updated == 0) {
                 return null; // the lease ended and another node took it, or it was redelivered: theirs counts
             }
+            h.createUpdate("""
+                            INSERT INTO webhook_delivery_attempts (id, delivery_id, attempted_at, response_status,
+                                latency_ms, error, succeeded)
+                            VALUES (:id, :delivery, :at, :code, :latency, :error, :ok)""")
+                    .bind("id", Ids.uuid()).bind("delivery", c.id()).bind("at", startedAt)
+                    .bind("code", attempt.status()).bind("latency", attempt.latencyMs()).bind("error", attempt.error())
+                    .bind("ok", succeeded).execute();
             recordOnWebhook(h, c.webhookId(), succeeded ? 0 : failures + 1, attempt);
             return null;
         });
@@ -193,10 +200,18 @@ public final class WebhookDeliveries {
      */
     public int prune() {
         long cutoff = Times.micros(clock.instant().minus(settings.retention()));
-        return db.write(h -> h.createUpdate("""
-                        DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries
-                            WHERE status <> 'pending' AND created_at < :cutoff ORDER BY created_at LIMIT :limit)""")
-                .bind("cutoff", cutoff).bind("limit", PRUNE_BATCH).execute());
+        return db.write(h -> {
+            List<String> ids = h.createQuery("""
+                            SELECT id FROM webhook_deliveries WHERE status <> 'pending' AND created_at < :cutoff
+                            ORDER BY created_at LIMIT :limit""")
+                    .bind("cutoff", cutoff).bind("limit", PRUNE_BATCH).mapTo(String.class).list();
+            if (ids.isEmpty()) {
+                return 0;
+            }
+            h.createUpdate("DELETE FROM webhook_delivery_attempts WHERE delivery_id IN (<ids>)").bindList("ids", ids)
+                    .execute();
+            return h.createUpdate("DELETE FROM webhook_deliveries WHERE id IN (<ids>)").bindList("ids", ids).execute();
+        });
     }
 
     /**

@@ -11,11 +11,13 @@ import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
 import dev.drover.server.store.Rows;
 import dev.drover.server.store.Times;
-import dev.drover.server.webhooks.WebhookRecords.CreateWebhookRequest;
-import dev.drover.server.webhooks.WebhookRecords.DeliveryItem;
-import dev.drover.server.webhooks.WebhookRecords.ListDeliveriesResponse;
-import dev.drover.server.webhooks.WebhookRecords.ListWebhooksResponse;
-import dev.drover.server.webhooks.WebhookRecords.WebhookItem;
+import dev.drover.api.WebhookRecords.CreateWebhookRequest;
+import dev.drover.api.PageInfo;
+import dev.drover.api.WebhookRecords.DeliveryAttempt;
+import dev.drover.api.WebhookRecords.DeliveryItem;
+import dev.drover.api.WebhookRecords.ListDeliveriesResponse;
+import dev.drover.api.WebhookRecords.ListWebhooksResponse;
+import dev.drover.api.WebhookRecords.WebhookItem;
 import java.net.URI;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -39,6 +41,7 @@ public final class Webhooks {
             "changes_delivered", "delivery_failed");
     public static final int MAX_DESCRIPTION_CHARS = 1000;
     public static final int MAX_DELIVERIES_PAGE = 200;
+    public static final int MAX_WEBHOOKS_PAGE = 200;
 
     private final Database db;
     private final Clock clock;
@@ -91,13 +94,22 @@ public final class Webhooks {
         return db.readOne(h -> visible(h, caller, id));
     }
 
-    /** Every webhook the caller can see, oldest first. */
-    public ListWebhooksResponse list(Principal caller) {
+    /** The webhooks the caller can see, oldest first, a page at a time. */
+    public ListWebhooksResponse list(Principal caller, int limit, String rawCursor) {
         requireManager(caller);
-        return new ListWebhooksResponse(db.readOne(h -> h.createQuery(SELECT
-                        + " WHERE owner_id IN (<owners>) ORDER BY created_at, id")
+        PageCursor cursor = PageCursor.decode(rawCursor, "webhooks");
+        List<WebhookItem> rows = db.readOne(h -> h.createQuery(SELECT + " WHERE owner_id IN (<owners>)"
+                        + (cursor == null ? "" : " AND (created_at > :at OR (created_at = :at AND id > :id))")
+                        + " ORDER BY created_at, id LIMIT :limit")
                 .bindList("owners", caller.ownerIds())
-                .map((rs, ctx) -> item(rs)).list()));
+                .bind("at", cursor == null ? 0 : cursor.createdAt()).bind("id", cursor == null ? "" : cursor.tieBreak())
+                .bind("limit", limit + 1)
+                .map((rs, ctx) -> item(rs)).list());
+        boolean more = rows.size() > limit;
+        List<WebhookItem> page = more ? rows.subList(0, limit) : rows;
+        String next = more ? new PageCursor("webhooks", Times.micros(page.getLast().createdAt()), page.getLast().id())
+                .encode() : null;
+        return new ListWebhooksResponse(page, new PageInfo(more, next));
     }
 
     /** Deletes the webhook and its delivery log; attempts in flight are not recorded. */
@@ -105,21 +117,61 @@ public final class Webhooks {
         requireManager(caller);
         db.write(h -> {
             locked(h, caller, id);
+            h.createUpdate("""
+                            DELETE FROM webhook_delivery_attempts WHERE delivery_id IN
+                                (SELECT id FROM webhook_deliveries WHERE webhook_id = :id)""").bind("id", id).execute();
             h.createUpdate("DELETE FROM webhook_deliveries WHERE webhook_id = :id").bind("id", id).execute();
             h.createUpdate("DELETE FROM webhooks WHERE id = :id").bind("id", id).execute();
             return null;
         });
     }
 
-    /** The newest deliveries first. */
-    public ListDeliveriesResponse deliveries(Principal caller, String id, int limit) {
+    /** The newest deliveries first, a page at a time. */
+    public ListDeliveriesResponse deliveries(Principal caller, String id, int limit, String rawCursor) {
+        requireManager(caller);
+        PageCursor cursor = PageCursor.decode(rawCursor, "deliveries/" + id);
+        long sequence;
+        try {
+            sequence = cursor == null ? 0 : Long.parseLong(cursor.tieBreak());
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("cursor", "not a cursor of this list; pass page_info.next_cursor as given");
+        }
+        return db.read(h -> {
+            visible(h, caller, id);
+            List<DeliveryItem> rows = h.createQuery(DELIVERY_SELECT + " WHERE webhook_id = :id"
+                            + (cursor == null ? "" : " AND (created_at < :at OR (created_at = :at AND event_sequence < :seq))")
+                            + " ORDER BY created_at DESC, event_sequence DESC LIMIT :limit")
+                    .bind("id", id).bind("at", cursor == null ? 0 : cursor.createdAt()).bind("seq", sequence)
+                    .bind("limit", limit + 1)
+                    .map((rs, ctx) -> delivery(rs)).list();
+            boolean more = rows.size() > limit;
+            List<DeliveryItem> page = more ? rows.subList(0, limit) : rows;
+            String next = more ? new PageCursor("deliveries/" + id, Times.micros(page.getLast().createdAt()),
+                    Long.toString(page.getLast().eventSequence())).encode() : null;
+            return new ListDeliveriesResponse(page, new PageInfo(more, next));
+        });
+    }
+
+    /** One delivery with every attempt recorded for it, oldest first. */
+    public DeliveryItem delivery(Principal caller, String id, String deliveryId) {
         requireManager(caller);
         return db.read(h -> {
             visible(h, caller, id);
-            return new ListDeliveriesResponse(h.createQuery(DELIVERY_SELECT
-                            + " WHERE webhook_id = :id ORDER BY created_at DESC, event_sequence DESC LIMIT :limit")
-                    .bind("id", id).bind("limit", limit)
-                    .map((rs, ctx) -> delivery(rs)).list());
+            DeliveryItem item = (Ids.isUuid(deliveryId) ? h.createQuery(DELIVERY_SELECT
+                            + " WHERE id = :delivery AND webhook_id = :id")
+                    .bind("delivery", deliveryId).bind("id", id).map((rs, ctx) -> delivery(rs)).findOne()
+                    : java.util.Optional.<DeliveryItem>empty())
+                    .orElseThrow(() -> ApiException.notFound("deliveryId", "delivery"));
+            return item.withAttemptHistory(h.createQuery("""
+                            SELECT attempted_at, response_status, latency_ms, error, succeeded
+                            FROM webhook_delivery_attempts WHERE delivery_id = :delivery ORDER BY attempted_at, id""")
+                    .bind("delivery", deliveryId)
+                    .map((rs, ctx) -> {
+                        Long code = Rows.nullableLong(rs, "response_status");
+                        return new DeliveryAttempt(Times.instant(rs.getLong("attempted_at")),
+                                code == null ? null : code.intValue(), rs.getLong("latency_ms"), rs.getString("error"),
+                                rs.getBoolean("succeeded"));
+                    }).list());
         });
     }
 
@@ -241,7 +293,7 @@ public final class Webhooks {
                 status.equals("pending") ? Times.instantOrNull(Rows.nullableLong(rs, "next_attempt_at")) : null,
                 Times.instantOrNull(Rows.nullableLong(rs, "last_attempt_at")),
                 responseStatus == null ? null : responseStatus.intValue(), Rows.nullableLong(rs, "latency_ms"),
-                rs.getString("error"), Times.instant(rs.getLong("created_at")));
+                rs.getString("error"), Times.instant(rs.getLong("created_at")), null);
     }
 
     static String json(List<String> types) {

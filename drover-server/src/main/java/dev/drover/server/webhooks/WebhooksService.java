@@ -3,8 +3,8 @@ package dev.drover.server.webhooks;
 import dev.drover.server.http.JsonBodies;
 import dev.drover.server.http.QueryParams;
 import dev.drover.server.http.RequestContext;
-import dev.drover.server.webhooks.WebhookRecords.CreateWebhookRequest;
-import dev.drover.server.webhooks.WebhookRecords.DeleteWebhookResponse;
+import dev.drover.api.WebhookRecords.CreateWebhookRequest;
+import dev.drover.api.WebhookRecords.DeleteWebhookResponse;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -27,6 +27,7 @@ public final class WebhooksService implements HttpService {
                 .delete("/webhooks/{webhookId}", this::delete)
                 .post("/webhooks/{webhookId}/enable", this::enable)
                 .get("/webhooks/{webhookId}/deliveries", this::deliveries)
+                .get("/webhooks/{webhookId}/deliveries/{deliveryId}", this::delivery)
                 .post("/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver", this::redeliver);
     }
 
@@ -37,7 +38,8 @@ public final class WebhooksService implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        JsonBodies.send(res, webhooks.list(RequestContext.principal(req)));
+        JsonBodies.send(res, webhooks.list(RequestContext.principal(req),
+                new QueryParams(req).intInRange("limit", 1, Webhooks.MAX_WEBHOOKS_PAGE, 50), cursor(req)));
     }
 
     private void get(ServerRequest req, ServerResponse res) {
@@ -54,7 +56,16 @@ public final class WebhooksService implements HttpService {
     }
 
     private void deliveries(ServerRequest req, ServerResponse res) {
-        JsonBodies.send(res, webhooks.deliveries(RequestContext.principal(req), id(req), limit(req)));
+        JsonBodies.send(res, webhooks.deliveries(RequestContext.principal(req), id(req), limit(req), cursor(req)));
+    }
+
+    private void delivery(ServerRequest req, ServerResponse res) {
+        JsonBodies.send(res, webhooks.delivery(RequestContext.principal(req), id(req),
+                req.path().pathParameters().get("deliveryId")));
+    }
+
+    private static String cursor(ServerRequest req) {
+        return req.query().first("cursor").orElse(null);
     }
 
     private void redeliver(ServerRequest req, ServerResponse res) {

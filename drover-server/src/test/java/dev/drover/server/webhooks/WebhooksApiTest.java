@@ -185,6 +185,64 @@ abstract class WebhooksApiTest {
         assertThat(again.status()).as(again.toString()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(20)).until(() -> successful(receiver.received("/flaky")).size() == 2);
         assertThat(successful(receiver.received("/flaky")).get(1).id()).isEqualTo(got.getFirst().id());
+
+        // every attempt is in the delivery's history, the redelivery's too: status, latency, error
+        String one = "/webhooks/" + hookId + "/deliveries/" + delivery.get("id").asText();
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.get(one).json().get("attempt_history").size() == 4);
+        JsonNode history = api.get(one).json().get("attempt_history");
+        assertThat(history.findValues("response_status")).extracting(JsonNode::asInt).containsExactly(500, 500, 200, 200);
+        assertThat(history.findValues("succeeded")).extracting(JsonNode::asBoolean).containsExactly(false, false, true, true);
+        assertThat(history.get(0).get("error").asText()).isEqualTo("HTTP 500");
+        assertThat(history).allSatisfy(a -> assertThat(a.get("latency_ms").asLong()).isNotNegative());
+        assertThat(api.get("/webhooks/" + hookId + "/deliveries/" + java.util.UUID.randomUUID()).status()).isEqualTo(404);
+        assertThat(tenant(server).get(one).status()).isEqualTo(404);
+    }
+
+    @Test
+    void webhooksAndDeliveriesArePagedWithCursorsThatNeitherRepeatNorSkip() {
+        Api api = tenant(server);
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(subscribe(api, receiver.url("/paged-" + i), "run_queued").get("id").asText());
+        }
+        List<String> seen = new java.util.ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            Api.Reply page = api.get("/webhooks?limit=2" + (cursor == null ? "" : "&cursor=" + cursor));
+            assertThat(page.status()).as(page.toString()).isEqualTo(200);
+            page.json().get("webhooks").forEach(w -> seen.add(w.get("id").asText()));
+            JsonNode info = page.json().get("page_info");
+            cursor = info.get("has_next_page").asBoolean() ? info.get("next_cursor").asText() : null;
+            if (pages++ == 0) {
+                subscribe(api, receiver.url("/paged-late"), "run_queued"); // created while paging: shown at the end
+            }
+        } while (cursor != null);
+        assertThat(seen.subList(0, 5)).containsExactlyElementsOf(ids);
+        assertThat(seen).hasSize(6).doesNotHaveDuplicates();
+
+        String hookId = ids.getFirst();
+        for (int i = 0; i < 5; i++) {
+            localRun(api);
+        }
+        String path = "/webhooks/" + hookId + "/deliveries";
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.get(path).json().get("deliveries").size() == 5);
+        List<Long> sequences = new java.util.ArrayList<>();
+        cursor = null;
+        do {
+            JsonNode page = api.get(path + "?limit=2" + (cursor == null ? "" : "&cursor=" + cursor)).json();
+            page.get("deliveries").forEach(d -> sequences.add(d.get("event_sequence").asLong()));
+            cursor = page.at("/page_info/has_next_page").asBoolean() ? page.at("/page_info/next_cursor").asText() : null;
+        } while (cursor != null);
+        assertThat(sequences).hasSize(5).doesNotHaveDuplicates().isSortedAccordingTo(java.util.Comparator.reverseOrder());
+
+        // a cursor of another list, or no cursor at all, is a 400 naming it
+        String webhooksCursor = api.get("/webhooks?limit=1").json().at("/page_info/next_cursor").asText();
+        for (String bad : List.of(webhooksCursor, "not-a-cursor", "%00")) {
+            Api.Reply r = api.get(path + "?cursor=" + bad);
+            assertThat(r.status()).as(bad).isEqualTo(400);
+            assertThat(r.json().get("detail").asText()).startsWith("cursor:");
+        }
     }
 
     @Test
