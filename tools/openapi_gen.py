@@ -60,6 +60,8 @@ schemas['SendMessageResponse'] = {'type':'object','properties':{'message_ids':{'
 hdr = {'message_id':{'type':'string'},'sender_run_id':{'type':'string'},'subject':{'type':'string'},
   'sent_at':{'type':'string','format':'date-time'},'delivered_at':{'type':'string','format':'date-time','nullable':True},
   'read_at':{'type':'string','format':'date-time','nullable':True}}
+hdr['kind'] = {'type':'string','enum':['followup'],'description':'Drover extension: followup for a message sent with POST /agent/runs/{runId}/followups (then sender_run_id is the run itself); absent for a message from another run'}
+hdr['mode'] = {'type':'string','enum':['normal','plan','orchestrate'],'description':'Drover extension: the query mode of a follow-up'}
 schemas['MessageHeader'] = {'type':'object','properties':hdr}
 msg = dict(hdr); msg['body'] = {'type':'string'}
 schemas['Message'] = {'type':'object','properties':msg}
@@ -138,6 +140,21 @@ schemas['RunEnvironment'] = {'type':'object','description':'The environment of a
   'setup_commands':{'type':'array','items':{'type':'string'}}}}
 schemas['ClaimedRun']['properties']['environment'] = {'allOf':[ref_('RunEnvironment')],
   'description':'config.environment_id resolved; absent without one or when it was deleted since'}
+schemas['ClaimedRun']['properties']['execution_id'] = {'type':'string','description':'This hand-over of the run (worker and attempt); sent with every report, which the server refuses once another execution holds the run'}
+schemas['ClaimedRun']['properties']['turn'] = {'type':'integer','minimum':1,'description':'1 for the run\'s first execution, one more for each follow-up that continued it after it ended; on a later turn history ends with the run\'s own transcript and the message to answer waits in its inbox as a follow-up'}
+schemas['FollowupRequest'] = {'type':'object','required':['message'],'properties':{
+  'message':{'type':'string','minLength':1,'description':'What the user says next (at most 128 KiB of UTF-8)'},
+  'mode':{'type':'string','enum':['normal','plan','orchestrate'],'default':'normal'},
+  'attachments':{'type':'array','maxItems':0,'items':{'type':'object'},'description':'The newer SDK\'s prepared uploads; not supported by Drover (a non-empty list is 400)'}}}
+schemas['FollowupResponse'] = {'type':'object','required':['followup_id','outcome'],'properties':{
+  'followup_id':{'type':'string','description':'The stored follow-up: the message_id of the inbox message the agent receives'},
+  'outcome':{'type':'string','enum':['live_session','queue_pending','handoff_execution'],'description':'live_session: the run is executing and its agent receives the message at its next step; queue_pending: the run has not started and its agent receives it at its first step; handoff_execution: the run had ended and was queued again for a new execution continuing its conversation'},
+  'run_id':{'type':'string','description':'Drover extension'},'state':{'allOf':[ref_('RunState')],'description':'Drover extension: the run\'s state right after the follow-up'}}}
+schemas['HandoffAttachments'] = {'type':'object','required':['attachments'],'properties':{'attachments':{'type':'array','items':{
+  'type':'object','required':['attachment_id','filename','download_url'],'properties':{'attachment_id':{'type':'string'},
+  'filename':{'type':'string'},'download_url':{'type':'string','format':'uri','description':'Signed, valid 15 minutes, needs no key'},
+  'mime_type':{'type':'string'}}}}}}
+schemas['ConversationRedirect'] = {'type':'object','properties':{'session_id':{'type':'string','description':'The live shared session of the conversation\'s newest run; only for a caller who sees that run'}}}
 schemas['SessionRedirect'] = {'type':'object','properties':{'conversation_id':{'type':'string'},
     'run_id':{'type':'string','description':'Drover extension: the session\'s run, whenever the caller may see it'}}}
 
@@ -201,6 +218,22 @@ paths = {
      '404':problem('Run not found')},[path('runId')])},
  '/agent/conversations/{conversation_id}': {'get': op('getConversation','Get normalized conversation (every visible run that continued it)',
     {'200':ok(ref('ConversationResponse')),'404':problem('Conversation not found')},[path('conversation_id')])},
+ '/agent/runs/{runId}/followups': {'post': op('submitFollowup','Send a follow-up: another turn of the run',
+    {'200':ok(ref('FollowupResponse')),'400':problem('Invalid request (message, mode, attachments); detail names the field'),
+     '403':problem('An agent\'s run-scoped token follows up only the runs below its own'),'404':problem('Run not found or not visible'),
+     '409':problem('Idempotency-Key reused with another body (x-should-retry: false)'),
+     '422':problem('A LOCAL run that ended: its client executes it, not Drover')},
+    [path('runId'),header('Idempotency-Key','The same key and body from the same principal return the first reply; another body with the key is 409. 1-255 characters.')],
+    ref('FollowupRequest'),
+    desc='A run that has not ended gets the message in its inbox (kind followup, event new_message): its agent receives it at its next step. A run that ended (SUCCEEDED, FAILED, BLOCKED, ERROR, CANCELLED) is continued: it goes back to QUEUED (event run_continued) for a new execution that starts from the conversation so far and the workspace its last turn left, when its worker still has it. Two follow-ups racing on an ended run continue it once; both messages are kept.')},
+ '/agent/runs/{runId}/handoff/attachments': {'get': op('listHandoffAttachments','The files a new execution of the run starts from',
+    {'200':ok(ref('HandoffAttachments')),'404':problem('Run not found or not visible')},[path('runId')],
+    desc='In Drover: the run\'s input attachments, each with a signed download link valid 15 minutes.')},
+ '/agent/conversations/{conversationId}/redirect': {'get': dict(op('checkConversationRedirect','Check whether a conversation should redirect to a live session',
+    {'200':ok(ref('ConversationRedirect'),'session_id while the conversation\'s newest run is live and the caller sees it; otherwise an empty object')},
+    [path('conversationId')],
+    desc='Answered without an Authorization header (the SDK sends none): such a request sees nothing and gets {}, the same bytes as an unknown id or another team\'s. With a key, the caller\'s own conversations redirect.'),
+    security=[{},{'bearerAuth':[]}])},
  '/agent/runs/{runId}/cancel': {'post': op('cancelRun','Cancel a run',{'200':ok({'type':'string','description':'The ID of the cancelled run'}),
     '400':problem('The run is already in a terminal state'),'404':problem('Run not found'),
     '409':problem('The run is PENDING; retry in a moment (retryable: true)'),'422':problem('The run is executed locally by its client')},[path('runId')],
@@ -236,8 +269,10 @@ paths = {
  '/agent/artifacts/{artifactUid}': {'get': op('getArtifact','Get artifact details (files and screenshots with a signed download URL, plans inline)',
     {'200':ok(ref('ArtifactResponse')),'404':problem('Artifact not found')},[path('artifactUid')])},
  '/agent/models': {'get': op('listModels','List available models',{'200':ok(ref('ListModelsResponse'))})},
- '/agent/sessions/{sessionUuid}/redirect': {'get': op('getSessionRedirect','Get session redirect',
-    {'200':ok(ref('SessionRedirect'),'conversation_id once the run has finished; run_id (extension) whenever the caller sees the run; otherwise an empty object')},[path('sessionUuid')])},
+ '/agent/sessions/{sessionUuid}/redirect': {'get': dict(op('getSessionRedirect','Get session redirect',
+    {'200':ok(ref('SessionRedirect'),'conversation_id once the run has finished; run_id (extension) whenever the caller sees the run; otherwise an empty object')},[path('sessionUuid')],
+    desc='Answered without an Authorization header (the SDK sends none): such a request sees nothing and gets {}, the same bytes as an unknown id or another team\'s.'),
+    security=[{},{'bearerAuth':[]}])},
  '/agent/environments': {'get': op('listEnvironments','List environments',{'200':ok(ref('ListEnvironmentsResponse')),
         '400':problem('Invalid parameter')},[p for p in spec['paths']['/agent/environments']['get']['parameters']],
         desc='The environments the caller owns and those of its teams. setup_failed and last_task_created follow real runs.'),
@@ -304,7 +339,7 @@ paths = {
 }
 # webhooks (Drover extension; docs/api.md#webhooks)
 WEBHOOK_EVENT_TYPES = ['run_queued','run_pending','run_claimed','run_requeued','run_in_progress','run_succeeded','run_failed',
-  'run_blocked','run_errored','run_cancelled','run_cancel_requested','new_message','child_agent_started','artifact_created','transcript_appended',
+  'run_blocked','run_errored','run_cancelled','run_cancel_requested','run_continued','new_message','child_agent_started','artifact_created','transcript_appended',
   'changes_delivered','delivery_failed']
 schemas['CreateWebhookRequest'] = {'type':'object','required':['url','event_types'],'properties':{
   'url':{'type':'string','format':'uri','maxLength':2048,'description':'http:// or https://, without credentials or fragment'},

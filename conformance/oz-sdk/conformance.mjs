@@ -514,3 +514,77 @@ describe('agents (skills)', () => {
     await assertApiError(client.agent.run({ skill: `${repo}:no-such-skill`, prompt: 'x' }), NotFoundError, 404);
   });
 });
+
+// The newer SDK (oz-agent-sdk 1.4.0-alpha, GitHub; not on npm yet) calls operations the pinned release has no
+// methods for: runs.submitFollowup, runs.listHandoffAttachments and conversations.checkRedirect (which, like
+// sessions.checkRedirect, it sends without an Authorization header). These are raw HTTP checks of exactly the
+// paths, bodies and answers that SDK uses (docs/api.md, "SDK 1.4").
+describe('newer SDK operations (raw HTTP)', () => {
+  const api = (path, { method = 'GET', body, key = API_KEY } = {}) => fetch(`${BASE_URL}${path}`, {
+    method,
+    headers: { ...(key ? { Authorization: `Bearer ${key}` } : {}), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+
+  test('POST /agent/runs/{runId}/followups answers {followup_id, outcome} and continues an ended run', { timeout: TEST_TIMEOUT }, async () => {
+    const created = await createRun({ name: uniqueName('followup') });
+    const queued = await api(`/agent/runs/${created.run_id}/followups`, { method: 'POST', body: { message: 'and this too', mode: 'plan' } });
+    assert.equal(queued.status, 200);
+    const first = await queued.json();
+    assert.equal(typeof first.followup_id, 'string');
+    assert.equal(first.outcome, 'queue_pending', 'a run that has not started takes the message at its first step');
+
+    await client.agent.runs.cancel(created.run_id);
+    const again = await api(`/agent/runs/${created.run_id}/followups`, { method: 'POST', body: { message: 'try again' } });
+    assert.equal(again.status, 200);
+    const second = await again.json();
+    assert.equal(second.outcome, 'handoff_execution', 'an ended run is continued by a new execution');
+    assert.notEqual(second.followup_id, first.followup_id);
+    const run = await client.agent.runs.retrieve(created.run_id);
+    assert.equal(run.state, 'QUEUED');
+    assert.equal(run.run_id, created.run_id, 'the same run, not a new one');
+
+    const bad = await api(`/agent/runs/${created.run_id}/followups`, { method: 'POST', body: { message: 'x', mode: 'fast' } });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.headers.get('x-should-retry'), 'false');
+    assert.match((await bad.json()).detail, /^mode/);
+    const unknown = await api(`/agent/runs/${randomUUID()}/followups`, { method: 'POST', body: { message: 'x' } });
+    assert.equal(unknown.status, 404);
+    await client.agent.runs.cancel(created.run_id);
+  });
+
+  test('GET /agent/runs/{runId}/handoff/attachments lists the input files with signed download URLs', { timeout: TEST_TIMEOUT }, async () => {
+    const data = Buffer.from(`notes of ${TAG}`).toString('base64');
+    const made = await api('/agent/runs', { method: 'POST', body: { prompt: 'with a file', config: { name: uniqueName('handoff') },
+      attachments: [{ file_name: 'notes.txt', mime_type: 'text/plain', data }] } });
+    assert.equal(made.status, 200);
+    const runId = (await made.json()).run_id;
+    const listed = await api(`/agent/runs/${runId}/handoff/attachments`);
+    assert.equal(listed.status, 200);
+    const { attachments } = await listed.json();
+    assert.equal(attachments.length, 1);
+    const [a] = attachments;
+    assert.equal(typeof a.attachment_id, 'string');
+    assert.equal(a.filename, 'notes.txt');
+    assert.equal(a.mime_type, 'text/plain');
+    const download = await fetch(a.download_url);
+    assert.equal(download.status, 200, 'the signed URL needs no key');
+    assert.equal(Buffer.from(await download.arrayBuffer()).toString('base64'), data);
+    await client.agent.runs.cancel(runId);
+  });
+
+  test('the redirect checks answer without an Authorization header, the same for every id', { timeout: TEST_TIMEOUT }, async () => {
+    const created = await createRun({ name: uniqueName('redirect') });
+    const run = await client.agent.runs.retrieve(created.run_id);
+    const own = await api(`/agent/conversations/${run.conversation_id}/redirect`);
+    assert.equal(own.status, 200);
+    assert.deepEqual(await own.json(), { session_id: run.session_id }, 'the owner is sent to the live session');
+    for (const path of [`/agent/conversations/${run.conversation_id}/redirect`, `/agent/conversations/${randomUUID()}/redirect`,
+      `/agent/sessions/${run.session_id}/redirect`, `/agent/sessions/${randomUUID()}/redirect`]) {
+      const keyless = await api(path, { key: null });
+      assert.equal(keyless.status, 200, path);
+      assert.equal(await keyless.text(), '{}', `${path}: a request without a key learns nothing`);
+    }
+    await client.agent.runs.cancel(created.run_id);
+  });
+});

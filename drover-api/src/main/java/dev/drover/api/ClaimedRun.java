@@ -15,30 +15,39 @@ import java.util.List;
  * models file added. {@code skill_instructions} is the body of the run's skill with its {@code $ARGUMENTS}
  * placeholders filled from the prompt (null for a run without a skill). {@code execution_id} names this hand-over
  * of the run (worker and attempt): the worker sends it with every lifecycle report and worker write, and the
- * server refuses reports of an execution that no longer holds the run. {@code secrets} are the values of the
- * managed secrets the run uses (its environment's and its harness's), sent to the worker holding the lease and
- * nowhere else; {@code secrets_error} says why they could not all be given (a secret deleted since the run was
- * created, a key this node lacks), in which case the worker fails the run instead of starting it. {@code delivery}
- * says what becomes of the run's changes in its environment's repositories (null without repositories).
+ * server refuses reports of an execution that no longer holds the run. {@code turn} counts the run's turns: 1 for
+ * its first execution, one more for each follow-up that continued it after it had ended. A later turn's
+ * {@code history} ends with the run's own transcript so far, its prompt was answered already, and the message the
+ * turn answers waits in the run's inbox as a follow-up; the worker keeps the run's workspace when it still has it.
+ * {@code secrets} are the values of the managed secrets the run uses (its environment's and its harness's), sent to
+ * the worker holding the lease and nowhere else; {@code secrets_error} says why they could not all be given (a secret
+ * deleted since the run was created, a key this node lacks), in which case the worker fails the run instead of
+ * starting it. {@code delivery} says what becomes of the run's changes in its environment's repositories (null
+ * without repositories).
  */
 public record ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history,
         String runToken, List<AttachmentRef> attachments, RunEnvironment environment, String modelId,
-        String modelProvider, String skillInstructions, String executionId, List<RunSecret> secrets,
+        String modelProvider, String skillInstructions, String executionId, Integer turn, List<RunSecret> secrets,
         String secretsError, RunDelivery delivery) {
 
     public ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history,
             String runToken, List<AttachmentRef> attachments, RunEnvironment environment, String modelId,
-            String modelProvider, String skillInstructions, String executionId, List<RunSecret> secrets,
+            String modelProvider, String skillInstructions, String executionId, Integer turn, List<RunSecret> secrets,
             String secretsError) {
         this(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId, modelProvider,
-                skillInstructions, executionId, secrets, secretsError, null);
+                skillInstructions, executionId, turn, secrets, secretsError, null);
     }
 
     public ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history,
             String runToken, List<AttachmentRef> attachments, RunEnvironment environment, String modelId,
             String modelProvider, String skillInstructions, String executionId) {
         this(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId, modelProvider,
-                skillInstructions, executionId, List.of(), null, null);
+                skillInstructions, executionId, null, List.of(), null, null);
+    }
+
+    /** Whether this execution continues a run that had ended (a follow-up), rather than starting it. */
+    public boolean continues() {
+        return turn != null && turn > 1;
     }
 
     /** What the lease layer knows; the claim endpoint adds the rest. */
@@ -56,6 +65,11 @@ public record ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, Conve
 
     public ClaimedRun withExecutionId(String id) {
         return new ClaimedRun(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId,
-                modelProvider, skillInstructions, id, secrets, secretsError, delivery);
+                modelProvider, skillInstructions, id, turn, secrets, secretsError, delivery);
+    }
+
+    public ClaimedRun withTurn(int turn) {
+        return new ClaimedRun(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId,
+                modelProvider, skillInstructions, executionId, turn, secrets, secretsError, delivery);
     }
 }

@@ -2,6 +2,7 @@ package dev.drover.cli;
 
 import dev.drover.api.ConversationResponse;
 import dev.drover.api.RunDiffResponse;
+import dev.drover.api.FollowupResponse;
 import dev.drover.api.RunItem;
 import dev.drover.api.RunState;
 import dev.drover.client.RunQuery;
@@ -15,10 +16,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code drover runs list|get|cancel|transcript|diff}. */
-@Command(name = "runs", mixinStandardHelpOptions = true, description = "List, show and cancel runs.",
+/** {@code drover runs list|get|cancel|transcript|followup|diff}. */
+@Command(name = "runs", mixinStandardHelpOptions = true, description = "List, show, cancel and follow up runs.",
         subcommands = {RunsCommand.ListRuns.class, RunsCommand.Get.class, RunsCommand.Cancel.class,
-            RunsCommand.Transcript.class, RunsCommand.Diff.class})
+            RunsCommand.Transcript.class, RunsCommand.Followup.class, RunsCommand.Diff.class})
 final class RunsCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List runs, newest update first.")
@@ -141,6 +142,42 @@ final class RunsCommand {
                 diff.repos().forEach(d -> System.out.print(DiffStat.of(d)));
             } else {
                 System.out.print(client.client().patch(runId));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "followup", mixinStandardHelpOptions = true,
+            description = "Send a follow-up: the run takes another turn with MESSAGE (a running agent receives it at its "
+                    + "next step; a run that ended is queued again and continues its conversation in its workspace).")
+    static final class Followup implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", paramLabel = "RUN_ID")
+        String runId;
+
+        @Parameters(index = "1", paramLabel = "MESSAGE")
+        String message;
+
+        @Option(names = "--mode", description = "normal (default), plan or orchestrate.")
+        String mode;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            FollowupResponse r = client.client().followUp(runId, message, mode);
+            if (json) {
+                System.out.println(dev.drover.api.Json.mapper().writeValueAsString(r));
+            } else {
+                System.out.println(switch (r.outcome()) {
+                    case FollowupResponse.HANDOFF_EXECUTION -> "run " + r.runId() + " continues: queued for another turn";
+                    case FollowupResponse.LIVE_SESSION -> "delivered to run " + r.runId() + " (" + r.state()
+                            + "): its agent reads it at its next step";
+                    default -> "queued for run " + r.runId() + " (" + r.state() + "): its agent reads it when it starts";
+                } + " (follow-up " + r.followupId() + ")");
             }
             return 0;
         }

@@ -37,8 +37,16 @@ final class TranscriptPrinter {
      * that event wait for their own, so the transcript and the other events come out in the log's one order.
      */
     void printThrough(String lastMessageId) {
-        List<ConversationMessage> messages = api.conversation(runId).steps().stream()
-                .filter(s -> runId.equals(s.id())).findFirst().map(ConversationStep::messages).orElse(List.of());
+        List<ConversationMessage> messages;
+        try {
+            messages = api.conversation(runId).steps().stream()
+                    .filter(s -> runId.equals(s.id())).findFirst().map(ConversationStep::messages).orElse(List.of());
+        } catch (dev.drover.client.DroverApiException e) {
+            if (e.status() != 404) {
+                throw e;
+            }
+            messages = List.of(); // the run has no transcript (yet): it never started
+        }
         int end = messages.size();
         if (lastMessageId != null) {
             for (int i = printed; i < messages.size(); i++) {

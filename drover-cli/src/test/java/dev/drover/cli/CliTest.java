@@ -94,6 +94,26 @@ class CliTest {
     }
 
     @Test
+    void aRunIsFollowedUpFromTheCommandLine() throws Exception {
+        try (TestServer server = TestServer.start(Backend.SQLITE, Backend.SQLITE.freshConfig())) {
+            String[] as = {"--server", server.apiBaseUrl(), "--api-key", TestServer.ADMIN_KEY};
+            String run = server.admin().createRun(java.util.Map.of("prompt", "p",
+                    "config", java.util.Map.of("worker_host", "nobody")));
+            Result queued = cli(concat(new String[] {"runs", "followup", run, "and also this", "--mode", "plan"}, as));
+            assertThat(queued.code()).as(queued.err()).isZero();
+            assertThat(queued.out()).contains("queued for run " + run);
+            server.admin().post("/agent/runs/" + run + "/cancel", (String) null);
+            Result continued = cli(concat(new String[] {"runs", "followup", run, "try again", "--json"}, as));
+            assertThat(continued.code()).as(continued.err()).isZero();
+            assertThat(Json.mapper().readTree(continued.out()).get("outcome").asText()).isEqualTo("handoff_execution");
+            assertThat(server.admin().get("/agent/runs/" + run).json().get("state").asText()).isEqualTo("QUEUED");
+            Result bad = cli(concat(new String[] {"runs", "followup", run, "x", "--mode", "fast"}, as));
+            assertThat(bad.code()).isEqualTo(1);
+            assertThat(bad.err()).contains("mode:");
+        }
+    }
+
+    @Test
     void schedulesAreCreatedListedPausedResumedAndDeletedFromTheCommandLine() throws Exception {
         try (TestServer server = TestServer.start(Backend.SQLITE, Backend.SQLITE.freshConfig())) {
             String[] as = {"--server", server.apiBaseUrl(), "--api-key", TestServer.ADMIN_KEY};

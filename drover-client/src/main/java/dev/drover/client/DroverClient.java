@@ -34,6 +34,8 @@ import dev.drover.api.WorkerInfo;
 import dev.drover.api.WorkerRegistration;
 import dev.drover.api.ListAgentsResponse;
 import dev.drover.api.ListModelsResponse;
+import dev.drover.api.FollowupRequest;
+import dev.drover.api.FollowupResponse;
 import dev.drover.api.ListRunsResponse;
 import dev.drover.api.ListScheduledAgentsResponse;
 import dev.drover.api.Message;
@@ -179,6 +181,15 @@ public final class DroverClient {
             }
         };
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, 0), false);
+    }
+
+    /**
+     * Another turn of a run with {@code message} ({@code mode}: normal, plan or orchestrate; null for normal). Sent
+     * with an {@code Idempotency-Key} and retried like run creation, so a lost answer never adds the message twice.
+     */
+    public FollowupResponse followUp(String runId, String message, String mode) {
+        return send("POST", "/agent/runs/" + path(runId) + "/followups", new FollowupRequest(message, mode),
+                Map.of("Idempotency-Key", UUID.randomUUID().toString()), true, type(FollowupResponse.class));
     }
 
     public String cancelRun(String runId) {

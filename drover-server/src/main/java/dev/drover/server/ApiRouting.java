@@ -21,16 +21,23 @@ import java.util.List;
 final class ApiRouting {
     static final String API = "/api/v1";
 
+    /**
+     * The two redirect checks the official SDK sends without an {@code Authorization} header: answered without one
+     * too, and then as to a caller who sees nothing ({@code {}}), exactly as for an unknown id or another team's.
+     */
+    static final java.util.regex.Pattern PUBLIC_REDIRECT = java.util.regex.Pattern.compile(
+            API + "/agent/(sessions|conversations)/[^/]+/redirect/?");
+
     private ApiRouting() {}
 
     /** Everything under {@code /api/v1}; the OpenAPI document must describe exactly these routes. */
     static List<HttpService> apiServices(DroverServer.Services s) {
         return List.of(
-                s.runs(),       // POST /agent/run(s), GET /agent/runs, GET /agent/runs/{id}, POST /agent/runs/{id}/cancel
+                s.runs(),       // POST /agent/run(s), GET /agent/runs, GET /agent/runs/{id}, POST .../{id}/cancel|followups, GET .../{id}/handoff/attachments
                 s.events(),     // GET /agent/events, GET /agent/events/stream, POST /agent/events/{runId}
                 s.messages(),   // POST /agent/messages, GET /agent/messages/{runId}, POST .../{id}/read|delivered
                 s.models(),     // GET /agent/models
-                s.sessions(),   // GET /agent/sessions/{uuid}/redirect
+                s.sessions(),   // GET /agent/sessions/{uuid}/redirect, GET /agent/conversations/{id}/redirect (keyless too)
                 s.transcripts(), // GET /agent/runs/{id}/conversation|transcript, GET /agent/conversations/{id}
                 s.artifacts(),  // GET /agent/artifacts/{uid}
                 s.environments(), // GET/POST /agent/environments, GET/PUT/DELETE /agent/environments/{uid}
@@ -62,9 +69,12 @@ final class ApiRouting {
                 String path = req.path().path();
                 // the text rule holds for ids in the path too: PostgreSQL cannot even compare a string with NUL
                 Text.refuseNul("path", path);
-                // /files/ is signed instead; the forges' webhooks carry the forge's signature, checked by their service
-                if (path.startsWith(API + "/") && !path.equals(API + "/openapi.json")
-                        && !isForgeWebhook(req.prologue().method(), path)) {
+                // /files/ is signed instead; the forges' webhooks carry the forge's signature, checked by their
+                // service; the SDK's redirect checks come without a key and answer as to a caller who sees nothing
+                boolean keyless = isForgeWebhook(req.prologue().method(), path)
+                        || PUBLIC_REDIRECT.matcher(path).matches() && req.prologue().method() == Method.GET
+                                && !req.headers().contains(io.helidon.http.HeaderNames.AUTHORIZATION);
+                if (path.startsWith(API + "/") && !path.equals(API + "/openapi.json") && !keyless) {
                     var principal = auth.authenticate(req);
                     RunTokenLane.check(principal, req.prologue().method().text(), path.substring(API.length()));
                     RequestContext.setPrincipal(req, principal);

@@ -28,6 +28,8 @@ import dev.drover.server.ops.OpsService;
 import dev.drover.server.runs.RunLeases;
 import dev.drover.server.runs.Runs;
 import dev.drover.server.runs.RunsService;
+import dev.drover.server.runs.Followups;
+import dev.drover.server.runs.RunAttachments;
 import dev.drover.server.schedules.Schedules;
 import dev.drover.server.schedules.SchedulesService;
 import dev.drover.server.sessions.SessionPageService;
@@ -198,8 +200,9 @@ public final class DroverServer implements AutoCloseable {
             List<Periodic> commentPasses = integrations.passes();
             resources.addAll(commentPasses);
             RegisteredPools pools = new RegisteredPools(db);
+            RunAttachments runAttachments = new RunAttachments(db, runs, blobs, signer, url);
             Services services = new Services(
-                    new RunsService(runs, pools, runSecrets),
+                    new RunsService(runs, pools, runSecrets, new Followups(db, runs, log, clock), runAttachments),
                     new EventsService(runs, log, bus),
                     new MessagesService(messages, runSecrets),
                     new ModelsService(models),
@@ -218,7 +221,7 @@ public final class DroverServer implements AutoCloseable {
                     new OpenApiService(),
                     new OpsService(db, metrics),
                     new DocsService(),
-                    new FilesService(signer, transcripts, artifacts),
+                    new FilesService(signer, transcripts, artifacts, runAttachments),
                     new SessionPageService(db, url));
             Authenticator auth = new Authenticator(accounts, clock);
             accounts.onChange(auth::invalidate); // a key revoked through this node stops working at once

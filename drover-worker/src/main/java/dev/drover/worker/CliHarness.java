@@ -114,8 +114,8 @@ final class CliHarness implements Harness {
         Map<String, String> env = environment(ctx.environment(), inContainer ? null : located.executable(), invocation,
                 ctx.harnessAuth());
 
-        String prompt = ctx.run().prompt() == null ? "" : ctx.run().prompt();
-        ctx.transcript().text("user", prompt);
+        // what this turn asks (the prompt, follow-ups with it or instead of it), as the CLI is told it (compose)
+        ctx.transcript().text("user", ctx.task());
         StreamParser parser = cli.parser(invocation);
         Deque<String> noise = new ArrayDeque<>();
         AtomicBoolean overBudget = new AtomicBoolean();

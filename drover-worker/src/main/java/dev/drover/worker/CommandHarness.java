@@ -22,9 +22,9 @@ final class CommandHarness implements Harness {
     public Outcome run(RunContext ctx) throws Exception {
         String command = ctx.run().agentConfig().harness().command();
         try (AgentProcess p = AgentProcess.start(List.of("sh", "-c", command), ctx.workspace(), ctx.environment(),
-                ctx.run().prompt(), config.outputCap(), place)) {
+                ctx.task(), config.outputCap(), place)) {
             ctx.cancellation().register(p);
-            ctx.transcript().text("user", ctx.run().prompt());
+            ctx.transcript().text("user", ctx.task());
             long deadline = System.nanoTime() + config.runTimeout().toNanos();
             boolean exited = false;
             // output arrives in pieces: a secret's value split between two of them is still redacted whole

@@ -92,6 +92,10 @@ final class Delivery {
         // the worker's alone: an agent that reached the work root still could not read or plant anything here
         Files.setPosixFilePermissions(privateRoot, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         Files.createDirectories(copy.getParent());
+        if (Files.exists(copy, LinkOption.NOFOLLOW_LINKS)) {
+            // left from an earlier turn whose workspace is gone: the base is this clone's, not that one's
+            org.eclipse.jgit.util.FileUtils.delete(copy.toFile(), org.eclipse.jgit.util.FileUtils.RECURSIVE);
+        }
         try (Git git = Git.cloneRepository().setURI(checkout.toUri().toString()).setDirectory(copy.toFile())
                 .setBare(true).setCloneAllBranches(false).call()) {
             StoredConfig config = git.getRepository().getConfig();

@@ -180,6 +180,13 @@ final class OzHarness implements Harness {
             if (System.nanoTime() - deadline > 0) {
                 return timedOut();
             }
+            if (step > 0 && ctx.agentApi() != null) {
+                // follow-ups sent while the agent works reach it at its next step, as what the user says next
+                for (String followup : Followups.take(ctx.agentApi(), ctx.run().runId())) {
+                    messages.add(UserMessage.from(followup));
+                    ctx.transcript().text("user", followup);
+                }
+            }
             ChatRequest request = ChatRequest.builder().messages(messages).toolSpecifications(offered).build();
             ChatResponse response;
             try {

@@ -14,15 +14,16 @@ import java.util.Map;
  * conversation so far when the run continues one ({@code history}, else null), the API as the agent (with the
  * run-scoped token: messages, child runs), where the run's artifacts go, the model the server chose for the
  * run with its provider ({@code modelId}/{@code modelProvider}, null from servers that do not say), and the run's
- * skill instructions ({@code skillInstructions}, placeholders filled; null for a run without a skill). {@code redactor}
- * holds the values of the run's secrets (the transcript and artifacts given here redact already; a harness that
- * streams output uses its {@link Redactor#stream}); {@code harnessAuth} is the run's {@code harness_auth_secrets}
- * secret for its CLI harness (null without one).
+ * skill instructions ({@code skillInstructions}, placeholders filled; null for a run without a skill), what this
+ * turn answers besides or instead of the prompt ({@code turnTask}: follow-ups; null for the prompt alone).
+ * {@code redactor} holds the values of the run's secrets (the transcript and artifacts given here redact already; a
+ * harness that streams output uses its {@link Redactor#stream}); {@code harnessAuth} is the run's
+ * {@code harness_auth_secrets} secret for its CLI harness (null without one).
  */
 public record RunContext(RunItem run, Path workspace, Map<String, String> environment, Cancellation cancellation,
         TranscriptWriter transcript, UsageMeter usage, ConversationResponse history, DroverClient agentApi,
-        ArtifactSink artifacts, String modelId, String modelProvider, String skillInstructions, Redactor redactor,
-        RunSecret harnessAuth) {
+        ArtifactSink artifacts, String modelId, String modelProvider, String skillInstructions, String turnTask,
+        Redactor redactor, RunSecret harnessAuth) {
 
     /**
      * The agent's standing instructions: {@code config.base_prompt}, then the skill's instructions; null when the
@@ -39,8 +40,14 @@ public record RunContext(RunItem run, Path workspace, Map<String, String> enviro
         return out.isEmpty() ? null : out.toString();
     }
 
-    /** What the agent is asked: the prompt, or for a run of a skill without one, to follow the skill. */
+    /**
+     * What the agent is asked this turn: the prompt (or for a run of a skill without one, to follow the skill); with
+     * follow-ups waiting ({@code turnTask}), those too — or, on a turn that continues the run, those alone.
+     */
     public String task() {
+        if (turnTask != null) {
+            return turnTask;
+        }
         String prompt = run.prompt();
         return prompt == null || prompt.isBlank() ? "Carry out your instructions." : prompt;
     }

@@ -56,6 +56,18 @@ public final class Worker implements AutoCloseable {
     private final Map<String, Cancellation> held = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
     private final java.util.Set<Thread> janitors = ConcurrentHashMap.newKeySet();
+    /**
+     * The workspaces of ended runs this worker still keeps, by run id, each with the janitor that will remove it. A
+     * follow-up that continues such a run on this worker takes its workspace back (the janitor then leaves it);
+     * guarded by itself, so a workspace is never both taken back and removed.
+     */
+    private final Map<String, Thread> retained = new java.util.HashMap<>();
+    /**
+     * How many executions on this worker are using each run's workspace (guarded by {@link #retained}): a follow-up's
+     * turn can be claimed by another slot while the previous turn is still reporting its end, and then the workspace is
+     * the new turn's, never a janitor's.
+     */
+    private final Map<String, Integer> inUse = new java.util.HashMap<>();
     private volatile boolean running = true;
     private WorkerInfo info;
 
@@ -120,9 +132,13 @@ public final class Worker implements AutoCloseable {
                 Duration.ofSeconds(Math.max(1, info.heartbeatSeconds())), cancellation);
         // the values of the run's secrets: replaced in everything that leaves the worker for this run
         Redactor redactor = redactorOf(claimed);
+        boolean kept = use(run.runId()); // released by retire, in the finally below
         try {
+            boolean reused = claimed.continues() && kept && Files.isDirectory(workspace, LinkOption.NOFOLLOW_LINKS);
             Files.createDirectories(workspace);
-            writeAttachments(claimed, workspace);
+            if (!reused) {
+                writeAttachments(claimed, workspace);
+            }
             Outcome outcome;
             String image = claimed.environment() == null ? null : claimed.environment().dockerImage();
             TranscriptWriter transcript = new RedactingTranscript((role, content) -> client.appendTranscript(
@@ -131,7 +147,7 @@ public final class Worker implements AutoCloseable {
             try (Place place = isolation.open(new Isolation.Spec(run.runId(), workspace, image))) {
                 announce(place, transcript);
                 place.handOver();
-                outcome = executeIn(claimed, workspace, cancellation, transcript, place, redactor);
+                outcome = executeIn(claimed, workspace, reused, cancellation, transcript, place, redactor);
             } catch (Isolation.Unavailable e) {
                 outcome = Outcome.failed("This worker refuses to run agents: " + e.getMessage(),
                         PlatformErrorCode.FEATURE_NOT_AVAILABLE);
@@ -163,14 +179,29 @@ public final class Worker implements AutoCloseable {
             finish(claimed, cancellation, Outcome.errored("The worker failed while executing the run: " + e), redactor);
         } finally {
             watch.close();
-            held.remove(run.runId());
+            held.remove(run.runId(), cancellation); // a newer turn of the run may hold it by now
             retire(run, workspace);
         }
     }
 
+    /**
+     * An execution starts using its run's workspace; true when this worker still kept it from an earlier turn (its
+     * janitor is called off, or that turn is still reporting its end). A follow-up's turn then works in it as the last
+     * one left it (its repositories, its changes, its files), and nothing is cloned or set up again; otherwise
+     * (another worker had it, or it was removed after its idle timeout) the turn starts from a fresh clone.
+     */
+    private boolean use(String runId) {
+        synchronized (retained) {
+            boolean janitorCalledOff = retained.remove(runId) != null;
+            int before = inUse.getOrDefault(runId, 0);
+            inUse.put(runId, before + 1);
+            return janitorCalledOff || before > 0;
+        }
+    }
+
     /** The harness in its place: setup commands first, then the agent. */
-    private Outcome executeIn(ClaimedRun claimed, Path workspace, Cancellation cancellation, TranscriptWriter transcript,
-            Place place, Redactor redactor) throws Exception {
+    private Outcome executeIn(ClaimedRun claimed, Path workspace, boolean reused, Cancellation cancellation,
+            TranscriptWriter transcript, Place place, Redactor redactor) throws Exception {
         RunItem run = claimed.run();
         if (claimed.secretsError() != null) {
             // a secret deleted since the run was created: the run would go wrong without it, so it does not start
@@ -183,7 +214,8 @@ public final class Worker implements AutoCloseable {
         Map<String, String> env = withSecrets(claimed, environment(run, workspace, claimed.runToken()));
         // the environment's repositories and setup commands, while the run is still CLAIMED: a failure here
         // ends it FAILED (environment_setup_failed) without it ever having started
-        Outcome setupFailed = setup.prepare(claimed, workspace, env, cancellation, transcript, place, redactor);
+        Outcome setupFailed = reused ? null
+                : setup.prepare(claimed, workspace, env, cancellation, transcript, place, redactor);
         if (setupFailed != null) {
             return setupFailed;
         }
@@ -197,7 +229,7 @@ public final class Worker implements AutoCloseable {
                 .filter(s -> RunSecret.HARNESS_AUTH.equals(s.use())).findFirst().orElse(null);
         Outcome outcome = choice.harness().run(new RunContext(run, workspace, env, cancellation, transcript, usage,
                 claimed.history(), agentApi, artifacts, claimed.modelId(), claimed.modelProvider(),
-                claimed.skillInstructions(), redactor, harnessAuth));
+                claimed.skillInstructions(), turnTask(claimed, agentApi), redactor, harnessAuth));
         uploadArtifacts(run, workspace, transcript, redactor);
         return outcome;
     }
@@ -254,6 +286,22 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
+     * What this turn asks of the agent besides (turn 1) or instead of (later turns) the prompt: the follow-ups waiting
+     * unread in the run's inbox, read now (which marks them read, so the server does not continue the run for them
+     * again). Null when there are none and the turn is the first: the prompt alone.
+     */
+    static String turnTask(ClaimedRun claimed, DroverClient agentApi) {
+        List<String> followups = Followups.take(agentApi, claimed.run().runId());
+        String prompt = claimed.continues() ? null : claimed.run().prompt();
+        if (followups.isEmpty()) {
+            return claimed.continues() ? "Continue where you left off." : null;
+        }
+        StringBuilder task = new StringBuilder(prompt == null || prompt.isBlank() ? "" : prompt.strip() + "\n\n");
+        task.append(String.join("\n\n", followups));
+        return task.toString();
+    }
+
+    /**
      * Says in the transcript where the run executes; loudly when it is not isolated at all, so that nobody reads
      * such a run's transcript believing it was contained.
      */
@@ -288,8 +336,14 @@ public final class Worker implements AutoCloseable {
             } catch (InterruptedException e) {
                 // the worker is stopping: remove the workspace now
             }
-            deleteQuietly(workspace);
-            deleteQuietly(config.workRoot().resolve(Delivery.PRIVATE_DIR).resolve(run.runId()));
+            synchronized (retained) {
+                if (!retained.remove(run.runId(), Thread.currentThread())) {
+                    janitors.remove(Thread.currentThread());
+                    return; // a follow-up's turn took the workspace back: it is that turn's to retire
+                }
+                deleteQuietly(workspace);
+                deleteQuietly(config.workRoot().resolve(Delivery.PRIVATE_DIR).resolve(run.runId()));
+            }
             try {
                 client.sandboxStopped(info.workerId(), run.runId());
             } catch (RuntimeException e) {
@@ -297,6 +351,14 @@ public final class Worker implements AutoCloseable {
             }
             janitors.remove(Thread.currentThread());
         });
+        synchronized (retained) {
+            int left = inUse.merge(run.runId(), -1, Integer::sum);
+            if (left > 0) {
+                return; // a follow-up's turn already works in it; that turn retires it
+            }
+            inUse.remove(run.runId());
+            retained.put(run.runId(), janitor);
+        }
         janitors.add(janitor);
         janitor.start();
     }

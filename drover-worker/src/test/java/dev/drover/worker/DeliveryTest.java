@@ -85,7 +85,7 @@ class DeliveryTest {
                 AmbientAgentConfig.empty(), null, null, null, List.of(), null, null, null, null);
         RunEnvironment env = new RunEnvironment("e", "env", null, List.of(new RunEnvironment.Repository("acme", "web",
                 remote().toUri().toString(), pushUrl, null, null)), List.of());
-        return new ClaimedRun(run, Instant.now(), 1, null, null, List.of(), env, null, null, null, "w:1", List.of(), null,
+        return new ClaimedRun(run, Instant.now(), 1, null, null, List.of(), env, null, null, null, "w:1", 1, List.of(), null,
                 new RunDelivery("drover/" + runId.substring(0, 8), "Drover Bot <bot@drover.test>", false,
                         "http://drover.test/sessions/s1", previousHeads, null));
     }
@@ -327,7 +327,7 @@ class DeliveryTest {
                 r.repo(), r.cloneUrl(), r.pushUrl(), forge.kind().name().toLowerCase(java.util.Locale.ROOT),
                 forge.apiBase().toString())), List.of());
         return new ClaimedRun(c.run(), c.leaseExpiresAt(), c.attempt(), null, null, List.of(), env, null, null, null,
-                c.executionId(), List.of(), null, c.delivery());
+                c.executionId(), 1, List.of(), null, c.delivery());
     }
 
     @Test
@@ -336,7 +336,7 @@ class DeliveryTest {
         ClaimedRun c = claimed(remote().toUri().toString(), Map.of());
         RunDelivery d = c.delivery();
         deliver(new ClaimedRun(c.run(), c.leaseExpiresAt(), c.attempt(), null, null, List.of(), c.environment(), null,
-                null, null, c.executionId(), List.of(), null, new RunDelivery(d.branch(), d.commitAuthor(), false, d.sessionLink(),
+                null, null, c.executionId(), 1, List.of(), null, new RunDelivery(d.branch(), d.commitAuthor(), false, d.sessionLink(),
                         Map.of(), "team-secret:deploy-bot")));
         assertThat(head(remote(), branch())).isNull();
         assertThat(reported.getFirst().pushed()).isFalse();

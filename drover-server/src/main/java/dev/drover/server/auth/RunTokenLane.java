@@ -22,6 +22,8 @@ public final class RunTokenLane {
             route("POST", "/agent/run"),
             route("GET", "/agent/runs/" + ID),
             route("POST", "/agent/runs/" + ID + "/cancel"),
+            route("POST", "/agent/runs/" + ID + "/followups"), // the runs below its own only (Followups)
+            route("GET", "/agent/runs/" + ID + "/handoff/attachments"),
             route("GET", "/agent/runs/" + ID + "/conversation"),
             route("GET", "/agent/runs/" + ID + "/transcript"),
             route("GET", "/agent/runs/" + ID + "/diff"),  // its own subtree's changes (Runs.view narrows)

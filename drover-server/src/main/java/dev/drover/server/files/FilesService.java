@@ -2,6 +2,7 @@ package dev.drover.server.files;
 
 import dev.drover.api.PlatformErrorCode;
 import dev.drover.server.artifacts.Artifacts;
+import dev.drover.server.runs.RunAttachments;
 import dev.drover.server.transcripts.Transcripts;
 import io.helidon.http.HeaderNames;
 import dev.drover.server.http.ApiException;
@@ -19,11 +20,13 @@ public final class FilesService implements HttpService {
     private final UrlSigner signer;
     private final Transcripts transcripts;
     private final Artifacts artifacts;
+    private final RunAttachments attachments;
 
-    public FilesService(UrlSigner signer, Transcripts transcripts, Artifacts artifacts) {
+    public FilesService(UrlSigner signer, Transcripts transcripts, Artifacts artifacts, RunAttachments attachments) {
         this.signer = signer;
         this.transcripts = transcripts;
         this.artifacts = artifacts;
+        this.attachments = attachments;
     }
 
     public static String transcriptPath(String runId) {
@@ -33,7 +36,16 @@ public final class FilesService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/files/transcripts/{runId}", this::transcript)
-                .get("/files/artifacts/{artifactUid}", this::artifact);
+                .get("/files/artifacts/{artifactUid}", this::artifact)
+                .get("/files/attachments/{attachmentId}", this::attachment);
+    }
+
+    private void attachment(ServerRequest req, ServerResponse res) {
+        String id = req.path().pathParameters().get("attachmentId");
+        checkSignature(req, RunAttachments.downloadPath(id));
+        RunAttachments.Download d = attachments.download(id)
+                .orElseThrow(() -> ApiException.notFound("attachmentId", "attachment"));
+        sendFile(res, d.mimeType(), d.filename(), d.bytes());
     }
 
     private void transcript(ServerRequest req, ServerResponse res) {
@@ -47,10 +59,15 @@ public final class FilesService implements HttpService {
         checkSignature(req, Artifacts.downloadPath(uid));
         Artifacts.Download d = artifacts.download(uid)
                 .orElseThrow(() -> ApiException.notFound("artifactUid", "artifact"));
-        res.header(HeaderNames.CONTENT_TYPE, d.mimeType());
-        res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + d.filename().replace("\"", "") + "\"");
+        sendFile(res, d.mimeType(), d.filename(), d.bytes());
+    }
+
+    /** A download, never rendered in the browser as the API's own page (the bytes are somebody's upload). */
+    private static void sendFile(ServerResponse res, String mimeType, String filename, byte[] bytes) {
+        res.header(HeaderNames.CONTENT_TYPE, mimeType);
+        res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + filename.replace("\"", "") + "\"");
         res.header(HeaderNames.create("X-Content-Type-Options"), "nosniff");
-        res.send(d.bytes());
+        res.send(bytes);
     }
 
     private void checkSignature(ServerRequest req, String path) {

@@ -4,7 +4,9 @@ import dev.drover.api.PlatformErrorCode;
 
 /**
  * A request that cannot be served, with the status and the error code the client sees. {@code detail} always
- * names the offending field or parameter first ({@code "limit: must be between 1 and 500"}).
+ * names the offending field or parameter first ({@code "limit: must be between 1 and 500"}). {@code retryable}
+ * becomes the problem's {@code retryable} and the {@code x-should-retry} header the SDKs obey: a 409 says
+ * explicitly whether repeating the same request can succeed ({@link #conflict}).
  */
 public final class ApiException extends RuntimeException {
     private final int status;
@@ -16,6 +18,16 @@ public final class ApiException extends RuntimeException {
         this.status = status;
         this.code = code;
         this.retryable = retryable;
+    }
+
+    /** A problem whose retryability follows its status: 429 and 5xx may be retried, anything else not. */
+    public ApiException(int status, PlatformErrorCode code, String detail) {
+        this(status, code, detail, retryableByDefault(status));
+    }
+
+    /** What {@code x-should-retry} says when nothing more is known: only rate limits and server failures pass. */
+    public static boolean retryableByDefault(int status) {
+        return status == 429 || status >= 500;
     }
 
     public static ApiException badRequest(String field, String problem) {

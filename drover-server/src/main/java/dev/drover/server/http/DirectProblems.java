@@ -44,6 +44,7 @@ public final class DirectProblems implements DirectHandler {
             ServerResponseHeaders headers, String message) {
         ApiException problem = problem(request, status, message);
         headers.set(HeaderNames.CONTENT_TYPE, Problems.MEDIA_TYPE);
+        headers.set(Problems.SHOULD_RETRY, Boolean.toString(problem.retryable()));
         return TransportResponse.builder()
                 .status(status)
                 .headers(headers)
@@ -69,7 +70,7 @@ public final class DirectProblems implements DirectHandler {
         };
         PlatformErrorCode errorCode = code >= 500 ? PlatformErrorCode.INTERNAL_ERROR
                 : code == 403 ? PlatformErrorCode.NOT_AUTHORIZED : PlatformErrorCode.INVALID_REQUEST;
-        return new ApiException(code, errorCode, detail, code >= 500);
+        return new ApiException(code, errorCode, detail);
     }
 
     private static final Pattern BAD_ESCAPE = Pattern.compile("%(?![0-9A-Fa-f]{2})");

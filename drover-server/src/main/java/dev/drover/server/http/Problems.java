@@ -15,6 +15,13 @@ import org.slf4j.LoggerFactory;
 /** Writes RFC 7807 problem documents; the one place that turns failures into responses. */
 public final class Problems {
     public static final String MEDIA_TYPE = "application/problem+json";
+    /**
+     * The header the official SDKs read before anything else when deciding to retry: {@code true} or {@code false}
+     * overrides their status rule (which would retry every 409, 429 and 5xx). Every problem carries it, from
+     * {@link ApiException#retryable()}, so a 409 that will never succeed (a reused idempotency key, an illegal
+     * transition, an environment in use) is not retried, and a lost race or an overloaded node is.
+     */
+    public static final io.helidon.http.HeaderName SHOULD_RETRY = HeaderNames.create("x-should-retry");
     private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
 
     private final Supplier<String> publicUrl;
@@ -40,6 +47,7 @@ public final class Problems {
         }
         res.status(Status.create(e.status()));
         res.header(HeaderNames.CONTENT_TYPE, MEDIA_TYPE);
+        res.header(SHOULD_RETRY, Boolean.toString(e.retryable()));
         res.send(JsonBodies.write(problem(e, req.path().absolute().path()))); // the whole path, prefix included
     }
 
@@ -63,7 +71,7 @@ public final class Problems {
                     "method: " + method + " is not allowed on " + path, false);
             case 401 -> ApiException.unauthenticated("Authorization: " + e.getMessage());
             case 403 -> ApiException.forbidden(e.getMessage());
-            default -> new ApiException(status, PlatformErrorCode.INVALID_REQUEST, "request: " + e.getMessage(), false);
+            default -> new ApiException(status, PlatformErrorCode.INVALID_REQUEST, "request: " + e.getMessage());
         };
         LOG.debug("{} {}: {}", method, path, problem.detail());
         send(req, res, problem);

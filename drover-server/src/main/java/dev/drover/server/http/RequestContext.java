@@ -11,6 +11,11 @@ public final class RequestContext {
         req.context().register(principal);
     }
 
+    /** The principal, or empty on the routes that also answer requests without a key (the redirect checks). */
+    public static java.util.Optional<Principal> optionalPrincipal(ServerRequest req) {
+        return req.context().get(Principal.class);
+    }
+
     public static Principal principal(ServerRequest req) {
         return req.context().get(Principal.class)
                 .orElseThrow(() -> new IllegalStateException("route reached without authentication"));

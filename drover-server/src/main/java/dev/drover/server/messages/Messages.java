@@ -130,7 +130,7 @@ public final class Messages {
             throw ApiException.notFound("runId", "run"); // an agent reads its own inbox only, not its children's
         }
         return db.readOne(h -> h.createQuery("""
-                        SELECT id, sender_run_id, subject, sent_at, delivered_at, read_at FROM messages
+                        SELECT id, sender_run_id, subject, sent_at, delivered_at, read_at, kind, mode FROM messages
                         WHERE recipient_id = :run AND (:unread = FALSE OR read_at IS NULL)
                           AND (:since IS NULL OR sent_at > :since)
                         ORDER BY sent_at, id LIMIT :limit""")
@@ -138,7 +138,8 @@ public final class Messages {
                 .bind("since", since == null ? null : Times.micros(since)).bind("limit", limit)
                 .map((rs, ctx) -> new MessageHeader(rs.getString(1), rs.getString(2), rs.getString(3),
                         Times.instant(rs.getLong(4)), Times.instantOrNull(Rows.nullableLong(rs, 5)),
-                        Times.instantOrNull(Rows.nullableLong(rs, 6))))
+                        Times.instantOrNull(Rows.nullableLong(rs, 6)),
+                        "message".equals(rs.getString(7)) ? null : rs.getString(7), rs.getString(8)))
                 .list());
     }
 

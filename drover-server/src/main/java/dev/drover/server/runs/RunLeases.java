@@ -100,7 +100,8 @@ public final class RunLeases {
             return repo.find(h, run.id());
         });
         return claimed.map(r -> new ClaimedRun(runs.get(r), Times.instant(r.leaseExpiresAt()), r.attempts(), null,
-                token, attachments(r.id())).withExecutionId(WorkerReport.executionId(workerId, r.attempts())));
+                token, attachments(r.id())).withExecutionId(WorkerReport.executionId(workerId, r.attempts()))
+                .withTurn(r.turn()));
     }
 
     private List<AttachmentRef> attachments(String runId) {

@@ -28,7 +28,7 @@ final class RunRepository {
             r.conversation_id, r.parent_run_id, r.session_id, r.interactive, r.metadata_json,
             r.status_message_json, r.request_usage_json, r.sandbox_running, r.cancel_requested, r.created_at,
             r.updated_at, r.started_at, r.created_seq, r.updated_seq, r.depth, r.pool, r.worker_id,
-            r.lease_expires_at, r.attempts, r.has_artifacts, r.environment_id""";
+            r.lease_expires_at, r.attempts, r.has_artifacts, r.environment_id, r.turn""";
     private static final String CREATOR_JOIN = "JOIN principals p ON p.id = u.creator_id";
     private static final String CREATOR_COLUMNS = "p.kind AS creator_kind, p.display_name AS creator_name, p.email AS creator_email";
 
@@ -236,7 +236,7 @@ final class RunRepository {
                 rs.getLong("updated_at"), Rows.nullableLong(rs, "started_at"), rs.getLong("created_seq"),
                 rs.getLong("updated_seq"), rs.getInt("depth"), rs.getString("pool"), rs.getString("worker_id"),
                 Rows.nullableLong(rs, "lease_expires_at"), rs.getInt("attempts"), rs.getBoolean("has_artifacts"),
-                rs.getString("environment_id"));
+                rs.getString("environment_id"), rs.getInt("turn"));
     }
 
     static String json(Object value) {

@@ -43,4 +43,5 @@ record RunRow(
         Long leaseExpiresAt,
         int attempts,
         boolean hasArtifacts,
-        String environmentId) {}
+        String environmentId,
+        int turn) {}

@@ -26,9 +26,10 @@ import java.util.Set;
  * <pre>
  * QUEUED --admit--> PENDING --lease--> CLAIMED --start--> INPROGRESS --> SUCCEEDED | FAILED | BLOCKED | ERROR | CANCELLED
  *   |--cancel--> CANCELLED     |--> ERROR | FAILED    |--lease lost--> QUEUED
+ * SUCCEEDED | FAILED | BLOCKED | ERROR | CANCELLED --follow-up--> QUEUED (run_continued: a new turn, a new execution)
  * </pre>
  * Runs executed outside Drover (execution location LOCAL) are driven by their client through reported events
- * and may go from QUEUED straight to INPROGRESS.
+ * and may go from QUEUED straight to INPROGRESS; a follow-up cannot restart them (nobody here executes them).
  */
 public final class RunTransitions {
 
@@ -40,6 +41,12 @@ public final class RunTransitions {
         REMOTE.put(PENDING, EnumSet.of(CLAIMED, QUEUED, FAILED, ERROR));
         REMOTE.put(CLAIMED, EnumSet.of(INPROGRESS, QUEUED, FAILED, ERROR, CANCELLED));
         REMOTE.put(INPROGRESS, EnumSet.of(SUCCEEDED, FAILED, BLOCKED, ERROR, CANCELLED));
+        // a follow-up continues an ended run: ERROR too (the conversation outlives a lost worker, and the person
+        // asking for another turn is the one deciding that side effects may be repeated) and CANCELLED (a cancel
+        // stops a turn, not the conversation)
+        for (RunState ended : EnumSet.of(SUCCEEDED, FAILED, BLOCKED, ERROR, CANCELLED)) {
+            REMOTE.put(ended, EnumSet.of(QUEUED));
+        }
         LOCAL.put(QUEUED, EnumSet.of(INPROGRESS, CANCELLED, FAILED, ERROR));
         LOCAL.put(INPROGRESS, EnumSet.of(SUCCEEDED, FAILED, BLOCKED, ERROR, CANCELLED));
     }
@@ -54,7 +61,7 @@ public final class RunTransitions {
     /** The event type that records entering {@code to}. */
     public static String eventFor(RunState from, RunState to) {
         return switch (to) {
-            case QUEUED -> from == null ? "run_queued" : "run_requeued";
+            case QUEUED -> from == null ? "run_queued" : from.isTerminal() ? "run_continued" : "run_requeued";
             case PENDING -> "run_pending";
             case CLAIMED -> "run_claimed";
             case INPROGRESS -> "run_in_progress";

@@ -487,6 +487,19 @@ public final class Runs {
                         r.sessionId())));
     }
 
+    /** The newest run of a conversation, when the caller sees it (in its lane, for an agent). */
+    public Optional<RunView> newestOfConversation(Principal caller, String conversationId) {
+        if (!Ids.isUuid(conversationId)) {
+            return Optional.empty();
+        }
+        return db.readOne(h -> h.createQuery("""
+                        SELECT id FROM runs WHERE conversation_id = :c ORDER BY created_at DESC, id DESC LIMIT 1""")
+                .bind("c", conversationId).mapTo(String.class).findOne()
+                .flatMap(id -> repo.find(h, id))
+                .filter(r -> caller.canSee(r.ownerId()) && inLane(h, caller, r))
+                .map(Runs::view));
+    }
+
     /** What other features need to know about a run. */
     public record RunView(String id, String ownerId, RunState state, RunExecutionLocation location,
             String conversationId, String sessionId) {}
@@ -685,7 +698,41 @@ public final class Runs {
                 && status.errorCode() == PlatformErrorCode.ENVIRONMENT_SETUP_FAILED) {
             EnvironmentLinks.setupFailed(h, run.environmentId());
         }
-        return events.append(h, run.id(), RunTransitions.eventFor(run.state(), to), refId, executionId, now);
+        RunEvent event = events.append(h, run.id(), RunTransitions.eventFor(run.state(), to), refId, executionId, now);
+        if (run.state() == RunState.INPROGRESS && CONTINUED_AFTER.contains(to)
+                && run.executionLocation() == RunExecutionLocation.REMOTE && hasUnreadFollowups(h, run.id())) {
+            // a follow-up came while the agent was finishing its turn and was never read: it is not lost, the run
+            // takes another turn for it at once (in this transaction, so no reader sees it ended with it unread)
+            continueRun(h, repo.find(h, run.id()).orElseThrow(), null, "Continued by a follow-up that arrived as "
+                    + "its previous turn ended");
+        }
+        return event;
+    }
+
+    /**
+     * The ends after which an unread follow-up continues a (REMOTE) run; a cancel or a lost worker stops it instead,
+     * and a LOCAL run's client decides for itself what to do with its inbox.
+     */
+    private static final java.util.Set<RunState> CONTINUED_AFTER = java.util.EnumSet.of(RunState.SUCCEEDED,
+            RunState.FAILED, RunState.BLOCKED);
+
+    private static boolean hasUnreadFollowups(Handle h, String runId) {
+        return h.createQuery("""
+                        SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE recipient_id = :r AND kind = 'followup'
+                        AND read_at IS NULL LIMIT 1) f""")
+                .bind("r", runId).mapTo(Long.class).one() > 0;
+    }
+
+    /**
+     * An ended run goes back to QUEUED for another turn ({@code run_continued}, {@code refId} the follow-up): its
+     * turn counts up, its claim will hand it the conversation so far, and the next claim is a new execution (a new
+     * attempt, so reports of the old one stay fenced off). The workspace of the last turn is its worker's until that
+     * worker takes the run again or removes it; {@code is_sandbox_running} is false meanwhile.
+     */
+    RunEvent continueRun(Handle h, RunRow ended, String refId, String why) {
+        h.createUpdate("UPDATE runs SET turn = turn + 1, sandbox_running = FALSE WHERE id = :id AND state = :state")
+                .bind("id", ended.id()).bind("state", ended.state().name()).execute();
+        return transition(h, ended, RunState.QUEUED, new RunStatusMessage(why, null, null), null, refId);
     }
 
     RunItem item(RunRow r, List<ArtifactItem> artifacts) {

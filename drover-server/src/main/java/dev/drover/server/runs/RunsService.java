@@ -1,6 +1,7 @@
 package dev.drover.server.runs;
 
 import dev.drover.api.ArtifactType;
+import dev.drover.api.FollowupRequest;
 import dev.drover.api.RunAgentRequest;
 import dev.drover.api.RunExecutionLocation;
 import dev.drover.api.RunSourceType;
@@ -20,7 +21,7 @@ import io.helidon.webserver.http.ServerResponse;
 import java.util.Locale;
 import java.util.TreeMap;
 
-/** {@code /agent/run} and {@code /agent/runs}: create, list, get, cancel. */
+/** {@code /agent/run} and {@code /agent/runs}: create, list, get, cancel, follow up, handoff attachments. */
 public final class RunsService implements HttpService {
     /** Drover extension: lets first-party clients (the CLI) record where a run came from. */
     static final String SOURCE_HEADER = "X-Drover-Source";
@@ -30,11 +31,16 @@ public final class RunsService implements HttpService {
     private final Runs runs;
     private final WorkerPools pools;
     private final RunSecrets secrets;
+    private final Followups followups;
+    private final RunAttachments attachments;
 
-    public RunsService(Runs runs, WorkerPools pools, RunSecrets secrets) {
+    public RunsService(Runs runs, WorkerPools pools, RunSecrets secrets, Followups followups,
+            RunAttachments attachments) {
         this.runs = runs;
         this.secrets = secrets;
         this.pools = pools;
+        this.followups = followups;
+        this.attachments = attachments;
     }
 
     @Override
@@ -43,7 +49,23 @@ public final class RunsService implements HttpService {
                 .post("/agent/runs", this::create)
                 .get("/agent/runs", this::list)
                 .get("/agent/runs/{runId}", this::get)
-                .post("/agent/runs/{runId}/cancel", this::cancel);
+                .post("/agent/runs/{runId}/cancel", this::cancel)
+                .post("/agent/runs/{runId}/followups", this::followup)
+                .get("/agent/runs/{runId}/handoff/attachments", this::handoffAttachments);
+    }
+
+    private void followup(ServerRequest req, ServerResponse res) {
+        Principal caller = RequestContext.principal(req);
+        // an agent following up a run below its own: its secrets' values are redacted from the message
+        Redactor redactor = secrets.redactorFor(caller);
+        FollowupRequest body = redactor.isEmpty() ? JsonBodies.read(req, FollowupRequest.class)
+                : JsonBodies.read(req, FollowupRequest.class, tree -> RunSecrets.redact(tree, redactor));
+        String key = req.headers().first(HeaderNames.create("Idempotency-Key")).orElse(null);
+        JsonBodies.send(res, followups.submit(caller, req.path().pathParameters().get("runId"), body, key));
+    }
+
+    private void handoffAttachments(ServerRequest req, ServerResponse res) {
+        JsonBodies.send(res, attachments.list(RequestContext.principal(req), req.path().pathParameters().get("runId")));
     }
 
     private void create(ServerRequest req, ServerResponse res) {

@@ -120,10 +120,26 @@ public final class Transcripts {
         });
     }
 
-    /** The conversation of one run: a single step holding its transcript. */
+    /** The conversation of one run: a single step holding its transcript; 404 while it has none (the spec's answer). */
     public ConversationResponse ofRun(Principal caller, String runId) {
-        Runs.RunView run = runs.view(caller, runId, "runId");
+        Runs.RunView run = withTranscript(caller, runId);
         return new ConversationResponse(run.conversationId(), List.of(step(run.id())));
+    }
+
+    /**
+     * The run, if the caller sees it and it has a transcript: a run nobody executed yet has none, and the spec answers
+     * {@code 404 Run not found or has no transcript} for it (so a client polling for the transcript tells "not yet"
+     * from "empty").
+     */
+    public Runs.RunView withTranscript(Principal caller, String runId) {
+        Runs.RunView run = runs.view(caller, runId, "runId");
+        boolean any = db.readOne(h -> h.createQuery(
+                        "SELECT COUNT(*) FROM (SELECT 1 FROM transcript_entries WHERE run_id = :r LIMIT 1) t")
+                .bind("r", run.id()).mapTo(Long.class).one() > 0);
+        if (!any) {
+            throw ApiException.notFound("runId", "transcript of run " + run.id() + " (it has none yet)");
+        }
+        return run;
     }
 
     /** The conversation of a run for a request already authorised otherwise (a signed URL). */
@@ -136,13 +152,17 @@ public final class Transcripts {
 
     /**
      * What came before {@code runId} in its conversation: the transcripts of the earlier runs, for the worker to
-     * put into the agent's context. Null when the run starts a conversation.
+     * put into the agent's context; with {@code ownTurns} (a run continued by a follow-up), the run's own transcript
+     * so far comes last. Null when there is nothing before.
      */
-    public ConversationResponse historyBefore(String runId, String conversationId) {
-        List<String> earlier = db.readOne(h -> h.createQuery("""
+    public ConversationResponse historyBefore(String runId, String conversationId, boolean ownTurns) {
+        List<String> earlier = new ArrayList<>(db.readOne(h -> h.createQuery("""
                         SELECT id FROM runs WHERE conversation_id = :c AND id <> :r
                         AND created_at <= (SELECT created_at FROM runs WHERE id = :r) ORDER BY created_at, id""")
-                .bind("c", conversationId).bind("r", runId).mapTo(String.class).list());
+                .bind("c", conversationId).bind("r", runId).mapTo(String.class).list()));
+        if (ownTurns) {
+            earlier.add(runId);
+        }
         return earlier.isEmpty() ? null
                 : new ConversationResponse(conversationId, earlier.stream().map(this::step).toList());
     }

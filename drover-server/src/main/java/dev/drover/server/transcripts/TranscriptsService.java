@@ -45,7 +45,7 @@ public final class TranscriptsService implements HttpService {
 
     /** 302 to a signed URL served by {@link FilesService}, valid for 15 minutes. */
     private void transcript(ServerRequest req, ServerResponse res) {
-        Runs.RunView run = runs.view(RequestContext.principal(req), req.path().pathParameters().get("runId"), "runId");
+        Runs.RunView run = transcripts.withTranscript(RequestContext.principal(req), req.path().pathParameters().get("runId"));
         UrlSigner.Signed signed = signer.sign(publicUrl.get(), FilesService.transcriptPath(run.id()), UrlSigner.DEFAULT_TTL);
         res.status(Status.FOUND_302).header(HeaderNames.LOCATION, signed.url()).send();
     }

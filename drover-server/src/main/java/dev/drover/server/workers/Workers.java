@@ -148,10 +148,10 @@ public final class Workers {
                 // the values of the run's secrets go to the worker holding its lease, in this answer only
                 Secrets.Resolution secrets = runSecrets.forClaim(c.run(), environment);
                 return Optional.of(new ClaimedRun(c.run(), c.leaseExpiresAt(), c.attempt(),
-                        transcripts.historyBefore(c.run().runId(), c.run().conversationId()), c.runToken(),
-                        c.attachments(), environment, modelId, provider,
-                        runs.skillInstructions(c.run().runId()), c.executionId(), secrets.secrets(), secrets.error(),
-                        delivery));
+                        transcripts.historyBefore(c.run().runId(), c.run().conversationId(), c.continues()),
+                        c.runToken(), c.attachments(), environment, modelId, provider,
+                        runs.skillInstructions(c.run().runId()), c.executionId(), c.turn(), secrets.secrets(),
+                        secrets.error(), delivery));
             }
             if (left <= 0 || bus.isClosed()) {
                 return run;

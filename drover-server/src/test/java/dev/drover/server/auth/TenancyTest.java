@@ -43,7 +43,8 @@ abstract class TenancyTest {
             new String[] {"POST", "/agent/messages/" + SOME_ID + "/read"},
             new String[] {"POST", "/agent/messages/" + SOME_ID + "/delivered"},
             new String[] {"GET", "/agent/models"},
-            new String[] {"GET", "/agent/sessions/" + SOME_ID + "/redirect"},
+            new String[] {"POST", "/agent/runs/" + SOME_ID + "/followups"},
+            new String[] {"GET", "/agent/runs/" + SOME_ID + "/handoff/attachments"},
             new String[] {"GET", "/agent/artifacts/" + SOME_ID},
             new String[] {"GET", "/agent/environments"},
             new String[] {"POST", "/agent/environments"},
@@ -108,9 +109,22 @@ abstract class TenancyTest {
         return accounts.ensurePrincipal(Principal.Kind.USER, name + "-" + UUID.randomUUID() + "@x.io", team, false);
     }
 
+    /** The redirect checks the SDK sends without a key: answered without one, as to a caller who sees nothing. */
+    private static final List<String> KEYLESS = List.of("/agent/sessions/" + SOME_ID + "/redirect",
+            "/agent/conversations/" + SOME_ID + "/redirect");
+
     @Test
     void everyEndpointRefusesARequestWithoutAKey() {
         assertUnauthenticated(null);
+    }
+
+    @Test
+    void theKeylessRedirectChecksAnswerAnEmptyObjectWithoutAKey() {
+        for (String path : KEYLESS) {
+            Api.Reply r = server.anonymous().get(path);
+            assertThat(r.status()).as(path).isEqualTo(200);
+            assertThat(r.body()).as(path).isEqualTo("{}");
+        }
     }
 
     @Test

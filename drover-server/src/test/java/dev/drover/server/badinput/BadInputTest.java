@@ -75,7 +75,7 @@ abstract class BadInputTest {
         JsonNode doc = Json.mapper().readTree(server.anonymous().get("/openapi.json").body());
         String base = URI.create(server.apiBaseUrl()).getPath();
         probes = new BadRequests(doc, base, ids, baselines(run, workerId), auth, Map.of("run_ids", run),
-                Map.of("attachments[0].data", 15 * 1024 * 1024), Set.of("sessionUuid")).all();
+                Map.of("attachments[0].data", 15 * 1024 * 1024), Set.of("sessionUuid", "conversationId")).all();
         errors = new ErrorLog();
     }
 
@@ -109,6 +109,7 @@ abstract class BadInputTest {
                 + "\"branch\": \"drover/abc\", \"files_changed\": 1, \"insertions\": 1, \"deletions\": 0, \"truncated\": false, "
                 + "\"diff\": \"d\", \"pushed\": false, \"delivery_error\": \"e\"}");
         b.put("POST /workers/{workerId}/heartbeat", "{\"run_ids\": [\"" + run + "\"]}");
+        b.put("POST /agent/runs/{runId}/followups", "{\"message\": \"m\", \"mode\": \"plan\"}");
         b.put("POST /agent/schedules", schedule.replace("{\"name\"", "{\"team\": true, \"name\""));
         b.put("PUT /agent/schedules/{scheduleId}", schedule);
         b.put("POST /secrets", "{\"name\": \"PROBE\", \"value\": \"v\", \"description\": \"d\", \"team\": true}");
