@@ -207,8 +207,8 @@ final class Delivery {
                     String url;
                     String how;
                     if (known.isPresent()) {
-                        url = known.get(); // the agent opened it itself: not a second one
-                        how = "reported_by_agent";
+                        url = known.get(); // the agent reported it, or an earlier turn did: not a second one
+                        how = "already_recorded";
                     } else {
                         Opened opened = pullRequests.open(repo, branch, title(run), body(run, delivery, outcome), draft);
                         url = opened.url();

@@ -400,7 +400,7 @@ abstract class DeliveryEndToEndTest {
         assertThat(prs.getFirst().get("url").asText()).isEqualTo(url);
         assertThat(transcriptEvents(file, run)).anySatisfy(e -> {
             assertThat(e.get("name").asText()).isEqualTo("pull_request");
-            assertThat(e.get("data").get("how").asText()).isEqualTo("reported_by_agent");
+            assertThat(e.get("data").get("how").asText()).isEqualTo("already_recorded");
         });
     }
 
@@ -505,6 +505,35 @@ abstract class DeliveryEndToEndTest {
         assertThat(file.user().get("/agent/runs/" + run + "/conversation").body()).doesNotContain(value);
         assertThat(forgeCalls(file, "web", run)).as("no pull request either").isEmpty();
         assertThat(runEvents(file, run)).containsSubsequence("delivery_failed:acme/web", "run_succeeded");
+    }
+
+    @Test
+    void aFollowUpTurnPushesToTheSameBranchAndReusesItsPullRequest() throws Exception {
+        String run = run(file, "web", "cd web && cat >> notes.txt && echo >> notes.txt", "Keep notes");
+        awaitState(file, run, "SUCCEEDED");
+        String branch = "drover/" + run.substring(0, 8);
+        RevCommit first = branchHead("web", branch);
+        assertPullRequest(file, run, "web", "Keep notes", false);
+        String url = file.forge().pullRequests().stream().filter(p -> p.head().equals(branch)).findFirst()
+                .orElseThrow().url();
+
+        forgeMarks.put(run, file.forge().requests().size());
+        Api.Reply followed = file.user().post("/agent/runs/" + run + "/followups", Map.of("message", "second turn"));
+        assertThat(followed.status()).as(followed.toString()).isEqualTo(200);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
+                runEvents(file, run).stream().filter(e -> e.equals("run_succeeded")).count() == 2);
+        RevCommit second = branchHead("web", branch);
+        assertThat(second).isNotEqualTo(first);
+        assertThat(second.getParent(0).name()).as("still one commit on the cloned one").isEqualTo(bases.get("web"));
+        assertThat(branchFiles("web", branch).get("notes.txt")).contains("work").contains("second turn");
+        assertThat(file.forge().pullRequests().stream().filter(p -> p.head().equals(branch))).hasSize(1);
+        assertThat(forgeCalls(file, "web", run)).as("the run's pull request artifact names it: the forge is not asked")
+                .isEmpty();
+        assertPullRequestArtifact(file, run, "web", url, "Keep notes");
+        JsonNode d = file.user().get("/agent/runs/" + run + "/diff").json().get("repos").get(0);
+        assertThat(d.get("head_commit").asText()).isEqualTo(second.name());
+        assertThat(d.get("pushed").asBoolean()).isTrue();
+        assertThat(runEvents(file, run).stream().filter(e -> e.equals("changes_delivered:acme/web"))).hasSize(2);
     }
 
     @Test
