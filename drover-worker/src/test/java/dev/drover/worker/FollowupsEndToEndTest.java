@@ -176,8 +176,13 @@ abstract class FollowupsEndToEndTest {
         Api.Reply created = user.post("/agent/runs", Map.of("prompt", "CMD start", "config", Map.of("worker_host",
                 "fu-pool", "harness", Map.of("type", "command", "command", command))));
         String run = created.json().get("run_id").asText();
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() ->
-                user.get("/agent/runs/" + run).json().get("state").asText().equals("INPROGRESS"));
+        // the harness has taken its task once it wrote it to the transcript; a follow-up sent before that (even
+        // while the run is INPROGRESS) is taken with the prompt, and would not make a second turn
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            List<String> types = events(run).stream().map(e -> e.get("event_type").asText()).toList();
+            int started = types.indexOf("run_in_progress");
+            return started >= 0 && types.subList(started, types.size()).contains("transcript_appended");
+        });
         Api.Reply r = followUp(run, "do it again");
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         assertThat(r.json().get("outcome").asText()).isEqualTo("live_session");
