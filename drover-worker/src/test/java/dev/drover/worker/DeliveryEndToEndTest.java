@@ -244,6 +244,9 @@ abstract class DeliveryEndToEndTest {
             }
         }
         assertPullRequestArtifact(side, run, repo, pull.url(), title);
+        List<String> events = runEvents(side, run).stream().map(e -> e.replaceFirst(":.*", "")).toList();
+        assertThat(events.indexOf("artifact_created")).as("the pull request is recorded before the run ends")
+                .isNotNegative().isLessThan(events.lastIndexOf(draft ? "run_failed" : "run_succeeded"));
     }
 
     private static void assertPullRequestArtifact(Side side, String run, String repo, String url, String title) {
