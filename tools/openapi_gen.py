@@ -91,12 +91,39 @@ schemas['ArtifactUpload'] = {'type':'object','required':['artifact_type'],'prope
   'filepath':{'type':'string'},'mime_type':{'type':'string'},'description':{'type':'string'},
   'data':{'type':'string','format':'byte','description':'FILE and SCREENSHOT bytes, base64 (at most 25 MiB)'},
   'title':{'type':'string'},'content':{'type':'string','description':'PLAN markdown'},
-  'url':{'type':'string','format':'uri'},'branch':{'type':'string'}}}
+  'url':{'type':'string','format':'uri'},'branch':{'type':'string'},
+  'repository':{'type':'string','description':'PULL_REQUEST: owner/repo the pull request is in (Drover extension); PULL_REQUEST also takes title'}}}
+schemas['PullRequestArtifactData']['properties']['title'] = {'type':'string','description':'Drover extension: the pull request\'s title'}
+schemas['PullRequestArtifactData']['properties']['repository'] = {'type':'string','description':'Drover extension: owner/repo the pull request is in'}
+schemas['AmbientAgentConfig']['properties']['deliver_on_failure'] = {'type':'boolean',
+  'description':'Drover extension: deliver the changes of a run that ends FAILED or BLOCKED too, as a draft pull request (SUCCEEDED runs are always delivered); absent takes the environment\'s deliver_on_failure (docs/api.md#delivery).'}
+schemas['RepositoryDiff'] = {'type':'object','required':['repository','base_commit','head_commit','branch','files_changed','insertions','deletions','truncated','diff','pushed'],
+  'description':'Drover extension: one repository\'s changes by a run, and what became of them (docs/api.md#delivery).','properties':{
+  'repository':{'type':'string','description':'owner/repo'},
+  'base_commit':{'type':'string','pattern':'^[0-9a-f]{40}$','description':'The commit the run cloned'},
+  'head_commit':{'type':'string','pattern':'^[0-9a-f]{40}$','description':'The commit the worker made of the run\'s changes'},
+  'branch':{'type':'string','maxLength':255,'description':'Where that commit was put (DROVER_BRANCH_PATTERN)'},
+  'files_changed':{'type':'integer','minimum':0},'insertions':{'type':'integer','minimum':0},'deletions':{'type':'integer','minimum':0},
+  'truncated':{'type':'boolean','description':'The diff was cut at 5 MiB'},
+  'diff':{'type':'string','description':'Unified diff in git\'s format against base_commit (binary files named, not carried)'},
+  'pushed':{'type':'boolean','description':'The remote has the branch at head_commit'},
+  'delivery_error':{'type':'string','maxLength':4096,'description':'Why the branch was not pushed or the pull request not opened; absent when all went well'}}}
+schemas['RunDiffResponse'] = {'type':'object','required':['repos'],'properties':{'repos':{'type':'array','items':ref_('RepositoryDiff'),
+  'description':'One entry per repository with changes, by name; empty for a run without changes'}}}
+schemas['RunDelivery'] = {'type':'object','description':'What the worker does with the run\'s changes (docs/workers.md#delivery)','properties':{
+  'branch':{'type':'string'},'commit_author':{'type':'string','description':'Name <email>'},
+  'deliver_on_failure':{'type':'boolean'},'session_link':{'type':'string'},
+  'previous_heads':{'type':'object','additionalProperties':{'type':'string'},'description':'owner/repo → the commit an earlier execution of the run pushed (the lease of a follow-up push)'},
+  'credential':{'type':'string','description':'The secret to push and open pull requests with; absent: the worker\'s DROVER_GIT_TOKEN'}}}
+schemas['ClaimedRun']['properties']['delivery'] = ref_('RunDelivery')
+schemas['ClaimedRun']['properties']['execution_id'] = {'type':'string','description':'worker:attempt; sent with every report'}
 # environments: providers (cloud credentials) are not supported, so not documented; the rest as the spec has it
 del schemas['CloudEnvironmentConfig']['properties']['providers']
 schemas['CloudEnvironmentConfig']['description'] = ('The repositories cloned into a run\'s workspace (from the server\'s git base URL, '
   'into <workspace>/<repo>) and the shell commands run there in order before the agent starts. Drover: docker_image is recorded, not used yet.')
 schemas['CloudEnvironmentConfig']['required'] = ['name']
+schemas['CloudEnvironmentConfig']['properties']['deliver_on_failure'] = {'type':'boolean',
+  'description':'Drover extension: deliver the changes of this environment\'s runs that end FAILED or BLOCKED too, as draft pull requests; a run\'s own config.deliver_on_failure wins.'}
 schemas['CloudEnvironmentConfig']['properties']['name']['maxLength'] = 256
 schemas['CloudEnvironmentConfig']['properties']['description']['maxLength'] = 4096
 schemas['CloudEnvironmentConfig']['properties']['github_repos']['maxItems'] = 32
@@ -178,6 +205,12 @@ paths = {
         '404':problem('ancestor_run_id is not visible')},list_params,
         desc='Keyset pagination. A listing is a snapshot of the runs that existed at its first page, in the order they had then; fields show current values; filters on mutable fields are evaluated on each page. A cursor used with other filters or another sort is 400.')},
  '/agent/runs/{runId}': {'get': op('getRun','Get run details',{'200':ok(ref('RunItem')),'404':problem('Run not found or not visible')},[path('runId')])},
+ '/agent/runs/{runId}/diff': {'get': op('getRunDiff','Get the run\'s changes per repository (Drover extension)',
+    {'200':{'description':'The diffs as JSON, or one patch (text/x-diff) for Accept: text/x-diff or format=patch',
+      'content':{'application/json':{'schema':ref('RunDiffResponse')},'text/x-diff':{'schema':{'type':'string'}}}},
+     '400':problem('format is not json or patch'),'404':problem('Run not found or not visible')},
+    [path('runId'),q('format',{'type':'string','enum':['json','patch']},'patch: the raw unified diff of every repository in turn; default json, or patch when Accept asks for text/x-diff only')],
+    desc='Computed by the worker when the agent ended and kept in the database, so it outlives the workspace. A run token reads its own lane\'s runs only.')},
  '/agent/runs/{runId}/conversation': {'get': op('getRunConversation','Get normalized run conversation',
     {'200':ok(ref('ConversationResponse')),'404':problem('Run not found')},[path('runId')])},
  '/agent/runs/{runId}/transcript': {'get': op('getRunTranscript','Get run transcript (302 to a signed URL valid 15 minutes)',
@@ -271,6 +304,12 @@ paths = {
  '/workers/{workerId}/runs/{runId}/artifacts': {'post': op('recordArtifact','Record an artifact of a run the worker holds',
     {'200':ok({'type':'object','properties':{'artifact_uid':{'type':'string'}}}),'400':problem('Invalid artifact'),
      '404':problem('Run not held by this worker')},[path('workerId'),path('runId')],ref('ArtifactUpload'),tags=('workers',))},
+ '/workers/{workerId}/runs/{runId}/deliveries': {'post': op('recordDelivery','Report one repository\'s delivery (commit, push, diff) of a run the worker holds',
+    {'200':ok({'type':'object','properties':{'repository':{'type':'string'}}}),'400':problem('Invalid report; detail names the field'),
+     '404':problem('Run not held by this worker (or by this execution)')},
+    [path('workerId'),path('runId'),header('Idempotency-Key','A retry of a report that took effect answers the first reply'),
+     header('X-Drover-Execution-Id','The claim\'s execution id: the report counts only while that execution holds the run')],
+    ref('RepositoryDiff'),tags=('workers',),desc='Replaces the repository\'s earlier row of this run (a retry or follow-up) and appends changes_delivered, or delivery_failed when the push or the pull request failed (ref_id = owner/repo), in the same transaction.')},
  '/workers/{workerId}/runs/{runId}/usage': {'post': op('recordUsage','Record the tokens a model call of a held run spent',
     {'200':ok(ref('UsageStatus')),'400':problem('Invalid report'),'404':problem('Run not held by this worker')},
     [path('workerId'),path('runId')],ref('UsageReport'),tags=('workers',))},
@@ -300,7 +339,8 @@ paths = {
 }
 # webhooks (Drover extension; docs/api.md#webhooks)
 WEBHOOK_EVENT_TYPES = ['run_queued','run_pending','run_claimed','run_requeued','run_in_progress','run_succeeded','run_failed',
-  'run_blocked','run_errored','run_cancelled','run_cancel_requested','run_continued','new_message','child_agent_started','artifact_created','transcript_appended']
+  'run_blocked','run_errored','run_cancelled','run_cancel_requested','run_continued','new_message','child_agent_started','artifact_created','transcript_appended',
+  'changes_delivered','delivery_failed']
 schemas['CreateWebhookRequest'] = {'type':'object','required':['url','event_types'],'properties':{
   'url':{'type':'string','format':'uri','maxLength':2048,'description':'http:// or https://, without credentials or fragment'},
   'event_types':{'type':'array','minItems':1,'items':{'type':'string','enum':WEBHOOK_EVENT_TYPES}},

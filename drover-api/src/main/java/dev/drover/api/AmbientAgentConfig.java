@@ -2,7 +2,11 @@ package dev.drover.api;
 
 import java.util.Map;
 
-/** Configuration of an agent run ({@code AmbientAgentConfig}); stored as given and returned on the run. */
+/**
+ * Configuration of an agent run ({@code AmbientAgentConfig}); stored as given and returned on the run. Drover
+ * extensions: {@code budget_usd}, and {@code deliver_on_failure} (deliver the changes of a run that ends FAILED or
+ * BLOCKED too, as a draft pull request; null takes the environment's setting).
+ */
 public record AmbientAgentConfig(
         String name,
         String modelId,
@@ -15,7 +19,15 @@ public record AmbientAgentConfig(
         String workerHost,
         Harness harness,
         HarnessAuthSecrets harnessAuthSecrets,
-        Double budgetUsd) {
+        Double budgetUsd,
+        Boolean deliverOnFailure) {
+
+    public AmbientAgentConfig(String name, String modelId, String basePrompt, String environmentId, String skillSpec,
+            Map<String, McpServerConfig> mcpServers, Boolean computerUseEnabled, Integer idleTimeoutMinutes,
+            String workerHost, Harness harness, HarnessAuthSecrets harnessAuthSecrets, Double budgetUsd) {
+        this(name, modelId, basePrompt, environmentId, skillSpec, mcpServers, computerUseEnabled, idleTimeoutMinutes,
+                workerHost, harness, harnessAuthSecrets, budgetUsd, null);
+    }
 
     /** Without Drover's {@code budget_usd} extension (the most a run may spend on inference, in US dollars). */
     public AmbientAgentConfig(String name, String modelId, String basePrompt, String environmentId, String skillSpec,
@@ -31,11 +43,11 @@ public record AmbientAgentConfig(
 
     public AmbientAgentConfig withName(String newName) {
         return new AmbientAgentConfig(newName, modelId, basePrompt, environmentId, skillSpec, mcpServers,
-                computerUseEnabled, idleTimeoutMinutes, workerHost, harness, harnessAuthSecrets, budgetUsd);
+                computerUseEnabled, idleTimeoutMinutes, workerHost, harness, harnessAuthSecrets, budgetUsd, deliverOnFailure);
     }
 
     public AmbientAgentConfig withModelId(String id) {
         return new AmbientAgentConfig(name, id, basePrompt, environmentId, skillSpec, mcpServers, computerUseEnabled,
-                idleTimeoutMinutes, workerHost, harness, harnessAuthSecrets, budgetUsd);
+                idleTimeoutMinutes, workerHost, harness, harnessAuthSecrets, budgetUsd, deliverOnFailure);
     }
 }

@@ -22,18 +22,27 @@ import java.util.List;
  * {@code secrets} are the values of the managed secrets the run uses (its environment's and its harness's), sent to
  * the worker holding the lease and nowhere else; {@code secrets_error} says why they could not all be given (a secret
  * deleted since the run was created, a key this node lacks), in which case the worker fails the run instead of
- * starting it.
+ * starting it. {@code delivery} says what becomes of the run's changes in its environment's repositories (null
+ * without repositories).
  */
 public record ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history,
         String runToken, List<AttachmentRef> attachments, RunEnvironment environment, String modelId,
         String modelProvider, String skillInstructions, String executionId, Integer turn, List<RunSecret> secrets,
-        String secretsError) {
+        String secretsError, RunDelivery delivery) {
+
+    public ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history,
+            String runToken, List<AttachmentRef> attachments, RunEnvironment environment, String modelId,
+            String modelProvider, String skillInstructions, String executionId, Integer turn, List<RunSecret> secrets,
+            String secretsError) {
+        this(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId, modelProvider,
+                skillInstructions, executionId, turn, secrets, secretsError, null);
+    }
 
     public ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history,
             String runToken, List<AttachmentRef> attachments, RunEnvironment environment, String modelId,
             String modelProvider, String skillInstructions, String executionId) {
         this(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId, modelProvider,
-                skillInstructions, executionId, null, List.of(), null);
+                skillInstructions, executionId, null, List.of(), null, null);
     }
 
     /** Whether this execution continues a run that had ended (a follow-up), rather than starting it. */
@@ -56,11 +65,11 @@ public record ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, Conve
 
     public ClaimedRun withExecutionId(String id) {
         return new ClaimedRun(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId,
-                modelProvider, skillInstructions, id, turn, secrets, secretsError);
+                modelProvider, skillInstructions, id, turn, secrets, secretsError, delivery);
     }
 
     public ClaimedRun withTurn(int turn) {
         return new ClaimedRun(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId,
-                modelProvider, skillInstructions, executionId, turn, secrets, secretsError);
+                modelProvider, skillInstructions, executionId, turn, secrets, secretsError, delivery);
     }
 }

@@ -7,13 +7,20 @@ import java.util.List;
  * the shell commands run there, in order, before the agent starts. {@code docker_image} is recorded but not used
  * yet: runs execute on the worker's host (docs/workers.md). Also the body of {@code PUT /agent/environments/{uid}}.
  * {@code secrets} (a Drover extension) names managed secrets injected as environment variables of the same names
- * into the setup commands and the agent.
+ * into the setup commands and the agent. {@code deliver_on_failure} (a Drover extension): also deliver the changes
+ * of runs that end FAILED or BLOCKED, as draft pull requests (runs that end SUCCEEDED always are; a run's own
+ * {@code config.deliver_on_failure} wins).
  */
 public record CloudEnvironmentConfig(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
-        List<String> setupCommands, List<String> secrets) {
+        List<String> setupCommands, List<String> secrets, Boolean deliverOnFailure) {
+
+    public CloudEnvironmentConfig(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
+            List<String> setupCommands, List<String> secrets) {
+        this(name, description, dockerImage, githubRepos, setupCommands, secrets, null);
+    }
 
     public CloudEnvironmentConfig(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
             List<String> setupCommands) {
-        this(name, description, dockerImage, githubRepos, setupCommands, null);
+        this(name, description, dockerImage, githubRepos, setupCommands, null, null);
     }
 }

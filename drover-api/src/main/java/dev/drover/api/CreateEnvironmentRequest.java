@@ -8,14 +8,20 @@ import java.util.List;
  * by default when the caller is in exactly one team or is a service account, personal otherwise).
  */
 public record CreateEnvironmentRequest(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
-        List<String> setupCommands, Boolean team, List<String> secrets) {
+        List<String> setupCommands, Boolean team, List<String> secrets, Boolean deliverOnFailure) {
+
+    public CreateEnvironmentRequest(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
+            List<String> setupCommands, Boolean team, List<String> secrets) {
+        this(name, description, dockerImage, githubRepos, setupCommands, team, secrets, null);
+    }
 
     public CreateEnvironmentRequest(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
             List<String> setupCommands, Boolean team) {
-        this(name, description, dockerImage, githubRepos, setupCommands, team, null);
+        this(name, description, dockerImage, githubRepos, setupCommands, team, null, null);
     }
 
     public CloudEnvironmentConfig config() {
-        return new CloudEnvironmentConfig(name, description, dockerImage, githubRepos, setupCommands, secrets);
+        return new CloudEnvironmentConfig(name, description, dockerImage, githubRepos, setupCommands, secrets,
+                deliverOnFailure);
     }
 }

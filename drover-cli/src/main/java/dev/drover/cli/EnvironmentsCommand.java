@@ -97,6 +97,10 @@ final class EnvironmentsCommand {
                 description = "A managed secret injected as the variable NAME into setup commands and the agent "
                         + "(repeatable; see `drover secrets`).")
         List<String> secrets;
+
+        @Option(names = "--deliver-on-failure", arity = "1", paramLabel = "true|false",
+                description = "Also deliver the changes of runs that end FAILED or BLOCKED, as draft pull requests.")
+        Boolean deliverOnFailure;
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create an environment; prints its uid.")
@@ -132,7 +136,7 @@ final class EnvironmentsCommand {
             Boolean team = scope == null ? null : scope.team;
             CloudEnvironment e = client.client().createEnvironment(new CreateEnvironmentRequest(name, config.description,
                     config.dockerImage, parseRepos(spec, config.repos), orEmpty(config.setupCommands), team,
-                    orEmpty(config.secrets)));
+                    orEmpty(config.secrets), config.deliverOnFailure));
             System.out.println(json ? Output.json(e) : e.uid());
             return 0;
         }
@@ -192,7 +196,8 @@ final class EnvironmentsCommand {
                     config.dockerImage != null ? config.dockerImage : now.dockerImage(),
                     repos != null ? repos : now.githubRepos(),
                     setup != null ? setup : now.setupCommands(),
-                    secrets != null ? secrets : now.secrets()));
+                    secrets != null ? secrets : now.secrets(),
+                    config.deliverOnFailure != null ? config.deliverOnFailure : now.deliverOnFailure()));
             show(e, json);
             return 0;
         }

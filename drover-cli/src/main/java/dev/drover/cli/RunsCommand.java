@@ -1,6 +1,7 @@
 package dev.drover.cli;
 
 import dev.drover.api.ConversationResponse;
+import dev.drover.api.RunDiffResponse;
 import dev.drover.api.FollowupResponse;
 import dev.drover.api.RunItem;
 import dev.drover.api.RunState;
@@ -15,10 +16,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code drover runs list|get|cancel|transcript|followup}. */
+/** {@code drover runs list|get|cancel|transcript|followup|diff}. */
 @Command(name = "runs", mixinStandardHelpOptions = true, description = "List, show, cancel and follow up runs.",
         subcommands = {RunsCommand.ListRuns.class, RunsCommand.Get.class, RunsCommand.Cancel.class,
-            RunsCommand.Transcript.class, RunsCommand.Followup.class})
+            RunsCommand.Transcript.class, RunsCommand.Followup.class, RunsCommand.Diff.class})
 final class RunsCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List runs, newest update first.")
@@ -116,6 +117,39 @@ final class RunsCommand {
                 return 0;
             }
             TranscriptPrinter.printAll(c, System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "diff", mixinStandardHelpOptions = true,
+            description = "Print a run's changes as one patch (git apply takes it), or a summary with --stat.")
+    static final class Diff implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "RUN_ID")
+        String runId;
+
+        @Option(names = "--stat", description = "Per repository: its branch, whether it was pushed, and the lines "
+                + "changed per file.")
+        boolean stat;
+
+        @Option(names = "--json", description = "Print the diffs as JSON (GET /agent/runs/{id}/diff).")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            if (json) {
+                System.out.println(Output.json(client.client().diff(runId)));
+            } else if (stat) {
+                RunDiffResponse diff = client.client().diff(runId);
+                if (diff.repos().isEmpty()) {
+                    System.out.println("no changes");
+                }
+                diff.repos().forEach(d -> System.out.print(DiffStat.of(d)));
+            } else {
+                System.out.print(client.client().patch(runId));
+            }
             return 0;
         }
     }

@@ -252,7 +252,8 @@ class CliTest {
         try (TestServer server = TestServer.start(Backend.SQLITE, Backend.SQLITE.freshConfig())) {
             String[] as = {"--server", server.apiBaseUrl(), "--api-key", TestServer.ADMIN_KEY};
             Result created = cli(concat(new String[] {"environments", "create", "--name", "web", "--repo", "acme/web",
-                "--repo", "acme/lib:events", "--setup", "make deps", "--setup", "make check", "--personal"}, as));
+                "--repo", "acme/lib:events", "--setup", "make deps", "--setup", "make check", "--personal",
+                "--deliver-on-failure", "true"}, as));
             assertThat(created.code()).as(created.err()).isZero();
             String uid = created.out().strip();
             assertThat(uid).matches("[A-Za-z0-9]{22}");
@@ -262,6 +263,7 @@ class CliTest {
             assertThat(stored.get("config").get("github_repos").get(1).get("events").asBoolean()).isTrue();
             assertThat(stored.get("config").get("github_repos").get(0).has("events")).isFalse();
             assertThat(stored.get("config").get("setup_commands").get(1).asText()).isEqualTo("make check");
+            assertThat(stored.get("config").get("deliver_on_failure").asBoolean()).isTrue();
 
             Result list = cli(concat(new String[] {"environments", "list", "--sort", "name"}, as));
             assertThat(list.code()).isZero();
@@ -275,6 +277,11 @@ class CliTest {
             assertThat(after.get("github_repos")).as("kept").hasSize(2);
             assertThat(after.get("setup_commands")).hasSize(1);
             assertThat(after.get("docker_image").asText()).isEqualTo("ubuntu:24.04");
+            assertThat(after.get("deliver_on_failure").asBoolean()).as("kept").isTrue();
+            assertThat(cli(concat(new String[] {"environments", "update", uid, "--deliver-on-failure", "false"}, as))
+                    .code()).isZero();
+            assertThat(server.admin().get("/agent/environments/" + uid).json().get("config").get("deliver_on_failure")
+                    .asBoolean()).isFalse();
             assertThat(cli(concat(new String[] {"environments", "update", uid, "--clear-repos"}, as)).code()).isZero();
             assertThat(server.admin().get("/agent/environments/" + uid).json().get("config").get("github_repos")).isEmpty();
 
@@ -379,7 +386,7 @@ class CliTest {
         }
     }
 
-    private static String[] concat(String[] a, String[] b) {
+    static String[] concat(String[] a, String[] b) {
         return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
     }
 

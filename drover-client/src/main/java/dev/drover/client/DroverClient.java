@@ -476,6 +476,37 @@ public final class DroverClient {
                 type(JsonNode.class));
     }
 
+    /** Reports what became of one repository's changes (its commit, push and diff) for a run the worker holds. */
+    public void reportDelivery(String workerId, String runId, String executionId, dev.drover.api.RepositoryDiff diff) {
+        report("POST", "/workers/" + path(workerId) + "/runs/" + path(runId) + "/deliveries", diff,
+                writeHeaders(executionId), type(JsonNode.class));
+    }
+
+    /** {@code GET /agent/runs/{id}/diff}: the run's changes per repository. */
+    public dev.drover.api.RunDiffResponse diff(String runId) {
+        return send("GET", "/agent/runs/" + path(runId) + "/diff", null, Map.of(), true,
+                type(dev.drover.api.RunDiffResponse.class));
+    }
+
+    /** The run's changes as one patch ({@code git apply} takes it). */
+    public String patch(String runId) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/agent/runs/" + path(runId) + "/diff"))
+                .header("Authorization", "Bearer " + key).header("Accept", "text/x-diff")
+                .timeout(Duration.ofMinutes(2)).GET().build();
+        try {
+            HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() >= 400) {
+                throw new DroverApiException(r.statusCode(), problem(r));
+            }
+            return new String(r.body(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot fetch the diff of run " + runId + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     public ConversationResponse conversation(String runId) {
         return send("GET", "/agent/runs/" + path(runId) + "/conversation", null, Map.of(), true,
                 type(ConversationResponse.class));

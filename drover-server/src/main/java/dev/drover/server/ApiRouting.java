@@ -45,8 +45,9 @@ final class ApiRouting {
                 s.environments(), // GET/POST /agent/environments, GET/PUT/DELETE /agent/environments/{uid}
                 s.skills(),     // GET /agent: skills as agents
                 s.schedules(),  // POST/GET /agent/schedules, GET/PUT/DELETE /agent/schedules/{id}, POST .../{id}/pause|resume
-                s.workers(),    // POST/GET /workers, POST /workers/{id}/claim|heartbeat, POST .../runs/{runId}/accept|transcript|artifacts
+                s.workers(),    // POST/GET /workers, POST /workers/{id}/claim|heartbeat, POST .../runs/{runId}/accept|transcript|artifacts|deliveries
                 s.webhooks(),   // POST/GET /webhooks, GET/DELETE /webhooks/{id}, POST .../{id}/enable, GET .../{id}/deliveries, POST .../deliveries/{deliveryId}/redeliver
+                s.deliveries(), // GET /agent/runs/{id}/diff
                 s.secrets(),    // POST/GET /secrets, GET/PUT/DELETE /secrets/{uid}
                 s.identities(), // POST/GET /agent/identities, GET/PUT/DELETE /agent/identities/{uid}
                 s.integrations(), // POST /integrations/github/webhook, POST /integrations/gitlab/webhook (signed, no key)

@@ -7,6 +7,9 @@ import dev.drover.server.blobs.BlobStore;
 import dev.drover.server.environments.Environments;
 import dev.drover.server.environments.EnvironmentsService;
 import dev.drover.server.environments.GitSources;
+import dev.drover.server.delivery.Deliveries;
+import dev.drover.server.delivery.DeliveriesService;
+import dev.drover.server.delivery.DeliverySettings;
 import dev.drover.server.events.EventBus;
 import dev.drover.server.events.EventLog;
 import dev.drover.server.events.EventsService;
@@ -88,7 +91,7 @@ public final class DroverServer implements AutoCloseable {
             SessionsService sessions, TranscriptsService transcripts, ArtifactsService artifacts,
             EnvironmentsService environments, SkillsService skills, WorkersService workers, SchedulesService schedules,
             WebhooksService webhooks, SecretsService secrets, IdentitiesService identities,
-            IntegrationsService integrations, OpenApiService openApi,
+            IntegrationsService integrations, DeliveriesService deliveries, OpenApiService openApi,
             OpsService ops, DocsService docs, FilesService files, WebService web, SignInService signIn) {}
 
     private final ServerConfig config;
@@ -131,7 +134,8 @@ public final class DroverServer implements AutoCloseable {
     public static DroverServer start(ServerConfig config, Clock clock) {
         requireFreePort(config);
         // checked before anything is opened: a typo in DROVER_FORGE stops the start, not a delivery hours later
-        config.forgeEndpoint();
+        // (and DROVER_BRANCH_PATTERN, DROVER_COMMIT_AUTHOR with it)
+        DeliverySettings delivery = DeliverySettings.of(config.forgeEndpoint(), config.env());
         List<AutoCloseable> resources = new ArrayList<>();
         createPrivately(config.dataDir());
         Database db = Database.open(new Database.Settings(config.databaseUrl(), config.databaseUser(),
@@ -177,6 +181,7 @@ public final class DroverServer implements AutoCloseable {
             UrlSigner signer = UrlSigner.load(db, clock);
             Transcripts transcripts = new Transcripts(db, log, runs, clock);
             Artifacts artifacts = new Artifacts(db, log, runs, blobs, signer, url, clock);
+            Deliveries changes = new Deliveries(db, log, runs, clock, delivery);
             Schedules schedules = new Schedules(db, runs, accounts, clock);
             // every node looks for due ticks once a second (cron's resolution is a minute); a tick fires once however
             // many nodes look, and the first pass at start fires the ticks missed while every node was down
@@ -219,12 +224,13 @@ public final class DroverServer implements AutoCloseable {
                     new EnvironmentsService(environments),
                     new SkillsService(skills),
                     new WorkersService(new Workers(db, leases, bus, clock, transcripts, artifacts, runs, blobs,
-                            environments, models, runSecrets)),
+                            environments, models, runSecrets, changes)),
                     new SchedulesService(schedules, pools),
                     new WebhooksService(webhooks),
                     new SecretsService(secrets),
                     new IdentitiesService(identities),
                     integrations.service(),
+                    new DeliveriesService(changes),
                     new OpenApiService(),
                     new OpsService(db, metrics),
                     new DocsService(),

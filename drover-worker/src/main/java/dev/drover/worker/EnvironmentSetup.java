@@ -54,7 +54,8 @@ final class EnvironmentSetup {
             if (cancellation.isCancelled()) {
                 return Outcome.cancelled();
             }
-            Outcome failed = clone(repo, workspace, cancellation, transcript);
+            Outcome failed = clone(repo, workspace, cancellation, transcript,
+                    Delivery.privateCopy(config.workRoot(), claimed.run().runId(), repo.repo()));
             if (failed != null) {
                 return failed;
             }
@@ -96,7 +97,7 @@ final class EnvironmentSetup {
     }
 
     private Outcome clone(RunEnvironment.Repository repo, Path workspace, Cancellation cancellation,
-            TranscriptWriter transcript) {
+            TranscriptWriter transcript, Path privateCopy) {
         String name = repo.owner() + "/" + repo.repo();
         Path dir = workspace.resolve(repo.repo());
         try (Git git = Git.cloneRepository()
@@ -112,6 +113,10 @@ final class EnvironmentSetup {
                 })
                 .call()) {
             ObjectId head = git.getRepository().resolve("HEAD");
+            if (head != null) {
+                // the commit the run's changes are delivered from, kept where the agent cannot reach (Delivery)
+                Delivery.keepPristine(dir, privateCopy);
+            }
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("repo", name);
             data.put("directory", repo.repo());

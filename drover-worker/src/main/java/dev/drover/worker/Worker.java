@@ -51,6 +51,7 @@ public final class Worker implements AutoCloseable {
     private final DroverClient client;
     private Harnesses harnesses;
     private EnvironmentSetup setup;
+    private Delivery delivery;
     private Isolation isolation;
     private final Map<String, Cancellation> held = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -79,6 +80,7 @@ public final class Worker implements AutoCloseable {
     public Worker start() {
         harnesses = new Harnesses(config, new ModelProviders(config.providerEnv(), client.models().defaultModelId()));
         setup = new EnvironmentSetup(config);
+        delivery = new Delivery(config.gitToken(), new ForgePullRequests(config.gitToken()));
         isolation = Isolations.choose(config.isolation(), config.sandboxHidden(), config.workRoot());
         info = client.registerWorker(new WorkerRegistration(config.name(), config.pool(), config.slots(), hostname(),
                 isolation.name()));
@@ -152,6 +154,19 @@ public final class Worker implements AutoCloseable {
             } catch (IOException e) {
                 outcome = Outcome.failed("The run's " + isolation.name() + " isolation could not be set up: "
                         + e.getMessage(), PlatformErrorCode.ENVIRONMENT_SETUP_FAILED);
+            }
+            // after the place is closed (the agent's processes are gone) and before the end is reported, so a run
+            // that is SUCCEEDED already has its branch, pull request and diff
+            if (cancellation.reason() == null && Delivery.delivers(outcome, claimed.delivery())) {
+                try {
+                    delivery.deliver(claimed, config.workRoot(), workspace, outcome, transcript,
+                            diff -> client.reportDelivery(info.workerId(), run.runId(), claimed.executionId(),
+                                    redact(diff, redactor)),
+                            new RunPullRequests(client, info.workerId(), claimed, redactor), redactor);
+                } catch (RuntimeException e) {
+                    // the server could not be told (an outage, a lost lease): the run still ends as its agent did
+                    LOG.warn("delivering the changes of run {} failed: {}", run.runId(), e.getMessage());
+                }
             }
             finish(claimed, cancellation, outcome, redactor);
         } catch (Exception | Error e) {
@@ -257,7 +272,17 @@ public final class Worker implements AutoCloseable {
         }
         return new ArtifactUpload(a.artifactType(), r.redact(a.filepath()), r.redact(a.mimeType()),
                 r.redact(a.description()), data, r.redact(a.title()), r.redact(a.content()), r.redact(a.url()),
-                r.redact(a.branch()));
+                r.redact(a.branch()), r.redact(a.repository()));
+    }
+
+    /** A delivery report as it leaves the worker: a secret the agent wrote into a file is not in the stored diff. */
+    static dev.drover.api.RepositoryDiff redact(dev.drover.api.RepositoryDiff d, Redactor r) {
+        if (r.isEmpty()) {
+            return d;
+        }
+        return new dev.drover.api.RepositoryDiff(d.repository(), d.baseCommit(), d.headCommit(), d.branch(),
+                d.filesChanged(), d.insertions(), d.deletions(), d.truncated(), r.redact(d.diff()), d.pushed(),
+                r.redact(d.deliveryError()));
     }
 
     /**
@@ -317,6 +342,7 @@ public final class Worker implements AutoCloseable {
                     return; // a follow-up's turn took the workspace back: it is that turn's to retire
                 }
                 deleteQuietly(workspace);
+                deleteQuietly(config.workRoot().resolve(Delivery.PRIVATE_DIR).resolve(run.runId()));
             }
             try {
                 client.sandboxStopped(info.workerId(), run.runId());

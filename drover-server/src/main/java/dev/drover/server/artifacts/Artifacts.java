@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.jdbi.v3.core.Handle;
 
 /**
  * Artifacts of runs: recorded by the worker holding the run (bytes to the blob store first, then one transaction
@@ -124,8 +125,21 @@ public final class Artifacts {
                 if (a.branch() == null || a.branch().isBlank()) {
                     throw ApiException.badRequest("branch", "is required");
                 }
+                dev.drover.server.http.Text.maxChars("url", a.url(), 2048);
+                dev.drover.server.http.Text.maxChars("branch", a.branch(), 255);
                 data.put("url", a.url());
                 data.put("branch", a.branch());
+                // Drover's additions: what the pull request is called and which repository it is in
+                if (a.title() != null) {
+                    dev.drover.server.http.Text.maxChars("title", a.title(), 1024);
+                    data.put("title", a.title());
+                }
+                if (a.repository() != null) {
+                    if (!a.repository().matches("[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}")) {
+                        throw ApiException.badRequest("repository", "owner/repo");
+                    }
+                    data.put("repository", a.repository());
+                }
             }
         }
         String key = blobKey;
@@ -138,6 +152,13 @@ public final class Artifacts {
                 return earlier.get(); // the first upload's uid; this one's blob is unreferenced garbage
             }
             report.requireHolder(h, runId);
+            if (a.artifactType() == ArtifactType.PULL_REQUEST) {
+                // one artifact per pull request: the agent may have reported it before the worker's delivery did
+                Optional<String> same = pullRequest(h, runId, a.url());
+                if (same.isPresent()) {
+                    return same.get();
+                }
+            }
             Instant now = clock.instant();
             h.createUpdate("""
                             INSERT INTO artifacts (id, run_id, artifact_type, data_json, created_at, blob_key, content,
@@ -151,6 +172,13 @@ public final class Artifacts {
             events.append(h, runId, "artifact_created", id, null, now);
             return id;
         });
+    }
+
+    private static Optional<String> pullRequest(Handle h, String runId, String url) {
+        return h.createQuery("SELECT id, data_json FROM artifacts WHERE run_id = :r AND artifact_type = 'PULL_REQUEST'")
+                .bind("r", runId)
+                .map((rs, ctx) -> url.equals(read(rs.getString(2)).get("url")) ? rs.getString(1) : null)
+                .list().stream().filter(java.util.Objects::nonNull).findFirst();
     }
 
     public ArtifactResponse get(Principal caller, String uid) {

@@ -26,6 +26,7 @@ public final class RunTokenLane {
             route("GET", "/agent/runs/" + ID + "/handoff/attachments"),
             route("GET", "/agent/runs/" + ID + "/conversation"),
             route("GET", "/agent/runs/" + ID + "/transcript"),
+            route("GET", "/agent/runs/" + ID + "/diff"),  // its own subtree's changes (Runs.view narrows)
             route("GET", "/agent/conversations/" + ID),
             route("GET", "/agent/events"),
             route("GET", "/agent/events/stream"),

@@ -139,7 +139,7 @@ public final class Environments {
                 e.config().dockerImage(), e.config().githubRepos().stream()
                         .map(r -> new RunEnvironment.Repository(r.owner(), r.repo(), git.cloneUrl(r.owner(), r.repo())))
                         .toList(), e.config().setupCommands(),
-                e.config().secrets() == null ? List.of() : e.config().secrets()));
+                e.config().secrets() == null ? List.of() : e.config().secrets(), e.config().deliverOnFailure()));
     }
 
     /** The environment whose runs a repository's events start, its scope and the principal its runs act as. */
@@ -222,7 +222,7 @@ public final class Environments {
         List<String> commands = c.setupCommands() == null ? List.of() : c.setupCommands();
         List<String> secrets = c.secrets() == null ? List.of() : c.secrets();
         return new CloudEnvironmentConfig(c.name() == null ? null : c.name().strip(), blankToNull(c.description()),
-                blankToNull(c.dockerImage()), repos, commands, secrets);
+                blankToNull(c.dockerImage()), repos, commands, secrets, c.deliverOnFailure());
     }
 
     private static String blankToNull(String s) {

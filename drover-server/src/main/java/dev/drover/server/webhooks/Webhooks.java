@@ -38,7 +38,7 @@ public final class Webhooks {
     public static final Set<String> EVENT_TYPES = Set.of("run_queued", "run_pending", "run_claimed", "run_requeued",
             "run_in_progress", "run_succeeded", "run_failed", "run_blocked", "run_errored", "run_cancelled",
             "run_cancel_requested", "run_continued", "new_message", "child_agent_started", "artifact_created",
-            "transcript_appended");
+            "transcript_appended", "changes_delivered", "delivery_failed");
     public static final int MAX_DESCRIPTION_CHARS = 1000;
     public static final int MAX_DELIVERIES_PAGE = 200;
     public static final int MAX_WEBHOOKS_PAGE = 200;

@@ -6,6 +6,9 @@ import dev.drover.api.HeartbeatResponse;
 import dev.drover.api.LeaseStatus;
 import dev.drover.api.ListWorkersResponse;
 import dev.drover.api.ReportEventResponse;
+import dev.drover.api.RepositoryDiff;
+import dev.drover.api.RunDelivery;
+import dev.drover.api.RunEnvironment;
 import dev.drover.api.TranscriptAppend;
 import dev.drover.api.UsageReport;
 import dev.drover.api.UsageStatus;
@@ -57,10 +60,12 @@ public final class Workers {
     private final Environments environments;
     private final RunSecrets runSecrets;
     private final ModelCatalog models;
+    private final dev.drover.server.delivery.Deliveries deliveries;
 
     public Workers(Database db, RunLeases leases, EventBus bus, Clock clock, Transcripts transcripts,
             Artifacts artifacts, Runs runs, BlobStore blobs, Environments environments, ModelCatalog models,
-            RunSecrets runSecrets) {
+            RunSecrets runSecrets, dev.drover.server.delivery.Deliveries deliveries) {
+        this.deliveries = deliveries;
         this.environments = environments;
         this.runSecrets = runSecrets;
         this.models = models;
@@ -137,14 +142,16 @@ public final class Workers {
                 String modelId = c.run().agentConfig() != null && c.run().agentConfig().modelId() != null
                         ? c.run().agentConfig().modelId() : models.defaultModelId();
                 String provider = models.find(modelId).map(ModelCatalog.Model::provider).orElse(null);
-                RunEnvironment environment = environments.forRun(environmentId).orElse(null);
+                RunEnvironment environment = deliveries.withTargets(environments.forRun(environmentId).orElse(null));
+                RunDelivery delivery = environment == null || environment.repos().isEmpty() ? null
+                        : deliveries.forClaim(c.run(), environment.deliverOnFailure());
                 // the values of the run's secrets go to the worker holding its lease, in this answer only
                 Secrets.Resolution secrets = runSecrets.forClaim(c.run(), environment);
                 return Optional.of(new ClaimedRun(c.run(), c.leaseExpiresAt(), c.attempt(),
                         transcripts.historyBefore(c.run().runId(), c.run().conversationId(), c.continues()),
                         c.runToken(), c.attachments(), environment, modelId, provider,
                         runs.skillInstructions(c.run().runId()), c.executionId(), c.turn(), secrets.secrets(),
-                        secrets.error()));
+                        secrets.error(), delivery));
             }
             if (left <= 0 || bus.isClosed()) {
                 return run;
@@ -225,6 +232,13 @@ public final class Workers {
             String executionId, String reportId) {
         owned(caller, workerId);
         return Map.of("artifact_uid", artifacts.record(new WorkerReport(workerId, executionId, reportId), runId, upload));
+    }
+
+    /** A repository's delivery (its commit, push result and diff) by the worker holding the run. */
+    public Map<String, String> recordDelivery(Principal caller, String workerId, String runId, RepositoryDiff body,
+            String executionId, String reportId) {
+        owned(caller, workerId);
+        return Map.of("repository", deliveries.record(new WorkerReport(workerId, executionId, reportId), runId, body));
     }
 
     public UsageStatus recordUsage(Principal caller, String workerId, String runId, UsageReport report,

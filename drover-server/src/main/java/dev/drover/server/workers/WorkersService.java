@@ -2,6 +2,7 @@ package dev.drover.server.workers;
 
 import dev.drover.api.ArtifactUpload;
 import dev.drover.api.HeartbeatRequest;
+import dev.drover.api.RepositoryDiff;
 import dev.drover.api.TranscriptAppend;
 import dev.drover.api.UsageReport;
 import dev.drover.api.WorkerRegistration;
@@ -37,6 +38,7 @@ public final class WorkersService implements HttpService {
                 .post("/workers/{workerId}/runs/{runId}/transcript", this::transcript)
                 .post("/workers/{workerId}/runs/{runId}/artifacts", this::artifact)
                 .post("/workers/{workerId}/runs/{runId}/usage", this::usage)
+                .post("/workers/{workerId}/runs/{runId}/deliveries", this::delivery)
                 .post("/workers/{workerId}/runs/{runId}/sandbox-stopped", this::sandboxStopped)
                 .get("/workers/{workerId}/runs/{runId}/attachments/{position}", this::attachment);
     }
@@ -80,6 +82,13 @@ public final class WorkersService implements HttpService {
         JsonBodies.send(res, workers.recordArtifact(RequestContext.principal(req),
                 req.path().pathParameters().get("workerId"), req.path().pathParameters().get("runId"),
                 JsonBodies.read(req, ArtifactUpload.class), executionId(req), reportId(req)));
+    }
+
+    /** Diffs are recorded output: a NUL in a changed file's text becomes U+FFFD rather than failing the report. */
+    private void delivery(ServerRequest req, ServerResponse res) {
+        JsonBodies.send(res, workers.recordDelivery(RequestContext.principal(req),
+                req.path().pathParameters().get("workerId"), req.path().pathParameters().get("runId"),
+                JsonBodies.readRecordedOutput(req, RepositoryDiff.class), executionId(req), reportId(req)));
     }
 
     private void usage(ServerRequest req, ServerResponse res) {

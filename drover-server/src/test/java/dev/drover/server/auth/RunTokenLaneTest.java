@@ -110,12 +110,17 @@ abstract class RunTokenLaneTest {
         Agent agent = agent();
         String sibling = user.createRun("a sibling");
         for (String path : List.of("/agent/runs/" + sibling, "/agent/runs/" + sibling + "/conversation",
-                "/agent/runs/" + sibling + "/transcript", "/agent/events?run_ids=" + sibling,
+                "/agent/runs/" + sibling + "/transcript", "/agent/runs/" + sibling + "/diff",
+                "/agent/events?run_ids=" + sibling,
                 "/agent/events?run_ids=" + agent.runId() + "," + sibling, "/agent/events/stream?run_ids=" + sibling,
                 "/agent/runs?ancestor_run_id=" + sibling, "/agent/messages/" + sibling)) {
             assertRefused(agent.api().get(path), 404, "GET " + path);
         }
         assertRefused(agent.api().post("/agent/runs/" + sibling + "/cancel", (String) null), 404, "cancelling a sibling");
+        // its own run's changes it may read; reporting them is its worker's business
+        assertThat(agent.api().get("/agent/runs/" + agent.runId() + "/diff").json().get("repos")).isEmpty();
+        assertRefused(agent.api().post("/workers/" + workerId + "/runs/" + agent.runId() + "/deliveries",
+                Map.of("repository", "acme/web")), 403, "reporting a delivery of its own run");
         assertThat(state(sibling)).isEqualTo("QUEUED");
         // messaging is how agents coordinate: a sibling may be told something, as the agent's own run, and that is all
         assertThat(agent.api().post("/agent/messages", Map.of("to", List.of(sibling), "subject", "s", "body",

@@ -104,6 +104,10 @@ abstract class BadInputTest {
                 "{\"messages\": [{\"role\": \"assistant\", \"content\": [{\"type\": \"text\", \"text\": \"t\"}]}]}");
         b.put("POST /workers/{workerId}/runs/{runId}/artifacts", "{\"artifact_type\": \"PLAN\", \"title\": \"t\", \"content\": \"c\"}");
         b.put("POST /workers/{workerId}/runs/{runId}/usage", "{\"model_id\": \"m\", \"input_tokens\": 1, \"output_tokens\": 1}");
+        b.put("POST /workers/{workerId}/runs/{runId}/deliveries", "{\"repository\": \"acme/web\", \"base_commit\": \""
+                + "0123456789abcdef0123456789abcdef01234567\", \"head_commit\": \"89abcdef0123456789abcdef0123456789abcdef\", "
+                + "\"branch\": \"drover/abc\", \"files_changed\": 1, \"insertions\": 1, \"deletions\": 0, \"truncated\": false, "
+                + "\"diff\": \"d\", \"pushed\": false, \"delivery_error\": \"e\"}");
         b.put("POST /workers/{workerId}/heartbeat", "{\"run_ids\": [\"" + run + "\"]}");
         b.put("POST /agent/runs/{runId}/followups", "{\"message\": \"m\", \"mode\": \"plan\"}");
         b.put("POST /agent/schedules", schedule.replace("{\"name\"", "{\"team\": true, \"name\""));
