@@ -8,13 +8,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.EmptyProgressMonitor;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.transport.CredentialsProvider;
-import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
 /**
  * Prepares a run's workspace from its environment before the agent starts: each repository cloned with JGit into
@@ -22,9 +19,10 @@ import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
  * same scrubbed environment, sandbox, process group, output cap and cancellation), each with its output in the
  * transcript. A clone or command that fails ends the run FAILED with {@code environment_setup_failed}.
  *
- * <p>Credentials: the worker's {@code DROVER_GIT_TOKEN} is handed to JGit for http(s) clones only, as a password
- * (user {@code x-access-token}, which GitHub expects for tokens). It is never part of a clone URL, so it is not
- * written to the clone's {@code .git/config}, not logged, and never reaches an agent or a setup command.
+ * <p>Credentials ({@link GitCredential}): the environment's {@code git_secret}, else the worker's
+ * {@code DROVER_GIT_TOKEN}, is handed to JGit for http(s) clones only, as a password (user {@code x-access-token},
+ * which GitHub expects for tokens). It is never part of a clone URL, so it is not written to the clone's
+ * {@code .git/config}, not logged, and never reaches an agent or a setup command.
  */
 final class EnvironmentSetup {
     /** Network inactivity after which a clone is given up. */
@@ -50,11 +48,12 @@ final class EnvironmentSetup {
                     + " no longer exists; it was deleted after the run was created", PlatformErrorCode.RESOURCE_NOT_FOUND);
         }
         transcript.append("system", List.of(event("environment_setup", describe(environment, place))));
+        GitCredential credential = GitCredential.forRun(claimed, config.gitToken());
         for (RunEnvironment.Repository repo : environment.repos()) {
             if (cancellation.isCancelled()) {
                 return Outcome.cancelled();
             }
-            Outcome failed = clone(repo, workspace, cancellation, transcript,
+            Outcome failed = clone(repo, workspace, cancellation, transcript, credential,
                     Delivery.privateCopy(config.workRoot(), claimed.run().runId(), repo.repo()));
             if (failed != null) {
                 return failed;
@@ -97,14 +96,14 @@ final class EnvironmentSetup {
     }
 
     private Outcome clone(RunEnvironment.Repository repo, Path workspace, Cancellation cancellation,
-            TranscriptWriter transcript, Path privateCopy) {
+            TranscriptWriter transcript, GitCredential credential, Path privateCopy) {
         String name = repo.owner() + "/" + repo.repo();
         Path dir = workspace.resolve(repo.repo());
         try (Git git = Git.cloneRepository()
                 .setURI(repo.cloneUrl())
                 .setDirectory(dir.toFile())
                 .setTimeout(CLONE_TIMEOUT_SECONDS)
-                .setCredentialsProvider(credentials(repo.cloneUrl()))
+                .setCredentialsProvider(credential.forUrl(repo.cloneUrl()))
                 .setProgressMonitor(new EmptyProgressMonitor() {
                     @Override
                     public boolean isCancelled() {
@@ -133,14 +132,6 @@ final class EnvironmentSetup {
             transcript.append("system", List.of(event("repository_clone_failed", Map.of("repo", name, "error", why))));
             return Outcome.failed(why, PlatformErrorCode.ENVIRONMENT_SETUP_FAILED);
         }
-    }
-
-    private CredentialsProvider credentials(String url) {
-        String scheme = url.substring(0, Math.max(0, url.indexOf(':'))).toLowerCase(Locale.ROOT);
-        if (config.gitToken() == null || !(scheme.equals("https") || scheme.equals("http"))) {
-            return null;
-        }
-        return new UsernamePasswordCredentialsProvider("x-access-token", config.gitToken());
     }
 
     /** The innermost message: JGit wraps the useful one ("repository not found") in generic ones. */
