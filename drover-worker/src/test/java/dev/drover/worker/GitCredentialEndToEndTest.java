@@ -149,7 +149,10 @@ abstract class GitCredentialEndToEndTest {
         String run = run(env, "env; env > agent-env.txt; cd web && echo 'hello, team' > README.md && touch ../started"
                 + " && while [ ! -f ../go ]; do sleep 0.05; done", "default");
         Path workspace = work.resolve(run);
-        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(workspace.resolve("started")));
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(workspace.resolve("started"))
+                || user.get("/agent/runs/" + run).json().get("state").asText().matches("SUCCEEDED|FAILED|ERROR"));
+        assertThat(workspace.resolve("started")).as("the agent started: %s", user.get("/agent/runs/" + run).body())
+                .exists();
 
         String agentEnv = Files.readString(workspace.resolve("agent-env.txt"));
         String setupEnv = Files.readString(workspace.resolve("setup-env.txt"));
