@@ -47,8 +47,8 @@ final class EnvironmentSetup {
             return wanted == null ? null : Outcome.failed("The run's environment " + wanted
                     + " no longer exists; it was deleted after the run was created", PlatformErrorCode.RESOURCE_NOT_FOUND);
         }
-        transcript.append("system", List.of(event("environment_setup", describe(environment, place))));
         GitCredential credential = GitCredential.forRun(claimed, config.gitToken());
+        transcript.append("system", List.of(event("environment_setup", describe(environment, place, credential))));
         for (RunEnvironment.Repository repo : environment.repos()) {
             if (cancellation.isCancelled()) {
                 return Outcome.cancelled();
@@ -81,7 +81,7 @@ final class EnvironmentSetup {
         return null;
     }
 
-    private static Map<String, Object> describe(RunEnvironment e, Place place) {
+    private static Map<String, Object> describe(RunEnvironment e, Place place, GitCredential credential) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("environment_id", e.uid());
         data.put("name", e.name());
@@ -91,6 +91,9 @@ final class EnvironmentSetup {
             data.put("docker_image_used", place.backend().equals("container"));
         }
         data.put("repos", e.repos().stream().map(r -> r.owner() + "/" + r.repo()).toList());
+        if (!e.repos().isEmpty()) {
+            data.put("git_credential", credential.source()); // whose token: "worker" or "secret NAME", never the value
+        }
         data.put("setup_commands", e.setupCommands().size());
         return data;
     }

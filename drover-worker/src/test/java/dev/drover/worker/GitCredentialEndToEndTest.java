@@ -192,7 +192,8 @@ abstract class GitCredentialEndToEndTest {
         // what left the run: the agent's printed environment is there, the git token is not, not even redacted
         // (the redactor never had to hide it: it was never in the agent's reach)
         String conversation = user.get("/agent/runs/" + run + "/conversation").body();
-        assertThat(conversation).contains("DROVER_RUN_ID=" + run).contains("[redacted:VISIBLE_TOKEN]")
+        assertThat(conversation).contains("\"git_credential\":\"secret REPO_TOKEN\"")
+                .contains("DROVER_RUN_ID=" + run).contains("[redacted:VISIBLE_TOKEN]")
                 .doesNotContain(TEAM_TOKEN).doesNotContain("[redacted:REPO_TOKEN]");
         String everything = conversation + user.get("/agent/runs/" + run + "/transcript").body()
                 + user.get("/agent/events?run_ids=" + run + "&limit=500").body() + done
