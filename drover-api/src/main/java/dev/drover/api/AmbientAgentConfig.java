@@ -15,7 +15,20 @@ public record AmbientAgentConfig(
         String workerHost,
         Harness harness,
         HarnessAuthSecrets harnessAuthSecrets,
-        Double budgetUsd) {
+        Double budgetUsd,
+        java.util.List<String> skills,
+        String runnerId) {
+
+    /**
+     * Without the newer SDK's {@code skills} (ordered skill specs; Drover runs one, as {@code skill_spec}) and
+     * {@code runner_id} (refused: Drover routes by {@code worker_host} pools, docs/api.md).
+     */
+    public AmbientAgentConfig(String name, String modelId, String basePrompt, String environmentId, String skillSpec,
+            Map<String, McpServerConfig> mcpServers, Boolean computerUseEnabled, Integer idleTimeoutMinutes,
+            String workerHost, Harness harness, HarnessAuthSecrets harnessAuthSecrets, Double budgetUsd) {
+        this(name, modelId, basePrompt, environmentId, skillSpec, mcpServers, computerUseEnabled, idleTimeoutMinutes,
+                workerHost, harness, harnessAuthSecrets, budgetUsd, null, null);
+    }
 
     /** Without Drover's {@code budget_usd} extension (the most a run may spend on inference, in US dollars). */
     public AmbientAgentConfig(String name, String modelId, String basePrompt, String environmentId, String skillSpec,
@@ -31,11 +44,11 @@ public record AmbientAgentConfig(
 
     public AmbientAgentConfig withName(String newName) {
         return new AmbientAgentConfig(newName, modelId, basePrompt, environmentId, skillSpec, mcpServers,
-                computerUseEnabled, idleTimeoutMinutes, workerHost, harness, harnessAuthSecrets, budgetUsd);
+                computerUseEnabled, idleTimeoutMinutes, workerHost, harness, harnessAuthSecrets, budgetUsd, skills, runnerId);
     }
 
     public AmbientAgentConfig withModelId(String id) {
         return new AmbientAgentConfig(name, id, basePrompt, environmentId, skillSpec, mcpServers, computerUseEnabled,
-                idleTimeoutMinutes, workerHost, harness, harnessAuthSecrets, budgetUsd);
+                idleTimeoutMinutes, workerHost, harness, harnessAuthSecrets, budgetUsd, skills, runnerId);
     }
 }

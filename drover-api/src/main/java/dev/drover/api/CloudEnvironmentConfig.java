@@ -10,7 +10,13 @@ import java.util.List;
  * into the setup commands and the agent.
  */
 public record CloudEnvironmentConfig(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
-        List<String> setupCommands, List<String> secrets) {
+        List<String> setupCommands, List<String> secrets, Integer failureSessionRetentionMinutes) {
+
+    /** Without the newer SDK's {@code failure_session_retention_minutes} (refused when set: docs/api.md). */
+    public CloudEnvironmentConfig(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
+            List<String> setupCommands, List<String> secrets) {
+        this(name, description, dockerImage, githubRepos, setupCommands, secrets, null);
+    }
 
     public CloudEnvironmentConfig(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
             List<String> setupCommands) {

@@ -8,7 +8,12 @@ import java.util.List;
  * by default when the caller is in exactly one team or is a service account, personal otherwise).
  */
 public record CreateEnvironmentRequest(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
-        List<String> setupCommands, Boolean team, List<String> secrets) {
+        List<String> setupCommands, Boolean team, List<String> secrets, Integer failureSessionRetentionMinutes) {
+
+    public CreateEnvironmentRequest(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
+            List<String> setupCommands, Boolean team, List<String> secrets) {
+        this(name, description, dockerImage, githubRepos, setupCommands, team, secrets, null);
+    }
 
     public CreateEnvironmentRequest(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
             List<String> setupCommands, Boolean team) {
@@ -16,6 +21,7 @@ public record CreateEnvironmentRequest(String name, String description, String d
     }
 
     public CloudEnvironmentConfig config() {
-        return new CloudEnvironmentConfig(name, description, dockerImage, githubRepos, setupCommands, secrets);
+        return new CloudEnvironmentConfig(name, description, dockerImage, githubRepos, setupCommands, secrets,
+                failureSessionRetentionMinutes);
     }
 }

@@ -10,4 +10,15 @@ import java.time.Instant;
  */
 public record ScheduledAgentItem(String id, String name, String cronSchedule, boolean enabled, String prompt,
         String lastSpawnError, AmbientAgentConfig agentConfig, CloudEnvironmentConfig environment, Instant createdAt, Instant updatedAt,
-        RunCreatorInfo createdBy, RunCreatorInfo updatedBy, ScheduledAgentHistoryItem history, Scope scope) {}
+        RunCreatorInfo createdBy, RunCreatorInfo updatedBy, ScheduledAgentHistoryItem history, Scope scope,
+        java.util.Map<String, String> metadata) {
+
+    /** Without {@code metadata} (given to every run the schedule creates). */
+    public ScheduledAgentItem(String id, String name, String cronSchedule, boolean enabled, String prompt,
+            String lastSpawnError, AmbientAgentConfig agentConfig, CloudEnvironmentConfig environment,
+            Instant createdAt, Instant updatedAt, RunCreatorInfo createdBy, RunCreatorInfo updatedBy,
+            ScheduledAgentHistoryItem history, Scope scope) {
+        this(id, name, cronSchedule, enabled, prompt, lastSpawnError, agentConfig, environment, createdAt, updatedAt,
+                createdBy, updatedBy, history, scope, null);
+    }
+}

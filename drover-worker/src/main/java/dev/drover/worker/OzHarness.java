@@ -196,7 +196,7 @@ final class OzHarness implements Harness {
                 if (spent.budgetExceeded()) {
                     return Outcome.failed(String.format(java.util.Locale.ROOT,
                             "The run's budget of $%.4f is spent ($%.4f); the agent was stopped",
-                            spent.budgetUsd(), spent.requestUsage().inferenceCost()), PlatformErrorCode.BUDGET_EXCEEDED);
+                            spent.budgetUsd(), spent.requestUsage().inferenceCostUsd()), PlatformErrorCode.BUDGET_EXCEEDED);
                 }
             }
             List<Map<String, Object>> said = new ArrayList<>();

@@ -137,7 +137,7 @@ abstract class CliHarnessEndToEndTest {
         assertThat(usage.get("input_tokens").asLong()).isEqualTo(1000);
         assertThat(usage.get("output_tokens").asLong()).isEqualTo(200);
         // priced as claude-sonnet-4-5: $3 in and $15 out per million tokens
-        assertThat(usage.get("inference_cost").asDouble()).isCloseTo(0.006, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(usage.get("inference_cost_usd").asDouble()).isCloseTo(0.006, org.assertj.core.data.Offset.offset(1e-9));
 
         assertThat(workspaceFile(run, "received-prompt.txt")).isEqualTo("Always answer briefly.\n\nFix the typo in hello.txt");
         String env = workspaceFile(run, "received-env.txt");

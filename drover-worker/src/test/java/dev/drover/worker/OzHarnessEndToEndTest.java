@@ -47,7 +47,7 @@ class OzHarnessEndToEndTest {
                 JsonNode usage = done.get("request_usage");
                 assertThat(usage.get("input_tokens").asLong()).isEqualTo(400);
                 assertThat(usage.get("output_tokens").asLong()).isEqualTo(80);
-                assertThat(usage.get("inference_cost").asDouble()).isCloseTo(0.00026, org.assertj.core.data.Offset.offset(1e-9));
+                assertThat(usage.get("inference_cost_usd").asDouble()).isCloseTo(0.00026, org.assertj.core.data.Offset.offset(1e-9));
 
                 assertThat(model.requests).hasSize(4);
                 JsonNode first = model.requests.getFirst();

@@ -27,7 +27,10 @@ final class RunListSql {
         eq(b, and, "r.config_name", f.name());
         eq(b, and, "r.model_id", f.modelId());
         eq(b, and, "r.creator_id", f.creator());
-        eq(b, and, "r.source", f.source() == null ? null : f.source().name());
+        if (!f.sources().isEmpty()) {
+            and.add("r.source IN (" + String.join(", ", f.sources().stream().map(s -> b.param(s.name())).toList()) + ")");
+        }
+        eq(b, and, "r.creator_id", f.executor()); // a Drover run is executed by its creator
         eq(b, and, "r.execution_location", f.executionLocation() == null ? null : f.executionLocation().name());
         eq(b, and, "r.skill_spec", f.skillSpec());
         eq(b, and, "r.schedule_id", f.scheduleId());
@@ -55,6 +58,9 @@ final class RunListSql {
         if (f.artifactType() != null) {
             and.add("EXISTS (SELECT 1 FROM artifacts a WHERE a.run_id = r.id AND a.artifact_type = "
                     + b.param(f.artifactType().name()) + ")");
+        }
+        if (f.matchesNothing() != null) {
+            and.add("1 = 0");
         }
         if (f.q() != null) {
             and.add(dialect.runTextSearch(b, f.q()));

@@ -108,6 +108,14 @@ public final class RunsService implements HttpService {
                 throw ApiException.badRequest("metadata[" + pair[0] + "]", "given more than once");
             }
         }
+        // the newer SDK's automation_id: "runs stamped with the automation_id metadata key at creation time"
+        String automation = q.string("automation_id").orElse(null);
+        if (automation != null && metadata.containsKey("automation_id") && !metadata.get("automation_id").equals(automation)) {
+            throw ApiException.badRequest("automation_id", "differs from metadata[automation_id]; give one");
+        }
+        if (automation != null) {
+            metadata.put("automation_id", automation);
+        }
         if (metadata.size() > RunRequests.MAX_METADATA_PAIRS) {
             throw ApiException.badRequest("metadata", "at most " + RunRequests.MAX_METADATA_PAIRS + " filters");
         }
@@ -115,12 +123,29 @@ public final class RunsService implements HttpService {
         if (query != null && query.length() > 256) {
             throw ApiException.badRequest("q", "must be at most 256 characters");
         }
+        // factories are out of Drover's scope: no run was executed by a factory's agent, so a factory filter (the
+        // SDK: "a UID outside the caller's accessible factories matches nothing") selects nothing; the SDK's
+        // EXTERNAL_REFERENCE artifacts are never produced by Drover, likewise
+        String nothing = null;
+        if (!q.strings("factory_uid").isEmpty()) {
+            nothing = "factory_uid";
+        }
+        if (q.bool("factory_only").orElse(false)) {
+            nothing = "factory_only";
+        }
+        ArtifactType artifactType = null;
+        String artifact = q.string("artifact_type").orElse(null);
+        if ("EXTERNAL_REFERENCE".equals(artifact)) {
+            nothing = "artifact_type";
+        } else if (artifact != null) {
+            artifactType = QueryParams.parseEnum("artifact_type", artifact, ArtifactType.class);
+        }
         RunFilter filter = new RunFilter(
                 q.enumValues("state", RunState.class),
                 q.string("name").orElse(null),
                 q.string("model_id").orElse(null),
                 q.string("creator").orElse(null),
-                q.enumValue("source", RunSourceType.class).orElse(null),
+                q.enumValues("source", RunSourceType.class),
                 q.enumValue("execution_location", RunExecutionLocation.class).orElse(null),
                 q.timestamp("created_after").orElse(null),
                 q.timestamp("created_before").orElse(null),
@@ -130,8 +155,10 @@ public final class RunsService implements HttpService {
                 q.string("schedule_id").orElse(null),
                 q.string("ancestor_run_id").orElse(null),
                 metadata,
-                q.enumValue("artifact_type", ArtifactType.class).orElse(null),
-                query);
+                artifactType,
+                query,
+                q.string("executor").orElse(null),
+                nothing);
         String cursor = q.string("cursor").orElse(null);
         JsonBodies.send(res, runs.list(RequestContext.principal(req), filter, sort, descending, limit, cursor));
     }

@@ -65,6 +65,8 @@ public final class Schedules {
             throw ApiException.badRequest("body", "a schedule is required");
         }
         CronSchedule cron = validate(r.name(), r.cronSchedule(), r.prompt(), r.agentConfig());
+        RunRequests.validateMetadata(r.metadata());
+        RunRequests.mode("mode", r.mode());
         boolean team = r.team() != null ? r.team()
                 : caller.kind() == Principal.Kind.SERVICE_ACCOUNT || caller.teamIds().size() == 1;
         if (team && caller.teamIds().isEmpty()) {
@@ -78,9 +80,11 @@ public final class Schedules {
             checkEnvironment(h, caller, r.agentConfig(), ownerId);
             return h.createUpdate("""
                         INSERT INTO schedules (id, owner_type, owner_id, name, cron_schedule, enabled, prompt,
-                            config_json, environment_id, created_by, updated_by, created_at, updated_at, next_run)
+                            config_json, environment_id, created_by, updated_by, created_at, updated_at, next_run,
+                            metadata_json)
                         VALUES (:id, :ownerType, :ownerId, :name, :cron, :enabled, :prompt, :config, :env, :by, :by,
-                            :now, :now, :next)""")
+                            :now, :now, :next, :metadata)""")
+                .bind("metadata", metadataJson(r.metadata()))
                 .bind("id", id)
                 .bind("ownerType", team ? "Team" : "User")
                 .bind("ownerId", ownerId)
@@ -116,6 +120,8 @@ public final class Schedules {
             throw ApiException.badRequest("body", "a schedule is required");
         }
         CronSchedule cron = validate(r.name(), r.cronSchedule(), r.prompt(), r.agentConfig());
+        RunRequests.validateMetadata(r.metadata());
+        RunRequests.mode("mode", r.mode());
         if (r.enabled() == null) {
             throw ApiException.badRequest("enabled", "is required");
         }
@@ -130,8 +136,9 @@ public final class Schedules {
             h.createUpdate("""
                             UPDATE schedules SET name = :name, cron_schedule = :cron, enabled = :enabled,
                                 prompt = :prompt, config_json = :config, environment_id = :env, updated_by = :by,
-                                updated_at = :now, next_run = :next
+                                updated_at = :now, next_run = :next, metadata_json = :metadata
                             WHERE id = :id""")
+                    .bind("metadata", metadataJson(r.metadata()))
                     .bind("id", id)
                     .bind("name", r.name().strip())
                     .bind("cron", r.cronSchedule().strip())
@@ -239,7 +246,7 @@ public final class Schedules {
             Principal actor = accounts.principal(s.updater().uid()).orElseThrow(() -> ApiException.badRequest(
                     "updated_by", "the schedule's last editor no longer exists"));
             RunAgentRequest request = new RunAgentRequest(s.prompt().isEmpty() ? null : s.prompt(), null, s.config(),
-                    null, "Team".equals(s.ownerType()), null, null, null, null, null, null);
+                    null, "Team".equals(s.ownerType()), null, null, null, null, null, s.metadata());
             // outside the transaction: resolving a skill may read its repository
             SkillResolver.ResolvedSkill skill = runs.resolveSkill(actor, request);
             return db.write(h -> {
@@ -327,7 +334,10 @@ public final class Schedules {
         RunRequests.maxChars("name", name, RunRequests.MAX_NAME_CHARS);
         Text.notBlankIfPresent("prompt", prompt); // as a run's: blank is refused, not taken for "no prompt"
         CronSchedule cron = CronSchedule.parse("cron_schedule", cronSchedule);
-        boolean hasSkill = config != null && RunRequests.notBlank(config.skillSpec());
+        if (config != null) { // first: whether it has a skill depends on agent_config.skills being one spec
+            RunRequests.validateConfig("agent_config", config);
+        }
+        boolean hasSkill = RunRequests.notBlank(RunRequests.skillSpec(config));
         if (!RunRequests.notBlank(prompt) && !hasSkill) {
             throw ApiException.badRequest("prompt", "either prompt or agent_config.skill_spec is required");
         }
@@ -335,9 +345,9 @@ public final class Schedules {
             throw ApiException.badRequest("prompt", "must be at most " + RunRequests.MAX_PROMPT_BYTES + " bytes");
         }
         if (config != null) {
-            RunRequests.validateConfig("agent_config", config);
             if (hasSkill) {
-                SkillSpec.parse("agent_config.skill_spec", config.skillSpec());
+                SkillSpec.parse(config.skillSpec() != null ? "agent_config.skill_spec" : "agent_config.skills[0]",
+                        RunRequests.skillSpec(config));
             }
         }
         return cron;
@@ -373,7 +383,17 @@ public final class Schedules {
     /** A schedule as stored, with its creator and last editor. */
     private record ScheduleRow(String id, String ownerType, String ownerId, String name, String cron, boolean enabled,
             String prompt, String configJson, RunCreatorInfo creator, RunCreatorInfo updater, long createdAt,
-            long updatedAt, Long nextRun, Long lastRan, String lastSpawnError, String environmentJson) {
+            long updatedAt, Long nextRun, Long lastRan, String lastSpawnError, String environmentJson,
+            String metadataJson) {
+
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, String> metadata() {
+            try {
+                return metadataJson == null ? null : Json.mapper().readValue(metadataJson, java.util.Map.class);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("schedule " + id + " has unreadable metadata", e);
+            }
+        }
 
         CloudEnvironmentConfig environment() {
             try {
@@ -406,14 +426,22 @@ public final class Schedules {
                         rs.getString("u_email"), null),
                 rs.getLong("created_at"), rs.getLong("updated_at"),
                 Rows.nullableLong(rs, "next_run"), Rows.nullableLong(rs, "last_ran"), rs.getString("last_spawn_error"),
-                rs.getString("environment_json"));
+                rs.getString("environment_json"), rs.getString("metadata_json"));
     }
 
     private static ScheduledAgentItem item(ScheduleRow s) {
         return new ScheduledAgentItem(s.id(), s.name(), s.cron(), s.enabled(), s.prompt(), s.lastSpawnError(),
                 s.config(), s.environment(), Times.instant(s.createdAt()), Times.instant(s.updatedAt()), s.creator(), s.updater(),
                 new ScheduledAgentHistoryItem(Times.instantOrNull(s.lastRan()), Times.instantOrNull(s.nextRun())),
-                new Scope(s.ownerType(), s.ownerId()));
+                new Scope(s.ownerType(), s.ownerId()), s.metadata());
+    }
+
+    private static String metadataJson(java.util.Map<String, String> metadata) {
+        try {
+            return metadata == null || metadata.isEmpty() ? null : Json.mapper().writeValueAsString(metadata);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String json(AmbientAgentConfig config) {
