@@ -368,6 +368,7 @@ schemas['RunAgentRequest']['properties']['mode'] = MODE
 schemas['RunAgentRequest']['description'] = schemas['RunAgentRequest'].get('description','') + 'Drover: config.skills with one spec counts as a skill (no prompt needed).\n'
 schemas['AmbientAgentConfig']['properties']['skills'] = {'type':'array','maxItems':1,'items':{'type':'string','maxLength':1024},
   'description':'Newer SDK: ordered skill specs, exclusive of skill_spec. Drover runs one skill per run: one entry is the run\'s skill (as skill_spec); more is a 400.'}
+schemas['AmbientAgentConfig']['properties']['computer_use_enabled']['description'] += 'Drover: true is refused with 400 (no computer use); false is accepted.\n'
 schemas['AmbientAgentConfig']['properties']['runner_id'] = {'type':'string','description':'Newer SDK. Refused by Drover with 400 naming it: runs go to the worker pool named by worker_host.'}
 schemas['Harness']['properties']['type']['enum'] = ['oz','claude','codex','gemini','command']
 schemas['Harness']['properties']['model_id'] = {'type':'string','maxLength':128,'description':'Newer SDK: the model of a claude, codex or gemini harness, given to its CLI as --model (config.model_id stays the built-in harness\'s model; for a CLI harness it is the fallback). 400 for the oz and command harnesses.'}

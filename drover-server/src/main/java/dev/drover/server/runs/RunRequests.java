@@ -74,6 +74,17 @@ public final class RunRequests {
         }
     }
 
+    /**
+     * Members of the newer SDK's agent config Drover has nothing behind: Bedrock inference settings (providers are
+     * the workers', docs/architecture.md), memory stores, and shared-session link access (Drover sessions are shared
+     * by their link already). Refused when present, never dropped.
+     */
+    public static java.util.List<String> unsupportedConfigFields(String field) {
+        return java.util.List.of(field + ".inference_providers", field + ".memory_stores", field + ".session_sharing");
+    }
+
+    public static final String UNSUPPORTED = "is not supported by this server (docs/api.md, \"Request fields\")";
+
     /** The harnesses whose CLI takes a model and a reasoning level of the run's own ({@code harness.model_id}). */
     static final Set<String> CLI_HARNESSES = Set.of("claude", "codex", "gemini");
     /** {@code harness.reasoning_level}: the levels Codex's {@code model_reasoning_effort} takes that Drover passes. */
@@ -111,6 +122,10 @@ public final class RunRequests {
 
     /** An agent config, its fields named under {@code field} ({@code config} of a run, {@code agent_config} of a schedule). */
     public static void validateConfig(String field, AmbientAgentConfig c) {
+        if (Boolean.TRUE.equals(c.computerUseEnabled())) {
+            throw ApiException.badRequest(field + ".computer_use_enabled", "computer use is not supported by this "
+                    + "server's harnesses; leave it out or false");
+        }
         if (c.runnerId() != null) {
             throw ApiException.badRequest(field + ".runner_id", "is not supported by this server: runs go to a "
                     + "worker pool named by " + field + ".worker_host (drover worker --pool NAME)");

@@ -12,6 +12,7 @@ import dev.drover.server.http.ApiException;
 import dev.drover.server.http.JsonBodies;
 import dev.drover.server.http.QueryParams;
 import dev.drover.server.http.RequestContext;
+import dev.drover.server.http.UnsupportedFields;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -50,8 +51,10 @@ public final class RunsService implements HttpService {
         Principal caller = RequestContext.principal(req);
         // an agent (run-scoped token) creating a child run: its secrets' values are redacted from what it sends
         Redactor redactor = secrets.redactorFor(caller);
-        RunAgentRequest body = redactor.isEmpty() ? JsonBodies.read(req, RunAgentRequest.class)
-                : JsonBodies.read(req, RunAgentRequest.class, tree -> RunSecrets.redact(tree, redactor));
+        RunAgentRequest body = JsonBodies.read(req, RunAgentRequest.class, tree -> {
+            UnsupportedFields.refuse(tree, RunRequests.unsupportedConfigFields("config"), RunRequests.UNSUPPORTED);
+            return redactor.isEmpty() ? tree : RunSecrets.redact(tree, redactor);
+        });
         secrets.checkNewRun(caller, body.config(), "config");
         String key = req.headers().first(HeaderNames.create("Idempotency-Key")).orElse(null);
         RunSourceType source = req.headers().first(HeaderNames.create(SOURCE_HEADER))

@@ -110,6 +110,26 @@ abstract class RunFieldsTest {
     }
 
     @Test
+    void configMembersDroverHasNothingBehindAreRefusedNamingThemNotDropped() {
+        Api api = tenant();
+        refused(api.post("/agent/runs", Map.of("prompt", "p", "config", Map.of("computer_use_enabled", true))),
+                "config.computer_use_enabled");
+        assertThat(api.post("/agent/runs", Map.of("prompt", "p", "config", Map.of("computer_use_enabled", false)))
+                .status()).isEqualTo(200);
+        refused(api.post("/agent/runs", Map.of("prompt", "p", "config", Map.of("inference_providers",
+                Map.of("aws", Map.of("role_arn", "arn:aws:iam::1:role/x"))))), "config.inference_providers");
+        refused(api.post("/agent/runs", Map.of("prompt", "p", "config", Map.of("memory_stores", List.of()))),
+                "config.memory_stores");
+        refused(api.post("/agent/runs", Map.of("prompt", "p", "config", Map.of("session_sharing",
+                Map.of("public_access", "VIEWER")))), "config.session_sharing");
+        refused(api.post("/agent/schedules", Map.of("name", "n", "cron_schedule", "0 3 * * *", "prompt", "p",
+                "agent_config", Map.of("memory_stores", List.of()))), "agent_config.memory_stores");
+        refused(api.post("/agent/environments", Map.of("name", "e", "providers", Map.of("aws", Map.of("role_arn", "r")))),
+                "providers");
+        assertThat(api.get("/agent/runs").json().get("runs")).as("nothing refused was created").hasSize(1);
+    }
+
+    @Test
     void anEnvironmentsFailureSessionRetentionIsRefusedNamingIt() {
         Api api = tenant();
         refused(api.post("/agent/environments", Map.of("name", "e", "failure_session_retention_minutes", 30)),
