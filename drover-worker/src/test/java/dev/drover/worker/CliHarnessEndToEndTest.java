@@ -165,6 +165,17 @@ abstract class CliHarnessEndToEndTest {
     }
 
     @Test
+    void theHarnessModelAndReasoningLevelReachTheCliBeforeTheConfigModel() throws IOException {
+        Api.Reply r = user.post("/agent/runs", Map.of("prompt", "Add codex.txt", "config", Map.of("model_id", "gpt-4.1",
+                "harness", Map.of("type", "codex", "model_id", "gpt-5-codex", "reasoning_level", "high"))));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        String run = r.json().get("run_id").asText();
+        JsonNode done = awaitState(run, "SUCCEEDED");
+        assertThat(done.get("status_message").get("message").asText()).contains("model gpt-5-codex)");
+        assertThat(workspaceFile(run, "received-config-overrides.txt")).isEqualTo("model_reasoning_effort=\"high\"\n");
+    }
+
+    @Test
     void codexRunsHeadlessWithItsTurnsUsageUnderTheRunsModel() throws IOException {
         String run = run("codex", "Add codex.txt", Map.of("model_id", "gpt-5"));
         JsonNode done = awaitState(run, "SUCCEEDED");
