@@ -18,12 +18,21 @@ import java.util.List;
  * server refuses reports of an execution that no longer holds the run. {@code secrets} are the values of the
  * managed secrets the run uses (its environment's and its harness's), sent to the worker holding the lease and
  * nowhere else; {@code secrets_error} says why they could not all be given (a secret deleted since the run was
- * created, a key this node lacks), in which case the worker fails the run instead of starting it.
+ * created, a key this node lacks), in which case the worker fails the run instead of starting it. {@code mode} is
+ * the run's mode for the built-in harness: plan or orchestrate (null: normal).
  */
 public record ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history,
         String runToken, List<AttachmentRef> attachments, RunEnvironment environment, String modelId,
         String modelProvider, String skillInstructions, String executionId, List<RunSecret> secrets,
-        String secretsError) {
+        String secretsError, String mode) {
+
+    public ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history,
+            String runToken, List<AttachmentRef> attachments, RunEnvironment environment, String modelId,
+            String modelProvider, String skillInstructions, String executionId, List<RunSecret> secrets,
+            String secretsError) {
+        this(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId, modelProvider,
+                skillInstructions, executionId, secrets, secretsError, null);
+    }
 
     public ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history,
             String runToken, List<AttachmentRef> attachments, RunEnvironment environment, String modelId,
@@ -47,6 +56,6 @@ public record ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, Conve
 
     public ClaimedRun withExecutionId(String id) {
         return new ClaimedRun(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId,
-                modelProvider, skillInstructions, id, secrets, secretsError);
+                modelProvider, skillInstructions, id, secrets, secretsError, mode);
     }
 }

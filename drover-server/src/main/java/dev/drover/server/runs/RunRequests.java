@@ -36,7 +36,7 @@ public final class RunRequests {
     record Attachment(String fileName, String mimeType, byte[] bytes) {}
 
     /** Whether the run's agent is the built-in one ({@code oz}, the default), not a CLI or a command. */
-    static boolean runsBuiltInAgent(AmbientAgentConfig c) {
+    public static boolean runsBuiltInAgent(AmbientAgentConfig c) {
         return c.harness() == null || c.harness().type() == null || c.harness().type().equals("oz");
     }
 
@@ -50,7 +50,7 @@ public final class RunRequests {
         Text.notBlankIfPresent("parent_run_id", r.parentRunId());
         Text.notBlankIfPresent("agent_identity_uid", r.agentIdentityUid());
         Text.blankIsAbsent("title", r.title());
-        mode("mode", r.mode());
+        mode("mode", r.mode(), c, "config");
         if (c != null) { // first: whether the run has a skill depends on config.skills being one spec
             validateConfig("config", c);
         }
@@ -91,19 +91,23 @@ public final class RunRequests {
     static final Set<String> REASONING_LEVELS = Set.of("low", "medium", "high");
 
     /**
-     * The newer SDK's query {@code mode}: normal (the default) is what every Drover harness does. plan and
-     * orchestrate ask the built-in harness for behaviour Drover does not have (a plan-only turn; an orchestrating
-     * turn), so they are refused rather than run as normal (docs/api.md "Modes").
+     * The newer SDK's query {@code mode}: normal (the default), plan (the agent inspects without changing anything
+     * and publishes a PLAN artifact) or orchestrate (the agent splits the work among child runs). The built-in
+     * harness does the last two (docs/api.md "Modes"); a CLI or command harness cannot be held to them, so there
+     * they are refused rather than run as normal. Returns the mode to store: null for normal.
      */
-    public static void mode(String field, String mode) {
+    public static String mode(String field, String mode, AmbientAgentConfig config, String configField) {
         if (mode == null || mode.equals("normal")) {
-            return;
+            return null;
         }
-        if (mode.equals("plan") || mode.equals("orchestrate")) {
-            throw ApiException.badRequest(field, "mode " + mode + " is not supported by this server; Drover runs "
-                    + "agents in normal mode only (omit mode or send normal)");
+        if (!mode.equals("plan") && !mode.equals("orchestrate")) {
+            throw ApiException.badRequest(field, "unknown mode \"" + shown(mode) + "\"; one of normal, plan, orchestrate");
         }
-        throw ApiException.badRequest(field, "unknown mode \"" + shown(mode) + "\"; one of normal, plan, orchestrate");
+        if (config != null && !runsBuiltInAgent(config)) {
+            throw ApiException.badRequest(field, "mode " + mode + " needs the built-in oz harness; the "
+                    + config.harness().type() + " harness (" + configField + ".harness.type) runs in normal mode only");
+        }
+        return mode;
     }
 
     /**

@@ -185,6 +185,11 @@ public final class Runs {
         return skills.resolve(caller, field, spec, request.prompt());
     }
 
+    /** A run's mode for its claim: plan or orchestrate, null for normal. */
+    public String mode(String runId) {
+        return db.readOne(h -> repo.mode(h, runId));
+    }
+
     /** The instructions of a run's skill as resolved at its creation, for its claim. */
     public String skillInstructions(String runId) {
         return db.readOne(h -> repo.skillInstructions(h, runId));
@@ -275,7 +280,7 @@ public final class Runs {
                 origin.schedule() == null ? null : origin.schedule().scheduleId(),
                 origin.schedule() == null ? null : RunRepository.json(origin.schedule()), conversationId,
                 r.parentRunId(), depth, Ids.uuid(), Boolean.TRUE.equals(r.interactive()), r.metadata(), pool(config),
-                micros));
+                micros, RunRequests.mode("mode", r.mode(), config, "config")));
         if (config.environmentId() != null) {
             EnvironmentLinks.runCreated(h, caller, config.environmentId(), id, "config.environment_id");
         }

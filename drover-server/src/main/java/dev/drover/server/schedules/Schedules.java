@@ -66,7 +66,7 @@ public final class Schedules {
         }
         CronSchedule cron = validate(r.name(), r.cronSchedule(), r.prompt(), r.agentConfig());
         RunRequests.validateMetadata(r.metadata());
-        RunRequests.mode("mode", r.mode());
+        String mode = RunRequests.mode("mode", r.mode(), r.agentConfig(), "agent_config");
         boolean team = r.team() != null ? r.team()
                 : caller.kind() == Principal.Kind.SERVICE_ACCOUNT || caller.teamIds().size() == 1;
         if (team && caller.teamIds().isEmpty()) {
@@ -81,10 +81,11 @@ public final class Schedules {
             return h.createUpdate("""
                         INSERT INTO schedules (id, owner_type, owner_id, name, cron_schedule, enabled, prompt,
                             config_json, environment_id, created_by, updated_by, created_at, updated_at, next_run,
-                            metadata_json)
+                            metadata_json, mode)
                         VALUES (:id, :ownerType, :ownerId, :name, :cron, :enabled, :prompt, :config, :env, :by, :by,
-                            :now, :now, :next, :metadata)""")
+                            :now, :now, :next, :metadata, :mode)""")
                 .bind("metadata", metadataJson(r.metadata()))
+                .bind("mode", mode)
                 .bind("id", id)
                 .bind("ownerType", team ? "Team" : "User")
                 .bind("ownerId", ownerId)
@@ -121,7 +122,7 @@ public final class Schedules {
         }
         CronSchedule cron = validate(r.name(), r.cronSchedule(), r.prompt(), r.agentConfig());
         RunRequests.validateMetadata(r.metadata());
-        RunRequests.mode("mode", r.mode());
+        String mode = RunRequests.mode("mode", r.mode(), r.agentConfig(), "agent_config");
         if (r.enabled() == null) {
             throw ApiException.badRequest("enabled", "is required");
         }
@@ -136,9 +137,10 @@ public final class Schedules {
             h.createUpdate("""
                             UPDATE schedules SET name = :name, cron_schedule = :cron, enabled = :enabled,
                                 prompt = :prompt, config_json = :config, environment_id = :env, updated_by = :by,
-                                updated_at = :now, next_run = :next, metadata_json = :metadata
+                                updated_at = :now, next_run = :next, metadata_json = :metadata, mode = :mode
                             WHERE id = :id""")
                     .bind("metadata", metadataJson(r.metadata()))
+                    .bind("mode", mode)
                     .bind("id", id)
                     .bind("name", r.name().strip())
                     .bind("cron", r.cronSchedule().strip())
@@ -246,7 +248,7 @@ public final class Schedules {
             Principal actor = accounts.principal(s.updater().uid()).orElseThrow(() -> ApiException.badRequest(
                     "updated_by", "the schedule's last editor no longer exists"));
             RunAgentRequest request = new RunAgentRequest(s.prompt().isEmpty() ? null : s.prompt(), null, s.config(),
-                    null, "Team".equals(s.ownerType()), null, null, null, null, null, s.metadata());
+                    null, "Team".equals(s.ownerType()), null, null, null, null, null, s.metadata(), s.mode());
             // outside the transaction: resolving a skill may read its repository
             SkillResolver.ResolvedSkill skill = runs.resolveSkill(actor, request);
             return db.write(h -> {
@@ -384,7 +386,7 @@ public final class Schedules {
     private record ScheduleRow(String id, String ownerType, String ownerId, String name, String cron, boolean enabled,
             String prompt, String configJson, RunCreatorInfo creator, RunCreatorInfo updater, long createdAt,
             long updatedAt, Long nextRun, Long lastRan, String lastSpawnError, String environmentJson,
-            String metadataJson) {
+            String metadataJson, String mode) {
 
         @SuppressWarnings("unchecked")
         java.util.Map<String, String> metadata() {
@@ -426,14 +428,14 @@ public final class Schedules {
                         rs.getString("u_email"), null),
                 rs.getLong("created_at"), rs.getLong("updated_at"),
                 Rows.nullableLong(rs, "next_run"), Rows.nullableLong(rs, "last_ran"), rs.getString("last_spawn_error"),
-                rs.getString("environment_json"), rs.getString("metadata_json"));
+                rs.getString("environment_json"), rs.getString("metadata_json"), rs.getString("mode"));
     }
 
     private static ScheduledAgentItem item(ScheduleRow s) {
         return new ScheduledAgentItem(s.id(), s.name(), s.cron(), s.enabled(), s.prompt(), s.lastSpawnError(),
                 s.config(), s.environment(), Times.instant(s.createdAt()), Times.instant(s.updatedAt()), s.creator(), s.updater(),
                 new ScheduledAgentHistoryItem(Times.instantOrNull(s.lastRan()), Times.instantOrNull(s.nextRun())),
-                new Scope(s.ownerType(), s.ownerId()), s.metadata());
+                new Scope(s.ownerType(), s.ownerId()), s.metadata(), s.mode());
     }
 
     private static String metadataJson(java.util.Map<String, String> metadata) {

@@ -143,7 +143,8 @@ public final class Workers {
                 return Optional.of(new ClaimedRun(c.run(), c.leaseExpiresAt(), c.attempt(),
                         transcripts.historyBefore(c.run().runId(), c.run().conversationId()), c.runToken(),
                         c.attachments(), environment, modelId, provider,
-                        runs.skillInstructions(c.run().runId()), c.executionId(), secrets.secrets(), secrets.error()));
+                        runs.skillInstructions(c.run().runId()), c.executionId(), secrets.secrets(), secrets.error(),
+                        runs.mode(c.run().runId())));
             }
             if (left <= 0 || bus.isClosed()) {
                 return run;

@@ -54,14 +54,38 @@ abstract class RunFieldsTest {
     }
 
     @Test
-    void modeNormalIsAcceptedAndThePlanAndOrchestrateModesDroverCannotRunAreRefusedNamingMode() {
+    void everyModeRunsOnTheBuiltInHarnessAndOnlyNormalOnAHarnessThatCannotBeHeldToAMode() {
         Api api = tenant();
-        assertThat(api.post("/agent/runs", Map.of("prompt", "p", "mode", "normal")).status()).isEqualTo(200);
-        refused(api.post("/agent/runs", Map.of("prompt", "p", "mode", "plan")), "mode");
-        refused(api.post("/agent/runs", Map.of("prompt", "p", "mode", "orchestrate")), "mode");
+        for (String mode : List.of("normal", "plan", "orchestrate")) {
+            assertThat(api.post("/agent/runs", Map.of("prompt", "p", "mode", mode)).status()).as(mode).isEqualTo(200);
+        }
+        assertThat(api.post("/agent/runs", Map.of("prompt", "p", "mode", "normal", "config",
+                Map.of("harness", Map.of("type", "claude")))).status()).isEqualTo(200);
+        refused(api.post("/agent/runs", Map.of("prompt", "p", "mode", "plan", "config",
+                Map.of("harness", Map.of("type", "claude")))), "mode");
+        refused(api.post("/agent/runs", Map.of("prompt", "p", "mode", "orchestrate", "config",
+                Map.of("harness", Map.of("type", "command", "command", "true")))), "mode");
         refused(api.post("/agent/runs", Map.of("prompt", "p", "mode", "turbo")), "mode");
         refused(api.post("/agent/runs", "{\"prompt\": \"p\", \"mode\": 3}"), "mode");
-        assertThat(ids(api.get("/agent/runs"))).as("a refused run was not created").hasSize(1);
+        assertThat(ids(api.get("/agent/runs"))).as("a refused run was not created").hasSize(4);
+    }
+
+    @Test
+    void aRunsModeReachesTheWorkerInItsClaim() {
+        Api user = tenant();
+        Api worker = server.newWorkerKey("mode-" + UUID.randomUUID());
+        String pool = "mode-" + UUID.randomUUID().toString().substring(0, 8);
+        String workerId = worker.post("/workers", Map.of("name", "w-" + pool, "pool", pool, "slots", 1, "host", "h"))
+                .json().get("worker_id").asText();
+        String plan = user.createRun(Map.of("prompt", "plan it", "mode", "plan", "config", Map.of("worker_host", pool)));
+        Api.Reply claimed = worker.post("/workers/" + workerId + "/claim?wait=5", (String) null);
+        assertThat(claimed.status()).as(claimed.toString()).isEqualTo(200);
+        assertThat(claimed.json().get("run").get("run_id").asText()).isEqualTo(plan);
+        assertThat(claimed.json().get("mode").asText()).isEqualTo("plan");
+        String normal = user.createRun(Map.of("prompt", "just do it", "mode", "normal", "config", Map.of("worker_host", pool)));
+        Api.Reply next = worker.post("/workers/" + workerId + "/claim?wait=5", (String) null);
+        assertThat(next.json().get("run").get("run_id").asText()).isEqualTo(normal);
+        assertThat(next.json().has("mode")).as("normal is no mode").isFalse();
     }
 
     @Test
@@ -140,7 +164,7 @@ abstract class RunFieldsTest {
     }
 
     @Test
-    void schedulesKeepTheirMetadataAndRefuseModesDroverCannotRun() {
+    void schedulesKeepTheirMetadataAndModeAndRefuseAModeTheirHarnessCannotRun() {
         Api api = tenant();
         Api.Reply created = api.post("/agent/schedules", Map.of("name", "nightly", "cron_schedule", "0 3 * * *",
                 "prompt", "p", "metadata", Map.of("ticket_id", "ACME-1"), "mode", "normal"));
@@ -151,12 +175,16 @@ abstract class RunFieldsTest {
                 "prompt", "p", "enabled", true, "metadata", Map.of("ticket_id", "ACME-2")));
         assertThat(updated.json().get("metadata").get("ticket_id").asText()).isEqualTo("ACME-2");
 
+        Api.Reply planned = api.post("/agent/schedules", Map.of("name", "n", "cron_schedule", "0 3 * * *", "prompt", "p",
+                "mode", "plan"));
+        assertThat(planned.status()).as(planned.toString()).isEqualTo(201);
+        assertThat(planned.json().get("mode").asText()).isEqualTo("plan");
         refused(api.post("/agent/schedules", Map.of("name", "n", "cron_schedule", "0 3 * * *", "prompt", "p",
-                "mode", "plan")), "mode");
+                "mode", "plan", "agent_config", Map.of("harness", Map.of("type", "codex")))), "mode");
         refused(api.post("/agent/schedules", Map.of("name", "n", "cron_schedule", "0 3 * * *", "prompt", "p",
                 "metadata", Map.of("bad key", "v"))), "metadata.bad key");
         refused(api.put("/agent/schedules/" + id, Map.of("name", "n", "cron_schedule", "0 3 * * *", "prompt", "p",
-                "enabled", true, "mode", "orchestrate")), "mode");
+                "enabled", true, "mode", "sideways")), "mode");
         refused(api.post("/agent/schedules", Map.of("name", "n", "cron_schedule", "0 3 * * *", "prompt", "p",
                 "agent_config", Map.of("runner_id", "r"))), "agent_config.runner_id");
     }
