@@ -363,7 +363,7 @@ paths.update({
      desc='Runs created before and not yet claimed then fail with resource_not_found instead of starting without it.')},
 })
 # the newer Oz SDK's request and response fields (issue 12 item 5; docs/api.md "Fields of the newer SDK")
-MODE = {'type':'string','enum':['normal','plan','orchestrate'],'description':'Newer SDK: the query mode. Drover runs normal only: plan and orchestrate are refused with 400 naming mode (docs/api.md).'}
+MODE = {'type':'string','enum':['normal','plan','orchestrate'],'description':'Newer SDK: the query mode (default normal). The built-in oz harness runs all three: plan inspects without changing anything and publishes a PLAN artifact; orchestrate splits the work among child runs. Other harnesses take normal only: plan or orchestrate with them is a 400 naming mode (docs/api.md "Modes").'}
 schemas['RunAgentRequest']['properties']['mode'] = MODE
 schemas['RunAgentRequest']['description'] = schemas['RunAgentRequest'].get('description','') + 'Drover: config.skills with one spec counts as a skill (no prompt needed).\n'
 schemas['AmbientAgentConfig']['properties']['skills'] = {'type':'array','maxItems':1,'items':{'type':'string','maxLength':1024},
@@ -396,7 +396,9 @@ schemas['RunSourceType']['description'] = ('Source that created the run (the new
 META = {'type':'object','maxProperties':20,'additionalProperties':{'type':'string','maxLength':256},'description':'Newer SDK: metadata given to every run the schedule creates (rules as a run\'s metadata)'}
 for n in ('CreateScheduledAgentRequest','UpdateScheduledAgentRequest'):
     schemas[n]['properties']['metadata'] = META
-    schemas[n]['properties']['mode'] = dict(MODE, description='Newer SDK: the mode of the runs it creates; normal only in Drover (plan and orchestrate are a 400)')
+    schemas[n]['properties']['mode'] = dict(MODE, description='Newer SDK: the mode of the runs it creates (as a run\'s mode)')
+schemas['ScheduledAgentItem']['properties']['mode'] = {'type':'string','enum':['plan','orchestrate'],'description':'The mode of the runs it creates; absent: normal'}
+schemas['ClaimedRun']['properties']['mode'] = {'type':'string','enum':['plan','orchestrate'],'description':'The run\'s mode for the built-in harness; absent: normal'}
 schemas['ScheduledAgentItem']['properties']['metadata'] = {'type':'object','additionalProperties':{'type':'string'},'description':'The metadata the schedule gives its runs'}
 schemas['CloudEnvironmentConfig']['properties']['failure_session_retention_minutes'] = {'type':'integer','description':'Newer SDK. Refused by Drover with 400 naming it: a failed run\'s workspace is retired when the run ends.'}
 doc = {'openapi':'3.0.3','info':{'title':'Drover API','version':'0.1.0',

@@ -382,15 +382,18 @@ describe('run metadata (Drover extension, as in newer Oz SDKs)', () => {
 });
 
 describe('fields of the newer Oz SDK, sent by the npm release as extra keys (docs/api.md "Request fields")', () => {
-  test('mode normal is accepted; plan and orchestrate, which Drover cannot run, are a BadRequestError naming mode', { timeout: TEST_TIMEOUT }, async () => {
+  test('every mode is accepted for the built-in harness; plan with a CLI harness is a BadRequestError naming mode', { timeout: TEST_TIMEOUT }, async () => {
     const name = uniqueName('mode');
-    const normal = await client.agent.run({ prompt: 'normal mode', config: { name }, mode: 'normal' });
-    assert.equal(normal.state, 'QUEUED');
-    for (const mode of ['plan', 'orchestrate']) {
-      const err = await assertApiError(client.agent.run({ prompt: 'x', config: { name }, mode }), BadRequestError, 400);
-      assert.match(err.error.detail, /^mode:/);
+    const created = [];
+    for (const mode of ['normal', 'plan', 'orchestrate']) {
+      const run = await client.agent.run({ prompt: `${mode} mode`, config: { name }, mode });
+      assert.equal(run.state, 'QUEUED');
+      created.push(run.run_id);
     }
-    assert.deepEqual(await collectIds({ name }), [normal.run_id]);
+    const err = await assertApiError(client.agent.run({ prompt: 'x', config: { name, harness: { type: 'claude' } }, mode: 'plan' }),
+      BadRequestError, 400);
+    assert.match(err.error.detail, /^mode:/);
+    assert.deepEqual((await collectIds({ name })).sort(), created.sort());
   });
 
   test('config members Drover has nothing behind are a BadRequestError naming them, never dropped', { timeout: TEST_TIMEOUT }, async () => {
