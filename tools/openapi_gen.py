@@ -161,6 +161,8 @@ list_params += [
   q('executor',{'type':'string'},'Newer SDK: the user or agent that executed the run. In Drover always the run\'s creator, so this filters by creator uid.'),
   q('factory_uid',{'type':'array','items':{'type':'string'}},'Newer SDK: runs executed by a factory\'s agent. Drover has no factories: any value matches no run.',explode=True),
   q('factory_only',{'type':'boolean'},'Newer SDK: only runs of factory agents. true matches no run in Drover (no factories).'),
+  q('task_status',{'type':'array','items':{'type':'string','enum':['running','failed','blocked','cancelled','complete']}},'Newer SDK: high-level status, repeat for any. running: the run or any run below it is QUEUED, PENDING, CLAIMED or INPROGRESS; failed: FAILED or ERROR; blocked: BLOCKED; cancelled: CANCELLED; complete: SUCCEEDED.',explode=True),
+  header('X-Warp-Team-Uid','Newer SDK (team_uid): the active team of a user in several teams; the listing is of that team\'s runs and the caller\'s own. A team the caller is not in is 404. Ignored for service accounts, as the SDK says.'),
   q('automation_id',{'type':'string'},'Newer SDK: runs stamped with metadata automation_id=<value> at creation; the same as metadata[automation_id]. Giving both with different values is a 400.')]
 paths = {
  '/agent': {'get': op('listAgents','List available agents (skills)',{'200':ok(ref('ListAgentsResponse')),

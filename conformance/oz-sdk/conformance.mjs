@@ -423,6 +423,8 @@ describe('fields of the newer Oz SDK, sent by the npm release as extra keys (doc
     assert.deepEqual(await collectIds({ name, automation_id: `${TAG}-auto` }), [automated]);
     assert.deepEqual(await collectIds({ name, factory_uid: 'factory-1' }), []);
     assert.equal((await collectIds({ name, source: 'API' })).length, 2);
+    assert.equal((await collectIds({ name, task_status: 'running' })).length, 2, 'both are queued');
+    assert.deepEqual(await collectIds({ name, task_status: 'complete' }), []);
   });
 });
 

@@ -13,7 +13,9 @@ import java.util.SortedMap;
  * {@link #EMPTY_ENVIRONMENT} selects runs with no environment. {@code sources} matches any of them. {@code executor}
  * is who executed the run: in Drover always its creator. {@code matchesNothing} says why a filter selects no run
  * at all (a factory, an artifact type Drover never produces), null otherwise: such a filter is honoured by an
- * empty list, never by being ignored.
+ * empty list, never by being ignored. {@code taskStatuses} are the newer SDK's high-level statuses (any of them);
+ * {@code team} the team of the SDK's {@code X-Warp-Team-Uid} header: the listing is of that team's runs and the
+ * caller's own.
  */
 record RunFilter(
         List<RunState> states,
@@ -33,13 +35,15 @@ record RunFilter(
         ArtifactType artifactType,
         String q,
         String executor,
-        String matchesNothing) {
+        String matchesNothing,
+        List<String> taskStatuses,
+        String team) {
 
     static final String EMPTY_ENVIRONMENT = "empty-environment";
 
     RunFilter withAncestor(String runId) {
         return new RunFilter(states, name, modelId, creator, sources, executionLocation, createdAfter, createdBefore,
                 updatedAfter, environmentId, skillSpec, scheduleId, runId, metadata, artifactType, q, executor,
-                matchesNothing);
+                matchesNothing, taskStatuses, team);
     }
 }

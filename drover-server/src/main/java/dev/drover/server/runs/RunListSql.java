@@ -59,6 +59,19 @@ final class RunListSql {
             and.add("EXISTS (SELECT 1 FROM artifacts a WHERE a.run_id = r.id AND a.artifact_type = "
                     + b.param(f.artifactType().name()) + ")");
         }
+        if (!f.taskStatuses().isEmpty()) {
+            List<String> any = new ArrayList<>();
+            for (String status : f.taskStatuses()) {
+                if (status.equals("running")) { // the run, or any run below it, is not finished
+                    String active = "('QUEUED', 'PENDING', 'CLAIMED', 'INPROGRESS')";
+                    any.add("r.state IN " + active + " OR EXISTS (SELECT 1 FROM run_ancestors a JOIN runs d ON d.id = "
+                            + "a.run_id WHERE a.ancestor_id = r.id AND d.state IN " + active + ")");
+                } else {
+                    any.add("r.state IN (" + String.join(", ", TASK_STATES.get(status).stream().map(b::param).toList()) + ")");
+                }
+            }
+            and.add("(" + String.join(" OR ", any) + ")");
+        }
         if (f.matchesNothing() != null) {
             and.add("1 = 0");
         }
@@ -68,6 +81,10 @@ final class RunListSql {
         b.append(and.isEmpty() ? "1 = 1" : String.join(" AND ", and));
         return b.build();
     }
+
+    /** The newer SDK's {@code task_status} values but running, as the run states they match. */
+    static final Map<String, List<String>> TASK_STATES = Map.of("failed", List.of("FAILED", "ERROR"),
+            "blocked", List.of("BLOCKED"), "cancelled", List.of("CANCELLED"), "complete", List.of("SUCCEEDED"));
 
     private static void eq(Sql.Builder b, List<String> and, String column, String value) {
         if (value != null) {

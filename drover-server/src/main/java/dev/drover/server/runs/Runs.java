@@ -500,6 +500,21 @@ public final class Runs {
     public record RunView(String id, String ownerId, RunState state, RunExecutionLocation location,
             String conversationId, String sessionId) {}
 
+    /**
+     * Whose runs a listing reads: everything the caller sees, or with the SDK's active team (a user in several
+     * teams) that team's runs and the caller's own. The SDK ignores the header for service accounts, which act as
+     * their team; so does Drover. A team the caller is not in is 404, like any foreign id.
+     */
+    private static List<String> owners(Principal caller, String team) {
+        if (team == null || caller.kind() == Principal.Kind.SERVICE_ACCOUNT) {
+            return caller.ownerIds();
+        }
+        if (!caller.teamIds().contains(team)) {
+            throw ApiException.notFound(RunsService.TEAM_HEADER, "team");
+        }
+        return List.of(caller.id(), team);
+    }
+
     public ListRunsResponse list(Principal caller, RunFilter filter, RunSort sort, boolean descending, int limit,
             String rawCursor) {
         if (caller.runScope() != null && filter.ancestorRunId() == null) {
@@ -518,7 +533,7 @@ public final class Runs {
                 }
             }
             long snapshot = cursor != null ? cursor.snapshot() : repo.head(h);
-            List<RunRepository.Positioned> rows = repo.page(h, caller.ownerIds(), f, sort, descending, cursor,
+            List<RunRepository.Positioned> rows = repo.page(h, owners(caller, f.team()), f, sort, descending, cursor,
                     snapshot, limit + 1);
             boolean more = rows.size() > limit;
             List<RunRepository.Positioned> page = more ? rows.subList(0, limit) : rows;

@@ -27,6 +27,8 @@ public final class RunsService implements HttpService {
     static final String SOURCE_HEADER = "X-Drover-Source";
     /** Drover extension: a run executed by its own client, which reports its lifecycle through events. */
     static final String LOCATION_HEADER = "X-Drover-Execution-Location";
+    /** The newer SDK's active team (its {@code team_uid} parameter), sent on list requests. */
+    static final String TEAM_HEADER = "X-Warp-Team-Uid";
 
     private final Runs runs;
     private final WorkerPools pools;
@@ -161,9 +163,26 @@ public final class RunsService implements HttpService {
                 artifactType,
                 query,
                 q.string("executor").orElse(null),
-                nothing);
+                nothing,
+                taskStatuses(q),
+                req.headers().first(HeaderNames.create(TEAM_HEADER)).orElse(null));
         String cursor = q.string("cursor").orElse(null);
         JsonBodies.send(res, runs.list(RequestContext.principal(req), filter, sort, descending, limit, cursor));
+    }
+
+    /** The newer SDK's {@code task_status}: repeated, any of running, failed, blocked, cancelled, complete. */
+    private static java.util.List<String> taskStatuses(QueryParams q) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String v : q.strings("task_status")) {
+            if (!v.equals("running") && !RunListSql.TASK_STATES.containsKey(v)) {
+                throw ApiException.badRequest("task_status", "unknown value \"" + (v.length() > 64 ? v.substring(0, 64) : v)
+                        + "\"; one of running, failed, blocked, cancelled, complete");
+            }
+            if (!out.contains(v)) {
+                out.add(v);
+            }
+        }
+        return out;
     }
 
     private void get(ServerRequest req, ServerResponse res) {

@@ -216,6 +216,59 @@ abstract class RunFieldsTest {
     }
 
     @Test
+    void taskStatusSelectsRunsByTheirHighLevelStatusAndRunningCountsUnfinishedDescendants() {
+        Api user = tenant();
+        Api worker = server.newWorkerKey("task-" + UUID.randomUUID());
+        String pool = "task-" + UUID.randomUUID().toString().substring(0, 8);
+        String workerId = worker.post("/workers", Map.of("name", "w-" + pool, "pool", pool, "slots", 1, "host", "h"))
+                .json().get("worker_id").asText();
+        String parent = user.createRun(Map.of("prompt", "parent", "config", Map.of("worker_host", pool)));
+        JsonNode claim = worker.post("/workers/" + workerId + "/claim?wait=5&accept=true", (String) null).json();
+        String execution = claim.get("execution_id").asText();
+        worker.post("/agent/events/" + parent, Map.of("event_type", "run_in_progress", "execution_id", execution));
+        String child = new Api(server.apiBaseUrl(), claim.get("run_token").asText()).post("/agent/runs",
+                Map.of("prompt", "child", "parent_run_id", parent, "config", Map.of("worker_host", "nobody-claims-this")))
+                .json().get("run_id").asText();
+        assertThat(worker.post("/agent/events/" + parent, Map.of("event_type", "run_succeeded", "execution_id",
+                execution)).status()).isEqualTo(200);
+        String cancelled = user.createRun("to cancel");
+        user.post("/agent/runs/" + cancelled + "/cancel", (String) null);
+
+        assertThat(ids(user.get("/agent/runs?task_status=complete"))).containsExactly(parent);
+        assertThat(ids(user.get("/agent/runs?task_status=running"))).as("the parent's child is still queued")
+                .containsExactlyInAnyOrder(parent, child);
+        assertThat(ids(user.get("/agent/runs?task_status=cancelled&task_status=failed"))).containsExactly(cancelled);
+        assertThat(ids(user.get("/agent/runs?task_status=blocked"))).isEmpty();
+        refused(user.get("/agent/runs?task_status=done"), "task_status");
+    }
+
+    @Test
+    void theSdksActiveTeamHeaderListsThatTeamsRunsAndTheCallersOwnAndAForeignTeamIs404() {
+        String email = "multi-" + UUID.randomUUID() + "@example.com";
+        var accounts = server.server().accounts();
+        String teamA = accounts.ensureTeam("a-" + UUID.randomUUID());
+        String teamB = accounts.ensureTeam("b-" + UUID.randomUUID());
+        accounts.ensurePrincipal(dev.drover.server.auth.Principal.Kind.USER, email, teamA, false);
+        var user = accounts.ensurePrincipal(dev.drover.server.auth.Principal.Kind.USER, email, teamB, false);
+        Api api = new Api(server.apiBaseUrl(), accounts.createKey(user, "k", null).secret());
+        String personal = api.createRun(Map.of("prompt", "mine", "team", false));
+        String teamRun = api.createRun(Map.of("prompt", "ours", "team", true));
+        String itsTeam = api.get("/agent/runs/" + teamRun).json().get("scope").get("uid").asText();
+        String otherTeam = itsTeam.equals(teamA) ? teamB : teamA;
+
+        assertThat(ids(api.get("/agent/runs"))).containsExactlyInAnyOrder(personal, teamRun);
+        assertThat(ids(get(api, "/agent/runs", itsTeam))).containsExactlyInAnyOrder(personal, teamRun);
+        assertThat(ids(get(api, "/agent/runs", otherTeam))).containsExactly(personal);
+        Api.Reply foreign = get(api, "/agent/runs", accounts.ensureTeam("c-" + UUID.randomUUID()));
+        assertThat(foreign.status()).as(foreign.toString()).isEqualTo(404);
+        assertThat(foreign.json().get("detail").asText()).startsWith("X-Warp-Team-Uid:");
+    }
+
+    private Api.Reply get(Api api, String path, String team) {
+        return api.get(path, Map.of("X-Warp-Team-Uid", team));
+    }
+
+    @Test
     void aRunShowsTheNewerFieldsAndItsUsageInCreditsAndDollarsByModel() {
         Api user = tenant();
         Api worker = server.newWorkerKey("fields-" + UUID.randomUUID());
