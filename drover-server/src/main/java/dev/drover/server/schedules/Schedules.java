@@ -341,7 +341,7 @@ public final class Schedules {
         }
         boolean hasSkill = RunRequests.notBlank(RunRequests.skillSpec(config));
         if (!RunRequests.notBlank(prompt) && !hasSkill) {
-            throw ApiException.badRequest("prompt", "either prompt or agent_config.skill_spec is required");
+            throw ApiException.badRequest("prompt", "either prompt or agent_config.skill_spec (or agent_config.skills) is required");
         }
         if (prompt != null && prompt.getBytes(StandardCharsets.UTF_8).length > RunRequests.MAX_PROMPT_BYTES) {
             throw ApiException.badRequest("prompt", "must be at most " + RunRequests.MAX_PROMPT_BYTES + " bytes");
