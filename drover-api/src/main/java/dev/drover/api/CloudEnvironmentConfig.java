@@ -12,15 +12,24 @@ import java.util.List;
  * {@code config.deliver_on_failure} wins).
  */
 public record CloudEnvironmentConfig(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
-        List<String> setupCommands, List<String> secrets, Boolean deliverOnFailure) {
+        List<String> setupCommands, List<String> secrets, Boolean deliverOnFailure,
+        Integer failureSessionRetentionMinutes) {
+
+    /**
+     * Without the newer SDK's {@code failure_session_retention_minutes} (refused when set: docs/api.md).
+     */
+    public CloudEnvironmentConfig(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
+            List<String> setupCommands, List<String> secrets, Boolean deliverOnFailure) {
+        this(name, description, dockerImage, githubRepos, setupCommands, secrets, deliverOnFailure, null);
+    }
 
     public CloudEnvironmentConfig(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
             List<String> setupCommands, List<String> secrets) {
-        this(name, description, dockerImage, githubRepos, setupCommands, secrets, null);
+        this(name, description, dockerImage, githubRepos, setupCommands, secrets, null, null);
     }
 
     public CloudEnvironmentConfig(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
             List<String> setupCommands) {
-        this(name, description, dockerImage, githubRepos, setupCommands, null, null);
+        this(name, description, dockerImage, githubRepos, setupCommands, null, null, null);
     }
 }

@@ -8,20 +8,26 @@ import java.util.List;
  * by default when the caller is in exactly one team or is a service account, personal otherwise).
  */
 public record CreateEnvironmentRequest(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
-        List<String> setupCommands, Boolean team, List<String> secrets, Boolean deliverOnFailure) {
+        List<String> setupCommands, Boolean team, List<String> secrets, Boolean deliverOnFailure,
+        Integer failureSessionRetentionMinutes) {
+
+    public CreateEnvironmentRequest(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
+            List<String> setupCommands, Boolean team, List<String> secrets, Boolean deliverOnFailure) {
+        this(name, description, dockerImage, githubRepos, setupCommands, team, secrets, deliverOnFailure, null);
+    }
 
     public CreateEnvironmentRequest(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
             List<String> setupCommands, Boolean team, List<String> secrets) {
-        this(name, description, dockerImage, githubRepos, setupCommands, team, secrets, null);
+        this(name, description, dockerImage, githubRepos, setupCommands, team, secrets, null, null);
     }
 
     public CreateEnvironmentRequest(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
             List<String> setupCommands, Boolean team) {
-        this(name, description, dockerImage, githubRepos, setupCommands, team, null, null);
+        this(name, description, dockerImage, githubRepos, setupCommands, team, null, null, null);
     }
 
     public CloudEnvironmentConfig config() {
         return new CloudEnvironmentConfig(name, description, dockerImage, githubRepos, setupCommands, secrets,
-                deliverOnFailure);
+                deliverOnFailure, failureSessionRetentionMinutes);
     }
 }

@@ -218,6 +218,12 @@ public final class Environments {
 
     /** Lists are stored and returned as lists, never null; blank optional texts are absent. */
     private static CloudEnvironmentConfig normalise(CloudEnvironmentConfig c) {
+        if (c.failureSessionRetentionMinutes() != null) {
+            // the newer SDK keeps a failed run's session open for debugging that long; Drover's workers retire a
+            // run's workspace when it ends and have no debug session to keep, so the setting is refused, not dropped
+            throw ApiException.badRequest("failure_session_retention_minutes", "is not supported by this server: a "
+                    + "failed run's workspace is retired when the run ends");
+        }
         List<GitHubRepo> repos = c.githubRepos() == null ? List.of() : c.githubRepos();
         List<String> commands = c.setupCommands() == null ? List.of() : c.setupCommands();
         List<String> secrets = c.secrets() == null ? List.of() : c.secrets();
