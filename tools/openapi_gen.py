@@ -193,6 +193,21 @@ list_params.append({'name':'metadata','in':'query','required':False,'style':'dee
   'description':'Drover extension: metadata[key]=value selects runs whose metadata has this key with this value; give several keys to require all of them (at most 20). Brackets may be percent-encoded, as SDKs do.'})
 list_params.append(q('execution_location',ref('RunExecutionLocation')) if not any(p['name']=='execution_location' for p in list_params) else None)
 list_params=[p for p in list_params if p]
+# the newer Oz SDK's list filters (issue 12 item 5: honoured, or matching nothing, never ignored; docs/api.md)
+for p in list_params:
+    if p['name']=='source':
+        p['schema']={'type':'array','items':ref_('RunSourceType')}; p['style']='form'; p['explode']=True
+        p['description']='Filter by run source type; repeat to match any of them (newer SDK).'
+    if p['name']=='artifact_type':
+        p['schema']['enum']=['PLAN','PULL_REQUEST','SCREENSHOT','FILE','EXTERNAL_REFERENCE']
+        p['description']='Filter runs by artifact type. Drover never produces EXTERNAL_REFERENCE artifacts: that value matches no run.'
+list_params += [
+  q('executor',{'type':'string'},'Newer SDK: the user or agent that executed the run. In Drover always the run\'s creator, so this filters by creator uid.'),
+  q('factory_uid',{'type':'array','items':{'type':'string'}},'Newer SDK: runs executed by a factory\'s agent. Drover has no factories: any value matches no run.',explode=True),
+  q('factory_only',{'type':'boolean'},'Newer SDK: only runs of factory agents. true matches no run in Drover (no factories).'),
+  q('task_status',{'type':'array','items':{'type':'string','enum':['running','failed','blocked','cancelled','complete']}},'Newer SDK: high-level status, repeat for any. running: the run or any run below it is QUEUED, PENDING, CLAIMED or INPROGRESS; failed: FAILED or ERROR; blocked: BLOCKED; cancelled: CANCELLED; complete: SUCCEEDED.',explode=True),
+  header('X-Warp-Team-Uid','Newer SDK (team_uid): the active team of a user in several teams; the listing is of that team\'s runs and the caller\'s own. A team the caller is not in is 404. Ignored for service accounts, as the SDK says.'),
+  q('automation_id',{'type':'string'},'Newer SDK: runs stamped with metadata automation_id=<value> at creation; the same as metadata[automation_id]. Giving both with different values is a 400.')]
 paths = {
  '/agent': {'get': op('listAgents','List available agents (skills)',{'200':ok(ref('ListAgentsResponse')),
     '400':problem('Invalid repository specification or sort_by'),'404':problem('The repository was not found at the git source')},
@@ -524,6 +539,46 @@ paths.update({
      '409':problem('A schedule\'s runs act as the identity; change or delete the schedule first (not retryable)')},[path('uid')],
      desc='Runs it executed keep showing it (creator, agent_identity_uid); runs queued before still run as it. Its API keys are revoked in the same transaction.')},
 })
+# the newer Oz SDK's request and response fields (issue 12 item 5; docs/api.md "Fields of the newer SDK")
+MODE = {'type':'string','enum':['normal','plan','orchestrate'],'description':'Newer SDK: the query mode (default normal). The built-in oz harness runs all three: plan inspects without changing anything and publishes a PLAN artifact; orchestrate splits the work among child runs. Other harnesses take normal only: plan or orchestrate with them is a 400 naming mode (docs/api.md "Modes").'}
+schemas['RunAgentRequest']['properties']['mode'] = MODE
+schemas['RunAgentRequest']['description'] = schemas['RunAgentRequest'].get('description','') + 'Drover: config.skills with one spec counts as a skill (no prompt needed).\n'
+schemas['AmbientAgentConfig']['properties']['skills'] = {'type':'array','maxItems':1,'items':{'type':'string','maxLength':1024},
+  'description':'Newer SDK: ordered skill specs, exclusive of skill_spec. Drover runs one skill per run: one entry is the run\'s skill (as skill_spec); more is a 400.'}
+schemas['AmbientAgentConfig']['properties']['computer_use_enabled']['description'] += 'Drover: true is refused with 400 (no computer use); false is accepted.\n'
+schemas['AmbientAgentConfig']['properties']['runner_id'] = {'type':'string','description':'Newer SDK. Refused by Drover with 400 naming it: runs go to the worker pool named by worker_host.'}
+schemas['Harness']['properties']['type']['enum'] = ['oz','claude','codex','gemini','command']
+schemas['Harness']['properties']['model_id'] = {'type':'string','maxLength':128,'description':'Newer SDK: the model of a claude, codex or gemini harness, given to its CLI as --model (config.model_id stays the built-in harness\'s model; for a CLI harness it is the fallback). 400 for the oz and command harnesses.'}
+schemas['Harness']['properties']['reasoning_level'] = {'type':'string','enum':['low','medium','high'],'description':'Newer SDK: passed to the codex CLI as -c model_reasoning_effort; the claude and gemini CLIs have no such setting, so it is a 400 for them (and for oz/command).'}
+schemas['RunItem']['properties']['executor'] = {'allOf':[ref_('RunCreatorInfo')],'description':'Newer SDK: who executed the run; in Drover always its creator.'}
+schemas['RunItem']['properties']['is_run_type_cancellable'] = {'type':'boolean','description':'Newer SDK: false for LOCAL runs (their client executes them; cancel is 422), true otherwise. Independent of the state.'}
+schemas['RunItem']['properties']['run_time'] = {'type':'string','description':'Newer SDK: ISO 8601 duration (whole seconds) from started_at to the run\'s end, or to now while it runs; absent before it starts.'}
+schemas['RunStatusMessage']['properties']['session_debug_until'] = {'type':'string','format':'date-time','description':'Newer SDK. Never present in Drover: no session is kept open after a run fails.'}
+schemas['RequestUsage']['description'] = 'Resource usage of the run. Drover: inference_cost and compute_cost are in credits, one credit = one US cent of the model catalog\'s prices; compute is not charged (0).'
+schemas['RequestUsage']['properties']['inference_cost']['description'] = 'Credits consumed by LLM inference (Drover: inference_cost_usd x 100)'
+schemas['RequestUsage']['properties']['compute_cost']['description'] = 'Credits consumed by compute (Drover: 0)'
+schemas['RequestUsage']['properties']['total_tokens'] = {'type':'integer','format':'int64','description':'Newer SDK: input plus output tokens'}
+schemas['RequestUsage']['properties']['inference_cost_usd'] = {'type':'number','format':'double','description':'Newer SDK: inference cost in US dollars at the model catalog\'s prices'}
+schemas['RequestUsage']['properties']['compute_cost_usd'] = {'type':'number','format':'double','description':'Newer SDK: 0 (Drover does not charge compute)'}
+TOKENS = {'type':'object','properties':{k:{'type':'integer','format':'int64'} for k in ['input','output','input_cache_read','input_cache_write']}}
+CENTS = {'type':'object','properties':{k:{'type':'number'} for k in ['input_cost_in_cents','output_cost_in_cents','input_cache_read_cost_in_cents','input_cache_write_cost_in_cents']}}
+schemas['UsageByCategory'] = {'type':'object','required':['platform_usage_in_cents'],'description':'Newer SDK: usage of one category. Drover has one category, primary_agent, with inference by model under byok_inference_usage (workers call providers with the operator\'s own keys).','properties':{
+  'platform_usage_in_cents':{'type':'number'},'byok_inference_usage':{'type':'object','additionalProperties':{'type':'object','properties':{
+    'cost_in_cents':CENTS,'token_count':TOKENS,'web_search_cost_in_cents':{'type':'number'},'web_search_count':{'type':'integer'}}}}}}
+schemas['RequestUsage']['properties']['usage_by_category'] = {'type':'object','additionalProperties':ref_('UsageByCategory'),'description':'Newer SDK: by usage category, then model id'}
+schemas['RunSourceType']['enum'] = ['LINEAR','API','SLACK','TEAMS','LOCAL','SCHEDULED_AGENT','WEB_APP','GITHUB_ACTION','CLOUD_MODE','CLI','JIRA',
+  'SELF_IMPROVEMENT','GITHUB_WEBHOOK','GITLAB_WEBHOOK','AZURE_DEVOPS_WEBHOOK','AUTOFIX','RUN_SCORER','ORCHESTRATION','BENCHMARK_TRIAL','CREATE_BENCHMARK_TASK','CUSTOM_WEBHOOK']
+schemas['RunSourceType']['description'] = ('Source that created the run (the newer SDK\'s values). Drover produces API, CLI (X-Drover-Source), LOCAL, '
+  'SCHEDULED_AGENT (schedules), ORCHESTRATION (child runs an agent creates with its run token) and GITHUB_WEBHOOK/GITLAB_WEBHOOK '
+  '(repository events, docs/api.md); every value is accepted as a filter.')
+META = {'type':'object','maxProperties':20,'additionalProperties':{'type':'string','maxLength':256},'description':'Newer SDK: metadata given to every run the schedule creates (rules as a run\'s metadata)'}
+for n in ('CreateScheduledAgentRequest','UpdateScheduledAgentRequest'):
+    schemas[n]['properties']['metadata'] = META
+    schemas[n]['properties']['mode'] = dict(MODE, description='Newer SDK: the mode of the runs it creates (as a run\'s mode)')
+schemas['ScheduledAgentItem']['properties']['mode'] = {'type':'string','enum':['plan','orchestrate'],'description':'The mode of the runs it creates; absent: normal'}
+schemas['ClaimedRun']['properties']['mode'] = {'type':'string','enum':['plan','orchestrate'],'description':'The run\'s mode for the built-in harness; absent: normal'}
+schemas['ScheduledAgentItem']['properties']['metadata'] = {'type':'object','additionalProperties':{'type':'string'},'description':'The metadata the schedule gives its runs'}
+schemas['CloudEnvironmentConfig']['properties']['failure_session_retention_minutes'] = {'type':'integer','description':'Newer SDK. Refused by Drover with 400 naming it: a failed run\'s workspace is retired when the run ends.'}
 doc = {'openapi':'3.0.3','info':{'title':'Drover API','version':'0.1.0',
   'description':'Drover speaks the Oz Agent API. Schemas marked as in the Oz Agent API are taken from its public OpenAPI document (MIT licence, (c) Warp); Drover extensions are described where they appear. Errors are RFC 7807 application/problem+json.',
   'license':{'name':'MIT (schemas from the Oz Agent API OpenAPI document)'}},

@@ -381,6 +381,53 @@ describe('run metadata (Drover extension, as in newer Oz SDKs)', () => {
   });
 });
 
+describe('fields of the newer Oz SDK, sent by the npm release as extra keys (docs/api.md "Request fields")', () => {
+  test('every mode is accepted for the built-in harness; plan with a CLI harness is a BadRequestError naming mode', { timeout: TEST_TIMEOUT }, async () => {
+    const name = uniqueName('mode');
+    const created = [];
+    for (const mode of ['normal', 'plan', 'orchestrate']) {
+      const run = await client.agent.run({ prompt: `${mode} mode`, config: { name }, mode });
+      assert.equal(run.state, 'QUEUED');
+      created.push(run.run_id);
+    }
+    const err = await assertApiError(client.agent.run({ prompt: 'x', config: { name, harness: { type: 'claude' } }, mode: 'plan' }),
+      BadRequestError, 400);
+    assert.match(err.error.detail, /^mode:/);
+    assert.deepEqual((await collectIds({ name })).sort(), created.sort());
+  });
+
+  test('config members Drover has nothing behind are a BadRequestError naming them, never dropped', { timeout: TEST_TIMEOUT }, async () => {
+    const name = uniqueName('unsupported');
+    for (const [config, field] of [
+      [{ name, runner_id: 'r-1' }, 'config.runner_id'],
+      [{ name, session_sharing: { public_access: 'VIEWER' } }, 'config.session_sharing'],
+      [{ name, harness: { type: 'oz', model_id: 'gpt-5' } }, 'config.harness.model_id'],
+    ]) {
+      const err = await assertApiError(client.agent.run({ prompt: 'x', config }), BadRequestError, 400);
+      assert.ok(err.error.detail.startsWith(`${field}:`), err.error.detail);
+    }
+  });
+
+  test('a run shows executor, is_run_type_cancellable and no run_time before it starts', { timeout: TEST_TIMEOUT }, async () => {
+    const created = await createRun({ name: uniqueName('newer-fields') });
+    const run = await client.agent.runs.retrieve(created.run_id);
+    assert.equal(run.executor?.uid, run.creator?.uid);
+    assert.equal(run.is_run_type_cancellable, true);
+    assert.equal(run.run_time, undefined);
+  });
+
+  test('runs.list passes the newer filters through: automation_id filters, factory_uid matches nothing', { timeout: TEST_TIMEOUT }, async () => {
+    const name = uniqueName('newer-filters');
+    const automated = (await createRun({ name, metadata: { automation_id: `${TAG}-auto` } })).run_id;
+    await createRun({ name });
+    assert.deepEqual(await collectIds({ name, automation_id: `${TAG}-auto` }), [automated]);
+    assert.deepEqual(await collectIds({ name, factory_uid: 'factory-1' }), []);
+    assert.equal((await collectIds({ name, source: 'API' })).length, 2);
+    assert.equal((await collectIds({ name, task_status: 'running' })).length, 2, 'both are queued');
+    assert.deepEqual(await collectIds({ name, task_status: 'complete' }), []);
+  });
+});
+
 describe('cancelling runs', () => {
   test('runs.cancel on a QUEUED run returns its id and the run then reads CANCELLED', { timeout: TEST_TIMEOUT }, async () => {
     const created = await createRun({ name: uniqueName('cancel') });

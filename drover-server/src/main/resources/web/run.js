@@ -106,7 +106,8 @@ function renderDetails(dl, run) {
     ['Skill', run.agent_skill ? run.agent_skill.name + (run.agent_skill.full_path ? ' (' + run.agent_skill.full_path + ')' : '') : '—'],
     ['Environment', cfg.environment_id || '—'], ['Model', cfg.model_id || 'default'],
     ['Harness', cfg.harness ? cfg.harness.type : 'oz'],
-    ['Inference cost', money(usage.inference_cost)], ['Compute cost', money(usage.compute_cost)],
+    // the API's inference_cost is in credits (one credit = one US cent); the page shows dollars
+    ['Inference cost', money(usage.inference_cost_usd)], ['Compute cost', money(usage.compute_cost_usd)],
     ['Tokens', usage.input_tokens || usage.output_tokens ? `${usage.input_tokens || 0} in / ${usage.output_tokens || 0} out` : '—'],
     ['Conversation', run.conversation_id || '—'], ['Execution', run.execution_location || '—'],
   ];

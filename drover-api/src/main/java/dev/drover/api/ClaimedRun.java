@@ -23,26 +23,35 @@ import java.util.List;
  * the worker holding the lease and nowhere else; {@code secrets_error} says why they could not all be given (a secret
  * deleted since the run was created, a key this node lacks), in which case the worker fails the run instead of
  * starting it. {@code delivery} says what becomes of the run's changes in its environment's repositories (null
- * without repositories).
+ * without repositories). {@code mode} is the run's mode for the built-in harness: plan or orchestrate (null:
+ * normal).
  */
 public record ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history,
         String runToken, List<AttachmentRef> attachments, RunEnvironment environment, String modelId,
         String modelProvider, String skillInstructions, String executionId, Integer turn, List<RunSecret> secrets,
-        String secretsError, RunDelivery delivery) {
+        String secretsError, RunDelivery delivery, String mode) {
+
+    public ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history,
+            String runToken, List<AttachmentRef> attachments, RunEnvironment environment, String modelId,
+            String modelProvider, String skillInstructions, String executionId, Integer turn, List<RunSecret> secrets,
+            String secretsError, RunDelivery delivery) {
+        this(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId, modelProvider,
+                skillInstructions, executionId, turn, secrets, secretsError, delivery, null);
+    }
 
     public ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history,
             String runToken, List<AttachmentRef> attachments, RunEnvironment environment, String modelId,
             String modelProvider, String skillInstructions, String executionId, Integer turn, List<RunSecret> secrets,
             String secretsError) {
         this(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId, modelProvider,
-                skillInstructions, executionId, turn, secrets, secretsError, null);
+                skillInstructions, executionId, turn, secrets, secretsError, null, null);
     }
 
     public ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, ConversationResponse history,
             String runToken, List<AttachmentRef> attachments, RunEnvironment environment, String modelId,
             String modelProvider, String skillInstructions, String executionId) {
         this(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId, modelProvider,
-                skillInstructions, executionId, null, List.of(), null, null);
+                skillInstructions, executionId, null, List.of(), null, null, null);
     }
 
     /** Whether this execution continues a run that had ended (a follow-up), rather than starting it. */
@@ -65,11 +74,11 @@ public record ClaimedRun(RunItem run, Instant leaseExpiresAt, int attempt, Conve
 
     public ClaimedRun withExecutionId(String id) {
         return new ClaimedRun(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId,
-                modelProvider, skillInstructions, id, turn, secrets, secretsError, delivery);
+                modelProvider, skillInstructions, id, turn, secrets, secretsError, delivery, mode);
     }
 
     public ClaimedRun withTurn(int turn) {
         return new ClaimedRun(run, leaseExpiresAt, attempt, history, runToken, attachments, environment, modelId,
-                modelProvider, skillInstructions, executionId, turn, secrets, secretsError, delivery);
+                modelProvider, skillInstructions, executionId, turn, secrets, secretsError, delivery, mode);
     }
 }

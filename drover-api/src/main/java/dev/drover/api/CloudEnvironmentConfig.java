@@ -14,20 +14,31 @@ import java.util.List;
  * given to the setup commands or the agent.
  */
 public record CloudEnvironmentConfig(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
-        List<String> setupCommands, List<String> secrets, Boolean deliverOnFailure, String gitSecret) {
+        List<String> setupCommands, List<String> secrets, Boolean deliverOnFailure,
+        Integer failureSessionRetentionMinutes, String gitSecret) {
 
     public CloudEnvironmentConfig(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
+            List<String> setupCommands, List<String> secrets, Boolean deliverOnFailure,
+            Integer failureSessionRetentionMinutes) {
+        this(name, description, dockerImage, githubRepos, setupCommands, secrets, deliverOnFailure,
+                failureSessionRetentionMinutes, null);
+    }
+
+    /**
+     * Without the newer SDK's {@code failure_session_retention_minutes} (refused when set: docs/api.md).
+     */
+    public CloudEnvironmentConfig(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
             List<String> setupCommands, List<String> secrets, Boolean deliverOnFailure) {
-        this(name, description, dockerImage, githubRepos, setupCommands, secrets, deliverOnFailure, null);
+        this(name, description, dockerImage, githubRepos, setupCommands, secrets, deliverOnFailure, null, null);
     }
 
     public CloudEnvironmentConfig(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
             List<String> setupCommands, List<String> secrets) {
-        this(name, description, dockerImage, githubRepos, setupCommands, secrets, null, null);
+        this(name, description, dockerImage, githubRepos, setupCommands, secrets, null, null, null);
     }
 
     public CloudEnvironmentConfig(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
             List<String> setupCommands) {
-        this(name, description, dockerImage, githubRepos, setupCommands, null, null, null);
+        this(name, description, dockerImage, githubRepos, setupCommands, null, null, null, null);
     }
 }

@@ -8,7 +8,15 @@ import java.util.List;
  * by default when the caller is in exactly one team or is a service account, personal otherwise).
  */
 public record CreateEnvironmentRequest(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
-        List<String> setupCommands, Boolean team, List<String> secrets, Boolean deliverOnFailure, String gitSecret) {
+        List<String> setupCommands, Boolean team, List<String> secrets, Boolean deliverOnFailure,
+        Integer failureSessionRetentionMinutes, String gitSecret) {
+
+    public CreateEnvironmentRequest(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
+            List<String> setupCommands, Boolean team, List<String> secrets, Boolean deliverOnFailure,
+            Integer failureSessionRetentionMinutes) {
+        this(name, description, dockerImage, githubRepos, setupCommands, team, secrets, deliverOnFailure,
+                failureSessionRetentionMinutes, null);
+    }
 
     public CreateEnvironmentRequest(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
             List<String> setupCommands, Boolean team, List<String> secrets, Boolean deliverOnFailure) {
@@ -27,6 +35,6 @@ public record CreateEnvironmentRequest(String name, String description, String d
 
     public CloudEnvironmentConfig config() {
         return new CloudEnvironmentConfig(name, description, dockerImage, githubRepos, setupCommands, secrets,
-                deliverOnFailure, gitSecret);
+                deliverOnFailure, failureSessionRetentionMinutes, gitSecret);
     }
 }

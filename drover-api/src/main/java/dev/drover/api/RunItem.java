@@ -35,4 +35,21 @@ public record RunItem(
         Scope scope,
         Boolean interactive,
         Map<String, String> metadata,
-        String agentIdentityUid) {}
+        String agentIdentityUid,
+        RunCreatorInfo executor,
+        Boolean isRunTypeCancellable,
+        String runTime) {
+
+    /** Without the newer SDK's {@code executor}, {@code is_run_type_cancellable} and {@code run_time}. */
+    public RunItem(String runId, String taskId, String title, RunState state, RunExecutionLocation executionLocation,
+            String prompt, Instant createdAt, Instant updatedAt, Instant startedAt, RunStatusMessage statusMessage,
+            RunSourceType source, ScheduleInfo schedule, String sessionId, String sessionLink, String triggerUrl,
+            RunCreatorInfo creator, RequestUsage requestUsage, AmbientAgentConfig agentConfig, String conversationId,
+            String parentRunId, Boolean isSandboxRunning, List<ArtifactItem> artifacts, AgentSkill agentSkill,
+            Scope scope, Boolean interactive, Map<String, String> metadata, String agentIdentityUid) {
+        this(runId, taskId, title, state, executionLocation, prompt, createdAt, updatedAt, startedAt, statusMessage,
+                source, schedule, sessionId, sessionLink, triggerUrl, creator, requestUsage, agentConfig,
+                conversationId, parentRunId, isSandboxRunning, artifacts, agentSkill, scope, interactive, metadata,
+                agentIdentityUid, null, null, null);
+    }
+}

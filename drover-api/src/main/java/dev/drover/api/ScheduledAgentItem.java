@@ -11,4 +11,14 @@ import java.time.Instant;
 public record ScheduledAgentItem(String id, String name, String cronSchedule, boolean enabled, String prompt,
         String lastSpawnError, AmbientAgentConfig agentConfig, CloudEnvironmentConfig environment, Instant createdAt, Instant updatedAt,
         RunCreatorInfo createdBy, RunCreatorInfo updatedBy, ScheduledAgentHistoryItem history, Scope scope,
-        String agentUid) {}
+        String agentUid, java.util.Map<String, String> metadata, String mode) {
+
+    /** Without {@code metadata} and {@code mode} (given to every run the schedule creates; mode absent: normal). */
+    public ScheduledAgentItem(String id, String name, String cronSchedule, boolean enabled, String prompt,
+            String lastSpawnError, AmbientAgentConfig agentConfig, CloudEnvironmentConfig environment,
+            Instant createdAt, Instant updatedAt, RunCreatorInfo createdBy, RunCreatorInfo updatedBy,
+            ScheduledAgentHistoryItem history, Scope scope, String agentUid) {
+        this(id, name, cronSchedule, enabled, prompt, lastSpawnError, agentConfig, environment, createdAt, updatedAt,
+                createdBy, updatedBy, history, scope, agentUid, null, null);
+    }
+}

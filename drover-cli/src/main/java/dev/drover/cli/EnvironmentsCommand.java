@@ -141,7 +141,7 @@ final class EnvironmentsCommand {
             Boolean team = scope == null ? null : scope.team;
             CloudEnvironment e = client.client().createEnvironment(new CreateEnvironmentRequest(name, config.description,
                     config.dockerImage, parseRepos(spec, config.repos), orEmpty(config.setupCommands), team,
-                    orEmpty(config.secrets), config.deliverOnFailure, config.gitSecret));
+                    orEmpty(config.secrets), config.deliverOnFailure, null, config.gitSecret));
             System.out.println(json ? Output.json(e) : e.uid());
             return 0;
         }
@@ -208,7 +208,7 @@ final class EnvironmentsCommand {
                     repos != null ? repos : now.githubRepos(),
                     setup != null ? setup : now.setupCommands(),
                     secrets != null ? secrets : now.secrets(),
-                    config.deliverOnFailure != null ? config.deliverOnFailure : now.deliverOnFailure(),
+                    config.deliverOnFailure != null ? config.deliverOnFailure : now.deliverOnFailure(), null,
                     clearGitSecret ? null : config.gitSecret != null ? config.gitSecret : now.gitSecret()));
             show(e, json);
             return 0;

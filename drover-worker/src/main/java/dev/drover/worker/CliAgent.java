@@ -10,11 +10,27 @@ import java.util.Map;
 interface CliAgent {
 
     /**
-     * What one run asks of the CLI. {@code modelId} is the run's {@code config.model_id} (null: the CLI's own
-     * default); {@code isolated} says the worker's isolation (container or bubblewrap) confines the CLI, {@code root} that the
-     * worker runs as root.
+     * What one run asks of the CLI. {@code modelId} is the run's {@code harness.model_id}, else its
+     * {@code config.model_id} (null: the CLI's own default); {@code reasoningLevel} its {@code harness.reasoning_level}
+     * (null: the CLI's default; the server accepts it for codex only); {@code isolated} says the worker's isolation
+     * (container or bubblewrap) confines the CLI, {@code root} that the worker runs as root.
      */
-    record Invocation(String modelId, boolean isolated, boolean root) {}
+    record Invocation(String modelId, String reasoningLevel, boolean isolated, boolean root) {
+
+        Invocation(String modelId, boolean isolated, boolean root) {
+            this(modelId, null, isolated, root);
+        }
+
+        /** The model and reasoning level a run's config asks of its CLI harness. */
+        static Invocation of(dev.drover.api.AmbientAgentConfig config, boolean isolated, boolean root) {
+            if (config == null) {
+                return new Invocation(null, null, isolated, root);
+            }
+            dev.drover.api.Harness h = config.harness();
+            String model = h != null && h.modelId() != null ? h.modelId() : config.modelId();
+            return new Invocation(model, h == null ? null : h.reasoningLevel(), isolated, root);
+        }
+    }
 
     /** The harness type, also the executable's name: claude, codex, gemini. */
     String name();

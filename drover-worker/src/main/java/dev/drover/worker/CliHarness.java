@@ -106,8 +106,8 @@ final class CliHarness implements Harness {
             return Outcome.failed("The " + cli.name() + " harness needs " + String.join(" or ", cli.credentials())
                     + " in worker " + config.name() + "'s environment", PlatformErrorCode.INTEGRATION_NOT_CONFIGURED);
         }
-        String modelId = ctx.run().agentConfig() == null ? null : ctx.run().agentConfig().modelId();
-        CliAgent.Invocation invocation = new CliAgent.Invocation(modelId, !place.backend().equals("none"), root);
+        CliAgent.Invocation invocation = CliAgent.Invocation.of(ctx.run().agentConfig(), !place.backend().equals("none"),
+                root);
         List<String> command = new ArrayList<>();
         command.add(located.executable().toString());
         command.addAll(cli.arguments(invocation));
@@ -126,7 +126,7 @@ final class CliHarness implements Harness {
             StreamParser.Sink sink = new TranscriptSink(ctx, config.outputCap(), (status) -> {
                 if (overBudget.compareAndSet(false, true)) {
                     spent.set(String.format(Locale.ROOT, "The run's budget of $%.4f is spent ($%.4f); the %s CLI was stopped",
-                            status.budgetUsd(), status.requestUsage().inferenceCost(), cli.name()));
+                            status.budgetUsd(), status.requestUsage().inferenceCostUsd(), cli.name()));
                     stopQuietly(p);
                 }
             });

@@ -57,6 +57,9 @@ final class CodexCli implements CliAgent {
         if (run.modelId() != null && !run.modelId().isBlank()) {
             args.addAll(List.of("--model", run.modelId()));
         }
+        if (run.reasoningLevel() != null) { // a configuration override: a TOML string
+            args.addAll(List.of("-c", "model_reasoning_effort=\"" + run.reasoningLevel() + "\""));
+        }
         args.add("-"); // the prompt comes on standard input
         return args;
     }

@@ -45,6 +45,20 @@ final class OzHarness implements Harness {
             inspect and change files and to run commands. When the task is done, or cannot be done, call finish
             with success true or false and a one-paragraph summary.""";
 
+    /** What a run in plan mode is told: the tools that could change anything are not offered (and refused). */
+    static final String PLAN_MODE = """
+            This run is in plan mode: do not change anything. Inspect the workspace with the read-only tools, then
+            publish your plan with create_artifact (artifact_type PLAN, a title, the plan as markdown content) and call
+            finish. Files cannot be written and commands cannot be run in this mode.""";
+    /** What a run in orchestrate mode is told; its tools are those of a normal run. */
+    static final String ORCHESTRATE_MODE = """
+            This run is in orchestrate mode: split the task into independent parts, start a child run for each with
+            spawn_agent, coordinate them with send_message and read_inbox, collect their results, and call finish with
+            the combined outcome.""";
+    /** The tools a plan-mode run may not use: they change the workspace, run commands or start other runs. */
+    static final java.util.Set<String> CHANGING_TOOLS = java.util.Set.of("write_file", "edit_file", "run_shell",
+            "spawn_agent");
+
     private final ModelProviders providers;
     private final WorkerConfig config;
     private final Place place;
@@ -163,13 +177,21 @@ final class OzHarness implements Harness {
         String base = ctx.instructions();
         String identity = "\n\nThis run's id is " + ctx.run().runId()
                 + (ctx.run().parentRunId() == null ? "." : "; it was started by run " + ctx.run().parentRunId() + ".");
-        messages.add(SystemMessage.from(SYSTEM_PROMPT + identity + (base == null ? "" : "\n\n" + base)));
+        String mode = ctx.planOnly() ? "\n\n" + PLAN_MODE
+                : "orchestrate".equals(ctx.mode()) ? "\n\n" + ORCHESTRATE_MODE : "";
+        messages.add(SystemMessage.from(SYSTEM_PROMPT + identity + mode + (base == null ? "" : "\n\n" + base)));
         messages.addAll(history(ctx.history()));
         messages.add(UserMessage.from(ctx.task()));
         ctx.transcript().text("user", ctx.task());
         boolean interactive = Boolean.TRUE.equals(ctx.run().interactive());
         List<ToolSpecification> offered = new ArrayList<>(tools(interactive));
-        offered.addAll(mcp.specifications());
+        if (ctx.planOnly()) {
+            // MCP servers are left out too: what their tools do is unknown, so none may change anything unseen
+            offered.removeIf(t -> CHANGING_TOOLS.contains(t.name()));
+        } else {
+            offered.addAll(mcp.specifications());
+        }
+        boolean planPublished = false;
         // the run's wall-clock limit holds for the built-in agent too: between steps, and inside every model and
         // MCP call, which a cancel also cuts short (StoppableCall)
         long deadline = System.nanoTime() + config.runTimeout().toNanos();
@@ -203,7 +225,7 @@ final class OzHarness implements Harness {
                 if (spent.budgetExceeded()) {
                     return Outcome.failed(String.format(java.util.Locale.ROOT,
                             "The run's budget of $%.4f is spent ($%.4f); the agent was stopped",
-                            spent.budgetUsd(), spent.requestUsage().inferenceCost()), PlatformErrorCode.BUDGET_EXCEEDED);
+                            spent.budgetUsd(), spent.requestUsage().inferenceCostUsd()), PlatformErrorCode.BUDGET_EXCEEDED);
                 }
             }
             List<Map<String, Object>> said = new ArrayList<>();
@@ -239,17 +261,29 @@ final class OzHarness implements Harness {
                 if (call.name().equals("finish")) {
                     boolean success = args.path("success").asBoolean(false);
                     String summary = args.path("summary").asText("");
+                    if (success && ctx.planOnly() && !planPublished) {
+                        // a plan run's product is its PLAN artifact: one the model did not publish is its summary
+                        ctx.artifacts().record(new dev.drover.api.ArtifactUpload(dev.drover.api.ArtifactType.PLAN, null,
+                                null, null, null, "Plan", summary, null, null));
+                    }
                     ctx.transcript().append("tool", List.of(result(call, "completed", Map.of("success", success))));
                     return success ? Outcome.succeeded(summary) : Outcome.failed(summary, null);
                 }
                 ToolResult r;
                 try {
-                    r = mcp.offers(call.name())
+                    // not offered in plan mode, and refused if the model calls them anyway
+                    r = ctx.planOnly() && (CHANGING_TOOLS.contains(call.name()) || mcp.offers(call.name()))
+                            ? new ToolResult(false, call.name() + " is not available in plan mode: nothing may be "
+                                    + "changed; publish the plan with create_artifact and finish")
+                            : mcp.offers(call.name())
                             ? StoppableCall.call("drover-mcp-call", ctx.cancellation(), deadline,
                                     () -> mcp.call(call.name(), args), cut)
                             : execute(call.name(), args, ctx, files);
                 } catch (StoppableCall.Stopped stopped) {
                     return stopped.cause == StoppableCall.Cause.CANCELLED ? Outcome.cancelled() : timedOut();
+                }
+                if (r.ok() && call.name().equals("create_artifact") && args.path("artifact_type").asText().equals("PLAN")) {
+                    planPublished = true;
                 }
                 r = new ToolResult(r.ok(), cap(r.text()));
                 ctx.transcript().append("tool", List.of(result(call, r.ok() ? "completed" : "failed", Map.of("output", r.text()))));

@@ -23,7 +23,12 @@ import java.util.Map;
 public record RunContext(RunItem run, Path workspace, Map<String, String> environment, Cancellation cancellation,
         TranscriptWriter transcript, UsageMeter usage, ConversationResponse history, DroverClient agentApi,
         ArtifactSink artifacts, String modelId, String modelProvider, String skillInstructions, String turnTask,
-        Redactor redactor, RunSecret harnessAuth) {
+        Redactor redactor, RunSecret harnessAuth, String mode) {
+
+    /** The run's mode for the built-in harness (the server accepts plan and orchestrate for it only). */
+    public boolean planOnly() {
+        return "plan".equals(mode);
+    }
 
     /**
      * The agent's standing instructions: {@code config.base_prompt}, then the skill's instructions; null when the

@@ -229,7 +229,7 @@ public final class Worker implements AutoCloseable {
                 .filter(s -> RunSecret.HARNESS_AUTH.equals(s.use())).findFirst().orElse(null);
         Outcome outcome = choice.harness().run(new RunContext(run, workspace, env, cancellation, transcript, usage,
                 claimed.history(), agentApi, artifacts, claimed.modelId(), claimed.modelProvider(),
-                claimed.skillInstructions(), turnTask(claimed, agentApi), redactor, harnessAuth));
+                claimed.skillInstructions(), turnTask(claimed, agentApi), redactor, harnessAuth, claimed.mode()));
         uploadArtifacts(run, workspace, transcript, redactor);
         return outcome;
     }

@@ -137,7 +137,7 @@ abstract class CliHarnessEndToEndTest {
         assertThat(usage.get("input_tokens").asLong()).isEqualTo(1000);
         assertThat(usage.get("output_tokens").asLong()).isEqualTo(200);
         // priced as claude-sonnet-4-5: $3 in and $15 out per million tokens
-        assertThat(usage.get("inference_cost").asDouble()).isCloseTo(0.006, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(usage.get("inference_cost_usd").asDouble()).isCloseTo(0.006, org.assertj.core.data.Offset.offset(1e-9));
 
         assertThat(workspaceFile(run, "received-prompt.txt")).isEqualTo("Always answer briefly.\n\nFix the typo in hello.txt");
         String env = workspaceFile(run, "received-env.txt");
@@ -162,6 +162,17 @@ abstract class CliHarnessEndToEndTest {
                 .endsWith("Now:\n\nNow say what you did");
         // "sonnet" is no model the server prices: the tokens count, the cost does not
         assertThat(done.get("request_usage").get("input_tokens").asLong()).isEqualTo(1000);
+    }
+
+    @Test
+    void theHarnessModelAndReasoningLevelReachTheCliBeforeTheConfigModel() throws IOException {
+        Api.Reply r = user.post("/agent/runs", Map.of("prompt", "Add codex.txt", "config", Map.of("model_id", "gpt-4.1",
+                "harness", Map.of("type", "codex", "model_id", "gpt-5-codex", "reasoning_level", "high"))));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        String run = r.json().get("run_id").asText();
+        JsonNode done = awaitState(run, "SUCCEEDED");
+        assertThat(done.get("status_message").get("message").asText()).contains("model gpt-5-codex)");
+        assertThat(workspaceFile(run, "received-config-overrides.txt")).isEqualTo("model_reasoning_effort=\"high\"\n");
     }
 
     @Test

@@ -47,7 +47,7 @@ class OzHarnessEndToEndTest {
                 JsonNode usage = done.get("request_usage");
                 assertThat(usage.get("input_tokens").asLong()).isEqualTo(400);
                 assertThat(usage.get("output_tokens").asLong()).isEqualTo(80);
-                assertThat(usage.get("inference_cost").asDouble()).isCloseTo(0.00026, org.assertj.core.data.Offset.offset(1e-9));
+                assertThat(usage.get("inference_cost_usd").asDouble()).isCloseTo(0.00026, org.assertj.core.data.Offset.offset(1e-9));
 
                 assertThat(model.requests).hasSize(4);
                 JsonNode first = model.requests.getFirst();
@@ -71,6 +71,70 @@ class OzHarnessEndToEndTest {
                 }
                 assertThat(actions).containsExactly("write_file", "run_shell", "read_file", "finish");
                 assertThat(messages.toString()).contains("action_result").contains("hello from the model");
+            }
+        }
+    }
+
+    @Test
+    void aPlanModeRunCannotChangeTheWorkspaceAndItsPlanBecomesAPlanArtifact() throws Exception {
+        try (TestServer server = TestServer.start(Backend.SQLITE,
+                Backend.SQLITE.freshConfig().withEnv(Map.of("OPENAI_API_KEY", "sk-scripted")));
+                ScriptedModelServer model = new ScriptedModelServer()) {
+            model.thenCall("write_file", Map.of("path", "changed.txt", "content", "should not exist"))
+                    .thenCall("run_shell", Map.of("command", "touch ran.txt"))
+                    .thenCall("list_files", Map.of("path", "."))
+                    .thenCall("finish", Map.of("success", true, "summary", "1. Add a test. 2. Fix the bug."));
+            Api key = server.newWorkerKey("plan-" + UUID.randomUUID());
+            Path work = Files.createTempDirectory("drover-plan-");
+            try (Worker worker = new Worker(new WorkerConfig(server.apiBaseUrl(), key.key(), "plan", "plan-pool", 1, work,
+                    WorkerConfig.DEFAULT_RUN_TIMEOUT, WorkerConfig.DEFAULT_OUTPUT_CAP, List.of(),
+                    Map.of("OPENAI_API_KEY", "sk-scripted", "OPENAI_BASE_URL", model.baseUrl()), null).withIsolation(IsolationSettings.of("none"))).start()) {
+                Api user = server.admin();
+                String run = user.post("/agent/runs", Map.of("prompt", "Plan the bug fix", "mode", "plan", "config",
+                        Map.of("worker_host", "plan-pool", "model_id", "gpt-5-mini"))).json().get("run_id").asText();
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+                        user.get("/agent/runs/" + run).json().get("state").asText().matches("SUCCEEDED|FAILED|ERROR"));
+                JsonNode done = user.get("/agent/runs/" + run).json();
+                assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+                JsonNode plan = done.get("artifacts").get(0);
+                assertThat(plan.get("artifact_type").asText()).isEqualTo("PLAN");
+                String uid = plan.get("data").get("artifact_uid").asText();
+                assertThat(user.get("/agent/artifacts/" + uid).json().get("data").get("content").asText())
+                        .isEqualTo("1. Add a test. 2. Fix the bug.");
+                try (var files = Files.walk(work)) {
+                    assertThat(files.map(p -> p.getFileName().toString())).doesNotContain("changed.txt", "ran.txt");
+                }
+                JsonNode first = model.requests.getFirst();
+                assertThat(first.get("messages").get(0).get("content").asText()).contains("plan mode");
+                assertThat(first.get("tools").findValuesAsText("name")).contains("read_file", "list_files",
+                        "create_artifact", "finish").doesNotContain("write_file", "edit_file", "run_shell", "spawn_agent");
+                assertThat(model.requests.get(1).get("messages").toString()).contains("not available in plan mode");
+            }
+        }
+    }
+
+    @Test
+    void anOrchestrateModeRunIsToldToSplitTheWorkAmongChildRuns() throws Exception {
+        try (TestServer server = TestServer.start(Backend.SQLITE,
+                Backend.SQLITE.freshConfig().withEnv(Map.of("OPENAI_API_KEY", "sk-scripted")));
+                ScriptedModelServer model = new ScriptedModelServer()) {
+            model.thenCall("spawn_agent", Map.of("prompt", "Do part one"))
+                    .thenCall("finish", Map.of("success", true, "summary", "Started part one"));
+            Api key = server.newWorkerKey("orch-" + UUID.randomUUID());
+            Path work = Files.createTempDirectory("drover-orch-");
+            try (Worker worker = new Worker(new WorkerConfig(server.apiBaseUrl(), key.key(), "orch", "orch-pool", 1, work,
+                    WorkerConfig.DEFAULT_RUN_TIMEOUT, WorkerConfig.DEFAULT_OUTPUT_CAP, List.of(),
+                    Map.of("OPENAI_API_KEY", "sk-scripted", "OPENAI_BASE_URL", model.baseUrl()), null).withIsolation(IsolationSettings.of("none"))).start()) {
+                Api user = server.admin();
+                String run = user.post("/agent/runs", Map.of("prompt", "Do both parts", "mode", "orchestrate", "config",
+                        Map.of("worker_host", "orch-pool", "model_id", "gpt-5-mini"))).json().get("run_id").asText();
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+                        user.get("/agent/runs/" + run).json().get("state").asText().matches("SUCCEEDED|FAILED|ERROR"));
+                assertThat(model.requests.getFirst().get("messages").get(0).get("content").asText())
+                        .contains("orchestrate mode");
+                JsonNode children = user.get("/agent/runs?ancestor_run_id=" + run).json().get("runs");
+                assertThat(children).hasSize(1);
+                assertThat(children.get(0).get("source").asText()).isEqualTo("ORCHESTRATION");
             }
         }
     }

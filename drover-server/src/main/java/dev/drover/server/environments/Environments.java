@@ -228,11 +228,18 @@ public final class Environments {
 
     /** Lists are stored and returned as lists, never null; blank optional texts are absent. */
     private static CloudEnvironmentConfig normalise(CloudEnvironmentConfig c) {
+        if (c.failureSessionRetentionMinutes() != null) {
+            // the newer SDK keeps a failed run's session open for debugging that long; Drover's workers retire a
+            // run's workspace when it ends and have no debug session to keep, so the setting is refused, not dropped
+            throw ApiException.badRequest("failure_session_retention_minutes", "is not supported by this server: a "
+                    + "failed run's workspace is retired when the run ends");
+        }
         List<GitHubRepo> repos = c.githubRepos() == null ? List.of() : c.githubRepos();
         List<String> commands = c.setupCommands() == null ? List.of() : c.setupCommands();
         List<String> secrets = c.secrets() == null ? List.of() : c.secrets();
         return new CloudEnvironmentConfig(c.name() == null ? null : c.name().strip(), blankToNull(c.description()),
-                blankToNull(c.dockerImage()), repos, commands, secrets, c.deliverOnFailure(), blankToNull(c.gitSecret()));
+                blankToNull(c.dockerImage()), repos, commands, secrets, c.deliverOnFailure(), null,
+                blankToNull(c.gitSecret()));
     }
 
     private static String blankToNull(String s) {

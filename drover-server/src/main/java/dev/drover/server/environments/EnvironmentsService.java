@@ -5,6 +5,7 @@ import dev.drover.api.CreateEnvironmentRequest;
 import dev.drover.api.DeleteResponse;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.http.JsonBodies;
+import dev.drover.server.http.UnsupportedFields;
 import dev.drover.server.http.QueryParams;
 import dev.drover.server.http.RequestContext;
 import io.helidon.http.Status;
@@ -40,7 +41,9 @@ public final class EnvironmentsService implements HttpService {
     }
 
     private void create(ServerRequest req, ServerResponse res) {
-        CreateEnvironmentRequest body = JsonBodies.read(req, CreateEnvironmentRequest.class);
+        CreateEnvironmentRequest body = JsonBodies.read(req, CreateEnvironmentRequest.class,
+                UnsupportedFields.refusing(java.util.List.of("providers"), "cloud provider credentials "
+                        + "(providers.aws, providers.gcp) are not supported by this server; use managed secrets (secrets)"));
         var created = environments.create(RequestContext.principal(req), body);
         res.status(Status.CREATED_201);
         JsonBodies.send(res, created);
@@ -52,7 +55,9 @@ public final class EnvironmentsService implements HttpService {
 
     private void update(ServerRequest req, ServerResponse res) {
         String uid = req.path().pathParameters().get("uid");
-        CloudEnvironmentConfig body = JsonBodies.read(req, CloudEnvironmentConfig.class);
+        CloudEnvironmentConfig body = JsonBodies.read(req, CloudEnvironmentConfig.class,
+                UnsupportedFields.refusing(java.util.List.of("providers"), "cloud provider credentials "
+                        + "(providers.aws, providers.gcp) are not supported by this server; use managed secrets (secrets)"));
         JsonBodies.send(res, environments.update(RequestContext.principal(req), uid, body));
     }
 

@@ -81,9 +81,10 @@ final class InboundRuns {
         RunAgentRequest request = new RunAgentRequest(TriggerPrompt.of(t), null, config, TriggerPrompt.title(t),
                 "Team".equals(home.scope().type()), null, null, null, null, null, metadata(t));
         try {
+            Runs.Prepared prepared = runs.prepare(actor, request); // outside the transaction, as for a schedule's tick
             String runId = db.write(h -> {
                 String id = runs.createIn(h, actor, request, new Runs.Origin(t.forge().source,
-                        RunExecutionLocation.REMOTE, null, home.scope()), null).runId();
+                        RunExecutionLocation.REMOTE, null, home.scope()), prepared).runId();
                 // the replay key, in the run's transaction: two copies of a delivery racing on two nodes both get
                 // here, and the second one's insert fails on the primary key and takes its run away with it
                 h.createUpdate("""

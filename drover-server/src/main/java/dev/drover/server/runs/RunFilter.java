@@ -10,14 +10,19 @@ import java.util.SortedMap;
 
 /**
  * The filters of {@code GET /agent/runs}, already validated. {@code environmentId} equal to
- * {@link #EMPTY_ENVIRONMENT} selects runs with no environment.
+ * {@link #EMPTY_ENVIRONMENT} selects runs with no environment. {@code sources} matches any of them. {@code executor}
+ * is who executed the run: in Drover always its creator. {@code matchesNothing} says why a filter selects no run
+ * at all (a factory, an artifact type Drover never produces), null otherwise: such a filter is honoured by an
+ * empty list, never by being ignored. {@code taskStatuses} are the newer SDK's high-level statuses (any of them);
+ * {@code team} the team of the SDK's {@code X-Warp-Team-Uid} header: the listing is of that team's runs and the
+ * caller's own.
  */
 record RunFilter(
         List<RunState> states,
         String name,
         String modelId,
         String creator,
-        RunSourceType source,
+        List<RunSourceType> sources,
         RunExecutionLocation executionLocation,
         Instant createdAfter,
         Instant createdBefore,
@@ -28,12 +33,17 @@ record RunFilter(
         String ancestorRunId,
         SortedMap<String, String> metadata,
         ArtifactType artifactType,
-        String q) {
+        String q,
+        String executor,
+        String matchesNothing,
+        List<String> taskStatuses,
+        String team) {
 
     static final String EMPTY_ENVIRONMENT = "empty-environment";
 
     RunFilter withAncestor(String runId) {
-        return new RunFilter(states, name, modelId, creator, source, executionLocation, createdAfter, createdBefore,
-                updatedAfter, environmentId, skillSpec, scheduleId, runId, metadata, artifactType, q);
+        return new RunFilter(states, name, modelId, creator, sources, executionLocation, createdAfter, createdBefore,
+                updatedAfter, environmentId, skillSpec, scheduleId, runId, metadata, artifactType, q, executor,
+                matchesNothing, taskStatuses, team);
     }
 }

@@ -27,7 +27,10 @@ final class RunListSql {
         eq(b, and, "r.config_name", f.name());
         eq(b, and, "r.model_id", f.modelId());
         eq(b, and, "r.creator_id", f.creator());
-        eq(b, and, "r.source", f.source() == null ? null : f.source().name());
+        if (!f.sources().isEmpty()) {
+            and.add("r.source IN (" + String.join(", ", f.sources().stream().map(s -> b.param(s.name())).toList()) + ")");
+        }
+        eq(b, and, "r.creator_id", f.executor()); // a Drover run is executed by its creator
         eq(b, and, "r.execution_location", f.executionLocation() == null ? null : f.executionLocation().name());
         eq(b, and, "r.skill_spec", f.skillSpec());
         eq(b, and, "r.schedule_id", f.scheduleId());
@@ -56,12 +59,32 @@ final class RunListSql {
             and.add("EXISTS (SELECT 1 FROM artifacts a WHERE a.run_id = r.id AND a.artifact_type = "
                     + b.param(f.artifactType().name()) + ")");
         }
+        if (!f.taskStatuses().isEmpty()) {
+            List<String> any = new ArrayList<>();
+            for (String status : f.taskStatuses()) {
+                if (status.equals("running")) { // the run, or any run below it, is not finished
+                    String active = "('QUEUED', 'PENDING', 'CLAIMED', 'INPROGRESS')";
+                    any.add("r.state IN " + active + " OR EXISTS (SELECT 1 FROM run_ancestors a JOIN runs d ON d.id = "
+                            + "a.run_id WHERE a.ancestor_id = r.id AND d.state IN " + active + ")");
+                } else {
+                    any.add("r.state IN (" + String.join(", ", TASK_STATES.get(status).stream().map(b::param).toList()) + ")");
+                }
+            }
+            and.add("(" + String.join(" OR ", any) + ")");
+        }
+        if (f.matchesNothing() != null) {
+            and.add("1 = 0");
+        }
         if (f.q() != null) {
             and.add(dialect.runTextSearch(b, f.q()));
         }
         b.append(and.isEmpty() ? "1 = 1" : String.join(" AND ", and));
         return b.build();
     }
+
+    /** The newer SDK's {@code task_status} values but running, as the run states they match. */
+    static final Map<String, List<String>> TASK_STATES = Map.of("failed", List.of("FAILED", "ERROR"),
+            "blocked", List.of("BLOCKED"), "cancelled", List.of("CANCELLED"), "complete", List.of("SUCCEEDED"));
 
     private static void eq(Sql.Builder b, List<String> and, String column, String value) {
         if (value != null) {

@@ -43,7 +43,13 @@ final class RunRepository {
             RunSourceType source, RunExecutionLocation location, String configJson, String configName,
             String modelId, String environmentId, String skillSpec, String skillName, String agentSkillJson,
             String skillInstructions, String scheduleId, String scheduleJson, String conversationId, String parentRunId, int depth,
-            String sessionId, boolean interactive, Map<String, String> metadata, String pool, long now) {}
+            String sessionId, boolean interactive, Map<String, String> metadata, String pool, long now, String mode) {}
+
+    /** The run's mode (plan or orchestrate), for its claim; null for normal. */
+    String mode(Handle h, String id) {
+        return h.createQuery("SELECT mode FROM runs WHERE id = :id").bind("id", id).mapTo(String.class).findOne()
+                .orElse(null);
+    }
 
     /** The run's skill instructions, for its claim (null without a skill). */
     String skillInstructions(Handle h, String id) {
@@ -57,12 +63,12 @@ final class RunRepository {
                             execution_location, config_json, config_name, model_id, environment_id, skill_spec,
                             skill_name, agent_skill_json, skill_instructions, schedule_id, schedule_json,
                             conversation_id, parent_run_id, depth, session_id, interactive, metadata_json, pool,
-                            created_at, updated_at, created_seq, updated_seq)
+                            created_at, updated_at, created_seq, updated_seq, mode)
                         VALUES (:id, :ownerType, :ownerId, :creatorId, :title, :prompt, 'QUEUED', :source,
                             :location, :configJson, :configName, :modelId, :environmentId, :skillSpec,
                             :skillName, :agentSkillJson, :skillInstructions, :scheduleId, :scheduleJson,
                             :conversationId, :parentRunId, :depth, :sessionId, :interactive, :metadataJson, :pool,
-                            :now, :now, 0, 0)""")
+                            :now, :now, 0, 0, :mode)""")
                 .bindMap(components(n))
                 .bind("source", n.source().name())
                 .bind("location", n.location().name())

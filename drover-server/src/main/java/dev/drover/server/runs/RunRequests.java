@@ -2,6 +2,7 @@ package dev.drover.server.runs;
 
 import dev.drover.api.AmbientAgentConfig;
 import dev.drover.api.AttachmentInput;
+import dev.drover.api.Harness;
 import dev.drover.api.McpServerConfig;
 import dev.drover.api.RunAgentRequest;
 import dev.drover.server.http.ApiException;
@@ -49,9 +50,13 @@ public final class RunRequests {
         Text.notBlankIfPresent("parent_run_id", r.parentRunId());
         Text.notBlankIfPresent("agent_identity_uid", r.agentIdentityUid());
         Text.blankIsAbsent("title", r.title());
-        boolean hasSkill = notBlank(r.skill()) || (c != null && notBlank(c.skillSpec()));
+        mode("mode", r.mode(), c, "config");
+        if (c != null) { // first: whether the run has a skill depends on config.skills being one spec
+            validateConfig("config", c);
+        }
+        boolean hasSkill = notBlank(r.skill()) || notBlank(skillSpec(c));
         if (!notBlank(r.prompt()) && !hasSkill) {
-            throw ApiException.badRequest("prompt", "either prompt or skill (or config.skill_spec) is required");
+            throw ApiException.badRequest("prompt", "either prompt or skill (or config.skill_spec, config.skills) is required");
         }
         if (r.prompt() != null && r.prompt().getBytes(StandardCharsets.UTF_8).length > MAX_PROMPT_BYTES) {
             throw ApiException.badRequest("prompt", "must be at most " + MAX_PROMPT_BYTES + " bytes");
@@ -61,18 +66,89 @@ public final class RunRequests {
         maxChars("conversation_id", r.conversationId(), 128);
         maxChars("parent_run_id", r.parentRunId(), 128);
         maxChars("agent_identity_uid", r.agentIdentityUid(), 128);
-        if (c != null) {
-            validateConfig("config", c);
-        }
         validateMetadata(r.metadata());
         if (r.attachments() != null && r.attachments().size() > MAX_ATTACHMENTS) {
             throw ApiException.badRequest("attachments", "at most " + MAX_ATTACHMENTS + " attachments are allowed");
         }
     }
 
+    /**
+     * Members of the newer SDK's agent config Drover has nothing behind: Bedrock inference settings (providers are
+     * the workers', docs/architecture.md), memory stores, and shared-session link access (Drover sessions are shared
+     * by their link already). Refused when present, never dropped.
+     */
+    public static java.util.List<String> unsupportedConfigFields(String field) {
+        return java.util.List.of(field + ".inference_providers", field + ".memory_stores", field + ".session_sharing");
+    }
+
+    public static final String UNSUPPORTED = "is not supported by this server (docs/api.md, \"Request fields\")";
+
+    /** The harnesses whose CLI takes a model and a reasoning level of the run's own ({@code harness.model_id}). */
+    static final Set<String> CLI_HARNESSES = Set.of("claude", "codex", "gemini");
+    /** {@code harness.reasoning_level}: the levels Codex's {@code model_reasoning_effort} takes that Drover passes. */
+    static final Set<String> REASONING_LEVELS = Set.of("low", "medium", "high");
+
+    /**
+     * The newer SDK's query {@code mode}: normal (the default), plan (the agent inspects without changing anything
+     * and publishes a PLAN artifact) or orchestrate (the agent splits the work among child runs). The built-in
+     * harness does the last two (docs/api.md "Modes"); a CLI or command harness cannot be held to them, so there
+     * they are refused rather than run as normal. Returns the mode to store: null for normal.
+     */
+    public static String mode(String field, String mode, AmbientAgentConfig config, String configField) {
+        if (mode == null || mode.equals("normal")) {
+            return null;
+        }
+        if (!mode.equals("plan") && !mode.equals("orchestrate")) {
+            throw ApiException.badRequest(field, "unknown mode \"" + shown(mode) + "\"; one of normal, plan, orchestrate");
+        }
+        if (config != null && !runsBuiltInAgent(config)) {
+            throw ApiException.badRequest(field, "mode " + mode + " needs the built-in oz harness; the "
+                    + config.harness().type() + " harness (" + configField + ".harness.type) runs in normal mode only");
+        }
+        return mode;
+    }
+
+    /**
+     * The one skill a config names: {@code skill_spec}, else the only entry of the newer SDK's {@code skills}
+     * (checked by {@link #validateConfig}: the two are exclusive and Drover runs one skill).
+     */
+    public static String skillSpec(AmbientAgentConfig c) {
+        if (c == null) {
+            return null;
+        }
+        if (c.skillSpec() != null || c.skills() == null || c.skills().isEmpty()) {
+            return c.skillSpec();
+        }
+        return c.skills().getFirst();
+    }
+
     /** An agent config, its fields named under {@code field} ({@code config} of a run, {@code agent_config} of a schedule). */
     public static void validateConfig(String field, AmbientAgentConfig c) {
         String p = field.isEmpty() ? "" : field + "."; // "": the fields are top-level (an agent identity's)
+        if (Boolean.TRUE.equals(c.computerUseEnabled())) {
+            throw ApiException.badRequest(p + "computer_use_enabled", "computer use is not supported by this "
+                    + "server's harnesses; leave it out or false");
+        }
+        if (c.runnerId() != null) {
+            throw ApiException.badRequest(p + "runner_id", "is not supported by this server: runs go to a "
+                    + "worker pool named by " + p + "worker_host (drover worker --pool NAME)");
+        }
+        if (c.skills() != null) {
+            if (c.skillSpec() != null && !c.skills().isEmpty()) {
+                throw ApiException.badRequest(p + "skills", "give either skills or skill_spec, not both");
+            }
+            if (c.skills().size() > 1) {
+                throw ApiException.badRequest(p + "skills", "this server runs one skill per run; give one spec");
+            }
+            if (c.skills().size() == 1) {
+                if (c.skills().getFirst() == null) {
+                    throw ApiException.badRequest(p + "skills[0]", "must be a string");
+                }
+                Text.notBlankIfPresent(p + "skills[0]", c.skills().getFirst());
+                maxChars(p + "skills[0]", c.skills().getFirst(), 1024);
+            }
+        }
+        validateHarnessModel(field, c);
         Text.notBlankIfPresent(p + "name", c.name());
         Text.notBlankIfPresent(p + "model_id", c.modelId());
         Text.notBlankIfPresent(p + "environment_id", c.environmentId());
@@ -118,6 +194,35 @@ public final class RunRequests {
             for (Map.Entry<String, McpServerConfig> e : c.mcpServers().entrySet()) {
                 maxChars(p + "mcp_servers." + shown(e.getKey()), e.getKey(), 128);
                 validateMcp(p + "mcp_servers." + shown(e.getKey()), e.getValue());
+            }
+        }
+    }
+
+    /** {@code harness.model_id} and {@code reasoning_level} belong to a CLI harness; the built-in one has config.model_id. */
+    private static void validateHarnessModel(String field, AmbientAgentConfig c) {
+        Harness h = c.harness();
+        if (h == null || (h.modelId() == null && h.reasoningLevel() == null)) {
+            return;
+        }
+        String type = h.type() == null ? "oz" : h.type();
+        if (!CLI_HARNESSES.contains(type)) {
+            String which = h.modelId() != null ? ".harness.model_id" : ".harness.reasoning_level";
+            throw ApiException.badRequest(field + which, "applies to the claude, codex and gemini harnesses only; "
+                    + "the " + type + " harness's model is " + field + ".model_id");
+        }
+        Text.notBlankIfPresent(field + ".harness.model_id", h.modelId());
+        maxChars(field + ".harness.model_id", h.modelId(), 128);
+        if (h.modelId() != null && !h.modelId().matches("[A-Za-z0-9][A-Za-z0-9._:/@\\[\\]-]*")) {
+            // it becomes a command-line argument of the CLI: no leading dash, no spaces
+            throw ApiException.badRequest(field + ".harness.model_id", "must be a model name such as claude-sonnet-4-5");
+        }
+        if (h.reasoningLevel() != null) {
+            if (!REASONING_LEVELS.contains(h.reasoningLevel())) {
+                throw ApiException.badRequest(field + ".harness.reasoning_level", "one of low, medium, high");
+            }
+            if (!type.equals("codex")) {
+                throw ApiException.badRequest(field + ".harness.reasoning_level", "the " + type + " CLI has no "
+                        + "reasoning level setting; only the codex harness takes one");
             }
         }
     }
@@ -193,7 +298,7 @@ public final class RunRequests {
         return METADATA_KEY.matcher(key).matches();
     }
 
-    static void validateMetadata(Map<String, String> metadata) {
+    public static void validateMetadata(Map<String, String> metadata) {
         if (metadata == null) {
             return;
         }

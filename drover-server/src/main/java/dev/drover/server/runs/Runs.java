@@ -97,8 +97,11 @@ public final class Runs {
         }
     }
 
-    public RunAgentResponse create(Principal caller, RunAgentRequest request, String requestedKey, Origin origin) {
+    public RunAgentResponse create(Principal caller, RunAgentRequest request, String requestedKey, Origin requested) {
         RunRequests.validate(request);
+        // an agent's child runs are the orchestration layer's (the newer SDK's ORCHESTRATION source)
+        Origin origin = caller.runScope() == null ? requested : new Origin(RunSourceType.ORCHESTRATION,
+                requested.location(), requested.schedule(), requested.owner());
         if (requestedKey != null && (requestedKey.isBlank() || requestedKey.length() > 255)) {
             throw ApiException.badRequest("Idempotency-Key", "must be 1 to 255 characters");
         }
@@ -239,11 +242,17 @@ public final class Runs {
     /** The skill the request names ({@code skill}, else {@code config.skill_spec}), or null when it names none. */
     public SkillResolver.ResolvedSkill resolveSkill(Principal caller, RunAgentRequest request) {
         boolean bySkill = RunRequests.notBlank(request.skill());
-        String spec = bySkill ? request.skill() : request.config() == null ? null : request.config().skillSpec();
+        String spec = bySkill ? request.skill() : RunRequests.skillSpec(request.config());
         if (!RunRequests.notBlank(spec)) {
             return null;
         }
-        return skills.resolve(caller, bySkill ? "skill" : "config.skill_spec", spec, request.prompt());
+        String field = bySkill ? "skill" : request.config().skillSpec() != null ? "config.skill_spec" : "config.skills[0]";
+        return skills.resolve(caller, field, spec, request.prompt());
+    }
+
+    /** A run's mode for its claim: plan or orchestrate, null for normal. */
+    public String mode(String runId) {
+        return db.readOne(h -> repo.mode(h, runId));
     }
 
     /** The instructions of a run's skill as resolved at its creation, for its claim. */
@@ -349,7 +358,7 @@ public final class Runs {
                 origin.schedule() == null ? null : origin.schedule().scheduleId(),
                 origin.schedule() == null ? null : RunRepository.json(origin.schedule()), conversationId,
                 r.parentRunId(), depth, Ids.uuid(), Boolean.TRUE.equals(r.interactive()), r.metadata(), pool(config),
-                micros));
+                micros, RunRequests.mode("mode", r.mode(), config, "config")));
         if (identity != null) {
             h.createUpdate("UPDATE runs SET agent_identity_id = :i WHERE id = :id")
                     .bind("i", identity.uid()).bind("id", id).execute();
@@ -495,7 +504,8 @@ public final class Runs {
         if (report.modelId() == null || report.modelId().isBlank()) {
             throw ApiException.badRequest("model_id", "is required");
         }
-        double cost = models.cost(report.modelId(), report.inputTokens(), report.outputTokens());
+        double inputCost = models.cost(report.modelId(), report.inputTokens(), 0);
+        double outputCost = models.cost(report.modelId(), 0, report.outputTokens());
         return db.write(h -> {
             Optional<String> earlier = by.replay(h, runId);
             if (earlier.isPresent()) {
@@ -503,14 +513,13 @@ public final class Runs {
             }
             by.requireHolder(h, runId);
             RunRow run = repo.find(h, runId).orElseThrow();
-            RequestUsage before = run.requestUsageJson() == null ? new RequestUsage(0d, 0d, 0L, 0L)
-                    : read(run.requestUsageJson(), RequestUsage.class);
-            RequestUsage after = new RequestUsage(nz(before.inferenceCost()) + cost, nz(before.computeCost()),
-                    nzl(before.inputTokens()) + report.inputTokens(), nzl(before.outputTokens()) + report.outputTokens());
+            RequestUsage before = usage(run.requestUsageJson());
+            RequestUsage after = Usage.add(before, report.modelId(), report.inputTokens(), report.outputTokens(),
+                    inputCost, outputCost);
             h.createUpdate("UPDATE runs SET request_usage_json = :u WHERE id = :id")
                     .bind("u", RunRepository.json(after)).bind("id", runId).execute();
             Double budget = read(run.configJson(), AmbientAgentConfig.class).budgetUsd();
-            UsageStatus status = new UsageStatus(after, budget, budget != null && after.inferenceCost() > budget);
+            UsageStatus status = new UsageStatus(after, budget, budget != null && after.inferenceCostUsd() > budget);
             by.remember(h, runId, RunRepository.json(status), clock.instant());
             return status;
         });
@@ -594,6 +603,21 @@ public final class Runs {
     public record RunView(String id, String ownerId, RunState state, RunExecutionLocation location,
             String conversationId, String sessionId) {}
 
+    /**
+     * Whose runs a listing reads: everything the caller sees, or with the SDK's active team (a user in several
+     * teams) that team's runs and the caller's own. The SDK ignores the header for service accounts, which act as
+     * their team; so does Drover. A team the caller is not in is 404, like any foreign id.
+     */
+    private static List<String> owners(Principal caller, String team) {
+        if (team == null || caller.kind() == Principal.Kind.SERVICE_ACCOUNT) {
+            return caller.ownerIds();
+        }
+        if (!caller.teamIds().contains(team)) {
+            throw ApiException.notFound(RunsService.TEAM_HEADER, "team");
+        }
+        return List.of(caller.id(), team);
+    }
+
     public ListRunsResponse list(Principal caller, RunFilter filter, RunSort sort, boolean descending, int limit,
             String rawCursor) {
         if (caller.runScope() != null && filter.ancestorRunId() == null) {
@@ -612,7 +636,7 @@ public final class Runs {
                 }
             }
             long snapshot = cursor != null ? cursor.snapshot() : repo.head(h);
-            List<RunRepository.Positioned> rows = repo.page(h, caller.ownerIds(), f, sort, descending, cursor,
+            List<RunRepository.Positioned> rows = repo.page(h, owners(caller, f.team()), f, sort, descending, cursor,
                     snapshot, limit + 1);
             boolean more = rows.size() > limit;
             List<RunRepository.Positioned> page = more ? rows.subList(0, limit) : rows;
@@ -832,10 +856,15 @@ public final class Runs {
                 read(r.statusMessageJson(), RunStatusMessage.class), r.source(),
                 read(r.scheduleJson(), ScheduleInfo.class), r.sessionId(), publicUrl.get() + "/sessions/" + r.sessionId(),
                 triggerUrl(r), new RunCreatorInfo(r.creatorKind(), r.creatorId(), r.creatorName(), r.creatorEmail(), null),
-                r.requestUsageJson() == null ? null : read(r.requestUsageJson(), RequestUsage.class), config,
+                r.requestUsageJson() == null ? null : usage(r.requestUsageJson()), config,
                 r.conversationId(), r.parentRunId(), r.sandboxRunning(), artifacts,
                 read(r.agentSkillJson(), AgentSkill.class), new Scope(r.ownerType(), r.ownerId()),
-                r.interactive(), readStringMap(r.metadataJson()), r.agentIdentityId());
+                r.interactive(), readStringMap(r.metadataJson()), r.agentIdentityId(),
+                // a run executes as its creator (for a run acting as an agent identity, that identity)
+                new RunCreatorInfo(r.creatorKind(), r.creatorId(), r.creatorName(), r.creatorEmail(), null),
+                // the server can stop any run a worker executes; a LOCAL run's client executes it (cancel is 422)
+                r.executionLocation() == RunExecutionLocation.REMOTE,
+                runTime(r, clock.instant()));
     }
 
     /**
@@ -850,6 +879,25 @@ public final class Runs {
         Map<String, String> metadata = readStringMap(r.metadataJson());
         return metadata == null ? null : metadata.getOrDefault("drover.forge_comment_url",
                 metadata.get("drover.forge_issue_url"));
+    }
+
+    /**
+     * The newer SDK's {@code run_time}: how long the agent has worked on the run, from {@code started_at} to its
+     * end (its last update, for a finished run) or to now, as an ISO 8601 duration in whole seconds; absent before
+     * it starts.
+     */
+    static String runTime(RunRow r, Instant now) {
+        if (r.startedAt() == null) {
+            return null;
+        }
+        Instant end = r.state().isTerminal() ? Times.instant(r.updatedAt()) : now;
+        java.time.Duration d = java.time.Duration.between(Times.instant(r.startedAt()), end);
+        return (d.isNegative() ? java.time.Duration.ZERO : d).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    }
+
+    /** A run's stored usage, with rows written before the USD fields existed (their inference_cost was USD) read as such. */
+    private static RequestUsage usage(String json) {
+        return Usage.normalized(json == null ? null : read(json, RequestUsage.class));
     }
 
     private static <T> T read(String json, Class<T> type) {

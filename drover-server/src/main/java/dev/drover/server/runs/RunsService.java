@@ -13,6 +13,7 @@ import dev.drover.server.http.ApiException;
 import dev.drover.server.http.JsonBodies;
 import dev.drover.server.http.QueryParams;
 import dev.drover.server.http.RequestContext;
+import dev.drover.server.http.UnsupportedFields;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -27,6 +28,8 @@ public final class RunsService implements HttpService {
     static final String SOURCE_HEADER = "X-Drover-Source";
     /** Drover extension: a run executed by its own client, which reports its lifecycle through events. */
     static final String LOCATION_HEADER = "X-Drover-Execution-Location";
+    /** The newer SDK's active team (its {@code team_uid} parameter), sent on list requests. */
+    static final String TEAM_HEADER = "X-Warp-Team-Uid";
 
     private final Runs runs;
     private final WorkerPools pools;
@@ -72,8 +75,10 @@ public final class RunsService implements HttpService {
         Principal caller = RequestContext.principal(req);
         // an agent (run-scoped token) creating a child run: its secrets' values are redacted from what it sends
         Redactor redactor = secrets.redactorFor(caller);
-        RunAgentRequest body = redactor.isEmpty() ? JsonBodies.read(req, RunAgentRequest.class)
-                : JsonBodies.read(req, RunAgentRequest.class, tree -> RunSecrets.redact(tree, redactor));
+        RunAgentRequest body = JsonBodies.read(req, RunAgentRequest.class, tree -> {
+            UnsupportedFields.refuse(tree, RunRequests.unsupportedConfigFields("config"), RunRequests.UNSUPPORTED);
+            return redactor.isEmpty() ? tree : RunSecrets.redact(tree, redactor);
+        });
         secrets.checkNewRun(caller, body.config(), "config");
         String key = req.headers().first(HeaderNames.create("Idempotency-Key")).orElse(null);
         RunSourceType source = req.headers().first(HeaderNames.create(SOURCE_HEADER))
@@ -134,6 +139,14 @@ public final class RunsService implements HttpService {
                 throw ApiException.badRequest("metadata[" + pair[0] + "]", "given more than once");
             }
         }
+        // the newer SDK's automation_id: "runs stamped with the automation_id metadata key at creation time"
+        String automation = q.string("automation_id").orElse(null);
+        if (automation != null && metadata.containsKey("automation_id") && !metadata.get("automation_id").equals(automation)) {
+            throw ApiException.badRequest("automation_id", "differs from metadata[automation_id]; give one");
+        }
+        if (automation != null) {
+            metadata.put("automation_id", automation);
+        }
         if (metadata.size() > RunRequests.MAX_METADATA_PAIRS) {
             throw ApiException.badRequest("metadata", "at most " + RunRequests.MAX_METADATA_PAIRS + " filters");
         }
@@ -141,12 +154,29 @@ public final class RunsService implements HttpService {
         if (query != null && query.length() > 256) {
             throw ApiException.badRequest("q", "must be at most 256 characters");
         }
+        // factories are out of Drover's scope: no run was executed by a factory's agent, so a factory filter (the
+        // SDK: "a UID outside the caller's accessible factories matches nothing") selects nothing; the SDK's
+        // EXTERNAL_REFERENCE artifacts are never produced by Drover, likewise
+        String nothing = null;
+        if (!q.strings("factory_uid").isEmpty()) {
+            nothing = "factory_uid";
+        }
+        if (q.bool("factory_only").orElse(false)) {
+            nothing = "factory_only";
+        }
+        ArtifactType artifactType = null;
+        String artifact = q.string("artifact_type").orElse(null);
+        if ("EXTERNAL_REFERENCE".equals(artifact)) {
+            nothing = "artifact_type";
+        } else if (artifact != null) {
+            artifactType = QueryParams.parseEnum("artifact_type", artifact, ArtifactType.class);
+        }
         RunFilter filter = new RunFilter(
                 q.enumValues("state", RunState.class),
                 q.string("name").orElse(null),
                 q.string("model_id").orElse(null),
                 q.string("creator").orElse(null),
-                q.enumValue("source", RunSourceType.class).orElse(null),
+                q.enumValues("source", RunSourceType.class),
                 q.enumValue("execution_location", RunExecutionLocation.class).orElse(null),
                 q.timestamp("created_after").orElse(null),
                 q.timestamp("created_before").orElse(null),
@@ -156,10 +186,29 @@ public final class RunsService implements HttpService {
                 q.string("schedule_id").orElse(null),
                 q.string("ancestor_run_id").orElse(null),
                 metadata,
-                q.enumValue("artifact_type", ArtifactType.class).orElse(null),
-                query);
+                artifactType,
+                query,
+                q.string("executor").orElse(null),
+                nothing,
+                taskStatuses(q),
+                req.headers().first(HeaderNames.create(TEAM_HEADER)).orElse(null));
         String cursor = q.string("cursor").orElse(null);
         JsonBodies.send(res, runs.list(RequestContext.principal(req), filter, sort, descending, limit, cursor));
+    }
+
+    /** The newer SDK's {@code task_status}: repeated, any of running, failed, blocked, cancelled, complete. */
+    private static java.util.List<String> taskStatuses(QueryParams q) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String v : q.strings("task_status")) {
+            if (!v.equals("running") && !RunListSql.TASK_STATES.containsKey(v)) {
+                throw ApiException.badRequest("task_status", "unknown value \"" + (v.length() > 64 ? v.substring(0, 64) : v)
+                        + "\"; one of running, failed, blocked, cancelled, complete");
+            }
+            if (!out.contains(v)) {
+                out.add(v);
+            }
+        }
+        return out;
     }
 
     private void get(ServerRequest req, ServerResponse res) {

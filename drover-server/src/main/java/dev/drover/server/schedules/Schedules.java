@@ -65,6 +65,8 @@ public final class Schedules {
             throw ApiException.badRequest("body", "a schedule is required");
         }
         CronSchedule cron = validate(r.name(), r.cronSchedule(), r.prompt(), r.agentConfig());
+        RunRequests.validateMetadata(r.metadata());
+        String mode = RunRequests.mode("mode", r.mode(), r.agentConfig(), "agent_config");
         boolean team = r.team() != null ? r.team()
                 : caller.kind() == Principal.Kind.SERVICE_ACCOUNT || caller.teamIds().size() == 1;
         if (team && caller.teamIds().isEmpty()) {
@@ -83,10 +85,12 @@ public final class Schedules {
             return h.createUpdate("""
                         INSERT INTO schedules (id, owner_type, owner_id, name, cron_schedule, enabled, prompt,
                             config_json, environment_id, created_by, updated_by, created_at, updated_at, next_run,
-                            agent_identity_id)
+                            agent_identity_id, metadata_json, mode)
                         VALUES (:id, :ownerType, :ownerId, :name, :cron, :enabled, :prompt, :config, :env, :by, :by,
-                            :now, :now, :next, :agent)""")
+                            :now, :now, :next, :agent, :metadata, :mode)""")
                 .bind("agent", r.agentUid())
+                .bind("metadata", metadataJson(r.metadata()))
+                .bind("mode", mode)
                 .bind("id", id)
                 .bind("ownerType", team ? "Team" : "User")
                 .bind("ownerId", ownerId)
@@ -122,6 +126,8 @@ public final class Schedules {
             throw ApiException.badRequest("body", "a schedule is required");
         }
         CronSchedule cron = validate(r.name(), r.cronSchedule(), r.prompt(), r.agentConfig());
+        RunRequests.validateMetadata(r.metadata());
+        String mode = RunRequests.mode("mode", r.mode(), r.agentConfig(), "agent_config");
         if (r.enabled() == null) {
             throw ApiException.badRequest("enabled", "is required");
         }
@@ -142,8 +148,11 @@ public final class Schedules {
             h.createUpdate("""
                             UPDATE schedules SET name = :name, cron_schedule = :cron, enabled = :enabled,
                                 prompt = :prompt, config_json = :config, environment_id = :env, updated_by = :by,
-                                updated_at = :now, next_run = :next, agent_identity_id = :agent
+                                updated_at = :now, next_run = :next, agent_identity_id = :agent,
+                                metadata_json = :metadata, mode = :mode
                             WHERE id = :id""")
+                    .bind("metadata", metadataJson(r.metadata()))
+                    .bind("mode", mode)
                     .bind("id", id)
                     .bind("agent", agent)
                     .bind("name", r.name().strip())
@@ -258,7 +267,8 @@ public final class Schedules {
             Principal actor = accounts.principal(s.updater().uid()).orElseThrow(() -> ApiException.badRequest(
                     "updated_by", "the schedule's last editor no longer exists"));
             RunAgentRequest request = new RunAgentRequest(s.prompt().isEmpty() ? null : s.prompt(), null, s.config(),
-                    null, "Team".equals(s.ownerType()), s.agentIdentityId(), null, null, null, null, null);
+                    null, "Team".equals(s.ownerType()), s.agentIdentityId(), null, null, null, null, s.metadata(),
+                    s.mode());
             // outside the transaction: resolving a skill may read its repository
             Runs.Prepared prepared = runs.prepare(actor, request);
             return db.write(h -> {
@@ -346,17 +356,20 @@ public final class Schedules {
         RunRequests.maxChars("name", name, RunRequests.MAX_NAME_CHARS);
         Text.notBlankIfPresent("prompt", prompt); // as a run's: blank is refused, not taken for "no prompt"
         CronSchedule cron = CronSchedule.parse("cron_schedule", cronSchedule);
-        boolean hasSkill = config != null && RunRequests.notBlank(config.skillSpec());
+        if (config != null) { // first: whether it has a skill depends on agent_config.skills being one spec
+            RunRequests.validateConfig("agent_config", config);
+        }
+        boolean hasSkill = RunRequests.notBlank(RunRequests.skillSpec(config));
         if (!RunRequests.notBlank(prompt) && !hasSkill) {
-            throw ApiException.badRequest("prompt", "either prompt or agent_config.skill_spec is required");
+            throw ApiException.badRequest("prompt", "either prompt or agent_config.skill_spec (or agent_config.skills) is required");
         }
         if (prompt != null && prompt.getBytes(StandardCharsets.UTF_8).length > RunRequests.MAX_PROMPT_BYTES) {
             throw ApiException.badRequest("prompt", "must be at most " + RunRequests.MAX_PROMPT_BYTES + " bytes");
         }
         if (config != null) {
-            RunRequests.validateConfig("agent_config", config);
             if (hasSkill) {
-                SkillSpec.parse("agent_config.skill_spec", config.skillSpec());
+                SkillSpec.parse(config.skillSpec() != null ? "agent_config.skill_spec" : "agent_config.skills[0]",
+                        RunRequests.skillSpec(config));
             }
         }
         return cron;
@@ -393,7 +406,16 @@ public final class Schedules {
     private record ScheduleRow(String id, String ownerType, String ownerId, String name, String cron, boolean enabled,
             String prompt, String configJson, RunCreatorInfo creator, RunCreatorInfo updater, long createdAt,
             long updatedAt, Long nextRun, Long lastRan, String lastSpawnError, String environmentJson,
-            String agentIdentityId) {
+            String agentIdentityId, String metadataJson, String mode) {
+
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, String> metadata() {
+            try {
+                return metadataJson == null ? null : Json.mapper().readValue(metadataJson, java.util.Map.class);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("schedule " + id + " has unreadable metadata", e);
+            }
+        }
 
         CloudEnvironmentConfig environment() {
             try {
@@ -426,14 +448,23 @@ public final class Schedules {
                         rs.getString("u_email"), null),
                 rs.getLong("created_at"), rs.getLong("updated_at"),
                 Rows.nullableLong(rs, "next_run"), Rows.nullableLong(rs, "last_ran"), rs.getString("last_spawn_error"),
-                rs.getString("environment_json"), rs.getString("agent_identity_id"));
+                rs.getString("environment_json"), rs.getString("agent_identity_id"), rs.getString("metadata_json"),
+                rs.getString("mode"));
     }
 
     private static ScheduledAgentItem item(ScheduleRow s) {
         return new ScheduledAgentItem(s.id(), s.name(), s.cron(), s.enabled(), s.prompt(), s.lastSpawnError(),
                 s.config(), s.environment(), Times.instant(s.createdAt()), Times.instant(s.updatedAt()), s.creator(), s.updater(),
                 new ScheduledAgentHistoryItem(Times.instantOrNull(s.lastRan()), Times.instantOrNull(s.nextRun())),
-                new Scope(s.ownerType(), s.ownerId()), s.agentIdentityId());
+                new Scope(s.ownerType(), s.ownerId()), s.agentIdentityId(), s.metadata(), s.mode());
+    }
+
+    private static String metadataJson(java.util.Map<String, String> metadata) {
+        try {
+            return metadata == null || metadata.isEmpty() ? null : Json.mapper().writeValueAsString(metadata);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String json(AmbientAgentConfig config) {

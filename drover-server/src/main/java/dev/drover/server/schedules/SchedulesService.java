@@ -4,8 +4,9 @@ import dev.drover.api.CreateScheduledAgentRequest;
 import dev.drover.api.DeleteScheduledAgentResponse;
 import dev.drover.api.UpdateScheduledAgentRequest;
 import dev.drover.server.http.JsonBodies;
-import dev.drover.server.http.RequestContext;
+import dev.drover.server.http.UnsupportedFields;
 import dev.drover.server.runs.RunRequests;
+import dev.drover.server.http.RequestContext;
 import dev.drover.server.runs.RunsService;
 import dev.drover.server.runs.WorkerPools;
 import io.helidon.http.Status;
@@ -36,7 +37,8 @@ public final class SchedulesService implements HttpService {
     }
 
     private void create(ServerRequest req, ServerResponse res) {
-        CreateScheduledAgentRequest body = JsonBodies.read(req, CreateScheduledAgentRequest.class);
+        CreateScheduledAgentRequest body = JsonBodies.read(req, CreateScheduledAgentRequest.class,
+                UnsupportedFields.refusing(RunRequests.unsupportedConfigFields("agent_config"), RunRequests.UNSUPPORTED));
         RunRequests.poolWarning("agent_config", body.agentConfig(), pools).ifPresent(w -> RunsService.warn(res, w));
         res.status(Status.CREATED_201);
         JsonBodies.send(res, schedules.create(RequestContext.principal(req), body));
@@ -51,7 +53,8 @@ public final class SchedulesService implements HttpService {
     }
 
     private void update(ServerRequest req, ServerResponse res) {
-        UpdateScheduledAgentRequest body = JsonBodies.read(req, UpdateScheduledAgentRequest.class);
+        UpdateScheduledAgentRequest body = JsonBodies.read(req, UpdateScheduledAgentRequest.class,
+                UnsupportedFields.refusing(RunRequests.unsupportedConfigFields("agent_config"), RunRequests.UNSUPPORTED));
         RunRequests.poolWarning("agent_config", body.agentConfig(), pools).ifPresent(w -> RunsService.warn(res, w));
         JsonBodies.send(res, schedules.update(RequestContext.principal(req), id(req), body));
     }

@@ -151,7 +151,7 @@ public final class Workers {
                         transcripts.historyBefore(c.run().runId(), c.run().conversationId(), c.continues()),
                         c.runToken(), c.attachments(), environment, modelId, provider,
                         runs.skillInstructions(c.run().runId()), c.executionId(), c.turn(), secrets.secrets(),
-                        secrets.error(), delivery));
+                        secrets.error(), delivery, runs.mode(c.run().runId())));
             }
             if (left <= 0 || bus.isClosed()) {
                 return run;

@@ -289,6 +289,24 @@ abstract class SchedulesApiTest {
     }
 
     @Test
+    void aScheduleMadeOfConfigSkillsAloneFiresRunsOfThatSkillCarryingTheSchedulesMetadata() throws Exception {
+        repos.create("acme", "digest", Map.of(".agents/skills/digest/SKILL.md", "Write the digest.\n"));
+        api.createEnvironment(Map.of("name", "digest", "github_repos", List.of(Map.of("owner", "acme", "repo", "digest"))));
+        Map<String, Object> body = schedule("Digest", "0 9 * * 1");
+        body.remove("prompt");
+        body.put("agent_config", Map.of("skills", List.of("acme/digest:digest")));
+        body.put("metadata", Map.of("automation_id", "digest-1"));
+        body.put("mode", "normal");
+        String id = create(body).get("id").asText();
+        clock.set(Instant.parse("2030-01-07T09:00:00Z"));
+        awaitRuns(id, 1);
+        JsonNode run = runsOf(id).getFirst();
+        assertThat(run.get("agent_skill").get("name").asText()).isEqualTo("digest");
+        assertThat(run.get("metadata").get("automation_id").asText()).isEqualTo("digest-1");
+        assertThat(api.get("/agent/runs?automation_id=digest-1").json().get("runs")).hasSize(1);
+    }
+
+    @Test
     void aScheduleOfASkillFiresRunsOfThatSkill() throws Exception {
         repos.create("acme", "tools", Map.of(".agents/skills/report/SKILL.md",
                 "---\ndescription: Writes the weekly report\n---\nWrite the report for $ARGUMENTS.\n"));

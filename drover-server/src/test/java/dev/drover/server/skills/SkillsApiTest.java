@@ -168,6 +168,19 @@ abstract class SkillsApiTest {
     }
 
     @Test
+    void aRunMadeOfConfigSkillsAloneNeedsNoPromptAndRunsThatSkill() {
+        String run = api.createRun(Map.of("config", Map.of("skills", List.of("acme/api:rollback"))));
+        JsonNode item = api.get("/agent/runs/" + run).json();
+        assertThat(item.get("agent_skill").get("full_path").asText()).isEqualTo(".agents/skills/ops/rollback/SKILL.md");
+        assertThat(item.get("agent_config").get("skills").get(0).asText()).isEqualTo("acme/api:rollback");
+        assertThat(api.get("/agent/runs?skill_spec=" + URLEncoder.encode("acme/api:.agents/skills/ops/rollback/SKILL.md",
+                StandardCharsets.UTF_8)).json().get("runs").findValuesAsText("run_id")).contains(run);
+        Api.Reply missing = api.post("/agent/runs", Map.of("config", Map.of("skills", List.of("acme/api:nothing-here"))));
+        assertThat(missing.status()).as(missing.toString()).isBetween(400, 499);
+        assertThat(missing.json().get("detail").asText()).startsWith("config.skills[0]");
+    }
+
+    @Test
     void everySkillSpecFormResolvesAndTheRunRecordsItsSkill() {
         Api tenant = api;
         String byName = tenant.createRun(Map.of("skill", "api:rollback", "prompt", "now"));

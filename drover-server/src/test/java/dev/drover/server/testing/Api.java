@@ -55,6 +55,12 @@ public final class Api {
         return send(request(path).GET());
     }
 
+    public Reply get(String path, Map<String, String> headers) {
+        HttpRequest.Builder b = request(path).GET();
+        headers.forEach(b::header);
+        return send(b);
+    }
+
     public Reply post(String path, String json) {
         return post(path, json, Map.of());
     }
