@@ -114,7 +114,7 @@ schemas['RunDelivery'] = {'type':'object','description':'What the worker does wi
   'branch':{'type':'string'},'commit_author':{'type':'string','description':'Name <email>'},
   'deliver_on_failure':{'type':'boolean'},'session_link':{'type':'string'},
   'previous_heads':{'type':'object','additionalProperties':{'type':'string'},'description':'owner/repo → the commit an earlier execution of the run pushed (the lease of a follow-up push)'},
-  'credential':{'type':'string','description':'The secret to push and open pull requests with; absent: the worker\'s DROVER_GIT_TOKEN'}}}
+  'credential':{'type':'string','description':'The secret to push and open pull requests with (the environment\'s git_secret, whose value is the claim\'s secret of use git); absent: the worker\'s DROVER_GIT_TOKEN'}}}
 schemas['ClaimedRun']['properties']['delivery'] = ref_('RunDelivery')
 schemas['ClaimedRun']['properties']['execution_id'] = {'type':'string','description':'worker:attempt; sent with every report'}
 # environments: providers (cloud credentials) are not supported, so not documented; the rest as the spec has it
@@ -446,8 +446,14 @@ schemas['HarnessAuthSecrets']['properties']['claude_auth_secret_name']['descript
 schemas['CloudEnvironmentConfig']['properties']['secrets'] = {'type':'array','maxItems':64,'items':SECRET_NAME,
   'description':'Drover extension: managed secrets injected as environment variables of the same names into the setup commands and the agent; a run in the environment is refused (400) while one is not visible to its creator.'}
 schemas['RunEnvironment']['properties']['secrets'] = {'type':'array','items':{'type':'string'},'description':'The names of the environment\'s secrets'}
+schemas['CloudEnvironmentConfig']['properties']['git_secret'] = dict(SECRET_NAME, description=
+  'Drover extension: a managed secret of the environment\'s own scope that the worker clones, pushes and opens pull requests with, '
+  'in place of its DROVER_GIT_TOKEN; never given to setup commands or the agent. A run in the environment is refused (400) while the '
+  'environment\'s scope has no secret of that name.')
+schemas['RunEnvironment']['properties']['git_secret'] = {'type':'string','description':'The environment\'s git_secret: its value is the claim\'s secret of use git'}
 schemas['RunSecret'] = {'type':'object','required':['name','value','use'],'properties':{'name':{'type':'string'},
-  'value':{'type':'string'},'use':{'type':'string','enum':['environment','harness_auth']}}}
+  'value':{'type':'string'},'use':{'type':'string','enum':['environment','harness_auth','git'],
+  'description':'environment: a variable of the run\'s processes; harness_auth: the CLI harness\'s credential; git: the worker\'s credential for the run\'s clones, push and forge calls, given to no process'}}}
 schemas['ClaimedRun']['properties']['secrets'] = {'type':'array','items':ref_('RunSecret'),
   'description':'The values of the run\'s secrets (its environment\'s, and the auth secret of its CLI harness): in this answer only'}
 schemas['ClaimedRun']['properties']['secrets_error'] = {'type':'string',

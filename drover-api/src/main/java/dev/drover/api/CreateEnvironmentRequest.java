@@ -9,7 +9,14 @@ import java.util.List;
  */
 public record CreateEnvironmentRequest(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
         List<String> setupCommands, Boolean team, List<String> secrets, Boolean deliverOnFailure,
-        Integer failureSessionRetentionMinutes) {
+        Integer failureSessionRetentionMinutes, String gitSecret) {
+
+    public CreateEnvironmentRequest(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
+            List<String> setupCommands, Boolean team, List<String> secrets, Boolean deliverOnFailure,
+            Integer failureSessionRetentionMinutes) {
+        this(name, description, dockerImage, githubRepos, setupCommands, team, secrets, deliverOnFailure,
+                failureSessionRetentionMinutes, null);
+    }
 
     public CreateEnvironmentRequest(String name, String description, String dockerImage, List<GitHubRepo> githubRepos,
             List<String> setupCommands, Boolean team, List<String> secrets, Boolean deliverOnFailure) {
@@ -28,6 +35,6 @@ public record CreateEnvironmentRequest(String name, String description, String d
 
     public CloudEnvironmentConfig config() {
         return new CloudEnvironmentConfig(name, description, dockerImage, githubRepos, setupCommands, secrets,
-                deliverOnFailure, failureSessionRetentionMinutes);
+                deliverOnFailure, failureSessionRetentionMinutes, gitSecret);
     }
 }

@@ -7,19 +7,26 @@ import java.util.List;
  * server's git base URL; credentials are the worker's own, never part of a claim), the setup commands in order,
  * the {@code docker_image}, and the names of the secrets the environment injects (their values travel in the
  * claim's {@code secrets}). {@code deliver_on_failure} (a Drover extension) asks for FAILED and BLOCKED runs'
- * changes to be delivered too, as draft pull requests.
+ * changes to be delivered too, as draft pull requests. {@code git_secret} (a Drover extension) names the secret
+ * the worker clones, pushes and opens pull requests with instead of its own token; its value travels in the claim's
+ * {@code secrets} with the use {@code git}.
  */
 public record RunEnvironment(String uid, String name, String dockerImage, List<Repository> repos,
-        List<String> setupCommands, List<String> secrets, Boolean deliverOnFailure) {
+        List<String> setupCommands, List<String> secrets, Boolean deliverOnFailure, String gitSecret) {
+
+    public RunEnvironment(String uid, String name, String dockerImage, List<Repository> repos,
+            List<String> setupCommands, List<String> secrets, Boolean deliverOnFailure) {
+        this(uid, name, dockerImage, repos, setupCommands, secrets, deliverOnFailure, null);
+    }
 
     public RunEnvironment(String uid, String name, String dockerImage, List<Repository> repos,
             List<String> setupCommands, List<String> secrets) {
-        this(uid, name, dockerImage, repos, setupCommands, secrets, null);
+        this(uid, name, dockerImage, repos, setupCommands, secrets, null, null);
     }
 
     public RunEnvironment(String uid, String name, String dockerImage, List<Repository> repos,
             List<String> setupCommands) {
-        this(uid, name, dockerImage, repos, setupCommands, List.of(), null);
+        this(uid, name, dockerImage, repos, setupCommands, List.of(), null, null);
     }
 
     /**

@@ -98,6 +98,11 @@ final class EnvironmentsCommand {
                         + "(repeatable; see `drover secrets`).")
         List<String> secrets;
 
+        @Option(names = "--git-secret", paramLabel = "NAME",
+                description = "A managed secret of the environment's scope that the worker clones, pushes and opens "
+                        + "pull requests with instead of its DROVER_GIT_TOKEN (never given to setup commands or the agent).")
+        String gitSecret;
+
         @Option(names = "--deliver-on-failure", arity = "1", paramLabel = "true|false",
                 description = "Also deliver the changes of runs that end FAILED or BLOCKED, as draft pull requests.")
         Boolean deliverOnFailure;
@@ -136,7 +141,7 @@ final class EnvironmentsCommand {
             Boolean team = scope == null ? null : scope.team;
             CloudEnvironment e = client.client().createEnvironment(new CreateEnvironmentRequest(name, config.description,
                     config.dockerImage, parseRepos(spec, config.repos), orEmpty(config.setupCommands), team,
-                    orEmpty(config.secrets), config.deliverOnFailure));
+                    orEmpty(config.secrets), config.deliverOnFailure, null, config.gitSecret));
             System.out.println(json ? Output.json(e) : e.uid());
             return 0;
         }
@@ -167,6 +172,9 @@ final class EnvironmentsCommand {
         @Option(names = "--clear-secrets", description = "Inject no secrets any more.")
         boolean clearSecrets;
 
+        @Option(names = "--clear-git-secret", description = "Use the worker's own git token again.")
+        boolean clearGitSecret;
+
         @Option(names = "--json", description = "Print the environment as JSON.")
         boolean json;
 
@@ -187,6 +195,9 @@ final class EnvironmentsCommand {
                 throw new ParameterException(spec.commandLine(), "--clear-secrets and --secret: give one of them");
             }
             List<String> secrets = clearSecrets ? List.of() : config.secrets;
+            if (clearGitSecret && config.gitSecret != null) {
+                throw new ParameterException(spec.commandLine(), "--clear-git-secret and --git-secret: give one of them");
+            }
             var api = client.client();
             // the API replaces the whole configuration: start from the current one
             CloudEnvironmentConfig now = api.getEnvironment(uid).config();
@@ -197,7 +208,8 @@ final class EnvironmentsCommand {
                     repos != null ? repos : now.githubRepos(),
                     setup != null ? setup : now.setupCommands(),
                     secrets != null ? secrets : now.secrets(),
-                    config.deliverOnFailure != null ? config.deliverOnFailure : now.deliverOnFailure()));
+                    config.deliverOnFailure != null ? config.deliverOnFailure : now.deliverOnFailure(), null,
+                    clearGitSecret ? null : config.gitSecret != null ? config.gitSecret : now.gitSecret()));
             show(e, json);
             return 0;
         }
@@ -259,6 +271,9 @@ final class EnvironmentsCommand {
         }
         orEmpty(c.githubRepos()).forEach(r -> System.out.println("  repo  " + r.owner() + "/" + r.repo()));
         orEmpty(c.secrets()).forEach(n -> System.out.println("  secret " + n));
+        if (c.gitSecret() != null) {
+            System.out.println("  git secret " + c.gitSecret() + " (clones, pushes and pull requests)");
+        }
         orEmpty(c.setupCommands()).forEach(s -> System.out.println("  setup " + s));
         if (e.lastTaskCreated() != null) {
             System.out.println("  last run " + e.lastTaskCreated().id() + " " + e.lastTaskCreated().state());

@@ -282,6 +282,21 @@ class CliTest {
                     .code()).isZero();
             assertThat(server.admin().get("/agent/environments/" + uid).json().get("config").get("deliver_on_failure")
                     .asBoolean()).isFalse();
+            assertThat(cli(concat(new String[] {"environments", "update", uid, "--git-secret", "DEPLOY_TOKEN"}, as))
+                    .code()).isZero();
+            assertThat(server.admin().get("/agent/environments/" + uid).json().get("config").get("git_secret").asText())
+                    .isEqualTo("DEPLOY_TOKEN");
+            assertThat(cli(concat(new String[] {"environments", "get", uid}, as)).out())
+                    .contains("git secret DEPLOY_TOKEN");
+            assertThat(cli(concat(new String[] {"environments", "update", uid, "--setup", "make all"}, as)).code())
+                    .isZero();
+            assertThat(server.admin().get("/agent/environments/" + uid).json().get("config").get("git_secret").asText())
+                    .as("kept").isEqualTo("DEPLOY_TOKEN");
+            Result badSecret = cli(concat(new String[] {"environments", "update", uid, "--git-secret", "9-bad"}, as));
+            assertThat(badSecret.code()).isEqualTo(1);
+            assertThat(badSecret.err()).contains("400").contains("git_secret");
+            assertThat(cli(concat(new String[] {"environments", "update", uid, "--clear-git-secret"}, as)).code()).isZero();
+            assertThat(server.admin().get("/agent/environments/" + uid).json().get("config").has("git_secret")).isFalse();
             assertThat(cli(concat(new String[] {"environments", "update", uid, "--clear-repos"}, as)).code()).isZero();
             assertThat(server.admin().get("/agent/environments/" + uid).json().get("config").get("github_repos")).isEmpty();
 

@@ -23,11 +23,9 @@ import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
-import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
 import org.eclipse.jgit.transport.Transport;
 import org.eclipse.jgit.transport.URIish;
-import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
 /**
  * Hands a run's work back when its agent ends, before the run's terminal state is reported: per repository of its
@@ -36,7 +34,8 @@ import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
  *
  * <p>The agent's checkout is hostile (docs/isolation.md, "Delivering changes"): the commit is made in a private
  * bare copy of the repository that the worker cloned before the agent started ({@link #keepPristine}), outside the
- * workspace; pushes go to the URL from the claim with the worker's credential, never to the checkout's remotes.
+ * workspace; pushes go to the URL from the claim with the run's {@link GitCredential} (the environment's git secret,
+ * else the worker's token), never to the checkout's remotes.
  * A failure to push or open is recorded on the run and loses nothing: the commit stays on the branch in the private
  * copy (kept as long as the workspace) and the diff is stored by the server.
  */
@@ -53,9 +52,12 @@ final class Delivery {
 
     /** Opens (or finds) the pull request of a pushed branch; the forge module plays it ({@link ForgePullRequests}). */
     interface PullRequests {
-        /** The pull request; throws with a message fit for the transcript when the forge refuses. */
-        Opened open(RunEnvironment.Repository repo, String branch, String title, String body, boolean draft)
-                throws Exception;
+        /**
+         * The pull request, asked for with {@code token} (the run's git credential); throws with a message fit for
+         * the transcript when the forge refuses.
+         */
+        Opened open(String token, RunEnvironment.Repository repo, String branch, String title, String body,
+                boolean draft) throws Exception;
     }
 
     /** A pull request's URL, and whether this call opened it (false: it was open already). */
@@ -128,6 +130,7 @@ final class Delivery {
     void deliver(ClaimedRun claimed, Path workRoot, Path workspace, Outcome outcome, TranscriptWriter transcript,
             Reporter reporter, RunArtifacts artifacts, dev.drover.api.Redactor secrets) {
         RunDelivery delivery = claimed.delivery();
+        GitCredential credential = GitCredential.forRun(claimed, gitToken);
         boolean draft = !outcome.eventType().equals("run_succeeded");
         for (RunEnvironment.Repository repo : claimed.environment().repos()) {
             Path copy = privateCopy(workRoot, claimed.run().runId(), repo.repo());
@@ -135,8 +138,8 @@ final class Delivery {
                 continue; // never cloned (the setup stopped before it)
             }
             try {
-                deliverOne(claimed.run(), delivery, repo, copy, workspace, draft, outcome, transcript, reporter,
-                        artifacts, secrets);
+                deliverOne(claimed.run(), delivery, credential, repo, copy, workspace, draft, outcome, transcript,
+                        reporter, artifacts, secrets);
             } catch (Exception e) {
                 transcript.append("system", List.of(Blocks.event("delivery_failed", Map.of("repo", repo.fullName(),
                         "error", EnvironmentSetup.reason(e)))));
@@ -144,7 +147,8 @@ final class Delivery {
         }
     }
 
-    private void deliverOne(RunItem run, RunDelivery delivery, RunEnvironment.Repository repo, Path copy,
+    private void deliverOne(RunItem run, RunDelivery delivery, GitCredential credential,
+            RunEnvironment.Repository repo, Path copy,
             Path workspace, boolean draft, Outcome outcome, TranscriptWriter transcript, Reporter reporter,
             RunArtifacts artifacts, dev.drover.api.Redactor secrets) throws Exception {
         String name = repo.fullName();
@@ -182,17 +186,15 @@ final class Delivery {
             }
             transcript.append("system", List.of(Blocks.event("changes_committed", committed)));
 
-            // the seam for per-team secrets: a claim may name the credential to deliver with; this worker has only
-            // its own token, and never substitutes it for one the server chose
+            // a run whose credential is a team's secret pushes with that or not at all: never with the worker's token
             List<String> holdingSecrets = ChangeSet.pathsHoldingSecrets(git, base, commit.head(), secrets);
             String error = !holdingSecrets.isEmpty()
                     ? "the changes hold the value of one of the run's secrets (in " + String.join(", ",
                             holdingSecrets.subList(0, Math.min(20, holdingSecrets.size()))) + "); the branch was not "
                             + "pushed"
-                    : delivery.credential() != null
-                    ? "the run's delivery names the credential " + delivery.credential() + ", which this worker does "
-                            + "not have; the branch was not pushed"
-                    : push(git, repo, branch, commit.head(), delivery.previousHeads().get(name));
+                    : credential.missing() != null
+                    ? credential.missing() + "; the branch was not pushed"
+                    : push(git, repo, branch, commit.head(), delivery.previousHeads().get(name), credential);
             boolean pushed = error == null;
             if (pushed) {
                 transcript.append("system", List.of(Blocks.event("branch_pushed", Map.of("repo", name,
@@ -210,7 +212,8 @@ final class Delivery {
                         url = known.get(); // the agent reported it, or an earlier turn did: not a second one
                         how = "already_recorded";
                     } else {
-                        Opened opened = pullRequests.open(repo, branch, title(run), body(run, delivery, outcome), draft);
+                        Opened opened = pullRequests.open(credential.token(), repo, branch, title(run),
+                                body(run, delivery, outcome), draft);
                         url = opened.url();
                         how = opened.created() ? "opened" : "already_open";
                     }
@@ -235,7 +238,8 @@ final class Delivery {
      * run never pushed it: force with lease, so a follow-up moves its own branch and nobody else's work is lost.
      * Null when pushed, else why not.
      */
-    private String push(Repository git, RunEnvironment.Repository repo, String branch, ObjectId head, String previous) {
+    private String push(Repository git, RunEnvironment.Repository repo, String branch, ObjectId head, String previous,
+            GitCredential credential) {
         String url = repo.pushUrl();
         if (url == null) {
             return "no push URL for " + repo.fullName();
@@ -244,7 +248,7 @@ final class Delivery {
         ObjectId expected = previous == null ? ObjectId.zeroId() : ObjectId.fromString(previous);
         try (Transport transport = Transport.open(git, new URIish(url))) {
             transport.setTimeout(PUSH_TIMEOUT_SECONDS);
-            transport.setCredentialsProvider(credentials(url));
+            transport.setCredentialsProvider(credential.forUrl(url));
             RemoteRefUpdate update = new RemoteRefUpdate(git, ref, head, ref, true, null, expected);
             RemoteRefUpdate result = transport.push(org.eclipse.jgit.lib.NullProgressMonitor.INSTANCE, List.of(update)).getRemoteUpdate(ref);
             return switch (result.getStatus()) {
@@ -260,14 +264,6 @@ final class Delivery {
         } catch (Exception e) {
             return "could not push to " + url + ": " + EnvironmentSetup.reason(e);
         }
-    }
-
-    private CredentialsProvider credentials(String url) {
-        String scheme = url.substring(0, Math.max(0, url.indexOf(':'))).toLowerCase(Locale.ROOT);
-        if (gitToken == null || !(scheme.equals("https") || scheme.equals("http"))) {
-            return null;
-        }
-        return new UsernamePasswordCredentialsProvider("x-access-token", gitToken);
     }
 
     static PersonIdent author(String configured) {

@@ -8,13 +8,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.EmptyProgressMonitor;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.transport.CredentialsProvider;
-import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
 /**
  * Prepares a run's workspace from its environment before the agent starts: each repository cloned with JGit into
@@ -22,9 +19,10 @@ import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
  * same scrubbed environment, sandbox, process group, output cap and cancellation), each with its output in the
  * transcript. A clone or command that fails ends the run FAILED with {@code environment_setup_failed}.
  *
- * <p>Credentials: the worker's {@code DROVER_GIT_TOKEN} is handed to JGit for http(s) clones only, as a password
- * (user {@code x-access-token}, which GitHub expects for tokens). It is never part of a clone URL, so it is not
- * written to the clone's {@code .git/config}, not logged, and never reaches an agent or a setup command.
+ * <p>Credentials ({@link GitCredential}): the environment's {@code git_secret}, else the worker's
+ * {@code DROVER_GIT_TOKEN}, is handed to JGit for http(s) clones only, as a password (user {@code x-access-token},
+ * which GitHub expects for tokens). It is never part of a clone URL, so it is not written to the clone's
+ * {@code .git/config}, not logged, and never reaches an agent or a setup command.
  */
 final class EnvironmentSetup {
     /** Network inactivity after which a clone is given up. */
@@ -49,12 +47,13 @@ final class EnvironmentSetup {
             return wanted == null ? null : Outcome.failed("The run's environment " + wanted
                     + " no longer exists; it was deleted after the run was created", PlatformErrorCode.RESOURCE_NOT_FOUND);
         }
-        transcript.append("system", List.of(event("environment_setup", describe(environment, place))));
+        GitCredential credential = GitCredential.forRun(claimed, config.gitToken());
+        transcript.append("system", List.of(event("environment_setup", describe(environment, place, credential))));
         for (RunEnvironment.Repository repo : environment.repos()) {
             if (cancellation.isCancelled()) {
                 return Outcome.cancelled();
             }
-            Outcome failed = clone(repo, workspace, cancellation, transcript,
+            Outcome failed = clone(repo, workspace, cancellation, transcript, credential,
                     Delivery.privateCopy(config.workRoot(), claimed.run().runId(), repo.repo()));
             if (failed != null) {
                 return failed;
@@ -82,7 +81,7 @@ final class EnvironmentSetup {
         return null;
     }
 
-    private static Map<String, Object> describe(RunEnvironment e, Place place) {
+    private static Map<String, Object> describe(RunEnvironment e, Place place, GitCredential credential) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("environment_id", e.uid());
         data.put("name", e.name());
@@ -92,19 +91,22 @@ final class EnvironmentSetup {
             data.put("docker_image_used", place.backend().equals("container"));
         }
         data.put("repos", e.repos().stream().map(r -> r.owner() + "/" + r.repo()).toList());
+        if (!e.repos().isEmpty()) {
+            data.put("git_credential", credential.source()); // whose token: "worker" or "secret NAME", never the value
+        }
         data.put("setup_commands", e.setupCommands().size());
         return data;
     }
 
     private Outcome clone(RunEnvironment.Repository repo, Path workspace, Cancellation cancellation,
-            TranscriptWriter transcript, Path privateCopy) {
+            TranscriptWriter transcript, GitCredential credential, Path privateCopy) {
         String name = repo.owner() + "/" + repo.repo();
         Path dir = workspace.resolve(repo.repo());
         try (Git git = Git.cloneRepository()
                 .setURI(repo.cloneUrl())
                 .setDirectory(dir.toFile())
                 .setTimeout(CLONE_TIMEOUT_SECONDS)
-                .setCredentialsProvider(credentials(repo.cloneUrl()))
+                .setCredentialsProvider(credential.forUrl(repo.cloneUrl()))
                 .setProgressMonitor(new EmptyProgressMonitor() {
                     @Override
                     public boolean isCancelled() {
@@ -133,14 +135,6 @@ final class EnvironmentSetup {
             transcript.append("system", List.of(event("repository_clone_failed", Map.of("repo", name, "error", why))));
             return Outcome.failed(why, PlatformErrorCode.ENVIRONMENT_SETUP_FAILED);
         }
-    }
-
-    private CredentialsProvider credentials(String url) {
-        String scheme = url.substring(0, Math.max(0, url.indexOf(':'))).toLowerCase(Locale.ROOT);
-        if (config.gitToken() == null || !(scheme.equals("https") || scheme.equals("http"))) {
-            return null;
-        }
-        return new UsernamePasswordCredentialsProvider("x-access-token", config.gitToken());
     }
 
     /** The innermost message: JGit wraps the useful one ("repository not found") in generic ones. */

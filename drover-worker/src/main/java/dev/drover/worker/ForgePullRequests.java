@@ -12,21 +12,16 @@ import java.util.Optional;
 
 /**
  * Pull requests through {@code drover-forge}, with the forge and API base the claim names for the repository and the
- * worker's token. A branch that already has an open pull request (an earlier execution of the run opened it, or
+ * run's git credential ({@link GitCredential}: its environment's git secret, else the worker's token). A branch that already has an open pull request (an earlier execution of the run opened it, or
  * someone else) gets no second one: the open one is answered.
  */
 final class ForgePullRequests implements Delivery.PullRequests {
     /** Never follows redirects: a redirect would carry the token wherever it points. */
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-    private final String token;
-
-    ForgePullRequests(String token) {
-        this.token = token;
-    }
 
     @Override
-    public Delivery.Opened open(RunEnvironment.Repository repo, String branch, String title, String body, boolean draft)
-            throws Exception {
+    public Delivery.Opened open(String token, RunEnvironment.Repository repo, String branch, String title, String body,
+            boolean draft) throws Exception {
         Forge forge = Forge.of(new ForgeAccess(ForgeKind.parse(repo.forge()), URI.create(repo.forgeApiUrl()), token),
                 http);
         Optional<PullRequest> open = forge.findOpen(repo.owner(), repo.repo(), branch);

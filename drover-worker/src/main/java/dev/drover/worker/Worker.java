@@ -80,7 +80,7 @@ public final class Worker implements AutoCloseable {
     public Worker start() {
         harnesses = new Harnesses(config, new ModelProviders(config.providerEnv(), client.models().defaultModelId()));
         setup = new EnvironmentSetup(config);
-        delivery = new Delivery(config.gitToken(), new ForgePullRequests(config.gitToken()));
+        delivery = new Delivery(config.gitToken(), new ForgePullRequests());
         isolation = Isolations.choose(config.isolation(), config.sandboxHidden(), config.workRoot());
         info = client.registerWorker(new WorkerRegistration(config.name(), config.pool(), config.slots(), hostname(),
                 isolation.name()));

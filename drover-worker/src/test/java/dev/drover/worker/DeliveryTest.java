@@ -278,7 +278,7 @@ class DeliveryTest {
     void aSecondExecutionOfTheRunPushesToTheSameBranchAndReusesItsPullRequest() throws Exception {
         try (FakeForge gitlab = FakeForge.start(ForgeKind.GITLAB, "glpat-test")) {
             gitlab.repo("acme", "web", "main");
-            Delivery delivery = new Delivery("glpat-test", new ForgePullRequests("glpat-test"));
+            Delivery delivery = new Delivery("glpat-test", new ForgePullRequests());
             List<String> recorded = new ArrayList<>();
             Delivery.RunArtifacts artifacts = new Delivery.RunArtifacts() {
                 @Override

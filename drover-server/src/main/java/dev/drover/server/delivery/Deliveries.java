@@ -56,9 +56,10 @@ public final class Deliveries {
     /**
      * What the worker claiming {@code run} is to do with its changes: the branch, author, whether a failed run is
      * delivered too (the run's {@code deliver_on_failure}, else its environment's), and the heads earlier
-     * executions pushed (a follow-up replaces only those).
+     * executions pushed (a follow-up replaces only those), and the credential: the environment's {@code git_secret},
+     * else (null) the worker's own token.
      */
-    public RunDelivery forClaim(RunItem run, Boolean environmentDeliversOnFailure) {
+    public RunDelivery forClaim(RunItem run, Boolean environmentDeliversOnFailure, String gitSecret) {
         Boolean own = run.agentConfig() == null ? null : run.agentConfig().deliverOnFailure();
         boolean onFailure = own != null ? own : Boolean.TRUE.equals(environmentDeliversOnFailure);
         Map<String, String> heads = new LinkedHashMap<>();
@@ -68,7 +69,7 @@ public final class Deliveries {
                 .bind("r", run.runId())
                 .map((rs, ctx) -> heads.put(rs.getString(1), rs.getString(2))).list());
         return new RunDelivery(settings.branchFor(run.runId()), settings.commitAuthor(), onFailure, run.sessionLink(),
-                heads, null);
+                heads, gitSecret);
     }
 
     /**
@@ -82,7 +83,7 @@ public final class Deliveries {
         return new dev.drover.api.RunEnvironment(e.uid(), e.name(), e.dockerImage(), e.repos().stream()
                 .map(r -> new dev.drover.api.RunEnvironment.Repository(r.owner(), r.repo(), r.cloneUrl(), r.cloneUrl(),
                         settings.forge(), settings.forgeApiUrl()))
-                .toList(), e.setupCommands(), e.secrets(), e.deliverOnFailure());
+                .toList(), e.setupCommands(), e.secrets(), e.deliverOnFailure(), e.gitSecret());
     }
 
     /** Records a worker's report of one repository's delivery (fenced to the execution holding the run). */

@@ -74,6 +74,10 @@ final class EnvironmentRequests {
                 throw ApiException.badRequest("secrets[" + i + "]", secrets.get(i) + " is named twice");
             }
         }
+        if (c.gitSecret() != null) {
+            // the form only, like secrets: the secret's existence in the environment's scope is checked per run
+            Secrets.name("git_secret", c.gitSecret());
+        }
         List<String> commands = c.setupCommands() == null ? List.of() : c.setupCommands();
         if (commands.size() > MAX_SETUP_COMMANDS) {
             throw ApiException.badRequest("setup_commands", "at most " + MAX_SETUP_COMMANDS + " commands");

@@ -139,7 +139,17 @@ public final class Environments {
                 e.config().dockerImage(), e.config().githubRepos().stream()
                         .map(r -> new RunEnvironment.Repository(r.owner(), r.repo(), git.cloneUrl(r.owner(), r.repo())))
                         .toList(), e.config().setupCommands(),
-                e.config().secrets() == null ? List.of() : e.config().secrets(), e.config().deliverOnFailure()));
+                e.config().secrets() == null ? List.of() : e.config().secrets(), e.config().deliverOnFailure(),
+                e.config().gitSecret()));
+    }
+
+    /** The scope (owner id) of an environment, empty when there is none of that uid. */
+    public Optional<String> ownerOf(String environmentId) {
+        if (environmentId == null || !EnvironmentRequests.isUid(environmentId)) {
+            return Optional.empty();
+        }
+        return db.readOne(h -> h.createQuery("SELECT owner_id FROM environments WHERE uid = :uid")
+                .bind("uid", environmentId).mapTo(String.class).findOne());
     }
 
     /** The environment whose runs a repository's events start, its scope and the principal its runs act as. */
@@ -228,7 +238,8 @@ public final class Environments {
         List<String> commands = c.setupCommands() == null ? List.of() : c.setupCommands();
         List<String> secrets = c.secrets() == null ? List.of() : c.secrets();
         return new CloudEnvironmentConfig(c.name() == null ? null : c.name().strip(), blankToNull(c.description()),
-                blankToNull(c.dockerImage()), repos, commands, secrets, c.deliverOnFailure());
+                blankToNull(c.dockerImage()), repos, commands, secrets, c.deliverOnFailure(), null,
+                blankToNull(c.gitSecret()));
     }
 
     private static String blankToNull(String s) {

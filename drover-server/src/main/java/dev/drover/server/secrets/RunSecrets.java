@@ -40,10 +40,12 @@ public final class RunSecrets {
     /**
      * What a run with {@code config}, (resolved) {@code environment} and agent identity uses, in injection order. An
      * identity's secrets are given like the environment's (setup commands and the agent); a name both give is given
-     * once.
+     * once. The environment's {@code git_secret} comes last, with the use {@code git}: the worker's credential for the
+     * run's repositories, never a variable of the run's processes (unless the environment also lists it in
+     * {@code secrets}, which asks for exactly that).
      */
     static List<Secrets.Wanted> wanted(AmbientAgentConfig config, List<String> environmentSecrets,
-            List<String> identitySecrets) {
+            List<String> identitySecrets, String gitSecret) {
         List<Secrets.Wanted> out = new ArrayList<>();
         for (String name : environmentSecrets) {
             out.add(new Secrets.Wanted(name, RunSecret.ENVIRONMENT));
@@ -56,6 +58,9 @@ public final class RunSecrets {
         String auth = harnessSecret(config);
         if (auth != null) {
             out.add(new Secrets.Wanted(auth, RunSecret.HARNESS_AUTH));
+        }
+        if (gitSecret != null) {
+            out.add(new Secrets.Wanted(gitSecret, RunSecret.GIT));
         }
         return out;
     }
@@ -87,9 +92,24 @@ public final class RunSecrets {
             check(caller, own, h.geminiAuthSecretName(), field + ".harness_auth_secrets.gemini_auth_secret_name");
         }
         if (config.environmentId() != null) {
-            environments.forRun(config.environmentId()).ifPresent(e -> e.secrets().forEach(name ->
-                    check(caller, name, field + ".environment_id")));
+            environments.forRun(config.environmentId()).ifPresent(e -> {
+                e.secrets().forEach(name -> check(caller, name, field + ".environment_id"));
+                if (e.gitSecret() != null) {
+                    checkGitSecret(e, field + ".environment_id");
+                }
+            });
         }
+    }
+
+    /**
+     * The environment's {@code git_secret} must be a secret of the environment's own scope: the credential of a
+     * team's repositories is that team's, so a member of two teams cannot lend one team's git token to the other's
+     * environment (whose every member could then push with it). A run-scoped token needs nothing more: the secret
+     * never reaches its agent, and its child runs use the same environment.
+     */
+    private void checkGitSecret(RunEnvironment e, String field) {
+        environments.ownerOf(e.uid()).ifPresent(owner -> secrets.requireIn(owner, e.gitSecret(), field,
+                "the environment's git_secret"));
     }
 
     private void check(Principal caller, String name, String field) {
@@ -112,7 +132,8 @@ public final class RunSecrets {
         RunItem run = runs.get(caller, caller.runScope());
         String environmentId = run.agentConfig() == null ? null : run.agentConfig().environmentId();
         List<String> names = environments.forRun(environmentId).map(RunEnvironment::secrets).orElse(List.of());
-        return wanted(run.agentConfig(), names, identities.secretNames(run.agentIdentityUid())).stream()
+        // not the git secret: a child's harness_auth_secrets would put it into the child's agent's environment
+        return wanted(run.agentConfig(), names, identities.secretNames(run.agentIdentityUid()), null).stream()
                 .map(Secrets.Wanted::name).toList();
     }
 
@@ -120,12 +141,13 @@ public final class RunSecrets {
     public Secrets.Resolution forClaim(RunItem run, RunEnvironment environment) {
         List<String> names = environment == null || environment.secrets() == null ? List.of() : environment.secrets();
         return secrets.resolve(run.scope().uid(), wanted(run.agentConfig(), names,
-                identities.secretNames(run.agentIdentityUid())));
+                identities.secretNames(run.agentIdentityUid()), environment == null ? null : environment.gitSecret()));
     }
 
     /**
      * The redactor for what {@code caller} writes: the values of its run's secrets for a run-scoped token (the agent
-     * has them in its environment and may send them on), nothing for anyone else. A secret that cannot be resolved
+     * has them in its environment and may send them on; the git secret too, which it should not have, but a value
+     * that reached it some other way is kept out all the same), nothing for anyone else. A secret that cannot be resolved
      * any more is simply not redacted: the run cannot have been given it.
      */
     public Redactor redactorFor(Principal caller) {
@@ -137,7 +159,7 @@ public final class RunSecrets {
         RunEnvironment environment = environments.forRun(environmentId).orElse(null);
         Map<String, String> values = new LinkedHashMap<>();
         for (RunSecret s : forClaim(run, environment).secrets()) {
-            values.put(s.name(), s.value());
+            values.putIfAbsent(s.name(), s.value());
         }
         return Redactor.of(values);
     }

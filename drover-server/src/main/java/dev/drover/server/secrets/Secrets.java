@@ -231,6 +231,20 @@ public final class Secrets {
         }
     }
 
+    /**
+     * Refuses (400 naming {@code field}) a name that is not a secret of the scope {@code ownerId} itself ({@code what}
+     * says whose name it is).
+     */
+    public void requireIn(String ownerId, String name, String field, String what) {
+        name(field, name);
+        boolean found = db.readOne(h -> h.createQuery("SELECT 1 FROM secrets WHERE name = :n AND owner_id = :o")
+                .bind("n", name).bind("o", ownerId).mapTo(Integer.class).findFirst().isPresent());
+        if (!found) {
+            throw ApiException.badRequest(field, what + " " + name + " is not a secret of the environment's own scope "
+                    + "(" + ownerId + "); create it there with POST /secrets first");
+        }
+    }
+
     /** A secret a run asks for, by name, and how it is used ({@link dev.drover.api.RunSecret#use}). */
     public record Wanted(String name, String use) {}
 

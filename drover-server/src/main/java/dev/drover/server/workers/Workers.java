@@ -144,7 +144,7 @@ public final class Workers {
                 String provider = models.find(modelId).map(ModelCatalog.Model::provider).orElse(null);
                 RunEnvironment environment = deliveries.withTargets(environments.forRun(environmentId).orElse(null));
                 RunDelivery delivery = environment == null || environment.repos().isEmpty() ? null
-                        : deliveries.forClaim(c.run(), environment.deliverOnFailure());
+                        : deliveries.forClaim(c.run(), environment.deliverOnFailure(), environment.gitSecret());
                 // the values of the run's secrets go to the worker holding its lease, in this answer only
                 Secrets.Resolution secrets = runSecrets.forClaim(c.run(), environment);
                 return Optional.of(new ClaimedRun(c.run(), c.leaseExpiresAt(), c.attempt(),

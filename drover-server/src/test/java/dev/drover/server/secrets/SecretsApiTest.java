@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -340,6 +341,86 @@ abstract class SecretsApiTest {
         // the user who owns both may, of course
         assertThat(user.post("/agent/runs", Map.of("prompt", "c", "config", Map.of("harness", Map.of("type", "claude"),
                 "harness_auth_secrets", Map.of("claude_auth_secret_name", "NOT_GIVEN")))).status()).isEqualTo(200);
+    }
+
+    @Test
+    void anEnvironmentsGitSecretTravelsInTheClaimForTheWorkerAloneAndNamesTheDeliveryCredential() {
+        Api user = tenant();
+        String git = value();
+        String npm = value();
+        create(user, "REPO_TOKEN", git);
+        create(user, "NPM_TOKEN", npm);
+        Api.Reply bad = user.post("/agent/environments", Map.of("name", "e", "git_secret", "9-not-a-name"));
+        assertProblem(bad, 400, "git_secret");
+        String env = user.createEnvironment(Map.of("name", "e", "secrets", List.of("NPM_TOKEN"), "git_secret",
+                "REPO_TOKEN", "github_repos", List.of(Map.of("owner", "acme", "repo", "web"))));
+        assertThat(user.get("/agent/environments/" + env).json().get("config").get("git_secret").asText())
+                .isEqualTo("REPO_TOKEN");
+        String run = user.createRun(Map.of("prompt", "p", "config", config(Map.of("environment_id", env))));
+        JsonNode claim = claimed(run);
+        Map<String, String> got = new HashMap<>();
+        claim.get("secrets").forEach(s -> got.put(s.get("name").asText() + "/" + s.get("use").asText(),
+                s.get("value").asText()));
+        // use git: the worker's credential, which it never puts into a process's environment (use environment)
+        assertThat(got).isEqualTo(Map.of("NPM_TOKEN/environment", npm, "REPO_TOKEN/git", git));
+        assertThat(claim.get("environment").get("git_secret").asText()).isEqualTo("REPO_TOKEN");
+        assertThat(claim.get("delivery").get("credential").asText()).isEqualTo("REPO_TOKEN");
+        String everything = user.get("/agent/runs/" + run).body() + user.get("/agent/events?run_ids=" + run).body()
+                + user.get("/agent/environments/" + env).body() + user.get("/agent/environments").body();
+        assertThat(everything).doesNotContain(git);
+
+        // what the agent writes with its token has the git secret redacted too, should it have come by it
+        Api agent = new Api(server.apiBaseUrl(), claim.get("run_token").asText());
+        Api.Reply child = agent.post("/agent/runs", Map.of("prompt", "push with " + git, "parent_run_id", run));
+        assertThat(child.status()).as(child.toString()).isEqualTo(200);
+        assertThat(user.get("/agent/runs/" + child.json().get("run_id").asText()).json().get("prompt").asText())
+                .isEqualTo("push with [redacted:REPO_TOKEN]");
+        // and it cannot have it injected into a child it starts: the git secret is not one of its run's to pass on
+        Api.Reply escalated = agent.post("/agent/runs", Map.of("prompt", "c", "parent_run_id", run, "config", Map.of(
+                "harness", Map.of("type", "claude"), "harness_auth_secrets", Map.of("claude_auth_secret_name",
+                        "REPO_TOKEN"))));
+        assertProblem(escalated, 403, "config.harness_auth_secrets.claude_auth_secret_name");
+    }
+
+    @Test
+    void aGitSecretOutsideTheEnvironmentsOwnScopeIsRefusedWhenARunIsCreated() {
+        String teamA = server.server().accounts().ensureTeam("git-a-" + UUID.randomUUID());
+        String teamB = server.server().accounts().ensureTeam("git-b-" + UUID.randomUUID());
+        String email = "git-" + UUID.randomUUID() + "@example.com";
+        Principal inA = server.server().accounts().ensurePrincipal(Principal.Kind.USER, email, teamA, false);
+        Api user = new Api(server.apiBaseUrl(), server.server().accounts().createKey(inA, "k", null).secret());
+        // a foreign team's secret: the user is not in team B
+        Api foreigner = member(teamB);
+        assertThat(foreigner.post("/secrets", Map.of("name", "B_TOKEN", "value", value())).status()).isEqualTo(201);
+        String env = user.createEnvironment(Map.of("name", "e", "git_secret", "B_TOKEN"));
+        Api.Reply refused = user.post("/agent/runs", Map.of("prompt", "p", "config", config(Map.of("environment_id",
+                env))));
+        assertProblem(refused, 400, "config.environment_id");
+        assertThat(refused.json().get("detail").asText()).contains("git_secret").contains("B_TOKEN");
+
+        // a member of both teams may see B's secret, but A's environment cannot push with B's credential
+        server.server().accounts().ensurePrincipal(Principal.Kind.USER, email, teamB, false);
+        Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+                user.get("/secrets").json().get("secrets").size() == 1);
+        assertProblem(user.post("/agent/runs", Map.of("prompt", "p", "config", config(Map.of("environment_id", env)))),
+                400, "config.environment_id");
+        assertThat(user.post("/secrets", Map.of("name", "B_TOKEN", "value", value(), "team_id", teamA)).status())
+                .isEqualTo(201);
+        Api.Reply accepted = user.post("/agent/runs", Map.of("prompt", "p", "team", true, "config",
+                config(Map.of("environment_id", env))));
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(200);
+    }
+
+    @Test
+    void aRunWhoseGitSecretWasDeletedGetsNoSecretsButAnErrorInItsClaim() {
+        Api api = tenant();
+        String uid = create(api, "GIT_GONE", value()).get("uid").asText();
+        String env = api.createEnvironment(Map.of("name", "e", "git_secret", "GIT_GONE"));
+        String run = api.createRun(Map.of("prompt", "p", "config", config(Map.of("environment_id", env))));
+        api.delete("/secrets/" + uid);
+        JsonNode claim = claimed(run);
+        assertThat(claim.get("secrets")).isEmpty();
+        assertThat(claim.get("secrets_error").asText()).contains("GIT_GONE").contains("deleted");
     }
 
     @Test
