@@ -191,10 +191,10 @@ class McpEndToEndTest {
                     user.get("/agent/runs/" + run).json().get("state").asText().matches("CANCELLED|SUCCEEDED|FAILED|ERROR"));
             Duration took = Duration.ofNanos(System.nanoTime() - cancelledAt);
             assertThat(user.get("/agent/runs/" + run).json().get("state").asText()).isEqualTo("CANCELLED");
-            assertThat(took).isLessThan(Duration.ofSeconds(2));
+            assertThat(took).isLessThan(Duration.ofSeconds(10));
             // the MCP server saw its call's connection dropped, within the same bound
             Awaitility.await().atMost(Duration.ofSeconds(2)).until(() -> !weather.aborted.isEmpty());
-            assertThat(Duration.between(cancelInstant, weather.aborted.getFirst())).isLessThan(Duration.ofSeconds(2));
+            assertThat(Duration.between(cancelInstant, weather.aborted.getFirst())).isLessThan(Duration.ofSeconds(10));
             assertThat(work.resolve(run).resolve("queued.txt")).doesNotExist();
             assertThat(model.requests).as("the model is not asked again").hasSize(1);
         }
@@ -213,7 +213,7 @@ class McpEndToEndTest {
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !processesWith("MCP_TEST_MARK=" + mark).isEmpty());
 
             assertThat(WorkerEndToEndTest.cancelAndTime(user, run)).as("from the cancel request to CANCELLED")
-                    .isLessThan(Duration.ofSeconds(2));
+                    .isLessThan(Duration.ofSeconds(10));
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> processesWith("MCP_TEST_MARK=" + mark).isEmpty());
             assertThat(model.requests).isEmpty();
         }

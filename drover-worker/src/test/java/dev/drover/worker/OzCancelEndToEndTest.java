@@ -34,8 +34,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class OzCancelEndToEndTest {
-    /** The bound, from the cancel request to CANCELLED. */
-    static final Duration BOUND = Duration.ofSeconds(2);
+    /**
+     * From the cancel request to CANCELLED: far below the calls a cancel must cut (they hang for a minute), so a
+     * pass proves the cancel did not wait for them; not a speed target — on a loaded 2-core machine a wall-clock
+     * bound of a second or two fails by chance. The latency itself is measured in bench/ (docs/benchmarks.md).
+     */
+    static final Duration BOUND = Duration.ofSeconds(10);
     static final Duration SHORT_TIMEOUT = Duration.ofSeconds(3);
     static final Duration MINUTE = Duration.ofSeconds(60);
 
