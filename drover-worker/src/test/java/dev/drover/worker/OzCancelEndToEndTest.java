@@ -37,7 +37,7 @@ abstract class OzCancelEndToEndTest {
     /**
      * From the cancel request to CANCELLED: far below the calls a cancel must cut (they hang for a minute), so a
      * pass proves the cancel did not wait for them; not a speed target — on a loaded 2-core machine a wall-clock
-     * bound of a second or two fails by chance. The latency itself is measured in bench/ (docs/benchmarks.md).
+     * bound of a second or two fails by chance. What these runs measure is in docs/workers.md (30–100 ms).
      */
     static final Duration BOUND = Duration.ofSeconds(10);
     static final Duration SHORT_TIMEOUT = Duration.ofSeconds(3);
