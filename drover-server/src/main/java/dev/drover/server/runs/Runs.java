@@ -800,6 +800,36 @@ public final class Runs {
     }
 
     /**
+     * A claim's state change, QUEUED → PENDING (and → CLAIMED with {@code accept}), as one compare-and-set that also
+     * leases the run to {@code workerId}; then one event per step, in this same transaction. Neither step has the
+     * side effects {@link #transition} looks after (environment links, follow-ups), so only the table and the
+     * events are left to it. False when the run is no longer QUEUED (another claimer took it).
+     */
+    boolean claimTransition(Handle h, RunRow queued, String workerId, Instant leaseUntil, boolean accept) {
+        RunState to = accept ? RunState.CLAIMED : RunState.PENDING;
+        if (queued.state() != RunState.QUEUED
+                || !RunTransitions.allowed(queued.executionLocation(), RunState.QUEUED, RunState.PENDING)
+                || (accept && !RunTransitions.allowed(queued.executionLocation(), RunState.PENDING, RunState.CLAIMED))) {
+            throw ApiException.conflict("event_type: a " + queued.state() + " run cannot become " + to, false);
+        }
+        if (!repo.claim(h, queued.id(), workerId, Times.micros(leaseUntil), accept)) {
+            return false;
+        }
+        Instant now = clock.instant();
+        events.append(h, queued.id(), RunTransitions.eventFor(RunState.QUEUED, RunState.PENDING), workerId, null, now);
+        if (accept) {
+            events.append(h, queued.id(), RunTransitions.eventFor(RunState.PENDING, RunState.CLAIMED), workerId, null,
+                    now);
+        }
+        return true;
+    }
+
+    /** A run's API shape and its attachments' references, read in the caller's transaction. */
+    RunItem itemOf(Handle h, RunRow row) {
+        return item(row, artifactsOf(h, row));
+    }
+
+    /**
      * The ends after which an unread follow-up continues a (REMOTE) run; a cancel or a lost worker stops it instead,
      * and a LOCAL run's client decides for itself what to do with its inbox.
      */
