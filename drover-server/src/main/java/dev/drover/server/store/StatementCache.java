@@ -112,7 +112,13 @@ final class StatementCache implements StatementBuilder {
             closeQuietly(ps);
             return;
         }
-        Idle idle = connections.get(conn.unwrap(driverConnection));
+        Idle idle;
+        try {
+            idle = connections.get(conn.unwrap(driverConnection));
+        } catch (SQLException e) {
+            closeQuietly(ps); // the pool already took the connection back: the statement is not kept
+            return;
+        }
         if (idle == null || ps.isClosed()) {
             closeQuietly(ps);
             return;
