@@ -528,11 +528,6 @@ public final class Runs {
         return row.hasArtifacts() ? repo.artifacts(h, List.of(row.id())).getOrDefault(row.id(), List.of()) : List.of();
     }
 
-    /** A run as the API shows it, for callers inside the server that already hold the row. */
-    RunItem get(RunRow row) {
-        return db.readOne(h -> item(row, artifactsOf(h, row)));
-    }
-
     /**
      * A run as the API shows it, read in the caller's transaction, for features that report runs outside any request
      * (webhooks); empty when there is no such run.
