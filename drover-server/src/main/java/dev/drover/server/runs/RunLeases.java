@@ -63,15 +63,17 @@ public final class RunLeases {
      */
     public Optional<ClaimedRun> claim(String workerId, String pool, boolean accept) {
         // idle claimers wake on every event: look first with a read, so only a real chance of work costs a write
-        boolean queued = db.readOne(h -> h.createQuery("""
+        boolean anyQueued = db.readOne(h -> h.createQuery("""
                         SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE pool = :pool AND state = 'QUEUED'
                         AND execution_location = 'REMOTE' LIMIT 1) q""")
                 .bind("pool", pool).mapTo(Long.class).one() > 0);
-        if (!queued) {
+        if (!anyQueued) {
             return Optional.empty();
         }
         String token = Accounts.RUN_TOKEN_PREFIX + ApiKeys.generate().substring(ApiKeys.PREFIX.length());
-        Optional<RunRow> claimed = db.write(h -> {
+        // one transaction: pick, one compare-and-set for both transitions, their events, the token, and the answer
+        // built from the row as committed — no second connection, no re-reading between the steps
+        return db.write(h -> {
             String capacity = teamConcurrency <= 0 ? "" : """
                     AND (SELECT COUNT(*) FROM runs a WHERE a.owner_id = r.owner_id
                          AND a.state IN ('PENDING', 'CLAIMED', 'INPROGRESS')) < :limit""";
@@ -81,36 +83,31 @@ public final class RunLeases {
                     .bind("pool", pool).bind("limit", teamConcurrency)
                     .mapTo(String.class).findOne();
             if (id.isEmpty()) {
-                return Optional.<RunRow>empty();
+                return Optional.<ClaimedRun>empty();
             }
-            RunRow run = repo.find(h, id.get()).orElseThrow();
+            RunRow queued = repo.find(h, id.get()).orElseThrow();
             Instant now = clock.instant();
-            h.createUpdate("""
-                            UPDATE runs SET worker_id = :w, lease_expires_at = :until, attempts = attempts + 1
-                            WHERE id = :id AND state = 'QUEUED'""")
-                    .bind("w", workerId).bind("until", Times.micros(now.plus(lease))).bind("id", run.id()).execute();
-            runs.transition(h, run, RunState.PENDING, null, null, workerId);
-            // a fresh run-scoped token for the agent; an earlier claim's token dies with that claim
-            h.createUpdate("DELETE FROM run_tokens WHERE run_id = :r").bind("r", run.id()).execute();
-            h.createUpdate("INSERT INTO run_tokens (token_hash, run_id, created_at) VALUES (:h, :r, :now)")
-                    .bind("h", ApiKeys.hash(token)).bind("r", run.id()).bind("now", Times.micros(now)).execute();
-            if (accept) {
-                takeOver(h, repo.find(h, run.id()).orElseThrow(), workerId);
+            if (!runs.claimTransition(h, queued, workerId, now.plus(lease), accept)) {
+                return Optional.<ClaimedRun>empty(); // not reached: the row is locked (PostgreSQL) or writes are serial
             }
-            return repo.find(h, run.id());
+            // a fresh run-scoped token for the agent; an earlier claim's token dies with that claim
+            h.createUpdate("DELETE FROM run_tokens WHERE run_id = :r").bind("r", queued.id()).execute();
+            h.createUpdate("INSERT INTO run_tokens (token_hash, run_id, created_at) VALUES (:h, :r, :now)")
+                    .bind("h", ApiKeys.hash(token)).bind("r", queued.id()).bind("now", Times.micros(now)).execute();
+            RunRow r = repo.find(h, queued.id()).orElseThrow();
+            return Optional.of(new ClaimedRun(runs.itemOf(h, r), Times.instant(r.leaseExpiresAt()), r.attempts(), null,
+                    token, attachments(h, r.id())).withExecutionId(WorkerReport.executionId(workerId, r.attempts()))
+                    .withTurn(r.turn()));
         });
-        return claimed.map(r -> new ClaimedRun(runs.get(r), Times.instant(r.leaseExpiresAt()), r.attempts(), null,
-                token, attachments(r.id())).withExecutionId(WorkerReport.executionId(workerId, r.attempts()))
-                .withTurn(r.turn()));
     }
 
-    private List<AttachmentRef> attachments(String runId) {
-        return db.readOne(h -> h.createQuery("""
+    private static List<AttachmentRef> attachments(Handle h, String runId) {
+        return h.createQuery("""
                         SELECT position, file_name, mime_type, size_bytes FROM run_attachments
                         WHERE run_id = :r ORDER BY position""")
                 .bind("r", runId)
                 .map((rs, ctx) -> new AttachmentRef(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getLong(4)))
-                .list());
+                .list();
     }
 
     /** The blob key and media type of a held run's attachment. */

@@ -155,6 +155,21 @@ final class RunRepository {
                 .execute() == 1;
     }
 
+    /**
+     * The claim's compare-and-set: QUEUED → PENDING, or straight to CLAIMED (the worker accepted in the same call,
+     * and keeps a workspace from here), leased to {@code workerId} until {@code until}, one more attempt. One
+     * statement for what was a lease update and two state changes.
+     */
+    boolean claim(Handle h, String id, String workerId, long until, boolean accept) {
+        return h.createUpdate("""
+                        UPDATE runs SET state = :to, worker_id = :w, lease_expires_at = :until, attempts = attempts + 1,
+                            sandbox_running = CASE WHEN :accept THEN TRUE ELSE sandbox_running END
+                        WHERE id = :id AND state = 'QUEUED'""")
+                .bind("to", (accept ? RunState.CLAIMED : RunState.PENDING).name()).bind("w", workerId)
+                .bind("until", until).bind("accept", accept).bind("id", id)
+                .execute() == 1;
+    }
+
     boolean requestCancel(Handle h, String id, RunState expected) {
         return h.createUpdate("""
                         UPDATE runs SET cancel_requested = TRUE WHERE id = :id AND state = :state AND NOT cancel_requested""")

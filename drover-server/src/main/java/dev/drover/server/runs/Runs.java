@@ -537,11 +537,6 @@ public final class Runs {
         return row.hasArtifacts() ? repo.artifacts(h, List.of(row.id())).getOrDefault(row.id(), List.of()) : List.of();
     }
 
-    /** A run as the API shows it, for callers inside the server that already hold the row. */
-    RunItem get(RunRow row) {
-        return db.readOne(h -> item(row, artifactsOf(h, row)));
-    }
-
     /**
      * A run as the API shows it, read in the caller's transaction, for features that report runs outside any request
      * (webhooks); empty when there is no such run.
@@ -821,6 +816,36 @@ public final class Runs {
                     + "its previous turn ended");
         }
         return event;
+    }
+
+    /**
+     * A claim's state change, QUEUED → PENDING (and → CLAIMED with {@code accept}), as one compare-and-set that also
+     * leases the run to {@code workerId}; then one event per step, in this same transaction. Neither step has the
+     * side effects {@link #transition} looks after (environment links, follow-ups), so only the table and the
+     * events are left to it. False when the run is no longer QUEUED (another claimer took it).
+     */
+    boolean claimTransition(Handle h, RunRow queued, String workerId, Instant leaseUntil, boolean accept) {
+        RunState to = accept ? RunState.CLAIMED : RunState.PENDING;
+        if (queued.state() != RunState.QUEUED
+                || !RunTransitions.allowed(queued.executionLocation(), RunState.QUEUED, RunState.PENDING)
+                || (accept && !RunTransitions.allowed(queued.executionLocation(), RunState.PENDING, RunState.CLAIMED))) {
+            throw ApiException.conflict("event_type: a " + queued.state() + " run cannot become " + to, false);
+        }
+        if (!repo.claim(h, queued.id(), workerId, Times.micros(leaseUntil), accept)) {
+            return false;
+        }
+        Instant now = clock.instant();
+        events.append(h, queued.id(), RunTransitions.eventFor(RunState.QUEUED, RunState.PENDING), workerId, null, now);
+        if (accept) {
+            events.append(h, queued.id(), RunTransitions.eventFor(RunState.PENDING, RunState.CLAIMED), workerId, null,
+                    now);
+        }
+        return true;
+    }
+
+    /** A run's API shape and its attachments' references, read in the caller's transaction. */
+    RunItem itemOf(Handle h, RunRow row) {
+        return item(row, artifactsOf(h, row));
     }
 
     /**

@@ -77,7 +77,11 @@ public final class Database implements AutoCloseable {
         }
         HikariDataSource writerPool = pool("drover-sqlite-writer", sqlite(url, false), 1);
         HikariDataSource readerPool = pool("drover-sqlite-reader", sqlite(url, true), Math.max(2, settings.poolSize()));
-        return new Database(new SqliteDialect(), url, jdbi(writerPool), jdbi(readerPool), List.of(writerPool, readerPool));
+        // each connection keeps the statements it prepared (see StatementCache); pgjdbc does this by itself
+        StatementCache statements = new StatementCache(org.sqlite.SQLiteConnection.class);
+        Jdbi writer = jdbi(writerPool).setStatementBuilderFactory(c -> statements);
+        Jdbi reader = jdbi(readerPool).setStatementBuilderFactory(c -> statements);
+        return new Database(new SqliteDialect(), url, writer, reader, List.of(writerPool, readerPool));
     }
 
     private static DataSource sqlite(String url, boolean readOnly) {

@@ -79,6 +79,14 @@ abstract class WorkersApiTest {
             List<String> types = new ArrayList<>();
             user.get("/agent/events?run_ids=" + run).json().forEach(e -> types.add(e.get("event_type").asText()));
             assertThat(types).containsExactly("run_queued", "run_pending", "run_claimed");
+            // the answer is the run as the claim committed it (built inside the claim's transaction), not a later read
+            assertThat(claimed.json().get("run").get("is_sandbox_running").asBoolean()).isTrue();
+            assertThat(claimed.json().get("run").get("updated_at").asText())
+                    .isEqualTo(user.get("/agent/runs/" + run).json().get("updated_at").asText());
+            List<String> refs = new ArrayList<>();
+            user.get("/agent/events?run_ids=" + run).json().forEach(e -> refs.add(e.path("ref_id").asText(null)));
+            assertThat(refs).as("both transitions name the worker that took the run").containsExactly(null, workerId,
+                    workerId);
             // accepting again is harmless, as for a worker retrying its accept
             assertThat(worker.post("/workers/" + workerId + "/runs/" + run + "/accept", (String) null).status())
                     .isEqualTo(200);

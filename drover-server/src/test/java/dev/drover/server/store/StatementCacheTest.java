@@ -1,0 +1,144 @@
+package dev.drover.server.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.StatementCustomizer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteConnection;
+import org.sqlite.SQLiteDataSource;
+
+/** The per-connection statement cache on a real SQLite file behind a real Hikari pool, as {@link Database} has it. */
+class StatementCacheTest {
+    @TempDir
+    Path dir;
+
+    HikariDataSource pool;
+    StatementCache cache;
+    Jdbi jdbi;
+
+    @BeforeEach
+    void open() {
+        SQLiteDataSource ds = new SQLiteDataSource();
+        ds.setUrl("jdbc:sqlite:" + dir.resolve("cache.db"));
+        HikariConfig config = new HikariConfig();
+        config.setDataSource(ds);
+        config.setMaximumPoolSize(1); // one physical connection: every borrow is the same one
+        pool = new HikariDataSource(config);
+        cache = new StatementCache(SQLiteConnection.class);
+        jdbi = Jdbi.create(pool).setStatementBuilderFactory(c -> cache);
+        jdbi.useHandle(h -> {
+            h.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+            for (int i = 1; i <= 5; i++) {
+                h.execute("INSERT INTO t (id, v) VALUES (?, ?)", i, "v" + i);
+            }
+        });
+    }
+
+    @AfterEach
+    void close() {
+        pool.close();
+    }
+
+    /** Records the JDBC statement each execution ran on. */
+    private static final class Seen implements StatementCustomizer {
+        final List<Statement> statements = new ArrayList<>();
+
+        @Override
+        public void beforeExecution(PreparedStatement stmt, StatementContext ctx) {
+            statements.add(stmt);
+        }
+    }
+
+    private String value(Handle h, int id, Seen seen) {
+        return h.createQuery("SELECT v FROM t WHERE id = :id").bind("id", id).addCustomizer(seen)
+                .mapTo(String.class).one();
+    }
+
+    private String read(int id, Seen seen) {
+        return jdbi.withHandle(h -> value(h, id, seen));
+    }
+
+    @Test
+    void aStatementIsPreparedOnceAndReusedAcrossBorrowsOfTheConnection() throws Exception {
+        Seen seen = new Seen();
+        assertThat(read(1, seen)).isEqualTo("v1");
+        // the handle went back to the pool, whose proxy closes every statement made through it: ours are not
+        assertThat(read(2, seen)).isEqualTo("v2");
+        assertThat(read(3, seen)).isEqualTo("v3");
+
+        assertThat(seen.statements).hasSize(3);
+        assertThat(seen.statements.get(1)).isSameAs(seen.statements.getFirst());
+        assertThat(seen.statements.get(2)).isSameAs(seen.statements.getFirst());
+        assertThat(seen.statements.getFirst().isClosed()).isFalse();
+        try (var conn = pool.getConnection()) {
+            assertThat(cache.idle(conn)).isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    @Test
+    void theSameSqlUsedWhileItsFirstResultIsStillBeingReadGetsAStatementOfItsOwn() {
+        // a shared statement would re-execute under the open cursor: the outer loop would lose its rows
+        List<String> pairs = jdbi.withHandle(h -> {
+            List<String> out = new ArrayList<>();
+            try (var outer = h.createQuery("SELECT id FROM t WHERE id >= :from ORDER BY id").bind("from", 1)
+                    .mapTo(Integer.class).stream()) {
+                outer.forEach(id -> out.add(id + ":" + h.createQuery("SELECT id FROM t WHERE id >= :from ORDER BY id")
+                        .bind("from", 6 - id).mapTo(Integer.class).list()));
+            }
+            return out;
+        });
+        assertThat(pairs).containsExactly("1:[5]", "2:[4, 5]", "3:[3, 4, 5]", "4:[2, 3, 4, 5]", "5:[1, 2, 3, 4, 5]");
+    }
+
+    @Test
+    void aCachedStatementStillCommitsAndRollsBackWithItsTransaction() {
+        String update = "UPDATE t SET v = :v WHERE id = :id";
+        jdbi.useTransaction(h -> h.createUpdate(update).bind("v", "kept").bind("id", 1).execute());
+        assertThatThrownBy(() -> jdbi.useTransaction(h -> {
+            h.createUpdate(update).bind("v", "undone").bind("id", 2).execute();
+            throw new IllegalStateException("abort");
+        })).isInstanceOf(IllegalStateException.class);
+
+        Seen seen = new Seen();
+        assertThat(read(1, seen)).isEqualTo("kept");
+        assertThat(read(2, seen)).isEqualTo("v2");
+    }
+
+    @Test
+    void aFailedExecutionDoesNotLeaveItsValuesForTheNextUser() {
+        String insert = "INSERT INTO t (id, v) VALUES (:id, :v)";
+        assertThatThrownBy(() -> jdbi.useHandle(h -> h.createUpdate(insert).bind("id", 1).bind("v", "dup").execute()))
+                .hasMessageContaining("UNIQUE");
+        jdbi.useHandle(h -> h.createUpdate(insert).bind("id", 6).bind("v", "v6").execute());
+        Seen seen = new Seen();
+        assertThat(read(6, seen)).isEqualTo("v6");
+        assertThat(read(1, seen)).isEqualTo("v1");
+    }
+
+    @Test
+    void atMostABoundedNumberOfStatementsStayOpenPerConnection() throws Exception {
+        jdbi.useHandle(h -> {
+            for (int i = 0; i < StatementCache.PER_CONNECTION + 50; i++) {
+                h.createQuery("SELECT v FROM t WHERE id = :id AND " + i + " = " + i).bind("id", 1)
+                        .mapTo(String.class).one();
+            }
+        });
+        try (var conn = pool.getConnection()) {
+            assertThat(cache.idle(conn)).isEqualTo(StatementCache.PER_CONNECTION);
+        }
+    }
+}
