@@ -101,65 +101,7 @@ public final class RunsService implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        QueryParams q = new QueryParams(req);
-        int limit = q.intInRange("limit", 1, 500, 20);
-        RunSort sort = q.string("sort_by").map(v -> {
-            RunSort s = RunSort.ofWire(v);
-            if (s == null) {
-                throw ApiException.badRequest("sort_by", "unknown value \"" + v + "\"; one of updated_at, created_at, title, agent");
-            }
-            return s;
-        }).orElse(RunSort.UPDATED_AT);
-        boolean descending = q.string("sort_order").map(v -> switch (v) {
-            case "asc" -> false;
-            case "desc" -> true;
-            default -> throw ApiException.badRequest("sort_order", "unknown value \"" + v + "\"; one of asc, desc");
-        }).orElse(true);
-        String skill = q.string("skill").orElse(null);
-        String skillSpec = q.string("skill_spec").orElse(null);
-        if (skill != null && skillSpec != null && !skill.equals(skillSpec)) {
-            throw ApiException.badRequest("skill", "differs from skill_spec; they are aliases, give one");
-        }
-        // A filter that could never match (a key no run can have) or that would be silently ignored (no brackets)
-        // is a mistake of the caller, not an empty result.
-        if (req.query().contains("metadata")) {
-            throw ApiException.badRequest("metadata", "filter with metadata[key]=value");
-        }
-        TreeMap<String, String> metadata = new TreeMap<>();
-        for (String[] pair : q.bracketed("metadata")) {
-            if (!RunRequests.isMetadataKey(pair[0])) {
-                throw ApiException.badRequest("metadata[" + pair[0] + "]", "keys are 1 to 64 characters of [a-zA-Z0-9._-]");
-            }
-            if (metadata.put(pair[0], pair[1]) != null) {
-                throw ApiException.badRequest("metadata[" + pair[0] + "]", "given more than once");
-            }
-        }
-        if (metadata.size() > RunRequests.MAX_METADATA_PAIRS) {
-            throw ApiException.badRequest("metadata", "at most " + RunRequests.MAX_METADATA_PAIRS + " filters");
-        }
-        String query = q.string("q").orElse(null);
-        if (query != null && query.length() > 256) {
-            throw ApiException.badRequest("q", "must be at most 256 characters");
-        }
-        RunFilter filter = new RunFilter(
-                q.enumValues("state", RunState.class),
-                q.string("name").orElse(null),
-                q.string("model_id").orElse(null),
-                q.string("creator").orElse(null),
-                q.enumValue("source", RunSourceType.class).orElse(null),
-                q.enumValue("execution_location", RunExecutionLocation.class).orElse(null),
-                q.timestamp("created_after").orElse(null),
-                q.timestamp("created_before").orElse(null),
-                q.timestamp("updated_after").orElse(null),
-                q.string("environment_id").orElse(null),
-                skill != null ? skill : skillSpec,
-                q.string("schedule_id").orElse(null),
-                q.string("ancestor_run_id").orElse(null),
-                metadata,
-                q.enumValue("artifact_type", ArtifactType.class).orElse(null),
-                query);
-        String cursor = q.string("cursor").orElse(null);
-        JsonBodies.send(res, runs.list(RequestContext.principal(req), filter, sort, descending, limit, cursor));
+        JsonBodies.send(res, runs.list(RequestContext.principal(req), RunListQuery.parse(req, 20)));
     }
 
     private void get(ServerRequest req, ServerResponse res) {
