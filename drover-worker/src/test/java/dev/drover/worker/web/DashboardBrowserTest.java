@@ -242,6 +242,20 @@ abstract class DashboardBrowserTest {
         WebElement row = find("tr[data-run-id='" + liveRun + "']");
         assertThat(row.findElement(By.cssSelector(".run-title")).getText()).isEqualTo(XSS);
         assertThat(js("return window.__xss")).isNull();
+        // the server rendered that row into the page's HTML, which the browser parses before any script runs:
+        // the title is text there too (parsed here as the browser parsed it, scripts inert in a DOMParser document)
+        Object served = ((JavascriptExecutor) driver).executeAsyncScript("""
+                const [id, done] = arguments;
+                fetch('/runs', { credentials: 'same-origin' }).then((r) => r.text()).then((html) => {
+                  const doc = new DOMParser().parseFromString(html, 'text/html');
+                  const a = doc.querySelector(`tr[data-run-id="${id}"] .run-title`);
+                  done([a ? a.textContent : null, doc.querySelectorAll('main img, main script, [onerror]').length]);
+                });""", liveRun);
+        assertThat(served.toString()).isEqualTo("[" + XSS + ", 0]");
+        driver.navigate().refresh();
+        find("tr[data-run-id='" + liveRun + "']");
+        assertThat(js("return window.__xss")).isNull();
+        assertThat(driver.findElements(By.cssSelector("main img[src='x']"))).isEmpty();
     }
 
     @Test
@@ -252,6 +266,10 @@ abstract class DashboardBrowserTest {
         driver.get(base + "/runs");
         markPage();
         find("tr[data-run-id='" + run + "']");
+        // the rows came with the HTML: the script took the table over without listing the runs again
+        assertThat(js("return performance.getEntriesByType('resource')"
+                + ".filter((e) => e.name.includes('/api/v1/agent/runs?')).length")).isEqualTo(0L);
+        assertThat(js("return document.getElementById('main').dataset.runsPage")).isNull();
         // wait until the worker has it (the model is thinking), so the cancel goes through the worker
         wait.until(d -> "INPROGRESS".equals(server.admin().get("/agent/runs/" + run).json().get("state").asText()));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(
