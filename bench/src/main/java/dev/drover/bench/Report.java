@@ -53,8 +53,9 @@ final class Report {
         results.forEach(w -> md.append(' ').append(ms(w.r().takeoverP50())).append(" |"));
         md.append("\n| first visit after sign-in (assets not cached yet) ms |");
         results.forEach(w -> md.append(' ').append(ms(w.r().coldPageMs())).append(" |"));
-        md.append("\n| rows shown; list requests the page made |");
-        results.forEach(w -> md.append(' ').append(w.r().rows()).append("; ").append(w.r().listRequests()).append(" |"));
+        md.append("\n| rows shown; list requests the page made; samples painted before the rows were parsed |");
+        results.forEach(w -> md.append(' ').append(w.r().rows()).append("; ").append(w.r().listRequests())
+                .append("; ").append(w.r().paintedBeforeParsed()).append(" |"));
         md.append('\n');
         return md.toString();
     }

@@ -70,10 +70,8 @@ final class RunsPageHtml {
         if (page.runs().isEmpty()) {
             html.append("<tr><td colspan=\"7\" class=\"muted\">No runs match.</td></tr>");
         }
-        boolean first = true;
         for (RunItem run : page.runs()) {
-            row(html, run, first);
-            first = false;
+            row(html, run);
         }
         html.append("</tbody></table></div>\n<button type=\"button\" id=\"load-more\"")
                 .append(page.pageInfo() != null && page.pageInfo().hasNextPage() ? "" : " hidden")
@@ -81,7 +79,7 @@ final class RunsPageHtml {
         return html.toString();
     }
 
-    private static void row(StringBuilder html, RunItem run, boolean first) {
+    private static void row(StringBuilder html, RunItem run) {
         String label = run.title() != null && !run.title().isEmpty() ? run.title()
                 : run.prompt() != null && !run.prompt().isEmpty() ? run.prompt() : run.runId();
         String state = run.state() == null ? "?" : run.state().name();
@@ -89,9 +87,8 @@ final class RunsPageHtml {
                 .append("<td><input type=\"checkbox\" aria-label=\"Select ")
                 .append(Encode.forHtmlAttribute(run.title() != null && !run.title().isEmpty() ? run.title() : run.runId()))
                 .append('"').append(TERMINAL.contains(run.state()) ? " disabled" : "").append("></td>")
-                // the first title is what bench --suite web times: the frame that paints it has the rows
                 .append("<td><a href=\"/runs/").append(Encode.forHtmlAttribute(Encode.forUriComponent(run.runId())))
-                .append("\" class=\"run-title\"").append(first ? " elementtiming=\"drover-runs\"" : "").append('>')
+                .append("\" class=\"run-title\">")
                 .append(Encode.forHtml(label)).append("</a></td>")
                 .append("<td><span class=\"state state-").append(Encode.forHtmlAttribute(state.toLowerCase(Locale.ROOT)))
                 .append("\" data-state=\"").append(Encode.forHtmlAttribute(state)).append("\">")
