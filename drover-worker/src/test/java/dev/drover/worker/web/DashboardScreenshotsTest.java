@@ -192,7 +192,7 @@ class DashboardScreenshotsTest {
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("conversation"), "Tool: finish"));
             // the plan, opened: its Markdown rendered
             driver.findElement(By.cssSelector("#artifacts .artifact-open")).click();
-            wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#artifacts .preview h2, #artifacts .preview h3")));
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#artifacts .preview > *")));
             save(driver, out, "run-page");
             open(driver, wait, base + "/runs/new", "#prompt");
             driver.findElement(By.id("prompt")).sendKeys("Add an index for invoices by customer and due date; "
