@@ -45,8 +45,15 @@ public final class WebService implements HttpService {
 
     private final Map<String, byte[]> assets = new LinkedHashMap<>();
     private final String version;
-    private final String html;
     private final byte[] shell;
+    /**
+     * The runs page's shell around its two holes ({@code <main>}'s attributes, its content), split once here: the
+     * holes are filled by concatenation, never by searching the filled text for a placeholder, which an agent's
+     * title could contain.
+     */
+    private final String runsBeforeAttributes;
+    private final String runsBeforeMain;
+    private final String runsAfterMain;
     private final Runs runs;
     private final CookieAuth cookies;
 
@@ -61,10 +68,18 @@ public final class WebService implements HttpService {
             sha.update(bytes);
         }
         version = HexFormat.of().formatHex(sha.digest()).substring(0, 12);
-        html = new String(resource("index.html"), StandardCharsets.UTF_8).replace("{{ASSETS}}", assetBase());
+        String html = new String(resource("index.html"), StandardCharsets.UTF_8).replace("{{ASSETS}}", assetBase());
         shell = html.replace("{{TITLE}}", "Drover").replace("{{PRELOAD}}", "").replace("{{NAV}}", "")
                 .replace("{{MAIN_ATTRIBUTES}}", "").replace("{{MAIN}}", "<p class=\"muted\">Loading…</p>")
                 .getBytes(StandardCharsets.UTF_8);
+        String runsShell = html.replace("{{TITLE}}", "Runs · Drover")
+                .replace("{{PRELOAD}}", "<link rel=\"modulepreload\" href=\"" + assetBase() + "/runs.js\">\n")
+                .replace("{{NAV}}", RunsPageHtml.nav());
+        int attributes = runsShell.indexOf("{{MAIN_ATTRIBUTES}}");
+        int main = runsShell.indexOf("{{MAIN}}");
+        runsBeforeAttributes = runsShell.substring(0, attributes);
+        runsBeforeMain = runsShell.substring(attributes + "{{MAIN_ATTRIBUTES}}".length(), main);
+        runsAfterMain = runsShell.substring(main + "{{MAIN}}".length());
     }
 
     /** Where this version's assets live, e.g. {@code /web/assets/3f2a…}. */
@@ -105,12 +120,8 @@ public final class WebService implements HttpService {
             return;
         }
         boolean filtered = !req.query().isEmpty();
-        sendHtml(res, html.replace("{{TITLE}}", "Runs · Drover")
-                .replace("{{PRELOAD}}", "<link rel=\"modulepreload\" href=\"" + assetBase() + "/runs.js\">\n")
-                .replace("{{NAV}}", RunsPageHtml.nav())
-                .replace("{{MAIN_ATTRIBUTES}}", RunsPageHtml.mainAttributes(page))
-                .replace("{{MAIN}}", RunsPageHtml.main(page, filtered))
-                .getBytes(StandardCharsets.UTF_8));
+        sendHtml(res, (runsBeforeAttributes + RunsPageHtml.mainAttributes(page) + runsBeforeMain
+                + RunsPageHtml.main(page, filtered) + runsAfterMain).getBytes(StandardCharsets.UTF_8));
     }
 
     private static void sendHtml(ServerResponse res, byte[] page) {
