@@ -14,14 +14,12 @@ export class ApiError extends Error {
   }
 }
 
-async function send(method, url, body, preloaded = false) {
-  // a preloaded response is matched by URL, mode and credentials; no header of our own on that one
-  const headers = preloaded ? {} : { Accept: 'application/json' };
+async function send(method, url, body) {
+  const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-Drover-CSRF'] = csrfToken;
   const res = await fetch(url, {
-    // a preloaded response (<link rel=preload> in the shell) is only taken when the request may use the cache
-    method, headers, credentials: 'same-origin', cache: preloaded ? 'default' : 'no-store',
+    method, headers, credentials: 'same-origin', cache: 'no-store',
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (res.status === 204) return null;
@@ -38,8 +36,6 @@ async function send(method, url, body, preloaded = false) {
 
 export const api = {
   get: (path) => send('GET', '/api/v1' + path),
-  /** The shell's preloaded first runs page, when the page asks for exactly that URL. */
-  getPreloaded: (path) => send('GET', '/api/v1' + path, undefined, true),
   post: (path, body) => send('POST', '/api/v1' + path, body === undefined ? {} : body),
   put: (path, body) => send('PUT', '/api/v1' + path, body),
   del: (path) => send('DELETE', '/api/v1' + path),

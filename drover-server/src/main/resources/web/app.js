@@ -9,7 +9,7 @@ const NAV = [
 
 const ROUTES = [
   [/^\/sign-in$/, () => import('./sign-in.js'), 'signInPage'],
-  [/^\/runs$/, () => import('./runs.js'), 'runsPage'],
+  [/^\/(?:runs)?$/, () => import('./runs.js'), 'runsPage'],
   [/^\/runs\/new$/, () => import('./new-run.js'), 'newRunPage'],
   [/^\/runs\/([^/]+)$/, () => import('./run.js'), 'runPage'],
   [/^\/sessions\/([^/]+)$/, () => import('./run.js'), 'sessionPage'],
@@ -22,7 +22,7 @@ const ROUTES = [
 ];
 
 function nav(session) {
-  const here = location.pathname;
+  const here = location.pathname === '/' ? '/runs' : location.pathname; // / is the runs page
   const current = NAV.filter(([href]) => here === href || here.startsWith(href + '/'))
     .sort((a, b) => b[0].length - a[0].length)[0];
   clear(document.getElementById('nav'), el('ul', {}, NAV.map(([href, label]) => el('li', {},

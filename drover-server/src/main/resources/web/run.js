@@ -157,12 +157,25 @@ function block(b, role) {
         el('summary', {}, (failed ? 'Failed: ' : 'Result: ') + (b.name || '')), el('pre', {}, pretty(b.output)));
     }
     case 'event': {
+      // setup and clone steps read as one line each ("repository cloned  repo: acme/app · commit: 8ba6…"), not JSON
       const isError = /error|fail/i.test(b.name || '');
-      return el('p', { class: 'event' + (isError ? ' error' : '') }, (b.name || 'event') + ' ', el('code', {}, pretty(b.data)));
+      return el('p', { class: 'event' + (isError ? ' error' : '') },
+        el('span', { class: 'event-name' }, String(b.name || 'event').replace(/_/g, ' ')), ' ', eventData(b.data));
     }
     default:
       return el('pre', {}, pretty(b));
   }
+}
+
+function eventData(data) {
+  if (data === undefined || data === null) return '';
+  if (typeof data !== 'object' || Array.isArray(data)) return el('span', { class: 'muted' }, pretty(data));
+  const short = (v) => {
+    const text = Array.isArray(v) ? v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ')
+      : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+    return text.length > 160 ? text.slice(0, 159) + '…' : text;
+  };
+  return el('span', { class: 'muted' }, Object.entries(data).map(([k, v]) => k.replace(/_/g, ' ') + ': ' + short(v)).join(' · '));
 }
 
 function pretty(v) {

@@ -235,7 +235,7 @@ public final class DroverServer implements AutoCloseable {
                     new OpsService(db, metrics),
                     new DocsService(),
                     new FilesService(signer, transcripts, artifacts, runAttachments),
-                    new WebService(),
+                    new WebService(runs, cookieAuth),
                     new SignInService(webSessions, cookieAuth, url));
             Authenticator auth = new Authenticator(accounts, clock);
             accounts.onChange(auth::invalidate); // a key revoked through this node stops working at once

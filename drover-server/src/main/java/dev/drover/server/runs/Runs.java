@@ -613,6 +613,11 @@ public final class Runs {
         return List.of(caller.id(), team);
     }
 
+    /** A page of the runs the caller may see, as {@code GET /agent/runs} and the dashboard's runs page list them. */
+    public ListRunsResponse list(Principal caller, RunListQuery query) {
+        return list(caller, query.filter, query.sort, query.descending, query.limit, query.cursor);
+    }
+
     public ListRunsResponse list(Principal caller, RunFilter filter, RunSort sort, boolean descending, int limit,
             String rawCursor) {
         if (caller.runScope() != null && filter.ancestorRunId() == null) {

@@ -42,6 +42,11 @@ public final class CookieAuth {
         return Optional.empty();
     }
 
+    /** The signed-in person of a page request (a read: no CSRF token needed), if the session is live. */
+    public Optional<Principal> signedIn(ServerRequest req) {
+        return sessionCookie(req).flatMap(sessions::find).map(WebSessions.Live::principal);
+    }
+
     /** The principal of the request's session; refuses an unknown or ended session (401) and a forged write (403). */
     public Principal authenticate(ServerRequest req) {
         String id = sessionCookie(req).orElseThrow(() -> ApiException.unauthenticated(

@@ -1,8 +1,11 @@
 package dev.drover.server.web;
 
+import dev.drover.api.ListRunsResponse;
+import dev.drover.server.auth.Principal;
 import dev.drover.server.http.ApiException;
+import dev.drover.server.runs.RunListQuery;
+import dev.drover.server.runs.Runs;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -17,12 +20,15 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The dashboard: one HTML shell for every page URL and the static assets (plain ES modules and CSS, shipped in the
  * jar under {@code /web/}) it loads. The pages read and write through {@code /api/v1} like every other client.
  * Asset URLs carry a fingerprint of all assets, so they are cached for a year and a new version is a new URL; the
- * shell is {@code no-store}. Every answer carries a strict Content-Security-Policy: no inline script or style, so an
+ * shell is {@code no-store}. The runs page ({@code /runs}, and {@code /}) is where people land: for a signed-in person
+ * its shell carries the first page of rows, listed through the same {@link Runs#list} call as the API with the
+ * query string's filters and the session's principal ({@link RunsPageHtml}), so its first paint has them. Every answer carries a strict Content-Security-Policy: no inline script or style, so an
  * agent's text that slipped into markup could still not run.
  */
 public final class WebService implements HttpService {
@@ -32,18 +38,28 @@ public final class WebService implements HttpService {
     static final List<String> ASSETS = List.of("app.css", "app.js", "api.js", "ui.js", "markdown.js", "sign-in.js",
             "runs.js", "run.js", "new-run.js", "environments.js", "schedules.js", "catalog.js");
     /** The page URLs the shell answers; the router in app.js picks the page by {@code location.pathname}. */
-    static final List<String> PAGES = List.of("/sign-in", "/runs", "/runs/new", "/runs/{id}", "/environments",
+    static final List<String> PAGES = List.of("/sign-in", "/runs/new", "/runs/{id}", "/environments",
             "/schedules", "/agents", "/models", "/workers", "/keys", "/sessions/{sessionId}");
+    /** The runs page's page size when the query string does not say ({@code runs.js} asks for the same). */
+    static final int RUNS_PAGE_SIZE = 50;
 
     private final Map<String, byte[]> assets = new LinkedHashMap<>();
     private final String version;
     private final byte[] shell;
-    /** The shell of {@code /runs} without filters: its module and its first list call start with the HTML. */
-    private final byte[] runsShell;
-    /** The list call runs.js makes first on a plain {@code /runs}; the preload must name exactly this URL. */
-    static final String FIRST_RUNS_PAGE = "/api/v1/agent/runs?limit=50";
+    /**
+     * The runs page's shell around its two holes ({@code <main>}'s attributes, its content), split once here: the
+     * holes are filled by concatenation, never by searching the filled text for a placeholder, which an agent's
+     * title could contain.
+     */
+    private final String runsBeforeAttributes;
+    private final String runsBeforeMain;
+    private final String runsAfterMain;
+    private final Runs runs;
+    private final CookieAuth cookies;
 
-    public WebService() {
+    public WebService(Runs runs, CookieAuth cookies) {
+        this.runs = runs;
+        this.cookies = cookies;
         MessageDigest sha = sha256();
         for (String name : ASSETS) {
             byte[] bytes = resource(name);
@@ -53,12 +69,17 @@ public final class WebService implements HttpService {
         }
         version = HexFormat.of().formatHex(sha.digest()).substring(0, 12);
         String html = new String(resource("index.html"), StandardCharsets.UTF_8).replace("{{ASSETS}}", assetBase());
-        shell = html.replace("{{PRELOAD}}", "").getBytes(StandardCharsets.UTF_8);
-        // the runs page is where people land: its data is requested while the HTML is still being parsed
-        // (crossorigin: fetch() requests are in cors mode, and a preload is used only by a request of the same mode)
-        runsShell = html.replace("{{PRELOAD}}", "<link rel=\"modulepreload\" href=\"" + assetBase() + "/runs.js\">\n"
-                + "<link rel=\"preload\" as=\"fetch\" crossorigin href=\"" + FIRST_RUNS_PAGE + "\">\n")
+        shell = html.replace("{{TITLE}}", "Drover").replace("{{PRELOAD}}", "").replace("{{NAV}}", "")
+                .replace("{{MAIN_ATTRIBUTES}}", "").replace("{{MAIN}}", "<p class=\"muted\">Loading…</p>")
                 .getBytes(StandardCharsets.UTF_8);
+        String runsShell = html.replace("{{TITLE}}", "Runs · Drover")
+                .replace("{{PRELOAD}}", "<link rel=\"modulepreload\" href=\"" + assetBase() + "/runs.js\">\n")
+                .replace("{{NAV}}", RunsPageHtml.nav());
+        int attributes = runsShell.indexOf("{{MAIN_ATTRIBUTES}}");
+        int main = runsShell.indexOf("{{MAIN}}");
+        runsBeforeAttributes = runsShell.substring(0, attributes);
+        runsBeforeMain = runsShell.substring(attributes + "{{MAIN_ATTRIBUTES}}".length(), main);
+        runsAfterMain = runsShell.substring(main + "{{MAIN}}".length());
     }
 
     /** Where this version's assets live, e.g. {@code /web/assets/3f2a…}. */
@@ -68,10 +89,8 @@ public final class WebService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/", (req, res) -> {
-            secure(res);
-            res.status(Status.FOUND_302).header(HeaderNames.LOCATION, "/runs").send();
-        });
+        rules.get("/", this::runsPage);
+        rules.get("/runs", this::runsPage);
         for (String page : PAGES) {
             rules.get(page, this::shell);
         }
@@ -79,11 +98,37 @@ public final class WebService implements HttpService {
     }
 
     private void shell(ServerRequest req, ServerResponse res) {
+        sendHtml(res, shell);
+    }
+
+    /**
+     * The runs page with its first page of rows for a signed-in person. Signed out, or with a filter the API refuses,
+     * it is the plain shell: the script then signs the person in, or shows the API's own problem next to the field.
+     */
+    private void runsPage(ServerRequest req, ServerResponse res) {
+        Optional<Principal> principal = cookies.signedIn(req);
+        if (principal.isEmpty()) {
+            sendHtml(res, shell);
+            return;
+        }
+        ListRunsResponse page;
+        try {
+            // the same default page size as runs.js asks for
+            page = runs.list(principal.get(), RunListQuery.parse(req, RUNS_PAGE_SIZE));
+        } catch (ApiException refused) {
+            sendHtml(res, shell);
+            return;
+        }
+        boolean filtered = !req.query().isEmpty();
+        sendHtml(res, (runsBeforeAttributes + RunsPageHtml.mainAttributes(page) + runsBeforeMain
+                + RunsPageHtml.main(page, filtered) + runsAfterMain).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void sendHtml(ServerResponse res, byte[] page) {
         secure(res);
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
-        boolean plainRuns = req.path().path().equals("/runs") && req.query().isEmpty();
-        res.send(plainRuns ? runsShell : shell);
+        res.send(page);
     }
 
     private void asset(ServerRequest req, ServerResponse res) {

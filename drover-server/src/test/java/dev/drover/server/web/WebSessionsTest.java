@@ -317,9 +317,10 @@ abstract class WebSessionsTest {
             // no inline script or style: every script has a src, no element has a style attribute
             assertThat(page.raw().body()).doesNotContainPattern("<script(?![^>]*\\ssrc=)").doesNotContain("style=");
         }
+        // / is the runs page itself (no redirect: a round trip less before the first paint)
         Reply home = send("GET", "/", null, Map.of());
-        assertThat(home.status()).isEqualTo(302);
-        assertThat(home.header("location")).isEqualTo("/runs");
+        assertThat(home.status()).isEqualTo(200);
+        assertThat(home.header("content-security-policy")).isEqualTo(WebService.CSP);
 
         String html = send("GET", "/runs", null, Map.of()).raw().body();
         String script = html.replaceFirst("(?s).*<script type=\"module\" src=\"([^\"]+)\".*", "$1");
@@ -333,6 +334,66 @@ abstract class WebSessionsTest {
         Reply missing = send("GET", script.replace("app.js", "index.html"), null, Map.of());
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.header("content-type")).isEqualTo("application/problem+json");
+    }
+
+    @Test
+    void theRunsPageArrivesWithTheSignedInPersonsFirstPageOfRunsRenderedOnTheServer() {
+        Accounts.CreatedKey key = newUser("painter-" + UUID.randomUUID());
+        Api own = new Api(base + "/api/v1", key.secret());
+        String older = own.createRun(Map.of("prompt", "Migrate the billing tables to cents", "title", "Migrate the billing tables"));
+        String newer = own.createRun(Map.of("prompt", "p", "title", "Fix the flaky login test"));
+        String adminRun = server.admin().createRun("the admin team's secret run");
+        Session s = signIn(key.secret());
+
+        for (String path : new String[] {"/runs", "/"}) {
+            Reply page = get(s, path);
+            assertThat(page.status()).isEqualTo(200);
+            assertThat(page.header("content-security-policy")).isEqualTo(WebService.CSP);
+            assertThat(page.header("cache-control")).isEqualTo("no-store");
+            String html = page.raw().body();
+            // the rows the API lists for this person; nothing of another team
+            assertThat(html).contains("data-run-id=\"" + newer + "\"").contains("data-run-id=\"" + older + "\"")
+                    .contains(">Fix the flaky login test</a>").doesNotContain(adminRun).doesNotContain("secret run");
+            // the page the script takes over travels with it, and no list call is preloaded any more
+            assertThat(html).contains("data-runs-page=\"").doesNotContain("rel=\"preload\"");
+            assertThat(html).doesNotContainPattern("<script(?![^>]*\\ssrc=)").doesNotContain("style=");
+        }
+        // the query string's filters are the API's
+        String filtered = get(s, "/runs?q=billing").raw().body();
+        assertThat(filtered).contains(older).doesNotContain(newer).contains("<details class=\"filters\" open>");
+        // a page of one: the run the API puts first, and the button for more
+        String first = own.get("/agent/runs?limit=1").json().get("runs").get(0).get("run_id").asText();
+        String other = first.equals(newer) ? older : newer;
+        assertThat(get(s, "/runs?limit=1").raw().body()).contains("data-run-id=\"" + first)
+                .doesNotContain("data-run-id=\"" + other).contains("<button type=\"button\" id=\"load-more\">");
+    }
+
+    @Test
+    void anAgentsMarkupInATitleIsTextInTheServerRenderedRunsPage() {
+        Accounts.CreatedKey key = newUser("xss-" + UUID.randomUUID());
+        String payload = "<img src=x onerror=\"alert(1)\"><script>alert(2)</script>\" onmouseover=\"alert(3)";
+        Api own = new Api(base + "/api/v1", key.secret());
+        own.createRun(Map.of("prompt", "p", "title", payload));
+        // the shell's own placeholders in a title stay text: the page is never filled by searching filled text
+        own.createRun(Map.of("prompt", "p", "title", "{{MAIN}} {{MAIN_ATTRIBUTES}} {{NAV}}"));
+        String html = get(signIn(key.secret()), "/runs").raw().body();
+        assertThat(html).doesNotContain("<img src=x").doesNotContain("<script>alert").doesNotContain("\" onmouseover")
+                .contains("&lt;img src=x onerror=&#34;alert(1)&#34;&gt;&lt;script&gt;alert(2)&lt;/script&gt;");
+        assertThat(html).contains(">{{MAIN}} {{MAIN_ATTRIBUTES}} {{NAV}}</a>");
+        assertThat(html.split("<h1>Runs</h1>", -1)).hasSize(2);
+        assertThat(html.split("<nav id=\"nav\"", -1)).hasSize(2);
+    }
+
+    @Test
+    void signedOutOrWithAFilterTheApiRefusesTheRunsPageIsThePlainShell() {
+        Accounts.CreatedKey key = newUser("shell-" + UUID.randomUUID());
+        String run = new Api(base + "/api/v1", key.secret()).createRun("a run of its own");
+        Session s = signIn(key.secret());
+        // a bad filter: the script lists and shows the API's 400 next to the field, as without a rendered page
+        assertThat(get(s, "/runs?sort_by=nonsense").raw().body()).doesNotContain(run).contains("Loading…");
+        assertThat(send("GET", "/runs", null, Map.of()).raw().body()).doesNotContain("data-run-id").contains("Loading…");
+        assertThat(send("POST", "/web/sign-out", "{}", sameOrigin(s)).status()).isLessThan(300);
+        assertThat(get(s, "/runs").raw().body()).doesNotContain(run).doesNotContain("data-runs-page");
     }
 
     @Test

@@ -33,8 +33,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -47,8 +45,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The dashboard in a real headless Chromium (Debian's, through chromedriver) against a real server, a real worker
  * and the scripted model: what a person does, click by click. Skipped where chromium is not installed, unless
- * {@code DROVER_REQUIRE_BROWSER=1} (CI), where that is a failure. With {@code DROVER_SCREENSHOTS=<dir>} (or the
- * system property {@code drover.screenshots}) it writes screenshots of the main pages at 1280×800 there.
+ * {@code DROVER_REQUIRE_BROWSER=1} (CI), where that is a failure. The README's screenshots are taken by
+ * {@link DashboardScreenshotsTest}, from realistic data rather than this scenario's hostile titles.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -157,22 +155,6 @@ abstract class DashboardBrowserTest {
         assertThat(js("return window.__sameDocument")).as("the page was reloaded").isEqualTo("yes");
     }
 
-    void screenshot(String name) throws IOException {
-        String dir = System.getProperty("drover.screenshots", System.getenv("DROVER_SCREENSHOTS"));
-        if (dir == null || dir.isBlank() || backend() != Backend.SQLITE) {
-            return;
-        }
-        Files.createDirectories(Path.of(dir));
-        // the window is larger than its viewport by the browser's own frame: make the viewport 1280×800
-        Number w = (Number) js("return window.innerWidth");
-        Number h = (Number) js("return window.innerHeight");
-        Dimension outer = driver.manage().window().getSize();
-        driver.manage().window().setSize(new Dimension(outer.width + 1280 - w.intValue(), outer.height + 800 - h.intValue()));
-        js("window.scrollTo(0, 0)");
-        byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
-        Files.write(Path.of(dir, name + ".png"), png);
-    }
-
     // ---- the scenario ----
 
     @Test
@@ -182,7 +164,6 @@ abstract class DashboardBrowserTest {
         driver.get(base + "/runs/new");
         find("#prompt").sendKeys("Write the report " + liveMarker);
         driver.findElement(By.name("title")).sendKeys(XSS);
-        screenshot("start-run");
         driver.findElement(By.id("start-run")).click();
         wait.until(ExpectedConditions.urlMatches("/runs/[0-9a-f-]{36}$"));
         liveRun = driver.getCurrentUrl().substring(driver.getCurrentUrl().lastIndexOf('/') + 1);
@@ -197,7 +178,6 @@ abstract class DashboardBrowserTest {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".run-header .state"), "SUCCEEDED"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("timeline"), "run_succeeded"));
         assertNotReloaded();
-        screenshot("run-page");
 
         // a tool call is folded; opening it shows its input
         WebElement tool = driver.findElements(By.cssSelector("#conversation details.tool")).getFirst();
@@ -242,6 +222,20 @@ abstract class DashboardBrowserTest {
         WebElement row = find("tr[data-run-id='" + liveRun + "']");
         assertThat(row.findElement(By.cssSelector(".run-title")).getText()).isEqualTo(XSS);
         assertThat(js("return window.__xss")).isNull();
+        // the server rendered that row into the page's HTML, which the browser parses before any script runs:
+        // the title is text there too (parsed here as the browser parsed it, scripts inert in a DOMParser document)
+        Object served = ((JavascriptExecutor) driver).executeAsyncScript("""
+                const [id, done] = arguments;
+                fetch('/runs', { credentials: 'same-origin' }).then((r) => r.text()).then((html) => {
+                  const doc = new DOMParser().parseFromString(html, 'text/html');
+                  const a = doc.querySelector(`tr[data-run-id="${id}"] .run-title`);
+                  done([a ? a.textContent : null, doc.querySelectorAll('main img, main script, [onerror]').length]);
+                });""", liveRun);
+        assertThat(served.toString()).isEqualTo("[" + XSS + ", 0]");
+        driver.navigate().refresh();
+        find("tr[data-run-id='" + liveRun + "']");
+        assertThat(js("return window.__xss")).isNull();
+        assertThat(driver.findElements(By.cssSelector("main img[src='x']"))).isEmpty();
     }
 
     @Test
@@ -252,11 +246,14 @@ abstract class DashboardBrowserTest {
         driver.get(base + "/runs");
         markPage();
         find("tr[data-run-id='" + run + "']");
+        // the rows came with the HTML: the script took the table over without listing the runs again
+        assertThat(js("return performance.getEntriesByType('resource')"
+                + ".filter((e) => e.name.includes('/api/v1/agent/runs?')).length")).isEqualTo(0L);
+        assertThat(js("return document.getElementById('main').dataset.runsPage")).isNull();
         // wait until the worker has it (the model is thinking), so the cancel goes through the worker
         wait.until(d -> "INPROGRESS".equals(server.admin().get("/agent/runs/" + run).json().get("state").asText()));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(
                 By.cssSelector("tr[data-run-id='" + run + "'] .state"), "INPROGRESS"));
-        screenshot("runs-list");
         // the row is redrawn as events arrive: find the box afresh until the click lands
         wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
             WebElement box = d.findElement(By.cssSelector("tr[data-run-id='" + run + "'] input[type=checkbox]"));
@@ -289,7 +286,6 @@ abstract class DashboardBrowserTest {
         form.findElement(By.name("setup_commands")).sendKeys("echo ready");
         form.findElement(By.cssSelector("button[type=submit]")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("environment-list"), name));
-        screenshot("environments");
         assertThat(server.admin().get("/agent/environments").json().get("environments").toString()).contains(name)
                 .contains("echo ready");
 
