@@ -407,6 +407,16 @@ public final class EventTail implements AutoCloseable {
             return position;
         }
 
+        /** How many events wait in this subscription's queue (tests: it never holds more than the queue's size). */
+        int queued() {
+            own.lock();
+            try {
+                return queue.size();
+            } finally {
+                own.unlock();
+            }
+        }
+
         /** How often this subscription fell behind and re-read from its position (tests, metrics). */
         public long rereads() {
             return rereads;
