@@ -127,7 +127,18 @@ public final class EventTail implements AutoCloseable {
         }
     }
 
-    /** Reads everything past the cursor and hands it out; the reader thread's job, also called by tests. */
+    /**
+     * Returns once this node has handed out every event up to {@code sequence}, reading the log on the caller's
+     * thread if the reader has not got there yet. For a watcher that has just read state from the database (a run
+     * seen finished) and must not act on it before the events leading there have reached it.
+     */
+    public void catchUpTo(long sequence) {
+        if (cursor() < sequence) {
+            catchUp();
+        }
+    }
+
+    /** Reads everything past the cursor and hands it out; the reader thread's job (and a lagging watcher's). */
     void catchUp() {
         while (!closed) {
             long from = cursor();

@@ -106,6 +106,11 @@ public final class EventsService implements HttpService {
         try (EventTail.Subscription sub = tail.subscribe(Set.copyOf(ids), since)) {
             // states are read after subscribing: a run that moves on after this read has its event queued for us
             Map<String, RunState> states = states(req, ids);
+            if (untilTerminal) {
+                // the states may be newer than this node's tail (a commit it has not heard of yet): the stream decides
+                // on its events, so it has them all up to the states it read before it may end
+                tail.catchUpTo(log.head());
+            }
             try (SseSink sink = res.sink(SseSink.TYPE)) {
                 boolean mayFinish = untilTerminal;
                 long lastSent = System.nanoTime();
