@@ -79,9 +79,10 @@ final class WatchersBench {
 
                 @Override
                 public void onNext(String line) {
-                    if (line.equals("event: run_queued")) {
+                    String event = line.startsWith("event:") ? line.substring(6).strip() : "";
+                    if (event.equals("run_queued")) {
                         live.countDown();
-                    } else if (line.equals("event: run_in_progress")) {
+                    } else if (event.equals("run_in_progress")) {
                         arrived.compareAndSet(stream, 0, System.nanoTime());
                     }
                 }
