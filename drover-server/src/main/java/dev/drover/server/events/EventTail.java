@@ -117,6 +117,10 @@ public final class EventTail implements AutoCloseable {
                     return;
                 }
                 catchUp();
+                if (cursor() < bus.latest()) {
+                    // told of a sequence the log does not show yet: do not spin on the database while it settles
+                    Thread.sleep(5);
+                }
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
