@@ -36,10 +36,10 @@ public final class Bench implements Callable<Integer> {
 
     enum Db { sqlite, postgres, both }
 
-    enum Suite { http, dispatch, skills, web, all }
+    enum Suite { http, dispatch, skills, web, watchers, all }
 
     @Option(names = "--suite", defaultValue = "all", description = "http (reads, creates, lists), dispatch (worker "
-            + "dispatch latency and runs/s), skills (GET /agent over many repositories), web (the dashboard's runs page in headless chromium; not part of all) or all (default: ${DEFAULT-VALUE})")
+            + "dispatch latency and runs/s), skills (GET /agent over many repositories), watchers (many SSE streams woken by events), web (the dashboard's runs page in headless chromium; not part of all) or all (default: ${DEFAULT-VALUE})")
     Suite suite;
 
     @Option(names = "--db", defaultValue = "both", description = "sqlite, postgres or both (default: ${DEFAULT-VALUE})")
@@ -94,6 +94,18 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--skill-repos", defaultValue = "256",
             description = "repositories the skills listing is measured over (default: ${DEFAULT-VALUE})")
     int skillRepos;
+
+    @Option(names = "--watchers", split = ",", defaultValue = "1000,10000",
+            description = "SSE stream counts of the watchers suite, each against a fresh server (default: ${DEFAULT-VALUE})")
+    List<Integer> watchers;
+
+    @Option(names = "--watch-runs", defaultValue = "100",
+            description = "runs the watchers' streams are spread over; one event is reported per run (default: ${DEFAULT-VALUE})")
+    int watchRuns;
+
+    @Option(names = "--watch-spacing", defaultValue = "100ms", converter = DurationConverter.class,
+            description = "pause between two reported events of the watchers suite (default: ${DEFAULT-VALUE})")
+    Duration watchSpacing;
 
     @Option(names = "--work-dir", description = "databases, logs and wrk output (default: bench/runs/<time>, kept across builds)")
     Path workDir;
@@ -161,6 +173,15 @@ public final class Bench implements Callable<Integer> {
             publish("dispatch.md", Report.dispatchMarkdown(date, command, machine, dispatchLoadBefore,
                     Machine.loadAverage(), note, results), Report.DISPATCH_BEGIN, Report.DISPATCH_END);
         }
+        if (suite == Suite.watchers || suite == Suite.all) {
+            String watchLoadBefore = Machine.loadAverage();
+            List<Report.WatchersResult> results = new ArrayList<>();
+            for (String kind : kinds) {
+                results.addAll(measureWatchers(kind));
+            }
+            publish("watchers.md", Report.watchersMarkdown(date, command, machine, watchLoadBefore,
+                    Machine.loadAverage(), note, serverJvmArgs, results), Report.WATCHERS_BEGIN, Report.WATCHERS_END);
+        }
         if (suite == Suite.web) {
             String webLoadBefore = Machine.loadAverage();
             List<Report.WebResult> results = new ArrayList<>();
@@ -214,6 +235,42 @@ public final class Bench implements Callable<Integer> {
                 }
             }
             return new Report.DispatchResult(store.label(), latency, throughput);
+        }
+    }
+
+    /** For each stream count, a fresh server JVM on one database, its streams woken by one event per run. */
+    private List<Report.WatchersResult> measureWatchers(String kind) throws Exception {
+        Path dir = Files.createDirectories(workDir.resolve(kind + "-watchers"));
+        List<Report.WatchersResult> out = new ArrayList<>();
+        try (Closeable cleanup = () -> deleteUnless(keepDatabases, dir.resolve("db"));
+                Store store = kind.equals("sqlite") ? Store.sqlite(dir.resolve("db")) : Store.postgres(dir.resolve("db"))) {
+            List<String> args = new ArrayList<>(List.of(store.dataDir(Store.DROVER).toString(), ADMIN_KEY));
+            args.addAll(store.serverDatabaseArgs());
+            for (int n : watchers) {
+                try (ChildJvm server = ChildJvm.start("drover", ServerMain.class, serverJvmArgs, args,
+                        dir.resolve("drover-" + n + "-streams.log"));
+                        com.zaxxer.hikari.HikariDataSource stats = kind.equals("postgres") ? store.pool(Store.DROVER, 1) : null) {
+                    step(kind, n + " SSE streams over " + watchRuns + " runs");
+                    java.util.function.LongSupplier reads = stats == null ? null : () -> eventTableReads(stats);
+                    WatchersBench.Result r = new WatchersBench(server.port(), ADMIN_KEY, server.pid())
+                            .run(n, watchRuns, watchSpacing, reads);
+                    step(kind, "wake p50 %.1f ms, p99 %.1f ms, RSS %.0f MB, live heap %.0f MB".formatted(r.p50(), r.p99(),
+                            r.rssMb(), r.liveHeapMb()));
+                    out.add(new Report.WatchersResult(store.label(), r));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Scans of the events table so far (sequential and index), as PostgreSQL's statistics count them. */
+    private static long eventTableReads(javax.sql.DataSource ds) {
+        try (java.sql.Connection c = ds.getConnection(); java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT COALESCE(seq_scan, 0) + COALESCE(idx_scan, 0)"
+                        + " FROM pg_stat_user_tables WHERE relname = 'events'")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -213,6 +213,41 @@ final class Report {
         return md.toString();
     }
 
+    static final String WATCHERS_BEGIN = "<!-- bench:watchers:begin (written by bench/run.sh; edits here are overwritten) -->";
+    static final String WATCHERS_END = "<!-- bench:watchers:end -->";
+
+    record WatchersResult(String label, WatchersBench.Result result) {}
+
+    static String watchersMarkdown(String date, String command, Machine m, String loadBefore, String loadAfter,
+            String note, List<String> jvmArgs, List<WatchersResult> results) {
+        StringBuilder md = new StringBuilder();
+        md.append("### Run of ").append(date).append("\n\n");
+        if (note != null && !note.isBlank()) {
+            md.append("**").append(note).append("**\n\n");
+        }
+        md.append("- Machine: ").append(m.cpuModel()).append(", `nproc` = ").append(m.nproc()).append(", ")
+                .append(m.os()).append("; ").append(m.jdk()).append('\n');
+        md.append("- Command: `").append(command).append("`");
+        if (!jvmArgs.isEmpty()) {
+            md.append(" (server JVM: `").append(String.join(" ", jvmArgs)).append("`)");
+        }
+        md.append('\n');
+        md.append("- Load average (1 min) before: ").append(loadBefore).append(", after: ").append(loadAfter).append("\n\n");
+        md.append("| database | streams / runs | woken | wake p50 / p99 / max ms | report p50 ms | RSS / peak RSS MB | live heap MB | events-table reads per event |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (WatchersResult w : results) {
+            WatchersBench.Result r = w.result();
+            md.append("| ").append(w.label()).append(" | ").append(r.streams()).append(" / ").append(r.runs())
+                    .append(" | ").append(r.delivered()).append(" | ").append(ms(r.p50())).append(" / ")
+                    .append(ms(r.p99())).append(" / ").append(ms(r.max())).append(" | ").append(ms(r.reportP50()))
+                    .append(" | ").append(Math.round(r.rssMb())).append(" / ").append(Math.round(r.peakRssMb()))
+                    .append(" | ").append(Math.round(r.liveHeapMb())).append(" | ")
+                    .append(Double.isNaN(r.eventReadsPerEvent()) ? "—" : "%.1f".formatted(r.eventReadsPerEvent()))
+                    .append(" |\n");
+        }
+        return md.toString();
+    }
+
     static String dispatchMarkdown(String date, String command, Machine m, String loadBefore, String loadAfter,
             String note, List<DispatchResult> results) {
         StringBuilder md = new StringBuilder();

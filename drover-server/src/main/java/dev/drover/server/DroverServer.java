@@ -11,6 +11,7 @@ import dev.drover.server.delivery.Deliveries;
 import dev.drover.server.delivery.DeliveriesService;
 import dev.drover.server.delivery.DeliverySettings;
 import dev.drover.server.events.EventBus;
+import dev.drover.server.events.EventTail;
 import dev.drover.server.events.EventLog;
 import dev.drover.server.events.EventsService;
 import dev.drover.server.events.PostgresEventListener;
@@ -156,6 +157,9 @@ public final class DroverServer implements AutoCloseable {
             EventLog log = new EventLog(db, bus);
             bus.published(log.head());
             db.postgresDataSource().ifPresent(ds -> resources.add(new PostgresEventListener(ds, bus, log).start()));
+            // the node's one reader of the log: SSE streams and long-polls wait on it, not on the database
+            EventTail tail = new EventTail(EventTail.of(log), bus, EventTail.Settings.DEFAULT).start();
+            resources.add(tail);
 
             ModelCatalog models = new ModelCatalog(config.env(), config.modelsFile());
             BlobStore blobs = new BlobStore(config.dataDir().resolve("blobs"));
@@ -215,7 +219,7 @@ public final class DroverServer implements AutoCloseable {
                     .start());
             Services services = new Services(
                     new RunsService(runs, pools, runSecrets, new Followups(db, runs, log, clock), runAttachments),
-                    new EventsService(runs, log, bus),
+                    new EventsService(runs, log, tail),
                     new MessagesService(messages, runSecrets),
                     new ModelsService(models),
                     new SessionsService(runs),
@@ -414,6 +418,8 @@ public final class DroverServer implements AutoCloseable {
     @Override
     public void close() {
         bus.close();
+        // streams end before the web server waits for its requests to finish
+        resources.stream().filter(r -> r instanceof EventTail).forEach(r -> ((EventTail) r).close());
         web.stop();
         closeAll(resources);
     }

@@ -68,6 +68,36 @@ public final class EventLog {
                 .list());
     }
 
+    /** Every run's events with a sequence above {@code after}, oldest first: what the node's tail reads. */
+    public List<RunEvent> after(long after, int limit) {
+        return db.readOne(h -> h.createQuery("""
+                        SELECT sequence, run_id, event_type, ref_id, execution_id, occurred_at FROM events
+                        WHERE sequence > :after ORDER BY sequence LIMIT :limit""")
+                .bind("after", after)
+                .bind("limit", limit)
+                .map((rs, ctx) -> new RunEvent(rs.getString(3), rs.getString(2), rs.getString(4), rs.getString(5),
+                        Times.instant(rs.getLong(6)), rs.getLong(1)))
+                .list());
+    }
+
+    /** Events of {@code runIds} with {@code since < sequence <= upTo}, oldest first: a watcher's backlog. */
+    public List<RunEvent> between(List<String> runIds, long since, long upTo, int limit) {
+        if (runIds.isEmpty() || upTo <= since) {
+            return List.of();
+        }
+        return db.readOne(h -> h.createQuery("""
+                        SELECT sequence, run_id, event_type, ref_id, execution_id, occurred_at FROM events
+                        WHERE run_id IN (<runs>) AND sequence > :since AND sequence <= :upTo
+                        ORDER BY sequence LIMIT :limit""")
+                .bindList("runs", runIds)
+                .bind("since", since)
+                .bind("upTo", upTo)
+                .bind("limit", limit)
+                .map((rs, ctx) -> new RunEvent(rs.getString(3), rs.getString(2), rs.getString(4), rs.getString(5),
+                        Times.instant(rs.getLong(6)), rs.getLong(1)))
+                .list());
+    }
+
     /**
      * Inside a transaction: the latest event of {@code type} for the run, written for {@code executionId} (any
      * execution when null). How a retried report finds the answer its first attempt got.

@@ -3,6 +3,7 @@ package dev.drover.server.events;
 import dev.drover.api.ReportEventRequest;
 import dev.drover.api.ReportEventResponse;
 import dev.drover.api.RunEvent;
+import dev.drover.api.RunState;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.http.JsonBodies;
@@ -19,7 +20,10 @@ import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.sse.SseSink;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /** {@code /agent/events}: report a lifecycle event, poll (optionally long-poll) and stream. */
 public final class EventsService implements HttpService {
@@ -30,12 +34,12 @@ public final class EventsService implements HttpService {
 
     private final Runs runs;
     private final EventLog log;
-    private final EventBus bus;
+    private final EventTail tail;
 
-    public EventsService(Runs runs, EventLog log, EventBus bus) {
+    public EventsService(Runs runs, EventLog log, EventTail tail) {
         this.runs = runs;
         this.log = log;
-        this.bus = bus;
+        this.tail = tail;
     }
 
     @Override
@@ -55,8 +59,8 @@ public final class EventsService implements HttpService {
         JsonBodies.send(res, new ReportEventResponse(event.sequence()));
     }
 
-    /** The run ids of a poll or stream, each checked against what the caller may see (foreign ids are 404). */
-    List<String> watchedRuns(ServerRequest req, QueryParams q) {
+    /** The run ids of a poll or stream, before they are checked: at least one, at most {@link #MAX_RUN_IDS}. */
+    static List<String> runIds(QueryParams q) {
         List<String> ids = q.strings("run_ids").stream().distinct().toList();
         if (ids.isEmpty()) {
             throw ApiException.badRequest("run_ids", "at least one run id is required");
@@ -64,11 +68,17 @@ public final class EventsService implements HttpService {
         if (ids.size() > MAX_RUN_IDS) {
             throw ApiException.badRequest("run_ids", "at most " + MAX_RUN_IDS + " run ids per request");
         }
-        Principal caller = RequestContext.principal(req);
-        for (String id : ids) {
-            runs.view(caller, id, "run_ids");
-        }
         return ids;
+    }
+
+    /** Each run's state, checked against what the caller may see (foreign ids are 404). */
+    private Map<String, RunState> states(ServerRequest req, List<String> ids) {
+        Principal caller = RequestContext.principal(req);
+        Map<String, RunState> states = new HashMap<>();
+        for (String id : ids) {
+            states.put(id, runs.view(caller, id, "run_ids").state());
+        }
+        return states;
     }
 
     /**
@@ -76,11 +86,13 @@ public final class EventsService implements HttpService {
      * reconnecting client sends), then live ones as they commit. Each SSE event's id is the sequence, so a
      * reconnect resumes exactly where the client left off. A comment every 15 s keeps proxies from closing an
      * idle stream. With {@code until_terminal=true} the stream ends once every watched run has finished.
+     *
+     * <p>Live events come from the node's {@link EventTail}, not from a read of the log per stream. The stream
+     * subscribes before it reads the runs' states, so no event after the states were read can slip past it.
      */
     private void stream(ServerRequest req, ServerResponse res) throws InterruptedException {
         QueryParams q = new QueryParams(req);
-        List<String> ids = watchedRuns(req, q);
-        Principal caller = RequestContext.principal(req);
+        List<String> ids = runIds(q);
         long since = req.headers().first(HeaderNames.create("Last-Event-ID"))
                 .map(v -> {
                     try {
@@ -91,62 +103,82 @@ public final class EventsService implements HttpService {
                 })
                 .orElseGet(() -> q.longAtLeast("since", 0, 0));
         boolean untilTerminal = q.bool("until_terminal").orElse(false);
-        try (SseSink sink = res.sink(SseSink.TYPE)) {
-            boolean checkFinished = untilTerminal;
-            long lastSent = System.nanoTime();
-            while (!bus.isClosed()) {
-                long seen = bus.latest();
-                // States are read before events: a run seen finished here has its last event committed already,
-                // so the read below includes it and the stream never ends one event short.
-                boolean finished = checkFinished
-                        && ids.stream().allMatch(id -> runs.view(caller, id, "run_ids").state().isTerminal());
-                checkFinished = false;
-                List<RunEvent> events = log.since(ids, since, STREAM_BATCH);
-                for (RunEvent e : events) {
-                    sink.emit(SseEvent.builder().id(Long.toString(e.sequence())).name(e.eventType())
-                            .data(new String(JsonBodies.write(e), StandardCharsets.UTF_8)).build());
-                    since = e.sequence();
-                    checkFinished |= untilTerminal && e.eventType().startsWith("run_");
-                    lastSent = System.nanoTime();
-                }
-                if (events.size() == STREAM_BATCH) {
-                    checkFinished |= finished;
-                    continue;
-                }
-                if (finished) {
-                    return;
-                }
-                if (checkFinished) {
-                    continue; // a run event just went out: look at the states again now, not after a keep-alive
-                }
-                bus.awaitAfter(Math.max(seen, since), KEEP_ALIVE);
-                // events of other runs wake this loop too: the keep-alive is about this stream being quiet
-                if (System.nanoTime() - lastSent >= KEEP_ALIVE.toNanos()) {
-                    sink.emit(SseEvent.builder().comment("keep-alive").build());
-                    lastSent = System.nanoTime();
-                }
+        try (EventTail.Subscription sub = tail.subscribe(Set.copyOf(ids), since)) {
+            // states are read after subscribing: a run that moves on after this read has its event queued for us
+            Map<String, RunState> states = states(req, ids);
+            if (untilTerminal) {
+                // the states may be newer than this node's tail (a commit it has not heard of yet): the stream decides
+                // on its events, so it has them all up to the states it read before it may end
+                tail.catchUpTo(log.head());
             }
-        } catch (java.io.UncheckedIOException e) {
-            // the client went away; nothing to clean up beyond leaving the loop
+            try (SseSink sink = res.sink(SseSink.TYPE)) {
+                boolean mayFinish = untilTerminal;
+                long lastSent = System.nanoTime();
+                while (!tail.isClosed()) {
+                    Duration quiet = Duration.ofNanos(Math.max(0, KEEP_ALIVE.toNanos() - (System.nanoTime() - lastSent)));
+                    List<RunEvent> events = sub.next(STREAM_BATCH, mayFinish ? Duration.ZERO : quiet);
+                    if (events.isEmpty()) {
+                        // caught up with the tail: the last lifecycle event sent for each run is its state now
+                        if (mayFinish && states.values().stream().allMatch(RunState::isTerminal)) {
+                            return;
+                        }
+                        mayFinish = false;
+                        if (System.nanoTime() - lastSent >= KEEP_ALIVE.toNanos()) {
+                            sink.emit(SseEvent.builder().comment("keep-alive").build());
+                            lastSent = System.nanoTime();
+                        }
+                        continue;
+                    }
+                    for (RunEvent e : events) {
+                        sink.emit(SseEvent.builder().id(Long.toString(e.sequence())).name(e.eventType())
+                                .data(new String(JsonBodies.write(e), StandardCharsets.UTF_8)).build());
+                        RunState after = stateAfter(e.eventType());
+                        if (after != null) {
+                            states.put(e.runId(), after);
+                            mayFinish = untilTerminal;
+                        }
+                    }
+                    lastSent = System.nanoTime();
+                }
+            } catch (java.io.UncheckedIOException e) {
+                // the client went away; leaving the loop closes the subscription
+            }
         }
     }
 
+    /** The state a run is in right after an event of this type; null for events that do not move it. */
+    static RunState stateAfter(String eventType) {
+        return switch (eventType) {
+            case "run_queued", "run_requeued", "run_continued" -> RunState.QUEUED;
+            case "run_pending" -> RunState.PENDING;
+            case "run_claimed" -> RunState.CLAIMED;
+            case "run_in_progress" -> RunState.INPROGRESS;
+            case "run_succeeded" -> RunState.SUCCEEDED;
+            case "run_failed" -> RunState.FAILED;
+            case "run_blocked" -> RunState.BLOCKED;
+            case "run_errored" -> RunState.ERROR;
+            case "run_cancelled" -> RunState.CANCELLED;
+            default -> null;
+        };
+    }
+
+    /**
+     * A poll reads the log (what the caller just wrote is there, even before this node's tail has read it); with
+     * {@code wait} and nothing to answer yet, it waits on the tail for the first events of its runs.
+     */
     private void poll(ServerRequest req, ServerResponse res) throws InterruptedException {
         QueryParams q = new QueryParams(req);
-        List<String> ids = watchedRuns(req, q);
+        List<String> ids = runIds(q);
+        states(req, ids);
         long since = q.longAtLeast("since", 0, 0);
         int limit = q.intInRange("limit", 1, 500, 100);
         int wait = q.intInRange("wait", 0, MAX_WAIT_SECONDS, 0);
-        long deadline = System.nanoTime() + Duration.ofSeconds(wait).toNanos();
-        while (true) {
-            long seen = bus.latest();
-            List<RunEvent> events = log.since(ids, since, limit);
-            long left = deadline - System.nanoTime();
-            if (!events.isEmpty() || left <= 0 || bus.isClosed()) {
-                JsonBodies.send(res, events);
-                return;
-            }
-            bus.awaitAfter(Math.max(seen, since), Duration.ofNanos(left));
+        if (wait == 0) {
+            JsonBodies.send(res, log.since(ids, since, limit));
+            return;
+        }
+        try (EventTail.Subscription sub = tail.subscribe(Set.copyOf(ids), since)) {
+            JsonBodies.send(res, sub.next(limit, Duration.ofSeconds(wait)));
         }
     }
 }

@@ -47,23 +47,13 @@ abstract class EventOrderingTest {
 
             AtomicBoolean writing = new AtomicBoolean(true);
             List<Long> polled = new ArrayList<>();
-            try (ExecutorService pool = Executors.newFixedThreadPool(WRITERS + 1)) {
-                Future<?> poller = pool.submit(() -> {
-                    long since = 0;
-                    boolean lastRound = false;
-                    while (true) {
-                        boolean done = !writing.get();
-                        JsonNode events = first.get("/agent/events?limit=500&run_ids=" + watched + "&since=" + since).json();
-                        for (JsonNode e : events) {
-                            polled.add(e.get("sequence").asLong());
-                            since = e.get("sequence").asLong();
-                        }
-                        if (events.isEmpty() && lastRound) {
-                            return null;
-                        }
-                        lastRound = done; // one more empty read after the writers stopped
-                    }
-                });
+            List<Long> waited = new ArrayList<>();
+            try (ExecutorService pool = Executors.newFixedThreadPool(WRITERS + 2)) {
+                Future<?> poller = pool.submit(() -> follow(first, watched, "", writing, polled));
+                // a long-poll on the last node waits on that node's tail, which hears of the other node's commits
+                // through NOTIFY: it must see the same log, once, in order, across its backlog/tail boundary
+                Api last = servers.getLast().admin();
+                Future<?> waiter = pool.submit(() -> follow(last, watched, "&wait=2", writing, waited));
                 List<Future<?>> writers = new ArrayList<>();
                 for (int w = 0; w < WRITERS; w++) {
                     Api node = servers.get(w % servers.size()).admin();
@@ -82,6 +72,7 @@ abstract class EventOrderingTest {
                 }
                 writing.set(false);
                 poller.get();
+                waiter.get();
             }
 
             List<Long> all = new ArrayList<>();
@@ -94,8 +85,27 @@ abstract class EventOrderingTest {
             }
             assertThat(all).hasSize(WRITERS * (EVENTS_PER_WRITER + 1)).isSorted().doesNotHaveDuplicates();
             assertThat(polled).as("what the live poller saw").containsExactlyElementsOf(all);
+            assertThat(waited).as("what the long-poller on the last node saw").containsExactlyElementsOf(all);
         } finally {
             servers.forEach(TestServer::close);
+        }
+    }
+
+    /** Polls from {@code since=0}, then from the last sequence received, until a read after the writers stopped is empty. */
+    private static Void follow(Api node, String watched, String wait, AtomicBoolean writing, List<Long> into) {
+        long since = 0;
+        boolean lastRound = false;
+        while (true) {
+            boolean done = !writing.get();
+            JsonNode events = node.get("/agent/events?limit=500&run_ids=" + watched + "&since=" + since + wait).json();
+            for (JsonNode e : events) {
+                into.add(e.get("sequence").asLong());
+                since = e.get("sequence").asLong();
+            }
+            if (events.isEmpty() && lastRound) {
+                return null;
+            }
+            lastRound = done; // one more empty read after the writers stopped
         }
     }
 }

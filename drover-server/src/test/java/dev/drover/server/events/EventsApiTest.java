@@ -220,6 +220,34 @@ abstract class EventsApiTest {
         assertThat(rest.body()).contains("event:run_succeeded").doesNotContain("run_in_progress").doesNotContain("run_queued");
     }
 
+    @Test
+    void aStreamCarriesOnlyItsOwnRunsEventsWhileAnotherTenantsRunIsBusyAndCannotBeAddedToIt() throws Exception {
+        Api stranger = server.newTenant("busy-" + UUID.randomUUID());
+        String theirs = stranger.post("/agent/runs", "{\"prompt\":\"theirs\"}",
+                Map.of("X-Drover-Execution-Location", "LOCAL")).json().get("run_id").asText();
+        String mine = localRun();
+        assertThat(api.get("/agent/events/stream?run_ids=" + mine + "," + theirs).status())
+                .as("one foreign id refuses the whole stream").isEqualTo(404);
+        HttpRequest req = HttpRequest.newBuilder(URI.create(server.apiBaseUrl() + "/agent/events/stream?run_ids=" + mine))
+                .header("Authorization", "Bearer " + TestServer.ADMIN_KEY).build();
+        HttpResponse<InputStream> res = HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofInputStream());
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8))) {
+            assertThat(nextEvent(in)[1]).isEqualTo("run_queued");
+            // the other tenant's events go through the same tail, before and after ours
+            assertThat(stranger.post("/agent/events/" + theirs, "{\"event_type\":\"run_in_progress\"}").status())
+                    .isEqualTo(200);
+            report(mine, "run_in_progress");
+            assertThat(stranger.post("/agent/events/" + theirs, "{\"event_type\":\"run_succeeded\"}").status())
+                    .isEqualTo(200);
+            report(mine, "run_failed");
+            String[] next = nextEvent(in);
+            String[] last = nextEvent(in);
+            assertThat(List.of(next[1], last[1])).containsExactly("run_in_progress", "run_failed");
+            assertThat(next[2]).contains(mine).doesNotContain(theirs);
+            assertThat(last[2]).contains(mine).doesNotContain(theirs);
+        }
+    }
+
     /** Reads one SSE event: returns {id, event name, data}. */
     private static String[] nextEvent(BufferedReader in) throws Exception {
         String id = null;
