@@ -179,11 +179,17 @@ abstract class DashboardBrowserTest {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("timeline"), "run_succeeded"));
         assertNotReloaded();
 
-        // a tool call is folded; opening it shows its input
-        WebElement tool = driver.findElements(By.cssSelector("#conversation details.tool")).getFirst();
-        assertThat(tool.getAttribute("open")).isNull();
-        tool.findElement(By.tagName("summary")).click();
-        assertThat(tool.findElement(By.tagName("pre")).getText()).contains("report.md");
+        // a tool call is folded; opening it shows its input (the live conversation may be redrawn as events
+        // arrive: the call is found afresh until the click lands)
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> // folded at first
+                d.findElements(By.cssSelector("#conversation details.tool")).getFirst().getAttribute("open") == null);
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+            WebElement tool = d.findElements(By.cssSelector("#conversation details.tool")).getFirst();
+            if (tool.getAttribute("open") == null) {
+                tool.findElement(By.tagName("summary")).click();
+            }
+            return tool.findElement(By.tagName("pre")).getText().contains("report.md");
+        });
 
         // open the artifact: the file's text is previewed, its hostile markup inert
         WebElement open = find("#artifacts .artifact-open");
