@@ -122,6 +122,9 @@ class ServeProcessIT {
             assertThat(out.readLine()).startsWith("Drover is serving the API at http://127.0.0.1:");
             assertThat(out.readLine()).isEqualTo("The admin API key is in " + data.resolve("admin-api-key")
                     + " (export DROVER_API_KEY=$(cat " + data.resolve("admin-api-key") + "))");
+            // where the secrets key is (never the key itself)
+            assertThat(out.readLine()).isEqualTo("Secrets are encrypted with the key in " + data.resolve("secrets.key")
+                    + " (keep a copy; every node of a cluster needs the same key)");
             // and a one-time dashboard link for the admin, which signs in once
             String dashboard = out.readLine();
             assertThat(dashboard).matches("Dashboard: http://127\\.0\\.0\\.1:[0-9]+/sign-in#[A-Za-z0-9_-]{43} .*");
