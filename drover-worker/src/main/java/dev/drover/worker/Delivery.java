@@ -5,7 +5,6 @@ import dev.drover.api.RepositoryDiff;
 import dev.drover.api.RunDelivery;
 import dev.drover.api.RunEnvironment;
 import dev.drover.api.RunItem;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;

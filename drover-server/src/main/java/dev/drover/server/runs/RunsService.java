@@ -1,11 +1,9 @@
 package dev.drover.server.runs;
 
-import dev.drover.api.ArtifactType;
 import dev.drover.api.FollowupRequest;
 import dev.drover.api.RunAgentRequest;
 import dev.drover.api.RunExecutionLocation;
 import dev.drover.api.RunSourceType;
-import dev.drover.api.RunState;
 import dev.drover.api.Redactor;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.secrets.RunSecrets;
@@ -20,7 +18,6 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.Locale;
-import java.util.TreeMap;
 
 /** {@code /agent/run} and {@code /agent/runs}: create, list, get, cancel, follow up, handoff attachments. */
 public final class RunsService implements HttpService {
