@@ -65,8 +65,7 @@ final class ApiRouting {
     }
 
     static void configure(HttpRouting.Builder routing, DroverServer.Services s, Authenticator auth, CookieAuth cookies,
-            Problems problems,
-            MeterRegistry metrics) {
+            Problems problems, MeterRegistry metrics) {
         routing.addFilter((chain, req, res) -> {
             Timer.Sample sample = Timer.start(metrics);
             try {
