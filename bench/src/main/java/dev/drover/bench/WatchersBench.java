@@ -100,7 +100,7 @@ final class WatchersBench {
         if (!live.await(10, TimeUnit.MINUTES)) {
             throw new IllegalStateException(live.getCount() + " of " + streams + " streams never started");
         }
-        Thread.sleep(1_000);
+        Thread.sleep(1_000); // the streams' replayed history is sent: measure only the live wake-ups
         long readsBefore = eventReads == null ? -1 : eventReads.getAsLong();
         Samples report = new Samples();
         for (int i = 0; i < runs; i++) {
@@ -112,7 +112,7 @@ final class WatchersBench {
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline && count(arrived) < streams) {
-            Thread.sleep(100);
+            Thread.sleep(100); // polling counters other threads fill in
         }
         Thread.sleep(1_500); // PostgreSQL publishes its table statistics about once a second
         double readsPerEvent = eventReads == null ? Double.NaN

@@ -261,7 +261,7 @@ abstract class EventTailTest {
         EventTail.Subscription sub = tail.subscribe(Set.of(run), log.head());
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<List<RunEvent>> waiting = pool.submit(() -> sub.next(10, Duration.ofSeconds(60)));
-            Thread.sleep(200);
+            Thread.sleep(200); // the watcher is parked in next() before the event is written
             long started = System.nanoTime();
             tail.close();
             assertThat(waiting.get()).isEmpty();

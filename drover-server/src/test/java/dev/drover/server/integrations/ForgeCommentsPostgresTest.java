@@ -36,7 +36,7 @@ class ForgeCommentsPostgresTest extends ForgeCommentsTest {
                         (String) null);
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> issues.stream().allMatch(i -> commentsOn(i).size() == 2));
-            Thread.sleep(1000);
+            Thread.sleep(1000); // nothing more arrives: passes run every 100 ms on both nodes, ten chances to post twice
             assertThat(issues).allSatisfy(i -> assertThat(commentsOn(i)).hasSize(2));
         }
     }
