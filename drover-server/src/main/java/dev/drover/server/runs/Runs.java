@@ -380,8 +380,7 @@ public final class Runs {
         if (r.parentRunId() != null) {
             events.append(h, r.parentRunId(), "child_agent_started", id, null, now);
         }
-        RunEvent queued = events.append(h, id, RunTransitions.eventFor(null, RunState.QUEUED), null, null, now);
-        repo.markCreatedAt(h, id, queued.sequence());
+        events.appendCreation(h, id, RunTransitions.eventFor(null, RunState.QUEUED), now);
         return new RunAgentResponse(id, id, RunState.QUEUED, atCapacity);
     }
 
