@@ -406,7 +406,12 @@ public final class Bench implements Callable<Integer> {
             List<String> auth = List.of("Authorization: Bearer " + ADMIN_KEY);
             Wrk.Result one;
             Wrk.Result[] two = null;
-            try (ChildJvm first = ChildJvm.start("drover", ServerMain.class, serverJvmArgs, args,
+            List<String> jvmArgs = new ArrayList<>(serverJvmArgs);
+            if (jfr) {
+                jvmArgs.add("-XX:StartFlightRecording=filename=" + dir.resolve("drover-1.jfr").toAbsolutePath()
+                        + ",settings=profile,dumponexit=true");
+            }
+            try (ChildJvm first = ChildJvm.start("drover", ServerMain.class, jvmArgs, args,
                     dir.resolve("drover-1.log"))) {
                 String api = "http://127.0.0.1:" + first.port() + "/api/v1";
                 createOne(api, body);
