@@ -11,7 +11,9 @@ import org.jdbi.v3.core.Handle;
  * The append-only event log. Appends happen inside the caller's transaction (so a state change and its event
  * commit together) and take the next sequence from the single counter row: its row lock is held until commit,
  * so sequences become visible in order and a reader polling {@code since=N} can never miss a smaller one that
- * commits later. Keep the append the last statement of a transaction: the lock serialises all writers.
+ * commits later. Keep the append the last statement of a transaction: the lock serialises all writers. On
+ * PostgreSQL the bump, the event, the run's stamp and the NOTIFY are one statement, so the lock is held for one
+ * round trip and the commit (docs/events.md, "Keeping the counter short").
  *
  * <p>Every event also stamps its run's {@code updated_at}/{@code updated_seq}: a run's last update is its
  * latest event, which is what lets the runs list page over a consistent snapshot.
