@@ -36,10 +36,11 @@ public final class Bench implements Callable<Integer> {
 
     enum Db { sqlite, postgres, both }
 
-    enum Suite { http, dispatch, skills, web, watchers, all }
+    enum Suite { http, creates, dispatch, skills, web, watchers, all }
 
     @Option(names = "--suite", defaultValue = "all", description = "http (reads, creates, lists), dispatch (worker "
-            + "dispatch latency and runs/s), skills (GET /agent over many repositories), watchers (many SSE streams woken by events), web (the dashboard's runs page in headless chromium; not part of all) or all (default: ${DEFAULT-VALUE})")
+            + "dispatch latency and runs/s), creates (POST /agent/runs against raw inserts, on PostgreSQL with one and two "
+            + "server nodes; not part of all), skills (GET /agent over many repositories), watchers (many SSE streams woken by events), web (the dashboard's runs page in headless chromium; not part of all) or all (default: ${DEFAULT-VALUE})")
     Suite suite;
 
     @Option(names = "--db", defaultValue = "both", description = "sqlite, postgres or both (default: ${DEFAULT-VALUE})")
@@ -154,6 +155,16 @@ public final class Bench implements Callable<Integer> {
                     duration.toSeconds(), warmup.toSeconds(), listSamples, LIST_WARMUP, loadBefore,
                     Machine.loadAverage(), note);
             publish("results.md", Report.markdown(setup, results), Report.BEGIN, Report.END);
+        }
+        if (suite == Suite.creates) {
+            String createsLoadBefore = Machine.loadAverage();
+            List<Report.CreatesResult> results = new ArrayList<>();
+            for (String kind : kinds) {
+                results.add(measureCreates(kind, wrkThreads));
+            }
+            publish("creates.md", Report.createsMarkdown(date, command, machine, createsLoadBefore,
+                    Machine.loadAverage(), note, connections, duration.toSeconds(), warmup.toSeconds(), results),
+                    Report.CREATES_BEGIN, Report.CREATES_END);
         }
         if (suite == Suite.skills || suite == Suite.all) {
             String skillsLoadBefore = Machine.loadAverage();
@@ -374,6 +385,61 @@ public final class Bench implements Callable<Integer> {
                 step(kind, "create " + Report.count(create.requestsPerSecond()) + " req/s");
                 return new Report.DbResult(store.label(), settings, hello, get, raw, create, loaded, list);
             }
+        }
+    }
+
+    /**
+     * Creates against raw inserts into the same fresh database, side by side: the raw loop, then one Drover node
+     * under wrk, then (PostgreSQL) a second node on the same database, both loaded at once with half the
+     * connections each. Without the lists' bulk load, so each figure takes seconds, not minutes.
+     */
+    private Report.CreatesResult measureCreates(String kind, int wrkThreads) throws Exception {
+        Path dir = Files.createDirectories(workDir.resolve(kind + "-creates"));
+        try (Closeable cleanup = () -> deleteUnless(keepDatabases, dir.resolve("db"));
+                Store store = kind.equals("sqlite") ? Store.sqlite(dir.resolve("db")) : Store.postgres(dir.resolve("db"))) {
+            step(kind, "raw JDBC insert loop");
+            RawInsert.Result raw = RawInsert.run(store, connections, warmup, duration);
+            step(kind, "raw insert " + Report.count(raw.perSecond()) + "/s");
+            List<String> args = new ArrayList<>(List.of(store.dataDir(Store.DROVER).toString(), ADMIN_KEY));
+            args.addAll(store.serverDatabaseArgs());
+            String body = createBody();
+            List<String> auth = List.of("Authorization: Bearer " + ADMIN_KEY);
+            Wrk.Result one;
+            Wrk.Result[] two = null;
+            List<String> jvmArgs = new ArrayList<>(serverJvmArgs);
+            if (jfr) {
+                jvmArgs.add("-XX:StartFlightRecording=filename=" + dir.resolve("drover-1.jfr").toAbsolutePath()
+                        + ",settings=profile,dumponexit=true");
+            }
+            try (ChildJvm first = ChildJvm.start("drover", ServerMain.class, jvmArgs, args,
+                    dir.resolve("drover-1.log"))) {
+                String api = "http://127.0.0.1:" + first.port() + "/api/v1";
+                createOne(api, body);
+                Wrk wrk = new Wrk(wrkThreads, connections, dir);
+                one = wrk.run("create-1-node", api + "/agent/runs", warmup, duration, auth, wrk.postScript("create", body));
+                step(kind, "one node: create " + Report.count(one.requestsPerSecond()) + " req/s");
+                if (kind.equals("postgres")) {
+                    try (ChildJvm second = ChildJvm.start("drover-2", ServerMain.class, serverJvmArgs, args,
+                            dir.resolve("drover-2.log"))) {
+                        String api2 = "http://127.0.0.1:" + second.port() + "/api/v1";
+                        createOne(api2, body);
+                        int half = Math.max(1, connections / 2);
+                        int halfThreads = Math.max(1, wrkThreads / 2);
+                        Wrk a = new Wrk(halfThreads, half, dir);
+                        Wrk b = new Wrk(halfThreads, half, dir);
+                        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+                            var fa = pool.submit(() -> a.run("create-2-nodes-a", api + "/agent/runs", warmup, duration,
+                                    auth, a.postScript("create-a", body)));
+                            var fb = pool.submit(() -> b.run("create-2-nodes-b", api2 + "/agent/runs", warmup,
+                                    duration, auth, b.postScript("create-b", body)));
+                            two = new Wrk.Result[] {fa.get(), fb.get()};
+                        }
+                        step(kind, "two nodes: create " + Report.count(two[0].requestsPerSecond()
+                                + two[1].requestsPerSecond()) + " req/s");
+                    }
+                }
+            }
+            return new Report.CreatesResult(store.label(), store.describe(), raw, one, two);
         }
     }
 

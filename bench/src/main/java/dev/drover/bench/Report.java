@@ -297,6 +297,56 @@ final class Report {
         return md.toString();
     }
 
+    static final String CREATES_BEGIN = "<!-- bench:creates:begin (written by bench/run.sh; edits here are overwritten) -->";
+    static final String CREATES_END = "<!-- bench:creates:end -->";
+
+    /** {@code twoNodes}: the two nodes' wrk results, loaded at once; null on SQLite (one process owns the file). */
+    record CreatesResult(String label, String settings, RawInsert.Result raw, Wrk.Result oneNode, Wrk.Result[] twoNodes) {}
+
+    static String createsMarkdown(String date, String command, Machine m, String loadBefore, String loadAfter,
+            String note, int connections, long seconds, long warmupSeconds, List<CreatesResult> results) {
+        StringBuilder md = new StringBuilder();
+        md.append("### Run of ").append(date).append("\n\n");
+        if (note != null && !note.isBlank()) {
+            md.append("**").append(note).append("**\n\n");
+        }
+        md.append("- Machine: ").append(m.cpuModel()).append(", `nproc` = ").append(m.nproc()).append(", ")
+                .append(m.os()).append("; ").append(m.jdk()).append('\n');
+        md.append("- Command: `").append(command).append("`\n");
+        md.append("- Load: ").append(connections).append(" connections for ").append(seconds).append(" s after a ")
+                .append(warmupSeconds).append(" s warm-up; two nodes: half the connections on each, at once\n");
+        md.append("- Load average (1 min) before: ").append(loadBefore).append(", after: ").append(loadAfter).append('\n');
+        for (CreatesResult r : results) {
+            md.append("- ").append(r.label()).append(": ").append(r.settings()).append('\n');
+        }
+        md.append("\n| database | raw insert/s (p50 / p99 ms) | create req/s, one node (p50 / p99 ms) | create ÷ raw | "
+                + "create req/s, two nodes | two ÷ one node |\n");
+        md.append("|---|---:|---:|---:|---:|---:|\n");
+        StringBuilder errors = new StringBuilder();
+        for (CreatesResult r : results) {
+            double one = r.oneNode().requestsPerSecond();
+            md.append("| ").append(r.label()).append(" | ").append(count(r.raw().perSecond())).append(" (")
+                    .append(ms(r.raw().p50())).append(" / ").append(ms(r.raw().p99())).append(") | ")
+                    .append(count(one)).append(" (").append(ms(r.oneNode().p50())).append(" / ")
+                    .append(ms(r.oneNode().p99())).append(") | **")
+                    .append(String.format(Locale.ROOT, "%.2f", one / r.raw().perSecond())).append("** | ");
+            if (r.twoNodes() == null) {
+                md.append("— | — |\n");
+            } else {
+                double two = r.twoNodes()[0].requestsPerSecond() + r.twoNodes()[1].requestsPerSecond();
+                md.append(count(two)).append(" (").append(count(r.twoNodes()[0].requestsPerSecond())).append(" + ")
+                        .append(count(r.twoNodes()[1].requestsPerSecond())).append(") | ")
+                        .append(String.format(Locale.ROOT, "%.2f", two / one)).append(" |\n");
+            }
+            long non2xx = r.oneNode().non2xx() + (r.twoNodes() == null ? 0
+                    : r.twoNodes()[0].non2xx() + r.twoNodes()[1].non2xx());
+            if (non2xx > 0) {
+                errors.append("\n**").append(r.label()).append(": ").append(non2xx).append(" non-2xx answers**\n");
+            }
+        }
+        return md.append(errors).toString();
+    }
+
     static void writeInto(Path doc, String results, String begin, String end) {
         try {
             String text = Files.exists(doc) ? Files.readString(doc) : "# Benchmarks\n";

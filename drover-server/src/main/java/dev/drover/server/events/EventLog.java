@@ -11,7 +11,9 @@ import org.jdbi.v3.core.Handle;
  * The append-only event log. Appends happen inside the caller's transaction (so a state change and its event
  * commit together) and take the next sequence from the single counter row: its row lock is held until commit,
  * so sequences become visible in order and a reader polling {@code since=N} can never miss a smaller one that
- * commits later. Keep the append the last statement of a transaction: the lock serialises all writers.
+ * commits later. Keep the append the last statement of a transaction: the lock serialises all writers. On
+ * PostgreSQL the bump, the event, the run's stamp and the NOTIFY are one statement, so the lock is held for one
+ * round trip and the commit (docs/events.md, "Keeping the counter short").
  *
  * <p>Every event also stamps its run's {@code updated_at}/{@code updated_seq}: a run's last update is its
  * latest event, which is what lets the runs list page over a consistent snapshot.
@@ -26,6 +28,20 @@ public final class EventLog {
     }
 
     public RunEvent append(Handle h, String runId, String type, String refId, String executionId, Instant at) {
+        return append(h, runId, type, refId, executionId, at, false);
+    }
+
+    /**
+     * The run's {@code run_queued}: {@link #append} that also stamps the run's {@code created_seq} (the runs list's
+     * snapshot is taken in sequences), in the same statement, so that creating holds the counter no longer than
+     * any other append.
+     */
+    public RunEvent appendCreation(Handle h, String runId, String type, Instant at) {
+        return append(h, runId, type, null, null, at, true);
+    }
+
+    private RunEvent append(Handle h, String runId, String type, String refId, String executionId, Instant at,
+            boolean creation) {
         String lock = db.dialect().lockRows();
         if (!lock.isEmpty()) {
             // The run's row before the counter, the order of every transition (its compare-and-set writes the row
@@ -34,22 +50,55 @@ public final class EventLog {
             // parent's next state. A no-op when the transaction already holds the row.
             h.createQuery("SELECT id FROM runs WHERE id = :run" + lock).bind("run", runId).mapTo(String.class).findOne();
         }
+        long micros = Times.micros(at);
+        long seq = db.isPostgres() ? appendInOneStatement(h, runId, type, refId, executionId, micros, creation)
+                : appendInSteps(h, runId, type, refId, executionId, micros, creation);
+        h.afterCommit(() -> bus.published(seq));
+        return new RunEvent(type, runId, refId, executionId, Times.instant(micros), seq);
+    }
+
+    /**
+     * PostgreSQL: the counter is bumped, the event inserted, the run stamped and the sequence announced by one
+     * statement, so the counter's row lock is held for one round trip and the commit, not five round trips and the
+     * commit. Every part of the statement runs or none does (a missing run fails the event's foreign key and with
+     * it the bump). The counter's UPDATE waits for the lock and re-reads the row's newest version (READ COMMITTED),
+     * exactly as the statement on its own did; the run's row is already ours (locked above), so the statement's
+     * snapshot, taken before that wait, still sees its latest version. The NOTIFY goes to the channel
+     * {@link PostgresEventListener} listens on.
+     */
+    private static long appendInOneStatement(Handle h, String runId, String type, String refId, String executionId,
+            long micros, boolean creation) {
+        return h.createQuery("""
+                        WITH c AS (UPDATE event_counter SET value = value + 1 WHERE id = 1 RETURNING value),
+                        e AS (INSERT INTO events (sequence, run_id, event_type, ref_id, execution_id, occurred_at)
+                              SELECT value, :run, :type, :ref, :exec, :at FROM c),
+                        r AS (UPDATE runs SET updated_at = :at, updated_seq = c.value"""
+                        + (creation ? ", created_seq = c.value" : "") + """
+                         FROM c WHERE runs.id = :run)
+                        SELECT value, pg_notify('drover_events', value::text) FROM c""")
+                .bind("run", runId).bind("type", type).bind("ref", refId).bind("exec", executionId).bind("at", micros)
+                .map((rs, ctx) -> rs.getLong(1))
+                .one();
+    }
+
+    /** SQLite: one process, one writer connection; statements are in-process calls, not round trips. */
+    private long appendInSteps(Handle h, String runId, String type, String refId, String executionId, long micros,
+            boolean creation) {
         long seq = h.createQuery("UPDATE event_counter SET value = value + 1 WHERE id = 1 RETURNING value")
                 .mapTo(Long.class)
                 .one();
-        long micros = Times.micros(at);
         h.createUpdate("""
                         INSERT INTO events (sequence, run_id, event_type, ref_id, execution_id, occurred_at)
                         VALUES (:seq, :run, :type, :ref, :exec, :at)""")
                 .bind("seq", seq).bind("run", runId).bind("type", type).bind("ref", refId)
                 .bind("exec", executionId).bind("at", micros)
                 .execute();
-        h.createUpdate("UPDATE runs SET updated_at = :at, updated_seq = :seq WHERE id = :run")
+        h.createUpdate("UPDATE runs SET updated_at = :at, updated_seq = :seq"
+                        + (creation ? ", created_seq = :seq" : "") + " WHERE id = :run")
                 .bind("at", micros).bind("seq", seq).bind("run", runId)
                 .execute();
         db.dialect().announceEvent(h, seq);
-        h.afterCommit(() -> bus.published(seq));
-        return new RunEvent(type, runId, refId, executionId, Times.instant(micros), seq);
+        return seq;
     }
 
     /** Events of {@code runIds} with a sequence above {@code since}, oldest first. */

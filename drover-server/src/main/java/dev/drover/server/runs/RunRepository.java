@@ -103,10 +103,6 @@ final class RunRepository {
         return out;
     }
 
-    void markCreatedAt(Handle h, String runId, long seq) {
-        h.createUpdate("UPDATE runs SET created_seq = :seq WHERE id = :id").bind("seq", seq).bind("id", runId).execute();
-    }
-
     void insertAttachment(Handle h, String id, String runId, int position, RunRequests.Attachment a, String blobKey) {
         h.createUpdate("""
                         INSERT INTO run_attachments (id, run_id, position, file_name, mime_type, size_bytes, blob_key)

@@ -127,7 +127,7 @@ public final class Runs {
         // Blobs first: if the transaction below fails they are unreferenced garbage, never a dangling row.
         List<String> blobKeys = attachments.stream().map(a -> blobs.put(a.bytes())).toList();
         try {
-            return db.write(h -> insert(h, caller, request, config, origin, prepared, attachments, blobKeys,
+            return db.writeGrouped(h -> insert(h, caller, request, config, origin, prepared, attachments, blobKeys,
                     idempotencyKey, requestHash));
         } catch (RuntimeException e) {
             if (idempotencyKey != null && db.dialect().isUniqueViolation(e)) {
@@ -380,8 +380,7 @@ public final class Runs {
         if (r.parentRunId() != null) {
             events.append(h, r.parentRunId(), "child_agent_started", id, null, now);
         }
-        RunEvent queued = events.append(h, id, RunTransitions.eventFor(null, RunState.QUEUED), null, null, now);
-        repo.markCreatedAt(h, id, queued.sequence());
+        events.appendCreation(h, id, RunTransitions.eventFor(null, RunState.QUEUED), now);
         return new RunAgentResponse(id, id, RunState.QUEUED, atCapacity);
     }
 

@@ -26,6 +26,7 @@ public final class Database implements AutoCloseable {
     private final Jdbi reader;
     private final List<HikariDataSource> pools;
     private final String url;
+    private final GroupCommit grouped;
 
     private Database(Dialect dialect, String url, Jdbi writer, Jdbi reader, List<HikariDataSource> pools) {
         this.dialect = dialect;
@@ -33,6 +34,7 @@ public final class Database implements AutoCloseable {
         this.writer = writer;
         this.reader = reader;
         this.pools = pools;
+        this.grouped = dialect instanceof SqliteDialect ? new GroupCommit(work -> write(work)) : null;
     }
 
     /** Connection settings; a {@code jdbc:postgresql:} url selects PostgreSQL, anything else SQLite. */
@@ -155,6 +157,21 @@ public final class Database implements AutoCloseable {
     /** Runs {@code work} in one write transaction: all of it commits, or none of it. */
     public <T> T write(HandleCallback<T, RuntimeException> work) {
         return writer.inTransaction(TransactionIsolationLevel.READ_COMMITTED, work);
+    }
+
+    /**
+     * Like {@link #write}, for work of which many run at once (creating runs): on SQLite, concurrent calls share
+     * one transaction, each in its own savepoint ({@link GroupCommit}); on PostgreSQL it is {@link #write}, whose
+     * commits the server already flushes together. {@code work} must leave the transaction usable when it throws
+     * (a statement that fails, an ApiException): only its own statements are undone.
+     */
+    public <T> T writeGrouped(HandleCallback<T, RuntimeException> work) {
+        return grouped == null ? write(work) : grouped.write(work);
+    }
+
+    /** SQLite's group commit, for tests; null on PostgreSQL. */
+    GroupCommit groupCommit() {
+        return grouped;
     }
 
     /** Runs {@code work} on a reader; a consistent snapshot on both dialects. */

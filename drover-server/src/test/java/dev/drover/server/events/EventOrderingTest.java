@@ -31,64 +31,132 @@ abstract class EventOrderingTest {
 
     @Test
     void aPollerFollowingSinceSeesEveryEventOnceInIncreasingOrderWhileManyWritersCommit() throws Exception {
-        ServerConfig config = backend().freshConfig().withTeamConcurrency(0);
-        List<TestServer> servers = new ArrayList<>();
-        try {
-            for (int i = 0; i < nodes(); i++) {
-                servers.add(TestServer.start(backend(), config));
-            }
+        withNodes(servers -> {
             Api first = servers.getFirst().admin();
             String sender = first.createRun("sender");
             List<String> recipients = new ArrayList<>();
             for (int i = 0; i < WRITERS; i++) {
                 recipients.add(first.createRun("recipient " + i));
             }
-            String watched = String.join(",", recipients);
+            followWhileWriting(servers, recipients, (node, to) -> {
+                for (int i = 0; i < EVENTS_PER_WRITER; i++) {
+                    Api.Reply r = node.post("/agent/messages", Map.of("to", List.of(to), "subject", "s" + i,
+                            "body", "b", "sender_run_id", sender));
+                    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+                }
+            });
+        });
+    }
 
-            AtomicBoolean writing = new AtomicBoolean(true);
-            List<Long> polled = new ArrayList<>();
-            List<Long> waited = new ArrayList<>();
-            try (ExecutorService pool = Executors.newFixedThreadPool(WRITERS + 2)) {
-                Future<?> poller = pool.submit(() -> follow(first, watched, "", writing, polled));
-                // a long-poll on the last node waits on that node's tail, which hears of the other node's commits
-                // through NOTIFY: it must see the same log, once, in order, across its backlog/tail boundary
-                Api last = servers.getLast().admin();
-                Future<?> waiter = pool.submit(() -> follow(last, watched, "&wait=2", writing, waited));
-                List<Future<?>> writers = new ArrayList<>();
-                for (int w = 0; w < WRITERS; w++) {
-                    Api node = servers.get(w % servers.size()).admin();
-                    String to = recipients.get(w);
-                    writers.add(pool.submit(() -> {
-                        for (int i = 0; i < EVENTS_PER_WRITER; i++) {
-                            Api.Reply r = node.post("/agent/messages", Map.of("to", List.of(to), "subject", "s" + i,
-                                    "body", "b", "sender_run_id", sender));
-                            assertThat(r.status()).as(r.toString()).isEqualTo(200);
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> w : writers) {
-                    w.get();
-                }
-                writing.set(false);
-                poller.get();
-                waiter.get();
+    /**
+     * Creates take the counter through their own statement (the run's {@code run_queued} also stamps its
+     * {@code created_seq}) and a child's creation appends to its parent first: watchers of the parents, on both
+     * nodes, must still see every event once and in order, the log must have no hole, and every run's stamps must
+     * be those of its own events (the stamp commits with the event or not at all).
+     */
+    @Test
+    void createsOnEveryNodeKeepTheLogGapFreeForWatchersAndStampEachRunWithItsOwnEvents() throws Exception {
+        withNodes(servers -> {
+            Api first = servers.getFirst().admin();
+            List<String> parents = new ArrayList<>();
+            for (int i = 0; i < WRITERS; i++) {
+                parents.add(first.createRun("parent " + i));
             }
+            followWhileWriting(servers, parents, (node, parent) -> {
+                for (int i = 0; i < EVENTS_PER_WRITER; i++) {
+                    node.createRun(Map.of("prompt", "child " + i, "parent_run_id", parent));
+                }
+            });
 
-            List<Long> all = new ArrayList<>();
-            long since = 0;
-            for (JsonNode page; !(page = first.get("/agent/events?limit=500&run_ids=" + watched + "&since=" + since).json()).isEmpty(); ) {
-                for (JsonNode e : page) {
-                    all.add(e.get("sequence").asLong());
-                    since = e.get("sequence").asLong();
-                }
+            var db = servers.getFirst().server().database();
+            List<Long> log = db.readOne(h -> h.createQuery("SELECT sequence FROM events ORDER BY sequence")
+                    .mapTo(Long.class).list());
+            assertThat(log).as("the whole log, 1..n without a hole").isNotEmpty()
+                    .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, log.size()).boxed().toList());
+            long children = db.readOne(h -> h.createQuery("SELECT COUNT(*) FROM runs WHERE parent_run_id IS NOT NULL")
+                    .mapTo(Long.class).one());
+            assertThat(children).isEqualTo((long) WRITERS * EVENTS_PER_WRITER);
+            List<String> wrongStamps = db.readOne(h -> h.createQuery("""
+                            SELECT r.id FROM runs r
+                            WHERE r.created_seq <> (SELECT e.sequence FROM events e
+                                                    WHERE e.run_id = r.id AND e.event_type = 'run_queued')
+                               OR r.updated_seq <> (SELECT MAX(e.sequence) FROM events e WHERE e.run_id = r.id)
+                               OR r.updated_at <> (SELECT e.occurred_at FROM events e WHERE e.run_id = r.id
+                                                   ORDER BY e.sequence DESC LIMIT 1)""")
+                    .mapTo(String.class).list());
+            assertThat(wrongStamps).as("runs whose created_seq/updated_seq/updated_at are not their events'").isEmpty();
+        });
+    }
+
+    interface Nodes {
+        void with(List<TestServer> servers) throws Exception;
+    }
+
+    interface Writer {
+        void write(Api node, String runId) throws Exception;
+    }
+
+    private void withNodes(Nodes test) throws Exception {
+        ServerConfig config = backend().freshConfig().withTeamConcurrency(0);
+        List<TestServer> servers = new ArrayList<>();
+        try {
+            for (int i = 0; i < nodes(); i++) {
+                servers.add(TestServer.start(backend(), config));
             }
-            assertThat(all).hasSize(WRITERS * (EVENTS_PER_WRITER + 1)).isSorted().doesNotHaveDuplicates();
-            assertThat(polled).as("what the live poller saw").containsExactlyElementsOf(all);
-            assertThat(waited).as("what the long-poller on the last node saw").containsExactlyElementsOf(all);
+            test.with(servers);
         } finally {
             servers.forEach(TestServer::close);
         }
+    }
+
+    /**
+     * {@link #WRITERS} writers, spread over the nodes, each writing events of one of {@code watchedRuns}, while a
+     * poller on the first node and a long-poller on the last follow those runs; both must see exactly the log.
+     */
+    private static void followWhileWriting(List<TestServer> servers, List<String> watchedRuns, Writer writer)
+            throws Exception {
+        Api first = servers.getFirst().admin();
+        String watched = String.join(",", watchedRuns);
+        AtomicBoolean writing = new AtomicBoolean(true);
+        List<Long> polled = new ArrayList<>();
+        List<Long> waited = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(WRITERS + 2)) {
+            Future<?> poller = pool.submit(() -> follow(first, watched, "", writing, polled));
+            // a long-poll on the last node waits on that node's tail, which hears of the other node's commits
+            // through NOTIFY: it must see the same log, once, in order, across its backlog/tail boundary
+            Api last = servers.getLast().admin();
+            Future<?> waiter = pool.submit(() -> follow(last, watched, "&wait=2", writing, waited));
+            List<Future<?>> writers = new ArrayList<>();
+            for (int w = 0; w < WRITERS; w++) {
+                Api node = servers.get(w % servers.size()).admin();
+                String run = watchedRuns.get(w);
+                writers.add(pool.submit(() -> {
+                    writer.write(node, run);
+                    return null;
+                }));
+            }
+            try {
+                for (Future<?> w : writers) {
+                    w.get();
+                }
+            } finally {
+                writing.set(false);
+            }
+            poller.get();
+            waiter.get();
+        }
+
+        List<Long> all = new ArrayList<>();
+        long since = 0;
+        for (JsonNode page; !(page = first.get("/agent/events?limit=500&run_ids=" + watched + "&since=" + since).json()).isEmpty(); ) {
+            for (JsonNode e : page) {
+                all.add(e.get("sequence").asLong());
+                since = e.get("sequence").asLong();
+            }
+        }
+        assertThat(all).hasSize(WRITERS * (EVENTS_PER_WRITER + 1)).isSorted().doesNotHaveDuplicates();
+        assertThat(polled).as("what the live poller saw").containsExactlyElementsOf(all);
+        assertThat(waited).as("what the long-poller on the last node saw").containsExactlyElementsOf(all);
     }
 
     /** Polls from {@code since=0}, then from the last sequence received, until a read after the writers stopped is empty. */

@@ -170,6 +170,88 @@ abstract class StoreTest {
         assertThat(count("SELECT MAX(sequence) FROM events")).isEqualTo(log.head());
     }
 
+    /**
+     * Group commit (SQLite): units that queue while a transaction is open share the next one, each in a savepoint.
+     * Units that fail after appending must leave nothing — not their event, not their state change, not their
+     * counter bump — while every other unit of the same transaction commits and gets its own answer. On
+     * PostgreSQL {@code writeGrouped} is a transaction per unit; the same outcome is required.
+     */
+    @Test
+    void unitsGroupedIntoOneTransactionCommitOrFailEachOnItsOwnAndLeaveTheLogWithoutAHole() throws Exception {
+        int units = 24;
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < units; i++) {
+            ids.add(newRun("grouped " + i));
+        }
+        long head = log.head();
+        GroupCommit group = db.groupCommit();
+        long transactionsBefore = group == null ? 0 : group.transactions();
+        CountDownLatch firstInside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Future<RunEvent>> answers = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(units)) {
+            for (int i = 0; i < units; i++) {
+                int n = i;
+                answers.add(pool.submit(() -> db.writeGrouped(h -> {
+                    if (n == 0) {
+                        // hold the writer until every other unit has queued behind it
+                        firstInside.countDown();
+                        await(release);
+                    }
+                    h.createUpdate("UPDATE runs SET state = 'PENDING' WHERE id = :id").bind("id", ids.get(n)).execute();
+                    RunEvent e = log.append(h, ids.get(n), "run_pending", null, null, Instant.now());
+                    if (n % 3 == 2) {
+                        throw new IllegalStateException("unit " + n + " fails after its append");
+                    }
+                    return e;
+                })));
+                if (i == 0) {
+                    assertThat(firstInside.await(10, TimeUnit.SECONDS)).isTrue();
+                }
+            }
+            if (group != null) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (group.waiting() < units - 1 && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertThat(group.waiting()).as("units queued behind the open transaction").isEqualTo(units - 1);
+            }
+            release.countDown();
+            for (int i = 0; i < units; i++) {
+                int n = i;
+                if (n % 3 == 2) {
+                    assertThatThrownBy(() -> answers.get(n).get()).hasRootCauseMessage("unit " + n + " fails after its append");
+                    assertThat(state(ids.get(n))).as("unit " + n + "'s change was undone").isEqualTo("QUEUED");
+                    assertThat(log.since(List.of(ids.get(n)), 0, 10)).extracting(RunEvent::eventType)
+                            .containsExactly("run_queued");
+                } else {
+                    RunEvent e = answers.get(n).get();
+                    assertThat(state(ids.get(n))).isEqualTo("PENDING");
+                    assertThat(log.since(List.of(ids.get(n)), head, 10)).containsExactly(e);
+                    assertThat(count("SELECT updated_seq FROM runs WHERE id = ?", ids.get(n))).isEqualTo(e.sequence());
+                }
+            }
+        }
+        long committed = units - units / 3;
+        assertThat(log.head()).as("only the units that succeeded bumped the counter").isEqualTo(head + committed);
+        assertThat(count("SELECT COUNT(*) FROM events WHERE sequence > ?", head)).isEqualTo(committed);
+        assertThat(count("SELECT MAX(sequence) FROM events")).isEqualTo(head + committed);
+        if (group != null) {
+            assertThat(group.transactions() - transactionsBefore).as("the queued units shared transactions")
+                    .isLessThanOrEqualTo(1 + (units - 1 + GroupCommit.MAX_BATCH - 1) / GroupCommit.MAX_BATCH);
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(20, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("not released");
+            }
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void aCompareAndSetHeldOpenByOneWriterMakesTheSecondFail() throws Exception {
         String run = newRun("staged race");
