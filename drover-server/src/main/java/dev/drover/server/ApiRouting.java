@@ -5,7 +5,7 @@ import dev.drover.server.auth.RunTokenLane;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.integrations.IntegrationsService;
 import dev.drover.server.http.Problems;
-import dev.drover.server.http.RequestContext;
+import dev.drover.server.auth.RequestContext;
 import dev.drover.server.http.Text;
 import dev.drover.server.web.CookieAuth;
 import io.helidon.http.HeaderNames;

@@ -2,6 +2,7 @@ package dev.drover.server.files;
 
 import dev.drover.api.PlatformErrorCode;
 import dev.drover.server.artifacts.Artifacts;
+import dev.drover.server.auth.UrlSigner;
 import dev.drover.server.runs.RunAttachments;
 import dev.drover.server.transcripts.Transcripts;
 import io.helidon.http.HeaderNames;

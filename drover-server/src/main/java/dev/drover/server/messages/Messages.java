@@ -7,7 +7,7 @@ import dev.drover.api.MessageHeader;
 import dev.drover.api.SendMessageRequest;
 import dev.drover.api.SendMessageResponse;
 import dev.drover.server.auth.Principal;
-import dev.drover.server.events.EventLog;
+import dev.drover.server.eventlog.EventLog;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.runs.Runs;
 import dev.drover.server.store.Database;

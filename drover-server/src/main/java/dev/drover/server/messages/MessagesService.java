@@ -5,7 +5,7 @@ import dev.drover.api.SendMessageRequest;
 import dev.drover.server.secrets.RunSecrets;
 import dev.drover.server.http.JsonBodies;
 import dev.drover.server.http.QueryParams;
-import dev.drover.server.http.RequestContext;
+import dev.drover.server.auth.RequestContext;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;

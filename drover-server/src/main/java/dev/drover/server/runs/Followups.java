@@ -7,7 +7,7 @@ import dev.drover.api.Json;
 import dev.drover.api.RunExecutionLocation;
 import dev.drover.api.RunState;
 import dev.drover.server.auth.Principal;
-import dev.drover.server.events.EventLog;
+import dev.drover.server.eventlog.EventLog;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.http.Text;
 import dev.drover.server.store.Database;

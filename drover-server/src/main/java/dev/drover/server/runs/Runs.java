@@ -25,7 +25,7 @@ import dev.drover.api.Scope;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.blobs.BlobStore;
 import dev.drover.server.environments.EnvironmentLinks;
-import dev.drover.server.events.EventLog;
+import dev.drover.server.eventlog.EventLog;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.models.ModelCatalog;
 import dev.drover.server.store.Database;

@@ -10,7 +10,7 @@ import dev.drover.server.secrets.RunSecrets;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.http.JsonBodies;
 import dev.drover.server.http.QueryParams;
-import dev.drover.server.http.RequestContext;
+import dev.drover.server.auth.RequestContext;
 import dev.drover.server.http.UnsupportedFields;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;

@@ -9,7 +9,7 @@ import dev.drover.api.Json;
 import dev.drover.api.RunEvent;
 import dev.drover.api.TranscriptAppend;
 import dev.drover.server.auth.Principal;
-import dev.drover.server.events.EventLog;
+import dev.drover.server.eventlog.EventLog;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.runs.Runs;
 import dev.drover.server.runs.WorkerReport;

@@ -1,9 +1,9 @@
 package dev.drover.server.transcripts;
 
 import dev.drover.server.files.FilesService;
-import dev.drover.server.files.UrlSigner;
+import dev.drover.server.auth.UrlSigner;
 import dev.drover.server.http.JsonBodies;
-import dev.drover.server.http.RequestContext;
+import dev.drover.server.auth.RequestContext;
 import dev.drover.server.runs.Runs;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;

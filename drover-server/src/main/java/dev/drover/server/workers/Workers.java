@@ -21,7 +21,7 @@ import dev.drover.api.RunEnvironment;
 import dev.drover.server.environments.Environments;
 import dev.drover.server.secrets.RunSecrets;
 import dev.drover.server.secrets.Secrets;
-import dev.drover.server.events.EventBus;
+import dev.drover.server.eventlog.EventBus;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.models.ModelCatalog;
 import dev.drover.server.runs.RunLeases;
