@@ -42,7 +42,7 @@ import dev.drover.server.auth.UrlSigner;
 import dev.drover.server.store.Database;
 import dev.drover.server.identities.Identities;
 import dev.drover.server.identities.IdentitiesService;
-import dev.drover.server.secrets.RunSecrets;
+import dev.drover.server.runsecrets.RunSecrets;
 import dev.drover.server.secrets.SecretKeys;
 import dev.drover.server.secrets.Secrets;
 import dev.drover.server.secrets.SecretsService;

@@ -2,7 +2,7 @@ package dev.drover.server.messages;
 
 import dev.drover.api.Redactor;
 import dev.drover.api.SendMessageRequest;
-import dev.drover.server.secrets.RunSecrets;
+import dev.drover.server.runsecrets.RunSecrets;
 import dev.drover.server.http.JsonBodies;
 import dev.drover.server.http.QueryParams;
 import dev.drover.server.auth.RequestContext;

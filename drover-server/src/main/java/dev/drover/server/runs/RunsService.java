@@ -6,7 +6,7 @@ import dev.drover.api.RunExecutionLocation;
 import dev.drover.api.RunSourceType;
 import dev.drover.api.Redactor;
 import dev.drover.server.auth.Principal;
-import dev.drover.server.secrets.RunSecrets;
+import dev.drover.server.runsecrets.RunSecrets;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.http.JsonBodies;
 import dev.drover.server.http.QueryParams;

@@ -19,7 +19,7 @@ import dev.drover.server.auth.Principal;
 import dev.drover.server.blobs.BlobStore;
 import dev.drover.api.RunEnvironment;
 import dev.drover.server.environments.Environments;
-import dev.drover.server.secrets.RunSecrets;
+import dev.drover.server.runsecrets.RunSecrets;
 import dev.drover.server.secrets.Secrets;
 import dev.drover.server.eventlog.EventBus;
 import dev.drover.server.http.ApiException;

@@ -1,4 +1,4 @@
-package dev.drover.server.secrets;
+package dev.drover.server.runsecrets;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,6 +14,7 @@ import dev.drover.server.environments.Environments;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.identities.Identities;
 import dev.drover.server.runs.Runs;
+import dev.drover.server.secrets.Secrets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
