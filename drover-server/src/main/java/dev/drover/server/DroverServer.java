@@ -167,12 +167,13 @@ public final class DroverServer implements AutoCloseable {
             // The public URL is known only once the port is bound; features get it through this holder.
             PublicUrl url = new PublicUrl(config.publicUrl());
             GitSources git = GitSources.of(config.gitBaseUrl());
-            Environments environments = new Environments(db, clock, git);
+            Environments environments = new Environments(db, clock, git, Schedules::namesUsing);
             SkillCatalog catalog = new SkillCatalog(config.dataDir().resolve("git-mirrors"), git::cloneUrl,
                     config.env().get("DROVER_GIT_TOKEN"), clock, skillsMaxAge(config));
             resources.add(catalog);
             Skills skills = new Skills(db, catalog, environments);
-            Identities identities = new Identities(db, clock, environments, secrets, skills, models);
+            Identities identities = new Identities(db, clock, environments, secrets, skills, models,
+                    Schedules::namesUsingIdentity);
             Runs runs = new Runs(db, log, models, blobs, clock, url, config.teamConcurrency(), skills, identities);
             Messages messages = new Messages(db, log, runs, clock);
             RunSecrets runSecrets = new RunSecrets(secrets, environments, runs, identities);

@@ -14,7 +14,6 @@ import dev.drover.api.RunState;
 import dev.drover.api.Scope;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.http.ApiException;
-import dev.drover.server.schedules.Schedules;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
 import dev.drover.server.store.Rows;
@@ -41,11 +40,13 @@ public final class Environments {
     private final Database db;
     private final Clock clock;
     private final GitSources git;
+    private final EnvironmentUsers users;
 
-    public Environments(Database db, Clock clock, GitSources git) {
+    public Environments(Database db, Clock clock, GitSources git, EnvironmentUsers users) {
         this.db = db;
         this.clock = clock;
         this.git = git;
+        this.users = users;
     }
 
     public CloudEnvironment create(Principal caller, CreateEnvironmentRequest request) {
@@ -118,7 +119,7 @@ public final class Environments {
             h.createQuery("SELECT uid FROM environments WHERE uid = :uid" + db.dialect().lockRows())
                     .bind("uid", uid).mapTo(String.class).findOne();
             // schedules share the environment's scope, so the caller can see every one named here
-            List<String> schedules = Schedules.namesUsing(h, uid);
+            List<String> schedules = users.namesUsing(h, uid);
             if (!schedules.isEmpty()) {
                 throw ApiException.conflict("uid: the environment is used by schedule(s) " + String.join(", ",
                         schedules.stream().map(n -> "\"" + n + "\"").toList()) + "; change or delete them first", false);

@@ -24,7 +24,6 @@ import dev.drover.server.models.ModelCatalog;
 import dev.drover.server.runs.IdentityResolver;
 import dev.drover.server.runs.RunRequests;
 import dev.drover.server.runs.SkillResolver;
-import dev.drover.server.schedules.Schedules;
 import dev.drover.server.secrets.Secrets;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
@@ -62,10 +61,12 @@ public final class Identities implements IdentityResolver {
     private final Secrets secrets;
     private final SkillResolver skills;
     private final ModelCatalog models;
+    private final IdentityUsers users;
 
     public Identities(Database db, Clock clock, Environments environments, Secrets secrets, SkillResolver skills,
-            ModelCatalog models) {
+            ModelCatalog models, IdentityUsers users) {
         this.models = models;
+        this.users = users;
         this.db = db;
         this.clock = clock;
         this.environments = environments;
@@ -182,7 +183,7 @@ public final class Identities implements IdentityResolver {
             // (IdentityLinks.scheduleSaved), so either it commits first and is seen here, or it waits and then finds
             // the identity deleted.
             lock(h, uid);
-            List<String> schedules = Schedules.namesUsingIdentity(h, uid);
+            List<String> schedules = users.namesUsing(h, uid);
             if (!schedules.isEmpty()) {
                 throw ApiException.conflict("uid: the agent identity is used by schedule(s) " + String.join(", ",
                         schedules.stream().map(n -> "\"" + n + "\"").toList()) + "; change them (agent_uid: \"\") or "
