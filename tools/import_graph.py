@@ -91,6 +91,20 @@ def main():
         for (a, b) in sorted(edges):
             if a in members and b in members:
                 print(f"  {a} -> {b}  ({', '.join(sorted(edges[(a, b)]))})")
+    if not cycles:
+        # layers, bottom first: a package's layer is one above the highest package it imports
+        layer = {}
+
+        def depth(v):
+            if v not in layer:
+                layer[v] = 1 + max((depth(w) for w in graph[v]), default=-1)
+            return layer[v]
+
+        for v in packages:
+            depth(v)
+        print("\nlayers (a package imports only packages on lower layers):")
+        for n in range(max(layer.values()) + 1):
+            print(f"  {n}: " + " ".join(sorted(v for v in packages if layer[v] == n)))
     return 1 if cycles else 0
 
 

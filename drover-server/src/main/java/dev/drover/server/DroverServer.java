@@ -29,6 +29,7 @@ import dev.drover.server.openapi.OpenApiService;
 import dev.drover.server.ops.OpsService;
 import dev.drover.server.runs.RunLeases;
 import dev.drover.server.runs.Runs;
+import dev.drover.server.runs.RunTokens;
 import dev.drover.server.runs.RunsService;
 import dev.drover.server.runs.Followups;
 import dev.drover.server.runs.RunAttachments;
@@ -144,7 +145,7 @@ public final class DroverServer implements AutoCloseable {
                 config.databasePassword(), config.dataDir(), 8));
         resources.add(db);
         try {
-            Accounts accounts = new Accounts(db, clock);
+            Accounts accounts = new Accounts(db, clock, new RunTokens(db));
             Optional<String> adminKey = Bootstrap.ensureAdmin(accounts, config.dataDir(), config.adminApiKey());
             // the key lives outside the database; a node whose key differs from the database's refuses to start here
             SecretKeys.Loaded secretsKey = SecretKeys.load(config.env(), config.dataDir());

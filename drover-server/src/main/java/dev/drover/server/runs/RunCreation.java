@@ -1,9 +1,7 @@
 package dev.drover.server.runs;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.drover.api.AgentSkill;
 import dev.drover.api.AmbientAgentConfig;
-import dev.drover.api.Json;
 import dev.drover.api.RunAgentRequest;
 import dev.drover.api.RunAgentResponse;
 import dev.drover.api.RunEvent;
@@ -21,13 +19,12 @@ import dev.drover.server.runs.Runs.Origin;
 import dev.drover.server.runs.Runs.Prepared;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
+import dev.drover.server.store.JsonColumns;
+import dev.drover.server.store.Sha256;
 import dev.drover.server.store.Times;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -308,14 +305,14 @@ final class RunCreation {
         String id = Ids.uuid();
         long micros = Times.micros(now);
         repo.insert(h, new RunRepository.NewRun(id, ownerType, ownerId, caller.id(), RunRequests.title(r, skillSpec),
-                r.prompt() == null ? "" : r.prompt(), origin.source(), origin.location(), RunRepository.json(config),
+                r.prompt() == null ? "" : r.prompt(), origin.source(), origin.location(), JsonColumns.write(config),
                 config.name(), config.modelId(), config.environmentId(), skillSpec,
                 skill == null ? null : skill.name(),
-                skill == null ? null : RunRepository.json(new AgentSkill(skill.name(), skill.description(),
+                skill == null ? null : JsonColumns.write(new AgentSkill(skill.name(), skill.description(),
                         skill.path(), null)),
                 instructions(skill, prepared.identityInstructions()),
                 origin.schedule() == null ? null : origin.schedule().scheduleId(),
-                origin.schedule() == null ? null : RunRepository.json(origin.schedule()), conversationId,
+                origin.schedule() == null ? null : JsonColumns.write(origin.schedule()), conversationId,
                 r.parentRunId(), depth, Ids.uuid(), Boolean.TRUE.equals(r.interactive()), r.metadata(), Runs.pool(config),
                 micros, RunRequests.mode("mode", r.mode(), config, "config")));
         if (identity != null) {
@@ -353,13 +350,7 @@ final class RunCreation {
     }
 
     private static String hash(RunAgentRequest request, Origin origin) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(Json.mapper().writeValueAsBytes(request));
-            sha.update(origin.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException | JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(JsonColumns.write(request).getBytes(StandardCharsets.UTF_8),
+                origin.toString().getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -1,10 +1,8 @@
 package dev.drover.server.runs;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.drover.api.AgentSkill;
 import dev.drover.api.AmbientAgentConfig;
 import dev.drover.api.ArtifactItem;
-import dev.drover.api.Json;
 import dev.drover.api.RequestUsage;
 import dev.drover.api.RunCreatorInfo;
 import dev.drover.api.RunExecutionLocation;
@@ -13,6 +11,7 @@ import dev.drover.api.RunSourceType;
 import dev.drover.api.RunStatusMessage;
 import dev.drover.api.ScheduleInfo;
 import dev.drover.api.Scope;
+import dev.drover.server.store.JsonColumns;
 import dev.drover.server.store.Times;
 import java.time.Clock;
 import java.time.Instant;
@@ -35,15 +34,16 @@ final class RunMapping {
 
     /** A run as the API shows it. */
     RunItem item(RunRow r, List<ArtifactItem> artifacts) {
-        AmbientAgentConfig config = read(r.configJson(), AmbientAgentConfig.class);
+        AmbientAgentConfig config = JsonColumns.read(r.configJson(), AmbientAgentConfig.class);
         return new RunItem(r.id(), r.id(), r.title(), r.state(), r.executionLocation(), r.prompt(),
                 Times.instant(r.createdAt()), Times.instant(r.updatedAt()), Times.instantOrNull(r.startedAt()),
-                read(r.statusMessageJson(), RunStatusMessage.class), r.source(),
-                read(r.scheduleJson(), ScheduleInfo.class), r.sessionId(), publicUrl.get() + "/sessions/" + r.sessionId(),
+                JsonColumns.read(r.statusMessageJson(), RunStatusMessage.class), r.source(),
+                JsonColumns.read(r.scheduleJson(), ScheduleInfo.class), r.sessionId(),
+                publicUrl.get() + "/sessions/" + r.sessionId(),
                 triggerUrl(r), new RunCreatorInfo(r.creatorKind(), r.creatorId(), r.creatorName(), r.creatorEmail(), null),
                 r.requestUsageJson() == null ? null : usage(r.requestUsageJson()), config,
                 r.conversationId(), r.parentRunId(), r.sandboxRunning(), artifacts,
-                read(r.agentSkillJson(), AgentSkill.class), new Scope(r.ownerType(), r.ownerId()),
+                JsonColumns.read(r.agentSkillJson(), AgentSkill.class), new Scope(r.ownerType(), r.ownerId()),
                 r.interactive(), readStringMap(r.metadataJson()), r.agentIdentityId(),
                 // a run executes as its creator (for a run acting as an agent identity, that identity)
                 new RunCreatorInfo(r.creatorKind(), r.creatorId(), r.creatorName(), r.creatorEmail(), null),
@@ -82,19 +82,11 @@ final class RunMapping {
 
     /** A run's stored usage, with rows written before the USD fields existed (their inference_cost was USD) read as such. */
     static RequestUsage usage(String json) {
-        return Usage.normalized(json == null ? null : read(json, RequestUsage.class));
-    }
-
-    static <T> T read(String json, Class<T> type) {
-        try {
-            return json == null ? null : Json.mapper().readValue(json, type);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("corrupt JSON column for " + type.getSimpleName(), e);
-        }
+        return Usage.normalized(json == null ? null : JsonColumns.read(json, RequestUsage.class));
     }
 
     @SuppressWarnings("unchecked")
     static Map<String, String> readStringMap(String json) {
-        return json == null ? null : read(json, Map.class);
+        return json == null ? null : JsonColumns.read(json, Map.class);
     }
 }

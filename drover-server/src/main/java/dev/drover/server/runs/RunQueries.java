@@ -1,8 +1,6 @@
 package dev.drover.server.runs;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.drover.api.ArtifactItem;
-import dev.drover.api.Json;
 import dev.drover.api.ListRunsResponse;
 import dev.drover.api.PageInfo;
 import dev.drover.api.RunItem;
@@ -11,10 +9,10 @@ import dev.drover.server.http.ApiException;
 import dev.drover.server.runs.Runs.RunView;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.drover.server.store.JsonColumns;
+import dev.drover.server.store.Sha256;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -104,8 +102,8 @@ final class RunQueries {
     public static void requireHeldBy(Handle h, String workerId, String runId) {
         long held = h.createQuery("""
                         SELECT COUNT(*) FROM runs WHERE id = :r AND worker_id = :w
-                        AND state IN ('PENDING', 'CLAIMED', 'INPROGRESS')""")
-                .bind("r", runId).bind("w", workerId).mapTo(Long.class).one();
+                        AND state IN <held>""")
+                .define("held", RunTransitions.HELD_SQL).bind("r", runId).bind("w", workerId).mapTo(Long.class).one();
         if (held == 0) {
             throw ApiException.notFound("runId", "run held by this worker");
         }
@@ -231,14 +229,9 @@ final class RunQueries {
         });
     }
 
+    /** The first 8 bytes of the filter's SHA-256: a cursor is refused for another filter than its own. */
     private static String filterHash(RunFilter filter) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(Json.mapper().writeValueAsBytes(filter));
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (NoSuchAlgorithmException | JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(JsonColumns.write(filter).getBytes(StandardCharsets.UTF_8)).substring(0, 16);
     }
 
     /** A run's API shape and its attachments' references, read in the caller's transaction. */

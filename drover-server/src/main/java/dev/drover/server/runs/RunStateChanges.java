@@ -10,6 +10,7 @@ import dev.drover.server.environments.EnvironmentLinks;
 import dev.drover.server.eventlog.EventLog;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.store.Database;
+import dev.drover.server.store.JsonColumns;
 import dev.drover.server.store.Times;
 import java.time.Clock;
 import java.time.Instant;
@@ -166,7 +167,7 @@ final class RunStateChanges {
         }
         Instant now = clock.instant();
         Long started = to == RunState.INPROGRESS ? Times.micros(now) : null;
-        if (!repo.compareAndSet(h, run.id(), run.state(), to, status == null ? null : RunRepository.json(status), started)) {
+        if (!repo.compareAndSet(h, run.id(), run.state(), to, status == null ? null : JsonColumns.write(status), started)) {
             RunState current = repo.find(h, run.id()).map(RunRow::state).orElse(run.state());
             throw ApiException.conflict("event_type: run changed concurrently; it is now " + current, true);
         }

@@ -7,6 +7,7 @@ import dev.drover.api.UsageStatus;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.models.ModelCatalog;
 import dev.drover.server.store.Database;
+import dev.drover.server.store.JsonColumns;
 import java.time.Clock;
 import java.util.Optional;
 
@@ -41,7 +42,7 @@ final class RunUsage {
         return db.write(h -> {
             Optional<String> earlier = by.replay(h, runId);
             if (earlier.isPresent()) {
-                return RunMapping.read(earlier.get(), UsageStatus.class);
+                return JsonColumns.read(earlier.get(), UsageStatus.class);
             }
             by.requireHolder(h, runId);
             RunRow run = repo.find(h, runId).orElseThrow();
@@ -49,10 +50,10 @@ final class RunUsage {
             RequestUsage after = Usage.add(before, report.modelId(), report.inputTokens(), report.outputTokens(),
                     inputCost, outputCost);
             h.createUpdate("UPDATE runs SET request_usage_json = :u WHERE id = :id")
-                    .bind("u", RunRepository.json(after)).bind("id", runId).execute();
-            Double budget = RunMapping.read(run.configJson(), AmbientAgentConfig.class).budgetUsd();
+                    .bind("u", JsonColumns.write(after)).bind("id", runId).execute();
+            Double budget = JsonColumns.read(run.configJson(), AmbientAgentConfig.class).budgetUsd();
             UsageStatus status = new UsageStatus(after, budget, budget != null && after.inferenceCostUsd() > budget);
-            by.remember(h, runId, RunRepository.json(status), clock.instant());
+            by.remember(h, runId, JsonColumns.write(status), clock.instant());
             return status;
         });
     }
