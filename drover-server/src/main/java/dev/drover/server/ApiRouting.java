@@ -5,7 +5,7 @@ import dev.drover.server.auth.RunTokenLane;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.integrations.IntegrationsService;
 import dev.drover.server.http.Problems;
-import dev.drover.server.http.RequestContext;
+import dev.drover.server.auth.RequestContext;
 import dev.drover.server.http.Text;
 import dev.drover.server.web.CookieAuth;
 import io.helidon.http.HeaderNames;
@@ -33,7 +33,7 @@ final class ApiRouting {
     private ApiRouting() {}
 
     /** Everything under {@code /api/v1}; the OpenAPI document must describe exactly these routes. */
-    static List<HttpService> apiServices(DroverServer.Services s) {
+    static List<HttpService> apiServices(ApiServices s) {
         return List.of(
                 s.runs(),       // POST /agent/run(s), GET /agent/runs, GET /agent/runs/{id}, POST .../{id}/cancel|followups, GET .../{id}/handoff/attachments
                 s.events(),     // GET /agent/events, GET /agent/events/stream, POST /agent/events/{runId}
@@ -64,7 +64,7 @@ final class ApiRouting {
                 || path.equals(API + IntegrationsService.GITLAB_PATH));
     }
 
-    static void configure(HttpRouting.Builder routing, DroverServer.Services s, Authenticator auth, CookieAuth cookies,
+    static void configure(HttpRouting.Builder routing, ApiServices s, Authenticator auth, CookieAuth cookies,
             Problems problems, MeterRegistry metrics) {
         routing.addFilter((chain, req, res) -> {
             Timer.Sample sample = Timer.start(metrics);

@@ -10,12 +10,13 @@ import dev.drover.server.environments.GitSources;
 import dev.drover.server.delivery.Deliveries;
 import dev.drover.server.delivery.DeliveriesService;
 import dev.drover.server.delivery.DeliverySettings;
-import dev.drover.server.events.EventBus;
-import dev.drover.server.events.EventTail;
-import dev.drover.server.events.EventLog;
+import dev.drover.server.eventlog.EventBus;
+import dev.drover.server.eventlog.EventTail;
+import dev.drover.server.eventlog.EventLog;
 import dev.drover.server.events.EventsService;
-import dev.drover.server.events.PostgresEventListener;
+import dev.drover.server.eventlog.PostgresEventListener;
 import dev.drover.server.http.DirectProblems;
+import dev.drover.server.periodic.Periodic;
 import dev.drover.server.workers.RegisteredPools;
 import dev.drover.server.http.Problems;
 import io.helidon.http.DirectHandler;
@@ -28,6 +29,7 @@ import dev.drover.server.openapi.OpenApiService;
 import dev.drover.server.ops.OpsService;
 import dev.drover.server.runs.RunLeases;
 import dev.drover.server.runs.Runs;
+import dev.drover.server.runs.RunTokens;
 import dev.drover.server.runs.RunsService;
 import dev.drover.server.runs.Followups;
 import dev.drover.server.runs.RunAttachments;
@@ -37,11 +39,11 @@ import dev.drover.server.skills.SkillCatalog;
 import dev.drover.server.skills.Skills;
 import dev.drover.server.skills.SkillsService;
 import dev.drover.server.sessions.SessionsService;
-import dev.drover.server.files.UrlSigner;
+import dev.drover.server.auth.UrlSigner;
 import dev.drover.server.store.Database;
 import dev.drover.server.identities.Identities;
 import dev.drover.server.identities.IdentitiesService;
-import dev.drover.server.secrets.RunSecrets;
+import dev.drover.server.runsecrets.RunSecrets;
 import dev.drover.server.secrets.SecretKeys;
 import dev.drover.server.secrets.Secrets;
 import dev.drover.server.secrets.SecretsService;
@@ -63,10 +65,8 @@ import dev.drover.server.webhooks.WebhookSettings;
 import dev.drover.server.webhooks.WebhookTargets;
 import dev.drover.server.webhooks.Webhooks;
 import dev.drover.server.webhooks.WebhooksService;
-import dev.drover.server.integrations.ForgeCommentSender;
 import dev.drover.server.integrations.InboundSettings;
 import dev.drover.server.integrations.Integrations;
-import dev.drover.server.integrations.IntegrationsService;
 import io.helidon.webserver.WebServer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -87,14 +87,6 @@ import org.slf4j.LoggerFactory;
 public final class DroverServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DroverServer.class);
 
-    /** The HTTP services, one per resource. */
-    record Services(RunsService runs, EventsService events, MessagesService messages, ModelsService models,
-            SessionsService sessions, TranscriptsService transcripts, ArtifactsService artifacts,
-            EnvironmentsService environments, SkillsService skills, WorkersService workers, SchedulesService schedules,
-            WebhooksService webhooks, SecretsService secrets, IdentitiesService identities,
-            IntegrationsService integrations, DeliveriesService deliveries, OpenApiService openApi,
-            OpsService ops, DocsService docs, FilesService files, WebService web, SignInService signIn) {}
-
     private final ServerConfig config;
     private final Database db;
     private final WebServer web;
@@ -103,14 +95,14 @@ public final class DroverServer implements AutoCloseable {
     private final Runs runs;
     private final Schedules schedules;
     private final EventBus bus;
-    private final Services services;
+    private final ApiServices services;
     private final String publicUrl;
     private final Optional<String> createdAdminKey;
     private final String secretsKeySource;
     private final WebSessions webSessions;
 
     private DroverServer(ServerConfig config, Database db, WebServer web, List<AutoCloseable> resources,
-            Accounts accounts, Runs runs, Schedules schedules, EventBus bus, Services services, String publicUrl,
+            Accounts accounts, Runs runs, Schedules schedules, EventBus bus, ApiServices services, String publicUrl,
             Optional<String> createdAdminKey, String secretsKeySource, WebSessions webSessions) {
         this.secretsKeySource = secretsKeySource;
         this.webSessions = webSessions;
@@ -133,17 +125,17 @@ public final class DroverServer implements AutoCloseable {
 
     /** With another clock: tests move time to fire schedules and expire leases without waiting. */
     public static DroverServer start(ServerConfig config, Clock clock) {
-        requireFreePort(config);
+        NodeSetup.requireFreePort(config);
         // checked before anything is opened: a typo in DROVER_FORGE stops the start, not a delivery hours later
         // (and DROVER_BRANCH_PATTERN, DROVER_COMMIT_AUTHOR with it)
         DeliverySettings delivery = DeliverySettings.of(config.forgeEndpoint(), config.env());
         List<AutoCloseable> resources = new ArrayList<>();
-        createPrivately(config.dataDir());
+        NodeSetup.createPrivately(config.dataDir());
         Database db = Database.open(new Database.Settings(config.databaseUrl(), config.databaseUser(),
                 config.databasePassword(), config.dataDir(), 8));
         resources.add(db);
         try {
-            Accounts accounts = new Accounts(db, clock);
+            Accounts accounts = new Accounts(db, clock, new RunTokens(db));
             Optional<String> adminKey = Bootstrap.ensureAdmin(accounts, config.dataDir(), config.adminApiKey());
             // the key lives outside the database; a node whose key differs from the database's refuses to start here
             SecretKeys.Loaded secretsKey = SecretKeys.load(config.env(), config.dataDir());
@@ -166,12 +158,13 @@ public final class DroverServer implements AutoCloseable {
             // The public URL is known only once the port is bound; features get it through this holder.
             PublicUrl url = new PublicUrl(config.publicUrl());
             GitSources git = GitSources.of(config.gitBaseUrl());
-            Environments environments = new Environments(db, clock, git);
+            Environments environments = new Environments(db, clock, git, Schedules::namesUsing);
             SkillCatalog catalog = new SkillCatalog(config.dataDir().resolve("git-mirrors"), git::cloneUrl,
-                    config.env().get("DROVER_GIT_TOKEN"), clock, skillsMaxAge(config));
+                    config.env().get("DROVER_GIT_TOKEN"), clock, NodeSetup.skillsMaxAge(config));
             resources.add(catalog);
             Skills skills = new Skills(db, catalog, environments);
-            Identities identities = new Identities(db, clock, environments, secrets, skills, models);
+            Identities identities = new Identities(db, clock, environments, secrets, skills, models,
+                    Schedules::namesUsingIdentity);
             Runs runs = new Runs(db, log, models, blobs, clock, url, config.teamConcurrency(), skills, identities);
             Messages messages = new Messages(db, log, runs, clock);
             RunSecrets runSecrets = new RunSecrets(secrets, environments, runs, identities);
@@ -206,7 +199,7 @@ public final class DroverServer implements AutoCloseable {
                     deliveries::prune).start());
             // repository events start runs; the comments posted back are sent by passes every node runs
             Integrations integrations = Integrations.of(db, runs, environments, accounts, log,
-                    InboundSettings.fromEnv(config.env()), commentSender(config),
+                    InboundSettings.fromEnv(config.env()), NodeSetup.commentSender(config),
                     "no forge access configured (DROVER_FORGE, DROVER_GIT_TOKEN)", clock, metrics);
             // started once the node listens: an outcome comment holds the run's session link, which needs the URL
             List<Periodic> commentPasses = integrations.passes();
@@ -217,7 +210,7 @@ public final class DroverServer implements AutoCloseable {
             CookieAuth cookieAuth = new CookieAuth(webSessions, url);
             resources.add(new Periodic("web-session-prune", Duration.ofMinutes(1), 1000, () -> webSessions.prune(1000))
                     .start());
-            Services services = new Services(
+            ApiServices services = new ApiServices(
                     new RunsService(runs, pools, runSecrets, new Followups(db, runs, log, clock), runAttachments),
                     new EventsService(runs, log, tail),
                     new MessagesService(messages, runSecrets),
@@ -265,7 +258,7 @@ public final class DroverServer implements AutoCloseable {
             if (!web.isRunning() || web.port() < 0) {
                 // Helidon logs the bind failure and returns a server that listens nowhere (port -1)
                 web.stop();
-                throw cannotListen(config, "the port is in use or the address is not this host's");
+                throw NodeSetup.cannotListen(config, "the port is in use or the address is not this host's");
             }
             url.bind(config.host(), web.port());
             LOG.info("Drover listening on {} ({} database)", url.get(), db.dialect().name());
@@ -282,73 +275,6 @@ public final class DroverServer implements AutoCloseable {
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
-        }
-    }
-
-    /**
-     * Fails before anything is opened when the port is taken, with one line instead of the web server's stack trace
-     * (the check after start covers the moment between the two).
-     */
-    private static void requireFreePort(ServerConfig config) {
-        if (config.port() == 0) {
-            return;
-        }
-        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
-            probe.setReuseAddress(true);
-            probe.bind(new java.net.InetSocketAddress(config.host(), config.port()));
-        } catch (java.io.IOException e) {
-            throw cannotListen(config, e.getMessage());
-        }
-    }
-
-    private static IllegalStateException cannotListen(ServerConfig config, String why) {
-        return new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + " (" + why
-                + "); choose another port with --port or DROVER_PORT (0 picks a free one)");
-    }
-
-    /** Comments go to the configured forge with the server's git token; without either nothing is posted. */
-    private static ForgeCommentSender commentSender(ServerConfig config) {
-        String token = config.env().get("DROVER_GIT_TOKEN");
-        return token == null || token.isBlank() ? null
-                : config.forgeEndpoint().map(e -> ForgeCommentSender.of(e.withToken(token.strip()))).orElse(null);
-    }
-
-    /** How long a repository's skills are listed before a background fetch renews them. */
-    static Duration skillsMaxAge(ServerConfig config) {
-        String raw = config.env().get("DROVER_SKILLS_MAX_AGE");
-        try {
-            long seconds = raw == null || raw.isBlank() ? 300 : Long.parseLong(raw.strip());
-            if (seconds < 0) {
-                throw new NumberFormatException();
-            }
-            return Duration.ofSeconds(seconds);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("DROVER_SKILLS_MAX_AGE: must be a number of seconds, not " + raw);
-        }
-    }
-
-    /** The data directory holds the admin key and every blob: readable by its owner only. */
-    private static void createPrivately(java.nio.file.Path dir) {
-        if (java.nio.file.Files.isDirectory(dir)) {
-            return;
-        }
-        try {
-            // only the data directory itself is private: parents made on the way keep the usual permissions, so
-            // that isolated agents (another uid) can reach their workspaces beside it
-            java.nio.file.Path absolute = dir.toAbsolutePath();
-            if (absolute.getParent() != null) {
-                java.nio.file.Files.createDirectories(absolute.getParent());
-            }
-            java.nio.file.Files.createDirectory(absolute, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-        } catch (UnsupportedOperationException e) {
-            try {
-                java.nio.file.Files.createDirectories(dir);
-            } catch (java.io.IOException io) {
-                throw new java.io.UncheckedIOException("cannot create data directory " + dir, io);
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot create data directory " + dir, e);
         }
     }
 

@@ -1,20 +1,20 @@
 package dev.drover.server.artifacts;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.drover.api.ArtifactResponse;
 import dev.drover.api.ArtifactType;
 import dev.drover.api.ArtifactUpload;
-import dev.drover.api.Json;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.blobs.BlobStore;
-import dev.drover.server.events.EventLog;
-import dev.drover.server.files.UrlSigner;
+import dev.drover.server.eventlog.EventLog;
+import dev.drover.server.auth.UrlSigner;
 import dev.drover.server.http.ApiException;
+import dev.drover.server.runs.RunLinks;
 import dev.drover.server.runs.Runs;
 import dev.drover.server.runs.WorkerReport;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
+import dev.drover.server.store.JsonColumns;
 import dev.drover.server.store.Times;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -33,6 +33,9 @@ import org.jdbi.v3.core.Handle;
  * download URLs (files, screenshots).
  */
 public final class Artifacts {
+    /** The {@code data_json} column: the artifact's type-specific fields. */
+    private static final TypeReference<Map<String, Object>> DATA = new TypeReference<>() {};
+
     static final int MAX_BYTES = 25 * 1024 * 1024;
 
     private final Database db;
@@ -164,10 +167,10 @@ public final class Artifacts {
                             INSERT INTO artifacts (id, run_id, artifact_type, data_json, created_at, blob_key, content,
                                 size_bytes, mime_type)
                             VALUES (:id, :run, :type, :data, :now, :blob, :content, :size, :mime)""")
-                    .bind("id", id).bind("run", runId).bind("type", a.artifactType().name()).bind("data", json(data))
+                    .bind("id", id).bind("run", runId).bind("type", a.artifactType().name()).bind("data", JsonColumns.write(data))
                     .bind("now", Times.micros(now)).bind("blob", key).bind("content", markdown).bind("size", bytes)
                     .bind("mime", type).execute();
-            h.createUpdate("UPDATE runs SET has_artifacts = TRUE WHERE id = :r").bind("r", runId).execute();
+            RunLinks.artifactRecorded(h, runId);
             report.remember(h, runId, id, now);
             events.append(h, runId, "artifact_created", id, null, now);
             return id;
@@ -177,7 +180,7 @@ public final class Artifacts {
     private static Optional<String> pullRequest(Handle h, String runId, String url) {
         return h.createQuery("SELECT id, data_json FROM artifacts WHERE run_id = :r AND artifact_type = 'PULL_REQUEST'")
                 .bind("r", runId)
-                .map((rs, ctx) -> url.equals(read(rs.getString(2)).get("url")) ? rs.getString(1) : null)
+                .map((rs, ctx) -> url.equals(JsonColumns.read(rs.getString(2), DATA).get("url")) ? rs.getString(1) : null)
                 .list().stream().filter(java.util.Objects::nonNull).findFirst();
     }
 
@@ -236,7 +239,7 @@ public final class Artifacts {
                         FROM artifacts WHERE id = :id""")
                 .bind("id", uid)
                 .map((rs, ctx) -> new Row(rs.getString(1), rs.getString(2), ArtifactType.valueOf(rs.getString(3)),
-                        read(rs.getString(4)), rs.getLong(5), rs.getString(6), rs.getString(7),
+                        JsonColumns.read(rs.getString(4), DATA), rs.getLong(5), rs.getString(6), rs.getString(7),
                         dev.drover.server.store.Rows.nullableLong(rs, 8), rs.getString(9)))
                 .findOne());
     }
@@ -247,22 +250,6 @@ public final class Artifacts {
             return ("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null;
         } catch (URISyntaxException e) {
             return false;
-        }
-    }
-
-    private static String json(Object v) {
-        try {
-            return Json.mapper().writeValueAsString(v);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Map<String, Object> read(String json) {
-        try {
-            return Json.mapper().readValue(json, new TypeReference<>() {});
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -14,9 +14,17 @@ public final class Accounts {
     private final Database db;
     private final Clock clock;
 
+    private final RunTokenRuns runTokens;
+
+    /** Accounts that authenticate no run-scoped tokens (tools, and tests of the key store alone). */
     public Accounts(Database db, Clock clock) {
+        this(db, clock, RunTokenRuns.NONE);
+    }
+
+    public Accounts(Database db, Clock clock, RunTokenRuns runTokens) {
         this.db = db;
         this.clock = clock;
+        this.runTokens = runTokens;
     }
 
     private final List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -73,13 +81,8 @@ public final class Accounts {
 
     /** A run-scoped token: valid while its run has not finished. */
     private Optional<Principal> authenticateRunToken(String secret) {
-        Optional<String[]> row = db.readOne(h -> h.createQuery("""
-                        SELECT r.id, r.creator_id FROM run_tokens t JOIN runs r ON r.id = t.run_id
-                        WHERE t.token_hash = :h AND r.state IN ('PENDING', 'CLAIMED', 'INPROGRESS')""")
-                .bind("h", ApiKeys.hash(secret))
-                .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2)})
-                .findOne());
-        return row.flatMap(r -> principal(r[1]).map(p -> p.scopedTo(r[0])));
+        return runTokens.heldRun(ApiKeys.hash(secret))
+                .flatMap(run -> principal(run.creatorId()).map(p -> p.scopedTo(run.runId())));
     }
 
     public Optional<Principal> principal(String id) {

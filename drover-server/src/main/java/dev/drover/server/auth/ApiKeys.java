@@ -1,10 +1,7 @@
 package dev.drover.server.auth;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.drover.server.store.Sha256;
 import java.security.SecureRandom;
-import java.util.HexFormat;
 
 /**
  * Key material. A key is {@code drv_} followed by 43 base62 characters (256 bits of entropy); the database
@@ -27,12 +24,7 @@ public final class ApiKeys {
     }
 
     public static String hash(String key) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(sha.digest(key.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(key);
     }
 
     /** What listings show of a key: enough to tell keys apart, never enough to use one. */

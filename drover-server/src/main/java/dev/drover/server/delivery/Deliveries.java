@@ -5,7 +5,7 @@ import dev.drover.api.RunDelivery;
 import dev.drover.api.RunDiffResponse;
 import dev.drover.api.RunItem;
 import dev.drover.server.auth.Principal;
-import dev.drover.server.events.EventLog;
+import dev.drover.server.eventlog.EventLog;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.http.Text;
 import dev.drover.server.runs.Runs;

@@ -2,7 +2,7 @@ package dev.drover.server.delivery;
 
 import dev.drover.server.http.ApiException;
 import dev.drover.server.http.JsonBodies;
-import dev.drover.server.http.RequestContext;
+import dev.drover.server.auth.RequestContext;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;

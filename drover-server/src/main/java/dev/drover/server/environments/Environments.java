@@ -1,12 +1,10 @@
 package dev.drover.server.environments;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.drover.api.CloudEnvironment;
 import dev.drover.api.CloudEnvironmentConfig;
 import dev.drover.api.CreateEnvironmentRequest;
 import dev.drover.api.EnvironmentLastTask;
 import dev.drover.api.GitHubRepo;
-import dev.drover.api.Json;
 import dev.drover.api.ListEnvironmentsResponse;
 import dev.drover.api.RunCreatorInfo;
 import dev.drover.api.RunEnvironment;
@@ -14,9 +12,9 @@ import dev.drover.api.RunState;
 import dev.drover.api.Scope;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.http.ApiException;
-import dev.drover.server.schedules.Schedules;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
+import dev.drover.server.store.JsonColumns;
 import dev.drover.server.store.Rows;
 import dev.drover.server.store.Times;
 import java.sql.ResultSet;
@@ -41,11 +39,13 @@ public final class Environments {
     private final Database db;
     private final Clock clock;
     private final GitSources git;
+    private final EnvironmentUsers users;
 
-    public Environments(Database db, Clock clock, GitSources git) {
+    public Environments(Database db, Clock clock, GitSources git, EnvironmentUsers users) {
         this.db = db;
         this.clock = clock;
         this.git = git;
+        this.users = users;
     }
 
     public CloudEnvironment create(Principal caller, CreateEnvironmentRequest request) {
@@ -67,7 +67,7 @@ public final class Environments {
                                 last_editor_id, created_at, updated_at)
                             VALUES (:uid, :ownerType, :ownerId, :name, :config, :caller, :caller, :now, :now)""")
                     .bind("uid", uid).bind("ownerType", ownerType).bind("ownerId", ownerId)
-                    .bind("name", config.name()).bind("config", json(config)).bind("caller", caller.id())
+                    .bind("name", config.name()).bind("config", JsonColumns.write(config)).bind("caller", caller.id())
                     .bind("now", now).execute();
             return find(h, uid).orElseThrow();
         });
@@ -99,7 +99,7 @@ public final class Environments {
                             UPDATE environments SET name = :name, config_json = :config, last_editor_id = :caller,
                                 updated_at = :now
                             WHERE uid = :uid""")
-                    .bind("name", config.name()).bind("config", json(config)).bind("caller", caller.id())
+                    .bind("name", config.name()).bind("config", JsonColumns.write(config)).bind("caller", caller.id())
                     .bind("now", Times.micros(clock.instant())).bind("uid", uid).execute();
             return find(h, uid).orElseThrow();
         });
@@ -118,7 +118,7 @@ public final class Environments {
             h.createQuery("SELECT uid FROM environments WHERE uid = :uid" + db.dialect().lockRows())
                     .bind("uid", uid).mapTo(String.class).findOne();
             // schedules share the environment's scope, so the caller can see every one named here
-            List<String> schedules = Schedules.namesUsing(h, uid);
+            List<String> schedules = users.namesUsing(h, uid);
             if (!schedules.isEmpty()) {
                 throw ApiException.conflict("uid: the environment is used by schedule(s) " + String.join(", ",
                         schedules.stream().map(n -> "\"" + n + "\"").toList()) + "; change or delete them first", false);
@@ -170,7 +170,7 @@ public final class Environments {
                         SELECT uid, owner_type, owner_id, creator_id, config_json FROM environments
                         ORDER BY created_at, uid""")
                 .map((rs, ctx) -> {
-                    CloudEnvironmentConfig config = read(rs.getString("config_json"));
+                    CloudEnvironmentConfig config = JsonColumns.read(rs.getString("config_json"), CloudEnvironmentConfig.class);
                     GitHubRepo listed = config.githubRepos() == null ? null : config.githubRepos().stream()
                             .filter(r -> (r.owner() + "/" + r.repo()).toLowerCase(java.util.Locale.ROOT).equals(wanted))
                             .findFirst().orElse(null);
@@ -215,7 +215,7 @@ public final class Environments {
         EnvironmentLastTask last = rs.getString("r_id") == null ? null : new EnvironmentLastTask(rs.getString("r_id"),
                 rs.getString("r_title"), RunState.valueOf(rs.getString("r_state")), Times.instant(rs.getLong("r_created")),
                 Times.instant(rs.getLong("r_updated")), Times.instantOrNull(Rows.nullableLong(rs, "r_started")));
-        return new CloudEnvironment(rs.getString("uid"), read(rs.getString("config_json")),
+        return new CloudEnvironment(rs.getString("uid"), JsonColumns.read(rs.getString("config_json"), CloudEnvironmentConfig.class),
                 Times.instant(rs.getLong("updated_at")), Times.instantOrNull(Rows.nullableLong(rs, "last_run_at")), last,
                 rs.getBoolean("setup_failed"), new Scope(rs.getString("owner_type"), rs.getString("owner_id")),
                 creator(rs, "c"), creator(rs, "l"));
@@ -244,21 +244,5 @@ public final class Environments {
 
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
-    }
-
-    private static String json(CloudEnvironmentConfig config) {
-        try {
-            return Json.mapper().writeValueAsString(config);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static CloudEnvironmentConfig read(String json) {
-        try {
-            return Json.mapper().readValue(json, CloudEnvironmentConfig.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("corrupt environment configuration", e);
-        }
     }
 }

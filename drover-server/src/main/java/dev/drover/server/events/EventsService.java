@@ -5,11 +5,14 @@ import dev.drover.api.ReportEventResponse;
 import dev.drover.api.RunEvent;
 import dev.drover.api.RunState;
 import dev.drover.server.auth.Principal;
+import dev.drover.server.eventlog.EventLog;
+import dev.drover.server.eventlog.EventSubscription;
+import dev.drover.server.eventlog.EventTail;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.http.JsonBodies;
 import dev.drover.server.http.Text;
 import dev.drover.server.http.QueryParams;
-import dev.drover.server.http.RequestContext;
+import dev.drover.server.auth.RequestContext;
 import dev.drover.server.runs.Runs;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.sse.SseEvent;
@@ -103,7 +106,7 @@ public final class EventsService implements HttpService {
                 })
                 .orElseGet(() -> q.longAtLeast("since", 0, 0));
         boolean untilTerminal = q.bool("until_terminal").orElse(false);
-        try (EventTail.Subscription sub = tail.subscribe(Set.copyOf(ids), since)) {
+        try (EventSubscription sub = tail.subscribe(Set.copyOf(ids), since)) {
             // states are read after subscribing: a run that moves on after this read has its event queued for us
             Map<String, RunState> states = states(req, ids);
             if (untilTerminal) {
@@ -177,7 +180,7 @@ public final class EventsService implements HttpService {
             JsonBodies.send(res, log.since(ids, since, limit));
             return;
         }
-        try (EventTail.Subscription sub = tail.subscribe(Set.copyOf(ids), since)) {
+        try (EventSubscription sub = tail.subscribe(Set.copyOf(ids), since)) {
             JsonBodies.send(res, sub.next(limit, Duration.ofSeconds(wait)));
         }
     }

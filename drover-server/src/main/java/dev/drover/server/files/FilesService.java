@@ -2,8 +2,10 @@ package dev.drover.server.files;
 
 import dev.drover.api.PlatformErrorCode;
 import dev.drover.server.artifacts.Artifacts;
+import dev.drover.server.auth.UrlSigner;
 import dev.drover.server.runs.RunAttachments;
 import dev.drover.server.transcripts.Transcripts;
+import dev.drover.server.transcripts.TranscriptsService;
 import io.helidon.http.HeaderNames;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.http.JsonBodies;
@@ -29,10 +31,6 @@ public final class FilesService implements HttpService {
         this.attachments = attachments;
     }
 
-    public static String transcriptPath(String runId) {
-        return "/files/transcripts/" + runId;
-    }
-
     @Override
     public void routing(HttpRules rules) {
         rules.get("/files/transcripts/{runId}", this::transcript)
@@ -50,7 +48,7 @@ public final class FilesService implements HttpService {
 
     private void transcript(ServerRequest req, ServerResponse res) {
         String runId = req.path().pathParameters().get("runId");
-        checkSignature(req, transcriptPath(runId));
+        checkSignature(req, TranscriptsService.filePath(runId));
         JsonBodies.send(res, transcripts.ofRunUnchecked(runId));
     }
 

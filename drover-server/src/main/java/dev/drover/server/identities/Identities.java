@@ -1,6 +1,5 @@
 package dev.drover.server.identities;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.drover.api.AgentIdentity;
 import dev.drover.api.AgentMemory;
@@ -8,7 +7,6 @@ import dev.drover.api.AmbientAgentConfig;
 import dev.drover.api.CreateAgentIdentityRequest;
 import dev.drover.api.Harness;
 import dev.drover.api.HarnessAuthSecrets;
-import dev.drover.api.Json;
 import dev.drover.api.ListAgentIdentitiesResponse;
 import dev.drover.api.McpServerConfig;
 import dev.drover.api.RunCreatorInfo;
@@ -22,23 +20,18 @@ import dev.drover.server.http.ApiException;
 import dev.drover.server.http.Text;
 import dev.drover.server.models.ModelCatalog;
 import dev.drover.server.runs.IdentityResolver;
-import dev.drover.server.runs.RunRequests;
 import dev.drover.server.runs.SkillResolver;
-import dev.drover.server.schedules.Schedules;
 import dev.drover.server.secrets.Secrets;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
+import dev.drover.server.store.JsonColumns;
 import dev.drover.server.store.Times;
-import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -58,24 +51,18 @@ public final class Identities implements IdentityResolver {
 
     private final Database db;
     private final Clock clock;
-    private final Environments environments;
     private final Secrets secrets;
-    private final SkillResolver skills;
-    private final ModelCatalog models;
+    private final IdentityDefinitions definitions;
+    private final IdentityUsers users;
 
     public Identities(Database db, Clock clock, Environments environments, Secrets secrets, SkillResolver skills,
-            ModelCatalog models) {
-        this.models = models;
+            ModelCatalog models, IdentityUsers users) {
+        this.secrets = secrets;
+        this.definitions = new IdentityDefinitions(environments, secrets, skills, models);
+        this.users = users;
         this.db = db;
         this.clock = clock;
-        this.environments = environments;
-        this.secrets = secrets;
-        this.skills = skills;
     }
-
-    /** What an identity is made of, checked and normalized (skills in their canonical form). */
-    private record Definition(String name, String description, AmbientAgentConfig config, List<String> skills,
-            List<String> secrets) {}
 
     public AgentIdentity create(Principal caller, CreateAgentIdentityRequest r) {
         requirePerson(caller);
@@ -88,7 +75,7 @@ public final class Identities implements IdentityResolver {
         AmbientAgentConfig config = config(r.prompt(), r.harness(), r.harnessAuthSecrets(), r.baseModel(),
                 r.environmentId(), r.mcpServers(), r.workerHost());
         // outside the transaction: resolving skills may read repositories
-        Definition d = check(as, r.name(), description(r.description()), config,
+        IdentityDefinitions.Definition d = definitions.check(as, r.name(), description(r.description()), config,
                 r.skills() == null ? List.of() : r.skills(), r.secrets() == null ? List.of() : r.secrets());
         long now = Times.micros(clock.instant());
         return db.write(h -> {
@@ -108,7 +95,8 @@ public final class Identities implements IdentityResolver {
                             VALUES (:id, :team, :name, :description, :config, :skills, :secrets, :caller, :caller,
                                 :now, :now)""")
                     .bind("id", id).bind("team", team).bind("name", d.name()).bind("description", d.description())
-                    .bind("config", json(d.config())).bind("skills", json(d.skills())).bind("secrets", json(d.secrets()))
+                    .bind("config", JsonColumns.write(d.config())).bind("skills", JsonColumns.write(d.skills()))
+                    .bind("secrets", JsonColumns.write(d.secrets()))
                     .bind("caller", caller.id()).bind("now", now).execute();
             return find(h, id).orElseThrow();
         });
@@ -151,7 +139,8 @@ public final class Identities implements IdentityResolver {
                 cleared(r.environmentId(), old.environmentId()),
                 r.mcpServers() == null ? old.mcpServers() : r.mcpServers().isEmpty() ? null : r.mcpServers(),
                 cleared(r.workerHost(), old.workerHost()));
-        Definition d = check(as, name, description, config, r.skills() == null ? old.skills() : r.skills(),
+        IdentityDefinitions.Definition d = definitions.check(as, name, description, config,
+                r.skills() == null ? old.skills() : r.skills(),
                 r.secrets() == null ? old.secrets() : r.secrets());
         long now = Times.micros(clock.instant());
         return db.write(h -> {
@@ -162,7 +151,8 @@ public final class Identities implements IdentityResolver {
                                 skills_json = :skills, secrets_json = :secrets, updater_id = :caller, updated_at = :now
                             WHERE id = :id""")
                     .bind("id", uid).bind("name", d.name()).bind("description", d.description())
-                    .bind("config", json(d.config())).bind("skills", json(d.skills())).bind("secrets", json(d.secrets()))
+                    .bind("config", JsonColumns.write(d.config())).bind("skills", JsonColumns.write(d.skills()))
+                    .bind("secrets", JsonColumns.write(d.secrets()))
                     .bind("caller", caller.id()).bind("now", now).execute();
             Accounts.renameAgentPrincipal(h, uid, d.name());
             return find(h, uid).orElseThrow();
@@ -182,7 +172,7 @@ public final class Identities implements IdentityResolver {
             // (IdentityLinks.scheduleSaved), so either it commits first and is seen here, or it waits and then finds
             // the identity deleted.
             lock(h, uid);
-            List<String> schedules = Schedules.namesUsingIdentity(h, uid);
+            List<String> schedules = users.namesUsing(h, uid);
             if (!schedules.isEmpty()) {
                 throw ApiException.conflict("uid: the agent identity is used by schedule(s) " + String.join(", ",
                         schedules.stream().map(n -> "\"" + n + "\"").toList()) + "; change them (agent_uid: \"\") or "
@@ -219,7 +209,7 @@ public final class Identities implements IdentityResolver {
         }
         return db.readOne(h -> h.createQuery("SELECT secrets_json FROM agent_identities WHERE id = :id")
                 .bind("id", uid).mapTo(String.class).findOne()
-                .map(j -> read(j, new TypeReference<List<String>>() {})).orElse(List.of()));
+                .map(j -> JsonColumns.read(j, new TypeReference<List<String>>() {})).orElse(List.of()));
     }
 
     private static void requirePerson(Principal caller) {
@@ -273,102 +263,6 @@ public final class Identities implements IdentityResolver {
         return description;
     }
 
-    /**
-     * Checks a definition as strictly as a run's configuration, and against the team: its environment, skills and
-     * secrets must be the team's (400 naming the field otherwise). Skills are stored in their canonical form.
-     */
-    private Definition check(Principal as, String name, String description, AmbientAgentConfig config,
-            List<String> skillSpecs, List<?> secretRefs) {
-        String prompt = Text.blankIsAbsent("prompt", config.basePrompt());
-        if (prompt != null && prompt.getBytes(StandardCharsets.UTF_8).length > RunRequests.MAX_PROMPT_BYTES) {
-            throw ApiException.badRequest("prompt", "must be at most " + RunRequests.MAX_PROMPT_BYTES + " bytes");
-        }
-        AmbientAgentConfig prompted = withPrompt(config, prompt);
-        Text.notBlankIfPresent("base_model", config.modelId()); // the run's model_id, named as this body names it
-        RunRequests.maxChars("base_model", config.modelId(), 128);
-        RunRequests.validateConfig("", withPrompt(config, null)); // the rest, named as the request names it
-        // the name after the configuration: a request with a mistaken harness hears about the harness first
-        Text.required("name", name);
-        RunRequests.maxChars("name", name, RunRequests.MAX_NAME_CHARS);
-        if (config.modelId() != null && RunRequests.runsBuiltInAgent(config)) {
-            // the same check as a run's (a CLI harness's model is its CLI's business), so that an identity never makes
-            // every one of its runs a 400
-            try {
-                models.checkUsable(config.modelId());
-            } catch (ApiException e) {
-                throw ApiException.badRequest("base_model", e.detail().substring(e.detail().indexOf(": ") + 2));
-            }
-        }
-        if (config.harnessAuthSecrets() != null) { // a CLI harness's credential: a secret of the team, like secrets[]
-            HarnessAuthSecrets h = config.harnessAuthSecrets();
-            String f = "harness_auth_secrets.";
-            for (String[] named : new String[][] {{f + "claude_auth_secret_name", h.claudeAuthSecretName()},
-                    {f + "codex_auth_secret_name", h.codexAuthSecretName()},
-                    {f + "gemini_auth_secret_name", h.geminiAuthSecretName()}}) {
-                if (named[1] != null) {
-                    secrets.requireVisible(as, named[1], named[0]);
-                }
-            }
-        }
-        if (config.environmentId() != null) {
-            try {
-                environments.get(as, config.environmentId());
-            } catch (ApiException e) {
-                throw ApiException.badRequest("environment_id", "no environment " + config.environmentId()
-                        + " in the identity's team");
-            }
-        }
-        if (skillSpecs.size() > MAX_SKILLS) {
-            throw ApiException.badRequest("skills", "at most " + MAX_SKILLS + " skills");
-        }
-        List<String> canonical = new ArrayList<>();
-        for (int i = 0; i < skillSpecs.size(); i++) {
-            String field = "skills[" + i + "]";
-            String spec = Text.required(field, skillSpecs.get(i));
-            RunRequests.maxChars(field, spec, 1024);
-            String resolved;
-            try {
-                resolved = skills.resolve(as, field, spec, null).spec();
-            } catch (ApiException e) {
-                if (e.status() != 404) {
-                    throw e;
-                }
-                throw ApiException.badRequest(field, "no skill " + spec + " in the repositories of the team's "
-                        + "environments");
-            }
-            if (canonical.contains(resolved)) {
-                throw ApiException.badRequest(field, "names " + resolved + " a second time");
-            }
-            canonical.add(resolved);
-        }
-        if (secretRefs.size() > MAX_SECRETS) {
-            throw ApiException.badRequest("secrets", "at most " + MAX_SECRETS + " secrets");
-        }
-        Set<String> names = new HashSet<>();
-        List<String> ordered = new ArrayList<>();
-        for (int i = 0; i < secretRefs.size(); i++) {
-            String field = "secrets[" + i + "].name";
-            Object ref = secretRefs.get(i);
-            String n = ref instanceof SecretRef s ? s.name() : ref instanceof String s ? s : null;
-            if (ref == null) {
-                throw ApiException.badRequest("secrets[" + i + "]", "must be an object with a name");
-            }
-            Secrets.name(field, n);
-            if (!names.add(n)) {
-                throw ApiException.badRequest(field, "names " + n + " a second time");
-            }
-            secrets.requireVisible(as, n, field); // the identity's principal sees only its team's secrets
-            ordered.add(n);
-        }
-        return new Definition(name.strip(), description, prompted, List.copyOf(canonical), List.copyOf(ordered));
-    }
-
-    private static AmbientAgentConfig withPrompt(AmbientAgentConfig c, String prompt) {
-        return new AmbientAgentConfig(c.name(), c.modelId(), prompt, c.environmentId(), c.skillSpec(), c.mcpServers(),
-                c.computerUseEnabled(), c.idleTimeoutMinutes(), c.workerHost(), c.harness(), c.harnessAuthSecrets(),
-                c.budgetUsd());
-    }
-
     private void lock(Handle h, String uid) {
         h.createQuery("SELECT id FROM agent_identities WHERE id = :id" + db.dialect().lockRows()).bind("id", uid)
                 .mapTo(String.class).findOne();
@@ -392,11 +286,11 @@ public final class Identities implements IdentityResolver {
             FROM agent_identities a JOIN principals c ON c.id = a.creator_id""";
 
     private static AgentIdentity identity(ResultSet rs) throws SQLException {
-        AmbientAgentConfig c = read(rs.getString("config_json"), new TypeReference<AmbientAgentConfig>() {});
-        List<String> secretNames = read(rs.getString("secrets_json"), new TypeReference<List<String>>() {});
+        AmbientAgentConfig c = JsonColumns.read(rs.getString("config_json"), new TypeReference<AmbientAgentConfig>() {});
+        List<String> secretNames = JsonColumns.read(rs.getString("secrets_json"), new TypeReference<List<String>>() {});
         return new AgentIdentity(rs.getString("id"), rs.getString("name"), rs.getString("description"), true,
                 Times.instant(rs.getLong("created_at")), Times.instant(rs.getLong("updated_at")),
-                read(rs.getString("skills_json"), new TypeReference<List<String>>() {}),
+                JsonColumns.read(rs.getString("skills_json"), new TypeReference<List<String>>() {}),
                 secretNames.stream().map(SecretRef::new).toList(), AgentMemory.none(), c.basePrompt(), c.harness(),
                 c.harnessAuthSecrets(), c.modelId(), c.environmentId(), c.mcpServers(), c.workerHost(), new Scope("Team", rs.getString("team_id")),
                 new RunCreatorInfo(rs.getString("c_kind"), rs.getString("creator_id"), rs.getString("c_name"),
@@ -406,21 +300,5 @@ public final class Identities implements IdentityResolver {
     static boolean isUid(String uid) {
         return uid != null && uid.length() == UID_LENGTH && uid.chars().allMatch(ch ->
                 (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'));
-    }
-
-    private static String json(Object o) {
-        try {
-            return Json.mapper().writeValueAsString(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static <T> T read(String json, TypeReference<T> type) {
-        try {
-            return Json.mapper().readValue(json, type);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("corrupt agent identity column", e);
-        }
     }
 }

@@ -4,7 +4,7 @@ import dev.drover.api.CreateAgentIdentityRequest;
 import dev.drover.api.UpdateAgentIdentityRequest;
 import dev.drover.server.http.JsonBodies;
 import dev.drover.server.http.QueryParams;
-import dev.drover.server.http.RequestContext;
+import dev.drover.server.auth.RequestContext;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;

@@ -1,7 +1,7 @@
 package dev.drover.server.integrations;
 
 import dev.drover.api.RunItem;
-import dev.drover.server.events.EventLog;
+import dev.drover.server.eventlog.EventLog;
 import dev.drover.server.runs.Runs;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;

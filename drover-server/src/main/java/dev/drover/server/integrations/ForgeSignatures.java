@@ -1,5 +1,6 @@
 package dev.drover.server.integrations;
 
+import dev.drover.server.store.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
@@ -49,10 +50,6 @@ final class ForgeSignatures {
     }
 
     private static byte[] sha256(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.digest().digest(s.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -1,9 +1,9 @@
 package dev.drover.server.integrations;
 
-import dev.drover.server.Periodic;
+import dev.drover.server.periodic.Periodic;
 import dev.drover.server.auth.Accounts;
 import dev.drover.server.environments.Environments;
-import dev.drover.server.events.EventLog;
+import dev.drover.server.eventlog.EventLog;
 import dev.drover.server.runs.Runs;
 import dev.drover.server.store.Database;
 import io.micrometer.core.instrument.MeterRegistry;

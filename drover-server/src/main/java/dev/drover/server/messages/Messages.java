@@ -7,8 +7,9 @@ import dev.drover.api.MessageHeader;
 import dev.drover.api.SendMessageRequest;
 import dev.drover.api.SendMessageResponse;
 import dev.drover.server.auth.Principal;
-import dev.drover.server.events.EventLog;
+import dev.drover.server.eventlog.EventLog;
 import dev.drover.server.http.ApiException;
+import dev.drover.server.runs.RunLinks;
 import dev.drover.server.runs.Runs;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
@@ -18,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -93,11 +93,8 @@ public final class Messages {
             // Lock the recipients' rows first (in id order, the same for every send, so two sends cannot deadlock),
             // then check their states: a recipient that ends concurrently either ended before this read and is
             // refused, or ends after this transaction commits, never in between with a message it cannot read.
-            Map<String, RunState> states = new HashMap<>();
-            h.createQuery("SELECT id, state FROM runs WHERE id IN (<ids>) ORDER BY id" + db.dialect().lockRows())
-                    .bindList("ids", recipients.stream().map(Runs.RunView::id).distinct().toList())
-                    .map((rs, ctx) -> Map.entry(rs.getString(1), RunState.valueOf(rs.getString(2))))
-                    .forEach(e -> states.put(e.getKey(), e.getValue()));
+            Map<String, RunState> states = RunLinks.lockedStates(h,
+                    recipients.stream().map(Runs.RunView::id).distinct().toList(), db.dialect().lockRows());
             for (int i = 0; i < recipients.size(); i++) {
                 RunState state = states.get(recipients.get(i).id());
                 if (state.isTerminal()) {

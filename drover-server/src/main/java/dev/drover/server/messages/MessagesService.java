@@ -2,10 +2,11 @@ package dev.drover.server.messages;
 
 import dev.drover.api.Redactor;
 import dev.drover.api.SendMessageRequest;
-import dev.drover.server.secrets.RunSecrets;
+import dev.drover.server.runsecrets.RunSecrets;
 import dev.drover.server.http.JsonBodies;
 import dev.drover.server.http.QueryParams;
-import dev.drover.server.http.RequestContext;
+import dev.drover.server.secrets.JsonRedaction;
+import dev.drover.server.auth.RequestContext;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -35,7 +36,7 @@ public final class MessagesService implements HttpService {
         // an agent's message never carries its secrets' values: it could send them to another team's run
         Redactor redactor = secrets.redactorFor(caller);
         SendMessageRequest body = redactor.isEmpty() ? JsonBodies.read(req, SendMessageRequest.class)
-                : JsonBodies.read(req, SendMessageRequest.class, tree -> RunSecrets.redact(tree, redactor));
+                : JsonBodies.read(req, SendMessageRequest.class, tree -> JsonRedaction.redact(tree, redactor));
         JsonBodies.send(res, messages.send(caller, body));
     }
 

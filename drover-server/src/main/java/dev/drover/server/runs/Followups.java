@@ -1,24 +1,21 @@
 package dev.drover.server.runs;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.drover.api.FollowupRequest;
 import dev.drover.api.FollowupResponse;
-import dev.drover.api.Json;
 import dev.drover.api.RunExecutionLocation;
 import dev.drover.api.RunState;
 import dev.drover.server.auth.Principal;
-import dev.drover.server.events.EventLog;
+import dev.drover.server.eventlog.EventLog;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.http.Text;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
+import dev.drover.server.store.JsonColumns;
+import dev.drover.server.store.Sha256;
 import dev.drover.server.store.Times;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
@@ -92,7 +89,7 @@ public final class Followups {
                                     INSERT INTO followup_keys (principal_id, key, request_hash, run_id, reply_json, created_at)
                                     VALUES (:p, :k, :hash, :run, :reply, :now)""")
                             .bind("p", caller.id()).bind("k", key).bind("hash", hash).bind("run", reply.runId())
-                            .bind("reply", RunRepository.json(reply)).bind("now", Times.micros(clock.instant()))
+                            .bind("reply", JsonColumns.write(reply)).bind("now", Times.micros(clock.instant()))
                             .execute();
                 }
                 return reply;
@@ -156,24 +153,12 @@ public final class Followups {
                     if (!row[0].equals(hash)) {
                         throw ApiException.conflict("Idempotency-Key: already used for a different request", false);
                     }
-                    try {
-                        return Json.mapper().readValue(row[1], FollowupResponse.class);
-                    } catch (JsonProcessingException e) {
-                        throw new IllegalStateException("corrupt follow-up reply", e);
-                    }
+                    return JsonColumns.read(row[1], FollowupResponse.class);
                 });
     }
 
     private static String hash(String runId, String message, String mode) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (String part : new String[] {runId, mode, message}) {
-                sha.update(part.getBytes(StandardCharsets.UTF_8));
-                sha.update((byte) 0); // NUL cannot occur in the parts: the boundaries are unambiguous
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        // each part ends with a NUL, which cannot occur in them: the boundaries are unambiguous
+        return Sha256.hex((runId + '\0' + mode + '\0' + message + '\0').getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -3,7 +3,7 @@ package dev.drover.server.runs;
 import dev.drover.api.HandoffAttachments;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.blobs.BlobStore;
-import dev.drover.server.files.UrlSigner;
+import dev.drover.server.auth.UrlSigner;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
 import java.util.Optional;

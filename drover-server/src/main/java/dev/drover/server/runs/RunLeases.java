@@ -76,11 +76,11 @@ public final class RunLeases {
         return db.write(h -> {
             String capacity = teamConcurrency <= 0 ? "" : """
                     AND (SELECT COUNT(*) FROM runs a WHERE a.owner_id = r.owner_id
-                         AND a.state IN ('PENDING', 'CLAIMED', 'INPROGRESS')) < :limit""";
+                         AND a.state IN <held>) < :limit""";
             Optional<String> id = h.createQuery("SELECT r.id FROM runs r WHERE r.pool = :pool AND r.state = 'QUEUED'"
                             + " AND r.execution_location = 'REMOTE'" + capacity
                             + " ORDER BY r.created_at, r.id LIMIT 1" + db.dialect().skipLocked())
-                    .bind("pool", pool).bind("limit", teamConcurrency)
+                    .define("held", RunTransitions.HELD_SQL).bind("pool", pool).bind("limit", teamConcurrency)
                     .mapTo(String.class).findOne();
             if (id.isEmpty()) {
                 return Optional.<ClaimedRun>empty();
@@ -162,8 +162,8 @@ public final class RunLeases {
         return db.write(h -> {
             h.createUpdate("""
                             UPDATE runs SET lease_expires_at = :until
-                            WHERE id IN (<ids>) AND worker_id = :w AND state IN ('PENDING', 'CLAIMED', 'INPROGRESS')""")
-                    .bindList("ids", runIds).bind("w", workerId)
+                            WHERE id IN (<ids>) AND worker_id = :w AND state IN <held>""")
+                    .define("held", RunTransitions.HELD_SQL).bindList("ids", runIds).bind("w", workerId)
                     .bind("until", Times.micros(clock.instant().plus(lease))).execute();
             List<LeaseStatus> out = new ArrayList<>();
             for (String id : runIds) {
@@ -236,8 +236,8 @@ public final class RunLeases {
         long until = Times.micros(clock.instant().plus(lease));
         return db.write(h -> h.createUpdate("""
                         UPDATE runs SET lease_expires_at = :until
-                        WHERE lease_expires_at < :until AND state IN ('PENDING', 'CLAIMED', 'INPROGRESS')""")
-                .bind("until", until).execute());
+                        WHERE lease_expires_at < :until AND state IN <held>""")
+                .define("held", RunTransitions.HELD_SQL).bind("until", until).execute());
     }
 
     /**
@@ -249,17 +249,17 @@ public final class RunLeases {
         long now = Times.micros(clock.instant());
         boolean anyDue = db.readOne(h -> h.createQuery("""
                         SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE lease_expires_at < :now
-                        AND state IN ('PENDING', 'CLAIMED', 'INPROGRESS') LIMIT 1) d""")
-                .bind("now", now).mapTo(Long.class).one() > 0);
+                        AND state IN <held> LIMIT 1) d""")
+                .define("held", RunTransitions.HELD_SQL).bind("now", now).mapTo(Long.class).one() > 0);
         if (!anyDue) {
             return 0; // the common case costs one indexed read, not a write transaction every second
         }
         return db.write(h -> {
             Map<String, RunState> due = new HashMap<>();
             h.createQuery("SELECT id, state FROM runs WHERE lease_expires_at < :now"
-                            + " AND state IN ('PENDING', 'CLAIMED', 'INPROGRESS') ORDER BY lease_expires_at LIMIT :max"
+                            + " AND state IN <held> ORDER BY lease_expires_at LIMIT :max"
                             + db.dialect().skipLocked())
-                    .bind("now", Times.micros(clock.instant())).bind("max", max)
+                    .define("held", RunTransitions.HELD_SQL).bind("now", Times.micros(clock.instant())).bind("max", max)
                     .map((rs, ctx) -> Map.entry(rs.getString(1), RunState.valueOf(rs.getString(2))))
                     .forEach(e -> due.put(e.getKey(), e.getValue()));
             for (Map.Entry<String, RunState> e : due.entrySet()) {

@@ -2,11 +2,11 @@ package dev.drover.server.runs;
 
 import dev.drover.api.ArtifactItem;
 import dev.drover.api.ArtifactType;
-import dev.drover.api.Json;
 import dev.drover.api.RunExecutionLocation;
 import dev.drover.api.RunSourceType;
 import dev.drover.api.RunState;
 import dev.drover.server.store.Database;
+import dev.drover.server.store.JsonColumns;
 import dev.drover.server.store.Sql;
 import dev.drover.server.store.Rows;
 import dev.drover.server.store.Times;
@@ -72,7 +72,7 @@ final class RunRepository {
                 .bindMap(components(n))
                 .bind("source", n.source().name())
                 .bind("location", n.location().name())
-                .bind("metadataJson", n.metadata() == null || n.metadata().isEmpty() ? null : json(n.metadata()))
+                .bind("metadataJson", n.metadata() == null || n.metadata().isEmpty() ? null : JsonColumns.write(n.metadata()))
                 .execute();
         if (n.metadata() != null) {
             for (Map.Entry<String, String> e : n.metadata().entrySet()) {
@@ -256,20 +256,8 @@ final class RunRepository {
                 rs.getString("environment_id"), rs.getInt("turn"), rs.getString("agent_identity_id"));
     }
 
-    static String json(Object value) {
-        try {
-            return Json.mapper().writeValueAsString(value);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     @SuppressWarnings("unchecked")
     static Map<String, Object> readMap(String json) {
-        try {
-            return json == null ? null : Json.mapper().readValue(json, LinkedHashMap.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("corrupt JSON column", e);
-        }
+        return JsonColumns.read(json, LinkedHashMap.class);
     }
 }

@@ -8,8 +8,6 @@ import dev.drover.api.RunAgentRequest;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.http.Text;
 import dev.drover.server.secrets.Secrets;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -193,7 +191,7 @@ public final class RunRequests {
             }
             for (Map.Entry<String, McpServerConfig> e : c.mcpServers().entrySet()) {
                 maxChars(p + "mcp_servers." + shown(e.getKey()), e.getKey(), 128);
-                validateMcp(p + "mcp_servers." + shown(e.getKey()), e.getValue());
+                McpServerRequests.validate(p + "mcp_servers." + shown(e.getKey()), e.getValue());
             }
         }
     }
@@ -233,64 +231,8 @@ public final class RunRequests {
         }
     }
 
-    private static void validateMcp(String field, McpServerConfig m) {
-        if (m == null) {
-            throw ApiException.badRequest(field, "must be an object");
-        }
-        Text.notBlankIfPresent(field + ".warp_id", m.warpId());
-        Text.notBlankIfPresent(field + ".command", m.command());
-        Text.notBlankIfPresent(field + ".url", m.url());
-        maxChars(field + ".warp_id", m.warpId(), 128);
-        maxChars(field + ".command", m.command(), 4096);
-        maxChars(field + ".url", m.url(), 2048);
-        if (m.args() != null) {
-            if (m.args().size() > 256) {
-                throw ApiException.badRequest(field + ".args", "at most 256 arguments");
-            }
-            for (int i = 0; i < m.args().size(); i++) {
-                if (m.args().get(i) == null) {
-                    throw ApiException.badRequest(field + ".args[" + i + "]", "must be a string");
-                }
-                maxChars(field + ".args[" + i + "]", m.args().get(i), 4096);
-            }
-        }
-        mcpPairs(field + ".env", m.env());
-        mcpPairs(field + ".headers", m.headers());
-        int transports = (notBlank(m.warpId()) ? 1 : 0) + (notBlank(m.command()) ? 1 : 0) + (notBlank(m.url()) ? 1 : 0);
-        if (transports != 1) {
-            throw ApiException.badRequest(field, "must have exactly one of warp_id, command or url");
-        }
-        if (notBlank(m.url())) {
-            try {
-                URI uri = new URI(m.url());
-                if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-                    throw ApiException.badRequest(field + ".url", "must be an http or https URL");
-                }
-            } catch (URISyntaxException e) {
-                throw ApiException.badRequest(field + ".url", "is not a valid URL");
-            }
-        }
-    }
-
-    /** An MCP server's environment or headers: a bounded number of bounded strings (they reach a process). */
-    private static void mcpPairs(String field, Map<String, String> pairs) {
-        if (pairs == null) {
-            return;
-        }
-        if (pairs.size() > 64) {
-            throw ApiException.badRequest(field, "at most 64 entries");
-        }
-        for (Map.Entry<String, String> e : pairs.entrySet()) {
-            maxChars(field + "." + shown(e.getKey()), e.getKey(), 256);
-            if (e.getValue() == null) {
-                throw ApiException.badRequest(field + "." + shown(e.getKey()), "must be a string");
-            }
-            maxChars(field + "." + shown(e.getKey()), e.getValue(), 8192);
-        }
-    }
-
     /** A client's map key as an error names it: cut short, so a 2 MB key is not echoed back. */
-    private static String shown(String key) {
+    static String shown(String key) {
         return key.length() <= 64 ? key : key.substring(0, 64) + "…";
     }
 

@@ -12,11 +12,13 @@ import static dev.drover.api.RunState.SUCCEEDED;
 
 import dev.drover.api.RunExecutionLocation;
 import dev.drover.api.RunState;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The one run state machine. Every path that changes a run's state (the API, workers, reported events, lease
@@ -32,6 +34,18 @@ import java.util.Set;
  * and may go from QUEUED straight to INPROGRESS; a follow-up cannot restart them (nobody here executes them).
  */
 public final class RunTransitions {
+    /**
+     * The states in which a run is held: a worker (or a LOCAL run's client) has it, under a lease. Its run token
+     * works, it counts against its team's concurrency and its worker's slots, and its lease can expire.
+     */
+    public static final Set<RunState> HELD = Collections.unmodifiableSet(EnumSet.of(PENDING, CLAIMED, INPROGRESS));
+
+    /**
+     * {@link #HELD} as an SQL list, for {@code state IN <held>} with {@code .define("held", HELD_SQL)}: the one
+     * spelling of the held states in the server's SQL.
+     */
+    public static final String HELD_SQL = HELD.stream().map(st -> "'" + st.name() + "'")
+            .collect(Collectors.joining(", ", "(", ")"));
 
     private static final Map<RunState, Set<RunState>> REMOTE = new EnumMap<>(RunState.class);
     private static final Map<RunState, Set<RunState>> LOCAL = new EnumMap<>(RunState.class);

@@ -6,12 +6,12 @@ import dev.drover.api.RunExecutionLocation;
 import dev.drover.api.RunSourceType;
 import dev.drover.api.Redactor;
 import dev.drover.server.auth.Principal;
-import dev.drover.server.secrets.RunSecrets;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.http.JsonBodies;
 import dev.drover.server.http.QueryParams;
-import dev.drover.server.http.RequestContext;
+import dev.drover.server.auth.RequestContext;
 import dev.drover.server.http.UnsupportedFields;
+import dev.drover.server.secrets.JsonRedaction;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -30,11 +30,11 @@ public final class RunsService implements HttpService {
 
     private final Runs runs;
     private final WorkerPools pools;
-    private final RunSecrets secrets;
+    private final ChildRunSecrets secrets;
     private final Followups followups;
     private final RunAttachments attachments;
 
-    public RunsService(Runs runs, WorkerPools pools, RunSecrets secrets, Followups followups,
+    public RunsService(Runs runs, WorkerPools pools, ChildRunSecrets secrets, Followups followups,
             RunAttachments attachments) {
         this.runs = runs;
         this.secrets = secrets;
@@ -59,7 +59,7 @@ public final class RunsService implements HttpService {
         // an agent following up a run below its own: its secrets' values are redacted from the message
         Redactor redactor = secrets.redactorFor(caller);
         FollowupRequest body = redactor.isEmpty() ? JsonBodies.read(req, FollowupRequest.class)
-                : JsonBodies.read(req, FollowupRequest.class, tree -> RunSecrets.redact(tree, redactor));
+                : JsonBodies.read(req, FollowupRequest.class, tree -> JsonRedaction.redact(tree, redactor));
         String key = req.headers().first(HeaderNames.create("Idempotency-Key")).orElse(null);
         JsonBodies.send(res, followups.submit(caller, req.path().pathParameters().get("runId"), body, key));
     }
@@ -74,7 +74,7 @@ public final class RunsService implements HttpService {
         Redactor redactor = secrets.redactorFor(caller);
         RunAgentRequest body = JsonBodies.read(req, RunAgentRequest.class, tree -> {
             UnsupportedFields.refuse(tree, RunRequests.unsupportedConfigFields("config"), RunRequests.UNSUPPORTED);
-            return redactor.isEmpty() ? tree : RunSecrets.redact(tree, redactor);
+            return redactor.isEmpty() ? tree : JsonRedaction.redact(tree, redactor);
         });
         secrets.checkNewRun(caller, body.config(), "config");
         String key = req.headers().first(HeaderNames.create("Idempotency-Key")).orElse(null);

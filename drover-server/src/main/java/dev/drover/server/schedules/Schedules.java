@@ -1,16 +1,8 @@
 package dev.drover.server.schedules;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.drover.api.AmbientAgentConfig;
-import dev.drover.api.CloudEnvironmentConfig;
 import dev.drover.api.CreateScheduledAgentRequest;
-import dev.drover.api.Json;
 import dev.drover.api.ListScheduledAgentsResponse;
-import dev.drover.api.RunAgentRequest;
-import dev.drover.api.RunCreatorInfo;
-import dev.drover.api.RunExecutionLocation;
-import dev.drover.api.RunSourceType;
-import dev.drover.api.ScheduleInfo;
 import dev.drover.api.ScheduledAgentHistoryItem;
 import dev.drover.api.ScheduledAgentItem;
 import dev.drover.api.Scope;
@@ -26,38 +18,36 @@ import dev.drover.server.runs.Runs;
 import dev.drover.server.skills.SkillSpec;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
-import dev.drover.server.store.Rows;
+import dev.drover.server.store.JsonColumns;
 import dev.drover.server.store.Times;
 import java.nio.charset.StandardCharsets;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Scheduled agents: their CRUD, scoped like runs (foreign ids are 404), and their firing. A tick fires once:
- * the node that moves {@code next_run} past it (compare-and-set) records the tick in {@code schedule_fires}
- * (primary key: schedule and tick) and creates the run in the same transaction. Ticks missed while no node ran
- * collapse into one: the next tick is computed from now, not from the missed one.
+ * Scheduled agents: their CRUD, scoped like runs (foreign ids are 404); their firing is {@link ScheduleTicks}'.
  */
 public final class Schedules {
-    private static final Logger LOG = LoggerFactory.getLogger(Schedules.class);
-    public static final int MAX_DUE_PER_PASS = 100;
+    public static final int MAX_DUE_PER_PASS = ScheduleTicks.MAX_DUE_PER_PASS;
 
     private final Database db;
-    private final Runs runs;
-    private final Accounts accounts;
     private final Clock clock;
+    private final ScheduleTicks ticks;
 
     public Schedules(Database db, Runs runs, Accounts accounts, Clock clock) {
         this.db = db;
-        this.runs = runs;
-        this.accounts = accounts;
         this.clock = clock;
+        this.ticks = new ScheduleTicks(db, runs, accounts, clock);
+    }
+
+    /**
+     * Fires every schedule whose tick is due, each in a transaction of its own; safe on any number of nodes at
+     * once. Returns the ticks this call fired.
+     */
+    public int fireDue() {
+        return ticks.fireDue();
     }
 
     public ScheduledAgentItem create(Principal caller, CreateScheduledAgentRequest r) {
@@ -98,7 +88,7 @@ public final class Schedules {
                 .bind("cron", r.cronSchedule().strip())
                 .bind("enabled", enabled)
                 .bind("prompt", r.prompt() == null ? "" : r.prompt())
-                .bind("config", json(r.agentConfig()))
+                .bind("config", JsonColumns.write(r.agentConfig()))
                 .bind("env", r.agentConfig() == null ? null : r.agentConfig().environmentId())
                 .bind("by", caller.id())
                 .bind("now", Times.micros(now))
@@ -114,10 +104,10 @@ public final class Schedules {
 
     /** Every schedule the caller can see, by name. */
     public ListScheduledAgentsResponse list(Principal caller) {
-        return new ListScheduledAgentsResponse(db.readOne(h -> h.createQuery(SELECT
+        return new ListScheduledAgentsResponse(db.readOne(h -> h.createQuery(ScheduleRow.SELECT
                         + " WHERE s.owner_id IN (<owners>) ORDER BY s.name, s.created_at, s.id")
                 .bindList("owners", caller.ownerIds())
-                .map((rs, ctx) -> row(rs)).list()).stream().map(Schedules::item).toList());
+                .map((rs, ctx) -> ScheduleRow.of(rs)).list()).stream().map(Schedules::item).toList());
     }
 
     /** PUT: every field but the agent config is required; a changed cron or a resume starts from now. */
@@ -159,7 +149,7 @@ public final class Schedules {
                     .bind("cron", r.cronSchedule().strip())
                     .bind("enabled", r.enabled())
                     .bind("prompt", r.prompt() == null ? "" : r.prompt())
-                    .bind("config", json(r.agentConfig()))
+                    .bind("config", JsonColumns.write(r.agentConfig()))
                     .bind("env", r.agentConfig() == null ? null : r.agentConfig().environmentId())
                     .bind("by", caller.id())
                     .bind("now", Times.micros(now))
@@ -223,126 +213,6 @@ public final class Schedules {
                 .bind("a", identityId).mapTo(String.class).list();
     }
 
-    /**
-     * Fires every schedule whose tick is due, each in a transaction of its own. Safe to call from any number of
-     * nodes at once: a tick another node has fired is skipped. Returns the ticks this call fired.
-     */
-    public int fireDue() {
-        long now = Times.micros(clock.instant());
-        List<Due> due = db.readOne(h -> h.createQuery("""
-                        SELECT id, next_run FROM schedules WHERE next_run IS NOT NULL AND next_run <= :now
-                        ORDER BY next_run LIMIT :max""")
-                .bind("now", now).bind("max", MAX_DUE_PER_PASS)
-                .map((rs, ctx) -> new Due(rs.getString(1), rs.getLong(2))).list());
-        int fired = 0;
-        for (Due d : due) {
-            try {
-                if (fire(d)) {
-                    fired++;
-                }
-            } catch (RuntimeException e) {
-                // one schedule's trouble (say, the database refusing one write) must not stop the others
-                LOG.warn("schedule {} could not fire its tick {}: {}", d.id(), Times.instant(d.tick()), e.toString());
-            }
-        }
-        return fired;
-    }
-
-    private record Due(String id, long tick) {}
-
-    /**
-     * Fires one tick: creates the run, or, when it cannot be created (its skill or model gone, its last editor no
-     * longer in its team, or anything else going wrong), records why in {@code last_spawn_error}. Either way the
-     * schedule moves on to its next tick, so one broken schedule never holds up the others. False when another node
-     * fired this tick first, or the schedule was edited meanwhile (the next pass fires it as it is now).
-     */
-    private boolean fire(Due d) {
-        ScheduleRow s = db.readOne(h -> h.createQuery(SELECT + " WHERE s.id = :id AND s.next_run = :tick")
-                .bind("id", d.id()).bind("tick", d.tick()).map((rs, ctx) -> row(rs)).findOne().orElse(null));
-        if (s == null) {
-            return false; // fired by another node, or changed, since it was found due
-        }
-        try {
-            // the run acts as the schedule's last editor, who answers for its prompt now, in the schedule's scope
-            Principal actor = accounts.principal(s.updater().uid()).orElseThrow(() -> ApiException.badRequest(
-                    "updated_by", "the schedule's last editor no longer exists"));
-            RunAgentRequest request = new RunAgentRequest(s.prompt().isEmpty() ? null : s.prompt(), null, s.config(),
-                    null, "Team".equals(s.ownerType()), s.agentIdentityId(), null, null, null, null, s.metadata(),
-                    s.mode());
-            // outside the transaction: resolving a skill may read its repository
-            Runs.Prepared prepared = runs.prepare(actor, request);
-            return db.write(h -> {
-                ScheduleRow claimed = claimTick(h, d, s.updatedAt());
-                if (claimed == null) {
-                    return false;
-                }
-                String runId = runs.createIn(h, actor, request, new Runs.Origin(RunSourceType.SCHEDULED_AGENT,
-                        RunExecutionLocation.REMOTE, new ScheduleInfo(claimed.id(), claimed.name(), claimed.cron()),
-                        new Scope(claimed.ownerType(), claimed.ownerId())), prepared).runId();
-                recordFire(h, d, runId, null);
-                return true;
-            });
-        } catch (ApiException refused) {
-            return recordRefusal(d, s.updatedAt(), refused.detail());
-        } catch (RuntimeException e) {
-            LOG.warn("schedule {} could not create a run for its tick {}", d.id(), Times.instant(d.tick()), e);
-            return recordRefusal(d, s.updatedAt(), "the run could not be created: " + e);
-        }
-    }
-
-    private boolean recordRefusal(Due d, long updatedAt, String why) {
-        return db.write(h -> {
-            if (claimTick(h, d, updatedAt) == null) {
-                return false;
-            }
-            recordFire(h, d, null, why);
-            return true;
-        });
-    }
-
-    /**
-     * Moves the schedule past {@code d.tick} if it still waits for it, unedited since {@code updatedAt}; null if
-     * another node got there first, or it was edited (nothing moves then). A tick already in
-     * {@code schedule_fires} is moved past without firing again.
-     */
-    private ScheduleRow claimTick(Handle h, Due d, long updatedAt) {
-        ScheduleRow s = h.createQuery(SELECT + " WHERE s.id = :id AND s.next_run = :tick")
-                .bind("id", d.id()).bind("tick", d.tick()).map((rs, ctx) -> row(rs)).findOne().orElse(null);
-        if (s == null || s.updatedAt() != updatedAt) {
-            return null;
-        }
-        Instant now = clock.instant();
-        Instant from = now.isAfter(Times.instant(d.tick())) ? now : Times.instant(d.tick());
-        Instant next = CronSchedule.parse("cron_schedule", s.cron()).nextAfter(from);
-        int moved = h.createUpdate("UPDATE schedules SET next_run = :next WHERE id = :id AND next_run = :tick")
-                .bind("next", next == null ? null : Times.micros(next)).bind("id", d.id()).bind("tick", d.tick())
-                .execute();
-        boolean firedBefore = h.createQuery("SELECT 1 FROM schedule_fires WHERE schedule_id = :id AND tick = :tick")
-                .bind("id", d.id()).bind("tick", d.tick()).mapTo(Integer.class).findOne().isPresent();
-        return moved == 1 && !firedBefore ? s : null;
-    }
-
-    private void recordFire(Handle h, Due d, String runId, String error) {
-        long now = Times.micros(clock.instant());
-        // the primary key (schedule, tick) is the last word on "once per tick"
-        h.createUpdate("""
-                        INSERT INTO schedule_fires (schedule_id, tick, run_id, error, fired_at)
-                        VALUES (:id, :tick, :run, :error, :now)""")
-                .bind("id", d.id()).bind("tick", d.tick()).bind("run", runId).bind("error", error).bind("now", now)
-                .execute();
-        // earlier ticks can never be due again (next_run only moves past now), so only the latest row is kept:
-        // the table stays one row per schedule instead of one per tick for ever
-        h.createUpdate("DELETE FROM schedule_fires WHERE schedule_id = :id AND tick < :tick")
-                .bind("id", d.id()).bind("tick", d.tick()).execute();
-        h.createUpdate(runId != null
-                        ? "UPDATE schedules SET last_ran = :now, last_spawn_error = NULL WHERE id = :id"
-                        : "UPDATE schedules SET last_spawn_error = :error WHERE id = :id")
-                .bind("id", d.id()).bind("now", now).bind("error", error).execute();
-        if (error != null) {
-            LOG.info("schedule {} created no run for its tick {}: {}", d.id(), Times.instant(d.tick()), error);
-        }
-    }
-
     /** The environment must be the schedule's own scope's: a team schedule never shows a member's personal one. */
     private void checkEnvironment(Handle h, Principal caller, AmbientAgentConfig config, String scheduleOwner) {
         if (config != null && config.environmentId() != null) {
@@ -391,65 +261,10 @@ public final class Schedules {
         if (!Ids.isUuid(id)) {
             throw ApiException.notFound("scheduleId", "schedule");
         }
-        return h.createQuery(SELECT + " WHERE s.id = :id").bind("id", id).map((rs, ctx) -> row(rs)).findOne()
+        return h.createQuery(ScheduleRow.SELECT + " WHERE s.id = :id").bind("id", id)
+                .map((rs, ctx) -> ScheduleRow.of(rs)).findOne()
                 .filter(s -> caller.canSee(s.ownerId()))
                 .orElseThrow(() -> ApiException.notFound("scheduleId", "schedule"));
-    }
-
-    private static final String SELECT = """
-            SELECT s.*, c.kind AS c_kind, c.display_name AS c_name, c.email AS c_email,
-                u.kind AS u_kind, u.display_name AS u_name, u.email AS u_email, e.config_json AS environment_json
-            FROM schedules s JOIN principals c ON c.id = s.created_by JOIN principals u ON u.id = s.updated_by
-            LEFT JOIN environments e ON e.uid = s.environment_id""";
-
-    /** A schedule as stored, with its creator and last editor. */
-    private record ScheduleRow(String id, String ownerType, String ownerId, String name, String cron, boolean enabled,
-            String prompt, String configJson, RunCreatorInfo creator, RunCreatorInfo updater, long createdAt,
-            long updatedAt, Long nextRun, Long lastRan, String lastSpawnError, String environmentJson,
-            String agentIdentityId, String metadataJson, String mode) {
-
-        @SuppressWarnings("unchecked")
-        java.util.Map<String, String> metadata() {
-            try {
-                return metadataJson == null ? null : Json.mapper().readValue(metadataJson, java.util.Map.class);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("schedule " + id + " has unreadable metadata", e);
-            }
-        }
-
-        CloudEnvironmentConfig environment() {
-            try {
-                return environmentJson == null ? null
-                        : Json.mapper().readValue(environmentJson, CloudEnvironmentConfig.class);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("schedule " + id + " names an unreadable environment", e);
-            }
-        }
-
-        AmbientAgentConfig config() {
-            if (configJson == null) {
-                return null;
-            }
-            try {
-                return Json.mapper().readValue(configJson, AmbientAgentConfig.class);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("schedule " + id + " has an unreadable agent config", e);
-            }
-        }
-    }
-
-    private static ScheduleRow row(ResultSet rs) throws SQLException {
-        return new ScheduleRow(rs.getString("id"), rs.getString("owner_type"), rs.getString("owner_id"),
-                rs.getString("name"), rs.getString("cron_schedule"), rs.getBoolean("enabled"), rs.getString("prompt"),
-                rs.getString("config_json"),
-                new RunCreatorInfo(rs.getString("c_kind"), rs.getString("created_by"), rs.getString("c_name"),
-                        rs.getString("c_email"), null),
-                new RunCreatorInfo(rs.getString("u_kind"), rs.getString("updated_by"), rs.getString("u_name"),
-                        rs.getString("u_email"), null),
-                rs.getLong("created_at"), rs.getLong("updated_at"),
-                Rows.nullableLong(rs, "next_run"), Rows.nullableLong(rs, "last_ran"), rs.getString("last_spawn_error"),
-                rs.getString("environment_json"), rs.getString("agent_identity_id"), rs.getString("metadata_json"),
-                rs.getString("mode"));
     }
 
     private static ScheduledAgentItem item(ScheduleRow s) {
@@ -460,21 +275,6 @@ public final class Schedules {
     }
 
     private static String metadataJson(java.util.Map<String, String> metadata) {
-        try {
-            return metadata == null || metadata.isEmpty() ? null : Json.mapper().writeValueAsString(metadata);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String json(AmbientAgentConfig config) {
-        if (config == null) {
-            return null;
-        }
-        try {
-            return Json.mapper().writeValueAsString(config);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return metadata == null || metadata.isEmpty() ? null : JsonColumns.write(metadata);
     }
 }

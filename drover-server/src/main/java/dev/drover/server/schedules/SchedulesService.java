@@ -6,7 +6,7 @@ import dev.drover.api.UpdateScheduledAgentRequest;
 import dev.drover.server.http.JsonBodies;
 import dev.drover.server.http.UnsupportedFields;
 import dev.drover.server.runs.RunRequests;
-import dev.drover.server.http.RequestContext;
+import dev.drover.server.auth.RequestContext;
 import dev.drover.server.runs.RunsService;
 import dev.drover.server.runs.WorkerPools;
 import io.helidon.http.Status;

@@ -1,13 +1,11 @@
 package dev.drover.server.secrets;
 
+import dev.drover.server.store.Sha256;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Optional;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -128,13 +126,6 @@ public final class SecretCipher {
     }
 
     static String fingerprint(byte[] key) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update("drover-secrets-key-id".getBytes(StandardCharsets.UTF_8));
-            byte[] digest = sha.digest(key);
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex("drover-secrets-key-id".getBytes(StandardCharsets.UTF_8), key).substring(0, 16);
     }
 }

@@ -4,7 +4,7 @@ import dev.drover.api.CreateSecretRequest;
 import dev.drover.api.DeleteResponse;
 import dev.drover.api.UpdateSecretRequest;
 import dev.drover.server.http.JsonBodies;
-import dev.drover.server.http.RequestContext;
+import dev.drover.server.auth.RequestContext;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;

@@ -3,7 +3,7 @@ package dev.drover.server.sessions;
 import dev.drover.api.ConversationRedirect;
 import dev.drover.api.SessionRedirect;
 import dev.drover.server.http.JsonBodies;
-import dev.drover.server.http.RequestContext;
+import dev.drover.server.auth.RequestContext;
 import dev.drover.server.runs.Runs;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;

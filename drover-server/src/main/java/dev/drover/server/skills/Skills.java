@@ -11,6 +11,7 @@ import dev.drover.api.PlatformErrorCode;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.environments.Environments;
 import dev.drover.server.http.ApiException;
+import dev.drover.server.runs.RunLinks;
 import dev.drover.server.runs.SkillResolver;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Times;
@@ -138,12 +139,8 @@ public final class Skills implements SkillResolver {
     /** The latest run of each skill the caller can see, by canonical spec. */
     private Map<String, Instant> lastRuns(Principal caller) {
         Map<String, Instant> out = new HashMap<>();
-        db.readOne(h -> h.createQuery("""
-                        SELECT skill_spec, MAX(created_at) FROM runs
-                        WHERE owner_id IN (<owners>) AND skill_spec IS NOT NULL GROUP BY skill_spec""")
-                .bindList("owners", caller.ownerIds())
-                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2))).list())
-                .forEach(e -> out.put(e.getKey(), Times.instant(e.getValue())));
+        db.readOne(h -> RunLinks.lastRunOfEachSkill(h, caller.ownerIds()))
+                .forEach((spec, micros) -> out.put(spec, Times.instant(micros)));
         return out;
     }
 

@@ -1,20 +1,20 @@
 package dev.drover.server.transcripts;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.drover.api.ConversationMessage;
 import dev.drover.api.ConversationResponse;
 import dev.drover.api.ConversationStep;
-import dev.drover.api.Json;
 import dev.drover.api.RunEvent;
 import dev.drover.api.TranscriptAppend;
 import dev.drover.server.auth.Principal;
-import dev.drover.server.events.EventLog;
+import dev.drover.server.eventlog.EventLog;
 import dev.drover.server.http.ApiException;
+import dev.drover.server.runs.RunLinks;
 import dev.drover.server.runs.Runs;
 import dev.drover.server.runs.WorkerReport;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
+import dev.drover.server.store.JsonColumns;
 import dev.drover.server.store.Times;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -31,6 +31,9 @@ import java.util.Set;
  * follower that wakes on the event always finds the messages.
  */
 public final class Transcripts {
+    /** The {@code content_json} column: an entry's parts. */
+    private static final TypeReference<List<Map<String, Object>>> ENTRY = new TypeReference<>() {};
+
     static final Set<String> ROLES = Set.of("user", "assistant", "tool", "system");
     static final Set<String> BLOCKS = Set.of("text", "action", "action_result", "event");
     static final int MAX_MESSAGES_PER_APPEND = 100;
@@ -86,7 +89,7 @@ public final class Transcripts {
                     throw ApiException.badRequest(f + ".content[" + j + "].text", "a text block needs its text");
                 }
             }
-            String json = write(m.content());
+            String json = JsonColumns.write(m.content());
             bytes += json.getBytes(StandardCharsets.UTF_8).length;
             contents.add(json);
         }
@@ -96,11 +99,7 @@ public final class Transcripts {
         return db.write(h -> {
             Optional<String> earlier = report.replay(h, runId);
             if (earlier.isPresent()) {
-                try {
-                    return Json.mapper().readValue(earlier.get(), RunEvent.class);
-                } catch (JsonProcessingException e) {
-                    throw new IllegalStateException("corrupt worker report reply", e);
-                }
+                return JsonColumns.read(earlier.get(), RunEvent.class);
             }
             report.requireHolder(h, runId);
             Instant now = clock.instant();
@@ -115,7 +114,7 @@ public final class Transcripts {
                         .bind("role", messages.get(i).role()).bind("content", contents.get(i))
                         .bind("now", Times.micros(now)).execute();
             }
-            report.remember(h, runId, write(event), now);
+            report.remember(h, runId, JsonColumns.write(event), now);
             return event;
         });
     }
@@ -144,8 +143,7 @@ public final class Transcripts {
 
     /** The conversation of a run for a request already authorised otherwise (a signed URL). */
     public ConversationResponse ofRunUnchecked(String runId) {
-        String conversation = db.readOne(h -> h.createQuery("SELECT conversation_id FROM runs WHERE id = :r")
-                .bind("r", runId).mapTo(String.class).findOne())
+        String conversation = db.readOne(h -> RunLinks.conversationOf(h, runId))
                 .orElseThrow(() -> ApiException.notFound("runId", "run"));
         return new ConversationResponse(conversation, List.of(step(runId)));
     }
@@ -156,10 +154,8 @@ public final class Transcripts {
      * so far comes last. Null when there is nothing before.
      */
     public ConversationResponse historyBefore(String runId, String conversationId, boolean ownTurns) {
-        List<String> earlier = new ArrayList<>(db.readOne(h -> h.createQuery("""
-                        SELECT id FROM runs WHERE conversation_id = :c AND id <> :r
-                        AND created_at <= (SELECT created_at FROM runs WHERE id = :r) ORDER BY created_at, id""")
-                .bind("c", conversationId).bind("r", runId).mapTo(String.class).list()));
+        List<String> earlier = new ArrayList<>(db.readOne(h -> RunLinks.earlierInConversation(h, conversationId,
+                runId)));
         if (ownTurns) {
             earlier.add(runId);
         }
@@ -169,9 +165,7 @@ public final class Transcripts {
 
     /** A whole conversation: one step per run that continued it, oldest first, limited to what the caller sees. */
     public ConversationResponse ofConversation(Principal caller, String conversationId) {
-        List<String> ids = db.readOne(h -> h.createQuery(
-                        "SELECT id FROM runs WHERE conversation_id = :c ORDER BY created_at, id")
-                .bind("c", conversationId).mapTo(String.class).list());
+        List<String> ids = db.readOne(h -> RunLinks.ofConversation(h, conversationId));
         List<ConversationStep> steps = new ArrayList<>();
         for (String id : ids) {
             if (runs.canSee(caller, id)) {
@@ -186,34 +180,17 @@ public final class Transcripts {
 
     private ConversationStep step(String runId) {
         return db.readOne(h -> {
-            String prompt = h.createQuery("SELECT prompt FROM runs WHERE id = :r").bind("r", runId)
-                    .mapTo(String.class).one();
+            String prompt = RunLinks.prompt(h, runId);
             List<ConversationMessage> messages = h.createQuery("""
                             SELECT message_id, role, content_json, created_at FROM transcript_entries
                             WHERE run_id = :r ORDER BY sequence, position""")
                     .bind("r", runId)
                     .map((rs, ctx) -> new ConversationMessage(List.of(rs.getString(1)), null, rs.getString(2),
-                            Times.instant(rs.getLong(4)), read(rs.getString(3))))
+                            Times.instant(rs.getLong(4)), JsonColumns.read(rs.getString(3), ENTRY)))
                     .list();
             Instant first = messages.isEmpty() ? null : messages.getFirst().timestamp();
             Instant last = messages.isEmpty() ? null : messages.getLast().timestamp();
             return new ConversationStep(runId, prompt, null, first, last, messages, List.of());
         });
-    }
-
-    private static String write(Object value) {
-        try {
-            return Json.mapper().writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static List<Map<String, Object>> read(String json) {
-        try {
-            return Json.mapper().readValue(json, new TypeReference<>() {});
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("corrupt transcript entry", e);
-        }
     }
 }

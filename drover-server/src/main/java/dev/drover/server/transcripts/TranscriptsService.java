@@ -1,9 +1,8 @@
 package dev.drover.server.transcripts;
 
-import dev.drover.server.files.FilesService;
-import dev.drover.server.files.UrlSigner;
+import dev.drover.server.auth.UrlSigner;
 import dev.drover.server.http.JsonBodies;
-import dev.drover.server.http.RequestContext;
+import dev.drover.server.auth.RequestContext;
 import dev.drover.server.runs.Runs;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -43,10 +42,15 @@ public final class TranscriptsService implements HttpService {
                 req.path().pathParameters().get("conversation_id")));
     }
 
-    /** 302 to a signed URL served by {@link FilesService}, valid for 15 minutes. */
+    /** Where {@code FilesService} serves a run's transcript to whoever holds a URL signed for it. */
+    public static String filePath(String runId) {
+        return "/files/transcripts/" + runId;
+    }
+
+    /** 302 to a signed URL served by {@code FilesService}, valid for 15 minutes. */
     private void transcript(ServerRequest req, ServerResponse res) {
         Runs.RunView run = transcripts.withTranscript(RequestContext.principal(req), req.path().pathParameters().get("runId"));
-        UrlSigner.Signed signed = signer.sign(publicUrl.get(), FilesService.transcriptPath(run.id()), UrlSigner.DEFAULT_TTL);
+        UrlSigner.Signed signed = signer.sign(publicUrl.get(), filePath(run.id()), UrlSigner.DEFAULT_TTL);
         res.status(Status.FOUND_302).header(HeaderNames.LOCATION, signed.url()).send();
     }
 }

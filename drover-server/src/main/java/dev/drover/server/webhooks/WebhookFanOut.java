@@ -5,6 +5,7 @@ import dev.drover.api.RunItem;
 import dev.drover.server.runs.Runs;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
+import dev.drover.server.store.JsonColumns;
 import dev.drover.server.store.Times;
 import dev.drover.server.http.JsonBodies;
 import dev.drover.api.WebhookRecords.Payload;
@@ -67,7 +68,8 @@ public final class WebhookFanOut {
         Optional<Cursor> cursor = h.createQuery("SELECT owner_id, event_types, cursor_seq FROM webhooks"
                         + " WHERE id = :id AND enabled = :yes" + db.dialect().skipLocked())
                 .bind("id", id).bind("yes", true)
-                .map((rs, ctx) -> new Cursor(rs.getString(1), Set.copyOf(Webhooks.readTypes(rs.getString(2))),
+                .map((rs, ctx) -> new Cursor(rs.getString(1), Set.copyOf(
+                        JsonColumns.read(rs.getString(2), Webhooks.EVENT_TYPES_COLUMN)),
                         rs.getLong(3)))
                 .findOne();
         if (cursor.isEmpty()) {

@@ -1,14 +1,13 @@
 package dev.drover.server.webhooks;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.drover.api.Json;
 import dev.drover.api.Scope;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.runs.RunRequests;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
+import dev.drover.server.store.JsonColumns;
 import dev.drover.server.store.Rows;
 import dev.drover.server.store.Times;
 import dev.drover.api.WebhookRecords.CreateWebhookRequest;
@@ -34,6 +33,9 @@ import org.jdbi.v3.core.Handle;
  * moment it is created.
  */
 public final class Webhooks {
+    /** The {@code event_types} column: a JSON array of event type names. */
+    static final TypeReference<List<String>> EVENT_TYPES_COLUMN = new TypeReference<>() {};
+
     /** Every event type the server emits (docs/events.md). */
     public static final Set<String> EVENT_TYPES = Set.of("run_queued", "run_pending", "run_claimed", "run_requeued",
             "run_in_progress", "run_succeeded", "run_failed", "run_blocked", "run_errored", "run_cancelled",
@@ -80,7 +82,7 @@ public final class Webhooks {
                 .bind("ownerId", team ? caller.teamIds().getFirst() : caller.id())
                 .bind("url", url.toString())
                 .bind("description", r.description())
-                .bind("types", json(types))
+                .bind("types", JsonColumns.write(types))
                 .bind("secret", secret)
                 .bind("enabled", true)
                 .bind("by", caller.id())
@@ -275,7 +277,8 @@ public final class Webhooks {
 
     private static WebhookItem item(ResultSet rs) throws SQLException {
         return new WebhookItem(rs.getString("id"), rs.getString("url"), rs.getString("description"),
-                readTypes(rs.getString("event_types")), new Scope(rs.getString("owner_type"), rs.getString("owner_id")),
+                JsonColumns.read(rs.getString("event_types"), EVENT_TYPES_COLUMN),
+                new Scope(rs.getString("owner_type"), rs.getString("owner_id")),
                 rs.getBoolean("enabled"), rs.getString("disabled_reason"), rs.getInt("consecutive_failures"),
                 rs.getString("created_by"), Times.instant(rs.getLong("created_at")),
                 Times.instant(rs.getLong("updated_at")), null);
@@ -294,21 +297,5 @@ public final class Webhooks {
                 Times.instantOrNull(Rows.nullableLong(rs, "last_attempt_at")),
                 responseStatus == null ? null : responseStatus.intValue(), Rows.nullableLong(rs, "latency_ms"),
                 rs.getString("error"), Times.instant(rs.getLong("created_at")), null);
-    }
-
-    static String json(List<String> types) {
-        try {
-            return Json.mapper().writeValueAsString(types);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static List<String> readTypes(String json) {
-        try {
-            return Json.mapper().readValue(json, new TypeReference<List<String>>() {});
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a webhook with unreadable event types", e);
-        }
     }
 }

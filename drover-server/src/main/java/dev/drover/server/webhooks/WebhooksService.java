@@ -2,7 +2,7 @@ package dev.drover.server.webhooks;
 
 import dev.drover.server.http.JsonBodies;
 import dev.drover.server.http.QueryParams;
-import dev.drover.server.http.RequestContext;
+import dev.drover.server.auth.RequestContext;
 import dev.drover.api.WebhookRecords.CreateWebhookRequest;
 import dev.drover.api.WebhookRecords.DeleteWebhookResponse;
 import io.helidon.http.Status;

@@ -19,12 +19,13 @@ import dev.drover.server.auth.Principal;
 import dev.drover.server.blobs.BlobStore;
 import dev.drover.api.RunEnvironment;
 import dev.drover.server.environments.Environments;
-import dev.drover.server.secrets.RunSecrets;
+import dev.drover.server.runsecrets.RunSecrets;
 import dev.drover.server.secrets.Secrets;
-import dev.drover.server.events.EventBus;
+import dev.drover.server.eventlog.EventBus;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.models.ModelCatalog;
 import dev.drover.server.runs.RunLeases;
+import dev.drover.server.runs.RunTransitions;
 import dev.drover.server.runs.Runs;
 import dev.drover.server.runs.WorkerReport;
 import dev.drover.server.store.Database;
@@ -273,9 +274,9 @@ public final class Workers {
         return db.readOne(h -> h.createQuery("""
                         SELECT w.id, w.name, w.pool, w.slots, w.host, w.registered_at, w.last_heartbeat_at,
                                (SELECT COUNT(*) FROM runs r WHERE r.worker_id = w.id
-                                AND r.state IN ('PENDING', 'CLAIMED', 'INPROGRESS')) AS active, w.isolation
+                                AND r.state IN <held>) AS active, w.isolation
                         FROM workers w WHERE w.id = :id""")
-                .bind("id", id)
+                .define("held", RunTransitions.HELD_SQL).bind("id", id)
                 .map((rs, ctx) -> new WorkerInfo(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
                         rs.getString(5), Times.instant(rs.getLong(6)), Times.instant(rs.getLong(7)), rs.getInt(8),
                         leaseSeconds, Math.max(1, leaseSeconds / HEARTBEAT_DIVISOR), rs.getString(9)))

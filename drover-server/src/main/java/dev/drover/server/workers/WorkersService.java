@@ -10,7 +10,7 @@ import dev.drover.server.http.ApiException;
 import dev.drover.server.http.JsonBodies;
 import dev.drover.server.store.Ids;
 import dev.drover.server.http.QueryParams;
-import dev.drover.server.http.RequestContext;
+import dev.drover.server.auth.RequestContext;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;

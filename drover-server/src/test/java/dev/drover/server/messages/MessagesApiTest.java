@@ -3,8 +3,8 @@ package dev.drover.server.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.drover.server.events.EventBus;
-import dev.drover.server.events.EventLog;
+import dev.drover.server.eventlog.EventBus;
+import dev.drover.server.eventlog.EventLog;
 import dev.drover.server.store.Database;
 import dev.drover.server.testing.Api;
 import dev.drover.server.testing.Backend;

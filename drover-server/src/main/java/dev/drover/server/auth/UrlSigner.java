@@ -1,4 +1,4 @@
-package dev.drover.server.files;
+package dev.drover.server.auth;
 
 import dev.drover.server.store.Database;
 import java.nio.charset.StandardCharsets;

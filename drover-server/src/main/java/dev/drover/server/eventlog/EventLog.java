@@ -1,4 +1,4 @@
-package dev.drover.server.events;
+package dev.drover.server.eventlog;
 
 import dev.drover.api.RunEvent;
 import dev.drover.server.store.Database;

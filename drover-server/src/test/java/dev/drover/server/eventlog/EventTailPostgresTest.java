@@ -1,4 +1,4 @@
-package dev.drover.server.events;
+package dev.drover.server.eventlog;
 
 import dev.drover.server.testing.Backend;
 

@@ -1,4 +1,4 @@
-package dev.drover.server;
+package dev.drover.server.periodic;
 
 import java.time.Duration;
 import java.util.function.IntSupplier;

@@ -1,6 +1,5 @@
-package dev.drover.server.http;
+package dev.drover.server.auth;
 
-import dev.drover.server.auth.Principal;
 import io.helidon.webserver.http.ServerRequest;
 
 /** The authenticated principal travels in the request's context, put there by the auth filter. */

@@ -1,4 +1,4 @@
-package dev.drover.server.files;
+package dev.drover.server.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,9 +1,5 @@
-package dev.drover.server.secrets;
+package dev.drover.server.runsecrets;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import dev.drover.api.AmbientAgentConfig;
 import dev.drover.api.Redactor;
 import dev.drover.api.RunEnvironment;
@@ -13,7 +9,9 @@ import dev.drover.server.auth.Principal;
 import dev.drover.server.environments.Environments;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.identities.Identities;
+import dev.drover.server.runs.ChildRunSecrets;
 import dev.drover.server.runs.Runs;
+import dev.drover.server.secrets.Secrets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +22,7 @@ import java.util.Map;
  * name of its own harness only), checked when a run is created, resolved to values for the worker that claims it,
  * and redacted from what the run's agent writes through the API with its run-scoped token.
  */
-public final class RunSecrets {
+public final class RunSecrets implements ChildRunSecrets {
     private final Secrets secrets;
     private final Environments environments;
     private final Runs runs;
@@ -78,6 +76,7 @@ public final class RunSecrets {
      * environment's. Every name given in {@code harness_auth_secrets} is checked, also those of other harnesses (they
      * are not injected, but a typo should not wait for the day the harness changes).
      */
+    @Override
     public void checkNewRun(Principal caller, AmbientAgentConfig config, String field) {
         if (config == null) {
             return;
@@ -150,6 +149,7 @@ public final class RunSecrets {
      * that reached it some other way is kept out all the same), nothing for anyone else. A secret that cannot be resolved
      * any more is simply not redacted: the run cannot have been given it.
      */
+    @Override
     public Redactor redactorFor(Principal caller) {
         if (caller.runScope() == null) {
             return Redactor.none();
@@ -162,30 +162,5 @@ public final class RunSecrets {
             values.putIfAbsent(s.name(), s.value());
         }
         return Redactor.of(values);
-    }
-
-    /** Redacts every text of a JSON document in place (a request body, before it is read into its record). */
-    public static JsonNode redact(JsonNode node, Redactor redactor) {
-        if (redactor.isEmpty()) {
-            return node;
-        }
-        if (node instanceof ObjectNode o) {
-            List<String> names = new ArrayList<>();
-            o.fieldNames().forEachRemaining(names::add);
-            for (String name : names) {
-                o.set(name, redact(o.get(name), redactor));
-            }
-            return o;
-        }
-        if (node instanceof ArrayNode a) {
-            for (int i = 0; i < a.size(); i++) {
-                a.set(i, redact(a.get(i), redactor));
-            }
-            return a;
-        }
-        if (node instanceof TextNode t) {
-            return TextNode.valueOf(redactor.redact(t.textValue()));
-        }
-        return node;
     }
 }

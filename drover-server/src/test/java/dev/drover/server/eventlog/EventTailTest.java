@@ -1,4 +1,4 @@
-package dev.drover.server.events;
+package dev.drover.server.eventlog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -94,7 +94,7 @@ abstract class EventTailTest {
         return db.write(h -> log.append(h, runId, "transcript_appended", null, null, Instant.now())).sequence();
     }
 
-    private static List<RunEvent> take(EventTail.Subscription sub, int count) throws InterruptedException {
+    private static List<RunEvent> take(EventSubscription sub, int count) throws InterruptedException {
         List<RunEvent> out = new ArrayList<>();
         long end = System.nanoTime() + SHORT.toNanos();
         while (out.size() < count && System.nanoTime() < end) {
@@ -112,7 +112,7 @@ abstract class EventTailTest {
         start();
         String watched = newRun();
         String other = newRun();
-        try (EventTail.Subscription sub = tail.subscribe(Set.of(watched), log.head())) {
+        try (EventSubscription sub = tail.subscribe(Set.of(watched), log.head())) {
             List<Long> expected = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 expected.add(append(watched));
@@ -151,7 +151,7 @@ abstract class EventTailTest {
                 long since = first - 1 + (w * 9L) % 180; // below the ring, inside it, ahead of the tail
                 starts.add(since);
                 watchers.add(pool.submit(() -> {
-                    try (EventTail.Subscription sub = tail.subscribe(Set.of(run), since)) {
+                    try (EventSubscription sub = tail.subscribe(Set.of(run), since)) {
                         List<Long> seen = new ArrayList<>();
                         while (true) {
                             boolean last = !writing.get();
@@ -178,7 +178,7 @@ abstract class EventTailTest {
     void aSlowConsumersQueueIsBoundedAndItCatchesUpByReReadingTheDatabase() throws Exception {
         start(new EventTail.Settings(8, 4, 100, Duration.ofSeconds(1)));
         String run = newRun();
-        try (EventTail.Subscription sub = tail.subscribe(Set.of(run), log.head())) {
+        try (EventSubscription sub = tail.subscribe(Set.of(run), log.head())) {
             List<Long> expected = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
                 expected.add(append(run));
@@ -208,11 +208,11 @@ abstract class EventTailTest {
         org.awaitility.Awaitility.await().atMost(SHORT).until(() -> tail.cursor() >= appended.getLast());
         int reads = source.between.get();
         long recent = appended.get(12);
-        try (EventTail.Subscription sub = tail.subscribe(Set.of(run), recent)) {
+        try (EventSubscription sub = tail.subscribe(Set.of(run), recent)) {
             assertThat(sequences(sub.next(500, Duration.ZERO))).containsExactlyElementsOf(appended.subList(13, 24));
         }
         assertThat(source.between.get()).as("served from memory").isEqualTo(reads);
-        try (EventTail.Subscription sub = tail.subscribe(Set.of(run), before)) {
+        try (EventSubscription sub = tail.subscribe(Set.of(run), before)) {
             assertThat(sequences(sub.next(500, Duration.ZERO))).containsExactlyElementsOf(appended);
         }
         assertThat(source.between.get()).as("older than the ring: one database read").isEqualTo(reads + 1);
@@ -223,7 +223,7 @@ abstract class EventTailTest {
         start();
         String run = newRun();
         int watchers = 300;
-        List<EventTail.Subscription> subs = new ArrayList<>();
+        List<EventSubscription> subs = new ArrayList<>();
         for (int i = 0; i < watchers; i++) {
             subs.add(tail.subscribe(Set.of(run), log.head()));
         }
@@ -236,7 +236,7 @@ abstract class EventTailTest {
             }
             AtomicInteger complete = new AtomicInteger();
             try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-                for (EventTail.Subscription sub : subs) {
+                for (EventSubscription sub : subs) {
                     pool.submit(() -> {
                         if (sequences(take(sub, events)).equals(expected)) {
                             complete.incrementAndGet();
@@ -250,7 +250,7 @@ abstract class EventTailTest {
             assertThat(source.after.get() - readsBefore).isLessThanOrEqualTo(events + 3);
             assertThat(source.between.get()).isZero();
         } finally {
-            subs.forEach(EventTail.Subscription::close);
+            subs.forEach(EventSubscription::close);
         }
     }
 
@@ -258,7 +258,7 @@ abstract class EventTailTest {
     void closingTheTailEndsEveryWaitingWatcherAtOnce() throws Exception {
         start();
         String run = newRun();
-        EventTail.Subscription sub = tail.subscribe(Set.of(run), log.head());
+        EventSubscription sub = tail.subscribe(Set.of(run), log.head());
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<List<RunEvent>> waiting = pool.submit(() -> sub.next(10, Duration.ofSeconds(60)));
             Thread.sleep(200); // the watcher is parked in next() before the event is written

@@ -1,8 +1,7 @@
-package dev.drover.server.events;
+package dev.drover.server.eventlog;
 
 import dev.drover.api.RunEvent;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -10,7 +9,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,17 +50,17 @@ public final class EventTail implements AutoCloseable {
 
     private final Source source;
     private final EventBus bus;
-    private final Settings settings;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Map<String, Set<Subscription>> byRun = new HashMap<>();
+    final Settings settings;
+    final ReentrantLock lock = new ReentrantLock();
+    private final Map<String, Set<EventSubscription>> byRun = new HashMap<>();
     private final RunEvent[] ring;
     private int ringStart;
     private int ringCount;
     /** Every committed event with a sequence in (floor, cursor] is in the ring; guarded by {@link #lock}. */
     private long floor;
-    private long cursor;
+    long cursor;
     private final Thread reader;
-    private volatile boolean closed;
+    volatile boolean closed;
     private long reads; // for the benchmark and tests: database reads the reader made
 
     public EventTail(Source source, EventBus bus, Settings settings) {
@@ -158,9 +156,9 @@ public final class EventTail implements AutoCloseable {
                         continue;
                     }
                     remember(e);
-                    Set<Subscription> subs = byRun.get(e.runId());
+                    Set<EventSubscription> subs = byRun.get(e.runId());
                     if (subs != null) {
-                        for (Subscription s : subs) {
+                        for (EventSubscription s : subs) {
                             s.offer(e);
                         }
                     }
@@ -187,15 +185,15 @@ public final class EventTail implements AutoCloseable {
     }
 
     /**
-     * Follows {@code runIds} from {@code since}: the caller takes what follows with {@link Subscription#next} and
-     * closes it. Visibility is the caller's to check before: a subscription holds only the ids it was given.
+     * Follows {@code runIds} from {@code since}: the caller takes what follows with {@link EventSubscription#next}
+     * and closes it. Visibility is the caller's to check before: a subscription holds only the ids it was given.
      */
-    public Subscription subscribe(Set<String> runIds, long since) {
-        Subscription s = new Subscription(Set.copyOf(runIds), since);
+    public EventSubscription subscribe(Set<String> runIds, long since) {
+        EventSubscription s = new EventSubscription(this, Set.copyOf(runIds), since);
         lock.lock();
         try {
             s.backlogUpTo = cursor;
-            for (String id : s.runIds) {
+            for (String id : s.runIds()) {
                 byRun.computeIfAbsent(id, k -> new HashSet<>()).add(s);
             }
         } finally {
@@ -204,11 +202,11 @@ public final class EventTail implements AutoCloseable {
         return s;
     }
 
-    private void unsubscribe(Subscription s) {
+    void unsubscribe(EventSubscription s) {
         lock.lock();
         try {
-            for (String id : s.runIds) {
-                Set<Subscription> subs = byRun.get(id);
+            for (String id : s.runIds()) {
+                Set<EventSubscription> subs = byRun.get(id);
                 if (subs != null && subs.remove(s) && subs.isEmpty()) {
                     byRun.remove(id);
                 }
@@ -219,7 +217,7 @@ public final class EventTail implements AutoCloseable {
     }
 
     /** Events of the runs in (since, upTo] from the ring when it reaches back that far, else from the database. */
-    private List<RunEvent> backlog(Set<String> runIds, long since, long upTo, int limit) {
+    List<RunEvent> backlog(Set<String> runIds, long since, long upTo, int limit) {
         lock.lock();
         try {
             if (since >= floor) {
@@ -260,14 +258,14 @@ public final class EventTail implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        List<Subscription> all = new ArrayList<>();
+        List<EventSubscription> all = new ArrayList<>();
         lock.lock();
         try {
             byRun.values().forEach(all::addAll);
         } finally {
             lock.unlock();
         }
-        all.forEach(Subscription::wake);
+        all.forEach(EventSubscription::wake);
         reader.interrupt();
         try {
             reader.join(2_000);
@@ -285,165 +283,6 @@ public final class EventTail implements AutoCloseable {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * One watcher's view of the tail: its runs, its position (the last sequence it was handed) and a bounded queue
-     * the reader fills. Used by one thread at a time (the request serving the watcher).
-     */
-    public final class Subscription implements AutoCloseable {
-        private final Set<String> runIds;
-        private final ReentrantLock own = new ReentrantLock();
-        private final Condition arrived = own.newCondition();
-        private final ArrayDeque<RunEvent> queue = new ArrayDeque<>();
-        private boolean overflowed;
-        private long position;
-        /** Events up to here come from the backlog, events above from the queue; guarded by the tail's lock. */
-        private long backlogUpTo;
-        private long rereads;
-
-        private Subscription(Set<String> runIds, long since) {
-            this.runIds = runIds;
-            this.position = since;
-        }
-
-        /** Called by the reader under the tail's lock: queue the event, or drop the queue if it is full. */
-        private void offer(RunEvent e) {
-            own.lock();
-            try {
-                if (overflowed) {
-                    return;
-                }
-                if (queue.size() >= settings.queueSize()) {
-                    queue.clear(); // a slow consumer: it will re-read from its position instead
-                    overflowed = true;
-                } else {
-                    queue.addLast(e);
-                }
-                arrived.signal();
-            } finally {
-                own.unlock();
-            }
-        }
-
-        private void wake() {
-            own.lock();
-            try {
-                arrived.signalAll();
-            } finally {
-                own.unlock();
-            }
-        }
-
-        /**
-         * The next events of the watched runs after this subscription's position, oldest first, at most
-         * {@code limit}; waits up to {@code timeout} when there are none yet. Empty when the wait ends with
-         * nothing or the tail closes.
-         */
-        public List<RunEvent> next(int limit, Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                long upTo = backlogUpTo();
-                if (position < upTo) {
-                    List<RunEvent> old = backlog(runIds, position, upTo, limit);
-                    if (!old.isEmpty()) {
-                        // fewer than asked: nothing else of these runs up to where the queue starts
-                        position = old.size() < limit ? upTo : old.getLast().sequence();
-                        return old;
-                    }
-                    position = upTo; // nothing more of these runs up to where the queue starts
-                }
-                own.lock();
-                try {
-                    if (overflowed) {
-                        own.unlock();
-                        try {
-                            restart();
-                        } finally {
-                            own.lock();
-                        }
-                        continue;
-                    }
-                    List<RunEvent> out = new ArrayList<>();
-                    while (!queue.isEmpty() && out.size() < limit) {
-                        RunEvent e = queue.pollFirst();
-                        if (e.sequence() > position) { // a client may ask from a sequence the tail has not reached
-                            out.add(e);
-                            position = e.sequence();
-                        }
-                    }
-                    if (!out.isEmpty()) {
-                        return out;
-                    }
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0 || closed) {
-                        return List.of();
-                    }
-                    arrived.awaitNanos(left);
-                    if (closed) {
-                        return List.of();
-                    }
-                } finally {
-                    own.unlock();
-                }
-            }
-        }
-
-        /** After an overflow: empty the queue and take everything up to the tail's cursor as backlog again. */
-        private void restart() {
-            lock.lock();
-            try {
-                own.lock();
-                try {
-                    queue.clear();
-                    overflowed = false;
-                    backlogUpTo = cursor;
-                    rereads++;
-                } finally {
-                    own.unlock();
-                }
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        private long backlogUpTo() {
-            lock.lock();
-            try {
-                return backlogUpTo;
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        /** The last sequence handed to the watcher (or the {@code since} it started from). */
-        public long position() {
-            return position;
-        }
-
-        /** How many events wait in this subscription's queue (tests: it never holds more than the queue's size). */
-        int queued() {
-            own.lock();
-            try {
-                return queue.size();
-            } finally {
-                own.unlock();
-            }
-        }
-
-        /** How often this subscription fell behind and re-read from its position (tests, metrics). */
-        public long rereads() {
-            return rereads;
-        }
-
-        public Set<String> runIds() {
-            return runIds;
-        }
-
-        @Override
-        public void close() {
-            unsubscribe(this);
         }
     }
 
