@@ -349,7 +349,7 @@ class RunRequestsTest {
                     "attachments[0].mime_type: must be a media type such as image/png");
         }
         refused(() -> decode(new AttachmentInput("a.png", "image/png", null)), "attachments[0].data: base64 data is required");
-        for (String data : List.of("!!!!", "aGk", "aGk=x", "a-_b")) {
+        for (String data : List.of("!!!!", "aGk=x", "a-_b", "aGk=aGk=")) {
             refused(() -> decode(new AttachmentInput("a.png", "image/png", data)), "attachments[0].data: is not valid base64");
         }
     }
