@@ -64,19 +64,26 @@ abstract class WorkersApiTest {
     }
 
     /** One test's own corner of the shared server: a user of a new team, a worker key, and a pool of its own. */
-    record Lane(Api user, Api worker, String pool) {
+    record Lane(Api user, Api worker, String pool, MovableClock clock) {
         String register() {
             return WorkersApiTest.register(worker, pool);
         }
 
         String createRun(String prompt) {
-            return user.createRun(Map.of("prompt", prompt, "config", Map.of("worker_host", pool)));
+            return createRun(Map.of("prompt", prompt, "config", Map.of("worker_host", pool)));
+        }
+
+        /** Runs are claimed oldest first: the clock stands still, so each creation moves it on a little. */
+        String createRun(Map<String, ?> body) {
+            clock.advance(Duration.ofMillis(1));
+            return user.createRun(body);
         }
     }
 
     private Lane lane() {
         String name = UUID.randomUUID().toString().substring(0, 8);
-        return new Lane(shared.newTenant("user-" + name), shared.newWorkerKey("worker-" + name), "pool-" + name);
+        return new Lane(shared.newTenant("user-" + name), shared.newWorkerKey("worker-" + name), "pool-" + name,
+                clock);
     }
 
     static String register(Api worker, String pool) {
@@ -239,8 +246,7 @@ abstract class WorkersApiTest {
         Api worker = lane.worker();
         String w = lane.register();
         String other = lane.createRun("another run of the same user");
-        String run = user.post("/agent/runs", Map.of("prompt", "tokened", "config", Map.of("worker_host", lane.pool())))
-                .json().get("run_id").asText();
+        String run = lane.createRun("tokened");
         Api.Reply claimed;
         do {
             claimed = claim(worker, w, 0); // FIFO: the first claim takes `other`
@@ -256,10 +262,12 @@ abstract class WorkersApiTest {
                 "sender_run_id", other)).status()).as("only as its own run (the other is not even visible)")
                 .isEqualTo(404);
         assertThat(agent.post("/workers", Map.of("name", "x")).status()).as("not a worker").isEqualTo(403);
-        worker.post("/workers/" + w + "/runs/" + run + "/accept", (String) null);
-        report(worker, w + ":1", run, "run_in_progress");
-        report(worker, w + ":1", run, "run_succeeded");
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> agent.get("/agent/runs/" + run).status() == 401);
+        assertThat(worker.post("/workers/" + w + "/runs/" + run + "/accept", (String) null).status()).isEqualTo(200);
+        String execution = claimed.json().get("execution_id").asText();
+        assertThat(report(worker, execution, run, "run_in_progress").status()).isEqualTo(200);
+        assertThat(report(worker, execution, run, "run_succeeded").status()).isEqualTo(200);
+        // refused once the node's authentication cache (a few seconds of the server's clock) lets go of the token
+        clock.advanceUntil(Duration.ofSeconds(1), () -> agent.get("/agent/runs/" + run).status() == 401);
     }
 
     @Test
@@ -331,7 +339,7 @@ abstract class WorkersApiTest {
         String gpuPool = lane.pool() + "-gpu";
         String gpu = register(worker, gpuPool);
         String first = lane.createRun("first");
-        String gpuRun = user.createRun(Map.of("prompt", "needs a gpu", "config", Map.of("worker_host", gpuPool)));
+        String gpuRun = lane.createRun(Map.of("prompt", "needs a gpu", "config", Map.of("worker_host", gpuPool)));
         String second = lane.createRun("second");
         assertThat(claim(worker, general, 0).json().get("run").get("run_id").asText()).isEqualTo(first);
         assertThat(claim(worker, general, 0).json().get("run").get("run_id").asText()).isEqualTo(second);
