@@ -2,7 +2,7 @@ package dev.drover.worker;
 
 import dev.drover.api.HeartbeatResponse;
 import dev.drover.api.LeaseStatus;
-import dev.drover.client.DroverClient;
+import dev.drover.client.DroverWorkerClient;
 import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 final class LeaseWatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseWatch.class);
 
-    private final DroverClient client;
+    private final DroverWorkerClient client;
     private final String workerId;
     private final String runId;
     private final Duration every;
@@ -26,7 +26,7 @@ final class LeaseWatch implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
 
-    private LeaseWatch(DroverClient client, String workerId, String runId, Duration every, Cancellation cancellation) {
+    private LeaseWatch(DroverWorkerClient client, String workerId, String runId, Duration every, Cancellation cancellation) {
         this.client = client;
         this.workerId = workerId;
         this.runId = runId;
@@ -36,7 +36,7 @@ final class LeaseWatch implements AutoCloseable {
     }
 
     /** Watches {@code runId} until closed, heartbeating every {@code every} at most. */
-    static LeaseWatch start(DroverClient client, String workerId, String runId, Duration every,
+    static LeaseWatch start(DroverWorkerClient client, String workerId, String runId, Duration every,
             Cancellation cancellation) {
         LeaseWatch w = new LeaseWatch(client, workerId, runId, every, cancellation);
         w.thread.start();

@@ -4,7 +4,7 @@ import dev.drover.api.ArtifactItem;
 import dev.drover.api.ArtifactType;
 import dev.drover.api.ArtifactUpload;
 import dev.drover.api.ClaimedRun;
-import dev.drover.client.DroverClient;
+import dev.drover.client.DroverWorkerClient;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,12 +13,12 @@ import java.util.Optional;
  * an agent's artifacts are recorded on it), recorded by the worker holding the run, fenced to its execution.
  */
 final class RunPullRequests implements Delivery.RunArtifacts {
-    private final DroverClient worker;
+    private final DroverWorkerClient worker;
     private final String workerId;
     private final ClaimedRun claimed;
     private final dev.drover.api.Redactor redactor;
 
-    RunPullRequests(DroverClient worker, String workerId, ClaimedRun claimed, dev.drover.api.Redactor redactor) {
+    RunPullRequests(DroverWorkerClient worker, String workerId, ClaimedRun claimed, dev.drover.api.Redactor redactor) {
         this.worker = worker;
         this.workerId = workerId;
         this.claimed = claimed;
@@ -30,7 +30,7 @@ final class RunPullRequests implements Delivery.RunArtifacts {
         if (claimed.runToken() == null) {
             return Optional.empty();
         }
-        List<ArtifactItem> artifacts = new DroverClient(worker.baseUrl(), claimed.runToken())
+        List<ArtifactItem> artifacts = worker.asRun(claimed.runToken())
                 .getRun(claimed.run().runId()).artifacts();
         if (artifacts == null) {
             return Optional.empty();

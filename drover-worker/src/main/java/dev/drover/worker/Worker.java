@@ -14,6 +14,7 @@ import dev.drover.api.UsageReport;
 import dev.drover.api.WorkerInfo;
 import dev.drover.api.WorkerRegistration;
 import dev.drover.client.DroverClient;
+import dev.drover.client.DroverWorkerClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * A worker, in the shape of a CI runner's loop: register; for each slot, claim (long-poll) and accept in one call,
  * prepare the workspace, run the harness, report; meanwhile a {@link LeaseWatch} heartbeats each run held and stops
  * it the moment it is cancelled or lost.
- * It talks to the server only through {@link DroverClient}.
+ * It talks to the server only through drover-client ({@link DroverWorkerClient}, and the {@link DroverClient} it hands
+ * out).
  */
 public final class Worker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
@@ -48,7 +50,7 @@ public final class Worker implements AutoCloseable {
     static final Duration REPORT_RETRIES = Duration.ofMinutes(10);
 
     private final WorkerConfig config;
-    private final DroverClient client;
+    private final DroverWorkerClient client;
     private Harnesses harnesses;
     private EnvironmentSetup setup;
     private Delivery delivery;
@@ -73,12 +75,12 @@ public final class Worker implements AutoCloseable {
 
     public Worker(WorkerConfig config) {
         this.config = config;
-        this.client = new DroverClient(config.serverUrl(), config.apiKey()).reportRetries(REPORT_RETRIES);
+        this.client = new DroverWorkerClient(config.serverUrl(), config.apiKey()).reportRetries(REPORT_RETRIES);
     }
 
     /** Registers and starts the slot loops and the heartbeat. */
     public Worker start() {
-        harnesses = new Harnesses(config, new ModelProviders(config.providerEnv(), client.models().defaultModelId()));
+        harnesses = new Harnesses(config, new ModelProviders(config.providerEnv(), client.api().models().defaultModelId()));
         setup = new EnvironmentSetup(config);
         delivery = new Delivery(config.gitToken(), new ForgePullRequests());
         isolation = Isolations.choose(config.isolation(), config.sandboxHidden(), config.workRoot());
@@ -222,7 +224,7 @@ public final class Worker implements AutoCloseable {
         client.reportEvent(run.runId(), claimed.executionId(), "run_in_progress", null);
         UsageMeter usage = (model, in, out) -> client.recordUsage(info.workerId(), run.runId(),
                 claimed.executionId(), new UsageReport(model, in, out));
-        DroverClient agentApi = new DroverClient(client.baseUrl(), claimed.runToken());
+        DroverClient agentApi = client.asRun(claimed.runToken());
         RunContext.ArtifactSink artifacts = a -> client.recordArtifact(info.workerId(), run.runId(),
                 claimed.executionId(), redact(a, redactor));
         RunSecret harnessAuth = claimed.secrets() == null ? null : claimed.secrets().stream()

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.drover.api.WorkerInfo;
 import dev.drover.api.WorkerRegistration;
-import dev.drover.client.DroverClient;
+import dev.drover.client.DroverWorkerClient;
 import dev.drover.server.testing.Api;
 import dev.drover.server.testing.Backend;
 import dev.drover.server.testing.TestServer;
@@ -21,7 +21,7 @@ class LeaseWatchTest {
         try (TestServer server = TestServer.start(Backend.SQLITE,
                 Backend.SQLITE.freshConfig().withLeaseDuration(Duration.ofSeconds(3)))) {
             Api user = server.admin();
-            DroverClient client = new DroverClient(server.apiBaseUrl(), server.newWorkerKey("w-" + UUID.randomUUID()).key());
+            DroverWorkerClient client = new DroverWorkerClient(server.apiBaseUrl(), server.newWorkerKey("w-" + UUID.randomUUID()).key());
             WorkerInfo worker = client.registerWorker(new WorkerRegistration("w", "default", 1, "test-host"));
             String run = user.createRun("a slow stop");
             String execution = client.claim(worker.workerId(), 0, true).orElseThrow().executionId();

@@ -1,5 +1,6 @@
 package dev.drover.server.http;
 
+import io.helidon.common.uri.UriQuery;
 import io.helidon.webserver.http.ServerRequest;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -13,22 +14,27 @@ import java.util.stream.Collectors;
 
 /** Typed, validated access to query parameters; every failure is a 400 naming the parameter. */
 public final class QueryParams {
-    private final ServerRequest req;
+    private final UriQuery query;
 
     public QueryParams(ServerRequest req) {
-        this.req = req;
+        this(req.query());
+    }
+
+    /** Over a query alone (decoded as the server decodes it): the rules need no request around them. */
+    public QueryParams(UriQuery query) {
+        this.query = query;
     }
 
     /** The parameter's value; empty means absent. NUL is refused as in bodies ({@link Text}). */
     public Optional<String> string(String name) {
-        Optional<String> value = req.query().first(name).asOptional().filter(s -> !s.isEmpty());
+        Optional<String> value = query.first(name).asOptional().filter(s -> !s.isEmpty());
         value.ifPresent(v -> Text.refuseNul(name, v));
         return value;
     }
 
     public List<String> strings(String name) {
         List<String> out = new ArrayList<>();
-        for (String v : req.query().all(name, List::of)) {
+        for (String v : query.all(name, List::of)) {
             Text.refuseNul(name, v);
             for (String part : v.split(",")) {
                 if (!part.isBlank()) {
@@ -111,10 +117,10 @@ public final class QueryParams {
     /** All parameters whose name starts with {@code prefix[} and ends with {@code ]}, e.g. metadata[team]=x. */
     public List<String[]> bracketed(String prefix) {
         List<String[]> out = new ArrayList<>();
-        for (String name : req.query().names()) {
+        for (String name : query.names()) {
             if (name.startsWith(prefix + "[") && name.endsWith("]")) {
                 String key = name.substring(prefix.length() + 1, name.length() - 1);
-                for (String value : req.query().all(name, List::of)) {
+                for (String value : query.all(name, List::of)) {
                     Text.refuseNul(name, value);
                     out.add(new String[] {key, value});
                 }

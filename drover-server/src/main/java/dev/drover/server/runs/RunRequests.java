@@ -199,27 +199,28 @@ public final class RunRequests {
     /** {@code harness.model_id} and {@code reasoning_level} belong to a CLI harness; the built-in one has config.model_id. */
     private static void validateHarnessModel(String field, AmbientAgentConfig c) {
         Harness h = c.harness();
+        String p = field.isEmpty() ? "" : field + "."; // as validateConfig names them: an identity's are top-level
         if (h == null || (h.modelId() == null && h.reasoningLevel() == null)) {
             return;
         }
         String type = h.type() == null ? "oz" : h.type();
         if (!CLI_HARNESSES.contains(type)) {
-            String which = h.modelId() != null ? ".harness.model_id" : ".harness.reasoning_level";
-            throw ApiException.badRequest(field + which, "applies to the claude, codex and gemini harnesses only; "
-                    + "the " + type + " harness's model is " + field + ".model_id");
+            String which = h.modelId() != null ? "harness.model_id" : "harness.reasoning_level";
+            throw ApiException.badRequest(p + which, "applies to the claude, codex and gemini harnesses only; "
+                    + "the " + type + " harness's model is " + p + "model_id");
         }
-        Text.notBlankIfPresent(field + ".harness.model_id", h.modelId());
-        maxChars(field + ".harness.model_id", h.modelId(), 128);
+        Text.notBlankIfPresent(p + "harness.model_id", h.modelId());
+        maxChars(p + "harness.model_id", h.modelId(), 128);
         if (h.modelId() != null && !h.modelId().matches("[A-Za-z0-9][A-Za-z0-9._:/@\\[\\]-]*")) {
             // it becomes a command-line argument of the CLI: no leading dash, no spaces
-            throw ApiException.badRequest(field + ".harness.model_id", "must be a model name such as claude-sonnet-4-5");
+            throw ApiException.badRequest(p + "harness.model_id", "must be a model name such as claude-sonnet-4-5");
         }
         if (h.reasoningLevel() != null) {
             if (!REASONING_LEVELS.contains(h.reasoningLevel())) {
-                throw ApiException.badRequest(field + ".harness.reasoning_level", "one of low, medium, high");
+                throw ApiException.badRequest(p + "harness.reasoning_level", "one of low, medium, high");
             }
             if (!type.equals("codex")) {
-                throw ApiException.badRequest(field + ".harness.reasoning_level", "the " + type + " CLI has no "
+                throw ApiException.badRequest(p + "harness.reasoning_level", "the " + type + " CLI has no "
                         + "reasoning level setting; only the codex harness takes one");
             }
         }

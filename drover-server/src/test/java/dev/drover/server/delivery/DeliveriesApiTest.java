@@ -5,20 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drover.server.DroverServer;
+import dev.drover.server.ServerConfig;
 import dev.drover.server.testing.Api;
 import dev.drover.server.testing.Backend;
+import dev.drover.server.testing.MovableClock;
 import dev.drover.server.testing.TestServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -133,8 +133,9 @@ abstract class DeliveriesApiTest {
 
     @Test
     void aRetriedRunsClaimCarriesTheHeadsItsEarlierExecutionPushedAndItsReportReplacesTheirs() {
+        MovableClock clock = new MovableClock(java.time.Instant.parse("2026-12-01T10:00:00Z"));
         try (TestServer server = TestServer.start(backend(), backend().freshConfig()
-                .withLeaseDuration(Duration.ofSeconds(1)).withGitBaseUrl("https://github.com"))) {
+                .withGitBaseUrl("https://github.com"), clock)) {
             Api user = server.admin();
             Api worker = server.newWorkerKey("retry-" + UUID.randomUUID());
             String w = register(worker);
@@ -153,7 +154,7 @@ abstract class DeliveriesApiTest {
             worker.post(path, Api.toJson(report("acme/web", HEAD, true, null)), fenced);
             worker.post(path, Api.toJson(report("acme/lib", HEAD, false, "refused")), fenced);
             // the worker is lost before the agent started: the run is requeued and claimed again
-            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+            clock.advanceUntil(ServerConfig.DEFAULT_LEASE, () ->
                     user.get("/agent/runs/" + run).json().get("state").asText().equals("QUEUED"));
             JsonNode second = claim(worker, w, run);
             assertThat(second.get("delivery").get("previous_heads")).hasSize(1);

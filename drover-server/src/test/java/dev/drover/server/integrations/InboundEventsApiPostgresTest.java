@@ -42,6 +42,7 @@ class InboundEventsApiPostgresTest extends InboundEventsApiTest {
                 }
             }
             assertThat(replies).allSatisfy(r -> assertThat(r.status()).as(r.toString()).isIn(200, 201));
+            assertThat(replies.stream().filter(r -> r.status() == 201)).as("one node created it").hasSize(1);
             assertThat(replies.stream().map(r -> r.json().get("run_id").asText()).collect(Collectors.toSet())).hasSize(1);
             assertThat(runs(s.api())).hasSize(1);
         }

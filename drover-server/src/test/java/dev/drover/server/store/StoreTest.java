@@ -88,6 +88,22 @@ abstract class StoreTest {
         });
     }
 
+    /** The tables the database reports (lower case), read from the driver's metadata, not from our migrations. */
+    private List<String> tableNames() {
+        return db.readOne(h -> {
+            try (java.sql.ResultSet rs = h.getConnection().getMetaData()
+                    .getTables(null, null, "%", new String[] {"TABLE"})) {
+                List<String> names = new ArrayList<>();
+                while (rs.next()) {
+                    names.add(rs.getString("TABLE_NAME").toLowerCase(java.util.Locale.ROOT));
+                }
+                return names;
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     private String state(String run) {
         return db.readOne(h -> h.createQuery("SELECT state FROM runs WHERE id = :id").bind("id", run)
                 .mapTo(String.class).one());
@@ -118,11 +134,9 @@ abstract class StoreTest {
                                 + "ORDER BY installed_rank").mapTo(String.class).list());
         assertThat(applied).containsExactlyElementsOf(shipped);
         assertThat(count("SELECT COUNT(*) FROM flyway_schema_history WHERE success = FALSE")).isZero();
-        for (String table : List.of("teams", "principals", "team_members", "api_keys", "runs", "run_metadata",
+        assertThat(tableNames()).contains("teams", "principals", "team_members", "api_keys", "runs", "run_metadata",
                 "run_attachments", "artifacts", "idempotency_keys", "events", "event_counter", "messages", "workers",
-                "run_tokens")) {
-            assertThat(count("SELECT COUNT(*) FROM " + table)).as(table).isGreaterThanOrEqualTo(0);
-        }
+                "run_tokens");
         assertThat(count("SELECT COUNT(*) FROM event_counter")).as("one counter row").isEqualTo(1);
     }
 

@@ -23,6 +23,23 @@ public final class MovableClock extends Clock {
         now.updateAndGet(t -> t.plus(by));
     }
 
+    /**
+     * Lets time pass in steps of {@code step} until {@code done} holds, for a server's periodic passes (the lease
+     * sweeper runs once a second of real time) to act on the moved clock. Moving again at every poll, not once:
+     * a node's first sweep grants every lease a grace period from its own "now" (RunLeases.sweep), and that pass
+     * may come after the first move.
+     */
+    public void advanceUntil(Duration step, java.util.concurrent.Callable<Boolean> done) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+                .until(() -> {
+                    if (done.call()) {
+                        return true;
+                    }
+                    advance(step);
+                    return false;
+                });
+    }
+
     @Override
     public Instant instant() {
         return now.get();

@@ -48,8 +48,8 @@ abstract class FencingTest {
 
     @Test
     void aStaleWorkerCannotMoveARunThatAnotherWorkerReclaimedAfterItsLeaseExpired() {
-        try (TestServer server = TestServer.start(backend(),
-                backend().freshConfig().withLeaseDuration(Duration.ofSeconds(1)))) {
+        MovableClock clock = new MovableClock(Instant.parse("2026-12-01T10:00:00Z"));
+        try (TestServer server = TestServer.start(backend(), backend().freshConfig(), clock)) {
             Api user = server.admin();
             // one key, two workers: the key alone cannot tell them apart, the execution id must
             Api key = server.newWorkerKey("fleet-" + UUID.randomUUID());
@@ -58,8 +58,8 @@ abstract class FencingTest {
             JsonNode first = claimAccepted(key, stale);
             String staleExecution = first.get("execution_id").asText();
             assertThat(staleExecution).isEqualTo(stale + ":1");
-            // the first worker goes quiet before starting the agent: the run is queued again ...
-            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> state(user, run).equals("QUEUED"));
+            // the first worker goes quiet before starting the agent: its lease runs out, the run is queued again ...
+            clock.advanceUntil(ServerConfig.DEFAULT_LEASE, () -> state(user, run).equals("QUEUED"));
             Api.Reply whileQueued = report(key, staleExecution, run, "run_failed");
             assertThat(whileQueued.status()).as("leased to no worker of this key: " + whileQueued).isEqualTo(404);
             assertThat(state(user, run)).isEqualTo("QUEUED");
@@ -97,14 +97,14 @@ abstract class FencingTest {
 
     @Test
     void theSameWorkerReclaimingARunCannotReportForItsEarlierAttempt() {
-        try (TestServer server = TestServer.start(backend(),
-                backend().freshConfig().withLeaseDuration(Duration.ofSeconds(1)))) {
+        MovableClock clock = new MovableClock(Instant.parse("2026-12-01T10:00:00Z"));
+        try (TestServer server = TestServer.start(backend(), backend().freshConfig(), clock)) {
             Api user = server.admin();
             Api key = server.newWorkerKey("solo-" + UUID.randomUUID());
             String worker = WorkersApiTest.register(key, "default");
             String run = user.createRun("claimed twice by one worker");
             String earlier = claimAccepted(key, worker).get("execution_id").asText();
-            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> state(user, run).equals("QUEUED"));
+            clock.advanceUntil(ServerConfig.DEFAULT_LEASE, () -> state(user, run).equals("QUEUED"));
             String later = claimAccepted(key, worker).get("execution_id").asText();
             assertThat(later).isNotEqualTo(earlier);
             assertThat(report(key, earlier, run, "run_in_progress").status()).isEqualTo(409);
