@@ -50,6 +50,8 @@ public final class Workers {
     static final int HEARTBEAT_DIVISOR = 3;
     /** The longest an idle claim sleeps without looking whether the node is stopping. */
     private static final Duration WAIT_SLICE = Duration.ofSeconds(1);
+    /** The longest a node lets pass between two records of a claiming worker's last sign of life. */
+    static final Duration CLAIM_TOUCH_INTERVAL = Duration.ofSeconds(5);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
     private static final Pattern ISOLATION = Pattern.compile("[a-z0-9-]{1,32}");
 
@@ -138,7 +140,7 @@ public final class Workers {
     public Optional<ClaimedRun> claim(Principal caller, String workerId, Duration wait, boolean accept)
             throws InterruptedException {
         Worker worker = owned(caller, workerId);
-        touch(workerId);
+        touchOnClaim(workerId);
         long deadline = System.nanoTime() + wait.toNanos();
         // counted as waiting before the first attempt: a run queued during an attempt leaves a wake-up for the wait
         try (ClaimWakeups.Waiter waiter = wakeups.waiter(worker.pool())) {
@@ -276,6 +278,24 @@ public final class Workers {
     private void touch(String workerId) {
         db.write(h -> h.createUpdate("UPDATE workers SET last_heartbeat_at = :now WHERE id = :id")
                 .bind("now", Times.micros(clock.instant())).bind("id", workerId).execute());
+    }
+
+    /** When this node last recorded a claim of each worker as a sign of life (System.nanoTime). */
+    private final Map<String, Long> claimTouched = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * A claim is a sign of life too, but a busy worker claims many times a second and each record is a commit: it is
+     * written at most once per {@link #CLAIM_TOUCH_INTERVAL} per node. Liveness is judged over several leases
+     * (the workers list) and leases are renewed by heartbeats, never by this, so the coarser record changes nothing.
+     */
+    private void touchOnClaim(String workerId) {
+        long now = System.nanoTime();
+        Long last = claimTouched.get(workerId);
+        if (last != null && now - last < CLAIM_TOUCH_INTERVAL.toNanos()) {
+            return;
+        }
+        touch(workerId);
+        claimTouched.put(workerId, now);
     }
 
     private Worker owned(Principal caller, String workerId) {
