@@ -36,11 +36,14 @@ public final class Bench implements Callable<Integer> {
 
     enum Db { sqlite, postgres, both }
 
-    enum Suite { http, creates, dispatch, skills, web, watchers, all }
+    enum Suite { http, creates, dispatch, skills, web, watchers, claims, all }
 
     @Option(names = "--suite", defaultValue = "all", description = "http (reads, creates, lists), dispatch (worker "
             + "dispatch latency and runs/s), creates (POST /agent/runs against raw inserts, on PostgreSQL with one and two "
-            + "server nodes; not part of all), skills (GET /agent over many repositories), watchers (many SSE streams woken by events), web (the dashboard's runs page in headless chromium; not part of all) or all (default: ${DEFAULT-VALUE})")
+            + "server nodes; not part of all), skills (GET /agent over many repositories), watchers (many SSE streams "
+            + "woken by events), claims (create → CLAIMED, and claim + complete throughput against pgbench and a "
+            + "db-scheduler-style poll loop), web (the dashboard's runs page in headless chromium; not part of all) or "
+            + "all (default: ${DEFAULT-VALUE})")
     Suite suite;
 
     @Option(names = "--db", defaultValue = "both", description = "sqlite, postgres or both (default: ${DEFAULT-VALUE})")
@@ -107,6 +110,26 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--watch-spacing", defaultValue = "100ms", converter = DurationConverter.class,
             description = "pause between two reported events of the watchers suite (default: ${DEFAULT-VALUE})")
     Duration watchSpacing;
+
+    @Option(names = "--claim-samples", defaultValue = "200",
+            description = "runs timed one at a time for create → CLAIMED in the claims suite (default: ${DEFAULT-VALUE})")
+    int claimSamples;
+
+    @Option(names = "--claim-loops", defaultValue = "8",
+            description = "concurrent worker loops of the claims suite, and pgbench's clients and the poll loop's threads (default: ${DEFAULT-VALUE})")
+    int claimLoops;
+
+    @Option(names = "--claim-runs", defaultValue = "3000",
+            description = "QUEUED runs the claims suite's worker loops drain (default: ${DEFAULT-VALUE})")
+    int claimRuns;
+
+    @Option(names = "--poll-tasks", defaultValue = "30000",
+            description = "tasks the db-scheduler-style poll loop drains (default: ${DEFAULT-VALUE})")
+    int pollTasks;
+
+    @Option(names = "--poll-batch", split = ",", defaultValue = "1,16",
+            description = "the poll loop's fetch sizes (LIMIT n), one figure each (default: ${DEFAULT-VALUE})")
+    List<Integer> pollBatch;
 
     @Option(names = "--work-dir", description = "databases, logs and wrk output (default: bench/runs/<time>, kept across builds)")
     Path workDir;
@@ -193,6 +216,16 @@ public final class Bench implements Callable<Integer> {
             publish("watchers.md", Report.watchersMarkdown(date, command, machine, watchLoadBefore,
                     Machine.loadAverage(), note, serverJvmArgs, results), Report.WATCHERS_BEGIN, Report.WATCHERS_END);
         }
+        if (suite == Suite.claims || suite == Suite.all) {
+            String claimsLoadBefore = Machine.loadAverage();
+            List<Report.ClaimsResult> results = new ArrayList<>();
+            for (String kind : kinds) {
+                results.add(measureClaims(kind));
+            }
+            String pgbench = kinds.contains("postgres") ? PgBaselines.pgbenchVersion() : null;
+            publish("claims.md", Report.claimsMarkdown(date, command, machine, claimsLoadBefore, Machine.loadAverage(),
+                    note, pgbench, claimLoops, results), Report.CLAIMS_BEGIN, Report.CLAIMS_END);
+        }
         if (suite == Suite.web) {
             String webLoadBefore = Machine.loadAverage();
             List<Report.WebResult> results = new ArrayList<>();
@@ -246,6 +279,55 @@ public final class Bench implements Callable<Integer> {
                 }
             }
             return new Report.DispatchResult(store.label(), latency, throughput);
+        }
+    }
+
+    /**
+     * The claim path through the worker protocol, no agent work: create → CLAIMED with an idle worker, then claim +
+     * complete throughput of {@code --claim-loops} worker loops; on PostgreSQL, side by side in one run against
+     * the same server, pgbench's single-row UPDATE and a db-scheduler-style poll loop (see {@link PgBaselines}).
+     */
+    private Report.ClaimsResult measureClaims(String kind) throws Exception {
+        Path dir = Files.createDirectories(workDir.resolve(kind + "-claims"));
+        try (Closeable cleanup = () -> deleteUnless(keepDatabases, dir.resolve("db"));
+                Store store = kind.equals("sqlite") ? Store.sqlite(dir.resolve("db")) : Store.postgres(dir.resolve("db"))) {
+            List<String> args = new ArrayList<>(List.of(store.dataDir(Store.DROVER).toString(), ADMIN_KEY));
+            args.addAll(store.serverDatabaseArgs());
+            List<String> jvmArgs = new ArrayList<>(serverJvmArgs);
+            jvmArgs.add("-D" + ServerMain.WORKER_KEY + "=true");
+            jvmArgs.add("-D" + ServerMain.TEAM_CONCURRENCY + "=0"); // a measure of claims, not of admission
+            if (jfr) {
+                jvmArgs.add("-XX:StartFlightRecording=filename=" + dir.resolve("drover.jfr").toAbsolutePath()
+                        + ",settings=profile,dumponexit=true");
+            }
+            ClaimsBench.Latency latency;
+            ClaimsBench.Throughput drover;
+            try (ChildJvm server = ChildJvm.start("drover", ServerMain.class, jvmArgs, args, dir.resolve("drover.log"))) {
+                String workerKey = Files.readString(store.dataDir(Store.DROVER).resolve(Bootstrap.WORKER_KEY_FILE)).strip();
+                ClaimsBench bench = new ClaimsBench("http://127.0.0.1:" + server.port() + "/api/v1", ADMIN_KEY, workerKey);
+                step(kind, "create → CLAIMED, one idle worker, " + claimSamples + " runs");
+                latency = bench.latency(LIST_WARMUP, claimSamples);
+                step(kind, "create → CLAIMED p50 %.2f ms, p99 %.2f ms".formatted(latency.claimedP50(), latency.claimedP99()));
+                bench.throughput(claimLoops, Math.min(claimRuns, 300)); // warm-up: JIT, pools
+                step(kind, claimLoops + " worker loops draining " + claimRuns + " runs");
+                drover = bench.throughput(claimLoops, claimRuns);
+                step(kind, "claim + complete %.0f runs/s".formatted(drover.perSecond()));
+            }
+            if (!(store instanceof Store.Postgres pg)) {
+                return new Report.ClaimsResult(store.label(), store.describe(), latency, drover, null, List.of());
+            }
+            step(kind, "pgbench single-row UPDATE, " + claimLoops + " clients, " + duration.toSeconds() + " s");
+            double tps = PgBaselines.pgbench(pg, claimLoops, duration, dir);
+            step(kind, "pgbench %.0f tps".formatted(tps));
+            store.migrate(Store.RAW);
+            List<Report.PollResult> poll = new ArrayList<>();
+            for (int batch : pollBatch) {
+                PgBaselines.pollLoop(store, claimLoops, batch, Math.min(pollTasks, 2_000)); // warm-up
+                ClaimsBench.Throughput t = PgBaselines.pollLoop(store, claimLoops, batch, pollTasks);
+                step(kind, "db-scheduler-style poll loop, batch %d: %.0f tasks/s".formatted(batch, t.perSecond()));
+                poll.add(new Report.PollResult(batch, t));
+            }
+            return new Report.ClaimsResult(store.label(), store.describe(), latency, drover, tps, poll);
         }
     }
 

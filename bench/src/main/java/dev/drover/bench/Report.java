@@ -178,6 +178,78 @@ final class Report {
         return String.format(Locale.ROOT, "%.2f %s", r, r >= TARGET ? "(met)" : "(**missed**)");
     }
 
+    static final String CLAIMS_BEGIN = "<!-- bench:claims:begin (written by bench/run.sh --suite claims; edits here are overwritten) -->";
+    static final String CLAIMS_END = "<!-- bench:claims:end -->";
+
+    /** A db-scheduler-style poll loop's figure for one fetch batch size. */
+    record PollResult(int batch, ClaimsBench.Throughput t) {}
+
+    /** One database's claims figures; the baselines only on PostgreSQL (null / empty on SQLite). */
+    record ClaimsResult(String label, String settings, ClaimsBench.Latency latency, ClaimsBench.Throughput drover,
+            Double pgbenchTps, List<PollResult> poll) {}
+
+    static String claimsMarkdown(String date, String command, Machine m, String loadBefore, String loadAfter,
+            String note, String pgbench, int loops, List<ClaimsResult> results) {
+        StringBuilder md = new StringBuilder();
+        md.append("### Run of ").append(date).append('\n').append('\n');
+        if (note != null && !note.isBlank()) {
+            md.append("**").append(note).append("**\n\n");
+        }
+        md.append("- Machine: ").append(m.cpuModel()).append(", `nproc` = ").append(m.nproc()).append(", ")
+                .append(m.os()).append("; ").append(m.jdk()).append('\n');
+        md.append("- Command: `").append(command).append("`\n");
+        md.append("- Load average (1 min) before: ").append(loadBefore).append(", after: ").append(loadAfter).append('\n');
+        for (ClaimsResult r : results) {
+            md.append("- ").append(r.label()).append(": ").append(r.settings()).append('\n');
+        }
+        if (pgbench != null) {
+            md.append("- pgbench: ").append(pgbench).append(", a one-statement script (`UPDATE pgbench_accounts SET "
+                    + "abalance = abalance + :delta WHERE aid = :aid`, autocommit), scale 1, ").append(loops)
+                    .append(" clients, against the same PostgreSQL server as Drover\n");
+        }
+        md.append('\n');
+        md.append("| | ").append(String.join(" | ", results.stream().map(ClaimsResult::label).toList())).append(" |\n");
+        md.append("|---|").append("---:|".repeat(results.size())).append('\n');
+        md.append("| create → PENDING, idle long-polling worker: p50 ms |");
+        results.forEach(r -> md.append(' ').append(ms(r.latency().pendingP50())).append(" |"));
+        md.append("\n| **create → CLAIMED** p50 / p99 ms (targets p50 ≤ 5 SQLite, ≤ 10 PostgreSQL; p99 ≤ 50) |");
+        results.forEach(r -> {
+            double target = r.label().equals("SQLite") ? 5 : 10;
+            boolean met = r.latency().claimedP50() <= target && r.latency().claimedP99() <= 50;
+            md.append(' ').append(ms(r.latency().claimedP50())).append(" / ").append(ms(r.latency().claimedP99()))
+                    .append(met ? " (met)" : " (**missed**)").append(" |");
+        });
+        md.append("\n| Drover: claim + complete, ").append(loops)
+                .append(" worker loops over HTTP (claim?accept → run_in_progress → run_succeeded): runs/s |");
+        results.forEach(r -> md.append(' ').append(r.drover() == null ? "–" : count(r.drover().perSecond()))
+                .append(" |"));
+        md.append("\n| pgbench single-row UPDATE, ").append(loops).append(" clients: transactions/s |");
+        results.forEach(r -> md.append(' ').append(r.pgbenchTps() == null ? "–" : count(r.pgbenchTps())).append(" |"));
+        md.append("\n| **Drover ÷ pgbench** (target ≥ 0.5) |");
+        results.forEach(r -> {
+            if (r.pgbenchTps() == null || r.drover() == null) {
+                md.append(" – |");
+            } else {
+                double ratio = r.drover().perSecond() / r.pgbenchTps();
+                md.append(String.format(Locale.ROOT, " %.2f", ratio)).append(ratio >= 0.5 ? " (met)" : " (**missed**)")
+                        .append(" |");
+            }
+        });
+        Set<Integer> batches = new java.util.TreeSet<>();
+        results.forEach(r -> r.poll().forEach(p -> batches.add(p.batch())));
+        for (int b : batches) {
+            md.append("\n| db-scheduler-style poll loop, ").append(loops).append(" threads, JDBC, fetch batch ")
+                    .append(b).append(": tasks/s (Drover ÷ it) |");
+            for (ClaimsResult r : results) {
+                PollResult p = r.poll().stream().filter(x -> x.batch() == b).findFirst().orElse(null);
+                md.append(' ').append(p == null || r.drover() == null ? "–" : String.format(Locale.ROOT, "%s (%.2f)",
+                        count(p.t().perSecond()), r.drover().perSecond() / p.t().perSecond())).append(" |");
+            }
+        }
+        md.append('\n');
+        return md.toString();
+    }
+
     static String count(double v) {
         return String.format(Locale.ROOT, "%,.0f", v);
     }

@@ -26,6 +26,8 @@ public final class ServerMain {
     /** The embedded worker's isolation (container, bubblewrap, none); unset: the worker's default. */
     static final String ISOLATION = "drover.bench.isolation";
     static final String DEFAULT_IMAGE = "drover.bench.defaultImage";
+    /** With {@code true}: a worker key is written to {@code <data-dir>/worker-api-key} for the claims suite's loops. */
+    static final String WORKER_KEY = "drover.bench.workerKey";
 
     private ServerMain() {}
 
@@ -40,6 +42,9 @@ public final class ServerMain {
             config = config.withDatabase(args[2], args[3], null);
         }
         DroverServer server = DroverServer.start(config);
+        if (Boolean.getBoolean(WORKER_KEY)) {
+            Bootstrap.ensureEmbeddedWorkerKey(server.accounts(), dataDir);
+        }
         int slots = Integer.getInteger(WORKERS, 0);
         Worker worker = slots <= 0 ? null : new Worker(WorkerConfig.embedded(server.apiBaseUrl(),
                 Bootstrap.ensureEmbeddedWorkerKey(server.accounts(), dataDir), slots, dataDir, Map.of())

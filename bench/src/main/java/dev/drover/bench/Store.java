@@ -158,6 +158,16 @@ abstract sealed class Store implements AutoCloseable {
             return pg.getJdbcUrl("postgres", name);
         }
 
+        /** The server's TCP port on 127.0.0.1 (user postgres, trust authentication), for pgbench. */
+        int port() {
+            return pg.getPort();
+        }
+
+        /** An empty database beside Drover's, e.g. pgbench's. */
+        void createDatabase(String name) {
+            exec("postgres", "CREATE DATABASE " + name);
+        }
+
         @Override
         String label() {
             return "PostgreSQL";

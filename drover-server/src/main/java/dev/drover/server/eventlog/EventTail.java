@@ -62,6 +62,8 @@ public final class EventTail implements AutoCloseable {
     private final Thread reader;
     volatile boolean closed;
     private long reads; // for the benchmark and tests: database reads the reader made
+    private final List<java.util.function.Consumer<List<RunEvent>>> listeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public EventTail(Source source, EventBus bus, Settings settings) {
         this.source = source;
@@ -140,11 +142,21 @@ public final class EventTail implements AutoCloseable {
         }
     }
 
+    /**
+     * Also hands every new event, once, to {@code listener} in batches (after the subscriptions, outside
+     * the tail's lock): for node-wide waiters that care about kinds of events rather than runs, such as idle
+     * workers' claims. It runs on the reading thread, so it must be quick, do no I/O and not throw.
+     */
+    public void onEvents(java.util.function.Consumer<List<RunEvent>> listener) {
+        listeners.add(listener);
+    }
+
     /** Reads everything past the cursor and hands it out; the reader thread's job (and a lagging watcher's). */
     void catchUp() {
         while (!closed) {
             long from = cursor();
             List<RunEvent> batch = source.after(from, settings.readBatch());
+            List<RunEvent> handed = new ArrayList<>(batch.size());
             lock.lock();
             try {
                 reads++;
@@ -156,6 +168,7 @@ public final class EventTail implements AutoCloseable {
                         continue;
                     }
                     remember(e);
+                    handed.add(e);
                     Set<EventSubscription> subs = byRun.get(e.runId());
                     if (subs != null) {
                         for (EventSubscription s : subs) {
@@ -166,6 +179,15 @@ public final class EventTail implements AutoCloseable {
                 }
             } finally {
                 lock.unlock();
+            }
+            if (!handed.isEmpty()) {
+                for (var listener : listeners) {
+                    try {
+                        listener.accept(handed);
+                    } catch (RuntimeException e) {
+                        LOG.warn("an event listener failed: {}", e.toString());
+                    }
+                }
             }
             if (batch.size() < settings.readBatch()) {
                 return;

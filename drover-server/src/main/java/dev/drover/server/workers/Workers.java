@@ -22,6 +22,7 @@ import dev.drover.server.environments.Environments;
 import dev.drover.server.runsecrets.RunSecrets;
 import dev.drover.server.secrets.Secrets;
 import dev.drover.server.eventlog.EventBus;
+import dev.drover.server.eventlog.EventTail;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.models.ModelCatalog;
 import dev.drover.server.runs.RunLeases;
@@ -40,19 +41,26 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The worker registry and the worker side of dispatch. Claims are long-polls woken by the event bus: a new run
- * commits a {@code run_queued} event, which wakes every idle claimer at once (on other nodes through
- * LISTEN/NOTIFY), so dispatch never waits for a polling interval.
+ * The worker registry and the worker side of dispatch. Claims are long-polls woken by the node's event tail: a new
+ * run commits a {@code run_queued} event, which the tail reads once for the node (on other nodes after
+ * LISTEN/NOTIFY) and which wakes one idle claimer of each waiting pool (see {@link ClaimWakeups}), so dispatch never
+ * waits for a polling interval and idle workers cost the database nothing per event.
  */
 public final class Workers {
     /** How often workers are asked to heartbeat; a third of the lease, so two lost beats are survivable. */
     static final int HEARTBEAT_DIVISOR = 3;
+    /** The longest an idle claim sleeps without looking whether the node is stopping. */
+    private static final Duration WAIT_SLICE = Duration.ofSeconds(1);
+    /** The longest a node lets pass between two records of a claiming worker's last sign of life. */
+    static final Duration CLAIM_TOUCH_INTERVAL = Duration.ofSeconds(5);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
     private static final Pattern ISOLATION = Pattern.compile("[a-z0-9-]{1,32}");
 
     private final Database db;
     private final RunLeases leases;
     private final EventBus bus;
+    private final EventTail tail;
+    private final ClaimWakeups wakeups = new ClaimWakeups();
     private final Clock clock;
     private final Transcripts transcripts;
     private final Artifacts artifacts;
@@ -63,7 +71,7 @@ public final class Workers {
     private final ModelCatalog models;
     private final dev.drover.server.delivery.Deliveries deliveries;
 
-    public Workers(Database db, RunLeases leases, EventBus bus, Clock clock, Transcripts transcripts,
+    public Workers(Database db, RunLeases leases, EventBus bus, EventTail tail, Clock clock, Transcripts transcripts,
             Artifacts artifacts, Runs runs, BlobStore blobs, Environments environments, ModelCatalog models,
             RunSecrets runSecrets, dev.drover.server.delivery.Deliveries deliveries) {
         this.deliveries = deliveries;
@@ -76,6 +84,8 @@ public final class Workers {
         this.db = db;
         this.leases = leases;
         this.bus = bus;
+        this.tail = tail;
+        tail.onEvents(wakeups);
         this.clock = clock;
         this.transcripts = transcripts;
     }
@@ -131,34 +141,52 @@ public final class Workers {
     public Optional<ClaimedRun> claim(Principal caller, String workerId, Duration wait, boolean accept)
             throws InterruptedException {
         Worker worker = owned(caller, workerId);
-        touch(workerId);
+        touchOnClaim(workerId);
         long deadline = System.nanoTime() + wait.toNanos();
-        while (true) {
-            long seen = bus.latest();
-            Optional<ClaimedRun> run = leases.claim(worker.id(), worker.pool(), accept);
-            long left = deadline - System.nanoTime();
-            if (run.isPresent()) {
-                ClaimedRun c = run.get();
-                String environmentId = c.run().agentConfig() == null ? null : c.run().agentConfig().environmentId();
-                String modelId = c.run().agentConfig() != null && c.run().agentConfig().modelId() != null
-                        ? c.run().agentConfig().modelId() : models.defaultModelId();
-                String provider = models.find(modelId).map(ModelCatalog.Model::provider).orElse(null);
-                RunEnvironment environment = deliveries.withTargets(environments.forRun(environmentId).orElse(null));
-                RunDelivery delivery = environment == null || environment.repos().isEmpty() ? null
-                        : deliveries.forClaim(c.run(), environment.deliverOnFailure(), environment.gitSecret());
-                // the values of the run's secrets go to the worker holding its lease, in this answer only
-                Secrets.Resolution secrets = runSecrets.forClaim(c.run(), environment);
-                return Optional.of(new ClaimedRun(c.run(), c.leaseExpiresAt(), c.attempt(),
-                        transcripts.historyBefore(c.run().runId(), c.run().conversationId(), c.continues()),
-                        c.runToken(), c.attachments(), environment, modelId, provider,
-                        runs.skillInstructions(c.run().runId()), c.executionId(), c.turn(), secrets.secrets(),
-                        secrets.error(), delivery, runs.mode(c.run().runId())));
+        // counted as waiting before the first attempt: a run queued during an attempt leaves a wake-up for the wait
+        try (ClaimWakeups.Waiter waiter = wakeups.waiter(worker.pool())) {
+            while (true) {
+                Optional<ClaimedRun> run = leases.claim(worker.id(), worker.pool(), accept);
+                if (run.isPresent()) {
+                    return Optional.of(answer(run.get()));
+                }
+                if (!awaitWakeup(waiter, deadline)) {
+                    return Optional.empty();
+                }
             }
-            if (left <= 0 || bus.isClosed()) {
-                return run;
-            }
-            bus.awaitAfter(seen, Duration.ofNanos(left));
         }
+    }
+
+    /** Waits for a wake-up until {@code deadline} (nanoTime); false when it passed or the node is stopping. */
+    private boolean awaitWakeup(ClaimWakeups.Waiter waiter, long deadline) throws InterruptedException {
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || tail.isClosed()) {
+                return false;
+            }
+            // in slices, so that a stopping node ends its claims within one
+            if (waiter.await(Duration.ofNanos(Math.min(left, WAIT_SLICE.toNanos())))) {
+                return true;
+            }
+        }
+    }
+
+    /** The claim's answer: the leased run with what the worker needs to execute it. */
+    private ClaimedRun answer(ClaimedRun c) {
+        String environmentId = c.run().agentConfig() == null ? null : c.run().agentConfig().environmentId();
+        String modelId = c.run().agentConfig() != null && c.run().agentConfig().modelId() != null
+                ? c.run().agentConfig().modelId() : models.defaultModelId();
+        String provider = models.find(modelId).map(ModelCatalog.Model::provider).orElse(null);
+        RunEnvironment environment = deliveries.withTargets(environments.forRun(environmentId).orElse(null));
+        RunDelivery delivery = environment == null || environment.repos().isEmpty() ? null
+                : deliveries.forClaim(c.run(), environment.deliverOnFailure(), environment.gitSecret());
+        // the values of the run's secrets go to the worker holding its lease, in this answer only
+        Secrets.Resolution secrets = runSecrets.forClaim(c.run(), environment);
+        return new ClaimedRun(c.run(), c.leaseExpiresAt(), c.attempt(),
+                transcripts.historyBefore(c.run().runId(), c.run().conversationId(), c.continues()),
+                c.runToken(), c.attachments(), environment, modelId, provider,
+                runs.skillInstructions(c.run().runId()), c.executionId(), c.turn(), secrets.secrets(),
+                secrets.error(), delivery, runs.mode(c.run().runId()));
     }
 
     public LeaseStatus accept(Principal caller, String workerId, String runId) {
@@ -251,6 +279,24 @@ public final class Workers {
     private void touch(String workerId) {
         db.write(h -> h.createUpdate("UPDATE workers SET last_heartbeat_at = :now WHERE id = :id")
                 .bind("now", Times.micros(clock.instant())).bind("id", workerId).execute());
+    }
+
+    /** When this node last recorded a claim of each worker as a sign of life (System.nanoTime). */
+    private final Map<String, Long> claimTouched = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * A claim is a sign of life too, but a busy worker claims many times a second and each record is a commit: it is
+     * written at most once per {@link #CLAIM_TOUCH_INTERVAL} per node. Liveness is judged over several leases
+     * (the workers list) and leases are renewed by heartbeats, never by this, so the coarser record changes nothing.
+     */
+    private void touchOnClaim(String workerId) {
+        long now = System.nanoTime();
+        Long last = claimTouched.get(workerId);
+        if (last != null && now - last < CLAIM_TOUCH_INTERVAL.toNanos()) {
+            return;
+        }
+        touch(workerId);
+        claimTouched.put(workerId, now);
     }
 
     private Worker owned(Principal caller, String workerId) {

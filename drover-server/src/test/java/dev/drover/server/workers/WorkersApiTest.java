@@ -331,6 +331,54 @@ abstract class WorkersApiTest {
     }
 
     @Test
+    void idleWorkersOfTwoPoolsEachWakeForTheirOwnPoolsRun() throws Exception {
+        try (TestServer server = start(backend().freshConfig().withTeamConcurrency(0))) {
+            Api worker = server.newWorkerKey("worker-" + UUID.randomUUID());
+            String general = register(worker, "default");
+            String gpu = register(worker, "gpu");
+            // the gpu claimer is woken by the default run too (events do not name pools): it must wait on, and
+            // still be there for its own run
+            CompletableFuture<Api.Reply> gpuWaiting = CompletableFuture.supplyAsync(() -> claim(worker, gpu, 30));
+            CompletableFuture<Api.Reply> generalWaiting = CompletableFuture.supplyAsync(() -> claim(worker, general, 30));
+            Thread.sleep(300); // both claims are in their wait (a claim arriving later finds the run by itself)
+            String run = server.admin().createRun("for the default pool");
+            assertThat(generalWaiting.get(20, TimeUnit.SECONDS).json().get("run").get("run_id").asText()).isEqualTo(run);
+            Thread.sleep(300);
+            assertThat(gpuWaiting).isNotDone();
+            String gpuRun = server.admin().post("/agent/runs", Map.of("prompt", "needs a gpu",
+                    "config", Map.of("worker_host", "gpu"))).json().get("run_id").asText();
+            assertThat(gpuWaiting.get(20, TimeUnit.SECONDS).json().get("run").get("run_id").asText()).isEqualTo(gpuRun);
+        }
+    }
+
+    @Test
+    void aBurstOfRunsReachesEveryIdleWorkerWithoutWaitingForTheirLongPollToEnd() throws Exception {
+        try (TestServer server = start(backend().freshConfig().withTeamConcurrency(0))) {
+            Api worker = server.newWorkerKey("worker-" + UUID.randomUUID());
+            List<CompletableFuture<Api.Reply>> waiting = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                String w = register(worker, "default");
+                waiting.add(CompletableFuture.supplyAsync(() -> claim(worker, w, 30)));
+            }
+            Thread.sleep(300); // every claim is waiting
+            Set<String> created = new HashSet<>();
+            long started = System.nanoTime();
+            for (int i = 0; i < 5; i++) {
+                created.add(server.admin().createRun("burst " + i));
+            }
+            Set<String> claimed = new HashSet<>();
+            for (CompletableFuture<Api.Reply> f : waiting) {
+                Api.Reply r = f.get(30, TimeUnit.SECONDS);
+                assertThat(r.status()).as(r.toString()).isEqualTo(200);
+                claimed.add(r.json().get("run").get("run_id").asText());
+            }
+            assertThat(claimed).isEqualTo(created);
+            // well inside the 30 s long-poll: every run woke a claimer rather than waiting for a poll to end
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
     void runsAreClaimedOldestFirstAndOnlyByWorkersOfTheirPool() {
         Lane lane = lane();
         Api user = lane.user();
