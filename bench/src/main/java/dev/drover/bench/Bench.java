@@ -36,13 +36,14 @@ public final class Bench implements Callable<Integer> {
 
     enum Db { sqlite, postgres, both }
 
-    enum Suite { http, creates, dispatch, skills, web, watchers, claims, all }
+    enum Suite { http, creates, dispatch, skills, web, watchers, claims, startup, all }
 
     @Option(names = "--suite", defaultValue = "all", description = "http (reads, creates, lists), dispatch (worker "
             + "dispatch latency and runs/s), creates (POST /agent/runs against raw inserts, on PostgreSQL with one and two "
             + "server nodes; not part of all), skills (GET /agent over many repositories), watchers (many SSE streams "
             + "woken by events), claims (create → CLAIMED, and claim + complete throughput against pgbench and a "
-            + "db-scheduler-style poll loop), web (the dashboard's runs page in headless chromium; not part of all) or "
+            + "db-scheduler-style poll loop), startup (./drover serve: start-to-ready, CPU and RSS, with and without "
+            + "the AOT cache), web (the dashboard's runs page in headless chromium; not part of all) or "
             + "all (default: ${DEFAULT-VALUE})")
     Suite suite;
 
@@ -130,6 +131,9 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--poll-batch", split = ",", defaultValue = "1,16",
             description = "the poll loop's fetch sizes (LIMIT n), one figure each (default: ${DEFAULT-VALUE})")
     List<Integer> pollBatch;
+    @Option(names = "--starts", defaultValue = "5",
+            description = "timed starts of ./drover serve per mode in the startup suite (default: ${DEFAULT-VALUE})")
+    int starts;
 
     @Option(names = "--work-dir", description = "databases, logs and wrk output (default: bench/runs/<time>, kept across builds)")
     Path workDir;
@@ -225,6 +229,15 @@ public final class Bench implements Callable<Integer> {
             String pgbench = kinds.contains("postgres") ? PgBaselines.pgbenchVersion() : null;
             publish("claims.md", Report.claimsMarkdown(date, command, machine, claimsLoadBefore, Machine.loadAverage(),
                     note, pgbench, claimLoops, results), Report.CLAIMS_BEGIN, Report.CLAIMS_END);
+        }
+        if (suite == Suite.startup || suite == Suite.all) {
+            String startupLoadBefore = Machine.loadAverage();
+            List<Report.StartupResult> results = new ArrayList<>();
+            for (String kind : kinds) {
+                results.addAll(measureStartup(kind));
+            }
+            publish("startup.md", Report.startupMarkdown(date, command, machine, startupLoadBefore,
+                    Machine.loadAverage(), note, starts, duration, results), Report.STARTUP_BEGIN, Report.STARTUP_END);
         }
         if (suite == Suite.web) {
             String webLoadBefore = Machine.loadAverage();
@@ -422,6 +435,22 @@ public final class Bench implements Callable<Integer> {
             jvmArgs.add("-D" + ServerMain.DEFAULT_IMAGE + "=" + defaultImage);
         }
         return jvmArgs;
+    }
+
+    /** {@code ./drover serve} started {@code starts} times with and without the AOT cache on one database. */
+    private List<Report.StartupResult> measureStartup(String kind) throws Exception {
+        Path dir = Files.createDirectories(workDir.resolve(kind + "-startup"));
+        try (Closeable cleanup = () -> deleteUnless(keepDatabases, dir.resolve("db"));
+                Store store = kind.equals("sqlite") ? Store.sqlite(dir.resolve("db")) : Store.postgres(dir.resolve("db"))) {
+            List<String> databaseArgs = store instanceof Store.Postgres pg
+                    ? List.of("--database-url", pg.url(Store.DROVER)) : List.of();
+            step(kind, "./drover serve, " + starts + " starts with and without the AOT cache");
+            StartupBench bench = new StartupBench(Path.of("drover").toAbsolutePath(), dir,
+                    new Wrk(threads != null ? threads : Runtime.getRuntime().availableProcessors(), connections, dir),
+                    duration);
+            return bench.measure(kind, databaseArgs, starts).stream()
+                    .map(r -> new Report.StartupResult(store.label(), r)).toList();
+        }
     }
 
     private Report.DbResult measure(String kind, int wrkThreads) throws IOException {

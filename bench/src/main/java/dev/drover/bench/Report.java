@@ -285,6 +285,35 @@ final class Report {
         return md.toString();
     }
 
+    static final String STARTUP_BEGIN = "<!-- bench:startup:begin (written by bench/run.sh; edits here are overwritten) -->";
+    static final String STARTUP_END = "<!-- bench:startup:end -->";
+
+    record StartupResult(String label, StartupBench.Result result) {}
+
+    static String startupMarkdown(String date, String command, Machine m, String loadBefore, String loadAfter,
+            String note, int starts, java.time.Duration load, List<StartupResult> results) {
+        StringBuilder md = new StringBuilder();
+        md.append("### Run of ").append(date).append("\n\n");
+        if (note != null && !note.isBlank()) {
+            md.append("**").append(note).append("**\n\n");
+        }
+        md.append("- Machine: ").append(m.cpuModel()).append(", `nproc` = ").append(m.nproc()).append(", ")
+                .append(m.os()).append("; ").append(m.jdk()).append('\n');
+        md.append("- Command: `").append(command).append("`; `./drover serve` (default embedded workers) restarted on ")
+                .append("an existing database, medians of ").append(starts).append(" starts per mode, modes alternating\n");
+        md.append("- Load average (1 min) before: ").append(loadBefore).append(", after: ").append(loadAfter).append("\n\n");
+        md.append("| database | mode | start-to-ready ms | CPU to ready ms | idle RSS MB (").append(StartupBench.IDLE.toSeconds())
+                .append(" s) | RSS MB after ").append(load.toSeconds()).append(" s of GET /agent/runs/{id} | GETs/s |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|\n");
+        for (StartupResult s : results) {
+            StartupBench.Result r = s.result();
+            md.append("| ").append(s.label()).append(" | ").append(r.mode()).append(" | ").append(r.readyMs())
+                    .append(" | ").append(r.cpuMs()).append(" | ").append(r.idleRssMb()).append(" | ")
+                    .append(r.loadRssMb()).append(" | ").append(Math.round(r.getsPerSecond())).append(" |\n");
+        }
+        return md.toString();
+    }
+
     static final String WATCHERS_BEGIN = "<!-- bench:watchers:begin (written by bench/run.sh; edits here are overwritten) -->";
     static final String WATCHERS_END = "<!-- bench:watchers:end -->";
 
