@@ -51,6 +51,10 @@ final class Report {
         results.forEach(w -> md.append(' ').append(ms(w.r().fcpP50())).append(" |"));
         md.append("\n| floor: the same shell without rows, first contentful paint (Chromium's own cost here): p50 ms |");
         results.forEach(w -> md.append(' ').append(ms(w.r().shellFcpP50())).append(" |"));
+        md.append("\n| floor: a one-line static page (`<p>Drover</p>`, no CSS, no script, JDK HttpServer), first contentful paint: p50 ms |");
+        results.forEach(w -> md.append(' ').append(ms(w.r().staticFcpP50())).append(" |"));
+        md.append("\n| **page p50 − API p50 − static-page floor p50** (the page's own cost over the browser's) |");
+        results.forEach(w -> md.append(' ').append(ms(w.r().pageP50() - w.r().apiP50() - w.r().staticFcpP50())).append(" |"));
         md.append("\n| the script has taken the table over (modules, session check; no list call): p50 ms |");
         results.forEach(w -> md.append(' ').append(ms(w.r().takeoverP50())).append(" |"));
         md.append("\n| first visit after sign-in (assets not cached yet) ms |");

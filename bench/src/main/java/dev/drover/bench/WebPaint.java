@@ -1,10 +1,14 @@
 package dev.drover.bench;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +36,11 @@ final class WebPaint {
 
     /** Medians and p99s in milliseconds. */
     record Result(double apiP50, double apiP99, double pageP50, double pageP99, double fcpP50, double coldPageMs,
-            int rows, double htmlP50, int listRequests, double takeoverP50, int paintedBeforeParsed, double shellFcpP50) {}
+            int rows, double htmlP50, int listRequests, double takeoverP50, int paintedBeforeParsed, double shellFcpP50,
+            double staticFcpP50) {}
+
+    /** Navigations to the static floor page before its samples count. */
+    private static final int LIST_WARMUP_FLOOR = 10;
 
     /** Samples whose first paint came before the document (and so every row) was parsed. */
     private static int paintedBeforeParsed;
@@ -95,6 +103,7 @@ final class WebPaint {
                         "const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? p.startTime : null")))
                         .doubleValue() * 1000);
             }
+            long[] trivial = staticPageFloor(driver, wait, samples);
             Arrays.sort(shell);
             Arrays.sort(html);
             Arrays.sort(page);
@@ -103,7 +112,8 @@ final class WebPaint {
             return new Result(Samples.percentile(api, 0.5) / 1e6, Samples.percentile(api, 0.99) / 1e6,
                     Samples.percentile(page, 0.5) / 1e3, Samples.percentile(page, 0.99) / 1e3,
                     Samples.percentile(fcp, 0.5) / 1e3, cold, rows, Samples.percentile(html, 0.5) / 1e3, listRequests,
-                    Samples.percentile(takeover, 0.5) / 1e3, paintedBeforeParsed, Samples.percentile(shell, 0.5) / 1e3);
+                    Samples.percentile(takeover, 0.5) / 1e3, paintedBeforeParsed, Samples.percentile(shell, 0.5) / 1e3,
+                    Samples.percentile(trivial, 0.5) / 1e3);
         } finally {
             driver.quit();
         }
@@ -129,6 +139,42 @@ final class WebPaint {
             paintedBeforeParsed++;
         }
         return Math.abs(ms);
+    }
+
+    /**
+     * The browser's floor with no Drover in it: a one-line static HTML page ({@code <p>Drover</p>}, no stylesheet,
+     * no script) served by the JDK's own HTTP server from this process, timed the same way, navigation start to
+     * first contentful paint. What any page costs in this Chromium on this machine before its content counts.
+     */
+    private static long[] staticPageFloor(WebDriver driver, WebDriverWait wait, int samples) throws IOException {
+        byte[] page = "<!doctype html><html lang=\"en\"><title>floor</title><p>Drover</p></html>"
+                .getBytes(StandardCharsets.UTF_8);
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+            exchange.getResponseHeaders().add("Cache-Control", "no-store");
+            exchange.sendResponseHeaders(200, page.length);
+            exchange.getResponseBody().write(page);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+            long[] fcp = new long[samples];
+            for (int i = -LIST_WARMUP_FLOOR; i < samples; i++) {
+                driver.get(url);
+                double ms = ((Number) wait.until(d -> ((JavascriptExecutor) d).executeScript(
+                        "const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? p.startTime : null")))
+                        .doubleValue();
+                if (i >= 0) {
+                    fcp[i] = Math.round(ms * 1000);
+                }
+            }
+            Arrays.sort(fcp);
+            return fcp;
+        } finally {
+            server.stop(0);
+        }
     }
 
     /** Milliseconds from the navigation's start to the frame after the script took the table over. */

@@ -164,8 +164,12 @@ final class McpTools implements AutoCloseable {
                 + (said.isEmpty() ? "" : "; it said: " + said), e);
     }
 
-    /** How long a failed start waits for the server's standard error to be read. */
-    static final Duration STDERR_GRACE = Duration.ofSeconds(1);
+    /**
+     * How long a failed start waits for the server's standard error to be read: the wait ends with the first line,
+     * so only a server that fails silently waits it out. A second was too short on a loaded machine, where the
+     * SDK's reader thread ran after the failure was reported and the run's error lost the server's own words.
+     */
+    static final Duration STDERR_GRACE = Duration.ofSeconds(5);
 
     private static McpClientTransport stdio(McpServerConfig config, Path workspace, Map<String, String> environment,
             Place place, String tag, Deque<String> stderr) {
