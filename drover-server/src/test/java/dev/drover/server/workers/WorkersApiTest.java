@@ -219,6 +219,7 @@ abstract class WorkersApiTest {
         String path = "/workers/" + w + "/runs/" + run + "/artifacts";
         String plan = worker.post(path, Map.of("artifact_type", "PLAN", "title", "The plan", "content", "# Steps\n1. fix"))
                 .json().get("artifact_uid").asText();
+        clock.advance(Duration.ofMillis(1)); // artifacts list oldest first; the shared clock otherwise stands still
         assertThat(worker.post(path, Map.of("artifact_type", "PULL_REQUEST", "url", "https://git.example/acme/api/pull/7",
                 "branch", "fix/auth")).status()).isEqualTo(200);
         assertThat(worker.post(path, Map.of("artifact_type", "SCREENSHOT", "mime_type", "text/plain", "data", "aGk="))
