@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /** {@code /agent/events}: report a lifecycle event, poll (optionally long-poll) and stream. */
 public final class EventsService implements HttpService {
@@ -35,6 +36,7 @@ public final class EventsService implements HttpService {
     private final Runs runs;
     private final EventLog log;
     private final EventTail tail;
+    private final EncodedEvents encoded = new EncodedEvents(1_024);
 
     public EventsService(Runs runs, EventLog log, EventTail tail) {
         this.runs = runs;
@@ -131,7 +133,7 @@ public final class EventsService implements HttpService {
                     }
                     for (RunEvent e : events) {
                         sink.emit(SseEvent.builder().id(Long.toString(e.sequence())).name(e.eventType())
-                                .data(new String(JsonBodies.write(e), StandardCharsets.UTF_8)).build());
+                                .data(encoded.json(e)).build());
                         RunState after = stateAfter(e.eventType());
                         if (after != null) {
                             states.put(e.runId(), after);
@@ -179,6 +181,32 @@ public final class EventsService implements HttpService {
         }
         try (EventTail.Subscription sub = tail.subscribe(Set.copyOf(ids), since)) {
             JsonBodies.send(res, sub.next(limit, Duration.ofSeconds(wait)));
+        }
+    }
+
+    /**
+     * The JSON of recent events, so that an event watched by many streams is encoded once rather than once per
+     * stream (every stream of a run is woken by the same event at the same moment). A fixed table indexed by
+     * sequence: an entry is replaced by a later event and never grows; a miss just encodes again.
+     */
+    static final class EncodedEvents {
+        private record Entry(long sequence, String json) {}
+
+        private final AtomicReferenceArray<Entry> slots;
+
+        EncodedEvents(int size) {
+            this.slots = new AtomicReferenceArray<>(size);
+        }
+
+        String json(RunEvent e) {
+            int slot = (int) Math.floorMod(e.sequence(), (long) slots.length());
+            Entry hit = slots.get(slot);
+            if (hit != null && hit.sequence() == e.sequence()) {
+                return hit.json();
+            }
+            String json = new String(JsonBodies.write(e), StandardCharsets.UTF_8);
+            slots.set(slot, new Entry(e.sequence(), json));
+            return json;
         }
     }
 }
