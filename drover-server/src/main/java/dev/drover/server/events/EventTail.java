@@ -299,8 +299,11 @@ public final class EventTail implements AutoCloseable {
         private final ArrayDeque<RunEvent> queue = new ArrayDeque<>();
         private boolean overflowed;
         private long position;
-        /** Events up to here come from the backlog, events above from the queue; guarded by the tail's lock. */
-        private long backlogUpTo;
+        /**
+         * Events up to here come from the backlog, events above from the queue; written under the tail's lock,
+         * read without it (volatile) so that a woken stream does not queue behind the reader's fan-out.
+         */
+        private volatile long backlogUpTo;
         private long rereads;
 
         private Subscription(Set<String> runIds, long since) {
@@ -409,12 +412,7 @@ public final class EventTail implements AutoCloseable {
         }
 
         private long backlogUpTo() {
-            lock.lock();
-            try {
-                return backlogUpTo;
-            } finally {
-                lock.unlock();
-            }
+            return backlogUpTo;
         }
 
         /** The last sequence handed to the watcher (or the {@code since} it started from). */
