@@ -101,8 +101,12 @@ public final class Bench implements Callable<Integer> {
     int skillRepos;
 
     @Option(names = "--watchers", split = ",", defaultValue = "1000,10000",
-            description = "SSE stream counts of the watchers suite, each against a fresh server (default: ${DEFAULT-VALUE})")
+            description = "watcher counts of the watchers suite, each against a fresh server (default: ${DEFAULT-VALUE})")
     List<Integer> watchers;
+
+    @Option(names = "--watch-long-polls", defaultValue = "0.5",
+            description = "share of the watchers that long-poll (GET /agent/events?wait=60) instead of streaming SSE (default: ${DEFAULT-VALUE})")
+    double watchLongPolls;
 
     @Option(names = "--watch-runs", defaultValue = "100",
             description = "runs the watchers' streams are spread over; one event is reported per run (default: ${DEFAULT-VALUE})")
@@ -356,12 +360,15 @@ public final class Bench implements Callable<Integer> {
                 try (ChildJvm server = ChildJvm.start("drover", ServerMain.class, serverJvmArgs, args,
                         dir.resolve("drover-" + n + "-streams.log"));
                         com.zaxxer.hikari.HikariDataSource stats = kind.equals("postgres") ? store.pool(Store.DROVER, 1) : null) {
-                    step(kind, n + " SSE streams over " + watchRuns + " runs");
-                    java.util.function.LongSupplier reads = stats == null ? null : () -> eventTableReads(stats);
+                    int longPolls = (int) Math.round(n * watchLongPolls);
+                    step(kind, (n - longPolls) + " SSE streams and " + longPolls + " long-polls over " + watchRuns
+                            + " runs");
+                    WatchersBench.TableReads reads = stats == null ? null : new WatchersBench.TableReads(
+                            () -> tableReads(stats, "events"), () -> tableReads(stats, "runs"));
                     WatchersBench.Result r = new WatchersBench(server.port(), ADMIN_KEY, server.pid())
-                            .run(n, watchRuns, watchSpacing, reads);
-                    step(kind, "wake p50 %.1f ms, p99 %.1f ms, RSS %.0f MB, live heap %.0f MB".formatted(r.p50(), r.p99(),
-                            r.rssMb(), r.liveHeapMb()));
+                            .run(n, longPolls, watchRuns, watchSpacing, reads, dir.resolve("histogram-" + n + ".txt"));
+                    step(kind, "wake p50 %.1f ms, p99 %.1f ms, RSS %.0f MB, live heap %.0f MB".formatted(r.all().p50(),
+                            r.all().p99(), r.rssMb(), r.liveHeapMb()));
                     out.add(new Report.WatchersResult(store.label(), r));
                 }
             }
@@ -369,11 +376,11 @@ public final class Bench implements Callable<Integer> {
         return out;
     }
 
-    /** Scans of the events table so far (sequential and index), as PostgreSQL's statistics count them. */
-    private static long eventTableReads(javax.sql.DataSource ds) {
+    /** Scans of a table so far (sequential and index), as PostgreSQL's statistics count them. */
+    private static long tableReads(javax.sql.DataSource ds, String table) {
         try (java.sql.Connection c = ds.getConnection(); java.sql.Statement s = c.createStatement();
                 java.sql.ResultSet rs = s.executeQuery("SELECT COALESCE(seq_scan, 0) + COALESCE(idx_scan, 0)"
-                        + " FROM pg_stat_user_tables WHERE relname = 'events'")) {
+                        + " FROM pg_stat_user_tables WHERE relname = '" + table + "'")) {
             return rs.next() ? rs.getLong(1) : 0;
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);

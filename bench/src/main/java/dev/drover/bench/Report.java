@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /** The results as markdown, and their place in {@code docs/benchmarks.md} (between two marker comments). */
@@ -338,19 +339,37 @@ final class Report {
         }
         md.append('\n');
         md.append("- Load average (1 min) before: ").append(loadBefore).append(", after: ").append(loadAfter).append("\n\n");
-        md.append("| database | streams / runs | woken | wake p50 / p99 / max ms | report p50 ms | RSS / peak RSS MB | live heap MB | events-table reads per event |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| database | watchers (SSE + long-poll) / runs | kind | woken | wake p50 / p90 / p99 / max ms | report p50 ms"
+                + " | RSS / peak RSS MB | live heap MB | events-table reads per event | runs-table reads per event |\n");
+        md.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (WatchersResult w : results) {
             WatchersBench.Result r = w.result();
-            md.append("| ").append(w.label()).append(" | ").append(r.streams()).append(" / ").append(r.runs())
-                    .append(" | ").append(r.delivered()).append(" | ").append(ms(r.p50())).append(" / ")
-                    .append(ms(r.p99())).append(" / ").append(ms(r.max())).append(" | ").append(ms(r.reportP50()))
-                    .append(" | ").append(Math.round(r.rssMb())).append(" / ").append(Math.round(r.peakRssMb()))
-                    .append(" | ").append(Math.round(r.liveHeapMb())).append(" | ")
-                    .append(Double.isNaN(r.eventReadsPerEvent()) ? "—" : "%.1f".formatted(r.eventReadsPerEvent()))
-                    .append(" |\n");
+            List<Map.Entry<String, WatchersBench.Wake>> kinds = List.of(Map.entry("all", r.all()),
+                    Map.entry("SSE", r.sse()), Map.entry("long-poll", r.longPoll()));
+            for (Map.Entry<String, WatchersBench.Wake> k : kinds) {
+                WatchersBench.Wake wake = k.getValue();
+                boolean first = k.getKey().equals("all");
+                md.append("| ").append(first ? w.label() : "").append(" | ")
+                        .append(first ? (r.streams() + r.longPolls()) + " (" + r.streams() + " + " + r.longPolls() + ") / "
+                                + r.runs() : "")
+                        .append(" | ").append(k.getKey()).append(" | ").append(wake.woken()).append(" | ")
+                        .append(ms(wake.p50())).append(" / ").append(ms(wake.p90())).append(" / ").append(ms(wake.p99()))
+                        .append(" / ").append(ms(wake.max())).append(" | ");
+                if (first) {
+                    md.append(ms(r.reportP50())).append(" | ").append(Math.round(r.rssMb())).append(" / ")
+                            .append(Math.round(r.peakRssMb())).append(" | ").append(Math.round(r.liveHeapMb()))
+                            .append(" | ").append(perEvent(r.eventReadsPerEvent())).append(" | ")
+                            .append(perEvent(r.runReadsPerEvent())).append(" |\n");
+                } else {
+                    md.append(" |  |  |  |  |\n");
+                }
+            }
         }
         return md.toString();
+    }
+
+    private static String perEvent(double reads) {
+        return Double.isNaN(reads) ? "—" : "%.1f".formatted(reads);
     }
 
     static String dispatchMarkdown(String date, String command, Machine m, String loadBefore, String loadAfter,

@@ -16,21 +16,35 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
 
 /**
- * Many SSE watchers on one node: {@code streams} {@code /agent/events/stream} connections spread evenly over
- * {@code runs} LOCAL runs, then one event reported per run, one run at a time. Each stream records when the event of
- * its run arrives; the wake latency is measured from just before the report is sent (so it includes the report's
- * own commit: an upper bound of "from commit"). Also the server's resident memory and live heap with every stream
- * open, and, where the database counts it (PostgreSQL's {@code pg_stat_user_tables}), reads of the events table per
- * reported event.
+ * Many watchers on one node: {@code watchers} spread evenly over {@code runs} LOCAL runs, some SSE streams
+ * ({@code /agent/events/stream}), the others long-polls ({@code GET /agent/events?wait=60}, re-asked from the last
+ * sequence seen, as a client does), then one event reported per run, one run at a time. Each watcher records when
+ * the event of its run arrives; the wake latency is measured from just before the report is sent (so it includes the
+ * report's own commit: an upper bound of "from commit"). Also the server's resident memory and live heap with every
+ * watcher waiting (and its class histogram, for where that heap goes), and, where the database counts it
+ * (PostgreSQL's {@code pg_stat_user_tables}), reads of the events and runs tables per reported event.
  */
 final class WatchersBench {
     /** Latency percentiles (ms) over every stream's wake-up, and what the server held meanwhile. */
-    record Result(int streams, int runs, int delivered, double p50, double p99, double max, double reportP50,
-            double rssMb, double peakRssMb, double liveHeapMb, double eventReadsPerEvent) {}
+    record Result(int streams, int longPolls, int runs, Wake all, Wake sse, Wake longPoll, double reportP50,
+            double rssMb, double peakRssMb, double liveHeapMb, double eventReadsPerEvent, double runReadsPerEvent) {}
+
+    /** How many watchers of one kind were woken, and their wake latency in ms. */
+    record Wake(int woken, double p50, double p90, double p99, double max) {
+        static Wake of(Samples samples) {
+            long[] sorted = Samples.merge(List.of(samples.toArray()));
+            return new Wake(sorted.length, Samples.percentile(sorted, 0.5) / 1e6, Samples.percentile(sorted, 0.9) / 1e6,
+                    Samples.percentile(sorted, 0.99) / 1e6, sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6);
+        }
+    }
+
+    /** Reads of a table so far (a database counter). */
+    record TableReads(LongSupplier events, LongSupplier runs) {}
 
     private final String base;
     private final String api;
@@ -45,9 +59,13 @@ final class WatchersBench {
     }
 
     /**
-     * @param eventReads reads of the events table so far (a database counter), or null where there is none
+     * @param longPolls how many of the {@code watchers} long-poll instead of streaming
+     * @param reads reads of the events and runs tables so far, or null where the database does not count them
+     * @param histogram where to write the server's class histogram with every watcher waiting
      */
-    Result run(int streams, int runs, Duration spacing, LongSupplier eventReads) throws Exception {
+    Result run(int watchers, int longPolls, int runs, Duration spacing, TableReads reads, Path histogram)
+            throws Exception {
+        int streams = watchers - longPolls;
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(30)).build();
         List<String> runIds = new ArrayList<>();
@@ -60,48 +78,32 @@ final class WatchersBench {
             JsonNode events = Json.mapper().readTree(send(http, "GET", "/agent/events?run_ids=" + id, null, null));
             queuedAt.add(events.get(0).get("sequence").asLong());
         }
-        // each stream starts just before its run's run_queued: receiving it proves the stream is live
-        CountDownLatch live = new CountDownLatch(streams);
+        // each watcher starts just before its run's run_queued: receiving it proves the watcher is live
+        CountDownLatch live = new CountDownLatch(watchers);
         long[] sentAt = new long[runs];
-        AtomicLongArray arrived = new AtomicLongArray(streams);
+        AtomicLongArray arrived = new AtomicLongArray(watchers);
         List<CompletableFuture<?>> open = new ArrayList<>();
-        for (int s = 0; s < streams; s++) {
-            int run = s % runs;
-            int stream = s;
-            HttpRequest req = HttpRequest.newBuilder(URI.create(api + "/agent/events/stream?run_ids=" + runIds.get(run)
-                            + "&since=" + (queuedAt.get(run) - 1)))
-                    .header("Authorization", "Bearer " + key).timeout(Duration.ofMinutes(30)).GET().build();
-            open.add(http.sendAsync(req, HttpResponse.BodyHandlers.fromLineSubscriber(new Flow.Subscriber<String>() {
-                @Override
-                public void onSubscribe(Flow.Subscription subscription) {
-                    subscription.request(Long.MAX_VALUE);
-                }
-
-                @Override
-                public void onNext(String line) {
-                    String event = line.startsWith("event:") ? line.substring(6).strip() : "";
-                    if (event.equals("run_queued")) {
-                        live.countDown();
-                    } else if (event.equals("run_in_progress")) {
-                        arrived.compareAndSet(stream, 0, System.nanoTime());
-                    }
-                }
-
-                @Override
-                public void onError(Throwable throwable) {}
-
-                @Override
-                public void onComplete() {}
-            })));
-            if (s % 500 == 499) {
+        AtomicBoolean stop = new AtomicBoolean();
+        for (int w = 0; w < watchers; w++) {
+            int run = w % runs;
+            int watcher = w;
+            String runId = runIds.get(run);
+            long since = queuedAt.get(run) - 1;
+            if (longPolling(w, runs, watchers, longPolls)) {
+                longPoll(http, runId, since, live, () -> arrived.compareAndSet(watcher, 0, System.nanoTime()), stop);
+            } else {
+                open.add(stream(http, runId, since, live, () -> arrived.compareAndSet(watcher, 0, System.nanoTime())));
+            }
+            if (w % 500 == 499) {
                 Thread.sleep(50); // do not flood the accept queue
             }
         }
         if (!live.await(10, TimeUnit.MINUTES)) {
-            throw new IllegalStateException(live.getCount() + " of " + streams + " streams never started");
+            throw new IllegalStateException(live.getCount() + " of " + watchers + " watchers never started");
         }
-        Thread.sleep(1_000); // the streams' replayed history is sent: measure only the live wake-ups
-        long readsBefore = eventReads == null ? -1 : eventReads.getAsLong();
+        Thread.sleep(1_000); // the replayed history is sent and the long-polls asked again: measure only wake-ups
+        long eventsBefore = reads == null ? -1 : reads.events().getAsLong();
+        long runsBefore = reads == null ? -1 : reads.runs().getAsLong();
         Samples report = new Samples();
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
@@ -111,29 +113,105 @@ final class WatchersBench {
             Thread.sleep(spacing.toMillis());
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline && count(arrived) < streams) {
+        while (System.nanoTime() < deadline && count(arrived) < watchers) {
             Thread.sleep(100); // polling counters other threads fill in
         }
         Thread.sleep(1_500); // PostgreSQL publishes its table statistics about once a second
-        double readsPerEvent = eventReads == null ? Double.NaN
-                : (eventReads.getAsLong() - readsBefore) / (double) runs;
+        double eventReadsPerEvent = reads == null ? Double.NaN
+                : (reads.events().getAsLong() - eventsBefore) / (double) runs;
+        double runReadsPerEvent = reads == null ? Double.NaN
+                : (reads.runs().getAsLong() - runsBefore) / (double) runs;
         double rss = statusKb("VmRSS") / 1024.0;
         double peak = statusKb("VmHWM") / 1024.0;
-        double heap = liveHeapMb();
-        Samples wake = new Samples();
-        for (int s = 0; s < streams; s++) {
-            long at = arrived.get(s);
+        double heap = liveHeapMb(histogram);
+        Samples all = new Samples();
+        Samples sse = new Samples();
+        Samples polls = new Samples();
+        for (int w = 0; w < watchers; w++) {
+            long at = arrived.get(w);
             if (at != 0) {
-                wake.add(at - sentAt[s % runs]);
+                long nanos = at - sentAt[w % runs];
+                all.add(nanos);
+                (longPolling(w, runs, watchers, longPolls) ? polls : sse).add(nanos);
             }
         }
+        stop.set(true);
         open.forEach(f -> f.cancel(true));
         http.shutdownNow();
-        long[] sorted = Samples.merge(List.of(wake.toArray()));
         long[] reports = Samples.merge(List.of(report.toArray()));
-        return new Result(streams, runs, sorted.length, Samples.percentile(sorted, 0.5) / 1e6,
-                Samples.percentile(sorted, 0.99) / 1e6, sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6,
-                Samples.percentile(reports, 0.5) / 1e6, rss, peak, heap, readsPerEvent);
+        return new Result(streams, longPolls, runs, Wake.of(all), Wake.of(sse), Wake.of(polls),
+                Samples.percentile(reports, 0.5) / 1e6, rss, peak, heap, eventReadsPerEvent, runReadsPerEvent);
+    }
+
+    /** An SSE stream of one run from {@code since}: its run_queued proves it live, its run_in_progress wakes it. */
+    private CompletableFuture<?> stream(HttpClient http, String runId, long since, CountDownLatch live, Runnable woken) {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(api + "/agent/events/stream?run_ids=" + runId
+                        + "&since=" + since))
+                .header("Authorization", "Bearer " + key).timeout(Duration.ofMinutes(30)).GET().build();
+        return http.sendAsync(req, HttpResponse.BodyHandlers.fromLineSubscriber(new Flow.Subscriber<String>() {
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                subscription.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(String line) {
+                String event = line.startsWith("event:") ? line.substring(6).strip() : "";
+                if (event.equals("run_queued")) {
+                    live.countDown();
+                } else if (event.equals("run_in_progress")) {
+                    woken.run();
+                }
+            }
+
+            @Override
+            public void onError(Throwable throwable) {}
+
+            @Override
+            public void onComplete() {}
+        }));
+    }
+
+    /**
+     * A long-poll of one run, as a client runs it: ask with {@code wait=60} from the last sequence seen, and again
+     * as soon as an answer comes (empty after the wait, or with events). Its first answer (run_queued) proves it
+     * live; the answer with run_in_progress wakes it.
+     */
+    private void longPoll(HttpClient http, String runId, long since, CountDownLatch live, Runnable woken,
+            AtomicBoolean stop) {
+        if (stop.get()) {
+            return;
+        }
+        HttpRequest req = HttpRequest.newBuilder(URI.create(api + "/agent/events?run_ids=" + runId + "&since=" + since
+                        + "&wait=60"))
+                .header("Authorization", "Bearer " + key).timeout(Duration.ofSeconds(120)).GET().build();
+        http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((res, failure) -> {
+            long next = since;
+            if (failure == null && res.statusCode() == 200) {
+                try {
+                    for (JsonNode e : Json.mapper().readTree(res.body())) {
+                        next = Math.max(next, e.get("sequence").asLong());
+                        switch (e.get("event_type").asText()) {
+                            case "run_queued" -> live.countDown();
+                            case "run_in_progress" -> woken.run();
+                            default -> { }
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            longPoll(http, runId, next, live, woken, stop);
+        });
+    }
+
+    /**
+     * Whether watcher {@code w} long-polls: spread evenly over each run's watchers (watcher w watches run w % runs),
+     * so that every run has both kinds in the same proportion.
+     */
+    static boolean longPolling(int w, int runs, int watchers, int longPolls) {
+        long k = w / runs;
+        return (k + 1) * longPolls / watchers != k * longPolls / watchers;
     }
 
     private static int count(AtomicLongArray a) {
@@ -154,8 +232,13 @@ final class WatchersBench {
     }
 
     /** The heap in use right after a full collection (what the streams keep alive), through jcmd. */
-    private double liveHeapMb() throws IOException, InterruptedException {
+    private double liveHeapMb(Path histogram) throws IOException, InterruptedException {
         Path jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
+        if (histogram != null) {
+            // what the heap holds with every watcher waiting (GC.class_histogram runs a full collection first)
+            new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.class_histogram").redirectErrorStream(true)
+                    .redirectOutput(histogram.toFile()).start().waitFor();
+        }
         new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.run").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
         Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();

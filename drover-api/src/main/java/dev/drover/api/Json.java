@@ -1,6 +1,8 @@
 package dev.drover.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,7 +29,12 @@ public final class Json {
     }
 
     private static ObjectMapper create() {
-        JsonMapper mapper = JsonMapper.builder()
+        // Jackson's default buffer pool keeps each thread's buffers (~16 KB) in a thread-local: with a virtual
+        // thread per request and thousands of SSE streams parked for hours, that is ~16 KB of heap per stream for
+        // buffers used once. A shared pool lends them for the length of one read or write instead; bounded (100
+        // kept), so a burst of concurrent requests does not leave a recycler per request behind either.
+        JsonFactory factory = JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedBoundedPool()).build();
+        JsonMapper mapper = JsonMapper.builder(factory)
                 .addModule(new JavaTimeModule())
                 .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .serializationInclusion(JsonInclude.Include.NON_NULL)

@@ -21,8 +21,11 @@ public final class EventSubscription implements AutoCloseable {
     private final ArrayDeque<RunEvent> queue = new ArrayDeque<>();
     private boolean overflowed;
     private long position;
-    /** Events up to here come from the backlog, events above from the queue; guarded by the tail's lock. */
-    long backlogUpTo;
+    /**
+     * Events up to here come from the backlog, events above from the queue; written under the tail's lock, read
+     * without it (volatile) so that a woken stream does not queue behind the reader's fan-out.
+     */
+    volatile long backlogUpTo;
     private long rereads;
 
     EventSubscription(EventTail tail, Set<String> runIds, long since) {
@@ -132,12 +135,7 @@ public final class EventSubscription implements AutoCloseable {
     }
 
     private long backlogUpTo() {
-        tail.lock.lock();
-        try {
-            return backlogUpTo;
-        } finally {
-            tail.lock.unlock();
-        }
+        return backlogUpTo;
     }
 
     /** The last sequence handed to the watcher (or the {@code since} it started from). */

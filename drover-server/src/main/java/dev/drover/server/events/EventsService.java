@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /** {@code /agent/events}: report a lifecycle event, poll (optionally long-poll) and stream. */
 public final class EventsService implements HttpService {
@@ -38,6 +39,8 @@ public final class EventsService implements HttpService {
     private final Runs runs;
     private final EventLog log;
     private final EventTail tail;
+    private final EncodedEvents encoded = new EncodedEvents(1_024);
+    private final RunOwners owners = new RunOwners(65_536);
 
     public EventsService(Runs runs, EventLog log, EventTail tail) {
         this.runs = runs;
@@ -79,9 +82,22 @@ public final class EventsService implements HttpService {
         Principal caller = RequestContext.principal(req);
         Map<String, RunState> states = new HashMap<>();
         for (String id : ids) {
-            states.put(id, runs.view(caller, id, "run_ids").state());
+            Runs.RunView run = runs.view(caller, id, "run_ids");
+            owners.remember(run.id(), run.ownerId());
+            states.put(id, run.state());
         }
         return states;
+    }
+
+    /**
+     * Checks that the caller may see every run (foreign ids are 404), from the remembered owners when they answer:
+     * a long-poll is asked again after each event, and re-reading its runs each time would be a database read per
+     * watcher per event.
+     */
+    private void checkVisible(ServerRequest req, List<String> ids) {
+        if (!owners.seesAll(RequestContext.principal(req), ids)) {
+            states(req, ids);
+        }
     }
 
     /**
@@ -134,7 +150,7 @@ public final class EventsService implements HttpService {
                     }
                     for (RunEvent e : events) {
                         sink.emit(SseEvent.builder().id(Long.toString(e.sequence())).name(e.eventType())
-                                .data(new String(JsonBodies.write(e), StandardCharsets.UTF_8)).build());
+                                .data(encoded.json(e)).build());
                         RunState after = stateAfter(e.eventType());
                         if (after != null) {
                             states.put(e.runId(), after);
@@ -172,7 +188,7 @@ public final class EventsService implements HttpService {
     private void poll(ServerRequest req, ServerResponse res) throws InterruptedException {
         QueryParams q = new QueryParams(req);
         List<String> ids = runIds(q);
-        states(req, ids);
+        checkVisible(req, ids);
         long since = q.longAtLeast("since", 0, 0);
         int limit = q.intInRange("limit", 1, 500, 100);
         int wait = q.intInRange("wait", 0, MAX_WAIT_SECONDS, 0);
@@ -182,6 +198,32 @@ public final class EventsService implements HttpService {
         }
         try (EventSubscription sub = tail.subscribe(Set.copyOf(ids), since)) {
             JsonBodies.send(res, sub.next(limit, Duration.ofSeconds(wait)));
+        }
+    }
+
+    /**
+     * The JSON of recent events, so that an event watched by many streams is encoded once rather than once per
+     * stream (every stream of a run is woken by the same event at the same moment). A fixed table indexed by
+     * sequence: an entry is replaced by a later event and never grows; a miss just encodes again.
+     */
+    static final class EncodedEvents {
+        private record Entry(long sequence, String json) {}
+
+        private final AtomicReferenceArray<Entry> slots;
+
+        EncodedEvents(int size) {
+            this.slots = new AtomicReferenceArray<>(size);
+        }
+
+        String json(RunEvent e) {
+            int slot = (int) Math.floorMod(e.sequence(), (long) slots.length());
+            Entry hit = slots.get(slot);
+            if (hit != null && hit.sequence() == e.sequence()) {
+                return hit.json();
+            }
+            String json = new String(JsonBodies.write(e), StandardCharsets.UTF_8);
+            slots.set(slot, new Entry(e.sequence(), json));
+            return json;
         }
     }
 }

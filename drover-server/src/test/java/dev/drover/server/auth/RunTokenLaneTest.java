@@ -109,9 +109,12 @@ abstract class RunTokenLaneTest {
     void aRunTokenCannotReadOrActOnRunsOutsideItsOwnAndItsChildren() {
         Agent agent = agent();
         String sibling = user.createRun("a sibling");
+        // the creator's long-poll makes the node remember the sibling's owner, who is also the agent's principal:
+        // the agent's long-poll must still be held to its lane
+        assertThat(user.get("/agent/events?run_ids=" + sibling + "&wait=1").status()).isEqualTo(200);
         for (String path : List.of("/agent/runs/" + sibling, "/agent/runs/" + sibling + "/conversation",
                 "/agent/runs/" + sibling + "/transcript", "/agent/runs/" + sibling + "/diff",
-                "/agent/events?run_ids=" + sibling,
+                "/agent/events?run_ids=" + sibling, "/agent/events?run_ids=" + sibling + "&wait=1",
                 "/agent/events?run_ids=" + agent.runId() + "," + sibling, "/agent/events/stream?run_ids=" + sibling,
                 "/agent/runs?ancestor_run_id=" + sibling, "/agent/messages/" + sibling)) {
             assertRefused(agent.api().get(path), 404, "GET " + path);

@@ -193,6 +193,27 @@ abstract class EventsApiTest {
     }
 
     @Test
+    void aForeignLongPollIsNotFoundEvenRightAfterTheOwnersLongPollOfTheSameRun() {
+        Api stranger = server.newTenant("events-" + UUID.randomUUID());
+        String run = localRun();
+        long head = api.get("/agent/events?run_ids=" + run).json().get(0).get("sequence").asLong();
+        // the owner's long-poll makes this node remember the run's owner: the stranger must not ride on it
+        assertThat(api.get("/agent/events?run_ids=" + run + "&since=" + head + "&wait=1").status()).isEqualTo(200);
+        assertThat(stranger.get("/agent/events?run_ids=" + run + "&since=" + head + "&wait=1").status())
+                .isEqualTo(404);
+        assertThat(stranger.get("/agent/events?run_ids=" + run).status()).isEqualTo(404);
+        String strangersOwn = localRunOf(stranger);
+        assertThat(stranger.get("/agent/events?run_ids=" + strangersOwn + "," + run + "&wait=1").status())
+                .isEqualTo(404);
+    }
+
+    private static String localRunOf(Api who) {
+        Api.Reply r = who.post("/agent/runs", "{\"prompt\":\"local\"}", Map.of("X-Drover-Execution-Location", "LOCAL"));
+        assertThat(r.status()).isEqualTo(200);
+        return r.json().get("run_id").asText();
+    }
+
+    @Test
     void theStreamDeliversLiveEventsAndResumesFromLastEventId() throws Exception {
         String run = localRun();
         HttpClient http = HttpClient.newHttpClient();
