@@ -50,11 +50,11 @@ final class IdentityDefinitions {
         }
         AmbientAgentConfig prompted = withPrompt(config, prompt);
         Text.notBlankIfPresent("base_model", config.modelId()); // the run's model_id, named as this body names it
-        RunRequests.maxChars("base_model", config.modelId(), 128);
+        Text.maxChars("base_model", config.modelId(), 128);
         RunRequests.validateConfig("", withPrompt(config, null)); // the rest, named as the request names it
         // the name after the configuration: a request with a mistaken harness hears about the harness first
         Text.required("name", name);
-        RunRequests.maxChars("name", name, RunRequests.MAX_NAME_CHARS);
+        Text.maxChars("name", name, RunRequests.MAX_NAME_CHARS);
         if (config.modelId() != null && RunRequests.runsBuiltInAgent(config)) {
             // the same check as a run's (a CLI harness's model is its CLI's business), so that an identity never makes
             // every one of its runs a 400
@@ -90,7 +90,7 @@ final class IdentityDefinitions {
         for (int i = 0; i < skillSpecs.size(); i++) {
             String field = "skills[" + i + "]";
             String spec = Text.required(field, skillSpecs.get(i));
-            RunRequests.maxChars(field, spec, 1024);
+            Text.maxChars(field, spec, 1024);
             String resolved;
             try {
                 resolved = skills.resolve(as, field, spec, null).spec();

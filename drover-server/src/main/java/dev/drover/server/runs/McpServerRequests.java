@@ -22,9 +22,9 @@ final class McpServerRequests {
         Text.notBlankIfPresent(field + ".warp_id", m.warpId());
         Text.notBlankIfPresent(field + ".command", m.command());
         Text.notBlankIfPresent(field + ".url", m.url());
-        RunRequests.maxChars(field + ".warp_id", m.warpId(), 128);
-        RunRequests.maxChars(field + ".command", m.command(), 4096);
-        RunRequests.maxChars(field + ".url", m.url(), 2048);
+        Text.maxChars(field + ".warp_id", m.warpId(), 128);
+        Text.maxChars(field + ".command", m.command(), 4096);
+        Text.maxChars(field + ".url", m.url(), 2048);
         if (m.args() != null) {
             if (m.args().size() > 256) {
                 throw ApiException.badRequest(field + ".args", "at most 256 arguments");
@@ -33,7 +33,7 @@ final class McpServerRequests {
                 if (m.args().get(i) == null) {
                     throw ApiException.badRequest(field + ".args[" + i + "]", "must be a string");
                 }
-                RunRequests.maxChars(field + ".args[" + i + "]", m.args().get(i), 4096);
+                Text.maxChars(field + ".args[" + i + "]", m.args().get(i), 4096);
             }
         }
         pairs(field + ".env", m.env());
@@ -63,11 +63,11 @@ final class McpServerRequests {
             throw ApiException.badRequest(field, "at most 64 entries");
         }
         for (Map.Entry<String, String> e : pairs.entrySet()) {
-            RunRequests.maxChars(field + "." + RunRequests.shown(e.getKey()), e.getKey(), 256);
+            Text.maxChars(field + "." + RunRequests.shown(e.getKey()), e.getKey(), 256);
             if (e.getValue() == null) {
                 throw ApiException.badRequest(field + "." + RunRequests.shown(e.getKey()), "must be a string");
             }
-            RunRequests.maxChars(field + "." + RunRequests.shown(e.getKey()), e.getValue(), 8192);
+            Text.maxChars(field + "." + RunRequests.shown(e.getKey()), e.getValue(), 8192);
         }
     }
 }

@@ -59,11 +59,11 @@ public final class RunRequests {
         if (r.prompt() != null && r.prompt().getBytes(StandardCharsets.UTF_8).length > MAX_PROMPT_BYTES) {
             throw ApiException.badRequest("prompt", "must be at most " + MAX_PROMPT_BYTES + " bytes");
         }
-        maxChars("title", r.title(), MAX_TITLE_CHARS);
-        maxChars("skill", r.skill(), 1024);
-        maxChars("conversation_id", r.conversationId(), 128);
-        maxChars("parent_run_id", r.parentRunId(), 128);
-        maxChars("agent_identity_uid", r.agentIdentityUid(), 128);
+        Text.maxChars("title", r.title(), MAX_TITLE_CHARS);
+        Text.maxChars("skill", r.skill(), 1024);
+        Text.maxChars("conversation_id", r.conversationId(), 128);
+        Text.maxChars("parent_run_id", r.parentRunId(), 128);
+        Text.maxChars("agent_identity_uid", r.agentIdentityUid(), 128);
         validateMetadata(r.metadata());
         if (r.attachments() != null && r.attachments().size() > MAX_ATTACHMENTS) {
             throw ApiException.badRequest("attachments", "at most " + MAX_ATTACHMENTS + " attachments are allowed");
@@ -143,7 +143,7 @@ public final class RunRequests {
                     throw ApiException.badRequest(p + "skills[0]", "must be a string");
                 }
                 Text.notBlankIfPresent(p + "skills[0]", c.skills().getFirst());
-                maxChars(p + "skills[0]", c.skills().getFirst(), 1024);
+                Text.maxChars(p + "skills[0]", c.skills().getFirst(), 1024);
             }
         }
         validateHarnessModel(field, c);
@@ -157,11 +157,11 @@ public final class RunRequests {
             Text.notBlankIfPresent(p + "harness.type", c.harness().type());
             Text.notBlankIfPresent(p + "harness.command", c.harness().command());
         }
-        maxChars(p + "name", c.name(), MAX_NAME_CHARS);
-        maxChars(p + "model_id", c.modelId(), 128);
-        maxChars(p + "environment_id", c.environmentId(), 128);
-        maxChars(p + "skill_spec", c.skillSpec(), 1024);
-        maxChars(p + "worker_host", c.workerHost(), 128);
+        Text.maxChars(p + "name", c.name(), MAX_NAME_CHARS);
+        Text.maxChars(p + "model_id", c.modelId(), 128);
+        Text.maxChars(p + "environment_id", c.environmentId(), 128);
+        Text.maxChars(p + "skill_spec", c.skillSpec(), 1024);
+        Text.maxChars(p + "worker_host", c.workerHost(), 128);
         if (c.basePrompt() != null && c.basePrompt().getBytes(StandardCharsets.UTF_8).length > MAX_PROMPT_BYTES) {
             throw ApiException.badRequest(p + "base_prompt", "must be at most " + MAX_PROMPT_BYTES + " bytes");
         }
@@ -179,7 +179,7 @@ public final class RunRequests {
                 && (c.harness().command() == null || c.harness().command().isBlank())) {
             throw ApiException.badRequest(p + "harness.command", "the command harness needs a command to run");
         }
-        maxChars(p + "harness.command", c.harness() == null ? null : c.harness().command(), 4096);
+        Text.maxChars(p + "harness.command", c.harness() == null ? null : c.harness().command(), 4096);
         if (c.harnessAuthSecrets() != null) { // that they exist is checked by RunSecrets, in the caller's scope
             secretName(p + "harness_auth_secrets.claude_auth_secret_name", c.harnessAuthSecrets().claudeAuthSecretName());
             secretName(p + "harness_auth_secrets.codex_auth_secret_name", c.harnessAuthSecrets().codexAuthSecretName());
@@ -190,7 +190,7 @@ public final class RunRequests {
                 throw ApiException.badRequest(p + "mcp_servers", "at most 32 servers");
             }
             for (Map.Entry<String, McpServerConfig> e : c.mcpServers().entrySet()) {
-                maxChars(p + "mcp_servers." + shown(e.getKey()), e.getKey(), 128);
+                Text.maxChars(p + "mcp_servers." + shown(e.getKey()), e.getKey(), 128);
                 McpServerRequests.validate(p + "mcp_servers." + shown(e.getKey()), e.getValue());
             }
         }
@@ -210,7 +210,7 @@ public final class RunRequests {
                     + "the " + type + " harness's model is " + p + "model_id");
         }
         Text.notBlankIfPresent(p + "harness.model_id", h.modelId());
-        maxChars(p + "harness.model_id", h.modelId(), 128);
+        Text.maxChars(p + "harness.model_id", h.modelId(), 128);
         if (h.modelId() != null && !h.modelId().matches("[A-Za-z0-9][A-Za-z0-9._:/@\\[\\]-]*")) {
             // it becomes a command-line argument of the CLI: no leading dash, no spaces
             throw ApiException.badRequest(p + "harness.model_id", "must be a model name such as claude-sonnet-4-5");
@@ -343,12 +343,6 @@ public final class RunRequests {
         }
         return java.util.Optional.of(field + ".worker_host: no worker of pool " + pool + " has registered with this "
                 + "server yet; runs wait in QUEUED until one does (drover worker --pool " + pool + ")");
-    }
-
-    public static void maxChars(String field, String value, int max) {
-        if (value != null && value.length() > max) {
-            throw ApiException.badRequest(field, "must be at most " + max + " characters");
-        }
     }
 
     public static boolean notBlank(String s) {

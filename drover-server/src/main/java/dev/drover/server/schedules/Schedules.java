@@ -223,7 +223,7 @@ public final class Schedules {
 
     private static CronSchedule validate(String name, String cronSchedule, String prompt, AmbientAgentConfig config) {
         Text.required("name", name);
-        RunRequests.maxChars("name", name, RunRequests.MAX_NAME_CHARS);
+        Text.maxChars("name", name, RunRequests.MAX_NAME_CHARS);
         Text.notBlankIfPresent("prompt", prompt); // as a run's: blank is refused, not taken for "no prompt"
         CronSchedule cron = CronSchedule.parse("cron_schedule", cronSchedule);
         if (config != null) { // first: whether it has a skill depends on agent_config.skills being one spec

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.drover.api.Scope;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.http.ApiException;
-import dev.drover.server.runs.RunRequests;
+import dev.drover.server.http.Text;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
 import dev.drover.server.store.JsonColumns;
@@ -62,7 +62,7 @@ public final class Webhooks {
         }
         URI url = WebhookTargets.parse("url", r.url());
         List<String> types = eventTypes(r.eventTypes());
-        RunRequests.maxChars("description", r.description(), MAX_DESCRIPTION_CHARS);
+        Text.maxChars("description", r.description(), MAX_DESCRIPTION_CHARS);
         boolean team = r.team() != null ? r.team()
                 : caller.kind() == Principal.Kind.SERVICE_ACCOUNT || caller.teamIds().size() == 1;
         if (team && caller.teamIds().isEmpty()) {
