@@ -180,7 +180,8 @@ final class RunRepository {
     boolean hasMoreActiveThan(Handle h, String ownerId, int limit) {
         return h.createQuery("""
                         SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE owner_id = :owner
-                        AND state IN ('QUEUED', 'PENDING', 'CLAIMED', 'INPROGRESS') LIMIT :cap) active""")
+                        AND state IN <active> LIMIT :cap) active""")
+                .define("active", RunTransitions.ACTIVE_SQL)
                 .bind("owner", ownerId).bind("cap", limit + 1).mapTo(Long.class).one() > limit;
     }
 

@@ -47,6 +47,17 @@ public final class RunTransitions {
     public static final String HELD_SQL = HELD.stream().map(st -> "'" + st.name() + "'")
             .collect(Collectors.joining(", ", "(", ")"));
 
+    /**
+     * The states of a run that has not ended: waiting for a worker, or held. What a team's concurrency limit counts
+     * and what the list's {@code running} task status means.
+     */
+    public static final Set<RunState> ACTIVE = Collections.unmodifiableSet(EnumSet.of(QUEUED, PENDING, CLAIMED,
+            INPROGRESS));
+
+    /** {@link #ACTIVE} as an SQL list, for {@code state IN <active>}: its one spelling in the server's SQL. */
+    public static final String ACTIVE_SQL = ACTIVE.stream().map(st -> "'" + st.name() + "'")
+            .collect(Collectors.joining(", ", "(", ")"));
+
     private static final Map<RunState, Set<RunState>> REMOTE = new EnumMap<>(RunState.class);
     private static final Map<RunState, Set<RunState>> LOCAL = new EnumMap<>(RunState.class);
 

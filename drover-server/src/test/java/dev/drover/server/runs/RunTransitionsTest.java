@@ -148,4 +148,14 @@ class RunTransitionsTest {
             assertThat(RunTransitions.REPORTABLE).doesNotContain(type);
         }
     }
+
+    @Test
+    void theActiveStatesAreExactlyTheStatesThatHaveNotEndedAndIncludeTheHeldOnes() {
+        for (RunState state : RunState.values()) {
+            assertThat(RunTransitions.ACTIVE.contains(state)).as(state.name()).isEqualTo(!state.isTerminal());
+        }
+        assertThat(RunTransitions.ACTIVE).containsAll(RunTransitions.HELD).contains(QUEUED);
+        assertThat(RunTransitions.ACTIVE_SQL).isEqualTo("('QUEUED', 'PENDING', 'CLAIMED', 'INPROGRESS')");
+        assertThat(RunTransitions.HELD_SQL).isEqualTo("('PENDING', 'CLAIMED', 'INPROGRESS')");
+    }
 }
