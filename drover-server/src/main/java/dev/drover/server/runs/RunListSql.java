@@ -15,14 +15,16 @@ final class RunListSql {
 
     /** The filters as one condition over alias {@code r}; {@code 1 = 1} when there are none. */
     static Sql filters(Dialect dialect, RunFilter f) {
-        return filters(dialect, f, false);
+        return filters(dialect, f, false, false);
     }
 
     /**
      * The filters but, with {@code withoutStates}, the state filter: {@link #page} then reads one range per state
-     * instead (see {@link #splitStates}).
+     * instead (see {@link #splitStates}). {@code createdUnindexed} writes the created-date bounds as
+     * {@code +r.created_at}, which keeps SQLite from reading them from runs_by_created (see
+     * RunRepository.manyCreated).
      */
-    static Sql filters(Dialect dialect, RunFilter f, boolean withoutStates) {
+    static Sql filters(Dialect dialect, RunFilter f, boolean withoutStates, boolean createdUnindexed) {
         Sql.Builder b = new Sql.Builder("f");
         List<String> and = new ArrayList<>();
         if (!f.states().isEmpty() && !withoutStates) {
@@ -42,11 +44,12 @@ final class RunListSql {
         eq(b, and, "r.execution_location", f.executionLocation() == null ? null : f.executionLocation().name());
         eq(b, and, "r.skill_spec", f.skillSpec());
         eq(b, and, "r.schedule_id", f.scheduleId());
+        String created = createdUnindexed ? "+r.created_at" : "r.created_at";
         if (f.createdAfter() != null) {
-            and.add("r.created_at > " + b.param(Times.micros(f.createdAfter())));
+            and.add(created + " > " + b.param(Times.micros(f.createdAfter())));
         }
         if (f.createdBefore() != null) {
-            and.add("r.created_at < " + b.param(Times.micros(f.createdBefore())));
+            and.add(created + " < " + b.param(Times.micros(f.createdBefore())));
         }
         if (f.updatedAfter() != null) {
             and.add("r.updated_at > " + b.param(Times.micros(f.updatedAfter())));

@@ -219,7 +219,8 @@ final class RunRepository {
     List<Positioned> page(Handle h, List<String> ownerIds, RunFilter filter, RunSort sort, boolean descending,
             ListCursor cursor, long snapshot, int limit) {
         List<RunState> splitStates = RunListSql.splitStates(filter) ? filter.states() : List.of();
-        Sql where = RunListSql.filters(db.dialect(), filter, !splitStates.isEmpty());
+        Sql where = RunListSql.filters(db.dialect(), filter, !splitStates.isEmpty(),
+                sort != RunSort.CREATED_AT && manyCreated(h, ownerIds, filter));
         boolean few = fewMatches(h, filter);
         List<Positioned> rows = new ArrayList<>(select(h, ownerIds, splitStates, where, sort, descending, cursor, snapshot,
                 limit, false, few));
@@ -252,6 +253,36 @@ final class RunRepository {
             }
         }
         return false;
+    }
+
+    /**
+     * SQLite (no statistics) reads a created-date filter from runs_by_created and sorts what it finds, whatever
+     * the sort: right for a narrow window, a sort of most of the history for {@code created_after=last month}.
+     * With at least {@link #FEW_MATCHES} runs of the caller's owners in the window, the listing walks its sort's
+     * index instead, which finds a page of them at once when they are recent (the default, newest-first order).
+     */
+    private boolean manyCreated(Handle h, List<String> ownerIds, RunFilter filter) {
+        if (!db.dialect().plansWithoutStatistics() || (filter.createdAfter() == null && filter.createdBefore() == null)) {
+            return false;
+        }
+        List<String> owners = new ArrayList<>();
+        for (int i = 0; i < ownerIds.size(); i++) {
+            owners.add(":owner" + i);
+        }
+        String sql = "SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE owner_id IN (" + String.join(", ", owners) + ")"
+                + (filter.createdAfter() != null ? " AND created_at > :after" : "")
+                + (filter.createdBefore() != null ? " AND created_at < :before" : "") + " LIMIT " + FEW_MATCHES + ") s";
+        var count = h.createQuery(sql);
+        for (int i = 0; i < ownerIds.size(); i++) {
+            count.bind("owner" + i, ownerIds.get(i));
+        }
+        if (filter.createdAfter() != null) {
+            count.bind("after", Times.micros(filter.createdAfter()));
+        }
+        if (filter.createdBefore() != null) {
+            count.bind("before", Times.micros(filter.createdBefore()));
+        }
+        return count.mapTo(Integer.class).one() >= FEW_MATCHES;
     }
 
     private List<Positioned> select(Handle h, List<String> ownerIds, List<RunState> splitStates, Sql where, RunSort sort,
