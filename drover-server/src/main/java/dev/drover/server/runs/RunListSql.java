@@ -73,14 +73,19 @@ final class RunListSql {
                     + b.param(f.artifactType().name()) + ")");
         }
         if (!f.taskStatuses().isEmpty()) {
+            // SQLite would read an IN list of states from runs_by_owner_state_updated, which yields each state's
+            // runs in order but not their union, and sort all of them (0.7 s for a deep page of
+            // task_status=failed over 400k runs); "+" keeps it on the sort's index, where a page of these common
+            // states is found at once. PostgreSQL's planner weighs both by its statistics.
+            String state = dialect.plansWithoutStatistics() ? "+r.state" : "r.state";
             List<String> any = new ArrayList<>();
             for (String status : f.taskStatuses()) {
                 if (status.equals("running")) { // the run, or any run below it, is not finished
                     String active = "('QUEUED', 'PENDING', 'CLAIMED', 'INPROGRESS')";
-                    any.add("r.state IN " + active + " OR EXISTS (SELECT 1 FROM run_ancestors a JOIN runs d ON d.id = "
+                    any.add(state + " IN " + active + " OR EXISTS (SELECT 1 FROM run_ancestors a JOIN runs d ON d.id = "
                             + "a.run_id WHERE a.ancestor_id = r.id AND d.state IN " + active + ")");
                 } else {
-                    any.add("r.state IN (" + String.join(", ", TASK_STATES.get(status).stream().map(b::param).toList()) + ")");
+                    any.add(state + " IN (" + String.join(", ", TASK_STATES.get(status).stream().map(b::param).toList()) + ")");
                 }
             }
             and.add("(" + String.join(" OR ", any) + ")");
