@@ -3,8 +3,8 @@
 -- newer than the 20th match: ~20 / (the filter's share) rows, all of them for a filter that matches one run of
 -- an old schedule. Each index below leads with an equality the list filters on and then the default sort's
 -- (owner_id, updated_at, id), so the first and any later page of such a filter read the page's rows and nothing
--- else. Every one of them replaces an index whose columns it starts with, except the creator's, which is new:
--- the table keeps the same number of indexes but one.
+-- else. Three replace an index whose columns they start with; the creator's is new (one index more on runs).
+-- Each costs one entry per created run and, as updated_at changes with every event, one moved entry per event.
 
 -- state=…: the capacity check's (owner_id, state) is the prefix; a listing of several states reads one such
 -- range per state (RunListSql.splitStates)
