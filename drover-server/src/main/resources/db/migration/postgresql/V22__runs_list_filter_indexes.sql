@@ -1,4 +1,4 @@
--- Found by bench/run.sh --suite list over 1,000,000 runs (docs/benchmarks.md, "Runs list over a million runs"):
+-- Found by bench/run.sh --suite list over a history of 340,000–400,000 runs (docs/benchmarks.md, "Runs list results"):
 -- a filtered listing walked its sort's index (owner_id, updated_at, id) and read a row for every run of the team
 -- newer than the 20th match: ~20 / (the filter's share) rows, all of them for a filter that matches one run of
 -- an old schedule. Each index below leads with an equality the list filters on and then the default sort's
