@@ -36,15 +36,16 @@ public final class Bench implements Callable<Integer> {
 
     enum Db { sqlite, postgres, both }
 
-    enum Suite { http, creates, dispatch, skills, web, watchers, claims, startup, all }
+    enum Suite { http, creates, dispatch, skills, web, watchers, claims, startup, list, all }
 
     @Option(names = "--suite", defaultValue = "all", description = "http (reads, creates, lists), dispatch (worker "
             + "dispatch latency and runs/s), creates (POST /agent/runs against raw inserts, on PostgreSQL with one and two "
             + "server nodes; not part of all), skills (GET /agent over many repositories), watchers (many SSE streams "
             + "woken by events), claims (create → CLAIMED, and claim + complete throughput against pgbench and a "
             + "db-scheduler-style poll loop), startup (./drover serve: start-to-ready, CPU and RSS, with and without "
-            + "the AOT cache), web (the dashboard's runs page in headless chromium; not part of all) or "
-            + "all (default: ${DEFAULT-VALUE})")
+            + "the AOT cache), web (the dashboard's runs page in headless chromium; not part of all), list "
+            + "(GET /agent/runs over --list-runs runs, default 1,000,000 there, every filter and sort; not part of all) "
+            + "or all (default: ${DEFAULT-VALUE})")
     Suite suite;
 
     @Option(names = "--db", defaultValue = "both", description = "sqlite, postgres or both (default: ${DEFAULT-VALUE})")
@@ -65,8 +66,10 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--threads", description = "wrk threads (default: the number of processors)")
     Integer threads;
 
-    @Option(names = "--list-runs", defaultValue = "100000",
-            description = "runs bulk-loaded before the list latencies are measured (default: ${DEFAULT-VALUE})")
+    @Option(names = "--list-runs", description = "runs bulk-loaded before the list latencies are measured "
+            + "(default: 1000000 for --suite list, 100000 otherwise)")
+    Integer listRunsOption;
+
     int listRuns;
 
     @Option(names = "--list-samples", defaultValue = "200",
@@ -172,6 +175,7 @@ public final class Bench implements Callable<Integer> {
                     started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
         Files.createDirectories(workDir);
+        listRuns = listRunsOption != null ? listRunsOption : suite == Suite.list ? 1_000_000 : 100_000;
         Machine machine = Machine.describe();
         String loadBefore = Machine.loadAverage();
         List<String> kinds = db == Db.both ? List.of("sqlite", "postgres") : List.of(db.name());
@@ -251,6 +255,15 @@ public final class Bench implements Callable<Integer> {
             }
             publish("web.md", Report.webMarkdown(date, command, machine, webLoadBefore, Machine.loadAverage(), note,
                     listRuns, listSamples, results), Report.WEB_BEGIN, Report.WEB_END);
+        }
+        if (suite == Suite.list) {
+            String listLoadBefore = Machine.loadAverage();
+            List<Report.ListResult> results = new ArrayList<>();
+            for (String kind : kinds) {
+                results.add(measureList(kind));
+            }
+            publish("list.md", Report.listMarkdown(date, command, machine, listLoadBefore, Machine.loadAverage(), note,
+                    listSamples, LIST_WARMUP, results), Report.LIST_BEGIN, Report.LIST_END);
         }
         System.out.println("logs, wrk output and databases: " + workDir);
         return 0;
@@ -425,6 +438,37 @@ public final class Bench implements Callable<Integer> {
                 WebPaint.Result r = WebPaint.run("http://127.0.0.1:" + server.port(), ADMIN_KEY, LIST_WARMUP, listSamples);
                 step(kind, "API p50 %.2f ms, page p50 %.1f ms".formatted(r.apiP50(), r.pageP50()));
                 return new Report.WebResult(store.label(), loaded.runs(), r);
+            }
+        }
+    }
+
+    /** Every filter and sort of the runs list, first and deep page, over {@code --list-runs} runs. */
+    private Report.ListResult measureList(String kind) throws Exception {
+        Path dir = Files.createDirectories(workDir.resolve(kind + "-list"));
+        try (Closeable cleanup = () -> deleteUnless(keepDatabases, dir.resolve("db"));
+                Store store = kind.equals("sqlite") ? Store.sqlite(dir.resolve("db")) : Store.postgres(dir.resolve("db"))) {
+            List<String> args = new ArrayList<>(List.of(store.dataDir(Store.DROVER).toString(), ADMIN_KEY));
+            args.addAll(store.serverDatabaseArgs());
+            try (ChildJvm server = ChildJvm.start("drover", ServerMain.class, serverJvmArgs, args, dir.resolve("drover.log"))) {
+                String api = "http://127.0.0.1:" + server.port() + "/api/v1";
+                step(kind, "Drover server up (pid " + server.pid() + "); bulk-loading " + listRuns + " runs");
+                ListHistory.Loaded loaded = ListHistory.load(store, listRuns, Bootstrap.ADMIN_EMAIL);
+                step(kind, "loaded in %.1f s; list latencies".formatted(loaded.seconds()));
+                List<ListSuite.Result> rows = new ListSuite(api, ADMIN_KEY).run(loaded, pagesDeep, LIST_WARMUP,
+                        listSamples, line -> step(kind, line));
+                // what the list's indexes cost a create: 200 creates one at a time over the loaded history
+                String body = createBody();
+                long[] nanos = new long[200];
+                for (int i = 0; i < nanos.length; i++) {
+                    long t0 = System.nanoTime();
+                    createOne(api, body);
+                    nanos[i] = System.nanoTime() - t0;
+                }
+                java.util.Arrays.sort(nanos);
+                double p50 = Samples.percentile(nanos, 0.5) / 1e6;
+                double p99 = Samples.percentile(nanos, 0.99) / 1e6;
+                step(kind, "create p50 %.1f ms, p99 %.1f ms".formatted(p50, p99));
+                return new Report.ListResult(store.label(), store.describe(), loaded, rows, p50, p99);
             }
         }
     }

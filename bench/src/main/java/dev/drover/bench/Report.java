@@ -66,6 +66,64 @@ final class Report {
         md.append('\n');
         return md.toString();
     }
+    static final String LIST_BEGIN = "<!-- bench:list:begin (written by bench/run.sh --suite list; edits here are overwritten) -->";
+    static final String LIST_END = "<!-- bench:list:end -->";
+    /** Issue 13's targets for the runs list: every filter and sort, and {@code q}. */
+    static final double LIST_TARGET_MS = 20;
+    static final double LIST_Q_TARGET_MS = 100;
+
+    record ListResult(String label, String settings, ListHistory.Loaded loaded, List<ListSuite.Result> rows,
+            double createP50, double createP99) {}
+
+    static String listMarkdown(String date, String command, Machine m, String loadBefore, String loadAfter, String note,
+            int samples, int warmup, List<ListResult> results) {
+        StringBuilder md = new StringBuilder();
+        md.append("### Run of ").append(date).append('\n').append('\n');
+        if (note != null && !note.isBlank()) {
+            md.append("**").append(note).append("**\n\n");
+        }
+        md.append("- Machine: ").append(m.cpuModel()).append(", `nproc` = ").append(m.nproc()).append(", ")
+                .append(m.os()).append("; ").append(m.jdk()).append('\n');
+        md.append("- Command: `").append(command).append("`\n");
+        md.append("- Load average (1 min) before: ").append(loadBefore).append(", after: ").append(loadAfter).append('\n');
+        for (ListResult r : results) {
+            md.append("- ").append(r.label()).append(": ").append(r.settings()).append('\n');
+            md.append("  - ").append(count(r.loaded().runs())).append(" runs (").append(count(r.loaded().callerRuns()))
+                    .append(" of the caller's team) bulk-loaded in ").append("%.0f".formatted(r.loaded().seconds()))
+                    .append(" s (").append(count(r.loaded().runs() / r.loaded().seconds())).append(" runs/s with their events and metadata)")
+                    .append("; then 200 `POST /agent/runs` one at a time: p50 / p99 ").append(ms(r.createP50())).append(" / ")
+                    .append(ms(r.createP99())).append(" ms\n");
+        }
+        md.append("- `GET /api/v1/agent/runs?limit=20&…`, one request at a time, ").append(warmup)
+                .append(" warm-up requests then ").append(samples).append(" timed per page; p50 / p99 ms (runs on the page). ")
+                .append("The deep page is reached by following `next_cursor` from the first; its number is given ")
+                .append("(lower when the listing ends earlier). Target: p99 ≤ ").append(ms(LIST_TARGET_MS))
+                .append(" ms, `q` p99 ≤ ").append(ms(LIST_Q_TARGET_MS)).append(" ms; misses in bold.\n\n");
+        md.append("| query |");
+        for (ListResult r : results) {
+            md.append(' ').append(r.label()).append(" first page | ").append(r.label()).append(" deep page |");
+        }
+        md.append("\n|---|").append("---:|---:|".repeat(results.size())).append('\n');
+        List<ListSuite.Result> rows = results.getFirst().rows();
+        for (int i = 0; i < rows.size(); i++) {
+            md.append("| `").append(rows.get(i).label()).append("` |");
+            for (ListResult r : results) {
+                ListSuite.Result x = r.rows().get(i);
+                double target = x.q() ? LIST_Q_TARGET_MS : LIST_TARGET_MS;
+                md.append(' ').append(cell(x.firstP50(), x.firstP99(), target)).append(" (").append(x.firstItems()).append(") |");
+                md.append(' ').append(cell(x.deepP50(), x.deepP99(), target)).append(" (p").append(x.deepPage())
+                        .append(", ").append(x.deepItems()).append(") |");
+            }
+            md.append('\n');
+        }
+        return md.toString();
+    }
+
+    private static String cell(double p50, double p99, double target) {
+        String p99s = ms(p99);
+        return ms(p50) + " / " + (p99 <= target ? p99s : "**" + p99s + "**");
+    }
+
     static final String SKILLS_BEGIN = "<!-- bench:skills:begin (written by bench/run.sh; edits here are overwritten) -->";
     static final String SKILLS_END = "<!-- bench:skills:end -->";
     static final double TARGET = 0.5;

@@ -15,9 +15,19 @@ final class RunListSql {
 
     /** The filters as one condition over alias {@code r}; {@code 1 = 1} when there are none. */
     static Sql filters(Dialect dialect, RunFilter f) {
+        return filters(dialect, f, false, false);
+    }
+
+    /**
+     * The filters but, with {@code withoutStates}, the state filter: {@link #page} then reads one range per state
+     * instead (see {@link #splitStates}). {@code createdUnindexed} writes the created-date bounds as
+     * {@code +r.created_at}, which keeps SQLite from reading them from runs_by_created (see
+     * RunRepository.manyCreated).
+     */
+    static Sql filters(Dialect dialect, RunFilter f, boolean withoutStates, boolean createdUnindexed) {
         Sql.Builder b = new Sql.Builder("f");
         List<String> and = new ArrayList<>();
-        if (!f.states().isEmpty()) {
+        if (!f.states().isEmpty() && !withoutStates) {
             List<String> ps = new ArrayList<>();
             for (RunState s : f.states()) {
                 ps.add(b.param(s.name()));
@@ -34,11 +44,12 @@ final class RunListSql {
         eq(b, and, "r.execution_location", f.executionLocation() == null ? null : f.executionLocation().name());
         eq(b, and, "r.skill_spec", f.skillSpec());
         eq(b, and, "r.schedule_id", f.scheduleId());
+        String created = createdUnindexed ? "+r.created_at" : "r.created_at";
         if (f.createdAfter() != null) {
-            and.add("r.created_at > " + b.param(Times.micros(f.createdAfter())));
+            and.add(created + " > " + b.param(Times.micros(f.createdAfter())));
         }
         if (f.createdBefore() != null) {
-            and.add("r.created_at < " + b.param(Times.micros(f.createdBefore())));
+            and.add(created + " < " + b.param(Times.micros(f.createdBefore())));
         }
         if (f.updatedAfter() != null) {
             and.add("r.updated_at > " + b.param(Times.micros(f.updatedAfter())));
@@ -52,7 +63,9 @@ final class RunListSql {
             and.add("r.id IN (SELECT run_id FROM run_ancestors WHERE ancestor_id = " + b.param(f.ancestorRunId()) + ")");
         }
         for (Map.Entry<String, String> m : f.metadata().entrySet()) {
-            and.add("EXISTS (SELECT 1 FROM run_metadata m WHERE m.run_id = r.id AND m.key = " + b.param(m.getKey())
+            // IN rather than EXISTS: a set either database can drive the listing from when it is small
+            // (see fewMatches), and a cheap membership test per row when it is not
+            and.add("r.id IN (SELECT m.run_id FROM run_metadata m WHERE m.key = " + b.param(m.getKey())
                     + " AND m.value = " + b.param(m.getValue()) + ")");
         }
         if (f.artifactType() != null) {
@@ -60,14 +73,19 @@ final class RunListSql {
                     + b.param(f.artifactType().name()) + ")");
         }
         if (!f.taskStatuses().isEmpty()) {
+            // SQLite would read an IN list of states from runs_by_owner_state_updated, which yields each state's
+            // runs in order but not their union, and sort all of them (0.7 s for a deep page of
+            // task_status=failed over 400k runs); "+" keeps it on the sort's index, where a page of these common
+            // states is found at once. PostgreSQL's planner weighs both by its statistics.
+            String state = dialect.plansWithoutStatistics() ? "+r.state" : "r.state";
             List<String> any = new ArrayList<>();
             for (String status : f.taskStatuses()) {
                 if (status.equals("running")) { // the run, or any run below it, is not finished
-                    String active = "('QUEUED', 'PENDING', 'CLAIMED', 'INPROGRESS')";
-                    any.add("r.state IN " + active + " OR EXISTS (SELECT 1 FROM run_ancestors a JOIN runs d ON d.id = "
+                    String active = RunTransitions.ACTIVE_SQL;
+                    any.add(state + " IN " + active + " OR EXISTS (SELECT 1 FROM run_ancestors a JOIN runs d ON d.id = "
                             + "a.run_id WHERE a.ancestor_id = r.id AND d.state IN " + active + ")");
                 } else {
-                    any.add("r.state IN (" + String.join(", ", TASK_STATES.get(status).stream().map(b::param).toList()) + ")");
+                    any.add(state + " IN (" + String.join(", ", TASK_STATES.get(status).stream().map(b::param).toList()) + ")");
                 }
             }
             and.add("(" + String.join(" OR ", any) + ")");
@@ -80,6 +98,25 @@ final class RunListSql {
         }
         b.append(and.isEmpty() ? "1 = 1" : String.join(" AND ", and));
         return b.build();
+    }
+
+    /**
+     * The sets of run ids (of every owner) that the filters {@code q} and {@code metadata} select from their own
+     * indexes, as queries; {@link RunRepository} counts them to choose the plan on SQLite.
+     */
+    static List<Sql> matchSets(Dialect dialect, RunFilter f) {
+        List<Sql> out = new ArrayList<>();
+        for (Map.Entry<String, String> m : f.metadata().entrySet()) {
+            out.add(new Sql("SELECT run_id FROM run_metadata WHERE key = :m0 AND value = :m1",
+                    Map.of("m0", m.getKey(), "m1", m.getValue())));
+        }
+        if (f.q() != null) {
+            Sql search = dialect.runTextSearchIds(f.q());
+            if (search != null) {
+                out.add(search);
+            }
+        }
+        return out;
     }
 
     /** The newer SDK's {@code task_status} values but running, as the run states they match. */
@@ -107,11 +144,26 @@ final class RunListSql {
     }
 
     /**
-     * The union of one bounded, ordered range scan per owner. {@code changedSinceSnapshot} selects the runs
-     * updated after the snapshot (later pages of an updated_at listing), positioned by their state at it.
+     * Whether a state filter is read as one range per state: with several states, an index led by
+     * {@code (owner_id, state)} yields each state's runs in sort order but not their union, so a single range
+     * would have to read and sort every matching run (all failed runs of a year for {@code state=FAILED&state=ERROR}).
      */
-    static Sql page(Dialect dialect, List<String> ownerIds, Sql where, RunSort sort, boolean descending,
-            ListCursor cursor, long snapshot, int limit, boolean changedSinceSnapshot) {
+    static boolean splitStates(RunFilter f) {
+        return f.states().size() > 1;
+    }
+
+    /**
+     * The union of bounded, ordered range scans: one per owner (every list is per owner: the tenancy condition
+     * leads every index the list uses), and within an owner one per state of a several-state filter
+     * ({@link #splitStates}) and, for the agent sort, one for runs with a skill and one for runs without. Each
+     * part reads at most {@code limit} rows in index order; the caller merges them. {@code fromFewMatches}
+     * (SQLite only) reads each part from a filter's few matches instead. {@code changedSinceSnapshot}
+     * selects the runs updated after the snapshot (later pages of an updated_at listing), positioned by their
+     * state at it.
+     */
+    static Sql page(Dialect dialect, List<String> ownerIds, List<RunState> splitStates, Sql where, RunSort sort,
+            boolean descending, ListCursor cursor, long snapshot, int limit, boolean changedSinceSnapshot,
+            boolean fromFewMatches) {
         Sql.Builder b = new Sql.Builder("o");
         List<String> keyExprs = new ArrayList<>();
         for (int i = 0; i < sort.keys.size(); i++) {
@@ -131,17 +183,51 @@ final class RunListSql {
             } else {
                 conditions.add("r.created_seq <= :snap");
             }
-            conditions.add(keyset(b, sort, keyExprs, descending, cursor));
+        }
+        // the agent sort's leading key (no skill last, whatever the direction) is split into its two values, so
+        // that each part is ordered in one direction and read from runs_by_agent; other sorts have one part
+        boolean splitLeading = !sort.keys.isEmpty() && sort.keys.getFirst().ascendingAlways();
+        List<String> partConditions = new ArrayList<>();
+        if (!splitLeading) {
+            partConditions.add(cursor == null ? null : keyset(b, sort, keyExprs, descending, cursor, 0));
+        } else {
+            long cursorPart = cursor == null ? -1 : ((Number) cursor.keys().getFirst()).longValue();
+            for (long part = 0; part <= 1; part++) {
+                if (part < cursorPart) {
+                    continue; // entirely before the cursor
+                }
+                String in = keyExprs.getFirst() + " = " + part;
+                partConditions.add(part == cursorPart ? in + " AND " + keyset(b, sort, keyExprs, descending, cursor, 1) : in);
+            }
         }
         StringBuilder order = new StringBuilder();
-        for (int i = 0; i < keyExprs.size(); i++) {
+        for (int i = splitLeading ? 1 : 0; i < keyExprs.size(); i++) {
             order.append(keyExprs.get(i)).append(' ').append(direction(sort.keys.get(i), descending)).append(", ");
         }
         order.append("r.id ").append(descending ? "DESC" : "ASC");
+        List<String> states = splitStates.isEmpty() ? java.util.Collections.singletonList(null)
+                : splitStates.stream().map(RunState::name).toList();
         List<String> parts = new ArrayList<>();
         for (String owner : ownerIds) {
-            parts.add("SELECT * FROM (" + select + " FROM runs r WHERE r.owner_id = " + b.param(owner) + " AND "
-                    + String.join(" AND ", conditions) + " ORDER BY " + order + " LIMIT :limit) t" + parts.size());
+            String ownerParam = b.param(owner);
+            for (String state : states) {
+                String stateCondition = state == null ? null : "r.state = " + b.param(state);
+                for (String partCondition : partConditions) {
+                    List<String> all = new ArrayList<>();
+                    // SQLite, a filter with few matches: "+" keeps the owner's indexes out of the plan, so the
+                    // matches are looked up by id and sorted instead of the owner's runs being walked in order
+                    all.add((fromFewMatches ? "+r.owner_id = " : "r.owner_id = ") + ownerParam);
+                    if (stateCondition != null) {
+                        all.add(stateCondition);
+                    }
+                    all.addAll(conditions);
+                    if (partCondition != null) {
+                        all.add(partCondition);
+                    }
+                    parts.add("SELECT * FROM (" + select + " FROM runs r WHERE " + String.join(" AND ", all)
+                            + " ORDER BY " + order + " LIMIT :limit) t" + parts.size());
+                }
+            }
         }
         b.append(String.join(" UNION ALL ", parts));
         Sql built = b.build();
@@ -152,15 +238,16 @@ final class RunListSql {
     }
 
     /**
-     * "After the cursor" in sort order. Uniform directions use a row-value comparison, which both databases
-     * answer from the index; mixed ones expand to the lexicographic OR.
+     * "After the cursor" in sort order, on the key parts from {@code from} on. Uniform directions use a row-value
+     * comparison, which both databases answer from the index; mixed ones expand to the lexicographic OR.
      */
-    private static String keyset(Sql.Builder b, RunSort sort, List<String> keyExprs, boolean descending, ListCursor c) {
-        boolean uniform = sort.keys.stream().noneMatch(RunSort.Key::ascendingAlways);
+    private static String keyset(Sql.Builder b, RunSort sort, List<String> keyExprs, boolean descending, ListCursor c,
+            int from) {
+        boolean uniform = sort.keys.subList(from, sort.keys.size()).stream().noneMatch(RunSort.Key::ascendingAlways);
         if (uniform) {
-            List<String> lhs = new ArrayList<>(keyExprs);
+            List<String> lhs = new ArrayList<>(keyExprs.subList(from, keyExprs.size()));
             List<String> rhs = new ArrayList<>();
-            for (Object k : c.keys()) {
+            for (Object k : c.keys().subList(from, c.keys().size())) {
                 rhs.add(b.param(normalise(k)));
             }
             lhs.add("r.id");

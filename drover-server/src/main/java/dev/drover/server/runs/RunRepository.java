@@ -215,18 +215,77 @@ final class RunRepository {
      */
     List<Positioned> page(Handle h, List<String> ownerIds, RunFilter filter, RunSort sort, boolean descending,
             ListCursor cursor, long snapshot, int limit) {
-        Sql where = RunListSql.filters(db.dialect(), filter);
-        List<Positioned> rows = new ArrayList<>(select(h, ownerIds, where, sort, descending, cursor, snapshot, limit, false));
+        List<RunState> splitStates = RunListSql.splitStates(filter) ? filter.states() : List.of();
+        Sql where = RunListSql.filters(db.dialect(), filter, !splitStates.isEmpty(),
+                sort != RunSort.CREATED_AT && manyCreated(h, ownerIds, filter));
+        boolean few = fewMatches(h, filter);
+        List<Positioned> rows = new ArrayList<>(select(h, ownerIds, splitStates, where, sort, descending, cursor, snapshot,
+                limit, false, few));
         if (cursor != null && sort == RunSort.UPDATED_AT) {
-            rows.addAll(select(h, ownerIds, where, sort, descending, cursor, snapshot, limit, true));
+            rows.addAll(select(h, ownerIds, splitStates, where, sort, descending, cursor, snapshot, limit, true, few));
         }
         rows.sort(RunListSql.comparator(sort, descending));
         return rows.size() > limit ? rows.subList(0, limit) : rows;
     }
 
-    private List<Positioned> select(Handle h, List<String> ownerIds, Sql where, RunSort sort, boolean descending,
-            ListCursor cursor, long snapshot, int limit, boolean changedSinceSnapshot) {
-        Sql sql = RunListSql.page(db.dialect(), ownerIds, where, sort, descending, cursor, snapshot, limit, changedSinceSnapshot);
+    /** Matches up to which SQLite reads a {@code q} or {@code metadata} listing from the matches (sorting them). */
+    static final int FEW_MATCHES = 1000;
+
+    /**
+     * SQLite keeps no statistics, so its planner always walks the sort's index and tests each run against the
+     * filter: fine when the filter matches many runs, a walk over the whole history when it matches one. This
+     * counts the matches of {@code q} and {@code metadata} (of every owner: a plan choice, never shown) up to
+     * {@link #FEW_MATCHES}; below that the runs are looked up by id instead. PostgreSQL's planner makes this choice
+     * itself from its statistics.
+     */
+    private boolean fewMatches(Handle h, RunFilter filter) {
+        if (!db.dialect().plansWithoutStatistics()) {
+            return false;
+        }
+        for (Sql set : RunListSql.matchSets(db.dialect(), filter)) {
+            var count = h.createQuery("SELECT COUNT(*) FROM (" + set.text() + " LIMIT " + FEW_MATCHES + ") s");
+            set.params().forEach(count::bind);
+            if (count.mapTo(Integer.class).one() < FEW_MATCHES) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * SQLite (no statistics) reads a created-date filter from runs_by_created and sorts what it finds, whatever
+     * the sort: right for a narrow window, a sort of most of the history for {@code created_after=last month}.
+     * With at least {@link #FEW_MATCHES} runs of the caller's owners in the window, the listing walks its sort's
+     * index instead, which finds a page of them at once when they are recent (the default, newest-first order).
+     */
+    private boolean manyCreated(Handle h, List<String> ownerIds, RunFilter filter) {
+        if (!db.dialect().plansWithoutStatistics() || (filter.createdAfter() == null && filter.createdBefore() == null)) {
+            return false;
+        }
+        List<String> owners = new ArrayList<>();
+        for (int i = 0; i < ownerIds.size(); i++) {
+            owners.add(":owner" + i);
+        }
+        String sql = "SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE owner_id IN (" + String.join(", ", owners) + ")"
+                + (filter.createdAfter() != null ? " AND created_at > :after" : "")
+                + (filter.createdBefore() != null ? " AND created_at < :before" : "") + " LIMIT " + FEW_MATCHES + ") s";
+        var count = h.createQuery(sql);
+        for (int i = 0; i < ownerIds.size(); i++) {
+            count.bind("owner" + i, ownerIds.get(i));
+        }
+        if (filter.createdAfter() != null) {
+            count.bind("after", Times.micros(filter.createdAfter()));
+        }
+        if (filter.createdBefore() != null) {
+            count.bind("before", Times.micros(filter.createdBefore()));
+        }
+        return count.mapTo(Integer.class).one() >= FEW_MATCHES;
+    }
+
+    private List<Positioned> select(Handle h, List<String> ownerIds, List<RunState> splitStates, Sql where, RunSort sort,
+            boolean descending, ListCursor cursor, long snapshot, int limit, boolean changedSinceSnapshot, boolean few) {
+        Sql sql = RunListSql.page(db.dialect(), ownerIds, splitStates, where, sort, descending, cursor, snapshot, limit,
+                changedSinceSnapshot, few);
         var query = h.createQuery("SELECT u.*, " + CREATOR_COLUMNS + " FROM (" + sql.text() + ") u " + CREATOR_JOIN
                 + " ORDER BY " + RunListSql.outerOrder(sort, descending) + " LIMIT :limit");
         sql.params().forEach(query::bind);

@@ -21,6 +21,15 @@ public interface Dialect {
      */
     String runTextSearch(Sql.Builder b, String text);
 
+    /**
+     * Whether the planner chooses without statistics of the data (SQLite: Drover runs no ANALYZE), so a query
+     * whose best plan depends on how many rows a filter matches must choose it itself.
+     */
+    boolean plansWithoutStatistics();
+
+    /** The ids of the runs (of every owner) {@code text} matches, as one query from the search index; null if none. */
+    Sql runTextSearchIds(String text);
+
     /** {@code expression} compared by code point, the order Java's merge of sorted pages also uses. */
     String binaryCollation(String expression);
 

@@ -21,6 +21,16 @@ final class PostgresDialect implements Dialect {
     }
 
     @Override
+    public boolean plansWithoutStatistics() {
+        return false;
+    }
+
+    @Override
+    public Sql runTextSearchIds(String text) {
+        return null; // the planner weighs the trigram index against the sort's index itself
+    }
+
+    @Override
     public String binaryCollation(String expression) {
         return expression + " COLLATE \"C\"";
     }

@@ -17,11 +17,27 @@ final class SqliteDialect implements Dialect {
         if (text.codePointCount(0, text.length()) >= 3) {
             // a quoted FTS5 phrase under the trigram tokenizer is a case-insensitive substring match
             return "r.id IN (SELECT run_id FROM runs_search WHERE runs_search MATCH "
-                    + b.param("body : \"" + text.replace("\"", "\"\"") + "\"") + ")";
+                    + b.param(phrase(text)) + ")";
         }
         String p = b.param(likePattern(text));
         return "(r.title LIKE " + p + " ESCAPE '!' OR r.prompt LIKE " + p + " ESCAPE '!' OR COALESCE(r.skill_spec, '') LIKE "
                 + p + " ESCAPE '!')";
+    }
+
+    @Override
+    public boolean plansWithoutStatistics() {
+        return true;
+    }
+
+    @Override
+    public Sql runTextSearchIds(String text) {
+        return text.codePointCount(0, text.length()) >= 3
+                ? new Sql("SELECT run_id FROM runs_search WHERE runs_search MATCH :q", java.util.Map.of("q", phrase(text)))
+                : null;
+    }
+
+    private static String phrase(String text) {
+        return "body : \"" + text.replace("\"", "\"\"") + "\"";
     }
 
     /** {@code %text%} with LIKE's wildcards escaped by '!' (Jdbi's lexer misreads a backslash before a quote). */
