@@ -124,7 +124,7 @@ final class McpTools implements AutoCloseable {
             initialize(client, transport);
         } catch (RuntimeException e) {
             closeQuietly(new Connection(name, client, transport instanceof WorkspaceStdio ? findGroup(tag) : null));
-            throw failure(name, e, stderr);
+            throw failure(name, e, stderr, transport);
         } catch (InterruptedException e) {
             connections.add(new Connection(name, client, transport instanceof WorkspaceStdio ? findGroup(tag) : null));
             throw e; // stopped with the others by start()
@@ -140,36 +140,58 @@ final class McpTools implements AutoCloseable {
                 cursor = page.nextCursor();
             } while (cursor != null && !cursor.isEmpty());
         } catch (RuntimeException e) {
-            throw failure(name, e, stderr); // closed with the others by start()
+            throw failure(name, e, stderr, transport); // closed with the others by start()
         }
     }
 
-    private static StartFailure failure(String name, RuntimeException e, Deque<String> stderr) {
-        String said = "";
-        // the SDK reads the server's standard error on a thread of its own: give its last lines a moment to arrive
-        for (long end = System.nanoTime() + STDERR_GRACE.toNanos(); said.isEmpty() && System.nanoTime() < end; ) {
-            synchronized (stderr) {
-                said = String.join("\n", stderr).strip();
-            }
-            if (said.isEmpty()) {
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
+    private static StartFailure failure(String name, RuntimeException e, Deque<String> stderr,
+            McpClientTransport transport) {
+        String said = transport instanceof WorkspaceStdio stdio ? lastWords(stdio, stderr) : "";
         return new StartFailure("MCP server " + name + " failed to start: " + rootMessage(e)
                 + (said.isEmpty() ? "" : "; it said: " + said), e);
     }
 
     /**
-     * How long a failed start waits for the server's standard error to be read: the wait ends with the first line,
-     * so only a server that fails silently waits it out. A second was too short on a loaded machine, where the
-     * SDK's reader thread ran after the failure was reported and the run's error lost the server's own words.
+     * The last lines a stdio server wrote to its standard error. The SDK reads them on a thread of its own, which
+     * may run after the failure: wait for the first line, for at most {@link #STDERR_GRACE}, and only
+     * {@link #STDERR_AFTER_EXIT} once the process has exited (a server that dies silently does not hold the run).
+     */
+    private static String lastWords(WorkspaceStdio stdio, Deque<String> stderr) {
+        long start = System.nanoTime();
+        long end = start + STDERR_GRACE.toNanos();
+        long exitSeen = 0;
+        while (true) {
+            synchronized (stderr) {
+                String said = String.join("\n", stderr).strip();
+                if (!said.isEmpty()) {
+                    return said;
+                }
+            }
+            long now = System.nanoTime();
+            if (exitSeen == 0 && stdio.exited.isDone()) {
+                exitSeen = now;
+            }
+            if (now >= end || (exitSeen != 0 && now - exitSeen >= STDERR_AFTER_EXIT.toNanos())) {
+                return "";
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                return "";
+            }
+        }
+    }
+
+    /**
+     * How long a failed start waits for the server's standard error to be read while the server is still running.
+     * A second was too short on a loaded machine, where the SDK's reader thread ran after the failure was reported
+     * and the run's error lost the server's own words.
      */
     static final Duration STDERR_GRACE = Duration.ofSeconds(5);
+
+    /** After the server's process has exited, its pipe is closed: what it wrote is read within this. */
+    static final Duration STDERR_AFTER_EXIT = Duration.ofMillis(500);
 
     private static McpClientTransport stdio(McpServerConfig config, Path workspace, Map<String, String> environment,
             Place place, String tag, Deque<String> stderr) {

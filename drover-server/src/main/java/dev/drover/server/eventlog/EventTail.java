@@ -62,6 +62,7 @@ public final class EventTail implements AutoCloseable {
     private final Thread reader;
     volatile boolean closed;
     private long reads; // for the benchmark and tests: database reads the reader made
+    private final List<Runnable> closeHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<java.util.function.Consumer<List<RunEvent>>> listeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -149,6 +150,14 @@ public final class EventTail implements AutoCloseable {
      */
     public void onEvents(java.util.function.Consumer<List<RunEvent>> listener) {
         listeners.add(listener);
+    }
+
+    /**
+     * Runs {@code hook} when the tail closes: for waiters of its own (the workers' claims) that must end at once
+     * when the node stops instead of at the end of their wait, which would hold up the web server's stop.
+     */
+    public void onClose(Runnable hook) {
+        closeHooks.add(hook);
     }
 
     /** Reads everything past the cursor and hands it out; the reader thread's job (and a lagging watcher's). */
@@ -288,6 +297,7 @@ public final class EventTail implements AutoCloseable {
             lock.unlock();
         }
         all.forEach(EventSubscription::wake);
+        closeHooks.forEach(Runnable::run);
         reader.interrupt();
         try {
             reader.join(2_000);

@@ -59,6 +59,13 @@ final class ClaimWakeups implements Consumer<List<RunEvent>> {
         }
     }
 
+    /** Wakes every waiting claimer: the node is stopping, and their claims answer now. */
+    void wakeAll() {
+        for (Waiters w : pools.values()) {
+            w.wake.release(Math.max(1, w.waiting.get()));
+        }
+    }
+
     /** A claimer of {@code pool}: open it before the first claim attempt, close it when the claim answers. */
     Waiter waiter(String pool) {
         Waiters w = pools.computeIfAbsent(pool, p -> new Waiters());

@@ -86,6 +86,7 @@ public final class Workers {
         this.bus = bus;
         this.tail = tail;
         tail.onEvents(wakeups);
+        tail.onClose(wakeups::wakeAll);
         this.clock = clock;
         this.transcripts = transcripts;
     }
@@ -158,15 +159,21 @@ public final class Workers {
     }
 
     /** Waits for a wake-up until {@code deadline} (nanoTime); false when it passed or the node is stopping. */
-    private boolean awaitWakeup(ClaimWakeups.Waiter waiter, long deadline) throws InterruptedException {
+    private boolean awaitWakeup(ClaimWakeups.Waiter waiter, long deadline) {
         while (true) {
             long left = deadline - System.nanoTime();
             if (left <= 0 || tail.isClosed()) {
                 return false;
             }
-            // in slices, so that a stopping node ends its claims within one
-            if (waiter.await(Duration.ofNanos(Math.min(left, WAIT_SLICE.toNanos())))) {
-                return true;
+            // the tail's close wakes every claim (ClaimWakeups.wakeAll); slices are the backstop for a stop
+            try {
+                if (waiter.await(Duration.ofNanos(Math.min(left, WAIT_SLICE.toNanos())))) {
+                    return !tail.isClosed(); // woken by the stop: the claim answers "nothing" now
+                }
+            } catch (InterruptedException stopping) {
+                // the web server interrupts what is still waiting when it stops: an empty answer, not an error
+                Thread.currentThread().interrupt();
+                return false;
             }
         }
     }

@@ -93,4 +93,30 @@ class ClaimWakeupsTest {
             assertThat(gpu.await(Duration.ZERO)).isTrue();
         }
     }
+
+    @Test
+    void aStoppingNodeWakesEveryIdleClaimerOfEveryPoolAtOnce() throws Exception {
+        ClaimWakeups wakeups = new ClaimWakeups();
+        List<ClaimWakeups.Waiter> waiters = new ArrayList<>();
+        AtomicInteger woken = new AtomicInteger();
+        try (ExecutorService threads = Executors.newFixedThreadPool(6)) {
+            List<Future<?>> waiting = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                ClaimWakeups.Waiter w = wakeups.waiter(i % 2 == 0 ? "default" : "gpu");
+                waiters.add(w);
+                waiting.add(threads.submit(() -> {
+                    if (w.await(Duration.ofSeconds(30))) {
+                        woken.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            wakeups.wakeAll();
+            for (Future<?> f : waiting) {
+                f.get(10, TimeUnit.SECONDS); // long before the 30 s wait: the stop does not wait the claims out
+            }
+        }
+        waiters.forEach(ClaimWakeups.Waiter::close);
+        assertThat(woken).hasValue(6);
+    }
 }
