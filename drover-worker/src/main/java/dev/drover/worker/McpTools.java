@@ -146,33 +146,25 @@ final class McpTools implements AutoCloseable {
 
     private static StartFailure failure(String name, RuntimeException e, Deque<String> stderr,
             McpClientTransport transport) {
-        String said = transport instanceof WorkspaceStdio stdio ? lastWords(stdio, stderr) : "";
+        String said = transport instanceof WorkspaceStdio ? lastWords(stderr) : "";
         return new StartFailure("MCP server " + name + " failed to start: " + rootMessage(e)
                 + (said.isEmpty() ? "" : "; it said: " + said), e);
     }
 
     /**
      * The last lines a stdio server wrote to its standard error. The SDK reads them on a thread of its own, which
-     * may run after the failure: wait for the first line, for at most {@link #STDERR_GRACE}, and only
-     * {@link #STDERR_AFTER_EXIT} once the process has exited (a server that dies silently does not hold the run).
+     * may run well after the failure (on a loaded machine, seconds after the process exited): wait for the first
+     * line, for at most {@link #STDERR_GRACE}. Only a stdio server that fails silently waits it out; a server
+     * reached by URL has no standard error to wait for.
      */
-    private static String lastWords(WorkspaceStdio stdio, Deque<String> stderr) {
-        long start = System.nanoTime();
-        long end = start + STDERR_GRACE.toNanos();
-        long exitSeen = 0;
+    private static String lastWords(Deque<String> stderr) {
+        long end = System.nanoTime() + STDERR_GRACE.toNanos();
         while (true) {
             synchronized (stderr) {
                 String said = String.join("\n", stderr).strip();
-                if (!said.isEmpty()) {
+                if (!said.isEmpty() || System.nanoTime() >= end) {
                     return said;
                 }
-            }
-            long now = System.nanoTime();
-            if (exitSeen == 0 && stdio.exited.isDone()) {
-                exitSeen = now;
-            }
-            if (now >= end || (exitSeen != 0 && now - exitSeen >= STDERR_AFTER_EXIT.toNanos())) {
-                return "";
             }
             try {
                 Thread.sleep(20);
@@ -184,14 +176,11 @@ final class McpTools implements AutoCloseable {
     }
 
     /**
-     * How long a failed start waits for the server's standard error to be read while the server is still running.
-     * A second was too short on a loaded machine, where the SDK's reader thread ran after the failure was reported
-     * and the run's error lost the server's own words.
+     * How long a failed start waits for a stdio server's standard error to be read. A second was too short on a
+     * loaded machine, where the SDK's reader thread ran after the failure was reported and the run's error lost
+     * the server's own words.
      */
     static final Duration STDERR_GRACE = Duration.ofSeconds(5);
-
-    /** After the server's process has exited, its pipe is closed: what it wrote is read within this. */
-    static final Duration STDERR_AFTER_EXIT = Duration.ofMillis(500);
 
     private static McpClientTransport stdio(McpServerConfig config, Path workspace, Map<String, String> environment,
             Place place, String tag, Deque<String> stderr) {
