@@ -13,6 +13,7 @@ import dev.drover.server.http.JsonBodies;
 import dev.drover.server.http.Text;
 import dev.drover.server.http.QueryParams;
 import dev.drover.server.auth.RequestContext;
+import dev.drover.server.runs.RunTransitions;
 import dev.drover.server.runs.Runs;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.sse.SseEvent;
@@ -151,7 +152,7 @@ public final class EventsService implements HttpService {
                     for (RunEvent e : events) {
                         sink.emit(SseEvent.builder().id(Long.toString(e.sequence())).name(e.eventType())
                                 .data(encoded.json(e)).build());
-                        RunState after = stateAfter(e.eventType());
+                        RunState after = RunTransitions.stateAfter(e.eventType()).orElse(null);
                         if (after != null) {
                             states.put(e.runId(), after);
                             mayFinish = untilTerminal;
@@ -163,22 +164,6 @@ public final class EventsService implements HttpService {
                 // the client went away; leaving the loop closes the subscription
             }
         }
-    }
-
-    /** The state a run is in right after an event of this type; null for events that do not move it. */
-    static RunState stateAfter(String eventType) {
-        return switch (eventType) {
-            case "run_queued", "run_requeued", "run_continued" -> RunState.QUEUED;
-            case "run_pending" -> RunState.PENDING;
-            case "run_claimed" -> RunState.CLAIMED;
-            case "run_in_progress" -> RunState.INPROGRESS;
-            case "run_succeeded" -> RunState.SUCCEEDED;
-            case "run_failed" -> RunState.FAILED;
-            case "run_blocked" -> RunState.BLOCKED;
-            case "run_errored" -> RunState.ERROR;
-            case "run_cancelled" -> RunState.CANCELLED;
-            default -> null;
-        };
     }
 
     /**

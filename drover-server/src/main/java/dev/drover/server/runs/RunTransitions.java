@@ -98,17 +98,25 @@ public final class RunTransitions {
         };
     }
 
-    /** The state a client-reported lifecycle event ({@code POST /agent/events/{runId}}) moves a run to. */
-    public static Optional<RunState> targetOfReported(String eventType) {
+    /** The state a run is in right after an event of this type ({@link #eventFor} read backwards). */
+    public static Optional<RunState> stateAfter(String eventType) {
         return Optional.ofNullable(switch (eventType) {
+            case "run_queued", "run_requeued", "run_continued" -> QUEUED;
+            case "run_pending" -> PENDING;
+            case "run_claimed" -> CLAIMED;
             case "run_in_progress" -> INPROGRESS;
             case "run_succeeded" -> SUCCEEDED;
             case "run_failed" -> FAILED;
-            case "run_errored" -> ERROR;
             case "run_blocked" -> BLOCKED;
+            case "run_errored" -> ERROR;
             case "run_cancelled" -> CANCELLED;
             default -> null;
         });
+    }
+
+    /** The state a client-reported lifecycle event ({@code POST /agent/events/{runId}}) moves a run to. */
+    public static Optional<RunState> targetOfReported(String eventType) {
+        return REPORTABLE.contains(eventType) ? stateAfter(eventType) : Optional.empty();
     }
 
     public static final Set<String> REPORTABLE = Set.of(

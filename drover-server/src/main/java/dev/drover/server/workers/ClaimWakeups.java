@@ -1,10 +1,11 @@
 package dev.drover.server.workers;
 
 import dev.drover.api.RunEvent;
+import dev.drover.api.RunState;
+import dev.drover.server.runs.RunTransitions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -28,9 +29,13 @@ import java.util.function.Consumer;
  * (a permit beyond that would only cost a later claimer an extra probe).
  */
 final class ClaimWakeups implements Consumer<List<RunEvent>> {
-    /** Event types after which a QUEUED run may be claimable where it was not before. */
-    static final Set<String> CLAIMABLE_AFTER = Set.of("run_queued", "run_requeued", "run_continued", "run_succeeded",
-            "run_failed", "run_blocked", "run_errored", "run_cancelled");
+    /**
+     * Whether a QUEUED run may be claimable after an event of this type where it was not before: a run entered
+     * QUEUED, or a run ended (its team has a slot again).
+     */
+    static boolean claimableAfter(String eventType) {
+        return RunTransitions.stateAfter(eventType).map(s -> s == RunState.QUEUED || s.isTerminal()).orElse(false);
+    }
 
     private static final class Waiters {
         final Semaphore wake = new Semaphore(0);
@@ -44,7 +49,7 @@ final class ClaimWakeups implements Consumer<List<RunEvent>> {
     public void accept(List<RunEvent> batch) {
         int wakes = 0;
         for (RunEvent e : batch) {
-            if (CLAIMABLE_AFTER.contains(e.eventType())) {
+            if (claimableAfter(e.eventType())) {
                 wakes++;
             }
         }

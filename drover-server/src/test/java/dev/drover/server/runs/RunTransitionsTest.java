@@ -158,4 +158,17 @@ class RunTransitionsTest {
         assertThat(RunTransitions.ACTIVE_SQL).isEqualTo("('QUEUED', 'PENDING', 'CLAIMED', 'INPROGRESS')");
         assertThat(RunTransitions.HELD_SQL).isEqualTo("('PENDING', 'CLAIMED', 'INPROGRESS')");
     }
+
+    @Test
+    void theStateAfterAnEventIsTheStateItsEventWasWrittenForAndOtherEventsMoveNothing() {
+        List<RunState> froms = new ArrayList<>(List.of(RunState.values()));
+        froms.add(null);
+        for (RunState from : froms) {
+            for (RunState to : RunState.values()) {
+                assertThat(RunTransitions.stateAfter(RunTransitions.eventFor(from, to))).as(from + " -> " + to).hasValue(to);
+            }
+        }
+        assertThat(RunTransitions.stateAfter("transcript_appended")).isEmpty();
+        assertThat(RunTransitions.stateAfter("artifact_created")).isEmpty();
+    }
 }
