@@ -6,6 +6,7 @@ import dev.drover.api.PageInfo;
 import dev.drover.api.RunItem;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.http.ApiException;
+import dev.drover.server.http.JsonBodies;
 import dev.drover.server.runs.Runs.RunView;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
@@ -132,11 +133,30 @@ final class RunQueries {
      */
     public RunItem get(Principal caller, String runId) {
         if (caller.runScope() != null || caller.worker()) {
-            return db.readOne(h -> {
-                RunRow row = visible(h, caller, runId, "runId");
-                return mapping.item(row, artifactsOf(h, row));
-            });
+            return read(caller, runId);
         }
+        return mapping.now(current(caller, runId).item());
+    }
+
+    /** {@link #get} as the JSON of the response: a hit of the cache is usually the bytes it answered last time. */
+    public byte[] getJson(Principal caller, String runId) {
+        if (caller.runScope() != null || caller.worker()) {
+            return JsonBodies.write(read(caller, runId));
+        }
+        RunCache.Entry current = current(caller, runId);
+        return current.json(mapping.now(current.item()));
+    }
+
+    /** An agent's lane and a worker's lease are decided by reading the database: not from the cache. */
+    private RunItem read(Principal caller, String runId) {
+        return db.readOne(h -> {
+            RunRow row = visible(h, caller, runId, "runId");
+            return mapping.item(row, artifactsOf(h, row));
+        });
+    }
+
+    /** The run, from the cache when its row's version is still the cached one, else read and cached. */
+    private RunCache.Entry current(Principal caller, String runId) {
         if (!Ids.isUuid(runId)) {
             throw ApiException.notFound("runId", "run");
         }
@@ -155,7 +175,7 @@ final class RunQueries {
         if (!caller.canSee(cached.ownerId())) {
             throw ApiException.notFound("runId", "run");
         }
-        return mapping.now(cached.item());
+        return cached;
     }
 
     /** Whether the caller can see the run; for other features that take run ids. */

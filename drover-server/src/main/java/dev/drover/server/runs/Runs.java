@@ -158,6 +158,11 @@ public final class Runs implements AutoCloseable {
         return queries.get(caller, runId);
     }
 
+    /** {@link #get} encoded as the API answers it. */
+    public byte[] getJson(Principal caller, String runId) {
+        return queries.getJson(caller, runId);
+    }
+
     /** Whether the caller can see the run; for other features that take run ids. */
     public boolean canSee(Principal caller, String runId) {
         return queries.canSee(caller, runId);
