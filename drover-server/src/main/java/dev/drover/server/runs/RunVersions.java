@@ -40,11 +40,20 @@ final class RunVersions implements AutoCloseable {
     private final Condition asked = lock.newCondition();
     private List<Ask> asks = new ArrayList<>();
     private boolean closed;
-    private final Thread reader;
+    /**
+     * Queries that may run at once. With one, a batch waits for the previous query's round trip to end before its
+     * own starts; with two, the second starts as soon as requests wait, so a database round trip slowed by a busy
+     * machine delays half as many requests. Each holds a pooled connection while it reads.
+     */
+    static final int READERS = 2;
+
+    private final List<Thread> readers = new ArrayList<>();
 
     RunVersions(Database db) {
         this.db = db;
-        this.reader = Thread.ofVirtual().name("run-versions").start(this::readLoop);
+        for (int i = 0; i < READERS; i++) {
+            readers.add(Thread.ofVirtual().name("run-versions-" + i).start(this::readLoop));
+        }
     }
 
     /** The run's version now; empty when there is no such run. The calling (virtual) thread waits for one query. */
@@ -77,6 +86,7 @@ final class RunVersions implements AutoCloseable {
                 }
                 if (closed) {
                     asks.forEach(a -> a.answer().completeExceptionally(new IllegalStateException("run versions closed")));
+                    asks.clear();
                     return;
                 }
                 if (asks.size() <= MAX_BATCH) {
