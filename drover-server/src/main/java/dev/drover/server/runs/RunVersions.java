@@ -17,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * a request's answer always comes from a query that <em>started after the request asked</em> (a request arriving
  * while a query runs waits for the next one), so it reflects every commit that finished before the request
  * began, on this node or any other — the guarantee a read of the row itself gives. Under load the requests that
- * arrive during one query share the next: one small query per batch instead of a full read per request.
+ * arrive while the queries run share the next one: one small query per batch instead of a full read per request.
  *
  * <p>A version is the row's {@code row_version} (bumped by the database on every update of the row, V23) and the
  * creator as the API shows it (read through the same join as the run, since a principal's name can change
