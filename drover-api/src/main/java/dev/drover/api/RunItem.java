@@ -52,4 +52,12 @@ public record RunItem(
                 conversationId, parentRunId, isSandboxRunning, artifacts, agentSkill, scope, interactive, metadata,
                 agentIdentityUid, null, null, null);
     }
+
+    /** The same run with another {@code run_time}: a run still working has worked longer at every read. */
+    public RunItem withRunTime(String newRunTime) {
+        return new RunItem(runId, taskId, title, state, executionLocation, prompt, createdAt, updatedAt, startedAt,
+                statusMessage, source, schedule, sessionId, sessionLink, triggerUrl, creator, requestUsage,
+                agentConfig, conversationId, parentRunId, isSandboxRunning, artifacts, agentSkill, scope, interactive,
+                metadata, agentIdentityUid, executor, isRunTypeCancellable, newRunTime);
+    }
 }

@@ -166,6 +166,7 @@ public final class DroverServer implements AutoCloseable {
             Identities identities = new Identities(db, clock, environments, secrets, skills, models,
                     Schedules::namesUsingIdentity);
             Runs runs = new Runs(db, log, models, blobs, clock, url, config.teamConcurrency(), skills, identities);
+            resources.add(runs);
             Messages messages = new Messages(db, log, runs, clock);
             RunSecrets runSecrets = new RunSecrets(secrets, environments, runs, identities);
             RunLeases leases = new RunLeases(db, runs, clock, config.leaseDuration(), config.teamConcurrency());

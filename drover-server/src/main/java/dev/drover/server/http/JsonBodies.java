@@ -239,7 +239,12 @@ public final class JsonBodies {
     }
 
     public static void send(ServerResponse res, Object value) {
+        sendEncoded(res, write(value));
+    }
+
+    /** Sends JSON already encoded (by {@link #write}). */
+    public static void sendEncoded(ServerResponse res, byte[] json) {
         res.header(HeaderNames.CONTENT_TYPE, JSON);
-        res.send(write(value));
+        res.send(json);
     }
 }

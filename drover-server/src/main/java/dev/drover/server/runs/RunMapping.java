@@ -72,12 +72,19 @@ final class RunMapping {
      * it starts.
      */
     static String runTime(RunRow r, Instant now) {
-        if (r.startedAt() == null) {
-            return null;
-        }
-        Instant end = r.state().isTerminal() ? Times.instant(r.updatedAt()) : now;
-        java.time.Duration d = java.time.Duration.between(Times.instant(r.startedAt()), end);
+        return r.startedAt() == null ? null
+                : runTime(Times.instant(r.startedAt()), r.state().isTerminal() ? Times.instant(r.updatedAt()) : now);
+    }
+
+    private static String runTime(Instant started, Instant end) {
+        java.time.Duration d = java.time.Duration.between(started, end);
         return (d.isNegative() ? java.time.Duration.ZERO : d).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    }
+
+    /** A run shown earlier, as it reads now: the only part of a run's answer that changes by itself is its run time. */
+    RunItem now(RunItem item) {
+        return item.startedAt() == null || item.state().isTerminal() ? item
+                : item.withRunTime(runTime(item.startedAt(), clock.instant()));
     }
 
     /** A run's stored usage, with rows written before the USD fields existed (their inference_cost was USD) read as such. */

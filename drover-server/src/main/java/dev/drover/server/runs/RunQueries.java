@@ -6,6 +6,7 @@ import dev.drover.api.PageInfo;
 import dev.drover.api.RunItem;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.http.ApiException;
+import dev.drover.server.http.JsonBodies;
 import dev.drover.server.runs.Runs.RunView;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
@@ -26,11 +27,14 @@ final class RunQueries {
     private final Database db;
     private final RunRepository repo;
     private final RunMapping mapping;
+    private final RunVersions versions;
+    private final RunCache cache = new RunCache();
 
-    RunQueries(Database db, RunRepository repo, RunMapping mapping) {
+    RunQueries(Database db, RunRepository repo, RunMapping mapping, RunVersions versions) {
         this.db = db;
         this.repo = repo;
         this.mapping = mapping;
+        this.versions = versions;
     }
 
     /**
@@ -122,11 +126,56 @@ final class RunQueries {
         return repo.find(h, runId).map(row -> mapping.item(row, artifactsOf(h, row)));
     }
 
+    /**
+     * {@code GET /agent/runs/{id}}. A caller whose visibility is its scope alone (not an agent's lane, not a worker's
+     * lease) is answered from {@link RunCache} when the row's version, read after the request began, is the cached
+     * one; otherwise the run is read, in one snapshot with its version, and cached.
+     */
     public RunItem get(Principal caller, String runId) {
+        if (caller.runScope() != null || caller.worker()) {
+            return read(caller, runId);
+        }
+        return mapping.now(current(caller, runId).item());
+    }
+
+    /** {@link #get} as the JSON of the response: a hit of the cache is usually the bytes it answered last time. */
+    public byte[] getJson(Principal caller, String runId) {
+        if (caller.runScope() != null || caller.worker()) {
+            return JsonBodies.write(read(caller, runId));
+        }
+        RunCache.Entry current = current(caller, runId);
+        return current.json(mapping.now(current.item()));
+    }
+
+    /** An agent's lane and a worker's lease are decided by reading the database: not from the cache. */
+    private RunItem read(Principal caller, String runId) {
         return db.readOne(h -> {
             RunRow row = visible(h, caller, runId, "runId");
             return mapping.item(row, artifactsOf(h, row));
         });
+    }
+
+    /** The run, from the cache when its row's version is still the cached one, else read and cached. */
+    private RunCache.Entry current(Principal caller, String runId) {
+        if (!Ids.isUuid(runId)) {
+            throw ApiException.notFound("runId", "run");
+        }
+        RunVersions.Version version = versions.current(runId)
+                .orElseThrow(() -> ApiException.notFound("runId", "run"));
+        RunCache.Entry cached = cache.at(runId, version);
+        if (cached == null) {
+            cached = db.read(h -> repo.find(h, runId).map(row -> {
+                RunCache.Entry e = new RunCache.Entry(mapping.item(row, artifactsOf(h, row)), row.ownerId(),
+                        new RunVersions.Version(repo.rowVersion(h, runId), row.creatorKind(), row.creatorName(),
+                                row.creatorEmail()));
+                cache.put(runId, e);
+                return e;
+            })).orElseThrow(() -> ApiException.notFound("runId", "run"));
+        }
+        if (!caller.canSee(cached.ownerId())) {
+            throw ApiException.notFound("runId", "run");
+        }
+        return cached;
     }
 
     /** Whether the caller can see the run; for other features that take run ids. */

@@ -122,6 +122,11 @@ final class RunRepository {
                 .findOne();
     }
 
+    /** The row's version (V23: bumped by the database on every update of the row). */
+    long rowVersion(Handle h, String id) {
+        return h.createQuery("SELECT row_version FROM runs WHERE id = :id").bind("id", id).mapTo(Long.class).one();
+    }
+
     Optional<RunRow> find(String id) {
         return db.readOne(h -> find(h, id));
     }

@@ -33,7 +33,7 @@ import org.jdbi.v3.core.Handle;
  * {@link RunStateChanges} (every state change through {@link RunTransitions}), {@link RunUsage} (usage reports) and
  * {@link RunMapping} (the API shape). Other features and packages keep one dependency and one set of names.
  */
-public final class Runs {
+public final class Runs implements AutoCloseable {
     /** How deep parent → child chains may go; a guard against runaway agents spawning agents. */
     static final int MAX_DEPTH = 8;
 
@@ -50,6 +50,7 @@ public final class Runs {
     private final RunCreation creation;
     private final RunStateChanges changes;
     private final RunUsage usage;
+    private final RunVersions versions;
 
     public Runs(Database db, EventLog events, ModelCatalog models, BlobStore blobs, Clock clock, Supplier<String> publicUrl,
             int teamConcurrency, SkillResolver skills) {
@@ -60,7 +61,8 @@ public final class Runs {
             int teamConcurrency, SkillResolver skills, IdentityResolver identities) {
         RunRepository repo = new RunRepository(db);
         this.mapping = new RunMapping(publicUrl, clock);
-        this.queries = new RunQueries(db, repo, mapping);
+        this.versions = new RunVersions(db);
+        this.queries = new RunQueries(db, repo, mapping, versions);
         this.creation = new RunCreation(db, repo, events, models, blobs, clock, teamConcurrency, skills, identities,
                 queries);
         this.changes = new RunStateChanges(db, repo, events, clock, queries);
@@ -156,6 +158,11 @@ public final class Runs {
         return queries.get(caller, runId);
     }
 
+    /** {@link #get} encoded as the API answers it. */
+    public byte[] getJson(Principal caller, String runId) {
+        return queries.getJson(caller, runId);
+    }
+
     /** Whether the caller can see the run; for other features that take run ids. */
     public boolean canSee(Principal caller, String runId) {
         return queries.canSee(caller, runId);
@@ -245,5 +252,11 @@ public final class Runs {
     /** As {@link #recordUsage(String, String, UsageReport)}; a retried report answers the first one's status. */
     public UsageStatus recordUsage(WorkerReport by, String runId, UsageReport report) {
         return usage.recordUsage(by, runId, report);
+    }
+
+    /** Ends the reader of run versions (the GET cache's check); the web server has stopped by then. */
+    @Override
+    public void close() {
+        versions.close();
     }
 }

@@ -107,7 +107,7 @@ public final class RunsService implements HttpService {
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        JsonBodies.send(res, runs.get(RequestContext.principal(req), req.path().pathParameters().get("runId")));
+        JsonBodies.sendEncoded(res, runs.getJson(RequestContext.principal(req), req.path().pathParameters().get("runId")));
     }
 
     private void cancel(ServerRequest req, ServerResponse res) {
