@@ -16,27 +16,40 @@ import java.util.stream.Stream;
  * The training run behind the jar's AOT cache (JDK 25, JEP 483/514/515): the Maven build runs it as
  * {@code java -XX:AOTCacheOutput=drover.aot -cp drover.jar dev.drover.cli.AotTraining <dir>}, and the JVM writes into
  * the cache every class this run loaded and linked and the profiles of what it ran. So it does what a user's first
- * minute does, through the real code: {@code drover serve} with its default embedded workers on an empty SQLite
- * database, then the requests a dashboard and a client make, over real HTTP. It then exits, which writes the cache.
- * Not a command: nobody types it, and a failure here fails the build rather than producing a half-trained cache.
+ * minute does, through the real code: {@code drover serve} with its default embedded workers, then the requests a
+ * dashboard and a client make, over real HTTP. It then exits, which writes the cache. The start it trains is a
+ * restart, the one nodes make every day: the build first runs {@code AotTraining --prepare <dir>} in a JVM of its own
+ * (no cache written), which creates the database, its schema and the keys. A cache trained on a first start held the
+ * ~420 classes of Flyway's migration run, which a restart on a current schema never loads (SchemaCheck) but which the
+ * JVM would load from the cache at every start. Not a command: nobody types it, and a failure here fails the build
+ * rather than producing a half-trained cache.
  */
 public final class AotTraining {
     private AotTraining() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 1) {
-            System.err.println("usage: AotTraining <scratch directory>");
+        boolean prepare = args.length == 2 && args[0].equals("--prepare");
+        if (args.length != 1 && !prepare) {
+            System.err.println("usage: AotTraining [--prepare] <scratch directory>");
             System.exit(2);
         }
-        Path scratch = Path.of(args[0]).toAbsolutePath();
-        deleteTree(scratch); // a previous build's database would make this start unlike a first start
+        Path scratch = Path.of(args[args.length - 1]).toAbsolutePath();
         Path data = scratch.resolve("data");
+        if (prepare) {
+            deleteTree(scratch); // a previous build's database may hold another schema
+        } else if (!Files.exists(data.resolve("admin-api-key"))) {
+            throw new IllegalStateException("no database in " + data + ": run AotTraining --prepare first");
+        }
         int port = freePort();
         Thread serve = Thread.ofPlatform().name("aot-training-serve").daemon().start(() -> Main.run(
                 "serve", "--port", Integer.toString(port), "--data-dir", data.toString(), "--log-level", "info"));
         String base = "http://127.0.0.1:" + port;
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         awaitReady(http, base, serve);
+        if (prepare) {
+            System.out.println("AOT training database prepared in " + data);
+            System.exit(0);
+        }
         String key = Files.readString(data.resolve("admin-api-key")).strip();
         for (int round = 0; round < 20; round++) { // a few rounds so the profiles see the hot paths more than once
             get(http, base + "/healthz", null);

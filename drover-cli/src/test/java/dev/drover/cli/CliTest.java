@@ -55,6 +55,17 @@ class CliTest {
     }
 
     @Test
+    void serveStartsFromACommandLineThatKnowsOnlyServeAndReadsItExactlyAsTheFullOne() {
+        picocli.CommandLine full = new picocli.CommandLine(new Main());
+        picocli.CommandLine serveOnly = Main.serveOnly();
+        assertThat(serveOnly.getSubcommands()).containsOnlyKeys("serve");
+        assertThat(serveOnly.getSubcommands().get("serve").getUsageMessage())
+                .isEqualTo(full.getSubcommands().get("serve").getUsageMessage());
+        assertThat(serveOnly.getCommandName()).isEqualTo(full.getCommandName());
+        assertThat(serveOnly.getCommandSpec().version()).isEqualTo(full.getCommandSpec().version());
+    }
+
+    @Test
     void aWorkerKeyMadeOnTheCommandLineCanRegisterAWorker() {
         try (TestServer server = TestServer.start(Backend.SQLITE, Backend.SQLITE.freshConfig())) {
             String data = server.server().config().dataDir().toString();
