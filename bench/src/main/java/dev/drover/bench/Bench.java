@@ -76,6 +76,9 @@ public final class Bench implements Callable<Integer> {
             description = "timed requests per list query (default: ${DEFAULT-VALUE})")
     int listSamples;
 
+    @Option(names = "--list-queries", description = "only the list queries whose label matches this regular expression")
+    java.util.regex.Pattern listQueries;
+
     @Option(names = "--pages-deep", defaultValue = "50",
             description = "which page the cursor-paging latency is taken at (default: ${DEFAULT-VALUE})")
     int pagesDeep;
@@ -454,8 +457,10 @@ public final class Bench implements Callable<Integer> {
                 step(kind, "Drover server up (pid " + server.pid() + "); bulk-loading " + listRuns + " runs");
                 ListHistory.Loaded loaded = ListHistory.load(store, listRuns, Bootstrap.ADMIN_EMAIL);
                 step(kind, "loaded in %.1f s; list latencies".formatted(loaded.seconds()));
-                List<ListSuite.Result> rows = new ListSuite(api, ADMIN_KEY).run(loaded, pagesDeep, LIST_WARMUP,
-                        listSamples, line -> step(kind, line));
+                ListSuite suite = new ListSuite(api, ADMIN_KEY);
+                step(kind, "the server reads the loaded runs: " + suite.readOne());
+                List<ListSuite.Result> rows = suite.run(loaded, listQueries, pagesDeep, LIST_WARMUP, listSamples,
+                        line -> step(kind, line));
                 // what the list's indexes cost a create: 200 creates one at a time over the loaded history
                 String body = createBody();
                 long[] nanos = new long[200];
