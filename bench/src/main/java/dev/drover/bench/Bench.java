@@ -76,6 +76,10 @@ public final class Bench implements Callable<Integer> {
             description = "timed requests per list query (default: ${DEFAULT-VALUE})")
     int listSamples;
 
+    @Option(names = "--list-reuse", description = "the list suite: measure the history already loaded in --work-dir "
+            + "(by a run with --keep-databases) instead of loading one; the server migrates it as an upgrade would")
+    boolean listReuse;
+
     @Option(names = "--list-queries", description = "only the list queries whose label matches this regular expression")
     java.util.regex.Pattern listQueries;
 
@@ -449,13 +453,16 @@ public final class Bench implements Callable<Integer> {
     private Report.ListResult measureList(String kind) throws Exception {
         Path dir = Files.createDirectories(workDir.resolve(kind + "-list"));
         try (Closeable cleanup = () -> deleteUnless(keepDatabases, dir.resolve("db"));
-                Store store = kind.equals("sqlite") ? Store.sqlite(dir.resolve("db")) : Store.postgres(dir.resolve("db"))) {
+                Store store = kind.equals("sqlite") ? Store.sqlite(dir.resolve("db"))
+                        : Store.postgres(dir.resolve("db"), listReuse)) {
             List<String> args = new ArrayList<>(List.of(store.dataDir(Store.DROVER).toString(), ADMIN_KEY));
             args.addAll(store.serverDatabaseArgs());
             try (ChildJvm server = ChildJvm.start("drover", ServerMain.class, serverJvmArgs, args, dir.resolve("drover.log"))) {
                 String api = "http://127.0.0.1:" + server.port() + "/api/v1";
-                step(kind, "Drover server up (pid " + server.pid() + "); bulk-loading " + listRuns + " runs");
-                ListHistory.Loaded loaded = ListHistory.load(store, listRuns, Bootstrap.ADMIN_EMAIL);
+                step(kind, "Drover server up (pid " + server.pid() + "); " + (listReuse ? "reusing the loaded runs"
+                        : "bulk-loading " + listRuns + " runs"));
+                ListHistory.Loaded loaded = listReuse ? ListHistory.existing(store, Bootstrap.ADMIN_EMAIL)
+                        : ListHistory.load(store, listRuns, Bootstrap.ADMIN_EMAIL);
                 step(kind, "loaded in %.1f s; list latencies".formatted(loaded.seconds()));
                 ListSuite suite = new ListSuite(api, ADMIN_KEY);
                 step(kind, "the server reads the loaded runs: " + suite.readOne());

@@ -144,6 +144,51 @@ final class ListHistory {
         }
     }
 
+    /** What {@link #load} returned, read back from a database it loaded earlier (for --list-reuse). */
+    static Loaded existing(Store store, String adminEmail) {
+        try (HikariDataSource pool = store.pool(Store.DROVER, 1); Connection c = pool.getConnection()) {
+            String[] admin = admin(c, adminEmail);
+            String team = admin[1];
+            long runs = single(c, "SELECT COUNT(*) FROM runs", team);
+            long callerRuns = single(c, "SELECT COUNT(*) FROM runs WHERE owner_id = ?", team);
+            long first = single(c, "SELECT MIN(created_at) FROM runs", team);
+            long firstSeq = single(c, "SELECT MIN(created_seq) FROM runs", team);
+            String bot;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id FROM principals WHERE kind = 'service_account' AND display_name = 'nightly-bot'");
+                    ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                bot = rs.getString(1);
+            }
+            String ticket; // a caller's run of the middle of the history, as load chose it
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT m.value FROM runs r JOIN run_metadata m ON m.run_id = r.id AND m.key = 'ticket'
+                    WHERE r.owner_id = ? AND r.created_seq >= ? ORDER BY r.created_seq LIMIT 1""")) {
+                ps.setString(1, team);
+                ps.setLong(2, firstSeq + runs / 2);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    ticket = rs.getString(1);
+                }
+            }
+            return new Loaded((int) runs, (int) callerRuns, team, List.of(admin[0], bot), bot, "inventory", ticket, first, 0);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the loaded history", e);
+        }
+    }
+
+    private static long single(Connection c, String sql, String team) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            if (sql.contains("?")) {
+                ps.setString(1, team);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     private static final List<String> TASKS = List.of("Fix the flaky test in", "Refactor the retry logic of",
             "Upgrade dependencies of", "Add integration tests for", "Investigate slow queries in",
             "Document the public API of", "Remove dead code from", "Speed up the build of",

@@ -77,6 +77,9 @@ final class ListSuite {
         q.put("q=refactor the retry", "q=" + URLEncoder.encode("refactor the retry", StandardCharsets.UTF_8));
         q.put("q=" + h.searchTerm() + "&state=FAILED", "q=" + h.searchTerm() + "&state=FAILED");
         q.put("q=zz (two characters, no match)", "q=zz");
+        q.put("q=th (two characters, common)", "q=th");
+        q.put("q=e (one character, common)", "q=e");
+        q.put("q=# (one character, no match)", "q=%23");
         return q;
     }
 

@@ -218,7 +218,13 @@ final class RunRepository {
         List<RunState> splitStates = RunListSql.splitStates(filter) ? filter.states() : List.of();
         Sql where = RunListSql.filters(db.dialect(), filter, !splitStates.isEmpty(),
                 sort != RunSort.CREATED_AT && manyCreated(h, ownerIds, filter));
-        boolean few = fewMatches(h, filter);
+        Sql shortQ = ShortTextSearch.candidates(h, db.dialect(), filter.q());
+        if (shortQ != null) { // a rare pair's candidates from the trigram index; the LIKE stays as the exact test
+            Map<String, Object> params = new HashMap<>(where.params());
+            params.putAll(shortQ.params());
+            where = new Sql(where.text() + " AND " + shortQ.text(), params);
+        }
+        boolean few = shortQ != null || fewMatches(h, filter);
         List<Positioned> rows = new ArrayList<>(select(h, ownerIds, splitStates, where, sort, descending, cursor, snapshot,
                 limit, false, few));
         if (cursor != null && sort == RunSort.UPDATED_AT) {
