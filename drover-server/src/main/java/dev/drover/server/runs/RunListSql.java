@@ -25,6 +25,15 @@ final class RunListSql {
      * RunRepository.manyCreated).
      */
     static Sql filters(Dialect dialect, RunFilter f, boolean withoutStates, boolean createdUnindexed) {
+        return filters(dialect, f, withoutStates, createdUnindexed, false);
+    }
+
+    /**
+     * With {@code textScanned}, {@code q} is tested row by row ({@link Dialect#runTextScan}) rather than from the
+     * text index: for a common {@code q} on SQLite, whose walk finds a page at once (RunRepository.page).
+     */
+    static Sql filters(Dialect dialect, RunFilter f, boolean withoutStates, boolean createdUnindexed,
+            boolean textScanned) {
         Sql.Builder b = new Sql.Builder("f");
         List<String> and = new ArrayList<>();
         if (!f.states().isEmpty() && !withoutStates) {
@@ -94,7 +103,7 @@ final class RunListSql {
             and.add("1 = 0");
         }
         if (f.q() != null) {
-            and.add(dialect.runTextSearch(b, f.q()));
+            and.add(textScanned ? dialect.runTextScan(b, f.q()) : dialect.runTextSearch(b, f.q()));
         }
         b.append(and.isEmpty() ? "1 = 1" : String.join(" AND ", and));
         return b.build();

@@ -117,22 +117,20 @@ abstract class RunsListShortSearchTest {
         for (Api a : List.of(api, stranger)) {
             a.createEnvironment(Map.of("name", "skills", "github_repos", List.of(Map.of("owner", "o", "repo", "r"))));
         }
-        List<Made> mine = createRandomRuns(api, random, 40);
-        List<String> theirs = createRandomRuns(stranger, random, 15).stream().map(Made::id).toList();
-        List<String> queries = new ArrayList<>(List.of("ta", "TA", "et", "%", "_", "!", "z%", "%_", "a ", " a", "qz",
-                "Qq", "zz", "-", "ze", "ph", "xy", "/r", "r:"));
-        for (int i = 0; i < 12; i++) { // and random pairs of the alphabet
+        List<Made> mine = createRandomRuns(api, random, 30);
+        List<String> theirs = createRandomRuns(stranger, random, 10).stream().map(Made::id).toList();
+        List<String> queries = new ArrayList<>(List.of("ta", "TA", "%", "_", "z%", "a ", "Qq", "zz", "ph", "xy", "r:"));
+        for (int i = 0; i < 5; i++) { // and random pairs of the alphabet
             queries.add("" + ALPHABET.charAt(random.nextInt(ALPHABET.length())) + ALPHABET.charAt(random.nextInt(ALPHABET.length())));
         }
         for (String q : queries) {
             List<String> expected = mine.stream().filter(m -> m.contains(q)).map(Made::id).toList();
             String query = "q=" + URLEncoder.encode(q, StandardCharsets.UTF_8);
-            for (String sort : List.of("sort_by=updated_at&sort_order=desc", "sort_by=title&sort_order=asc",
-                    "sort_by=agent&sort_order=desc", "sort_by=created_at&sort_order=asc")) {
+            for (String sort : List.of("sort_by=updated_at&sort_order=desc", "sort_by=agent&sort_order=desc")) {
                 List<String> whole = listAll(api, query + "&" + sort);
                 assertThat(whole).as("q=%s %s", q, sort).containsExactlyInAnyOrderElementsOf(expected)
                         .doesNotContainAnyElementsOf(theirs);
-                assertThat(pageThrough(api, query + "&" + sort, 3)).as("q=%s %s paged", q, sort)
+                assertThat(pageThrough(api, query + "&" + sort, 4)).as("q=%s %s paged", q, sort)
                         .containsExactlyElementsOf(whole);
             }
             // the same order as the unfiltered listing, filtered: the plan changes nothing but which runs are read
