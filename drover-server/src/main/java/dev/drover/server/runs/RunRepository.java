@@ -219,17 +219,23 @@ final class RunRepository {
         Sql shortQ = ShortTextSearch.candidates(h, db.dialect(), filter.q());
         boolean few = shortQ != null || fewMatches(h, filter);
         boolean textScanned = commonText(h, filter.q());
-        Sql where = RunListSql.filters(db.dialect(), filter, !splitStates.isEmpty(),
-                sort != RunSort.CREATED_AT && manyCreated(h, ownerIds, filter), textScanned);
+        // a created-date window and another sort: SQLite sorts the window's runs unless told to walk ("+"), and
+        // PostgreSQL walks the sort's index unless its key is an expression no index has (CreatedWindow)
+        int window = sort == RunSort.CREATED_AT ? -1 : CreatedWindow.runs(h, ownerIds, filter);
+        boolean sqlite = db.dialect().plansWithoutStatistics();
+        boolean walkWindow = sqlite && window >= CreatedWindow.SORTED;
+        boolean sortWindow = !sqlite && window >= 0 && window < CreatedWindow.SORTED;
+        Sql where = RunListSql.filters(db.dialect(), filter, !splitStates.isEmpty(), walkWindow, textScanned);
         if (shortQ != null) { // a rare pair's candidates from the trigram index; the LIKE stays as the exact test
             Map<String, Object> params = new HashMap<>(where.params());
             params.putAll(shortQ.params());
             where = new Sql(where.text() + " AND " + shortQ.text(), params);
         }
         List<Positioned> rows = new ArrayList<>(select(h, ownerIds, splitStates, where, sort, descending, cursor, snapshot,
-                limit, false, few));
+                limit, false, few, sortWindow));
         if (cursor != null && sort == RunSort.UPDATED_AT) {
-            rows.addAll(select(h, ownerIds, splitStates, where, sort, descending, cursor, snapshot, limit, true, few));
+            rows.addAll(select(h, ownerIds, splitStates, where, sort, descending, cursor, snapshot, limit, true, few,
+                    sortWindow));
         }
         rows.sort(RunListSql.comparator(sort, descending));
         return rows.size() > limit ? rows.subList(0, limit) : rows;
@@ -279,47 +285,11 @@ final class RunRepository {
         return count.mapTo(Integer.class).one() >= FEW_MATCHES;
     }
 
-    /**
-     * SQLite (no statistics) reads a created-date filter from runs_by_created and sorts what it finds, whatever
-     * the sort: right for a narrow window, a sort of most of the history for {@code created_after=last month}.
-     * With at least {@link #SORTED_WINDOW} runs of the caller's owners in the window, the listing walks its sort's
-     * index instead, which finds a page of them at once when they are recent (the default, newest-first order).
-     */
-    private boolean manyCreated(Handle h, List<String> ownerIds, RunFilter filter) {
-        if (!db.dialect().plansWithoutStatistics() || (filter.createdAfter() == null && filter.createdBefore() == null)) {
-            return false;
-        }
-        List<String> owners = new ArrayList<>();
-        for (int i = 0; i < ownerIds.size(); i++) {
-            owners.add(":owner" + i);
-        }
-        String sql = "SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE owner_id IN (" + String.join(", ", owners) + ")"
-                + (filter.createdAfter() != null ? " AND created_at > :after" : "")
-                + (filter.createdBefore() != null ? " AND created_at < :before" : "") + " LIMIT " + SORTED_WINDOW + ") s";
-        var count = h.createQuery(sql);
-        for (int i = 0; i < ownerIds.size(); i++) {
-            count.bind("owner" + i, ownerIds.get(i));
-        }
-        if (filter.createdAfter() != null) {
-            count.bind("after", Times.micros(filter.createdAfter()));
-        }
-        if (filter.createdBefore() != null) {
-            count.bind("before", Times.micros(filter.createdBefore()));
-        }
-        return count.mapTo(Integer.class).one() >= SORTED_WINDOW;
-    }
-
-    /**
-     * Runs of a created-date window up to which SQLite sorts the window rather than walking the sort's index:
-     * a day of a million-run year (~2,700 runs) six months back sorts in a few milliseconds, while the walk
-     * passed every run of the six months after it (1.1 s). Counting up to this many costs ~1 ms.
-     */
-    static final int SORTED_WINDOW = 10_000;
-
     private List<Positioned> select(Handle h, List<String> ownerIds, List<RunState> splitStates, Sql where, RunSort sort,
-            boolean descending, ListCursor cursor, long snapshot, int limit, boolean changedSinceSnapshot, boolean few) {
+            boolean descending, ListCursor cursor, long snapshot, int limit, boolean changedSinceSnapshot, boolean few,
+            boolean sortedByExpression) {
         Sql sql = RunListSql.page(db.dialect(), ownerIds, splitStates, where, sort, descending, cursor, snapshot, limit,
-                changedSinceSnapshot, few);
+                changedSinceSnapshot, few, sortedByExpression);
         var query = h.createQuery("SELECT u.*, " + CREATOR_COLUMNS + " FROM (" + sql.text() + ") u " + CREATOR_JOIN
                 + " ORDER BY " + RunListSql.outerOrder(sort, descending) + " LIMIT :limit");
         sql.params().forEach(query::bind);
