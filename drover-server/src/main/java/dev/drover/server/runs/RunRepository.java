@@ -266,14 +266,17 @@ final class RunRepository {
     }
 
     /**
-     * SQLite, a {@code q} of three or more ASCII characters that matches at least {@link #FEW_MATCHES} runs: the
-     * listing's walk tests it with LIKE row by row, finding a page of such common matches within a few hundred
-     * rows, instead of FTS5 first evaluating the whole match set (0.4 s for a phrase that matches 8 % of a million
-     * runs). ASCII only: there LIKE's case folding and the trigram index's agree (but for U+212A and U+017F, which
-     * the index folds onto k and s), so the plan never changes which runs match.
+     * A {@code q} of three or more ASCII characters that matches at least {@link #FEW_MATCHES} runs: the listing's
+     * walk tests it row by row ({@code Dialect.runTextScan}), finding a page of such common matches within a few
+     * hundred rows, instead of reading every match from the trigram index and sorting them — SQLite's FTS5
+     * evaluates the whole match set first (2.5 s for a phrase that matches 8 % of a million runs), and
+     * PostgreSQL, which has no statistics of the indexed text, guesses 100 matches and sorts all 18,000 of
+     * {@code q=inventory} (0.5 s). ASCII only: there LIKE's case folding and FTS5's agree (but for U+212A and
+     * U+017F, which FTS5 folds onto k and s), and the field separator cannot occur in q, so the plan never changes
+     * which runs match.
      */
     private boolean commonText(Handle h, String q) {
-        if (q == null || !db.dialect().plansWithoutStatistics() || !q.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+        if (q == null || !q.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
             return false;
         }
         Sql set = db.dialect().runTextSearchIds(q);
