@@ -141,11 +141,16 @@ abstract sealed class Store implements AutoCloseable {
         Postgres(Path root, boolean reuse) {
             super(root);
             try {
+                if (!reuse) {
+                    deleteTree(root.resolve("pgdata"));
+                }
                 // Durable like a production server: fsync and synchronous_commit on (zonky turns the latter off
                 // by default), everything else PostgreSQL's defaults. Data on the same disk as the SQLite file.
                 pg = EmbeddedPostgres.builder()
                         .setDataDirectory(root.resolve("pgdata"))
-                        .setCleanDataDirectory(!reuse)
+                        // never zonky's clean-up, which also deletes the directory on close: --keep-databases
+                        // (and --list-reuse after it) need it; Bench deletes it unless asked to keep it
+                        .setCleanDataDirectory(false)
                         .setServerConfig("fsync", "on")
                         .setServerConfig("synchronous_commit", "on")
                         .setServerConfig("full_page_writes", "on")
@@ -235,6 +240,16 @@ abstract sealed class Store implements AutoCloseable {
                 pg.close();
             } catch (IOException e) {
                 System.err.println("embedded PostgreSQL did not stop cleanly: " + e);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (java.nio.file.Files.exists(dir)) {
+            try (var paths = java.nio.file.Files.walk(dir)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.delete(p);
+                }
             }
         }
     }
