@@ -271,7 +271,8 @@ final class RunRepository {
      * hundred rows, instead of reading every match from the trigram index and sorting them — SQLite's FTS5
      * evaluates the whole match set first (2.5 s for a phrase that matches 8 % of a million runs), and
      * PostgreSQL, which has no statistics of the indexed text, guesses 100 matches and sorts all 18,000 of
-     * {@code q=inventory} (0.5 s). ASCII only: there LIKE's case folding and FTS5's agree (but for U+212A and
+     * {@code q=inventory} (0.5 s). On PostgreSQL only when its planner expects few matches (it walks by itself
+     * when it expects many, and the count would then be a sequential scan). ASCII only: there LIKE's case folding and FTS5's agree (but for U+212A and
      * U+017F, which FTS5 folds onto k and s), and the field separator cannot occur in q, so the plan never changes
      * which runs match.
      */
@@ -283,9 +284,22 @@ final class RunRepository {
         if (set == null) {
             return false; // shorter than a trigram: LIKE already
         }
+        if (!db.dialect().plansWithoutStatistics() && estimatedRows(h, set) >= FEW_MATCHES) {
+            return false; // PostgreSQL expects many matches and walks by itself; counting them would cost more
+        }
         var count = h.createQuery("SELECT COUNT(*) FROM (" + set.text() + " LIMIT " + FEW_MATCHES + ") s");
         set.params().forEach(count::bind);
         return count.mapTo(Integer.class).one() >= FEW_MATCHES;
+    }
+
+    private static final java.util.regex.Pattern PLAN_ROWS = java.util.regex.Pattern.compile("\"Plan Rows\": (\\d+)");
+
+    /** PostgreSQL's estimate of a query's rows (its plan's top node), from EXPLAIN: planning only, no execution. */
+    private static long estimatedRows(Handle h, Sql query) {
+        var explain = h.createQuery("EXPLAIN (FORMAT JSON) " + query.text());
+        query.params().forEach(explain::bind);
+        java.util.regex.Matcher m = PLAN_ROWS.matcher(explain.mapTo(String.class).one());
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
     private List<Positioned> select(Handle h, List<String> ownerIds, List<RunState> splitStates, Sql where, RunSort sort,
