@@ -186,6 +186,7 @@ public final class Chaos {
             server.close();
             if (pg != null) {
                 pg.close();
+                pg.deleteData(); // as zonky's clean-up did before Store kept data directories
             }
         }
         return t;

@@ -234,6 +234,11 @@ abstract sealed class Store implements AutoCloseable {
             }
         }
 
+        /** Deletes the data directory (after {@link #close}). */
+        void deleteData() throws IOException {
+            deleteTree(root.resolve("pgdata"));
+        }
+
         @Override
         public void close() {
             try {
