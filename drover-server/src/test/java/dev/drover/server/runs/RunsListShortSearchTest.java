@@ -96,7 +96,7 @@ abstract class RunsListShortSearchTest {
     private static List<String> pageThrough(Api api, String query, int limit) {
         List<String> seen = new ArrayList<>();
         String cursor = null;
-        for (int page = 0; page < 200; page++) {
+        for (int page = 0; page < 400; page++) {
             Api.Reply r = api.get("/agent/runs?limit=" + limit + "&" + query + (cursor == null ? "" : "&cursor=" + cursor));
             assertThat(r.status()).as(r.toString()).isEqualTo(200);
             seen.addAll(RunsApiTest.ids(r.json()));
@@ -107,6 +107,34 @@ abstract class RunsListShortSearchTest {
             cursor = URLEncoder.encode(info.get("next_cursor").asText(), StandardCharsets.UTF_8);
         }
         throw new AssertionError("paging did not end");
+    }
+
+    @Test
+    void aQueryWithOverAThousandMatchesIsTestedRunByRunAndSelectsTheSameRuns() {
+        // at RunRepository.FEW_MATCHES matches or more the walk tests q with LIKE / ILIKE instead of reading the
+        // trigram index's matches (commonText): the same runs, in the same order, page by page
+        Api api = server.newTenant("common-" + UUID.randomUUID());
+        Api stranger = server.newTenant("common-stranger-" + UUID.randomUUID());
+        String word = "Quokka" + UUID.randomUUID().toString().substring(0, 6);
+        List<String> matching = new ArrayList<>();
+        for (int i = 0; i < RunRepository.FEW_MATCHES + 20; i++) {
+            String prompt = (i % 3 == 0 ? word.toUpperCase(Locale.ROOT) : i % 3 == 1 ? word : "x" + word.toLowerCase(Locale.ROOT))
+                    + " number " + i;
+            Api.Reply r = api.post("/agent/runs", Api.toJson(Map.of("prompt", prompt, "title", "t" + i % 7)));
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            matching.add(r.json().get("run_id").asText());
+            if (i % 100 == 0) {
+                api.post("/agent/runs", Api.toJson(Map.of("prompt", "unrelated " + i)));
+                stranger.post("/agent/runs", Api.toJson(Map.of("prompt", "their " + word + " " + i)));
+            }
+        }
+        String query = "q=" + word.substring(2, 9).toLowerCase(Locale.ROOT);
+        for (String sort : List.of("sort_by=updated_at&sort_order=desc", "sort_by=title&sort_order=asc")) {
+            List<String> all = pageThrough(api, sort, 500); // the unfiltered listing
+            List<String> expected = all.stream().filter(matching::contains).toList();
+            assertThat(expected).hasSize(matching.size());
+            assertThat(pageThrough(api, query + "&" + sort, 500)).as("%s %s", query, sort).containsExactlyElementsOf(expected);
+        }
     }
 
     @Test
