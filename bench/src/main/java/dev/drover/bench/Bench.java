@@ -76,6 +76,13 @@ public final class Bench implements Callable<Integer> {
             description = "timed requests per list query (default: ${DEFAULT-VALUE})")
     int listSamples;
 
+    @Option(names = "--list-reuse", description = "the list suite: measure the history already loaded in --work-dir "
+            + "(by a run with --keep-databases) instead of loading one; the server migrates it as an upgrade would")
+    boolean listReuse;
+
+    @Option(names = "--list-queries", description = "only the list queries whose label matches this regular expression")
+    java.util.regex.Pattern listQueries;
+
     @Option(names = "--pages-deep", defaultValue = "50",
             description = "which page the cursor-paging latency is taken at (default: ${DEFAULT-VALUE})")
     int pagesDeep;
@@ -446,16 +453,21 @@ public final class Bench implements Callable<Integer> {
     private Report.ListResult measureList(String kind) throws Exception {
         Path dir = Files.createDirectories(workDir.resolve(kind + "-list"));
         try (Closeable cleanup = () -> deleteUnless(keepDatabases, dir.resolve("db"));
-                Store store = kind.equals("sqlite") ? Store.sqlite(dir.resolve("db")) : Store.postgres(dir.resolve("db"))) {
+                Store store = kind.equals("sqlite") ? Store.sqlite(dir.resolve("db"))
+                        : Store.postgres(dir.resolve("db"), listReuse)) {
             List<String> args = new ArrayList<>(List.of(store.dataDir(Store.DROVER).toString(), ADMIN_KEY));
             args.addAll(store.serverDatabaseArgs());
             try (ChildJvm server = ChildJvm.start("drover", ServerMain.class, serverJvmArgs, args, dir.resolve("drover.log"))) {
                 String api = "http://127.0.0.1:" + server.port() + "/api/v1";
-                step(kind, "Drover server up (pid " + server.pid() + "); bulk-loading " + listRuns + " runs");
-                ListHistory.Loaded loaded = ListHistory.load(store, listRuns, Bootstrap.ADMIN_EMAIL);
+                step(kind, "Drover server up (pid " + server.pid() + "); " + (listReuse ? "reusing the loaded runs"
+                        : "bulk-loading " + listRuns + " runs"));
+                ListHistory.Loaded loaded = listReuse ? ListHistory.existing(store, Bootstrap.ADMIN_EMAIL)
+                        : ListHistory.load(store, listRuns, Bootstrap.ADMIN_EMAIL);
                 step(kind, "loaded in %.1f s; list latencies".formatted(loaded.seconds()));
-                List<ListSuite.Result> rows = new ListSuite(api, ADMIN_KEY).run(loaded, pagesDeep, LIST_WARMUP,
-                        listSamples, line -> step(kind, line));
+                ListSuite suite = new ListSuite(api, ADMIN_KEY);
+                step(kind, "the server reads the loaded runs: " + suite.readOne());
+                List<ListSuite.Result> rows = suite.run(loaded, listQueries, pagesDeep, LIST_WARMUP, listSamples,
+                        line -> step(kind, line));
                 // what the list's indexes cost a create: 200 creates one at a time over the loaded history
                 String body = createBody();
                 long[] nanos = new long[200];

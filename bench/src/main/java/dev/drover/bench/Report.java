@@ -95,7 +95,7 @@ final class Report {
                     .append(ms(r.createP99())).append(" ms\n");
         }
         md.append("- `GET /api/v1/agent/runs?limit=20&…`, one request at a time, ").append(warmup)
-                .append(" warm-up requests then ").append(samples).append(" timed per page; p50 / p99 ms (runs on the page). ")
+                .append(" warm-up requests then ").append(samples).append(" timed per page (a page whose first request took over 0.5 s: 10 timed, no warm-up); p50 / p99 ms (runs on the page). ")
                 .append("The deep page is reached by following `next_cursor` from the first; its number is given ")
                 .append("(lower when the listing ends earlier). Target: p99 ≤ ").append(ms(LIST_TARGET_MS))
                 .append(" ms, `q` p99 ≤ ").append(ms(LIST_Q_TARGET_MS)).append(" ms; misses in bold.\n\n");

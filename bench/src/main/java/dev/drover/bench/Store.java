@@ -69,7 +69,12 @@ abstract sealed class Store implements AutoCloseable {
     }
 
     static Store postgres(Path root) {
-        return new Postgres(root);
+        return new Postgres(root, false);
+    }
+
+    /** With {@code reuse}, the data directory a run with --keep-databases left, as it is. */
+    static Store postgres(Path root, boolean reuse) {
+        return new Postgres(root, reuse);
     }
 
     static final class Sqlite extends Store {
@@ -133,14 +138,19 @@ abstract sealed class Store implements AutoCloseable {
     static final class Postgres extends Store {
         private final EmbeddedPostgres pg;
 
-        Postgres(Path root) {
+        Postgres(Path root, boolean reuse) {
             super(root);
             try {
+                if (!reuse) {
+                    deleteTree(root.resolve("pgdata"));
+                }
                 // Durable like a production server: fsync and synchronous_commit on (zonky turns the latter off
                 // by default), everything else PostgreSQL's defaults. Data on the same disk as the SQLite file.
                 pg = EmbeddedPostgres.builder()
                         .setDataDirectory(root.resolve("pgdata"))
-                        .setCleanDataDirectory(true)
+                        // never zonky's clean-up, which also deletes the directory on close: --keep-databases
+                        // (and --list-reuse after it) need it; Bench deletes it unless asked to keep it
+                        .setCleanDataDirectory(false)
                         .setServerConfig("fsync", "on")
                         .setServerConfig("synchronous_commit", "on")
                         .setServerConfig("full_page_writes", "on")
@@ -150,7 +160,9 @@ abstract sealed class Store implements AutoCloseable {
                 throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
             }
             for (String db : List.of(DROVER, RAW)) {
-                exec("postgres", "CREATE DATABASE " + db);
+                if (!reuse) {
+                    exec("postgres", "CREATE DATABASE " + db);
+                }
             }
         }
 
@@ -222,12 +234,27 @@ abstract sealed class Store implements AutoCloseable {
             }
         }
 
+        /** Deletes the data directory (after {@link #close}). */
+        void deleteData() throws IOException {
+            deleteTree(root.resolve("pgdata"));
+        }
+
         @Override
         public void close() {
             try {
                 pg.close();
             } catch (IOException e) {
                 System.err.println("embedded PostgreSQL did not stop cleanly: " + e);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (java.nio.file.Files.exists(dir)) {
+            try (var paths = java.nio.file.Files.walk(dir)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.delete(p);
+                }
             }
         }
     }

@@ -25,6 +25,15 @@ final class RunListSql {
      * RunRepository.manyCreated).
      */
     static Sql filters(Dialect dialect, RunFilter f, boolean withoutStates, boolean createdUnindexed) {
+        return filters(dialect, f, withoutStates, createdUnindexed, false);
+    }
+
+    /**
+     * With {@code textScanned}, {@code q} is tested row by row ({@link Dialect#runTextScan}) rather than from the
+     * text index: for a common {@code q} on SQLite, whose walk finds a page at once (RunRepository.page).
+     */
+    static Sql filters(Dialect dialect, RunFilter f, boolean withoutStates, boolean createdUnindexed,
+            boolean textScanned) {
         Sql.Builder b = new Sql.Builder("f");
         List<String> and = new ArrayList<>();
         if (!f.states().isEmpty() && !withoutStates) {
@@ -94,7 +103,7 @@ final class RunListSql {
             and.add("1 = 0");
         }
         if (f.q() != null) {
-            and.add(dialect.runTextSearch(b, f.q()));
+            and.add(textScanned ? dialect.runTextScan(b, f.q()) : dialect.runTextSearch(b, f.q()));
         }
         b.append(and.isEmpty() ? "1 = 1" : String.join(" AND ", and));
         return b.build();
@@ -130,11 +139,15 @@ final class RunListSql {
     }
 
     /** The expression of key part {@code i}; for runs changed since the snapshot, updated_at as it was then. */
-    private static String keyExpression(Dialect dialect, RunSort sort, int i, boolean changedSinceSnapshot) {
+    private static String keyExpression(Dialect dialect, RunSort sort, int i, boolean changedSinceSnapshot,
+            boolean byExpression) {
         RunSort.Key key = sort.keys.get(i);
         if (changedSinceSnapshot && sort == RunSort.UPDATED_AT) {
             return "(SELECT e.occurred_at FROM events e WHERE e.run_id = r.id AND e.sequence <= :snap"
                     + " ORDER BY e.sequence DESC LIMIT 1)";
+        }
+        if (byExpression && key.type() == RunSort.Key.Type.LONG) {
+            return "(" + key.expression() + " + 0)"; // the same order, but no index yields it
         }
         return key.type() == RunSort.Key.Type.STRING ? dialect.binaryCollation(key.expression()) : key.expression();
     }
@@ -159,15 +172,17 @@ final class RunListSql {
      * part reads at most {@code limit} rows in index order; the caller merges them. {@code fromFewMatches}
      * (SQLite only) reads each part from a filter's few matches instead. {@code changedSinceSnapshot}
      * selects the runs updated after the snapshot (later pages of an updated_at listing), positioned by their
-     * state at it.
+     * state at it. {@code sortedByExpression} (PostgreSQL, a narrow created-date window: CreatedWindow) writes a
+     * numeric sort key as an expression, so that the window's runs are read and sorted rather than the sort's
+     * index walked.
      */
     static Sql page(Dialect dialect, List<String> ownerIds, List<RunState> splitStates, Sql where, RunSort sort,
             boolean descending, ListCursor cursor, long snapshot, int limit, boolean changedSinceSnapshot,
-            boolean fromFewMatches) {
+            boolean fromFewMatches, boolean sortedByExpression) {
         Sql.Builder b = new Sql.Builder("o");
         List<String> keyExprs = new ArrayList<>();
         for (int i = 0; i < sort.keys.size(); i++) {
-            keyExprs.add(keyExpression(dialect, sort, i, changedSinceSnapshot));
+            keyExprs.add(keyExpression(dialect, sort, i, changedSinceSnapshot, sortedByExpression));
         }
         StringBuilder select = new StringBuilder("SELECT ").append(RunRepository.COLUMNS);
         for (int i = 0; i < keyExprs.size(); i++) {

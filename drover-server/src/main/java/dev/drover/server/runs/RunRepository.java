@@ -221,13 +221,26 @@ final class RunRepository {
     List<Positioned> page(Handle h, List<String> ownerIds, RunFilter filter, RunSort sort, boolean descending,
             ListCursor cursor, long snapshot, int limit) {
         List<RunState> splitStates = RunListSql.splitStates(filter) ? filter.states() : List.of();
-        Sql where = RunListSql.filters(db.dialect(), filter, !splitStates.isEmpty(),
-                sort != RunSort.CREATED_AT && manyCreated(h, ownerIds, filter));
-        boolean few = fewMatches(h, filter);
+        Sql shortQ = ShortTextSearch.candidates(h, db.dialect(), filter.q());
+        boolean few = shortQ != null || fewMatches(h, filter);
+        boolean textScanned = commonText(h, filter.q());
+        // a created-date window and another sort: SQLite sorts the window's runs unless told to walk ("+"), and
+        // PostgreSQL walks the sort's index unless its key is an expression no index has (CreatedWindow)
+        int window = sort == RunSort.CREATED_AT ? -1 : CreatedWindow.runs(h, ownerIds, filter);
+        boolean sqlite = db.dialect().plansWithoutStatistics();
+        boolean walkWindow = sqlite && window >= CreatedWindow.SORTED;
+        boolean sortWindow = !sqlite && window >= 0 && window < CreatedWindow.SORTED;
+        Sql where = RunListSql.filters(db.dialect(), filter, !splitStates.isEmpty(), walkWindow, textScanned);
+        if (shortQ != null) { // a rare pair's candidates from the trigram index; the LIKE stays as the exact test
+            Map<String, Object> params = new HashMap<>(where.params());
+            params.putAll(shortQ.params());
+            where = new Sql(where.text() + " AND " + shortQ.text(), params);
+        }
         List<Positioned> rows = new ArrayList<>(select(h, ownerIds, splitStates, where, sort, descending, cursor, snapshot,
-                limit, false, few));
+                limit, false, few, sortWindow));
         if (cursor != null && sort == RunSort.UPDATED_AT) {
-            rows.addAll(select(h, ownerIds, splitStates, where, sort, descending, cursor, snapshot, limit, true, few));
+            rows.addAll(select(h, ownerIds, splitStates, where, sort, descending, cursor, snapshot, limit, true, few,
+                    sortWindow));
         }
         rows.sort(RunListSql.comparator(sort, descending));
         return rows.size() > limit ? rows.subList(0, limit) : rows;
@@ -258,39 +271,47 @@ final class RunRepository {
     }
 
     /**
-     * SQLite (no statistics) reads a created-date filter from runs_by_created and sorts what it finds, whatever
-     * the sort: right for a narrow window, a sort of most of the history for {@code created_after=last month}.
-     * With at least {@link #FEW_MATCHES} runs of the caller's owners in the window, the listing walks its sort's
-     * index instead, which finds a page of them at once when they are recent (the default, newest-first order).
+     * A {@code q} of three or more ASCII characters that matches at least {@link #FEW_MATCHES} runs: the listing's
+     * walk tests it row by row ({@code Dialect.runTextScan}), finding a page of such common matches within a few
+     * hundred rows, instead of reading every match from the trigram index and sorting them — SQLite's FTS5
+     * evaluates the whole match set first (2.5 s for a phrase that matches 8 % of a million runs), and
+     * PostgreSQL, which has no statistics of the indexed text, guesses 100 matches and sorts all 18,000 of
+     * {@code q=inventory} (0.5 s). On PostgreSQL only when its planner expects few matches (it walks by itself
+     * when it expects many, and the count would then be a sequential scan). ASCII only: there LIKE's case folding and FTS5's agree (but for U+212A and
+     * U+017F, which FTS5 folds onto k and s), and the field separator cannot occur in q, so the plan never changes
+     * which runs match.
      */
-    private boolean manyCreated(Handle h, List<String> ownerIds, RunFilter filter) {
-        if (!db.dialect().plansWithoutStatistics() || (filter.createdAfter() == null && filter.createdBefore() == null)) {
+    private boolean commonText(Handle h, String q) {
+        if (q == null || !q.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
             return false;
         }
-        List<String> owners = new ArrayList<>();
-        for (int i = 0; i < ownerIds.size(); i++) {
-            owners.add(":owner" + i);
+        Sql set = db.dialect().runTextSearchIds(q);
+        if (set == null) {
+            return false; // shorter than a trigram: LIKE already
         }
-        String sql = "SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE owner_id IN (" + String.join(", ", owners) + ")"
-                + (filter.createdAfter() != null ? " AND created_at > :after" : "")
-                + (filter.createdBefore() != null ? " AND created_at < :before" : "") + " LIMIT " + FEW_MATCHES + ") s";
-        var count = h.createQuery(sql);
-        for (int i = 0; i < ownerIds.size(); i++) {
-            count.bind("owner" + i, ownerIds.get(i));
+        if (!db.dialect().plansWithoutStatistics() && estimatedRows(h, set) >= FEW_MATCHES) {
+            return false; // PostgreSQL expects many matches and walks by itself; counting them would cost more
         }
-        if (filter.createdAfter() != null) {
-            count.bind("after", Times.micros(filter.createdAfter()));
-        }
-        if (filter.createdBefore() != null) {
-            count.bind("before", Times.micros(filter.createdBefore()));
-        }
+        var count = h.createQuery("SELECT COUNT(*) FROM (" + set.text() + " LIMIT " + FEW_MATCHES + ") s");
+        set.params().forEach(count::bind);
         return count.mapTo(Integer.class).one() >= FEW_MATCHES;
     }
 
+    private static final java.util.regex.Pattern PLAN_ROWS = java.util.regex.Pattern.compile("\"Plan Rows\": (\\d+)");
+
+    /** PostgreSQL's estimate of a query's rows (its plan's top node), from EXPLAIN: planning only, no execution. */
+    private static long estimatedRows(Handle h, Sql query) {
+        var explain = h.createQuery("EXPLAIN (FORMAT JSON) " + query.text());
+        query.params().forEach(explain::bind);
+        java.util.regex.Matcher m = PLAN_ROWS.matcher(explain.mapTo(String.class).one());
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
     private List<Positioned> select(Handle h, List<String> ownerIds, List<RunState> splitStates, Sql where, RunSort sort,
-            boolean descending, ListCursor cursor, long snapshot, int limit, boolean changedSinceSnapshot, boolean few) {
+            boolean descending, ListCursor cursor, long snapshot, int limit, boolean changedSinceSnapshot, boolean few,
+            boolean sortedByExpression) {
         Sql sql = RunListSql.page(db.dialect(), ownerIds, splitStates, where, sort, descending, cursor, snapshot, limit,
-                changedSinceSnapshot, few);
+                changedSinceSnapshot, few, sortedByExpression);
         var query = h.createQuery("SELECT u.*, " + CREATOR_COLUMNS + " FROM (" + sql.text() + ") u " + CREATOR_JOIN
                 + " ORDER BY " + RunListSql.outerOrder(sort, descending) + " LIMIT :limit");
         sql.params().forEach(query::bind);

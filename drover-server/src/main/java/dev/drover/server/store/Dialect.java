@@ -22,6 +22,14 @@ public interface Dialect {
     String runTextSearch(Sql.Builder b, String text);
 
     /**
+     * The same condition tested row by row, for a listing that walks its sort's index because {@code text} is
+     * common (a page of matches comes within a few hundred rows); by default the index's own condition.
+     */
+    default String runTextScan(Sql.Builder b, String text) {
+        return runTextSearch(b, text);
+    }
+
+    /**
      * Whether the planner chooses without statistics of the data (SQLite: Drover runs no ANALYZE), so a query
      * whose best plan depends on how many rows a filter matches must choose it itself.
      */

@@ -27,7 +27,20 @@ final class PostgresDialect implements Dialect {
 
     @Override
     public Sql runTextSearchIds(String text) {
-        return null; // the planner weighs the trigram index against the sort's index itself
+        // for counting (RunRepository.commonText): pg_trgm's index has no statistics of the text, so the planner
+        // guesses ~100 matches for any q and would read all 18,000 of q=inventory over a million runs and sort them
+        return text.codePointCount(0, text.length()) >= 3
+                ? new Sql("SELECT r.id AS run_id FROM runs r WHERE (r.title || chr(31) || r.prompt || chr(31) || "
+                        + "COALESCE(r.skill_spec, '')) ILIKE :q ESCAPE '!'", java.util.Map.of("q", SqliteDialect.likePattern(text)))
+                : null;
+    }
+
+    @Override
+    public String runTextScan(Sql.Builder b, String text) {
+        // not the index's expression, so the planner walks the sort's index and tests each run
+        String p = b.param(SqliteDialect.likePattern(text));
+        return "(r.title ILIKE " + p + " ESCAPE '!' OR r.prompt ILIKE " + p + " ESCAPE '!' OR COALESCE(r.skill_spec, '') ILIKE "
+                + p + " ESCAPE '!')";
     }
 
     @Override

@@ -19,6 +19,13 @@ final class SqliteDialect implements Dialect {
             return "r.id IN (SELECT run_id FROM runs_search WHERE runs_search MATCH "
                     + b.param(phrase(text)) + ")";
         }
+        return runTextScan(b, text);
+    }
+
+    @Override
+    public String runTextScan(Sql.Builder b, String text) {
+        // FTS5 would evaluate its whole match set before the walk reads its first row (0.4 s for a phrase that
+        // matches 8 % of a million runs); LIKE tests only the rows the walk reads
         String p = b.param(likePattern(text));
         return "(r.title LIKE " + p + " ESCAPE '!' OR r.prompt LIKE " + p + " ESCAPE '!' OR COALESCE(r.skill_spec, '') LIKE "
                 + p + " ESCAPE '!')";

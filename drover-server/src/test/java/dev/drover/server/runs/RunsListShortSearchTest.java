@@ -1,0 +1,170 @@
+package dev.drover.server.runs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drover.server.testing.Api;
+import dev.drover.server.testing.BareRepos;
+import dev.drover.server.testing.Backend;
+import dev.drover.server.testing.TestServer;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * {@code q} of one and two characters against its definition, on random text: a case-insensitive substring of the
+ * title, the prompt or the skill spec. On SQLite a rare pair is found from the trigram index's vocabulary
+ * (ShortTextSearch) and a common one or a single character by the walk; every path must give exactly the runs the
+ * definition gives, page by page as in one big page, and never another team's.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class RunsListShortSearchTest {
+    /** Few letters, so pairs repeat; LIKE's wildcards and its escape; upper case; a space. */
+    private static final String ALPHABET = "abcQz %_!- ";
+    private static final List<String> SKILLS = List.of("o/r:zeta", "o/r:alpha");
+
+    TestServer server;
+
+    abstract Backend backend();
+
+    @BeforeAll
+    void start() throws Exception {
+        BareRepos repos = new BareRepos(java.nio.file.Files.createTempDirectory("drover-repos-"));
+        repos.create("o", "r", Map.of(".agents/skills/zeta/SKILL.md", "Z.", ".agents/skills/alpha/SKILL.md", "A."));
+        server = TestServer.start(backend(), backend().freshConfig().withEnv(Map.of("OPENAI_API_KEY", "sk-test"))
+                .withGitBaseUrl(repos.root().toString()));
+    }
+
+    @AfterAll
+    void stop() {
+        server.close();
+    }
+
+    private record Made(String id, String title, String prompt, String skill) {
+        boolean contains(String q) {
+            String needle = q.toLowerCase(Locale.ROOT);
+            return title.toLowerCase(Locale.ROOT).contains(needle) || prompt.toLowerCase(Locale.ROOT).contains(needle)
+                    || (skill != null && skill.toLowerCase(Locale.ROOT).contains(needle));
+        }
+    }
+
+    private static String text(Random random, int min, int max) {
+        StringBuilder s = new StringBuilder();
+        for (int n = min + random.nextInt(max - min + 1); s.length() < n; ) {
+            s.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+        }
+        return s.toString().strip().isEmpty() ? "x" + s : s.toString();
+    }
+
+    private static List<Made> createRandomRuns(Api api, Random random, int n) {
+        List<Made> made = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            String title = text(random, 1, 6);
+            String prompt = text(random, 1, 10);
+            String skill = random.nextInt(3) == 0 ? SKILLS.get(random.nextInt(SKILLS.size())) : null;
+            body.put("title", title);
+            body.put("prompt", prompt);
+            if (skill != null) {
+                body.put("skill", skill);
+            }
+            Api.Reply r = api.post("/agent/runs", Api.toJson(body));
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            JsonNode run = api.get("/agent/runs/" + r.json().get("run_id").asText()).json();
+            // as stored: the server may trim what it was given
+            made.add(new Made(run.get("run_id").asText(), run.get("title").asText(), run.path("prompt").asText(prompt), skill));
+        }
+        return made;
+    }
+
+    private static List<String> listAll(Api api, String query) {
+        Api.Reply r = api.get("/agent/runs?limit=500&" + query);
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return RunsApiTest.ids(r.json());
+    }
+
+    private static List<String> pageThrough(Api api, String query, int limit) {
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        for (int page = 0; page < 400; page++) {
+            Api.Reply r = api.get("/agent/runs?limit=" + limit + "&" + query + (cursor == null ? "" : "&cursor=" + cursor));
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            seen.addAll(RunsApiTest.ids(r.json()));
+            JsonNode info = r.json().get("page_info");
+            if (!info.get("has_next_page").asBoolean()) {
+                return seen;
+            }
+            cursor = URLEncoder.encode(info.get("next_cursor").asText(), StandardCharsets.UTF_8);
+        }
+        throw new AssertionError("paging did not end");
+    }
+
+    @Test
+    void aQueryWithOverAThousandMatchesIsTestedRunByRunAndSelectsTheSameRuns() {
+        // at RunRepository.FEW_MATCHES matches or more the walk tests q with LIKE / ILIKE instead of reading the
+        // trigram index's matches (commonText): the same runs, in the same order, page by page
+        Api api = server.newTenant("common-" + UUID.randomUUID());
+        Api stranger = server.newTenant("common-stranger-" + UUID.randomUUID());
+        String word = "Quokka" + UUID.randomUUID().toString().substring(0, 6);
+        List<String> matching = new ArrayList<>();
+        for (int i = 0; i < RunRepository.FEW_MATCHES + 20; i++) {
+            String prompt = (i % 3 == 0 ? word.toUpperCase(Locale.ROOT) : i % 3 == 1 ? word : "x" + word.toLowerCase(Locale.ROOT))
+                    + " number " + i;
+            Api.Reply r = api.post("/agent/runs", Api.toJson(Map.of("prompt", prompt, "title", "t" + i % 7)));
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            matching.add(r.json().get("run_id").asText());
+            if (i % 100 == 0) {
+                api.post("/agent/runs", Api.toJson(Map.of("prompt", "unrelated " + i)));
+                stranger.post("/agent/runs", Api.toJson(Map.of("prompt", "their " + word + " " + i)));
+            }
+        }
+        String query = "q=" + word.substring(2, 9).toLowerCase(Locale.ROOT);
+        for (String sort : List.of("sort_by=updated_at&sort_order=desc", "sort_by=title&sort_order=asc")) {
+            List<String> all = pageThrough(api, sort, 500); // the unfiltered listing
+            List<String> expected = all.stream().filter(matching::contains).toList();
+            assertThat(expected).hasSize(matching.size());
+            assertThat(pageThrough(api, query + "&" + sort, 500)).as("%s %s", query, sort).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void oneAndTwoCharacterQueriesSelectExactlyTheRunsContainingThemInEverySortAndPage() {
+        Random random = new Random(13);
+        Api api = server.newTenant("short-" + UUID.randomUUID());
+        Api stranger = server.newTenant("short-stranger-" + UUID.randomUUID());
+        for (Api a : List.of(api, stranger)) {
+            a.createEnvironment(Map.of("name", "skills", "github_repos", List.of(Map.of("owner", "o", "repo", "r"))));
+        }
+        List<Made> mine = createRandomRuns(api, random, 30);
+        List<String> theirs = createRandomRuns(stranger, random, 10).stream().map(Made::id).toList();
+        List<String> queries = new ArrayList<>(List.of("ta", "TA", "%", "_", "z%", "a ", "Qq", "zz", "ph", "xy", "r:"));
+        for (int i = 0; i < 5; i++) { // and random pairs of the alphabet
+            queries.add("" + ALPHABET.charAt(random.nextInt(ALPHABET.length())) + ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+        }
+        for (String q : queries) {
+            List<String> expected = mine.stream().filter(m -> m.contains(q)).map(Made::id).toList();
+            String query = "q=" + URLEncoder.encode(q, StandardCharsets.UTF_8);
+            for (String sort : List.of("sort_by=updated_at&sort_order=desc", "sort_by=agent&sort_order=desc")) {
+                List<String> whole = listAll(api, query + "&" + sort);
+                assertThat(whole).as("q=%s %s", q, sort).containsExactlyInAnyOrderElementsOf(expected)
+                        .doesNotContainAnyElementsOf(theirs);
+                assertThat(pageThrough(api, query + "&" + sort, 4)).as("q=%s %s paged", q, sort)
+                        .containsExactlyElementsOf(whole);
+            }
+            // the same order as the unfiltered listing, filtered: the plan changes nothing but which runs are read
+            List<String> all = listAll(api, "sort_by=title&sort_order=asc");
+            assertThat(listAll(api, query + "&sort_by=title&sort_order=asc")).as("q=%s order", q)
+                    .containsExactlyElementsOf(all.stream().filter(expected::contains).toList());
+        }
+    }
+}

@@ -1,0 +1,10 @@
+package dev.drover.server.runs;
+
+import dev.drover.server.testing.Backend;
+
+class RunsListWindowSqliteTest extends RunsListWindowTest {
+    @Override
+    Backend backend() {
+        return Backend.SQLITE;
+    }
+}
