@@ -19,6 +19,7 @@ public final class EventBus {
     private final Condition changed = lock.newCondition();
     private volatile long latest;
     private volatile boolean closed;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EventBus.class);
     private final List<Consumer<RunEvent>> localCommits = new CopyOnWriteArrayList<>();
 
     /**
@@ -27,7 +28,12 @@ public final class EventBus {
      */
     public void committed(RunEvent event) {
         for (Consumer<RunEvent> taker : localCommits) {
-            taker.accept(event);
+            try {
+                taker.accept(event);
+            } catch (RuntimeException e) {
+                // the commit stands and its caller must hear so; the tail reads the event from the log instead
+                LOG.warn("handing event {} over failed; it is read from the log: {}", event.sequence(), e.toString());
+            }
         }
         published(event.sequence());
     }
