@@ -22,6 +22,9 @@ fi
 ./mvnw -q -B clean package -pl bench -am -DskipTests
 
 export BENCH_COMMAND="bench/run.sh$(printf " %q" "$@")"
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
+# BENCH_JAVA_OPTS: options of the harness's own JVM (not the servers'), e.g. another collector for the client side
+# of the watchers suite, whose pauses would be counted as wake latency
+# shellcheck disable=SC2086
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED ${BENCH_JAVA_OPTS:-} \
   -cp "bench/target/drover-bench-0.1.0-SNAPSHOT.jar:$(cat bench/target/classpath.txt)" \
   dev.drover.bench.Bench --doc docs/benchmarks.md "$@"

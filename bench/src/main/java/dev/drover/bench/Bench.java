@@ -377,7 +377,14 @@ public final class Bench implements Callable<Integer> {
             List<String> args = new ArrayList<>(List.of(store.dataDir(Store.DROVER).toString(), ADMIN_KEY));
             args.addAll(store.serverDatabaseArgs());
             for (int n : watchers) {
-                try (ChildJvm server = ChildJvm.start("drover", ServerMain.class, serverJvmArgs, args,
+                // the collector's log always (where pauses go is part of the question), a profile on request
+                List<String> jvmArgs = new ArrayList<>(serverJvmArgs);
+                jvmArgs.add("-Xlog:gc:file=" + dir.resolve("gc-" + n + ".log").toAbsolutePath() + ":uptime");
+                if (jfr) {
+                    jvmArgs.add("-XX:StartFlightRecording=filename=" + dir.resolve("drover-" + n + ".jfr").toAbsolutePath()
+                            + ",settings=profile,dumponexit=true");
+                }
+                try (ChildJvm server = ChildJvm.start("drover", ServerMain.class, jvmArgs, args,
                         dir.resolve("drover-" + n + "-streams.log"));
                         com.zaxxer.hikari.HikariDataSource stats = kind.equals("postgres") ? store.pool(Store.DROVER, 1) : null) {
                     int longPolls = (int) Math.round(n * watchLongPolls);

@@ -423,6 +423,22 @@ final class Report {
                 }
             }
         }
+        md.append("\nWhile the events were reported and their watchers woken (per reported event; the harness's clients "
+                + "share the machine's cores with the server):\n\n");
+        md.append("| database | watchers | server CPU ms | harness CPU ms | harness share of the CPU used | "
+                + "server GCs (GC time ms) in the phase | harness GCs (GC time ms) | wake from the report's answer p50 / p99 ms |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (WatchersResult w : results) {
+            WatchersBench.Result r = w.result();
+            WatchersBench.Costs c = r.costs();
+            double events = r.runs();
+            md.append("| ").append(w.label()).append(" | ").append(r.streams() + r.longPolls()).append(" | ")
+                    .append(ms(c.serverCpuMs() / events)).append(" | ").append(ms(c.harnessCpuMs() / events))
+                    .append(" | ").append(Math.round(100 * c.harnessCpuMs() / (c.serverCpuMs() + c.harnessCpuMs())))
+                    .append(" % | ").append(c.gcs()).append(" (").append(ms(c.gcMs())).append(") | ")
+                    .append(c.harnessGcs()).append(" (").append(ms(c.harnessGcMs())).append(") | ")
+                    .append(ms(c.fromAnswerP50())).append(" / ").append(ms(c.fromAnswerP99())).append(" |\n");
+        }
         return md.toString();
     }
 

@@ -32,7 +32,28 @@ import java.util.function.LongSupplier;
 final class WatchersBench {
     /** Latency percentiles (ms) over every stream's wake-up, and what the server held meanwhile. */
     record Result(int streams, int longPolls, int runs, Wake all, Wake sse, Wake longPoll, double reportP50,
-            double rssMb, double peakRssMb, double liveHeapMb, double eventReadsPerEvent, double runReadsPerEvent) {}
+            double rssMb, double peakRssMb, double liveHeapMb, double eventReadsPerEvent, double runReadsPerEvent,
+            Costs costs) {}
+
+    /**
+     * Where the machine's time went while the events were reported and their watchers woken: CPU of the server and
+     * of this harness (its clients run on the same cores), the server's collections and their pause time (jstat),
+     * and the wake measured from the report's answer instead of its sending (the commit lies between the two, so
+     * the two wake figures bound "from commit" from both sides).
+     */
+    record Costs(double seconds, double serverCpuMs, double harnessCpuMs, long gcs, double gcMs, double fromAnswerP50,
+            double fromAnswerP99, long harnessGcs, double harnessGcMs) {}
+
+    /** This harness's own collections so far and their time in ms (a pause here delays recording a wake-up). */
+    private static long[] ownGc() {
+        long count = 0;
+        long millis = 0;
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+            millis += Math.max(0, gc.getCollectionTime());
+        }
+        return new long[] {count, millis};
+    }
 
     /** How many watchers of one kind were woken, and their wake latency in ms. */
     record Wake(int woken, double p50, double p90, double p99, double max) {
@@ -102,20 +123,35 @@ final class WatchersBench {
             throw new IllegalStateException(live.getCount() + " of " + watchers + " watchers never started");
         }
         Thread.sleep(1_000); // the replayed history is sent and the long-polls asked again: measure only wake-ups
+        // the harness is the instrument: its own young collection (10,000 connections' worth of garbage from opening
+        // them) would land inside the measurement and delay recording wake-ups; the server's are left as they come
+        System.gc();
         long eventsBefore = reads == null ? -1 : reads.events().getAsLong();
         long runsBefore = reads == null ? -1 : reads.runs().getAsLong();
         Samples report = new Samples();
+        long[] answeredAt = new long[runs];
+        double[] gcBefore = gc();
+        long[] ownGcBefore = ownGc();
+        long serverCpuBefore = cpuNanos(pid);
+        long harnessCpuBefore = cpuNanos(ProcessHandle.current().pid());
+        long phaseStart = System.nanoTime();
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
             sentAt[i] = t0;
             send(http, "POST", "/agent/events/" + runIds.get(i), "{\"event_type\":\"run_in_progress\"}", null);
-            report.add(System.nanoTime() - t0);
+            answeredAt[i] = System.nanoTime();
+            report.add(answeredAt[i] - t0);
             Thread.sleep(spacing.toMillis());
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline && count(arrived) < watchers) {
             Thread.sleep(100); // polling counters other threads fill in
         }
+        double phaseSeconds = (System.nanoTime() - phaseStart) / 1e9;
+        double serverCpuMs = (cpuNanos(pid) - serverCpuBefore) / 1e6;
+        double harnessCpuMs = (cpuNanos(ProcessHandle.current().pid()) - harnessCpuBefore) / 1e6;
+        double[] gcAfter = gc();
+        long[] ownGcAfter = ownGc();
         Thread.sleep(1_500); // PostgreSQL publishes its table statistics about once a second
         double eventReadsPerEvent = reads == null ? Double.NaN
                 : (reads.events().getAsLong() - eventsBefore) / (double) runs;
@@ -127,20 +163,26 @@ final class WatchersBench {
         Samples all = new Samples();
         Samples sse = new Samples();
         Samples polls = new Samples();
+        Samples fromAnswer = new Samples();
         for (int w = 0; w < watchers; w++) {
             long at = arrived.get(w);
             if (at != 0) {
                 long nanos = at - sentAt[w % runs];
                 all.add(nanos);
                 (longPolling(w, runs, watchers, longPolls) ? polls : sse).add(nanos);
+                fromAnswer.add(Math.max(0, at - answeredAt[w % runs])); // woken before the answer arrived: 0
             }
         }
+        long[] answered = Samples.merge(List.of(fromAnswer.toArray()));
+        Costs costs = new Costs(phaseSeconds, serverCpuMs, harnessCpuMs, Math.round(gcAfter[0] - gcBefore[0]),
+                (gcAfter[1] - gcBefore[1]) * 1000, Samples.percentile(answered, 0.5) / 1e6,
+                Samples.percentile(answered, 0.99) / 1e6, ownGcAfter[0] - ownGcBefore[0], ownGcAfter[1] - ownGcBefore[1]);
         stop.set(true);
         open.forEach(f -> f.cancel(true));
         http.shutdownNow();
         long[] reports = Samples.merge(List.of(report.toArray()));
         return new Result(streams, longPolls, runs, Wake.of(all), Wake.of(sse), Wake.of(polls),
-                Samples.percentile(reports, 0.5) / 1e6, rss, peak, heap, eventReadsPerEvent, runReadsPerEvent);
+                Samples.percentile(reports, 0.5) / 1e6, rss, peak, heap, eventReadsPerEvent, runReadsPerEvent, costs);
     }
 
     /** An SSE stream of one run from {@code since}: its run_queued proves it live, its run_in_progress wakes it. */
@@ -231,6 +273,31 @@ final class WatchersBench {
         return 0;
     }
 
+    /** CPU time (user + system) a process has used so far, from {@code /proc/<pid>/stat} (10 ms ticks). */
+    private static long cpuNanos(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15: utime, stime
+        return ticks * 10_000_000L; // USER_HZ is 100 on Linux
+    }
+
+    /** The server's collections so far and their time in seconds (jstat -gc: YGC + FGC, and GCT). */
+    private double[] gc() throws IOException, InterruptedException {
+        Path jstat = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jstat");
+        Process p = new ProcessBuilder(jstat.toString(), "-gc", Long.toString(pid)).redirectErrorStream(true).start();
+        List<String> lines = new String(p.getInputStream().readAllBytes()).lines().toList();
+        p.waitFor();
+        if (lines.size() < 2) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        List<String> names = List.of(lines.get(0).trim().split("\\s+"));
+        String[] values = lines.get(1).trim().split("\\s+");
+        // a column the collector does not have is "-" (ZGC has no young/full split in jstat's terms)
+        java.util.function.ToDoubleFunction<String> v = n -> names.contains(n)
+                && values[names.indexOf(n)].matches("[0-9.]+") ? Double.parseDouble(values[names.indexOf(n)]) : 0;
+        return new double[] {v.applyAsDouble("YGC") + v.applyAsDouble("FGC"), v.applyAsDouble("GCT")};
+    }
+
     /** The heap in use right after a full collection (what the streams keep alive), through jcmd. */
     private double liveHeapMb(Path histogram) throws IOException, InterruptedException {
         Path jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
@@ -244,9 +311,10 @@ final class WatchersBench {
         Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor();
-        // "garbage-first heap   total reserved 8192000K, committed 262144K, used 53248K"
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(out);
-        return m.find() ? Long.parseLong(m.group(1)) / 1024.0 : Double.NaN;
+        // G1: "garbage-first heap   total reserved 8192000K, committed 262144K, used 53248K";
+        // ZGC: "ZHeap           used 342M, capacity 1024M, max capacity 6016M"
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)([KM])").matcher(out);
+        return m.find() ? Long.parseLong(m.group(1)) / (m.group(2).equals("K") ? 1024.0 : 1.0) : Double.NaN;
     }
 
     private String send(HttpClient http, String method, String path, String body, String location)

@@ -131,8 +131,7 @@ public final class DroverServer implements AutoCloseable {
         DeliverySettings delivery = DeliverySettings.of(config.forgeEndpoint(), config.env());
         List<AutoCloseable> resources = new ArrayList<>();
         NodeSetup.createPrivately(config.dataDir());
-        Database db = Database.open(new Database.Settings(config.databaseUrl(), config.databaseUser(),
-                config.databasePassword(), config.dataDir(), 8));
+        Database db = Database.open(NodeSetup.database(config));
         resources.add(db);
         try {
             Accounts accounts = new Accounts(db, clock, new RunTokens(db));

@@ -1,6 +1,7 @@
 package dev.drover.server;
 
 import dev.drover.server.integrations.ForgeCommentSender;
+import dev.drover.server.store.Database;
 import java.time.Duration;
 
 /**
@@ -50,6 +51,33 @@ final class NodeSetup {
             return Duration.ofSeconds(seconds);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("DROVER_SKILLS_MAX_AGE: must be a number of seconds, not " + raw);
+        }
+    }
+
+    /**
+     * The database's connection settings: {@code DROVER_DB_POOL_SIZE} connections (8; on PostgreSQL at least 4, one of
+     * which LISTENs; on SQLite the readers', beside the one writer) and {@code DROVER_DB_CONNECTION_TIMEOUT_MS}, how long
+     * a request waits for one before it is answered 503 with {@code Retry-After}.
+     */
+    static Database.Settings database(ServerConfig config) {
+        int poolSize = (int) number(config, "DROVER_DB_POOL_SIZE", 8, 1, 1_000);
+        long timeout = number(config, "DROVER_DB_CONNECTION_TIMEOUT_MS",
+                Database.Settings.DEFAULT_CONNECTION_TIMEOUT.toMillis(), 250, 3_600_000);
+        return new Database.Settings(config.databaseUrl(), config.databaseUser(), config.databasePassword(),
+                config.dataDir(), poolSize, Duration.ofMillis(timeout));
+    }
+
+    private static long number(ServerConfig config, String name, long fallback, long min, long max) {
+        String raw = config.env().get(name);
+        try {
+            long value = raw == null || raw.isBlank() ? fallback : Long.parseLong(raw.strip());
+            if (value < min || value > max) {
+                throw new NumberFormatException();
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + ": must be a whole number from " + min + " to " + max + ", not "
+                    + raw);
         }
     }
 

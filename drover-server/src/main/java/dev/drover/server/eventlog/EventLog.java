@@ -1,6 +1,7 @@
 package dev.drover.server.eventlog;
 
 import dev.drover.api.RunEvent;
+import dev.drover.server.store.CommitHooks;
 import dev.drover.server.store.Database;
 import dev.drover.server.store.Times;
 import java.time.Instant;
@@ -53,8 +54,11 @@ public final class EventLog {
         long micros = Times.micros(at);
         long seq = db.isPostgres() ? appendInOneStatement(h, runId, type, refId, executionId, micros, creation)
                 : appendInSteps(h, runId, type, refId, executionId, micros, creation);
-        h.afterCommit(() -> bus.published(seq));
-        return new RunEvent(type, runId, refId, executionId, Times.instant(micros), seq);
+        RunEvent event = new RunEvent(type, runId, refId, executionId, Times.instant(micros), seq);
+        // after the commit the event is known to exist: the node's tail takes it from here without reading the log
+        // (and not at all when this part of a group commit is rolled back to its savepoint)
+        CommitHooks.afterCommit(h, () -> bus.committed(event));
+        return event;
     }
 
     /**

@@ -15,9 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's one reader of the event log. A single thread follows the log past {@link #cursor()} (woken by
- * {@link EventBus#published} after a local commit or a NOTIFY, and on a short poll besides), keeps the newest
- * events in a bounded ring and hands each to the subscriptions of its run, in memory. SSE streams and long-polls
- * are served from here: the database is read once per batch of events for the whole node, not once per watcher.
+ * {@link EventBus#published} after a NOTIFY of another node's commit, and on a short poll besides), keeps the newest
+ * events in a bounded ring and hands each to the subscriptions of its run, in memory. This node's own commits are
+ * handed over by the committing thread ({@link #handOff}) and need no read at all. SSE streams and long-polls are
+ * served from here: the database is read at most once per batch of events for the whole node, not once per watcher.
  *
  * <p>Why nothing is missed or sent twice (docs/events.md, "Watchers"): a subscription is registered under the
  * tail's lock and remembers the cursor at that moment ({@code c0}); every event above {@code c0} is offered to it by
@@ -65,6 +66,9 @@ public final class EventTail implements AutoCloseable {
     private final List<Runnable> closeHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<java.util.function.Consumer<List<RunEvent>>> listeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Local commits handed over ahead of the cursor; guarded by {@link #lock}. */
+    private final EarlyEvents early = new EarlyEvents(4_096);
+    private final java.util.function.Consumer<RunEvent> handOff = this::handOff;
 
     public EventTail(Source source, EventBus bus, Settings settings) {
         this.source = source;
@@ -84,6 +88,8 @@ public final class EventTail implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        // commits after the head was read are handed over from here on (those before it come from the log)
+        bus.onLocalCommit(handOff);
         reader.start();
         return this;
     }
@@ -113,9 +119,12 @@ public final class EventTail implements AutoCloseable {
             try {
                 long seen = cursor();
                 // a wake-up for a sequence we have read already (our own batch) is not a reason to read again
-                bus.awaitAfter(seen, settings.poll());
+                boolean told = bus.awaitAfter(seen, settings.poll());
                 if (closed) {
                     return;
+                }
+                if (told && cursor() >= bus.latest()) {
+                    continue; // a local commit, handed over by its thread (handOff): nothing to read
                 }
                 catchUp();
                 if (cursor() < bus.latest()) {
@@ -169,37 +178,82 @@ public final class EventTail implements AutoCloseable {
             lock.lock();
             try {
                 reads++;
-                if (cursor != from) {
-                    continue; // another catchUp (a test's) got here first: read again from the new cursor
-                }
+                // The batch is every committed event in (from, its last]. If the cursor moved meanwhile (a local
+                // commit handed over, another catchUp), what is above it is still all of (cursor, last]: skip the rest.
                 for (RunEvent e : batch) {
-                    if (e.sequence() <= cursor) {
-                        continue;
+                    if (e.sequence() > cursor) {
+                        deliver(e, handed);
                     }
-                    remember(e);
-                    handed.add(e);
-                    Set<EventSubscription> subs = byRun.get(e.runId());
-                    if (subs != null) {
-                        for (EventSubscription s : subs) {
-                            s.offer(e);
-                        }
-                    }
-                    cursor = e.sequence();
                 }
+                early.deliverFollowing(this, handed);
             } finally {
                 lock.unlock();
             }
-            if (!handed.isEmpty()) {
-                for (var listener : listeners) {
-                    try {
-                        listener.accept(handed);
-                    } catch (RuntimeException e) {
-                        LOG.warn("an event listener failed: {}", e.toString());
-                    }
-                }
-            }
+            tell(handed);
             if (batch.size() < settings.readBatch()) {
                 return;
+            }
+        }
+    }
+
+    /**
+     * An event committed on this node, handed over by its committing thread ({@link EventBus#committed}): delivered
+     * without a read of the log, but only once every smaller sequence has been (the cursor never jumps a gap; a
+     * smaller one may be another thread's or node's, visible later). Ahead of the cursor it waits in
+     * {@link EarlyEvents} until the gap is filled, by that thread or by the reader the same commit wakes.
+     */
+    void handOff(RunEvent e) {
+        List<RunEvent> handed = new ArrayList<>(2);
+        lock.lock();
+        try {
+            if (closed || e.sequence() <= cursor) {
+                return; // read from the log already
+            }
+            if (e.sequence() != cursor + 1) {
+                early.hold(e);
+                return;
+            }
+            deliver(e, handed);
+            early.deliverFollowing(this, handed);
+        } finally {
+            lock.unlock();
+        }
+        tell(handed);
+    }
+
+    /** Local commits waiting for a smaller sequence (tests). */
+    int heldEarly() {
+        lock.lock();
+        try {
+            return early.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock: the next event after the cursor, into the ring and its run's subscriptions. */
+    void deliver(RunEvent e, List<RunEvent> handed) {
+        remember(e);
+        handed.add(e);
+        Set<EventSubscription> subs = byRun.get(e.runId());
+        if (subs != null) {
+            for (EventSubscription s : subs) {
+                s.offer(e);
+            }
+        }
+        cursor = e.sequence();
+    }
+
+    /** Outside the lock: the node-wide listeners (claims) hear of newly delivered events. */
+    private void tell(List<RunEvent> handed) {
+        if (handed.isEmpty()) {
+            return;
+        }
+        for (var listener : listeners) {
+            try {
+                listener.accept(handed);
+            } catch (RuntimeException e) {
+                LOG.warn("an event listener failed: {}", e.toString());
             }
         }
     }
@@ -289,6 +343,7 @@ public final class EventTail implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        bus.removeLocalCommit(handOff);
         List<EventSubscription> all = new ArrayList<>();
         lock.lock();
         try {

@@ -23,6 +23,8 @@ public final class Problems {
      */
     public static final io.helidon.http.HeaderName SHOULD_RETRY = HeaderNames.create("x-should-retry");
     private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+    /** What a 503 asks a client to wait: the pool has already made the request wait its whole timeout. */
+    static final long RETRY_AFTER_SECONDS = 1;
 
     private final Supplier<String> publicUrl;
 
@@ -77,10 +79,37 @@ public final class Problems {
         send(req, res, problem);
     }
 
-    /** Anything that is not an {@link ApiException} is a bug: logged with its stack, answered 500 retryable. */
+    /**
+     * Anything that is not an {@link ApiException} is a bug: logged with its stack, answered 500 retryable. Except a
+     * request that found no free database connection within the pool's timeout (the pool is exhausted, or the
+     * database does not answer): not a bug but an overloaded node, answered 503 with {@code Retry-After} so that
+     * clients back off and retry.
+     */
     public void sendUnexpected(ServerRequest req, ServerResponse res, Throwable t) {
+        if (noConnectionFree(t)) {
+            // one line, no stack: under overload every request lands here
+            LOG.warn("no database connection free for {} {}: answered 503 ({})", req.prologue().method().text(),
+                    req.path().absolute().path(), t.toString());
+            if (!res.isSent()) {
+                res.header(HeaderNames.RETRY_AFTER, Long.toString(RETRY_AFTER_SECONDS));
+            }
+            send(req, res, new ApiException(503, PlatformErrorCode.RESOURCE_UNAVAILABLE,
+                    "database: no connection became free in time; the server is overloaded, retry shortly", true));
+            return;
+        }
         LOG.error("unhandled error on {} {}", req.prologue().method().text(), req.path().absolute().path(), t);
         send(req, res, new ApiException(500, PlatformErrorCode.INTERNAL_ERROR,
                 "server: unexpected error (this is a bug; see the server log)", true));
+    }
+
+    /** Hikari's "connection is not available, request timed out", however deep the layers above wrapped it. */
+    static boolean noConnectionFree(Throwable t) {
+        int depth = 0;
+        for (Throwable c = t; c != null && depth < 16; c = c.getCause(), depth++) {
+            if (c instanceof java.sql.SQLTransientConnectionException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

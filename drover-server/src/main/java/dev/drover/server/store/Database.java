@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -37,8 +38,20 @@ public final class Database implements AutoCloseable {
         this.grouped = dialect instanceof SqliteDialect ? new GroupCommit(work -> write(work)) : null;
     }
 
-    /** Connection settings; a {@code jdbc:postgresql:} url selects PostgreSQL, anything else SQLite. */
-    public record Settings(String url, String user, String password, Path dataDir, int poolSize) {
+    /**
+     * Connection settings; a {@code jdbc:postgresql:} url selects PostgreSQL, anything else SQLite.
+     * {@code connectionTimeout} is how long a request waits for a free connection of the pool before it is answered
+     * 503 (Hikari's connection timeout, whose {@link java.sql.SQLTransientConnectionException} {@code Problems} maps).
+     */
+    public record Settings(String url, String user, String password, Path dataDir, int poolSize,
+            Duration connectionTimeout) {
+        /** Hikari's own default: long enough that only a database that is really behind gives up on a request. */
+        public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(30);
+
+        public Settings(String url, String user, String password, Path dataDir, int poolSize) {
+            this(url, user, password, dataDir, poolSize, DEFAULT_CONNECTION_TIMEOUT);
+        }
+
         public static Settings sqlite(Path dataDir) {
             return new Settings(null, null, null, dataDir, 8);
         }
@@ -52,7 +65,7 @@ public final class Database implements AutoCloseable {
         public String toString() {
             String shown = url == null ? null : url.replaceAll("(?i)(password=)[^&;]*", "$1***");
             return "Settings[url=" + shown + ", user=" + user + ", password=" + (password == null ? null : "***")
-                    + ", dataDir=" + dataDir + ", poolSize=" + poolSize + "]";
+                    + ", dataDir=" + dataDir + ", poolSize=" + poolSize + ", connectionTimeout=" + connectionTimeout + "]";
         }
     }
 
@@ -77,8 +90,9 @@ public final class Database implements AutoCloseable {
                 throw new IllegalStateException("cannot create data directory " + settings.dataDir(), e);
             }
         }
-        HikariDataSource writerPool = pool("drover-sqlite-writer", sqlite(url, false), 1);
-        HikariDataSource readerPool = pool("drover-sqlite-reader", sqlite(url, true), Math.max(2, settings.poolSize()));
+        HikariDataSource writerPool = pool("drover-sqlite-writer", sqlite(url, false), 1, settings.connectionTimeout());
+        HikariDataSource readerPool = pool("drover-sqlite-reader", sqlite(url, true), Math.max(2, settings.poolSize()),
+                settings.connectionTimeout());
         // each connection keeps the statements it prepared (see StatementCache); pgjdbc does this by itself
         StatementCache statements = new StatementCache(org.sqlite.SQLiteConnection.class);
         Jdbi writer = jdbi(writerPool).setStatementBuilderFactory(c -> statements);
@@ -108,14 +122,16 @@ public final class Database implements AutoCloseable {
         Optional.ofNullable(settings.user()).ifPresent(config::setUsername);
         Optional.ofNullable(settings.password()).ifPresent(config::setPassword);
         config.setMaximumPoolSize(Math.max(4, settings.poolSize()));
+        config.setConnectionTimeout(settings.connectionTimeout().toMillis());
         HikariDataSource pool = new HikariDataSource(config);
         Jdbi jdbi = jdbi(pool);
         return new Database(new PostgresDialect(), settings.url(), jdbi, jdbi, List.of(pool));
     }
 
-    private static HikariDataSource pool(String name, DataSource ds, int size) {
+    private static HikariDataSource pool(String name, DataSource ds, int size, Duration connectionTimeout) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(name);
+        config.setConnectionTimeout(connectionTimeout.toMillis());
         config.setDataSource(ds);
         config.setMaximumPoolSize(size);
         config.setMinimumIdle(Math.min(size, 2));

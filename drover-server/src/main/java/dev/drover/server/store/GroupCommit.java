@@ -111,16 +111,20 @@ final class GroupCommit {
 
         void runInSavepoint(Handle h) {
             h.execute("SAVEPOINT unit");
+            CommitHooks.begin(h);
             try {
                 value = work.withHandle(h);
                 h.execute("RELEASE unit");
+                CommitHooks.keep();
             } catch (RuntimeException e) {
-                // undo this unit's statements only; the transaction and the other units go on. (Its after-commit
-                // callbacks still run: EventBus.published of a sequence that was rolled back is a spurious
-                // wake-up, which every waiter tolerates.)
+                // undo this unit's statements only; the transaction and the other units go on. Its commit hooks
+                // go too: they would hand watchers events that were rolled back (whose sequences the next unit takes)
+                CommitHooks.drop();
                 h.execute("ROLLBACK TO unit");
                 h.execute("RELEASE unit");
                 error = e;
+            } finally {
+                CommitHooks.drop(); // an Error: the whole transaction is rolled back, nothing of the unit runs
             }
         }
 

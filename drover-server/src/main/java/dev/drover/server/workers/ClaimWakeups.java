@@ -44,7 +44,10 @@ final class ClaimWakeups implements Consumer<List<RunEvent>> {
 
     private final Map<String, Waiters> pools = new ConcurrentHashMap<>();
 
-    /** Called by the tail with each batch of newly read events (on its reader thread: cheap, no I/O). */
+    /**
+     * Called by the tail with each batch of newly delivered events: on its reader thread, or on the committing thread
+     * of a local commit (cheap, no I/O, and safe from several threads at once).
+     */
     @Override
     public void accept(List<RunEvent> batch) {
         int wakes = 0;

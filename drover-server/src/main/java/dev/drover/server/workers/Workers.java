@@ -42,9 +42,9 @@ import java.util.regex.Pattern;
 
 /**
  * The worker registry and the worker side of dispatch. Claims are long-polls woken by the node's event tail: a new
- * run commits a {@code run_queued} event, which the tail reads once for the node (on other nodes after
- * LISTEN/NOTIFY) and which wakes one idle claimer of each waiting pool (see {@link ClaimWakeups}), so dispatch never
- * waits for a polling interval and idle workers cost the database nothing per event.
+ * run commits a {@code run_queued} event, which the committing thread hands to its node's tail (other nodes read it
+ * once each after LISTEN/NOTIFY) and which wakes one idle claimer of each waiting pool (see {@link ClaimWakeups}), so
+ * dispatch never waits for a polling interval and idle workers cost the database nothing per event.
  */
 public final class Workers {
     /** How often workers are asked to heartbeat; a third of the lease, so two lost beats are survivable. */

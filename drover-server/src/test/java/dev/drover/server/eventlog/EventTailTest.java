@@ -254,6 +254,90 @@ abstract class EventTailTest {
         }
     }
 
+    /** A tail that reads the log only when told of another node's commit (no poll while a test runs). */
+    private EventTail startWithoutPoll() {
+        return start(new EventTail.Settings(1_024, 1_024, 100, Duration.ofMinutes(5)));
+    }
+
+    @Test
+    void aCommitOnThisNodeReachesItsWatchersWithoutAReadOfTheLog() throws Exception {
+        startWithoutPoll();
+        String run = newRun();
+        try (EventSubscription sub = tail.subscribe(Set.of(run), tail.cursor())) {
+            int reads = source.after.get();
+            List<Long> expected = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                expected.add(append(run));
+            }
+            assertThat(sequences(take(sub, expected.size()))).containsExactlyElementsOf(expected);
+            assertThat(source.after.get()).as("each committing thread handed its event over").isEqualTo(reads);
+        }
+    }
+
+    @Test
+    void aCommitHandedOverAheadOfASmallerSequenceWaitsUntilThatOneIsDelivered() throws Exception {
+        startWithoutPoll();
+        String run = newRun();
+        // commits this tail does not hear of by itself (another node's, no NOTIFY): the test hands them over
+        EventLog elsewhere = new EventLog(db, new EventBus());
+        try (EventSubscription sub = tail.subscribe(Set.of(run), tail.cursor())) {
+            int reads = source.after.get();
+            RunEvent first = db.write(h -> elsewhere.append(h, run, "transcript_appended", null, null, Instant.now()));
+            RunEvent second = db.write(h -> elsewhere.append(h, run, "transcript_appended", null, null, Instant.now()));
+            tail.handOff(second); // the later commit's thread got here first
+            assertThat(sub.next(10, Duration.ofMillis(300))).as("never ahead of a smaller sequence").isEmpty();
+            assertThat(tail.cursor()).isEqualTo(first.sequence() - 1);
+            tail.handOff(first);
+            assertThat(take(sub, 2)).containsExactly(first, second);
+            assertThat(tail.cursor()).isEqualTo(second.sequence());
+            assertThat(source.after.get()).as("both came from their commits").isEqualTo(reads);
+        }
+    }
+
+    @Test
+    void aCommitHandedOverAheadOfAnotherNodesCommitFollowsItOnceTheReaderHasReadTheLog() throws Exception {
+        startWithoutPoll();
+        String run = newRun();
+        EventLog otherNode = new EventLog(db, new EventBus());
+        try (EventSubscription sub = tail.subscribe(Set.of(run), tail.cursor())) {
+            RunEvent theirs = db.write(h -> otherNode.append(h, run, "transcript_appended", null, null, Instant.now()));
+            RunEvent ours = db.write(h -> otherNode.append(h, run, "new_message", null, null, Instant.now()));
+            tail.handOff(ours);
+            assertThat(sub.next(10, Duration.ofMillis(300))).as("the other node's commit is not known yet").isEmpty();
+            bus.published(theirs.sequence()); // its NOTIFY arrives: the reader reads the log
+            assertThat(take(sub, 2)).containsExactly(theirs, ours);
+            assertThat(tail.heldEarly()).as("nothing left waiting").isZero();
+        }
+    }
+
+    @Test
+    void concurrentCommitsHandedOverInAnyOrderReachAWatcherInTheLogsOrderExactlyOnce() throws Exception {
+        startWithoutPoll();
+        String run = newRun();
+        try (EventSubscription sub = tail.subscribe(Set.of(run), tail.cursor())) {
+            long from = tail.cursor();
+            int writers = 8;
+            int each = 25;
+            try (ExecutorService pool = Executors.newFixedThreadPool(writers)) {
+                List<Future<?>> done = new ArrayList<>();
+                for (int w = 0; w < writers; w++) {
+                    done.add(pool.submit(() -> {
+                        for (int i = 0; i < each; i++) {
+                            append(run);
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : done) {
+                    f.get();
+                }
+            }
+            List<RunEvent> got = take(sub, writers * each);
+            assertThat(got).containsExactlyElementsOf(log.since(List.of(run), from, 500));
+            assertThat(got).hasSize(writers * each);
+        }
+    }
+
     @Test
     void closingTheTailEndsEveryWaitingWatcherAtOnce() throws Exception {
         start();

@@ -50,6 +50,7 @@ import org.junit.jupiter.api.TestInstance;
 abstract class StoreTest {
     Database db;
     EventLog log;
+    final EventBus bus = new EventBus();
     Runs runs;
     Accounts accounts;
     Principal owner;
@@ -61,7 +62,7 @@ abstract class StoreTest {
         ServerConfig config = backend().freshConfig();
         db = Database.open(new Database.Settings(config.databaseUrl(), config.databaseUser(), config.databasePassword(),
                 config.dataDir(), 8));
-        log = new EventLog(db, new EventBus());
+        log = new EventLog(db, bus);
         runs = new Runs(db, log, new ModelCatalog(Map.of(), null), new BlobStore(config.dataDir().resolve("blobs")),
                 Clock.systemUTC(), () -> "http://127.0.0.1:1", 0, dev.drover.server.runs.SkillResolver.NONE);
         accounts = new Accounts(db, Clock.systemUTC());
@@ -203,6 +204,11 @@ abstract class StoreTest {
         CountDownLatch firstInside = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         List<Future<RunEvent>> answers = new ArrayList<>();
+        // what the node's tail would be handed after the commit: only events that exist (a rolled-back unit's would be
+        // a phantom whose sequence the next unit takes)
+        List<RunEvent> handed = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.function.Consumer<RunEvent> taker = handed::add;
+        bus.onLocalCommit(taker);
         try (ExecutorService pool = Executors.newFixedThreadPool(units)) {
             for (int i = 0; i < units; i++) {
                 int n = i;
@@ -245,7 +251,11 @@ abstract class StoreTest {
                     assertThat(count("SELECT updated_seq FROM runs WHERE id = ?", ids.get(n))).isEqualTo(e.sequence());
                 }
             }
+        } finally {
+            bus.removeLocalCommit(taker);
         }
+        assertThat(handed).as("every committed event handed over once, none of the rolled-back units'")
+                .containsExactlyInAnyOrderElementsOf(log.after(head, 100));
         long committed = units - units / 3;
         assertThat(log.head()).as("only the units that succeeded bumped the counter").isEqualTo(head + committed);
         assertThat(count("SELECT COUNT(*) FROM events WHERE sequence > ?", head)).isEqualTo(committed);
