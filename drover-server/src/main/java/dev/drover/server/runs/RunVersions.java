@@ -1,9 +1,7 @@
 package dev.drover.server.runs;
 
 import dev.drover.server.store.Database;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -32,7 +30,7 @@ final class RunVersions implements AutoCloseable {
 
     /**
      * Ids per query. Batches are padded to a power of two (repeating an id) so that the database sees eight
-     * statement texts (pgjdbc keeps each prepared on the server, per connection) rather than one per batch size.
+     * statement texts, each kept prepared per connection (Database.readPrepared) rather than one per batch size.
      */
     static final int MAX_BATCH = 128;
 
@@ -127,20 +125,16 @@ final class RunVersions implements AutoCloseable {
         String sql = SQL[Integer.numberOfTrailingZeros(size)];
         // plain JDBC: this one statement runs for every GET of a run, and Jdbi's binding and result machinery cost
         // more than the query here (a JFR profile put 60 % of a PostgreSQL GET's samples in it)
-        return db.readOne(h -> {
+        return db.readPrepared(sql, ps -> {
+            for (int i = 0; i < ids.size(); i++) {
+                ps.setString(i + 1, ids.get(i));
+            }
             Map<String, Version> out = new HashMap<>();
-            try (PreparedStatement ps = h.getConnection().prepareStatement(sql)) {
-                for (int i = 0; i < ids.size(); i++) {
-                    ps.setString(i + 1, ids.get(i));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1),
+                            new Version(rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)));
                 }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.put(rs.getString(1),
-                                new Version(rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)));
-                    }
-                }
-            } catch (SQLException e) {
-                throw new IllegalStateException("cannot read run versions", e);
             }
             return out;
         });

@@ -4,6 +4,9 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +32,12 @@ public final class Database implements AutoCloseable {
     private final String url;
     private final GroupCommit grouped;
 
-    private Database(Dialect dialect, String url, Jdbi writer, Jdbi reader, List<HikariDataSource> pools) {
+    /** SQLite's statements kept prepared per connection; null on PostgreSQL, where pgjdbc keeps them itself. */
+    private final StatementCache statements;
+
+    private Database(Dialect dialect, String url, Jdbi writer, Jdbi reader, List<HikariDataSource> pools,
+            StatementCache statements) {
+        this.statements = statements;
         this.dialect = dialect;
         this.url = url;
         this.writer = writer;
@@ -97,7 +105,7 @@ public final class Database implements AutoCloseable {
         StatementCache statements = new StatementCache(org.sqlite.SQLiteConnection.class);
         Jdbi writer = jdbi(writerPool).setStatementBuilderFactory(c -> statements);
         Jdbi reader = jdbi(readerPool).setStatementBuilderFactory(c -> statements);
-        return new Database(new SqliteDialect(), url, writer, reader, List.of(writerPool, readerPool));
+        return new Database(new SqliteDialect(), url, writer, reader, List.of(writerPool, readerPool), statements);
     }
 
     private static DataSource sqlite(String url, boolean readOnly) {
@@ -125,7 +133,7 @@ public final class Database implements AutoCloseable {
         config.setConnectionTimeout(settings.connectionTimeout().toMillis());
         HikariDataSource pool = new HikariDataSource(config);
         Jdbi jdbi = jdbi(pool);
-        return new Database(new PostgresDialect(), settings.url(), jdbi, jdbi, List.of(pool));
+        return new Database(new PostgresDialect(), settings.url(), jdbi, jdbi, List.of(pool), null);
     }
 
     private static HikariDataSource pool(String name, DataSource ds, int size, Duration connectionTimeout) {
@@ -201,6 +209,40 @@ public final class Database implements AutoCloseable {
     /** Like {@link #read} without a transaction, for single statements on hot paths. */
     public <T> T readOne(HandleCallback<T, RuntimeException> work) {
         return reader.withHandle(work);
+    }
+
+    /** What {@link #readPrepared} does with its statement. */
+    @FunctionalInterface
+    public interface StatementWork<T> {
+        T apply(PreparedStatement statement) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} on a reader with {@code sql} prepared, in plain JDBC, for the one or two statements so hot that
+     * Jdbi's binding and mapping machinery costs more than the query. The statement stays prepared on its connection
+     * for the next use (SQLite: {@link StatementCache}; PostgreSQL: pgjdbc's own cache of server-side statements).
+     */
+    public <T> T readPrepared(String sql, StatementWork<T> work) {
+        return reader.withHandle(h -> {
+            Connection conn = h.getConnection();
+            try {
+                PreparedStatement ps = statements != null ? statements.checkOut(conn, sql) : conn.prepareStatement(sql);
+                boolean done = false;
+                try {
+                    T result = work.apply(ps);
+                    done = true;
+                    return result;
+                } finally {
+                    if (statements != null && done) {
+                        statements.checkIn(conn, sql, ps);
+                    } else {
+                        ps.close(); // a failed use is not trusted again
+                    }
+                }
+            } catch (SQLException e) {
+                throw new org.jdbi.v3.core.statement.UnableToExecuteStatementException(e, null);
+            }
+        });
     }
 
     /** Is the database answering? Used by {@code /readyz}. */

@@ -73,23 +73,25 @@ final class StatementCache implements StatementBuilder {
         if (ctx.isReturningGeneratedKeys() || ctx.isConcurrentUpdatable()) {
             return plain.create(conn, sql, ctx);
         }
+        PreparedStatement stmt = checkOut(conn, sql);
+        checkedOut.put(stmt, sql);
+        return stmt;
+    }
+
+    /** An idle statement of {@code sql} on {@code conn}'s physical connection, or a new one; {@link #checkIn} it. */
+    PreparedStatement checkOut(Connection conn, String sql) throws SQLException {
         Connection physical = conn.unwrap(driverConnection);
         Idle idle = connections.computeIfAbsent(physical, c -> new Idle());
-        PreparedStatement stmt = null;
         synchronized (idle) {
             ArrayDeque<PreparedStatement> free = idle.get(sql);
-            while (free != null && !free.isEmpty() && stmt == null) {
+            while (free != null && !free.isEmpty()) {
                 PreparedStatement candidate = free.pop();
                 if (!candidate.isClosed()) {
-                    stmt = candidate;
+                    return candidate;
                 }
             }
         }
-        if (stmt == null) {
-            stmt = physical.prepareStatement(sql);
-        }
-        checkedOut.put(stmt, sql);
-        return stmt;
+        return physical.prepareStatement(sql);
     }
 
     @Override
@@ -104,6 +106,11 @@ final class StatementCache implements StatementBuilder {
             plain.close(conn, sql, stmt);
             return;
         }
+        checkIn(conn, prepared, ps);
+    }
+
+    /** Gives back a statement of {@link #checkOut}, cleared, to be handed out again for {@code sql}. */
+    void checkIn(Connection conn, String sql, PreparedStatement ps) {
         try {
             // what the next user must not inherit: bound values and a batch left by a failed execution
             ps.clearParameters();
@@ -115,16 +122,16 @@ final class StatementCache implements StatementBuilder {
         Idle idle;
         try {
             idle = connections.get(conn.unwrap(driverConnection));
+            if (idle == null || ps.isClosed()) {
+                closeQuietly(ps);
+                return;
+            }
         } catch (SQLException e) {
             closeQuietly(ps); // the pool already took the connection back: the statement is not kept
             return;
         }
-        if (idle == null || ps.isClosed()) {
-            closeQuietly(ps);
-            return;
-        }
         synchronized (idle) {
-            idle.computeIfAbsent(prepared, s -> new ArrayDeque<>(1)).push(ps);
+            idle.computeIfAbsent(sql, s -> new ArrayDeque<>(1)).push(ps);
         }
     }
 

@@ -141,4 +141,32 @@ class StatementCacheTest {
             assertThat(cache.idle(conn)).isEqualTo(StatementCache.PER_CONNECTION);
         }
     }
+
+    /** Plain JDBC users (Database.readPrepared) check statements out and in as Jdbi does, and get the same one back. */
+    @Test
+    void aStatementCheckedInByPlainJdbcIsTheOneCheckedOutNextWithNothingBoundLeftOver() throws Exception {
+        String sql = "SELECT v FROM t WHERE id = ?";
+        PreparedStatement first;
+        int idleBefore;
+        try (java.sql.Connection c = pool.getConnection()) {
+            idleBefore = cache.idle(c); // the set-up's own statements
+            first = cache.checkOut(c, sql);
+            first.setInt(1, 2);
+            try (java.sql.ResultSet rs = first.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("v2");
+            }
+            cache.checkIn(c, sql, first);
+            assertThat(cache.idle(c)).isEqualTo(idleBefore + 1);
+        }
+        try (java.sql.Connection c = pool.getConnection()) {
+            PreparedStatement again = cache.checkOut(c, sql);
+            assertThat(again).isSameAs(first);
+            assertThat(cache.idle(c)).isEqualTo(idleBefore);
+            try (java.sql.ResultSet rs = again.executeQuery()) {
+                assertThat(rs.next()).as("the last use's id = 2 was cleared (unbound is NULL)").isFalse();
+            }
+            cache.checkIn(c, sql, again);
+        }
+    }
 }
