@@ -112,6 +112,8 @@ abstract class RunTokenLaneTest {
         // the creator's long-poll makes the node remember the sibling's owner, who is also the agent's principal:
         // the agent's long-poll must still be held to its lane
         assertThat(user.get("/agent/events?run_ids=" + sibling + "&wait=1").status()).isEqualTo(200);
+        // and the creator's GET puts the sibling in the node's run cache: the agent's GET must not be answered from it
+        assertThat(user.get("/agent/runs/" + sibling).status()).isEqualTo(200);
         for (String path : List.of("/agent/runs/" + sibling, "/agent/runs/" + sibling + "/conversation",
                 "/agent/runs/" + sibling + "/transcript", "/agent/runs/" + sibling + "/diff",
                 "/agent/events?run_ids=" + sibling, "/agent/events?run_ids=" + sibling + "&wait=1",
