@@ -77,8 +77,4 @@ final class RunCache {
     void put(String runId, Entry entry) {
         entries.asMap().merge(runId, entry, (old, now) -> now.version().row() >= old.version().row() ? now : old);
     }
-
-    long size() {
-        return entries.estimatedSize();
-    }
 }
