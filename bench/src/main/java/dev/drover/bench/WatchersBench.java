@@ -39,10 +39,13 @@ final class WatchersBench {
      * Where the machine's time went while the events were reported and their watchers woken: CPU of the server and
      * of this harness (its clients run on the same cores), the server's collections and their pause time (jstat),
      * and the wake measured from the report's answer instead of its sending (the commit lies between the two, so
-     * the two wake figures bound "from commit" from both sides).
+     * the two wake figures bound "from commit" from both sides), and from the event's own {@code occurred_at}: the
+     * server stamps it inside the report's transaction, before the commit, on the clock this harness reads too, so
+     * that figure is an upper bound of "from commit" closer than the one from sending.
      */
     record Costs(double seconds, double serverCpuMs, double harnessCpuMs, long gcs, double gcMs, double fromAnswerP50,
-            double fromAnswerP99, long harnessGcs, double harnessGcMs) {}
+            double fromAnswerP99, long harnessGcs, double harnessGcMs, double fromOccurredP50,
+            double fromOccurredP99) {}
 
     /** This harness's own collections so far and their time in ms (a pause here delays recording a wake-up). */
     private static long[] ownGc() {
@@ -135,6 +138,7 @@ final class WatchersBench {
         long serverCpuBefore = cpuNanos(pid);
         long harnessCpuBefore = cpuNanos(ProcessHandle.current().pid());
         long phaseStart = System.nanoTime();
+        long phaseStartMicros = micros(java.time.Instant.now()); // the wall clock the server stamps events with
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
             sentAt[i] = t0;
@@ -174,9 +178,28 @@ final class WatchersBench {
             }
         }
         long[] answered = Samples.merge(List.of(fromAnswer.toArray()));
+        long[] occurredAt = new long[runs];
+        for (int i = 0; i < runs; i++) {
+            for (JsonNode e : Json.mapper().readTree(send(http, "GET", "/agent/events?run_ids=" + runIds.get(i)
+                    + "&since=" + queuedAt.get(i), null, null))) {
+                if (e.get("event_type").asText().equals("run_in_progress")) {
+                    occurredAt[i] = micros(java.time.Instant.parse(e.get("occurred_at").asText()));
+                }
+            }
+        }
+        Samples fromOccurred = new Samples();
+        for (int w = 0; w < watchers; w++) {
+            long at = arrived.get(w);
+            if (at != 0 && occurredAt[w % runs] != 0) {
+                long wallMicros = phaseStartMicros + (at - phaseStart) / 1_000;
+                fromOccurred.add(Math.max(0, wallMicros - occurredAt[w % runs]) * 1_000);
+            }
+        }
+        long[] occurred = Samples.merge(List.of(fromOccurred.toArray()));
         Costs costs = new Costs(phaseSeconds, serverCpuMs, harnessCpuMs, Math.round(gcAfter[0] - gcBefore[0]),
                 (gcAfter[1] - gcBefore[1]) * 1000, Samples.percentile(answered, 0.5) / 1e6,
-                Samples.percentile(answered, 0.99) / 1e6, ownGcAfter[0] - ownGcBefore[0], ownGcAfter[1] - ownGcBefore[1]);
+                Samples.percentile(answered, 0.99) / 1e6, ownGcAfter[0] - ownGcBefore[0], ownGcAfter[1] - ownGcBefore[1],
+                Samples.percentile(occurred, 0.5) / 1e6, Samples.percentile(occurred, 0.99) / 1e6);
         stop.set(true);
         open.forEach(f -> f.cancel(true));
         http.shutdownNow();
@@ -332,4 +355,8 @@ final class WatchersBench {
         return res.body();
     }
 
+
+    private static long micros(java.time.Instant t) {
+        return t.getEpochSecond() * 1_000_000 + t.getNano() / 1_000;
+    }
 }
