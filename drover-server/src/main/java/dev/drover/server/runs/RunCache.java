@@ -6,6 +6,7 @@ import dev.drover.api.RunItem;
 import dev.drover.server.http.JsonBodies;
 import dev.drover.server.runs.RunVersions.Version;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs as the API last showed them, each with the {@link Version} of the row it was read from. An entry is served
@@ -22,28 +23,9 @@ final class RunCache {
     static final int MAX_RUNS = 4096;
 
     /** A run as read at {@code version}, and its last encoding (a hit is usually the same bytes again). */
-    static final class Entry {
-        private final RunItem item;
-        private final String ownerId;
-        private final Version version;
-        private volatile Encoded encoded;
-
+    record Entry(RunItem item, String ownerId, Version version, AtomicReference<Encoded> encoded) {
         Entry(RunItem item, String ownerId, Version version) {
-            this.item = item;
-            this.ownerId = ownerId;
-            this.version = version;
-        }
-
-        RunItem item() {
-            return item;
-        }
-
-        String ownerId() {
-            return ownerId;
-        }
-
-        Version version() {
-            return version;
+            this(item, ownerId, version, new AtomicReference<>());
         }
 
         /**
@@ -51,16 +33,16 @@ final class RunCache {
          * at most in {@code run_time}, which counts whole seconds: the bytes are encoded again when that changes.
          */
         byte[] json(RunItem now) {
-            Encoded e = encoded;
+            Encoded e = encoded.get();
             if (e == null || !Objects.equals(e.runTime(), now.runTime())) {
                 e = new Encoded(now.runTime(), JsonBodies.write(now));
-                encoded = e;
+                encoded.set(e);
             }
             return e.json();
         }
     }
 
-    private record Encoded(String runTime, byte[] json) {}
+    record Encoded(String runTime, byte[] json) {}
 
     private final Cache<String, Entry> entries = Caffeine.newBuilder().maximumSize(MAX_RUNS).build();
 
