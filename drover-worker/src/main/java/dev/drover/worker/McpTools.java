@@ -159,19 +159,19 @@ final class McpTools implements AutoCloseable {
      */
     private static String lastWords(Deque<String> stderr) {
         long end = System.nanoTime() + STDERR_GRACE.toNanos();
-        while (true) {
-            synchronized (stderr) {
-                String said = String.join("\n", stderr).strip();
-                if (!said.isEmpty() || System.nanoTime() >= end) {
-                    return said;
+        synchronized (stderr) {
+            String said = String.join("\n", stderr).strip();
+            for (long left = end - System.nanoTime(); said.isEmpty() && left > 0; left = end - System.nanoTime()) {
+                try {
+                    // the handler that adds a line wakes this wait (stdio(), setStdErrorHandler)
+                    java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(stderr, left);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return "";
                 }
+                said = String.join("\n", stderr).strip();
             }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-                return "";
-            }
+            return said;
         }
     }
 
@@ -216,6 +216,7 @@ final class McpTools implements AutoCloseable {
                 if (stderr.size() > 5) {
                     stderr.removeFirst();
                 }
+                stderr.notifyAll(); // a failed start may be waiting for its first line (lastWords)
             }
         });
         return transport;

@@ -166,7 +166,7 @@ final class RunQueries {
         if (cached == null) {
             cached = db.read(h -> repo.find(h, runId).map(row -> {
                 RunCache.Entry e = new RunCache.Entry(mapping.item(row, artifactsOf(h, row)), row.ownerId(),
-                        new RunVersions.Version(repo.rowVersion(h, runId), row.creatorKind(), row.creatorName(),
+                        new RunVersions.Version(row.rowVersion(), row.creatorKind(), row.creatorName(),
                                 row.creatorEmail()));
                 cache.put(runId, e);
                 return e;

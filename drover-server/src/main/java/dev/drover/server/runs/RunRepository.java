@@ -28,7 +28,8 @@ final class RunRepository {
             r.conversation_id, r.parent_run_id, r.session_id, r.interactive, r.metadata_json,
             r.status_message_json, r.request_usage_json, r.sandbox_running, r.cancel_requested, r.created_at,
             r.updated_at, r.started_at, r.created_seq, r.updated_seq, r.depth, r.pool, r.worker_id,
-            r.lease_expires_at, r.attempts, r.has_artifacts, r.environment_id, r.turn, r.agent_identity_id""";
+            r.lease_expires_at, r.attempts, r.has_artifacts, r.environment_id, r.turn, r.agent_identity_id,
+            r.row_version""";
     private static final String CREATOR_JOIN = "JOIN principals p ON p.id = u.creator_id";
     private static final String CREATOR_COLUMNS = "p.kind AS creator_kind, p.display_name AS creator_name, p.email AS creator_email";
 
@@ -120,11 +121,6 @@ final class RunRepository {
                 .bind("id", id)
                 .map((rs, ctx) -> row(rs))
                 .findOne();
-    }
-
-    /** The row's version (V23: bumped by the database on every update of the row). */
-    long rowVersion(Handle h, String id) {
-        return h.createQuery("SELECT row_version FROM runs WHERE id = :id").bind("id", id).mapTo(Long.class).one();
     }
 
     Optional<RunRow> find(String id) {
@@ -339,7 +335,8 @@ final class RunRepository {
                 rs.getLong("updated_at"), Rows.nullableLong(rs, "started_at"), rs.getLong("created_seq"),
                 rs.getLong("updated_seq"), rs.getInt("depth"), rs.getString("pool"), rs.getString("worker_id"),
                 Rows.nullableLong(rs, "lease_expires_at"), rs.getInt("attempts"), rs.getBoolean("has_artifacts"),
-                rs.getString("environment_id"), rs.getInt("turn"), rs.getString("agent_identity_id"));
+                rs.getString("environment_id"), rs.getInt("turn"), rs.getString("agent_identity_id"),
+                rs.getLong("row_version"));
     }
 
     @SuppressWarnings("unchecked")

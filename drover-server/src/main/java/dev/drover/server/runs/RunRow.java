@@ -44,4 +44,6 @@ record RunRow(
         int attempts,
         boolean hasArtifacts,
         String environmentId,
-        int turn, String agentIdentityId) {}
+        int turn, String agentIdentityId,
+        /** V23: bumped by the database on every update of the row (what the run cache compares). */
+        long rowVersion) {}

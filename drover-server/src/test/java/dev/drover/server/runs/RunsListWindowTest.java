@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drover.server.testing.Api;
 import dev.drover.server.testing.Backend;
+import dev.drover.server.testing.MovableClock;
 import dev.drover.server.testing.TestServer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,12 +29,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class RunsListWindowTest {
     TestServer server;
+    /** The server's clock, moved by the test: the window's bounds fall between runs without waiting for time to pass. */
+    final MovableClock clock = new MovableClock(Instant.parse("2026-06-02T08:00:00Z"));
 
     abstract Backend backend();
 
     @BeforeAll
     void start() {
-        server = TestServer.start(backend(), backend().freshConfig().withEnv(Map.of("OPENAI_API_KEY", "sk-test")));
+        server = TestServer.start(backend(), backend().freshConfig().withEnv(Map.of("OPENAI_API_KEY", "sk-test")), clock);
     }
 
     @AfterAll
@@ -40,7 +44,8 @@ abstract class RunsListWindowTest {
         server.close();
     }
 
-    private static String create(Api api, String prompt) {
+    private String create(Api api, String prompt) {
+        clock.advance(Duration.ofMillis(1)); // each run its own created_at, as runs created one after another have
         Api.Reply r = api.post("/agent/runs", Api.toJson(Map.of("prompt", prompt, "title", "t" + prompt.length() % 3)));
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         return r.json().get("run_id").asText();
@@ -52,17 +57,17 @@ abstract class RunsListWindowTest {
         return RunsApiTest.ids(r.json());
     }
 
-    private static Instant pause() throws InterruptedException {
-        Thread.sleep(5);
-        Instant at = Instant.now();
-        Thread.sleep(5);
+    /** A bound between the runs created before and after it. */
+    private Instant pause() {
+        clock.advance(Duration.ofSeconds(1));
+        Instant at = clock.instant();
+        clock.advance(Duration.ofSeconds(1));
         return at;
     }
 
     @ParameterizedTest(name = "sort_by={0} sort_order={1}")
     @CsvSource({"updated_at,desc", "updated_at,asc", "title,asc"})
-    void aCreatedWindowInAnotherOrderListsAndPagesAsTheWholeListingFiltered(String sortBy, String order)
-            throws InterruptedException {
+    void aCreatedWindowInAnotherOrderListsAndPagesAsTheWholeListingFiltered(String sortBy, String order) {
         Api api = server.newTenant("window-" + UUID.randomUUID());
         Api stranger = server.newTenant("window-stranger-" + UUID.randomUUID());
         for (int i = 0; i < 4; i++) {
