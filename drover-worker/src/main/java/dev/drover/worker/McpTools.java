@@ -21,9 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +64,7 @@ final class McpTools implements AutoCloseable {
 
     private record Tool(String server, String name, McpSyncClient client) {}
 
-    private record Connection(String name, McpSyncClient client, ProcessGroup group) {}
+    private record Connection(String name, McpSyncClient client, ProcessGroup group, ServerStderr stderr) {}
 
     private final List<Connection> connections = new ArrayList<>();
     private final Map<String, Tool> tools = new LinkedHashMap<>();
@@ -110,26 +108,27 @@ final class McpTools implements AutoCloseable {
                     + "does not host; give its command or url instead", null);
         }
         String tag = UUID.randomUUID().toString();
-        Deque<String> stderr = new ArrayDeque<>();
         McpClientTransport transport;
         try {
             transport = config.command() != null && !config.command().isBlank()
-                    ? stdio(config, workspace, environment, place, tag, stderr) : http(config, network);
+                    ? stdio(config, workspace, environment, place, tag) : http(config, network);
         } catch (RuntimeException e) {
             throw new StartFailure("MCP server " + name + " could not be configured: " + e.getMessage(), e);
         }
+        ServerStderr stderr = transport instanceof WorkspaceStdio stdio ? stdio.stderr : null;
         McpSyncClient client = McpClient.sync(transport).requestTimeout(CALL_TIMEOUT).initializationTimeout(START_TIMEOUT)
                 .clientInfo(new McpSchema.Implementation("drover", "1")).build();
         try {
             initialize(client, transport);
         } catch (RuntimeException e) {
-            closeQuietly(new Connection(name, client, transport instanceof WorkspaceStdio ? findGroup(tag) : null));
-            throw failure(name, e, stderr, transport);
+            StartFailure failure = failure(name, e, stderr); // before the close, which deletes its stderr
+            closeQuietly(new Connection(name, client, stderr == null ? null : findGroup(tag), stderr));
+            throw failure;
         } catch (InterruptedException e) {
-            connections.add(new Connection(name, client, transport instanceof WorkspaceStdio ? findGroup(tag) : null));
+            connections.add(new Connection(name, client, stderr == null ? null : findGroup(tag), stderr));
             throw e; // stopped with the others by start()
         }
-        connections.add(new Connection(name, client, transport instanceof WorkspaceStdio ? findGroup(tag) : null));
+        connections.add(new Connection(name, client, stderr == null ? null : findGroup(tag), stderr));
         try {
             String cursor = null;
             do {
@@ -140,56 +139,25 @@ final class McpTools implements AutoCloseable {
                 cursor = page.nextCursor();
             } while (cursor != null && !cursor.isEmpty());
         } catch (RuntimeException e) {
-            throw failure(name, e, stderr, transport); // closed with the others by start()
+            throw failure(name, e, stderr); // closed with the others by start()
         }
     }
 
-    private static StartFailure failure(String name, RuntimeException e, Deque<String> stderr,
-            McpClientTransport transport) {
-        String said = transport instanceof WorkspaceStdio ? lastWords(stderr) : "";
+    /** Names the server, the SDK's reason and, for a stdio server, the last lines it wrote to its standard error. */
+    private static StartFailure failure(String name, RuntimeException e, ServerStderr stderr) {
+        String said = stderr == null ? "" : stderr.lastWords();
         return new StartFailure("MCP server " + name + " failed to start: " + rootMessage(e)
                 + (said.isEmpty() ? "" : "; it said: " + said), e);
     }
 
-    /**
-     * The last lines a stdio server wrote to its standard error. The SDK reads them on a thread of its own, which
-     * may run well after the failure (on a loaded machine, seconds after the process exited): wait for the first
-     * line, for at most {@link #STDERR_GRACE}. Only a stdio server that fails silently waits it out; a server
-     * reached by URL has no standard error to wait for.
-     */
-    private static String lastWords(Deque<String> stderr) {
-        long end = System.nanoTime() + STDERR_GRACE.toNanos();
-        synchronized (stderr) {
-            String said = String.join("\n", stderr).strip();
-            for (long left = end - System.nanoTime(); said.isEmpty() && left > 0; left = end - System.nanoTime()) {
-                try {
-                    // the handler that adds a line wakes this wait (stdio(), setStdErrorHandler)
-                    java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(stderr, left);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    return "";
-                }
-                said = String.join("\n", stderr).strip();
-            }
-            return said;
-        }
-    }
-
-    /**
-     * How long a failed start waits for a stdio server's standard error to be read. A second was too short on a
-     * loaded machine, where the SDK's reader thread ran after the failure was reported and the run's error lost
-     * the server's own words.
-     */
-    static final Duration STDERR_GRACE = Duration.ofSeconds(5);
-
     private static McpClientTransport stdio(McpServerConfig config, Path workspace, Map<String, String> environment,
-            Place place, String tag, Deque<String> stderr) {
+            Place place, String tag) {
         Map<String, String> env = new LinkedHashMap<>(environment);
         if (config.env() != null) {
             env.putAll(config.env());
         }
         env.put(TAG_VARIABLE, tag);
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(List.of("env"));
         // the SDK always adds a few of the worker's own variables (HOME, PATH, USER, ...): drop those we do not give
         for (String inherited : ServerParameters.builder("true").build().getEnv().keySet()) {
             if (!env.containsKey(inherited)) {
@@ -208,31 +176,28 @@ final class McpTools implements AutoCloseable {
                     + " isolation of this worker yet; use an MCP server's url instead");
         }
         command.addAll(inPlace);
-        StdioClientTransport transport = new WorkspaceStdio(ServerParameters.builder("env").args(command).env(env).build(),
-                workspace);
-        transport.setStdErrorHandler(line -> {
-            synchronized (stderr) {
-                stderr.addLast(line.length() > 300 ? line.substring(0, 300) + "…" : line);
-                if (stderr.size() > 5) {
-                    stderr.removeFirst();
-                }
-                stderr.notifyAll(); // a failed start may be waiting for its first line (lastWords)
-            }
-        });
+        ServerStderr stderr = new ServerStderr();
+        List<String> wrapped = stderr.wrap(command);
+        WorkspaceStdio transport = new WorkspaceStdio(ServerParameters.builder(wrapped.getFirst())
+                .args(wrapped.subList(1, wrapped.size())).env(env).build(), workspace, stderr);
+        // the server's own lines go to the file; whatever reaches the SDK's pipe (descriptor 3) is not logged
+        transport.setStdErrorHandler(line -> {});
         return transport;
     }
 
     /**
-     * The SDK's stdio transport, started in the workspace with nothing of the worker's environment, and telling
-     * when its process exits.
+     * The SDK's stdio transport, started in the workspace with nothing of the worker's environment, its standard
+     * error in a file of the worker's ({@link ServerStderr}), and telling when its process exits.
      */
     private static final class WorkspaceStdio extends StdioClientTransport {
         private final Path workspace;
         final CompletableFuture<Void> exited = new CompletableFuture<>();
+        final ServerStderr stderr;
 
-        WorkspaceStdio(ServerParameters params, Path workspace) {
+        WorkspaceStdio(ServerParameters params, Path workspace, ServerStderr stderr) {
             super(params, JSON);
             this.workspace = workspace;
+            this.stderr = stderr;
         }
 
         @Override
@@ -447,6 +412,9 @@ final class McpTools implements AutoCloseable {
                     }
                 });
             }
+            if (c.stderr() != null) {
+                c.stderr().close(); // unlinked: a server still stopping writes into it until it exits
+            }
         }
     }
 
@@ -473,6 +441,9 @@ final class McpTools implements AutoCloseable {
         }
         if (c.group() != null) {
             c.group().stop(AgentProcess.GRACE);
+        }
+        if (c.stderr() != null) {
+            c.stderr().close();
         }
     }
 }

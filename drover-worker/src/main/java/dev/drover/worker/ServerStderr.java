@@ -1,0 +1,123 @@
+package dev.drover.worker;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A stdio MCP server's standard error, written by the server straight into a file of the worker's and read back
+ * when the server fails to start. The SDK's reader of the stream cannot be relied on for this: it stops reading at
+ * the server's stdout end-of-file, and on a loaded machine that comes before it has read the line a failing server
+ * wrote just before it exited.
+ *
+ * <p>{@link #wrap} starts the server through {@code sh}, which points the server's standard error at the file
+ * and keeps the SDK's pipe open on descriptor 3 (the SDK takes that pipe's end for the end of the server). The
+ * file is in the worker's temporary directory, never the workspace (where the agent could put a link to a file of
+ * the worker's in its place), and is kept under {@link #CAP}: a server that writes more has the file cut back to
+ * nothing (the server appends, so its writes go on at the new end), the tail before the cut kept in memory.
+ */
+final class ServerStderr implements AutoCloseable {
+    static final long CAP = 1 << 20;
+    static final int LINES = 5;
+    static final int LINE_LENGTH = 300;
+    private static final int TAIL_BYTES = 8192;
+    private static final Duration TRIM_EVERY = Duration.ofSeconds(1);
+
+    private final Path file;
+    private final Thread trimmer;
+    private volatile byte[] beforeCut = new byte[0];
+
+    ServerStderr() {
+        try {
+            file = Files.createTempFile("drover-mcp-stderr-", ".log"); // rw------- on POSIX
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        trimmer = Thread.ofVirtual().name("mcp-stderr-trim").start(this::trimWhileOpen);
+    }
+
+    /** The command that runs {@code command} (replacing the shell: same process) with its standard error here. */
+    List<String> wrap(List<String> command) {
+        List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", "exec 3>&2 2>>\"$0\"; exec \"$@\"",
+                file.toString()));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
+    Path file() {
+        return file;
+    }
+
+    /** The last lines the server wrote, each cut to {@link #LINE_LENGTH} characters; empty if it said nothing. */
+    String lastWords() {
+        byte[] tail;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            tail = tail(ch);
+        } catch (IOException e) {
+            return "";
+        }
+        byte[] before = beforeCut;
+        byte[] all = Arrays.copyOf(before, before.length + tail.length);
+        System.arraycopy(tail, 0, all, before.length, tail.length);
+        List<String> lines = new ArrayList<>();
+        for (String line : new String(all, StandardCharsets.UTF_8).split("\n")) {
+            String said = line.strip();
+            if (!said.isEmpty()) {
+                lines.add(said.length() > LINE_LENGTH ? said.substring(0, LINE_LENGTH) + "…" : said);
+            }
+        }
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - LINES), lines.size()));
+    }
+
+    private static byte[] tail(FileChannel ch) throws IOException {
+        long size = ch.size();
+        ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(size, TAIL_BYTES));
+        long at = size - buffer.capacity();
+        while (buffer.hasRemaining() && ch.read(buffer, at + buffer.position()) >= 0) {
+            // read until the buffer is full (the file only grows here)
+        }
+        return Arrays.copyOf(buffer.array(), buffer.position());
+    }
+
+    private void trimWhileOpen() {
+        try {
+            while (true) {
+                Thread.sleep(TRIM_EVERY);
+                trimIfOver(CAP);
+            }
+        } catch (InterruptedException closed) {
+            // closed
+        }
+    }
+
+    /** Cuts the file back to nothing once it holds more than {@code cap} bytes, keeping its tail in memory. */
+    void trimIfOver(long cap) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            if (ch.size() > cap) {
+                beforeCut = tail(ch);
+                ch.truncate(0);
+            }
+        } catch (IOException e) {
+            // the file is gone (closed): nothing to keep small
+        }
+    }
+
+    @Override
+    public void close() {
+        trimmer.interrupt();
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // a temporary file; the worker's temporary directory is cleaned with it
+        }
+    }
+}
