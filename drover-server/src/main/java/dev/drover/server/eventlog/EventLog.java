@@ -26,6 +26,28 @@ public final class EventLog {
     public EventLog(Database db, EventBus bus) {
         this.db = db;
         this.bus = bus;
+        if (db.isPostgres()) {
+            db.deferToBatchEnd(EventLog::appendDeferred); // the same for every log of the database
+        }
+    }
+
+    /** An event left to the end of a group-commit batch ({@link #appendAtCommit}), and the bus to tell of it. */
+    private record Deferred(EventBus bus, String runId, String type, String refId, long micros, boolean creation) {}
+
+    /**
+     * An append whose sequence nobody in the transaction reads, made the last thing its transaction does. In a unit of
+     * {@link Database#writeGrouped} on PostgreSQL (creating runs) it is left to the end of the batch, where the events
+     * of all its units are appended by one statement: the batch takes the counter for that statement and its commit
+     * only, never while its units run (and lock their rows). Everywhere else it is {@link #append} or
+     * {@link #appendCreation}. The run's row is locked now either way, before the counter (see {@link #append}).
+     */
+    public void appendAtCommit(Handle h, String runId, String type, String refId, Instant at, boolean creation) {
+        if (CommitHooks.defersOn(h)) {
+            lockRun(h, runId);
+            CommitHooks.defer(h, new Deferred(bus, runId, type, refId, Times.micros(at), creation));
+        } else {
+            append(h, runId, type, refId, null, at, creation);
+        }
     }
 
     public RunEvent append(Handle h, String runId, String type, String refId, String executionId, Instant at) {
@@ -43,14 +65,11 @@ public final class EventLog {
 
     private RunEvent append(Handle h, String runId, String type, String refId, String executionId, Instant at,
             boolean creation) {
-        String lock = db.dialect().lockRows();
-        if (!lock.isEmpty()) {
-            // The run's row before the counter, the order of every transition (its compare-and-set writes the row
-            // first). Taking the counter first and then waiting for a row that a transition holds while it waits
-            // for the counter would deadlock: a transcript append against a cancel, a child's start against its
-            // parent's next state. A no-op when the transaction already holds the row.
-            h.createQuery("SELECT id FROM runs WHERE id = :run" + lock).bind("run", runId).mapTo(String.class).findOne();
+        if (CommitHooks.defersOn(h)) {
+            // the counter taken in the middle of a batch would be held while its next units lock their rows
+            throw new IllegalStateException("a grouped unit of work appends with appendAtCommit");
         }
+        lockRun(h, runId);
         long micros = Times.micros(at);
         long seq = db.isPostgres() ? appendInOneStatement(h, runId, type, refId, executionId, micros, creation)
                 : appendInSteps(h, runId, type, refId, executionId, micros, creation);
@@ -59,6 +78,60 @@ public final class EventLog {
         // (and not at all when this part of a group commit is rolled back to its savepoint)
         CommitHooks.afterCommit(h, () -> bus.committed(event));
         return event;
+    }
+
+    /**
+     * The run's row before the counter, the order of every transition (its compare-and-set writes the row first).
+     * Taking the counter first and then waiting for a row that a transition holds while it waits for the counter
+     * would deadlock: a transcript append against a cancel, a child's start against its parent's next state. A no-op
+     * when the transaction already holds the row, and on SQLite (one writer, no row locks).
+     */
+    private void lockRun(Handle h, String runId) {
+        String lock = db.dialect().lockRows();
+        if (!lock.isEmpty()) {
+            h.createQuery("SELECT id FROM runs WHERE id = :run" + lock).bind("run", runId).mapTo(String.class).findOne();
+        }
+    }
+
+    /**
+     * PostgreSQL, at the end of a group-commit batch: the events its units deferred, in the order they were deferred,
+     * numbered by one bump of the counter, inserted, their runs stamped (each with its last event; a creation's
+     * {@code created_seq} with its {@code run_queued}) and announced once, in one statement. Every run's row is
+     * already locked by its unit ({@link #appendAtCommit}), so the statement waits for nothing but the counter.
+     */
+    private static void appendDeferred(Handle h, List<Object> rows) {
+        List<Deferred> events = rows.stream().map(Deferred.class::cast).toList();
+        int n = events.size();
+        long last = h.createQuery("""
+                        WITH c AS (UPDATE event_counter SET value = value + :count WHERE id = 1 RETURNING value),
+                        numbered AS (SELECT c.value - :count + t.i AS seq, t.run_id, t.event_type, t.ref_id,
+                                            t.occurred_at, t.creation
+                              FROM c, unnest(:runs, :types, :refs, :ats, :creations) WITH ORDINALITY
+                                      AS t(run_id, event_type, ref_id, occurred_at, creation, i)),
+                        e AS (INSERT INTO events (sequence, run_id, event_type, ref_id, execution_id, occurred_at)
+                              SELECT seq, run_id, event_type, ref_id, NULL, occurred_at FROM numbered),
+                        l AS (SELECT DISTINCT ON (run_id) run_id, seq, occurred_at,
+                                     (SELECT max(k.seq) FROM numbered k WHERE k.run_id = numbered.run_id
+                                             AND k.creation) AS created
+                              FROM numbered ORDER BY run_id, seq DESC),
+                        r AS (UPDATE runs SET updated_at = l.occurred_at, updated_seq = l.seq,
+                                     created_seq = COALESCE(l.created, runs.created_seq)
+                              FROM l WHERE runs.id = l.run_id)
+                        SELECT value, pg_notify('drover_events', value::text) FROM c""")
+                .bind("count", n)
+                .bindArray("runs", String.class, events.stream().map(Deferred::runId).toList())
+                .bindArray("types", String.class, events.stream().map(Deferred::type).toList())
+                .bindArray("refs", String.class, events.stream().map(Deferred::refId).toList())
+                .bindArray("ats", Long.class, events.stream().map(Deferred::micros).toList())
+                .bindArray("creations", Boolean.class, events.stream().map(Deferred::creation).toList())
+                .map((rs, ctx) -> rs.getLong(1))
+                .one();
+        for (int i = 0; i < n; i++) {
+            Deferred d = events.get(i);
+            RunEvent event = new RunEvent(d.type(), d.runId(), d.refId(), null, Times.instant(d.micros()),
+                    last - n + 1 + i);
+            h.afterCommit(() -> d.bus().committed(event));
+        }
     }
 
     /**

@@ -332,10 +332,11 @@ final class RunCreation {
                     .bind("now", micros).execute();
         }
         boolean atCapacity = teamConcurrency > 0 && repo.hasMoreActiveThan(h, ownerId, teamConcurrency);
+        // last, and left to the batch's end when grouped on PostgreSQL (EventLog.appendAtCommit)
         if (r.parentRunId() != null) {
-            events.append(h, r.parentRunId(), "child_agent_started", id, null, now);
+            events.appendAtCommit(h, r.parentRunId(), "child_agent_started", id, now, false);
         }
-        events.appendCreation(h, id, RunTransitions.eventFor(null, RunState.QUEUED), now);
+        events.appendAtCommit(h, id, RunTransitions.eventFor(null, RunState.QUEUED), null, now, true);
         return new RunAgentResponse(id, id, RunState.QUEUED, atCapacity);
     }
 

@@ -13,8 +13,11 @@ import org.jdbi.v3.core.Handle;
  * next unit of the same batch takes).
  */
 public final class CommitHooks {
-    /** The unit of a group commit running on this thread, and the hooks it registered so far. */
-    private record Unit(Handle handle, List<Runnable> hooks) {}
+    /**
+     * The unit of a group commit running on this thread, the hooks it registered so far, the rows it deferred to the
+     * end of its batch, and the batch's list they join when the unit is kept (null: this database defers nothing).
+     */
+    private record Unit(Handle handle, List<Runnable> hooks, List<Object> deferred, List<Object> batchDeferred) {}
 
     private static final ThreadLocal<Unit> CURRENT = new ThreadLocal<>();
 
@@ -30,21 +33,46 @@ public final class CommitHooks {
         }
     }
 
-    /** Starts a unit on {@code h}: hooks registered until {@link #keep} or {@link #drop} belong to it. */
-    static void begin(Handle h) {
-        CURRENT.set(new Unit(h, new ArrayList<>()));
+    /**
+     * Leaves {@code row} to be written at the end of the group-commit batch that runs this unit of work on
+     * {@code h}, with those of the batch's other units (dropped with the unit if it is undone). False when
+     * {@code h} runs no such unit (not grouped, or a database whose batches defer nothing): the caller writes it now.
+     */
+    public static boolean defer(Handle h, Object row) {
+        if (!defersOn(h)) {
+            return false;
+        }
+        CURRENT.get().deferred().add(row);
+        return true;
     }
 
-    /** The unit's statements stay: its hooks run when the transaction commits. */
+    /** Whether {@code h} runs a group-commit unit whose batch writes deferred rows at its end. */
+    public static boolean defersOn(Handle h) {
+        Unit unit = CURRENT.get();
+        return unit != null && unit.handle() == h && unit.batchDeferred() != null;
+    }
+
+    /**
+     * Starts a unit on {@code h}: hooks and deferred rows registered until {@link #keep} or {@link #drop} belong to
+     * it; kept rows join {@code batchDeferred} (null: nothing is deferred).
+     */
+    static void begin(Handle h, List<Object> batchDeferred) {
+        CURRENT.set(new Unit(h, new ArrayList<>(), new ArrayList<>(), batchDeferred));
+    }
+
+    /** The unit's statements stay: its hooks run when the transaction commits, its deferred rows are written. */
     static void keep() {
         Unit unit = CURRENT.get();
         CURRENT.remove();
         if (unit != null) {
             unit.hooks().forEach(unit.handle()::afterCommit);
+            if (unit.batchDeferred() != null) {
+                unit.batchDeferred().addAll(unit.deferred());
+            }
         }
     }
 
-    /** The unit was rolled back to its savepoint: its hooks never run. */
+    /** The unit was rolled back to its savepoint: its hooks never run, its deferred rows are never written. */
     static void drop() {
         CURRENT.remove();
     }

@@ -11,8 +11,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
@@ -43,7 +45,8 @@ public final class Database implements AutoCloseable {
         this.writer = writer;
         this.reader = reader;
         this.pools = pools;
-        this.grouped = dialect instanceof SqliteDialect ? new GroupCommit(work -> write(work)) : null;
+        this.grouped = dialect instanceof SqliteDialect ? new GroupCommit(work -> write(work), 1, e -> false)
+                : new GroupCommit(work -> write(work), GroupCommit.POSTGRES_LEADERS, dialect::isDeadlock);
     }
 
     /**
@@ -187,16 +190,25 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Like {@link #write}, for work of which many run at once (creating runs): on SQLite, concurrent calls share
-     * one transaction, each in its own savepoint ({@link GroupCommit}); on PostgreSQL it is {@link #write}, whose
-     * commits the server already flushes together. {@code work} must leave the transaction usable when it throws
-     * (a statement that fails, an ApiException): only its own statements are undone.
+     * Like {@link #write}, for work of which many run at once (creating runs): concurrent calls share one
+     * transaction, each in its own savepoint ({@link GroupCommit}). {@code work} must leave the transaction usable
+     * when it throws (a statement that fails, an ApiException): only its own statements are undone. On PostgreSQL it
+     * may run more than once (after a deadlock with another batch, its statements undone), so it must not act outside
+     * the transaction.
      */
     public <T> T writeGrouped(HandleCallback<T, RuntimeException> work) {
-        return grouped == null ? write(work) : grouped.write(work);
+        return grouped.write(work);
     }
 
-    /** SQLite's group commit, for tests; null on PostgreSQL. */
+    /**
+     * From now on, units of {@link #writeGrouped} may leave rows to the end of their batch
+     * ({@link CommitHooks#defer}), where {@code writer} writes all of them, in the order they were deferred.
+     */
+    public void deferToBatchEnd(BiConsumer<Handle, List<Object>> writer) {
+        grouped.deferToBatchEnd(writer);
+    }
+
+    /** The group commit, for tests. */
     GroupCommit groupCommit() {
         return grouped;
     }

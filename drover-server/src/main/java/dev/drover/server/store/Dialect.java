@@ -55,4 +55,9 @@ public interface Dialect {
 
     /** Whether an exception is a unique-key violation (a lost race that the caller resolves by reading). */
     boolean isUniqueViolation(Throwable error);
+
+    /** Whether the database failed a statement to break a deadlock (PostgreSQL's 40P01); SQLite has no row locks. */
+    default boolean isDeadlock(Throwable error) {
+        return false;
+    }
 }

@@ -70,8 +70,17 @@ final class PostgresDialect implements Dialect {
 
     @Override
     public boolean isUniqueViolation(Throwable error) {
+        return hasState(error, "23505");
+    }
+
+    @Override
+    public boolean isDeadlock(Throwable error) {
+        return hasState(error, "40P01");
+    }
+
+    private static boolean hasState(Throwable error, String sqlState) {
         for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof SQLException e && "23505".equals(e.getSQLState())) {
+            if (t instanceof SQLException e && sqlState.equals(e.getSQLState())) {
                 return true;
             }
         }

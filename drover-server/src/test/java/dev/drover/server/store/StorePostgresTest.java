@@ -1,10 +1,100 @@
 package dev.drover.server.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drover.api.RunEvent;
 import dev.drover.server.testing.Backend;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 
 class StorePostgresTest extends StoreTest {
     @Override
     Backend backend() {
         return Backend.POSTGRES;
+    }
+
+    /**
+     * A grouped unit's events are appended at its batch's end: while its batch runs it holds no counter, so an
+     * ordinary transition commits meanwhile (with the counter taken mid-batch it would wait for the whole batch).
+     */
+    @Test
+    void aBatchOfCreatesHoldsNoCounterWhileItsUnitsRun() throws Exception {
+        String grouped = newRun("grouped, held open");
+        String other = newRun("a transition meanwhile");
+        long head = log.head();
+        CountDownLatch appended = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<String> batch = async(() -> db.writeGrouped(h -> {
+            log.appendAtCommit(h, grouped, "run_pending", null, Instant.now(), false);
+            appended.countDown();
+            await(release);
+            return "done";
+        }));
+        assertThat(appended.await(30, TimeUnit.SECONDS)).isTrue();
+        try {
+            RunEvent meanwhile = async(() -> db.write(h ->
+                    log.append(h, other, "run_pending", null, null, Instant.now()))).get(10, TimeUnit.SECONDS);
+            assertThat(meanwhile.sequence()).as("numbered before the open batch's event").isEqualTo(head + 1);
+        } finally {
+            release.countDown();
+        }
+        assertThat(batch.get(30, TimeUnit.SECONDS)).isEqualTo("done");
+        assertThat(log.since(List.of(grouped), head, 10)).extracting(RunEvent::sequence).containsExactly(head + 2);
+        assertThat(count("SELECT updated_seq FROM runs WHERE id = ?", grouped)).isEqualTo(head + 2);
+    }
+
+    /**
+     * Two batches whose units lock two rows in opposite orders deadlock; PostgreSQL fails one unit's statement, and
+     * that unit is rolled back to its savepoint and run again in a later batch instead of failing its caller.
+     */
+    @Test
+    void aUnitFailedToBreakADeadlockWithAnotherBatchIsRunAgainAndBothCommit() throws Exception {
+        String x = newRun("row x");
+        String y = newRun("row y");
+        GroupCommit group = db.groupCommit();
+        long retriesBefore = group.retries();
+        CountDownLatch aHoldsX = new CountDownLatch(1);
+        CountDownLatch bHoldsY = new CountDownLatch(1);
+        CompletableFuture<String> a = async(() -> db.writeGrouped(h -> {
+            h.createUpdate("UPDATE runs SET title = title || ' a' WHERE id = :id").bind("id", x).execute();
+            aHoldsX.countDown();
+            await(bHoldsY);
+            h.createUpdate("UPDATE runs SET title = title || ' a' WHERE id = :id").bind("id", y).execute();
+            return "a";
+        }));
+        assertThat(aHoldsX.await(30, TimeUnit.SECONDS)).isTrue();
+        // queued while a's batch runs: another leader writes it in a batch of its own
+        CompletableFuture<String> b = async(() -> db.writeGrouped(h -> {
+            h.createUpdate("UPDATE runs SET title = title || ' b' WHERE id = :id").bind("id", y).execute();
+            bHoldsY.countDown();
+            h.createUpdate("UPDATE runs SET title = title || ' b' WHERE id = :id").bind("id", x).execute();
+            return "b";
+        }));
+        assertThat(a.get(30, TimeUnit.SECONDS)).isEqualTo("a");
+        assertThat(b.get(30, TimeUnit.SECONDS)).isEqualTo("b");
+        assertThat(group.retries() - retriesBefore).as("units run again after the deadlock").isEqualTo(1);
+        for (String run : List.of(x, y)) {
+            String title = db.readOne(h -> h.createQuery("SELECT title FROM runs WHERE id = :id").bind("id", run)
+                    .mapTo(String.class).one());
+            assertThat(title).as("each unit's update once, the undone attempt's not").matches(".*row [xy] (a b|b a)");
+        }
+    }
+
+    /** On a thread of its own (the common pool has one thread on two cores: the second task would wait for the first). */
+    private static <T> CompletableFuture<T> async(java.util.function.Supplier<T> task) {
+        return CompletableFuture.supplyAsync(task, Thread.ofVirtual()::start);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(Duration.ofSeconds(20).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
