@@ -39,11 +39,14 @@ public final class EventLog {
      * {@link Database#writeGrouped} on PostgreSQL (creating runs) it is left to the end of the batch, where the events
      * of all its units are appended by one statement: the batch takes the counter for that statement and its commit
      * only, never while its units run (and lock their rows). Everywhere else it is {@link #append} or
-     * {@link #appendCreation}. The run's row is locked now either way, before the counter (see {@link #append}).
+     * {@link #appendCreation}. The run's row is locked now either way, before the counter (see {@link #append}),
+     * unless the transaction creates the run.
      */
     public void appendAtCommit(Handle h, String runId, String type, String refId, Instant at, boolean creation) {
         if (CommitHooks.defersOn(h)) {
-            lockRun(h, runId);
+            if (!creation) {
+                lockRun(h, runId); // a run being created is this transaction's own: nobody else sees its row yet
+            }
             CommitHooks.defer(h, new Deferred(bus, runId, type, refId, Times.micros(at), creation));
         } else {
             append(h, runId, type, refId, null, at, creation);
