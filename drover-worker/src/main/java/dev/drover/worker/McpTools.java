@@ -129,6 +129,9 @@ final class McpTools implements AutoCloseable {
             throw e; // stopped with the others by start()
         }
         connections.add(new Connection(name, client, stderr == null ? null : findGroup(tag), stderr));
+        if (stderr != null) {
+            stderr.unlink(); // the server answered: it has the file open
+        }
         try {
             String cursor = null;
             do {

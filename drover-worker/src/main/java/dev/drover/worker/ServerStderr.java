@@ -23,7 +23,9 @@ import java.util.List;
  * and keeps the SDK's pipe open on descriptor 3 (the SDK takes that pipe's end for the end of the server). The
  * file is in the worker's temporary directory, never the workspace (where the agent could put a link to a file of
  * the worker's in its place), and is kept under {@link #CAP}: a server that writes more has the file cut back to
- * nothing (the server appends, so its writes go on at the new end), the tail before the cut kept in memory.
+ * nothing (the server appends, so its writes go on at the new end), the tail before the cut kept in memory. Once
+ * the server has answered, the file's name is removed ({@link #unlink}): what it says from then on lives only in the
+ * open file, which goes with the server, or with the worker if that dies first.
  */
 final class ServerStderr implements AutoCloseable {
     static final long CAP = 1 << 20;
@@ -33,12 +35,15 @@ final class ServerStderr implements AutoCloseable {
     private static final Duration TRIM_EVERY = Duration.ofSeconds(1);
 
     private final Path file;
+    /** Open for as long as the server lives: read and cut through it, also once the file's name is gone. */
+    private final FileChannel channel;
     private final Thread trimmer;
     private volatile byte[] beforeCut = new byte[0];
 
     ServerStderr() {
         try {
             file = Files.createTempFile("drover-mcp-stderr-", ".log"); // rw------- on POSIX
+            channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -57,11 +62,23 @@ final class ServerStderr implements AutoCloseable {
         return file;
     }
 
+    /**
+     * Removes the file's name once the server has opened it (it answered): the server writes on, this reads on,
+     * and a worker that dies leaves nothing of what the server said behind in its temporary directory.
+     */
+    void unlink() {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // stays until close() tries again
+        }
+    }
+
     /** The last lines the server wrote, each cut to {@link #LINE_LENGTH} characters; empty if it said nothing. */
     String lastWords() {
         byte[] tail;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            tail = tail(ch);
+        try {
+            tail = tail();
         } catch (IOException e) {
             return "";
         }
@@ -78,11 +95,11 @@ final class ServerStderr implements AutoCloseable {
         return String.join("\n", lines.subList(Math.max(0, lines.size() - LINES), lines.size()));
     }
 
-    private static byte[] tail(FileChannel ch) throws IOException {
-        long size = ch.size();
+    private byte[] tail() throws IOException {
+        long size = channel.size();
         ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(size, TAIL_BYTES));
         long at = size - buffer.capacity();
-        while (buffer.hasRemaining() && ch.read(buffer, at + buffer.position()) >= 0) {
+        while (buffer.hasRemaining() && channel.read(buffer, at + buffer.position()) >= 0) {
             // read until the buffer is full (the file only grows here)
         }
         return Arrays.copyOf(buffer.array(), buffer.position());
@@ -100,14 +117,14 @@ final class ServerStderr implements AutoCloseable {
     }
 
     /** Cuts the file back to nothing once it holds more than {@code cap} bytes, keeping its tail in memory. */
-    void trimIfOver(long cap) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            if (ch.size() > cap) {
-                beforeCut = tail(ch);
-                ch.truncate(0);
+    synchronized void trimIfOver(long cap) {
+        try {
+            if (channel.size() > cap) {
+                beforeCut = tail();
+                channel.truncate(0);
             }
         } catch (IOException e) {
-            // the file is gone (closed): nothing to keep small
+            // closed: nothing to keep small
         }
     }
 
@@ -115,9 +132,10 @@ final class ServerStderr implements AutoCloseable {
     public void close() {
         trimmer.interrupt();
         try {
-            Files.deleteIfExists(file);
+            channel.close();
         } catch (IOException e) {
-            // a temporary file; the worker's temporary directory is cleaned with it
+            // nothing was written through it
         }
+        unlink();
     }
 }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** A stdio MCP server's standard error, as a real process writes it. */
@@ -62,6 +64,26 @@ class ServerStderrTest {
             run(stderr, "echo after the cut >&2");
             assertThat(Files.size(file)).isEqualTo("after the cut\n".length());
             assertThat(stderr.lastWords()).endsWith("chatter 1999\nabout to fail\nafter the cut");
+        }
+    }
+
+    @Test
+    void onceUnlinkedTheServerWritesOnAndItsWordsAreStillReadAndCutWithNoFileLeftBehind() throws Exception {
+        try (ServerStderr stderr = new ServerStderr()) {
+            Path file = fileOf(stderr);
+            Process p = new ProcessBuilder(stderr.wrap(List.of("sh", "-c",
+                    "echo started >&2; read line; i=0; while [ $i -lt 500 ]; do echo chatter $i >&2; i=$((i+1)); done; "
+                            + "echo $line >&2"))).start();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> stderr.lastWords().equals("started"));
+            stderr.unlink(); // as McpTools does once the server answered
+            assertThat(file).doesNotExist();
+            p.getOutputStream().write("the last words\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            p.getOutputStream().flush();
+            assertThat(p.waitFor()).isZero();
+            assertThat(stderr.lastWords()).endsWith("chatter 499\nthe last words");
+            stderr.trimIfOver(1024);
+            assertThat(stderr.lastWords()).as("kept across the cut").endsWith("chatter 499\nthe last words");
+            assertThat(file).doesNotExist();
         }
     }
 

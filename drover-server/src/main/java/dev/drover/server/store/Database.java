@@ -38,15 +38,14 @@ public final class Database implements AutoCloseable {
     private final StatementCache statements;
 
     private Database(Dialect dialect, String url, Jdbi writer, Jdbi reader, List<HikariDataSource> pools,
-            StatementCache statements) {
+            StatementCache statements, int leaders) {
         this.statements = statements;
         this.dialect = dialect;
         this.url = url;
         this.writer = writer;
         this.reader = reader;
         this.pools = pools;
-        this.grouped = dialect instanceof SqliteDialect ? new GroupCommit(work -> write(work), 1, e -> false)
-                : new GroupCommit(work -> write(work), GroupCommit.POSTGRES_LEADERS, dialect::isDeadlock);
+        this.grouped = new GroupCommit(work -> write(work), leaders, dialect::isDeadlock);
     }
 
     /**
@@ -108,7 +107,8 @@ public final class Database implements AutoCloseable {
         StatementCache statements = new StatementCache(org.sqlite.SQLiteConnection.class);
         Jdbi writer = jdbi(writerPool).setStatementBuilderFactory(c -> statements);
         Jdbi reader = jdbi(readerPool).setStatementBuilderFactory(c -> statements);
-        return new Database(new SqliteDialect(), url, writer, reader, List.of(writerPool, readerPool), statements);
+        return new Database(new SqliteDialect(), url, writer, reader, List.of(writerPool, readerPool), statements,
+                1); // one writer: one leader
     }
 
     private static DataSource sqlite(String url, boolean readOnly) {
@@ -136,7 +136,8 @@ public final class Database implements AutoCloseable {
         config.setConnectionTimeout(settings.connectionTimeout().toMillis());
         HikariDataSource pool = new HikariDataSource(config);
         Jdbi jdbi = jdbi(pool);
-        return new Database(new PostgresDialect(), settings.url(), jdbi, jdbi, List.of(pool), null);
+        return new Database(new PostgresDialect(), settings.url(), jdbi, jdbi, List.of(pool), null,
+                GroupCommit.postgresLeaders(config.getMaximumPoolSize()));
     }
 
     private static HikariDataSource pool(String name, DataSource ds, int size, Duration connectionTimeout) {

@@ -26,7 +26,8 @@ import org.jdbi.v3.core.HandleCallback;
  * <p>No thread of its own and no timer: a caller queues its work and takes a leader's permit; whoever holds one
  * runs everything queued so far (its own work included, unless another leader already took it) in one transaction.
  * Work therefore waits at most for the transactions before it, never for a timeout. SQLite has one leader (one
- * writer). PostgreSQL has {@link #POSTGRES_LEADERS}: a batch's units run one after the other on its connection,
+ * writer). PostgreSQL has up to {@link #POSTGRES_LEADERS} ({@link #postgresLeaders}): a batch's units run one after
+ * the other on its connection,
  * and their events are appended by one statement at the batch's end ({@link CommitHooks#defer}), so a batch holds
  * the counter only for that statement and its commit and the next batches fill while it flushes.
  *
@@ -40,6 +41,14 @@ final class GroupCommit {
     static final int MAX_BATCH = 64;
     /** Batches written at once on PostgreSQL: enough to fill the next while one flushes, few connections. */
     static final int POSTGRES_LEADERS = 4;
+
+    /**
+     * Leaders on PostgreSQL for a pool of {@code poolSize} connections: at most half of those left beside the one
+     * that listens, so that a burst of creates never holds every connection reads and workers need.
+     */
+    static int postgresLeaders(int poolSize) {
+        return Math.clamp((poolSize - 1) / 2, 1, POSTGRES_LEADERS);
+    }
     /** How often a unit is tried when the database fails it for a deadlock with another batch. */
     static final int ATTEMPTS = 3;
 
