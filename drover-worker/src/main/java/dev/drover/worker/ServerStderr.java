@@ -22,7 +22,7 @@ import java.util.List;
  * <p>{@link #wrap} starts the server through {@code sh}, which points the server's standard error at the file
  * and keeps the SDK's pipe open on descriptor 3 (the SDK takes that pipe's end for the end of the server). The
  * file is in the worker's temporary directory, never the workspace (where the agent could put a link to a file of
- * the worker's in its place), and is kept under {@link #CAP}: a server that writes more has the file cut back to
+ * the worker's in its place), and is kept near {@link #CAP}: a server that writes more has the file cut back to
  * nothing (the server appends, so its writes go on at the new end), the tail before the cut kept in memory. Once
  * the server has answered, the file's name is removed ({@link #unlink}): what it says from then on lives only in the
  * open file, which goes with the server, or with the worker if that dies first.
@@ -32,7 +32,8 @@ final class ServerStderr implements AutoCloseable {
     static final int LINES = 5;
     static final int LINE_LENGTH = 300;
     private static final int TAIL_BYTES = 8192;
-    private static final Duration TRIM_EVERY = Duration.ofSeconds(1);
+    /** Bounds what a server writing as fast as the disk takes can pile up between two checks (~100 MB at 1 GB/s). */
+    private static final Duration TRIM_EVERY = Duration.ofMillis(100);
 
     private final Path file;
     /** Open for as long as the server lives: read and cut through it, also once the file's name is gone. */

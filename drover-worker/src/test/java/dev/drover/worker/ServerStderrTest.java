@@ -88,6 +88,23 @@ class ServerStderrTest {
     }
 
     @Test
+    void aServerThatFloodsItsStandardErrorHasTheFileCutBackWhileItRuns() throws Exception {
+        try (ServerStderr stderr = new ServerStderr()) {
+            Path file = fileOf(stderr);
+            // 8 MiB in one go, then its last line, then it stays alive: nobody calls trimIfOver here
+            Process p = new ProcessBuilder(stderr.wrap(List.of("sh", "-c",
+                    "head -c 8388608 /dev/zero | tr '\\0' x >&2; echo >&2; echo still here >&2; sleep 30"))).start();
+            try {
+                Awaitility.await().atMost(Duration.ofSeconds(20))
+                        .until(() -> stderr.lastWords().endsWith("still here") && Files.size(file) <= ServerStderr.CAP);
+                assertThat(Files.size(file)).as("cut back by the server's own trimmer").isLessThanOrEqualTo(ServerStderr.CAP);
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
     void theFileIsTheWorkersOwnAndGoesWithTheServer() throws Exception {
         ServerStderr stderr = new ServerStderr();
         Path file = fileOf(stderr);
