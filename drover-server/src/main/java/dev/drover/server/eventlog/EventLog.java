@@ -38,9 +38,10 @@ public final class EventLog {
      * An append whose sequence nobody in the transaction reads, made the last thing its transaction does. In a unit of
      * {@link Database#writeGrouped} on PostgreSQL (creating runs) it is left to the end of the batch, where the events
      * of all its units are appended by one statement: the batch takes the counter for that statement and its commit
-     * only, never while its units run (and lock their rows). Everywhere else it is {@link #append} or
-     * {@link #appendCreation}. The run's row is locked now either way, before the counter (see {@link #append}),
-     * unless the transaction creates the run.
+     * only, never while its units run (and lock their rows). Everywhere else it is {@link #append}. With
+     * {@code creation} (the run's {@code run_queued}) it also stamps the run's {@code created_seq}: the runs list's
+     * snapshot is taken in sequences. The run's row is locked now either way, before the counter (see
+     * {@link #append}), unless the transaction creates the run.
      */
     public void appendAtCommit(Handle h, String runId, String type, String refId, Instant at, boolean creation) {
         if (CommitHooks.defersOn(h)) {
@@ -57,22 +58,15 @@ public final class EventLog {
         return append(h, runId, type, refId, executionId, at, false);
     }
 
-    /**
-     * The run's {@code run_queued}: {@link #append} that also stamps the run's {@code created_seq} (the runs list's
-     * snapshot is taken in sequences), in the same statement, so that creating holds the counter no longer than
-     * any other append.
-     */
-    public RunEvent appendCreation(Handle h, String runId, String type, Instant at) {
-        return append(h, runId, type, null, null, at, true);
-    }
-
     private RunEvent append(Handle h, String runId, String type, String refId, String executionId, Instant at,
             boolean creation) {
         if (CommitHooks.defersOn(h)) {
             // the counter taken in the middle of a batch would be held while its next units lock their rows
             throw new IllegalStateException("a grouped unit of work appends with appendAtCommit");
         }
-        lockRun(h, runId);
+        if (!creation) {
+            lockRun(h, runId); // a run being created is this transaction's own: nobody else sees its row yet
+        }
         long micros = Times.micros(at);
         long seq = db.isPostgres() ? appendInOneStatement(h, runId, type, refId, executionId, micros, creation)
                 : appendInSteps(h, runId, type, refId, executionId, micros, creation);
