@@ -76,7 +76,7 @@ final class ServerStderr implements AutoCloseable {
     }
 
     /** The last lines the server wrote, each cut to {@link #LINE_LENGTH} characters; empty if it said nothing. */
-    String lastWords() {
+    synchronized String lastWords() {
         byte[] tail;
         try {
             tail = tail();
@@ -106,6 +106,7 @@ final class ServerStderr implements AutoCloseable {
         return Arrays.copyOf(buffer.array(), buffer.position());
     }
 
+    /** A check on a timer: the server writes into the file without us, so nothing else tells when it grew. */
     private void trimWhileOpen() {
         try {
             while (true) {

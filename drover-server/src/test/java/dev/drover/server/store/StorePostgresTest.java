@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.drover.api.RunEvent;
 import dev.drover.server.testing.Backend;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -88,13 +87,5 @@ class StorePostgresTest extends StoreTest {
     /** On a thread of its own (the common pool has one thread on two cores: the second task would wait for the first). */
     private static <T> CompletableFuture<T> async(java.util.function.Supplier<T> task) {
         return CompletableFuture.supplyAsync(task, Thread.ofVirtual()::start);
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            latch.await(Duration.ofSeconds(20).toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
