@@ -77,6 +77,8 @@ final class ListSuite {
         q.put("q=refactor the retry", "q=" + URLEncoder.encode("refactor the retry", StandardCharsets.UTF_8));
         q.put("q=" + h.searchTerm() + "&state=FAILED", "q=" + h.searchTerm() + "&state=FAILED");
         q.put("q=zz (two characters, no match)", "q=zz");
+        // both characters are in every run of the history, never side by side
+        q.put("q=xq (two common characters, no match)", "q=xq");
         q.put("q=th (two characters, common)", "q=th");
         q.put("q=e (one character, common)", "q=e");
         q.put("q=# (one character, no match)", "q=%23");

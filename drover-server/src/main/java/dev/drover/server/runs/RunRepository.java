@@ -217,17 +217,19 @@ final class RunRepository {
     List<Positioned> page(Handle h, List<String> ownerIds, RunFilter filter, RunSort sort, boolean descending,
             ListCursor cursor, long snapshot, int limit) {
         List<RunState> splitStates = RunListSql.splitStates(filter) ? filter.states() : List.of();
+        boolean sqlite = db.dialect().plansWithoutStatistics();
+        // read after the listing's snapshot (RunQueries), so the candidates hold every run the page may show
         Sql shortQ = ShortTextSearch.candidates(h, db.dialect(), filter.q());
-        boolean few = shortQ != null || fewMatches(h, filter);
+        boolean few = (sqlite && shortQ != null) || fewMatches(h, filter);
         boolean textScanned = commonText(h, filter.q());
         // a created-date window and another sort: SQLite sorts the window's runs unless told to walk ("+"), and
-        // PostgreSQL walks the sort's index unless its key is an expression no index has (CreatedWindow)
+        // PostgreSQL walks the sort's index unless its key is an expression no index has (CreatedWindow); so are
+        // a short q's few candidates read and sorted
         int window = sort == RunSort.CREATED_AT ? -1 : CreatedWindow.runs(h, ownerIds, filter);
-        boolean sqlite = db.dialect().plansWithoutStatistics();
         boolean walkWindow = sqlite && window >= CreatedWindow.SORTED;
-        boolean sortWindow = !sqlite && window >= 0 && window < CreatedWindow.SORTED;
+        boolean sortWindow = !sqlite && ((window >= 0 && window < CreatedWindow.SORTED) || shortQ != null);
         Sql where = RunListSql.filters(db.dialect(), filter, !splitStates.isEmpty(), walkWindow, textScanned);
-        if (shortQ != null) { // a rare pair's candidates from the trigram index; the LIKE stays as the exact test
+        if (shortQ != null) { // a rare short q's candidates (ShortTextSearch); the LIKE stays as the exact test
             Map<String, Object> params = new HashMap<>(where.params());
             params.putAll(shortQ.params());
             where = new Sql(where.text() + " AND " + shortQ.text(), params);
@@ -296,7 +298,7 @@ final class RunRepository {
     private static final java.util.regex.Pattern PLAN_ROWS = java.util.regex.Pattern.compile("\"Plan Rows\": (\\d+)");
 
     /** PostgreSQL's estimate of a query's rows (its plan's top node), from EXPLAIN: planning only, no execution. */
-    private static long estimatedRows(Handle h, Sql query) {
+    static long estimatedRows(Handle h, Sql query) {
         var explain = h.createQuery("EXPLAIN (FORMAT JSON) " + query.text());
         query.params().forEach(explain::bind);
         java.util.regex.Matcher m = PLAN_ROWS.matcher(explain.mapTo(String.class).one());

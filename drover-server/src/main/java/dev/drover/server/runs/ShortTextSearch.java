@@ -2,6 +2,8 @@ package dev.drover.server.runs;
 
 import dev.drover.server.store.Dialect;
 import dev.drover.server.store.Sql;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -10,63 +12,158 @@ import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
 /**
- * A two-character {@code q} on SQLite, found from the trigram index after all. FTS5's trigram tokenizer matches
- * nothing for fewer than three characters, so such a {@code q} is a {@code LIKE} over the text, answered by walking
- * the sort's index until a page of matches is found: at once when the pair is common (most pairs of letters
- * are), a scan of every run when it is rare (1 s over a million runs). But every occurrence of a pair {@code ab}
- * in a run's search text is inside one of its indexed trigrams, {@code ab?} or {@code ?ab}: the text is
- * {@code title \x1f prompt \x1f skill_spec}, never shorter than three characters, and a pair that ends it is the
- * tail of its last trigram. So the trigrams of the index's vocabulary ({@code runs_search_terms}, V25) that start
- * or end with the pair name every run that can contain it. They are looked up by range (one per distinct first
- * character for {@code ?ab}, a recursive skip over the sorted vocabulary), counting their occurrences up to
- * {@link #MAX_OCCURRENCES}: beyond that the pair is common and the walk is cheap; below, the listing reads these
- * few runs by id ({@code RunRepository.fewMatches}) and keeps the {@code LIKE} as the exact test (the index folds
- * case more widely than LIKE does, so its candidates are a superset). Only ASCII pairs, whose folding both agree
- * on; other short queries keep the walk. PostgreSQL's {@code pg_trgm} has no such vocabulary to read; there the
- * walk it is.
+ * A {@code q} of one or two characters, found from an index after all. Neither database's trigram index matches
+ * fewer than three characters, so such a {@code q} is a {@code LIKE} over the text, answered by walking the sort's
+ * index until a page of matches is found: at once when the characters are common (most are), a test of every
+ * run when they are rare (0.5 s on SQLite, 1.2 s on PostgreSQL over a million runs). Here the runs that can
+ * contain {@code q} are counted up to {@link #MAX_OCCURRENCES}: beyond that {@code q} is common and the walk is
+ * cheap; below, the listing reads these few runs by id and sorts them, and keeps the {@code LIKE} as the exact test
+ * (so the candidates only need to be a superset). Only printable ASCII, whose case folding every index and
+ * {@code LIKE} agree on; other short queries keep the walk.
+ *
+ * <p><b>SQLite</b> reads the trigram index's vocabulary ({@code runs_search_terms}, V25). The search text is
+ * {@code title \x1f prompt \x1f skill_spec}, never shorter than three characters, and every character but its
+ * last two begins one of its trigrams: so every occurrence of a pair {@code ab} begins a trigram {@code ab?} but
+ * at the text's very end, and every occurrence of a character {@code c} begins a trigram {@code c??} but in the
+ * text's last two characters. The trigrams are one range of the sorted vocabulary (their occurrences counted),
+ * the text's end is indexed by V26.
+ *
+ * <p><b>PostgreSQL</b> reads {@code runs_search_characters} (V26), a GIN index of each run's characters: the runs
+ * that have all of {@code q}'s. Exact for one character; for two, few when either is rare, and when both are common
+ * but seldom side by side (zq in English) there are many, so the walk it is, as before.
  */
 final class ShortTextSearch {
-    /** Occurrences of the pair's trigrams up to which the pair is rare enough to read its runs by id. */
+    /** Occurrences (or runs) up to which {@code q} is rare enough to read its runs by id. */
     static final int MAX_OCCURRENCES = RunRepository.FEW_MATCHES;
+
+    /** The indexed expression of V26 on PostgreSQL: the characters of the trigram index's text, lower-cased. */
+    private static final String CHARACTERS = "string_to_array(lower(r.title || chr(31) || r.prompt || chr(31) "
+            + "|| COALESCE(r.skill_spec, '')), NULL)";
+
+    /** PostgreSQL: characters the planner expects in more than one run in this many are common. */
+    private static final int COMMON_SHARE = 10;
 
     private ShortTextSearch() {}
 
     /**
      * A condition over {@code r} that every run containing {@code q} satisfies and few others do, with its
-     * parameters; null when the pair is common or this does not apply (PostgreSQL, not two ASCII characters).
+     * parameters; null when {@code q} is common or this does not apply (not one or two printable ASCII characters).
      */
     static Sql candidates(Handle h, Dialect dialect, String q) {
-        if (q == null || !dialect.plansWithoutStatistics() || q.length() != 2 || !printableAscii(q)) {
+        if (q == null || q.isEmpty() || q.length() > 2 || !printableAscii(q)) {
             return null;
         }
-        String pair = q.toLowerCase(Locale.ROOT);
-        // the vocabulary is sorted by term (UTF-8 bytes); char(1114111) sorts after every continuation of a prefix.
-        // CROSS JOIN keeps the few first characters outside: the other way round reads every trigram occurrence
-        // of the index (minutes over a million runs)
+        return dialect.plansWithoutStatistics() ? fromVocabulary(h, q.toLowerCase(Locale.ROOT)) : fromCharacters(h, q);
+    }
+
+    /**
+     * PostgreSQL: the runs whose text has every character of {@code q}, if there are few; named by id, so that the
+     * planner knows how few and reads them by id instead of walking the sort's index. PostgreSQL folds the
+     * characters, as ILIKE does. Not when the planner expects a character in more than one run in
+     * {@link #COMMON_SHARE} (by the index's statistics, V26): counting a thousand of those costs more than the walk
+     * finding a page (27 ms); it expects one in 200 of any character its statistics do not list, such as #.
+     */
+    private static Sql fromCharacters(Handle h, String q) {
+        // the characters as constants (their codes), not parameters: a prepared statement's generic plan cannot see
+        // which characters it looks up, and the estimate needs them
+        Sql probe = new Sql("SELECT r.id FROM runs r WHERE " + CHARACTERS + " @> ARRAY[lower(chr(" + (int) q.charAt(0)
+                + ")), lower(chr(" + (int) q.charAt(q.length() - 1) + "))]", Map.of());
+        long expected = RunRepository.estimatedRows(h, probe);
+        long runs = h.createQuery("SELECT CAST(GREATEST(reltuples, 0) AS bigint) FROM pg_class WHERE oid = 'runs'::regclass")
+                .mapTo(Long.class).one();
+        if (expected >= MAX_OCCURRENCES && expected * COMMON_SHARE >= runs) {
+            return null;
+        }
+        List<String> ids = h.createQuery(probe.text() + " LIMIT " + MAX_OCCURRENCES).mapTo(String.class).list();
+        if (ids.size() >= MAX_OCCURRENCES) {
+            return null;
+        }
+        if (ids.isEmpty()) {
+            return new Sql("1 = 0", Map.of()); // no run has q's characters
+        }
+        Sql.Builder b = new Sql.Builder("short_id");
+        b.append("r.id IN (").append(String.join(", ", ids.stream().map(b::param).toList())).append(")");
+        return b.build();
+    }
+
+    /**
+     * SQLite: the runs with a trigram that begins with {@code q}, and those whose text ends with it ({@code q} one
+     * character: ends with it or with it and one more).
+     */
+    private static Sql fromVocabulary(Handle h, String folded) {
+        // the vocabulary is sorted by term (UTF-8 bytes); char(1114111) sorts after every continuation of a prefix
         List<String> occurrences = h.createQuery("""
-                        WITH RECURSIVE firsts(c) AS (
-                            SELECT (SELECT substr(term, 1, 1) FROM runs_search_terms ORDER BY term LIMIT 1)
-                            UNION ALL
-                            SELECT (SELECT substr(term, 1, 1) FROM runs_search_terms
-                                    WHERE term >= char(unicode(c) + 1) ORDER BY term LIMIT 1)
-                            FROM firsts WHERE c IS NOT NULL)
-                        SELECT term FROM (
-                            SELECT t.term FROM firsts f CROSS JOIN runs_search_terms t ON t.term = f.c || :pair
-                            WHERE f.c IS NOT NULL
-                            UNION ALL
-                            SELECT term FROM runs_search_terms WHERE term >= :pair AND term < :pair || char(1114111))
-                        LIMIT :cap""")
-                .bind("pair", pair).bind("cap", MAX_OCCURRENCES).mapTo(String.class).list();
+                        SELECT term FROM runs_search_terms WHERE term >= :q AND term < :q || char(1114111) LIMIT :cap""")
+                .bind("q", folded).bind("cap", MAX_OCCURRENCES).mapTo(String.class).list();
         if (occurrences.size() >= MAX_OCCURRENCES) {
             return null;
         }
-        Set<String> terms = new LinkedHashSet<>(occurrences);
-        if (terms.isEmpty()) {
-            return new Sql("1 = 0", Map.of()); // no run contains the pair
+        // the text's end, as LIKE compares it: ASCII letters in either case
+        Sql.Builder end = new Sql.Builder("short_end");
+        List<String> any = new ArrayList<>();
+        if (folded.length() == 2) {
+            any.add(lastTwo("e") + " IN (" + String.join(", ", casings(folded).stream().map(end::param).toList()) + ")");
+        } else {
+            for (String c : casings(folded)) {
+                String p = end.param(c);
+                any.add("(" + lastTwo("e") + " >= " + p + " AND " + lastTwo("e") + " < " + p + " || char(1114111))");
+            }
+            any.add(lastOne("e") + " IN (" + String.join(", ", casings(folded).stream().map(end::param).toList()) + ")");
         }
-        List<String> phrases = terms.stream().map(t -> "\"" + t.replace("\"", "\"\"") + "\"").toList();
-        return new Sql("r.id IN (SELECT run_id FROM runs_search WHERE runs_search MATCH :short_q)",
-                Map.of("short_q", "body : (" + String.join(" OR ", phrases) + ")"));
+        Sql ending = end.append("SELECT e.id FROM runs e WHERE " + String.join(" OR ", any)).build();
+        var count = h.createQuery("SELECT COUNT(*) FROM (" + ending.text() + " LIMIT " + MAX_OCCURRENCES + ") s");
+        ending.params().forEach(count::bind);
+        int ends = count.mapTo(Integer.class).one();
+        if (ends >= MAX_OCCURRENCES) {
+            return null;
+        }
+        List<String> sets = new ArrayList<>();
+        Map<String, Object> params = new HashMap<>();
+        Set<String> terms = new LinkedHashSet<>(occurrences);
+        if (!terms.isEmpty()) {
+            List<String> phrases = terms.stream().map(t -> "\"" + t.replace("\"", "\"\"") + "\"").toList();
+            sets.add("SELECT run_id FROM runs_search WHERE runs_search MATCH :short_q");
+            params.put("short_q", "body : (" + String.join(" OR ", phrases) + ")");
+        }
+        if (ends > 0) {
+            sets.add(ending.text());
+            params.putAll(ending.params());
+        }
+        if (sets.isEmpty()) {
+            return new Sql("1 = 0", Map.of()); // no run contains q
+        }
+        return new Sql("r.id IN (" + String.join(" UNION ALL ", sets) + ")", params);
+    }
+
+    /** The last two characters of the search text of runs aliased {@code alias}: V26's runs_search_last_two. */
+    private static String lastTwo(String alias) {
+        return "substr(" + text(alias) + ", -2)";
+    }
+
+    /** The last character of the search text of runs aliased {@code alias}: V26's runs_search_last_one. */
+    private static String lastOne(String alias) {
+        return "substr(" + text(alias) + ", -1)";
+    }
+
+    /** runs_search's text: the indexes' expression, as SQLite must see it to use them. */
+    private static String text(String alias) {
+        return alias + ".title || char(31) || " + alias + ".prompt || char(31) || COALESCE(" + alias + ".skill_spec, '')";
+    }
+
+    /** Every way of writing {@code folded} (lower-case printable ASCII) that LIKE takes for it. */
+    static List<String> casings(String folded) {
+        List<String> out = new ArrayList<>(List.of(""));
+        for (char c : folded.toCharArray()) {
+            List<String> next = new ArrayList<>();
+            for (String prefix : out) {
+                next.add(prefix + c);
+                if (Character.toUpperCase(c) != c) {
+                    next.add(prefix + Character.toUpperCase(c));
+                }
+            }
+            out = next;
+        }
+        return out;
     }
 
     private static boolean printableAscii(String s) {

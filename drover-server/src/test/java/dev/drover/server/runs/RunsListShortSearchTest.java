@@ -23,15 +23,20 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * {@code q} of one and two characters against its definition, on random text: a case-insensitive substring of the
- * title, the prompt or the skill spec. On SQLite a rare pair is found from the trigram index's vocabulary
- * (ShortTextSearch) and a common one or a single character by the walk; every path must give exactly the runs the
- * definition gives, page by page as in one big page, and never another team's.
+ * title, the prompt or the skill spec. A rare one is found from an index (ShortTextSearch: the trigram index's
+ * vocabulary and the skill spec's last character on SQLite, the index of characters and pairs on PostgreSQL), a
+ * common one by the walk; every path must give exactly the runs the definition gives, page by page as in one big
+ * page, and never another team's.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class RunsListShortSearchTest {
     /** Few letters, so pairs repeat; LIKE's wildcards and its escape; upper case; a space. */
     private static final String ALPHABET = "abcQz %_!- ";
-    private static final List<String> SKILLS = List.of("o/r:zeta", "o/r:alpha");
+    /**
+     * Stored as {@code o/r:.agents/skills/<name>/SKILL.md}: the d that ends a run's search text (in no trigram's head
+     * or middle) is in no other text, nor is omega9's 9.
+     */
+    private static final List<String> SKILLS = List.of("o/r:zeta", "o/r:alpha", "o/r:omega9");
 
     TestServer server;
 
@@ -40,7 +45,8 @@ abstract class RunsListShortSearchTest {
     @BeforeAll
     void start() throws Exception {
         BareRepos repos = new BareRepos(java.nio.file.Files.createTempDirectory("drover-repos-"));
-        repos.create("o", "r", Map.of(".agents/skills/zeta/SKILL.md", "Z.", ".agents/skills/alpha/SKILL.md", "A."));
+        repos.create("o", "r", Map.of(".agents/skills/zeta/SKILL.md", "Z.", ".agents/skills/alpha/SKILL.md", "A.",
+                ".agents/skills/omega9/SKILL.md", "O."));
         server = TestServer.start(backend(), backend().freshConfig().withEnv(Map.of("OPENAI_API_KEY", "sk-test"))
                 .withGitBaseUrl(repos.root().toString()));
     }
@@ -82,7 +88,8 @@ abstract class RunsListShortSearchTest {
             assertThat(r.status()).as(r.toString()).isEqualTo(200);
             JsonNode run = api.get("/agent/runs/" + r.json().get("run_id").asText()).json();
             // as stored: the server may trim what it was given
-            made.add(new Made(run.get("run_id").asText(), run.get("title").asText(), run.path("prompt").asText(prompt), skill));
+            String stored = skill == null ? null : "o/r:.agents/skills/" + skill.substring("o/r:".length()) + "/SKILL.md";
+            made.add(new Made(run.get("run_id").asText(), run.get("title").asText(), run.path("prompt").asText(prompt), stored));
         }
         return made;
     }
@@ -147,10 +154,12 @@ abstract class RunsListShortSearchTest {
         }
         List<Made> mine = createRandomRuns(api, random, 30);
         List<String> theirs = createRandomRuns(stranger, random, 10).stream().map(Made::id).toList();
-        List<String> queries = new ArrayList<>(List.of("ta", "TA", "%", "_", "z%", "a ", "Qq", "zz", "ph", "xy", "r:"));
+        List<String> queries = new ArrayList<>(List.of("ta", "TA", "%", "_", "z%", "a ", "Qq", "zz", "ph", "xy", "r:",
+                "d", "D", "md", "9", "a9", "#", "q", "Q", "-", " ", "!", "y"));
         for (int i = 0; i < 5; i++) { // and random pairs of the alphabet
             queries.add("" + ALPHABET.charAt(random.nextInt(ALPHABET.length())) + ALPHABET.charAt(random.nextInt(ALPHABET.length())));
         }
+        assertThat(mine).as("a run of omega9").anyMatch(m -> "o/r:.agents/skills/omega9/SKILL.md".equals(m.skill()));
         for (String q : queries) {
             List<String> expected = mine.stream().filter(m -> m.contains(q)).map(Made::id).toList();
             String query = "q=" + URLEncoder.encode(q, StandardCharsets.UTF_8);
