@@ -40,6 +40,11 @@ final class ShortTextSearch {
     private static final String CHARACTERS = "string_to_array(lower(r.title || chr(31) || r.prompt || chr(31) "
             + "|| COALESCE(r.skill_spec, '')), NULL)";
 
+    /** SQLite: runs_search's text of runs aliased {@code e}, written as V26's indexes of its end are, to use them. */
+    private static final String TEXT = "e.title || char(31) || e.prompt || char(31) || COALESCE(e.skill_spec, '')";
+    private static final String LAST_TWO = "substr(" + TEXT + ", -2)";
+    private static final String LAST_ONE = "substr(" + TEXT + ", -1)";
+
     /** PostgreSQL: characters the planner expects in more than one run in this many are common. */
     private static final int COMMON_SHARE = 10;
 
@@ -69,8 +74,8 @@ final class ShortTextSearch {
         Sql probe = new Sql("SELECT r.id FROM runs r WHERE " + CHARACTERS + " @> ARRAY[lower(chr(" + (int) q.charAt(0)
                 + ")), lower(chr(" + (int) q.charAt(q.length() - 1) + "))]", Map.of());
         long expected = RunRepository.estimatedRows(h, probe);
-        long runs = h.createQuery("SELECT CAST(GREATEST(reltuples, 0) AS bigint) FROM pg_class WHERE oid = 'runs'::regclass")
-                .mapTo(Long.class).one();
+        long runs = h.createQuery("SELECT CAST(GREATEST(reltuples, 0) AS bigint) FROM pg_class "
+                + "WHERE oid = 'runs'::regclass").mapTo(Long.class).one();
         if (expected >= MAX_OCCURRENCES && expected * COMMON_SHARE >= runs) {
             return null;
         }
@@ -93,7 +98,8 @@ final class ShortTextSearch {
     private static Sql fromVocabulary(Handle h, String folded) {
         // the vocabulary is sorted by term (UTF-8 bytes); char(1114111) sorts after every continuation of a prefix
         List<String> occurrences = h.createQuery("""
-                        SELECT term FROM runs_search_terms WHERE term >= :q AND term < :q || char(1114111) LIMIT :cap""")
+                        SELECT term FROM runs_search_terms
+                        WHERE term >= :q AND term < :q || char(1114111) LIMIT :cap""")
                 .bind("q", folded).bind("cap", MAX_OCCURRENCES).mapTo(String.class).list();
         if (occurrences.size() >= MAX_OCCURRENCES) {
             return null;
@@ -102,13 +108,13 @@ final class ShortTextSearch {
         Sql.Builder end = new Sql.Builder("short_end");
         List<String> any = new ArrayList<>();
         if (folded.length() == 2) {
-            any.add(lastTwo("e") + " IN (" + String.join(", ", casings(folded).stream().map(end::param).toList()) + ")");
+            any.add(LAST_TWO + " IN (" + String.join(", ", casings(folded).stream().map(end::param).toList()) + ")");
         } else {
             for (String c : casings(folded)) {
                 String p = end.param(c);
-                any.add("(" + lastTwo("e") + " >= " + p + " AND " + lastTwo("e") + " < " + p + " || char(1114111))");
+                any.add("(" + LAST_TWO + " >= " + p + " AND " + LAST_TWO + " < " + p + " || char(1114111))");
             }
-            any.add(lastOne("e") + " IN (" + String.join(", ", casings(folded).stream().map(end::param).toList()) + ")");
+            any.add(LAST_ONE + " IN (" + String.join(", ", casings(folded).stream().map(end::param).toList()) + ")");
         }
         Sql ending = end.append("SELECT e.id FROM runs e WHERE " + String.join(" OR ", any)).build();
         var count = h.createQuery("SELECT COUNT(*) FROM (" + ending.text() + " LIMIT " + MAX_OCCURRENCES + ") s");
@@ -135,23 +141,8 @@ final class ShortTextSearch {
         return new Sql("r.id IN (" + String.join(" UNION ALL ", sets) + ")", params);
     }
 
-    /** The last two characters of the search text of runs aliased {@code alias}: V26's runs_search_last_two. */
-    private static String lastTwo(String alias) {
-        return "substr(" + text(alias) + ", -2)";
-    }
-
-    /** The last character of the search text of runs aliased {@code alias}: V26's runs_search_last_one. */
-    private static String lastOne(String alias) {
-        return "substr(" + text(alias) + ", -1)";
-    }
-
-    /** runs_search's text: the indexes' expression, as SQLite must see it to use them. */
-    private static String text(String alias) {
-        return alias + ".title || char(31) || " + alias + ".prompt || char(31) || COALESCE(" + alias + ".skill_spec, '')";
-    }
-
     /** Every way of writing {@code folded} (lower-case printable ASCII) that LIKE takes for it. */
-    static List<String> casings(String folded) {
+    private static List<String> casings(String folded) {
         List<String> out = new ArrayList<>(List.of(""));
         for (char c : folded.toCharArray()) {
             List<String> next = new ArrayList<>();
