@@ -24,8 +24,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * {@code q} of one and two characters against its definition, on random text: a case-insensitive substring of the
  * title, the prompt or the skill spec. A rare one is found from an index (ShortTextSearch: the trigram index's
- * vocabulary and the skill spec's last character on SQLite, the index of characters and pairs on PostgreSQL), a
- * common one by the walk; every path must give exactly the runs the definition gives, page by page as in one big
+ * vocabulary and the indexes of the text's end on SQLite, the index of characters on PostgreSQL), a common one by
+ * the walk; every path must give exactly the runs the definition gives, page by page as in one big
  * page, and never another team's.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -33,8 +33,8 @@ abstract class RunsListShortSearchTest {
     /** Few letters, so pairs repeat; LIKE's wildcards and its escape; upper case; a space. */
     private static final String ALPHABET = "abcQz %_!- ";
     /**
-     * Stored as {@code o/r:.agents/skills/<name>/SKILL.md}: the d that ends a run's search text (in no trigram's head
-     * or middle) is in no other text, nor is omega9's 9.
+     * Stored as {@code o/r:.agents/skills/<name>/SKILL.md}: the d and the md that end a run's search text begin no
+     * trigram and are in no other text, nor is omega9's 9.
      */
     private static final List<String> SKILLS = List.of("o/r:zeta", "o/r:alpha", "o/r:omega9");
 
