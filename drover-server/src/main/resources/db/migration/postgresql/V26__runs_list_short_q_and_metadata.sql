@@ -1,4 +1,7 @@
 -- The runs list over a million runs, PostgreSQL's misses (issue 13, docs/benchmarks.md).
+-- One transaction, as every migration: a crash leaves none of it. Building the GIN index takes about two minutes
+-- per million runs, and meanwhile writes to runs wait on every node (CREATE INDEX's lock); CONCURRENTLY would
+-- need a migration outside a transaction, for a wait that comes once, at the upgrade.
 
 -- q of one or two characters. pg_trgm's index cannot answer fewer than three characters (nor characters outside
 -- words, such as # or -), so such a q tested every run's text with ILIKE: a rare one took over a second. This

@@ -259,9 +259,7 @@ final class RunRepository {
             return false;
         }
         for (Sql set : RunListSql.matchSets(db.dialect(), filter)) {
-            var count = h.createQuery("SELECT COUNT(*) FROM (" + set.text() + " LIMIT " + FEW_MATCHES + ") s");
-            set.params().forEach(count::bind);
-            if (count.mapTo(Integer.class).one() < FEW_MATCHES) {
+            if (countUpTo(h, set, FEW_MATCHES) < FEW_MATCHES) {
                 return true;
             }
         }
@@ -290,9 +288,14 @@ final class RunRepository {
         if (!db.dialect().plansWithoutStatistics() && estimatedRows(h, set) >= FEW_MATCHES) {
             return false; // PostgreSQL expects many matches and walks by itself; counting them would cost more
         }
-        var count = h.createQuery("SELECT COUNT(*) FROM (" + set.text() + " LIMIT " + FEW_MATCHES + ") s");
+        return countUpTo(h, set, FEW_MATCHES) >= FEW_MATCHES;
+    }
+
+    /** The rows of {@code set}, counted up to {@code cap}: a plan choice costs at most {@code cap} rows read. */
+    static int countUpTo(Handle h, Sql set, int cap) {
+        var count = h.createQuery("SELECT COUNT(*) FROM (" + set.text() + " LIMIT " + cap + ") s");
         set.params().forEach(count::bind);
-        return count.mapTo(Integer.class).one() >= FEW_MATCHES;
+        return count.mapTo(Integer.class).one();
     }
 
     private static final java.util.regex.Pattern PLAN_ROWS = java.util.regex.Pattern.compile("\"Plan Rows\": (\\d+)");

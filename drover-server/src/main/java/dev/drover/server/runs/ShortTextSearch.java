@@ -106,20 +106,20 @@ final class ShortTextSearch {
         }
         // the text's end, as LIKE compares it: ASCII letters in either case
         Sql.Builder end = new Sql.Builder("short_end");
+        List<String> written = casings(folded);
+        String anyCasing = String.join(", ", written.stream().map(end::param).toList());
         List<String> any = new ArrayList<>();
         if (folded.length() == 2) {
-            any.add(LAST_TWO + " IN (" + String.join(", ", casings(folded).stream().map(end::param).toList()) + ")");
+            any.add(LAST_TWO + " IN (" + anyCasing + ")");
         } else {
-            for (String c : casings(folded)) {
+            any.add(LAST_ONE + " IN (" + anyCasing + ")");
+            for (String c : written) { // the next to last: the last two begin with it
                 String p = end.param(c);
                 any.add("(" + LAST_TWO + " >= " + p + " AND " + LAST_TWO + " < " + p + " || char(1114111))");
             }
-            any.add(LAST_ONE + " IN (" + String.join(", ", casings(folded).stream().map(end::param).toList()) + ")");
         }
         Sql ending = end.append("SELECT e.id FROM runs e WHERE " + String.join(" OR ", any)).build();
-        var count = h.createQuery("SELECT COUNT(*) FROM (" + ending.text() + " LIMIT " + MAX_OCCURRENCES + ") s");
-        ending.params().forEach(count::bind);
-        int ends = count.mapTo(Integer.class).one();
+        int ends = RunRepository.countUpTo(h, ending, MAX_OCCURRENCES);
         if (ends >= MAX_OCCURRENCES) {
             return null;
         }
