@@ -32,26 +32,30 @@ public final class EventLog {
     }
 
     /** An event left to the end of a group-commit batch ({@link #appendAtCommit}), and the bus to tell of it. */
-    private record Deferred(EventBus bus, String runId, String type, String refId, long micros, boolean creation) {}
+    private record Deferred(EventBus bus, Appended event, long micros, boolean creation) {}
 
     /**
      * An append whose sequence nobody in the transaction reads, made the last thing its transaction does. In a unit of
-     * {@link Database#writeGrouped} on PostgreSQL (creating runs) it is left to the end of the batch, where the events
-     * of all its units are appended by one statement: the batch takes the counter for that statement and its commit
-     * only, never while its units run (and lock their rows). Everywhere else it is {@link #append}. With
-     * {@code creation} (the run's {@code run_queued}) it also stamps the run's {@code created_seq}: the runs list's
-     * snapshot is taken in sequences. The run's row is locked now either way, before the counter (see
-     * {@link #append}), unless the transaction creates the run.
+     * {@link Database#writeGrouped} on PostgreSQL (creating runs, claiming them, a worker's reports) it is left to the
+     * end of the batch, where the events of all its units are appended by one statement: the batch takes the counter
+     * for that statement and its commit only, never while its units run (and lock their rows). Everywhere else it is
+     * {@link #append}. With {@code creation} (the run's {@code run_queued}) it also stamps the run's
+     * {@code created_seq}: the runs list's snapshot is taken in sequences. The run's row is locked now either way,
+     * before the counter (see {@link #append}), unless the transaction creates the run. The sequence is read from
+     * the answer once the write has returned ({@link Appended#event}).
      */
-    public void appendAtCommit(Handle h, String runId, String type, String refId, Instant at, boolean creation) {
-        if (CommitHooks.defersOn(h)) {
-            if (!creation) {
-                lockRun(h, runId); // a run being created is this transaction's own: nobody else sees its row yet
-            }
-            CommitHooks.defer(h, new Deferred(bus, runId, type, refId, Times.micros(at), creation));
-        } else {
-            append(h, runId, type, refId, null, at, creation);
+    public Appended appendAtCommit(Handle h, String runId, String type, String refId, String executionId, Instant at,
+            boolean creation) {
+        if (!CommitHooks.defersOn(h)) {
+            return Appended.of(append(h, runId, type, refId, executionId, at, creation));
         }
+        if (!creation) {
+            lockRun(h, runId); // a run being created is this transaction's own: nobody else sees its row yet
+        }
+        long micros = Times.micros(at);
+        Appended event = new Appended(type, runId, refId, executionId, Times.instant(micros));
+        CommitHooks.defer(h, new Deferred(bus, event, micros, creation));
+        return event;
     }
 
     public RunEvent append(Handle h, String runId, String type, String refId, String executionId, Instant at) {
@@ -98,15 +102,16 @@ public final class EventLog {
      */
     private static void appendDeferred(Handle h, List<Object> rows) {
         List<Deferred> events = rows.stream().map(Deferred.class::cast).toList();
+        List<Appended> appended = events.stream().map(Deferred::event).toList();
         int n = events.size();
         long last = h.createQuery("""
                         WITH c AS (UPDATE event_counter SET value = value + :count WHERE id = 1 RETURNING value),
                         numbered AS (SELECT c.value - :count + t.i AS seq, t.run_id, t.event_type, t.ref_id,
-                                            t.occurred_at, t.creation
-                              FROM c, unnest(:runs, :types, :refs, :ats, :creations) WITH ORDINALITY
-                                      AS t(run_id, event_type, ref_id, occurred_at, creation, i)),
+                                            t.execution_id, t.occurred_at, t.creation
+                              FROM c, unnest(:runs, :types, :refs, :execs, :ats, :creations) WITH ORDINALITY
+                                      AS t(run_id, event_type, ref_id, execution_id, occurred_at, creation, i)),
                         e AS (INSERT INTO events (sequence, run_id, event_type, ref_id, execution_id, occurred_at)
-                              SELECT seq, run_id, event_type, ref_id, NULL, occurred_at FROM numbered),
+                              SELECT seq, run_id, event_type, ref_id, execution_id, occurred_at FROM numbered),
                         l AS (SELECT DISTINCT ON (run_id) run_id, seq, occurred_at,
                                      (SELECT max(k.seq) FROM numbered k WHERE k.run_id = numbered.run_id
                                              AND k.creation) AS created
@@ -116,17 +121,18 @@ public final class EventLog {
                               FROM l WHERE runs.id = l.run_id)
                         SELECT value, pg_notify('drover_events', value::text) FROM c""")
                 .bind("count", n)
-                .bindArray("runs", String.class, events.stream().map(Deferred::runId).toList())
-                .bindArray("types", String.class, events.stream().map(Deferred::type).toList())
-                .bindArray("refs", String.class, events.stream().map(Deferred::refId).toList())
+                .bindArray("runs", String.class, appended.stream().map(Appended::runId).toList())
+                .bindArray("types", String.class, appended.stream().map(Appended::type).toList())
+                .bindArray("refs", String.class, appended.stream().map(Appended::refId).toList())
+                .bindArray("execs", String.class, appended.stream().map(Appended::executionId).toList())
                 .bindArray("ats", Long.class, events.stream().map(Deferred::micros).toList())
                 .bindArray("creations", Boolean.class, events.stream().map(Deferred::creation).toList())
                 .map((rs, ctx) -> rs.getLong(1))
                 .one();
         for (int i = 0; i < n; i++) {
             Deferred d = events.get(i);
-            RunEvent event = new RunEvent(d.type(), d.runId(), d.refId(), null, Times.instant(d.micros()),
-                    last - n + 1 + i);
+            d.event().numbered(last - n + 1 + i); // its caller reads it once the batch has committed
+            RunEvent event = d.event().event();
             h.afterCommit(() -> d.bus().committed(event));
         }
     }
@@ -223,16 +229,25 @@ public final class EventLog {
 
     /**
      * Inside a transaction: the latest event of {@code type} for the run, written for {@code executionId} (any
-     * execution when null). How a retried report finds the answer its first attempt got.
+     * execution when null). How a retried report finds the answer its first attempt got — also when that attempt is
+     * an earlier unit of the same group-commit batch, whose event is not in the table until the batch's end.
      */
-    public java.util.Optional<RunEvent> latest(Handle h, String runId, String type, String executionId) {
+    public java.util.Optional<Appended> latest(Handle h, String runId, String type, String executionId) {
+        List<Object> pending = CommitHooks.deferredSoFar(h);
+        for (int i = pending.size() - 1; i >= 0; i--) {
+            Appended e = ((Deferred) pending.get(i)).event();
+            if (e.runId().equals(runId) && e.type().equals(type)
+                    && (executionId == null || executionId.equals(e.executionId()))) {
+                return java.util.Optional.of(e);
+            }
+        }
         return h.createQuery("SELECT sequence, run_id, event_type, ref_id, execution_id, occurred_at FROM events"
                         + " WHERE run_id = :run AND event_type = :type"
                         + (executionId == null ? "" : " AND execution_id = :exec")
                         + " ORDER BY sequence DESC LIMIT 1")
                 .bind("run", runId).bind("type", type).bind("exec", executionId)
-                .map((rs, ctx) -> new RunEvent(rs.getString(3), rs.getString(2), rs.getString(4), rs.getString(5),
-                        Times.instant(rs.getLong(6)), rs.getLong(1)))
+                .map((rs, ctx) -> Appended.of(new RunEvent(rs.getString(3), rs.getString(2), rs.getString(4),
+                        rs.getString(5), Times.instant(rs.getLong(6)), rs.getLong(1))))
                 .findOne();
     }
 

@@ -72,8 +72,10 @@ public final class RunLeases {
         }
         String token = Accounts.RUN_TOKEN_PREFIX + ApiKeys.generate().substring(ApiKeys.PREFIX.length());
         // one transaction: pick, one compare-and-set for both transitions, their events, the token, and the answer
-        // built from the row as committed — no second connection, no re-reading between the steps
-        return db.write(h -> {
+        // built from the row as committed — no second connection, no re-reading between the steps. Grouped: the
+        // claims of many workers share a commit; on PostgreSQL their events are appended at the batch's end, and
+        // the row each one picked stays locked to its batch's commit, so another batch's claim skips it
+        return db.writeGrouped(h -> {
             String capacity = teamConcurrency <= 0 ? "" : """
                     AND (SELECT COUNT(*) FROM runs a WHERE a.owner_id = r.owner_id
                          AND a.state IN <held>) < :limit""";
@@ -95,7 +97,7 @@ public final class RunLeases {
             h.createUpdate("INSERT INTO run_tokens (token_hash, run_id, created_at) VALUES (:h, :r, :now)")
                     .bind("h", ApiKeys.hash(token)).bind("r", queued.id()).bind("now", Times.micros(now)).execute();
             List<AttachmentRef> attachments = attachments(h, queued.id());
-            if (!runs.claimTransition(h, queued, workerId, now.plus(lease), accept)) {
+            if (!runs.claimTransition(h, queued, workerId, now, now.plus(lease), accept)) {
                 // not reached: the row is locked (PostgreSQL) or writes are serial; if it were, the token rotation
                 // above must not outlive it (it would revoke the holder's token), so the transaction rolls back
                 throw new IllegalStateException("run " + queued.id() + " changed under its claim's lock");

@@ -155,15 +155,16 @@ final class RunRepository {
     /**
      * The claim's compare-and-set: QUEUED → PENDING, or straight to CLAIMED (the worker accepted in the same call,
      * and keeps a workspace from here), leased to {@code workerId} until {@code until}, one more attempt. One
-     * statement for what was a lease update and two state changes.
+     * statement for what was a lease update and two state changes. It stamps {@code updated_at} with the events'
+     * time itself: the claim's answer is built from the row before a grouped batch's end stamps it (with the same).
      */
-    boolean claim(Handle h, String id, String workerId, long until, boolean accept) {
+    boolean claim(Handle h, String id, String workerId, long now, long until, boolean accept) {
         return h.createUpdate("""
                         UPDATE runs SET state = :to, worker_id = :w, lease_expires_at = :until, attempts = attempts + 1,
-                            sandbox_running = CASE WHEN :accept THEN TRUE ELSE sandbox_running END
+                            sandbox_running = CASE WHEN :accept THEN TRUE ELSE sandbox_running END, updated_at = :now
                         WHERE id = :id AND state = 'QUEUED'""")
                 .bind("to", (accept ? RunState.CLAIMED : RunState.PENDING).name()).bind("w", workerId)
-                .bind("until", until).bind("accept", accept).bind("id", id)
+                .bind("until", until).bind("accept", accept).bind("id", id).bind("now", now)
                 .execute() == 1;
     }
 

@@ -7,6 +7,7 @@ import dev.drover.api.RunState;
 import dev.drover.api.RunStatusMessage;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.environments.EnvironmentLinks;
+import dev.drover.server.eventlog.Appended;
 import dev.drover.server.eventlog.EventLog;
 import dev.drover.server.http.ApiException;
 import dev.drover.server.store.Database;
@@ -74,7 +75,9 @@ final class RunStateChanges {
         if (executionId != null && (executionId.isBlank() || executionId.length() > 255)) {
             throw ApiException.badRequest("execution_id", "must be 1 to 255 characters");
         }
-        return db.write(h -> {
+        // grouped: the reports of many workers share a commit (and on PostgreSQL the counter's hold over its WAL
+        // flush) instead of committing one after the other
+        return db.writeGrouped(h -> {
             RunRow run = queries.visible(h, caller, runId, "runId");
             if (caller.worker()) {
                 fence(run, executionId);
@@ -94,7 +97,7 @@ final class RunStateChanges {
             Instant now = clock.instant();
             if (run.state() == to && executionId != null) {
                 // a retried report whose first attempt took effect (its answer was lost): the same answer again
-                Optional<RunEvent> earlier = events.latest(h, run.id(), eventType, executionId);
+                Optional<Appended> earlier = events.latest(h, run.id(), eventType, executionId);
                 if (earlier.isPresent()) {
                     renewLocalLease(h, run, to, now);
                     return earlier.get();
@@ -110,10 +113,10 @@ final class RunStateChanges {
                 throw ApiException.conflict("event_type: the run already ended " + run.state()
                         + "; this execution's report is not the one that ended it", false);
             }
-            RunEvent event = transition(h, run, to, status, executionId, refId);
+            Appended event = transition(h, run, to, status, executionId, refId);
             renewLocalLease(h, run, to, now);
             return event;
-        });
+        }).event();
     }
 
     /** A LOCAL run in progress holds a lease that each event its client reports renews (and that ends with it). */
@@ -153,15 +156,18 @@ final class RunStateChanges {
      */
     public RunEvent advance(String runId, RunState to, RunStatusMessage status) {
         return db.write(h -> transition(h, repo.find(h, runId)
-                .orElseThrow(() -> ApiException.notFound("runId", "run")), to, status, null, null));
+                .orElseThrow(() -> ApiException.notFound("runId", "run")), to, status, null, null)).event();
     }
 
-    private RunEvent transition(Handle h, RunRow run, RunState to, RunStatusMessage status, String executionId) {
+    private Appended transition(Handle h, RunRow run, RunState to, RunStatusMessage status, String executionId) {
         return transition(h, run, to, status, executionId, null);
     }
 
-    /** The one way a run changes state: check the table, compare-and-set, append the event, all in {@code h}. */
-    RunEvent transition(Handle h, RunRow run, RunState to, RunStatusMessage status, String executionId, String refId) {
+    /**
+     * The one way a run changes state: check the table, compare-and-set, append the event, all in {@code h}. The
+     * event's sequence is known once the write has returned (in a group-commit batch it is given at its end).
+     */
+    Appended transition(Handle h, RunRow run, RunState to, RunStatusMessage status, String executionId, String refId) {
         if (!RunTransitions.allowed(run.executionLocation(), run.state(), to)) {
             throw ApiException.conflict("event_type: a " + run.state() + " run cannot become " + to, false);
         }
@@ -178,7 +184,8 @@ final class RunStateChanges {
                 && status.errorCode() == PlatformErrorCode.ENVIRONMENT_SETUP_FAILED) {
             EnvironmentLinks.setupFailed(h, run.environmentId());
         }
-        RunEvent event = events.append(h, run.id(), RunTransitions.eventFor(run.state(), to), refId, executionId, now);
+        Appended event = events.appendAtCommit(h, run.id(), RunTransitions.eventFor(run.state(), to), refId,
+                executionId, now, false);
         if (run.state() == RunState.INPROGRESS && CONTINUED_AFTER.contains(to)
                 && run.executionLocation() == RunExecutionLocation.REMOTE && hasUnreadFollowups(h, run.id())) {
             // a follow-up came while the agent was finishing its turn and was never read: it is not lost, the run
@@ -195,21 +202,22 @@ final class RunStateChanges {
      * side effects {@link #transition} looks after (environment links, follow-ups), so only the table and the
      * events are left to it. False when the run is no longer QUEUED (another claimer took it).
      */
-    boolean claimTransition(Handle h, RunRow queued, String workerId, Instant leaseUntil, boolean accept) {
+    boolean claimTransition(Handle h, RunRow queued, String workerId, Instant now, Instant leaseUntil,
+            boolean accept) {
         RunState to = accept ? RunState.CLAIMED : RunState.PENDING;
         if (queued.state() != RunState.QUEUED
                 || !RunTransitions.allowed(queued.executionLocation(), RunState.QUEUED, RunState.PENDING)
                 || (accept && !RunTransitions.allowed(queued.executionLocation(), RunState.PENDING, RunState.CLAIMED))) {
             throw ApiException.conflict("event_type: a " + queued.state() + " run cannot become " + to, false);
         }
-        if (!repo.claim(h, queued.id(), workerId, Times.micros(leaseUntil), accept)) {
+        if (!repo.claim(h, queued.id(), workerId, Times.micros(now), Times.micros(leaseUntil), accept)) {
             return false;
         }
-        Instant now = clock.instant();
-        events.append(h, queued.id(), RunTransitions.eventFor(RunState.QUEUED, RunState.PENDING), workerId, null, now);
+        events.appendAtCommit(h, queued.id(), RunTransitions.eventFor(RunState.QUEUED, RunState.PENDING), workerId, null,
+                now, false);
         if (accept) {
-            events.append(h, queued.id(), RunTransitions.eventFor(RunState.PENDING, RunState.CLAIMED), workerId, null,
-                    now);
+            events.appendAtCommit(h, queued.id(), RunTransitions.eventFor(RunState.PENDING, RunState.CLAIMED), workerId,
+                    null, now, false);
         }
         return true;
     }
@@ -234,7 +242,7 @@ final class RunStateChanges {
      * attempt, so reports of the old one stay fenced off). The workspace of the last turn is its worker's until that
      * worker takes the run again or removes it; {@code is_sandbox_running} is false meanwhile.
      */
-    RunEvent continueRun(Handle h, RunRow ended, String refId, String why) {
+    Appended continueRun(Handle h, RunRow ended, String refId, String why) {
         h.createUpdate("UPDATE runs SET turn = turn + 1, sandbox_running = FALSE WHERE id = :id AND state = :state")
                 .bind("id", ended.id()).bind("state", ended.state().name()).execute();
         return transition(h, ended, RunState.QUEUED, new RunStatusMessage(why, null, null), null, refId);

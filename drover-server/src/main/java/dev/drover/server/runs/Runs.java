@@ -17,6 +17,7 @@ import dev.drover.api.UsageStatus;
 import dev.drover.api.Scope;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.blobs.BlobStore;
+import dev.drover.server.eventlog.Appended;
 import dev.drover.server.eventlog.EventLog;
 import dev.drover.server.models.ModelCatalog;
 import dev.drover.server.store.Database;
@@ -225,17 +226,18 @@ public final class Runs implements AutoCloseable {
     }
 
     /** The one way a run changes state: check the table, compare-and-set, append the event, all in {@code h}. */
-    RunEvent transition(Handle h, RunRow run, RunState to, RunStatusMessage status, String executionId, String refId) {
+    Appended transition(Handle h, RunRow run, RunState to, RunStatusMessage status, String executionId, String refId) {
         return changes.transition(h, run, to, status, executionId, refId);
     }
 
     /** A claim's QUEUED → PENDING (→ CLAIMED) as one compare-and-set; false when another claimer took the run. */
-    boolean claimTransition(Handle h, RunRow queued, String workerId, Instant leaseUntil, boolean accept) {
-        return changes.claimTransition(h, queued, workerId, leaseUntil, accept);
+    boolean claimTransition(Handle h, RunRow queued, String workerId, Instant now, Instant leaseUntil,
+            boolean accept) {
+        return changes.claimTransition(h, queued, workerId, now, leaseUntil, accept);
     }
 
     /** An ended run goes back to QUEUED for another turn. */
-    RunEvent continueRun(Handle h, RunRow ended, String refId, String why) {
+    Appended continueRun(Handle h, RunRow ended, String refId, String why) {
         return changes.continueRun(h, ended, refId, why);
     }
 

@@ -53,6 +53,20 @@ public final class CommitHooks {
     }
 
     /**
+     * The rows deferred so far in the batch running on {@code h}: its kept units' and the current unit's, in the order
+     * they will be written. Empty when {@code h} runs no such unit.
+     */
+    public static List<Object> deferredSoFar(Handle h) {
+        if (!defersOn(h)) {
+            return List.of();
+        }
+        Unit unit = CURRENT.get();
+        List<Object> all = new ArrayList<>(unit.batchDeferred());
+        all.addAll(unit.deferred());
+        return all;
+    }
+
+    /**
      * Starts a unit on {@code h}: hooks and deferred rows registered until {@link #keep} or {@link #drop} belong to
      * it; kept rows join {@code batchDeferred} (null: nothing is deferred).
      */

@@ -88,6 +88,107 @@ abstract class EventOrderingTest {
         });
     }
 
+    /**
+     * Claims and lifecycle reports share group-commit batches (on PostgreSQL their events are numbered at each batch's
+     * end): with workers on every node draining runs at once, each report must still answer the sequence of its own
+     * event, each run's events must be its lifecycle in order, the log dense, the stamps the run's own, and a poller
+     * and a long-poller on the other node must see exactly the log.
+     */
+    @Test
+    void workersClaimingAndReportingOnEveryNodeGetTheirOwnEventsSequencesInAGapFreeLog() throws Exception {
+        withNodes(servers -> {
+            Api first = servers.getFirst().admin();
+            int perWorker = 10;
+            List<String> runs = new ArrayList<>();
+            for (int i = 0; i < WRITERS * perWorker; i++) {
+                runs.add(first.createRun("drained " + i));
+            }
+            String watched = String.join(",", runs);
+            AtomicBoolean working = new AtomicBoolean(true);
+            List<Long> polled = new ArrayList<>();
+            List<Long> waited = new ArrayList<>();
+            // what each report answered: run id + event type -> sequence
+            Map<String, Long> answered = new java.util.concurrent.ConcurrentHashMap<>();
+            try (ExecutorService pool = Executors.newFixedThreadPool(WRITERS + 2)) {
+                Future<?> poller = pool.submit(() -> follow(first, watched, "", working, polled));
+                Future<?> waiter = pool.submit(() -> follow(servers.getLast().admin(), watched, "&wait=2", working,
+                        waited));
+                List<Future<Integer>> workers = new ArrayList<>();
+                for (int w = 0; w < WRITERS; w++) {
+                    TestServer node = servers.get(w % servers.size());
+                    Api key = node.newWorkerKey("drainer-" + w);
+                    workers.add(pool.submit(() -> drain(key, answered)));
+                }
+                int drained = 0;
+                try {
+                    for (Future<Integer> w : workers) {
+                        drained += w.get();
+                    }
+                } finally {
+                    working.set(false);
+                }
+                poller.get();
+                waiter.get();
+                assertThat(drained).isEqualTo(runs.size());
+            }
+
+            var db = servers.getFirst().server().database();
+            List<Long> log = db.readOne(h -> h.createQuery("SELECT sequence FROM events ORDER BY sequence")
+                    .mapTo(Long.class).list());
+            assertThat(log).as("the whole log, 1..n without a hole")
+                    .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, log.size()).boxed().toList());
+            List<Long> ofRuns = new ArrayList<>();
+            for (String run : runs) {
+                List<String> types = new ArrayList<>();
+                for (JsonNode e : first.get("/agent/events?run_ids=" + run).json()) {
+                    String type = e.get("event_type").asText();
+                    types.add(type);
+                    ofRuns.add(e.get("sequence").asLong());
+                    if (answered.containsKey(run + " " + type)) {
+                        assertThat(answered.get(run + " " + type)).as(type + " of " + run + ": the report's answer")
+                                .isEqualTo(e.get("sequence").asLong());
+                    }
+                }
+                assertThat(types).containsExactly("run_queued", "run_pending", "run_claimed", "run_in_progress",
+                        "run_succeeded");
+            }
+            assertThat(answered).hasSize(2 * runs.size());
+            java.util.Collections.sort(ofRuns);
+            assertThat(polled).as("what the live poller saw").containsExactlyElementsOf(ofRuns);
+            assertThat(waited).as("what the long-poller on the last node saw").containsExactlyElementsOf(ofRuns);
+            List<String> wrongStamps = db.readOne(h -> h.createQuery("""
+                            SELECT r.id FROM runs r
+                            WHERE r.updated_seq <> (SELECT MAX(e.sequence) FROM events e WHERE e.run_id = r.id)
+                               OR r.updated_at <> (SELECT e.occurred_at FROM events e WHERE e.run_id = r.id
+                                                   ORDER BY e.sequence DESC LIMIT 1)""")
+                    .mapTo(String.class).list());
+            assertThat(wrongStamps).as("runs whose updated_seq/updated_at are not their last event's").isEmpty();
+        });
+    }
+
+    /** A worker's loop without agent work: claim (accepted), in progress, succeeded, until a claim finds nothing. */
+    private static int drain(Api key, Map<String, Long> answered) {
+        Api.Reply registered = key.post("/workers", Map.of("name", "drainer", "pool", "default", "slots", 1));
+        assertThat(registered.status()).as(registered.toString()).isEqualTo(200);
+        String worker = registered.json().get("worker_id").asText();
+        int runs = 0;
+        while (true) {
+            Api.Reply claim = key.post("/workers/" + worker + "/claim?wait=0&accept=true", (String) null);
+            if (claim.status() == 204) {
+                return runs;
+            }
+            assertThat(claim.status()).as(claim.toString()).isEqualTo(200);
+            String run = claim.json().get("run").get("run_id").asText();
+            String execution = claim.json().get("execution_id").asText();
+            for (String type : List.of("run_in_progress", "run_succeeded")) {
+                Api.Reply r = key.post("/agent/events/" + run, Map.of("event_type", type, "execution_id", execution));
+                assertThat(r.status()).as(r.toString()).isEqualTo(200);
+                answered.put(run + " " + type, r.json().get("sequence").asLong());
+            }
+            runs++;
+        }
+    }
+
     interface Nodes {
         void with(List<TestServer> servers) throws Exception;
     }

@@ -29,7 +29,7 @@ class StorePostgresTest extends StoreTest {
         CountDownLatch appended = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<String> batch = async(() -> db.writeGrouped(h -> {
-            log.appendAtCommit(h, grouped, "run_pending", null, Instant.now(), false);
+            log.appendAtCommit(h, grouped, "run_pending", null, null, Instant.now(), false);
             appended.countDown();
             await(release);
             return "done";
@@ -82,6 +82,50 @@ class StorePostgresTest extends StoreTest {
                     .mapTo(String.class).one());
             assertThat(title).as("each unit's update once, the undone attempt's not").matches(".*row [xy] (a b|b a)");
         }
+    }
+
+    /**
+     * A worker's report retried while its first attempt is an earlier unit of the same batch: that attempt's event is
+     * not in the table until the batch's end, and the retry must still find it (and answer its sequence) instead of
+     * taking the run for changed under it.
+     */
+    @Test
+    void anEventDeferredByAnEarlierUnitOfTheBatchIsFoundAsTheLatestOfItsRun() throws Exception {
+        String run = newRun("reported twice in one batch");
+        GroupCommit group = db.groupCommit();
+        CountDownLatch inside = new CountDownLatch(group.leaders());
+        CountDownLatch release = new CountDownLatch(1);
+        List<CompletableFuture<String>> holders = new java.util.ArrayList<>();
+        for (int i = 0; i < group.leaders(); i++) {
+            holders.add(async(() -> db.writeGrouped(h -> { // each takes a leader and keeps it
+                inside.countDown();
+                await(release);
+                return "held";
+            })));
+        }
+        assertThat(inside.await(30, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<dev.drover.server.eventlog.Appended> first = async(() -> db.writeGrouped(h ->
+                log.appendAtCommit(h, run, "run_succeeded", null, "exec-1", Instant.now(), false)));
+        awaitWaiting(group, 1);
+        CompletableFuture<java.util.Optional<dev.drover.server.eventlog.Appended>> retry = async(() ->
+                db.writeGrouped(h -> log.latest(h, run, "run_succeeded", "exec-1")));
+        awaitWaiting(group, 2);
+        release.countDown(); // both queued units are taken into one batch, in the order they came
+        for (CompletableFuture<String> holder : holders) {
+            assertThat(holder.get(30, TimeUnit.SECONDS)).isEqualTo("held");
+        }
+        RunEvent appended = first.get(30, TimeUnit.SECONDS).event();
+        assertThat(retry.get(30, TimeUnit.SECONDS)).as("found in the batch before its end").isPresent()
+                .get().extracting(dev.drover.server.eventlog.Appended::event).isEqualTo(appended);
+        assertThat(log.since(List.of(run), 0, 10)).last().isEqualTo(appended);
+    }
+
+    private static void awaitWaiting(GroupCommit group, int units) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (group.waiting() < units && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(group.waiting()).as("units queued behind the held leaders").isEqualTo(units);
     }
 
     /** On a thread of its own (the common pool has one thread on two cores: the second task would wait for the first). */

@@ -220,7 +220,7 @@ abstract class StoreTest {
                         await(release);
                     }
                     h.createUpdate("UPDATE runs SET state = 'PENDING' WHERE id = :id").bind("id", ids.get(n)).execute();
-                    log.appendAtCommit(h, ids.get(n), "run_pending", "unit " + n, Instant.now(), false);
+                    log.appendAtCommit(h, ids.get(n), "run_pending", "unit " + n, null, Instant.now(), false);
                     if (n % 3 == 2) {
                         throw new IllegalStateException("unit " + n + " fails after its append");
                     }
