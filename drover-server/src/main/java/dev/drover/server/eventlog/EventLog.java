@@ -31,6 +31,20 @@ public final class EventLog {
         }
     }
 
+    /** What the appending transaction already has of the event's run's row. */
+    public enum RunRowHeld {
+        /**
+         * The transaction created the run: nobody else sees its row before the commit. The event is its
+         * {@code run_queued}, which also stamps the run's {@code created_seq} (the runs list's snapshot is taken in
+         * sequences).
+         */
+        CREATED,
+        /** The transaction has locked the row already: a state change's compare-and-set wrote it. */
+        LOCKED,
+        /** Neither: the append locks it, before the counter. */
+        NO
+    }
+
     /** An event left to the end of a group-commit batch ({@link #appendAtCommit}), and the bus to tell of it. */
     private record Deferred(EventBus bus, Appended event, long micros, boolean creation) {}
 
@@ -39,39 +53,39 @@ public final class EventLog {
      * {@link Database#writeGrouped} on PostgreSQL (creating runs, claiming them, a worker's reports) it is left to the
      * end of the batch, where the events of all its units are appended by one statement: the batch takes the counter
      * for that statement and its commit only, never while its units run (and lock their rows). Everywhere else it is
-     * {@link #append}. With {@code creation} (the run's {@code run_queued}) it also stamps the run's
-     * {@code created_seq}: the runs list's snapshot is taken in sequences. The run's row is locked now either way,
-     * before the counter (see {@link #append}), unless the transaction creates the run. The sequence is read from
-     * the answer once the write has returned ({@link Appended#event}).
+     * {@link #append}. The run's row is locked now either way, before the counter (see {@link #lockRun}), unless the
+     * transaction has it already ({@code held}). The sequence is read from the answer once the write has returned
+     * ({@link Appended#event}).
      */
     public Appended appendAtCommit(Handle h, String runId, String type, String refId, String executionId, Instant at,
-            boolean creation) {
+            RunRowHeld held) {
         if (!CommitHooks.defersOn(h)) {
-            return Appended.of(append(h, runId, type, refId, executionId, at, creation));
+            return Appended.of(append(h, runId, type, refId, executionId, at, held));
         }
-        if (!creation) {
-            lockRun(h, runId); // a run being created is this transaction's own: nobody else sees its row yet
+        if (held == RunRowHeld.NO) {
+            lockRun(h, runId);
         }
         long micros = Times.micros(at);
         Appended event = new Appended(type, runId, refId, executionId, Times.instant(micros));
-        CommitHooks.defer(h, new Deferred(bus, event, micros, creation));
+        CommitHooks.defer(h, new Deferred(bus, event, micros, held == RunRowHeld.CREATED));
         return event;
     }
 
     public RunEvent append(Handle h, String runId, String type, String refId, String executionId, Instant at) {
-        return append(h, runId, type, refId, executionId, at, false);
+        return append(h, runId, type, refId, executionId, at, RunRowHeld.NO);
     }
 
     private RunEvent append(Handle h, String runId, String type, String refId, String executionId, Instant at,
-            boolean creation) {
+            RunRowHeld held) {
         if (CommitHooks.defersOn(h)) {
             // the counter taken in the middle of a batch would be held while its next units lock their rows
             throw new IllegalStateException("a grouped unit of work appends with appendAtCommit");
         }
-        if (!creation) {
-            lockRun(h, runId); // a run being created is this transaction's own: nobody else sees its row yet
+        if (held == RunRowHeld.NO) {
+            lockRun(h, runId);
         }
         long micros = Times.micros(at);
+        boolean creation = held == RunRowHeld.CREATED;
         long seq = db.isPostgres() ? appendInOneStatement(h, runId, type, refId, executionId, micros, creation)
                 : appendInSteps(h, runId, type, refId, executionId, micros, creation);
         RunEvent event = new RunEvent(type, runId, refId, executionId, Times.instant(micros), seq);
@@ -84,8 +98,9 @@ public final class EventLog {
     /**
      * The run's row before the counter, the order of every transition (its compare-and-set writes the row first).
      * Taking the counter first and then waiting for a row that a transition holds while it waits for the counter
-     * would deadlock: a transcript append against a cancel, a child's start against its parent's next state. A no-op
-     * when the transaction already holds the row, and on SQLite (one writer, no row locks).
+     * would deadlock: a transcript append against a cancel, a child's start against its parent's next state. Not
+     * needed when the transaction holds the row already (a round trip saved), a no-op on SQLite (one writer, no row
+     * locks).
      */
     private void lockRun(Handle h, String runId) {
         String lock = db.dialect().lockRows();

@@ -334,9 +334,10 @@ final class RunCreation {
         boolean atCapacity = teamConcurrency > 0 && repo.hasMoreActiveThan(h, ownerId, teamConcurrency);
         // last, and left to the batch's end when grouped on PostgreSQL (EventLog.appendAtCommit)
         if (r.parentRunId() != null) {
-            events.appendAtCommit(h, r.parentRunId(), "child_agent_started", id, null, now, false);
+            events.appendAtCommit(h, r.parentRunId(), "child_agent_started", id, null, now, EventLog.RunRowHeld.NO);
         }
-        events.appendAtCommit(h, id, RunTransitions.eventFor(null, RunState.QUEUED), null, null, now, true);
+        events.appendAtCommit(h, id, RunTransitions.eventFor(null, RunState.QUEUED), null, null, now,
+                EventLog.RunRowHeld.CREATED);
         return new RunAgentResponse(id, id, RunState.QUEUED, atCapacity);
     }
 

@@ -185,7 +185,7 @@ final class RunStateChanges {
             EnvironmentLinks.setupFailed(h, run.environmentId());
         }
         Appended event = events.appendAtCommit(h, run.id(), RunTransitions.eventFor(run.state(), to), refId,
-                executionId, now, false);
+                executionId, now, EventLog.RunRowHeld.LOCKED); // by the compare-and-set
         if (run.state() == RunState.INPROGRESS && CONTINUED_AFTER.contains(to)
                 && run.executionLocation() == RunExecutionLocation.REMOTE && hasUnreadFollowups(h, run.id())) {
             // a follow-up came while the agent was finishing its turn and was never read: it is not lost, the run
@@ -213,11 +213,12 @@ final class RunStateChanges {
         if (!repo.claim(h, queued.id(), workerId, Times.micros(now), Times.micros(leaseUntil), accept)) {
             return false;
         }
+        // the compare-and-set above holds the row
         events.appendAtCommit(h, queued.id(), RunTransitions.eventFor(RunState.QUEUED, RunState.PENDING), workerId, null,
-                now, false);
+                now, EventLog.RunRowHeld.LOCKED);
         if (accept) {
             events.appendAtCommit(h, queued.id(), RunTransitions.eventFor(RunState.PENDING, RunState.CLAIMED), workerId,
-                    null, now, false);
+                    null, now, EventLog.RunRowHeld.LOCKED);
         }
         return true;
     }

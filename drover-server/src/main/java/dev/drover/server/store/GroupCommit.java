@@ -14,7 +14,8 @@ import org.jdbi.v3.core.HandleCallback;
 /**
  * Group commit: concurrent units of work that arrive while a transaction is being written are run together in the
  * next one, each inside its own savepoint, and committed once. A unit that fails is rolled back to its savepoint
- * and only its caller sees the error; the others commit. Every caller returns only after the transaction holding
+ * and only its caller sees the error; the others commit (a unit alone in its transaction has no savepoint: its
+ * failure rolls the transaction back). Every caller returns only after the transaction holding
  * its work has committed (or failed), so "201 Created" still means durable and visible.
  *
  * <p>Why: what costs is per transaction, not per statement. On SQLite every commit appends each page it dirtied to
@@ -114,8 +115,14 @@ final class GroupCommit {
         try {
             transaction.apply(h -> {
                 List<Object> deferred = writer == null ? null : new ArrayList<>();
-                for (Unit<?> u : batch) {
-                    u.runInSavepoint(h, deferred);
+                if (batch.size() == 1) {
+                    // alone, a unit needs no savepoint (two round trips on PostgreSQL): if it fails, its exception
+                    // rolls the whole transaction back, and the catch below hands it to its caller
+                    batch.getFirst().runAlone(h, deferred);
+                } else {
+                    for (Unit<?> u : batch) {
+                        u.runInSavepoint(h, deferred);
+                    }
                 }
                 if (deferred != null && !deferred.isEmpty()) {
                     writer.accept(h, deferred); // the last statement before the commit
@@ -123,7 +130,8 @@ final class GroupCommit {
                 return null;
             });
         } catch (RuntimeException e) {
-            // the commit itself failed (or the transaction could not begin): nothing of the batch was written
+            // the commit itself failed (or the transaction could not begin, or the unit of a batch of one failed):
+            // nothing of the batch was written
             for (Unit<?> u : batch) {
                 u.failed(e);
             }
@@ -200,6 +208,18 @@ final class GroupCommit {
                 error = e;
             } finally {
                 CommitHooks.drop(); // an Error: the whole transaction is rolled back, nothing of the unit runs
+            }
+        }
+
+        /** The only unit of its transaction: what it throws rolls the transaction back. */
+        void runAlone(Handle h, List<Object> deferred) {
+            attempts++;
+            CommitHooks.begin(h, deferred);
+            try {
+                value = work.withHandle(h);
+                CommitHooks.keep();
+            } finally {
+                CommitHooks.drop(); // it failed: its hooks never run, its deferred rows are never written
             }
         }
 

@@ -3,6 +3,7 @@ package dev.drover.server.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.drover.api.RunEvent;
+import dev.drover.server.eventlog.EventLog;
 import dev.drover.server.testing.Backend;
 import java.time.Instant;
 import java.util.List;
@@ -29,7 +30,7 @@ class StorePostgresTest extends StoreTest {
         CountDownLatch appended = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<String> batch = async(() -> db.writeGrouped(h -> {
-            log.appendAtCommit(h, grouped, "run_pending", null, null, Instant.now(), false);
+            log.appendAtCommit(h, grouped, "run_pending", null, null, Instant.now(), EventLog.RunRowHeld.NO);
             appended.countDown();
             await(release);
             return "done";
@@ -105,7 +106,7 @@ class StorePostgresTest extends StoreTest {
         }
         assertThat(inside.await(30, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<dev.drover.server.eventlog.Appended> first = async(() -> db.writeGrouped(h ->
-                log.appendAtCommit(h, run, "run_succeeded", null, "exec-1", Instant.now(), false)));
+                log.appendAtCommit(h, run, "run_succeeded", null, "exec-1", Instant.now(), EventLog.RunRowHeld.NO)));
         awaitWaiting(group, 1);
         CompletableFuture<java.util.Optional<dev.drover.server.eventlog.Appended>> retry = async(() ->
                 db.writeGrouped(h -> log.latest(h, run, "run_succeeded", "exec-1")));

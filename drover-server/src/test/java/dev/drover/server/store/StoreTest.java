@@ -186,6 +186,41 @@ abstract class StoreTest {
     }
 
     /**
+     * A grouped unit alone in its transaction runs without a savepoint: when it fails, the whole transaction is rolled
+     * back and its caller gets its own error; nothing of it is left, its event is never handed to watchers, and the
+     * next unit commits as usual.
+     */
+    @Test
+    void aGroupedUnitThatFailsAloneInItsTransactionLeavesNothingAndItsCallerGetsItsOwnError() {
+        String run = newRun("alone");
+        long head = log.head();
+        List<RunEvent> handed = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.function.Consumer<RunEvent> taker = handed::add;
+        bus.onLocalCommit(taker);
+        try {
+            ApiException refused = ApiException.conflict("alone: refused after its writes", false);
+            assertThatThrownBy(() -> db.writeGrouped(h -> {
+                h.createUpdate("UPDATE runs SET state = 'PENDING' WHERE id = :id").bind("id", run).execute();
+                log.appendAtCommit(h, run, "run_pending", null, null, Instant.now(), EventLog.RunRowHeld.LOCKED);
+                throw refused;
+            })).isSameAs(refused);
+            assertThat(state(run)).isEqualTo("QUEUED");
+            assertThat(log.head()).isEqualTo(head);
+            assertThat(log.since(List.of(run), 0, 10)).extracting(RunEvent::eventType).containsExactly("run_queued");
+
+            RunEvent next = db.writeGrouped(h -> {
+                h.createUpdate("UPDATE runs SET state = 'PENDING' WHERE id = :id").bind("id", run).execute();
+                return log.appendAtCommit(h, run, "run_pending", null, null, Instant.now(), EventLog.RunRowHeld.LOCKED);
+            }).event();
+            assertThat(next.sequence()).isEqualTo(head + 1);
+            assertThat(state(run)).isEqualTo("PENDING");
+            assertThat(handed).as("only the committed event handed over").containsExactly(next);
+        } finally {
+            bus.removeLocalCommit(taker);
+        }
+    }
+
+    /**
      * Group commit: units that queue while a transaction is open share the next one, each in a savepoint. Units
      * that fail after appending must leave nothing — not their event, not their state change, not their counter
      * bump — while every other unit of the same transaction commits and gets its own answer. On PostgreSQL several
@@ -220,7 +255,8 @@ abstract class StoreTest {
                         await(release);
                     }
                     h.createUpdate("UPDATE runs SET state = 'PENDING' WHERE id = :id").bind("id", ids.get(n)).execute();
-                    log.appendAtCommit(h, ids.get(n), "run_pending", "unit " + n, null, Instant.now(), false);
+                    log.appendAtCommit(h, ids.get(n), "run_pending", "unit " + n, null, Instant.now(),
+                            EventLog.RunRowHeld.NO);
                     if (n % 3 == 2) {
                         throw new IllegalStateException("unit " + n + " fails after its append");
                     }
