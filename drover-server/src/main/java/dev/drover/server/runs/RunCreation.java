@@ -205,16 +205,6 @@ final class RunCreation {
         return skills.resolve(caller, field, spec, request.prompt());
     }
 
-    /** A run's mode for its claim: plan or orchestrate, null for normal. */
-    public String mode(String runId) {
-        return db.readOne(h -> repo.mode(h, runId));
-    }
-
-    /** The instructions of a run's skill as resolved at its creation, for its claim. */
-    public String skillInstructions(String runId) {
-        return db.readOne(h -> repo.skillInstructions(h, runId));
-    }
-
     /**
      * Only the built-in agent calls the model through the server's providers; a CLI harness hands model_id to its
      * CLI, which knows its own models (and aliases) and authenticates on the worker.

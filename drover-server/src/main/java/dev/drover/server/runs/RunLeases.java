@@ -89,11 +89,11 @@ public final class RunLeases {
             }
             RunRow queued = repo.find(h, id.get()).orElseThrow();
             Instant now = clock.instant();
-            // what does not depend on the transition comes first: the transition's event takes the log's counter
-            // row, which every event-writing transaction of the cluster waits for until this one commits, so the
-            // fewer statements after it the more claims (and creates, and reports) commit per second.
-            // A fresh run-scoped token for the agent; an earlier claim's token dies with that claim.
-            h.createUpdate("DELETE FROM run_tokens WHERE run_id = :r").bind("r", queued.id()).execute();
+            // A fresh run-scoped token for the agent; an earlier claim's token dies with that claim (only claims
+            // make tokens, and each counts an attempt: a run never claimed has none to delete)
+            if (queued.attempts() > 0) {
+                h.createUpdate("DELETE FROM run_tokens WHERE run_id = :r").bind("r", queued.id()).execute();
+            }
             h.createUpdate("INSERT INTO run_tokens (token_hash, run_id, created_at) VALUES (:h, :r, :now)")
                     .bind("h", ApiKeys.hash(token)).bind("r", queued.id()).bind("now", Times.micros(now)).execute();
             List<AttachmentRef> attachments = attachments(h, queued.id());
@@ -103,9 +103,11 @@ public final class RunLeases {
                 throw new IllegalStateException("run " + queued.id() + " changed under its claim's lock");
             }
             RunRow r = repo.find(h, queued.id()).orElseThrow();
+            RunRepository.ClaimText text = repo.claimText(h, r.id());
+            // what the lease layer knows; the claim endpoint adds the environment, model, history and secrets
             return Optional.of(new ClaimedRun(runs.itemOf(h, r), Times.instant(r.leaseExpiresAt()), r.attempts(), null,
-                    token, attachments).withExecutionId(WorkerReport.executionId(workerId, r.attempts()))
-                    .withTurn(r.turn()));
+                    token, attachments, null, null, null, text.skillInstructions(),
+                    WorkerReport.executionId(workerId, r.attempts()), r.turn(), List.of(), null, null, text.mode()));
         });
     }
 

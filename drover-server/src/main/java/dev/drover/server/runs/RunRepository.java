@@ -46,16 +46,16 @@ final class RunRepository {
             String skillInstructions, String scheduleId, String scheduleJson, String conversationId, String parentRunId, int depth,
             String sessionId, boolean interactive, Map<String, String> metadata, String pool, long now, String mode) {}
 
-    /** The run's mode (plan or orchestrate), for its claim; null for normal. */
-    String mode(Handle h, String id) {
-        return h.createQuery("SELECT mode FROM runs WHERE id = :id").bind("id", id).mapTo(String.class).findOne()
-                .orElse(null);
-    }
+    /** What a claim hands over from the run's row besides its item: its skill's instructions and its mode. */
+    record ClaimText(String skillInstructions, String mode) {}
 
-    /** The run's skill instructions, for its claim (null without a skill). */
-    String skillInstructions(Handle h, String id) {
-        return h.createQuery("SELECT skill_instructions FROM runs WHERE id = :id").bind("id", id)
-                .mapTo(String.class).findOne().orElse(null);
+    /**
+     * The run's skill instructions (null without a skill) and mode (plan or orchestrate; null for normal), for its
+     * claim: columns the run's item does not carry, read once, in the claim's transaction.
+     */
+    ClaimText claimText(Handle h, String id) {
+        return h.createQuery("SELECT skill_instructions, mode FROM runs WHERE id = :id").bind("id", id)
+                .map((rs, ctx) -> new ClaimText(rs.getString(1), rs.getString(2))).one();
     }
 
     void insert(Handle h, NewRun n) {

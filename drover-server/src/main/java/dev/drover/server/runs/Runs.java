@@ -124,16 +124,6 @@ public final class Runs implements AutoCloseable {
         return creation.resolveSkill(caller, request);
     }
 
-    /** A run's mode for its claim: plan or orchestrate, null for normal. */
-    public String mode(String runId) {
-        return creation.mode(runId);
-    }
-
-    /** The instructions of a run's skill as resolved at its creation, for its claim. */
-    public String skillInstructions(String runId) {
-        return creation.skillInstructions(runId);
-    }
-
     // --- reads (RunQueries)
 
     RunRow visible(Handle h, Principal caller, String runId, String field) {

@@ -192,8 +192,8 @@ public final class Workers {
         return new ClaimedRun(c.run(), c.leaseExpiresAt(), c.attempt(),
                 transcripts.historyBefore(c.run().runId(), c.run().conversationId(), c.continues()),
                 c.runToken(), c.attachments(), environment, modelId, provider,
-                runs.skillInstructions(c.run().runId()), c.executionId(), c.turn(), secrets.secrets(),
-                secrets.error(), delivery, runs.mode(c.run().runId()));
+                c.skillInstructions(), c.executionId(), c.turn(), secrets.secrets(), secrets.error(), delivery,
+                c.mode());
     }
 
     public LeaseStatus accept(Principal caller, String workerId, String runId) {

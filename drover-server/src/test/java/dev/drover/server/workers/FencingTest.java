@@ -95,6 +95,31 @@ abstract class FencingTest {
         }
     }
 
+    /**
+     * The agent of a lost execution may still be running on its worker, holding its run token: once the run is
+     * claimed again, only the new claim's token acts as the run (the earlier one is deleted by the claim, not merely
+     * idle while the run waits in the queue).
+     */
+    @Test
+    void aRunClaimedAgainAfterItsLeaseExpiredRefusesTheEarlierClaimsRunToken() {
+        MovableClock clock = new MovableClock(Instant.parse("2026-12-01T10:00:00Z"));
+        try (TestServer server = TestServer.start(backend(), backend().freshConfig(), clock)) {
+            Api user = server.admin();
+            Api key = server.newWorkerKey("tokens-" + UUID.randomUUID());
+            String run = user.createRun("claimed twice, two tokens");
+            String earlierToken = claimAccepted(key, WorkersApiTest.register(key, "default")).get("run_token").asText();
+            clock.advanceUntil(ServerConfig.DEFAULT_LEASE, () -> state(user, run).equals("QUEUED"));
+            String laterToken = claimAccepted(key, WorkersApiTest.register(key, "default")).get("run_token").asText();
+            assertThat(laterToken).isNotEqualTo(earlierToken);
+
+            assertThat(new Api(server.apiBaseUrl(), laterToken).get("/agent/runs/" + run).status()).isEqualTo(200);
+            Api stale = new Api(server.apiBaseUrl(), earlierToken);
+            assertThat(stale.get("/agent/runs/" + run).status()).as("the lost execution's token").isEqualTo(401);
+            assertThat(stale.post("/agent/messages", Map.of("to", List.of(run), "subject", "s", "body", "b",
+                    "sender_run_id", run)).status()).isEqualTo(401);
+        }
+    }
+
     @Test
     void theSameWorkerReclaimingARunCannotReportForItsEarlierAttempt() {
         MovableClock clock = new MovableClock(Instant.parse("2026-12-01T10:00:00Z"));
