@@ -99,7 +99,7 @@ public final class RunLeases {
             List<AttachmentRef> attachments = attachments(h, queued.id());
             if (!runs.claimTransition(h, queued, workerId, now, now.plus(lease), accept)) {
                 // not reached: the row is locked (PostgreSQL) or writes are serial; if it were, the token rotation
-                // above must not outlive it (it would revoke the holder's token), so the transaction rolls back
+                // above must not outlive it (it would revoke the holder's token), so this claim's statements are undone
                 throw new IllegalStateException("run " + queued.id() + " changed under its claim's lock");
             }
             RunRow r = repo.find(h, queued.id()).orElseThrow();

@@ -219,7 +219,7 @@ final class GroupCommit {
                 value = work.withHandle(h);
                 CommitHooks.keep();
             } finally {
-                CommitHooks.drop(); // it failed: its hooks never run, its deferred rows are never written
+                CommitHooks.drop(); // failed: its hooks never run, its rows are never written (kept: a no-op)
             }
         }
 
