@@ -20,6 +20,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -41,6 +43,8 @@ public final class RunLeases {
     private final Clock clock;
     private final Duration lease;
     private final int teamConcurrency;
+    /** The pools whose last claim on this node found a run. */
+    private final Set<String> busyPools = ConcurrentHashMap.newKeySet();
 
     public RunLeases(Database db, Runs runs, Clock clock, Duration lease, int teamConcurrency) {
         this.db = db;
@@ -56,18 +60,22 @@ public final class RunLeases {
     }
 
     /**
+     * A claimed run as the lease layer hands it over (the claim endpoint adds the environment, model, history and
+     * secrets), and the earlier runs of its conversation, oldest first, whose transcripts are its history.
+     */
+    public record Claim(ClaimedRun run, List<String> earlierRuns) {}
+
+    /**
      * Hands the oldest QUEUED run of {@code pool} whose team is below its concurrency limit to {@code workerId}:
      * QUEUED → PENDING, leased until now + lease; with {@code accept}, also PENDING → CLAIMED in the same
      * transaction (both events are written), which spares a dispatch a second commit and a round trip. Empty when
      * there is none.
      */
-    public Optional<ClaimedRun> claim(String workerId, String pool, boolean accept) {
-        // idle claimers wake on every event: look first with a read, so only a real chance of work costs a write
-        boolean anyQueued = db.readOne(h -> h.createQuery("""
-                        SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE pool = :pool AND state = 'QUEUED'
-                        AND execution_location = 'REMOTE' LIMIT 1) q""")
-                .bind("pool", pool).mapTo(Long.class).one() > 0);
-        if (!anyQueued) {
+    public Optional<Claim> claim(String workerId, String pool, boolean accept) {
+        // idle claimers wake on every event: look first with a read, so only a real chance of work costs a write.
+        // Not while the pool's last claim on this node found a run: under load every claim finds one and the look
+        // is a statement wasted; once a claim finds the queue empty, the looks start again
+        if (!busyPools.contains(pool) && !anyQueued(pool)) {
             return Optional.empty();
         }
         String token = Accounts.RUN_TOKEN_PREFIX + ApiKeys.generate().substring(ApiKeys.PREFIX.length());
@@ -75,19 +83,12 @@ public final class RunLeases {
         // built from the row as committed — no second connection, no re-reading between the steps. Grouped: the
         // claims of many workers share a commit; on PostgreSQL their events are appended at the batch's end, and
         // the row each one picked stays locked to its batch's commit, so another batch's claim skips it
-        return db.writeGrouped(h -> {
-            String capacity = teamConcurrency <= 0 ? "" : """
-                    AND (SELECT COUNT(*) FROM runs a WHERE a.owner_id = r.owner_id
-                         AND a.state IN <held>) < :limit""";
-            Optional<String> id = h.createQuery("SELECT r.id FROM runs r WHERE r.pool = :pool AND r.state = 'QUEUED'"
-                            + " AND r.execution_location = 'REMOTE'" + capacity
-                            + " ORDER BY r.created_at, r.id LIMIT 1" + db.dialect().skipLocked())
-                    .define("held", RunTransitions.HELD_SQL).bind("pool", pool).bind("limit", teamConcurrency)
-                    .mapTo(String.class).findOne();
-            if (id.isEmpty()) {
-                return Optional.<ClaimedRun>empty();
+        Optional<Claim> claim = db.writeGrouped(h -> {
+            Optional<RunRow> picked = repo.oldestQueued(h, pool, teamConcurrency);
+            if (picked.isEmpty()) {
+                return Optional.<Claim>empty();
             }
-            RunRow queued = repo.find(h, id.get()).orElseThrow();
+            RunRow queued = picked.get();
             Instant now = clock.instant();
             // A fresh run-scoped token for the agent; an earlier claim's token dies with that claim (only claims
             // make tokens, and each counts an attempt: a run never claimed has none to delete)
@@ -102,13 +103,27 @@ public final class RunLeases {
                 // above must not outlive it (it would revoke the holder's token), so this claim's statements are undone
                 throw new IllegalStateException("run " + queued.id() + " changed under its claim's lock");
             }
-            RunRow r = repo.find(h, queued.id()).orElseThrow();
-            RunRepository.ClaimText text = repo.claimText(h, r.id());
-            // what the lease layer knows; the claim endpoint adds the environment, model, history and secrets
-            return Optional.of(new ClaimedRun(runs.itemOf(h, r), Times.instant(r.leaseExpiresAt()), r.attempts(), null,
-                    token, attachments, null, null, null, text.skillInstructions(),
-                    WorkerReport.executionId(workerId, r.attempts()), r.turn(), List.of(), null, null, text.mode()));
+            RunRepository.Claimed c = repo.claimed(h, queued.id());
+            RunRow r = c.row();
+            List<String> earlier = c.continuesConversation() ? repo.earlierInConversation(h, r.id()) : List.of();
+            return Optional.of(new Claim(new ClaimedRun(runs.itemOf(h, r), Times.instant(r.leaseExpiresAt()),
+                    r.attempts(), null, token, attachments, null, null, null, c.skillInstructions(),
+                    WorkerReport.executionId(workerId, r.attempts()), r.turn(), List.of(), null, null, c.mode()),
+                    earlier));
         });
+        if (claim.isPresent()) {
+            busyPools.add(pool);
+        } else {
+            busyPools.remove(pool);
+        }
+        return claim;
+    }
+
+    private boolean anyQueued(String pool) {
+        return db.readOne(h -> h.createQuery("""
+                        SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE pool = :pool AND state = 'QUEUED'
+                        AND execution_location = 'REMOTE' LIMIT 1) q""")
+                .bind("pool", pool).mapTo(Long.class).one() > 0);
     }
 
     private static List<AttachmentRef> attachments(Handle h, String runId) {

@@ -38,14 +38,6 @@ public final class RunLinks {
                 .bind("c", conversationId).mapTo(String.class).list();
     }
 
-    /** The runs of a conversation created before {@code runId} (or with it, but not it), oldest first. */
-    public static List<String> earlierInConversation(Handle h, String conversationId, String runId) {
-        return h.createQuery("""
-                        SELECT id FROM runs WHERE conversation_id = :c AND id <> :r
-                        AND created_at <= (SELECT created_at FROM runs WHERE id = :r) ORDER BY created_at, id""")
-                .bind("c", conversationId).bind("r", runId).mapTo(String.class).list();
-    }
-
     /**
      * The states of the runs, their rows locked ({@code lockRows}: the dialect's row lock) in id order — the same
      * order for every caller, so two transactions locking overlapping sets cannot deadlock.

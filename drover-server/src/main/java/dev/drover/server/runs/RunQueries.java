@@ -45,6 +45,14 @@ final class RunQueries {
         if (!Ids.isUuid(runId)) {
             throw ApiException.notFound(field, "run");
         }
+        if (caller.worker() && caller.runScope() == null) {
+            // a worker key (no lane) sees its scope's runs and the runs leased to its workers: the lease's holder is
+            // read with the run (every report of a worker comes here)
+            return repo.findLeased(h, runId)
+                    .filter(l -> caller.canSee(l.row().ownerId()) || caller.id().equals(l.workerPrincipalId()))
+                    .map(RunRepository.Leased::row)
+                    .orElseThrow(() -> ApiException.notFound(field, "run"));
+        }
         return repo.find(h, runId).filter(r -> canSee(h, caller, r))
                 .orElseThrow(() -> ApiException.notFound(field, "run"));
     }

@@ -46,16 +46,51 @@ final class RunRepository {
             String skillInstructions, String scheduleId, String scheduleJson, String conversationId, String parentRunId, int depth,
             String sessionId, boolean interactive, Map<String, String> metadata, String pool, long now, String mode) {}
 
-    /** What a claim hands over from the run's row besides its item: its skill's instructions and its mode. */
-    record ClaimText(String skillInstructions, String mode) {}
+    /**
+     * The oldest QUEUED run of {@code pool} for REMOTE execution, its row locked for the claim (skipping a row another
+     * transaction is claiming); with {@code teamConcurrency} above zero, only of a team below that many held runs.
+     */
+    Optional<RunRow> oldestQueued(Handle h, String pool, int teamConcurrency) {
+        String capacity = teamConcurrency <= 0 ? "" : """
+                AND (SELECT COUNT(*) FROM runs a WHERE a.owner_id = r.owner_id AND a.state IN <held>) < :limit""";
+        return h.createQuery("SELECT " + COLUMNS + ", " + CREATOR_COLUMNS
+                        + " FROM runs r JOIN principals p ON p.id = r.creator_id"
+                        + " WHERE r.pool = :pool AND r.state = 'QUEUED' AND r.execution_location = 'REMOTE'" + capacity
+                        + " ORDER BY r.created_at, r.id LIMIT 1" + db.dialect().skipLocked("r"))
+                .define("held", RunTransitions.HELD_SQL).bind("pool", pool).bind("limit", teamConcurrency)
+                .map((rs, ctx) -> row(rs))
+                .findOne();
+    }
+
+    /** Joins the runs {@code o} of run {@code r}'s conversation created before it (or with it, but not it). */
+    private static final String EARLIER_IN_CONVERSATION =
+            "o.conversation_id = r.conversation_id AND o.id <> r.id AND o.created_at <= r.created_at";
 
     /**
-     * The run's skill instructions (null without a skill) and mode (plan or orchestrate; null for normal), for its
-     * claim: columns the run's item does not carry, read once, in the claim's transaction.
+     * What a claim hands over from the run's row: the row as the claim's compare-and-set left it, the columns the
+     * run's item does not carry (its skill's instructions, null without a skill; its mode, null for normal), and
+     * whether its conversation has earlier runs (their transcripts are its history: most runs start their
+     * conversation, and then no list of them is read).
      */
-    ClaimText claimText(Handle h, String id) {
-        return h.createQuery("SELECT skill_instructions, mode FROM runs WHERE id = :id").bind("id", id)
-                .map((rs, ctx) -> new ClaimText(rs.getString(1), rs.getString(2))).one();
+    record Claimed(RunRow row, String skillInstructions, String mode, boolean continuesConversation) {}
+
+    /** {@link Claimed}, one statement, in the claim's transaction. */
+    Claimed claimed(Handle h, String id) {
+        return h.createQuery("SELECT " + COLUMNS + ", " + CREATOR_COLUMNS
+                        + ", r.skill_instructions, r.mode, EXISTS (SELECT 1 FROM runs o WHERE "
+                        + EARLIER_IN_CONVERSATION + ") AS has_earlier"
+                        + " FROM runs r JOIN principals p ON p.id = r.creator_id WHERE r.id = :id")
+                .bind("id", id)
+                .map((rs, ctx) -> new Claimed(row(rs), rs.getString("skill_instructions"), rs.getString("mode"),
+                        rs.getBoolean("has_earlier")))
+                .one();
+    }
+
+    /** The runs of {@code runId}'s conversation created before it (or with it, but not it), oldest first. */
+    List<String> earlierInConversation(Handle h, String runId) {
+        return h.createQuery("SELECT o.id FROM runs r JOIN runs o ON " + EARLIER_IN_CONVERSATION
+                        + " WHERE r.id = :r ORDER BY o.created_at, o.id")
+                .bind("r", runId).mapTo(String.class).list();
     }
 
     void insert(Handle h, NewRun n) {
@@ -120,6 +155,19 @@ final class RunRepository {
                         + " FROM runs r JOIN principals p ON p.id = r.creator_id WHERE r.id = :id")
                 .bind("id", id)
                 .map((rs, ctx) -> row(rs))
+                .findOne();
+    }
+
+    /** A run and the principal of the worker holding its lease (null when none): what a worker key may see. */
+    record Leased(RunRow row, String workerPrincipalId) {}
+
+    /** {@link #find}, with the lease holder's principal read in the same statement. */
+    Optional<Leased> findLeased(Handle h, String id) {
+        return h.createQuery("SELECT " + COLUMNS + ", " + CREATOR_COLUMNS + ", w.principal_id AS worker_principal_id"
+                        + " FROM runs r JOIN principals p ON p.id = r.creator_id"
+                        + " LEFT JOIN workers w ON w.id = r.worker_id WHERE r.id = :id")
+                .bind("id", id)
+                .map((rs, ctx) -> new Leased(row(rs), rs.getString("worker_principal_id")))
                 .findOne();
     }
 

@@ -45,6 +45,12 @@ public interface Dialect {
     String skipLocked();
 
     /**
+     * {@link #skipLocked()} for a query that joins other tables: only the rows of {@code alias} are locked (and
+     * skipped when another transaction holds them), never the joined rows.
+     */
+    String skipLocked(String alias);
+
+    /**
      * Suffix of a SELECT that locks the rows it reads until the transaction ends, so that a check made on them
      * (a run is not terminal) still holds when the transaction commits. Empty where writers are serialised anyway.
      */

@@ -54,6 +54,11 @@ final class PostgresDialect implements Dialect {
     }
 
     @Override
+    public String skipLocked(String alias) {
+        return " FOR UPDATE OF " + alias + " SKIP LOCKED";
+    }
+
+    @Override
     public String lockRows() {
         // NO KEY: conflicts with every UPDATE of the row, yet lets inserts that merely reference it (messages,
         // child runs) go ahead

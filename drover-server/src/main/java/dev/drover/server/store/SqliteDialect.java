@@ -63,6 +63,11 @@ final class SqliteDialect implements Dialect {
     }
 
     @Override
+    public String skipLocked(String alias) {
+        return "";
+    }
+
+    @Override
     public String lockRows() {
         return ""; // BEGIN IMMEDIATE: a write transaction already excludes every other writer
     }

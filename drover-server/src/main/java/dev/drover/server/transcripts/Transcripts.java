@@ -149,18 +149,13 @@ public final class Transcripts {
     }
 
     /**
-     * What came before {@code runId} in its conversation: the transcripts of the earlier runs, for the worker to
-     * put into the agent's context; with {@code ownTurns} (a run continued by a follow-up), the run's own transcript
-     * so far comes last. Null when there is nothing before.
+     * A claimed run's history, for the worker to put into the agent's context: the transcripts of {@code runIds}
+     * (the earlier runs of the conversation, oldest first, and for a run continued by a follow-up, the run itself
+     * last). Null when there are none.
      */
-    public ConversationResponse historyBefore(String runId, String conversationId, boolean ownTurns) {
-        List<String> earlier = new ArrayList<>(db.readOne(h -> RunLinks.earlierInConversation(h, conversationId,
-                runId)));
-        if (ownTurns) {
-            earlier.add(runId);
-        }
-        return earlier.isEmpty() ? null
-                : new ConversationResponse(conversationId, earlier.stream().map(this::step).toList());
+    public ConversationResponse history(String conversationId, List<String> runIds) {
+        return runIds.isEmpty() ? null
+                : new ConversationResponse(conversationId, runIds.stream().map(this::step).toList());
     }
 
     /** A whole conversation: one step per run that continued it, oldest first, limited to what the caller sees. */

@@ -17,7 +17,6 @@ import dev.drover.api.WorkerRegistration;
 import dev.drover.server.artifacts.Artifacts;
 import dev.drover.server.auth.Principal;
 import dev.drover.server.blobs.BlobStore;
-import dev.drover.api.RunEnvironment;
 import dev.drover.server.environments.Environments;
 import dev.drover.server.runsecrets.RunSecrets;
 import dev.drover.server.secrets.Secrets;
@@ -33,8 +32,11 @@ import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
 import dev.drover.server.store.Times;
 import dev.drover.server.transcripts.Transcripts;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -61,6 +63,8 @@ public final class Workers {
     private final EventBus bus;
     private final EventTail tail;
     private final ClaimWakeups wakeups = new ClaimWakeups();
+    /** Workers read so far (see {@link #known}); bounded, for a node that outlives many fleets. */
+    private final Cache<String, Worker> registered = Caffeine.newBuilder().maximumSize(10_000).build();
     private final Clock clock;
     private final Transcripts transcripts;
     private final Artifacts artifacts;
@@ -147,9 +151,9 @@ public final class Workers {
         // counted as waiting before the first attempt: a run queued during an attempt leaves a wake-up for the wait
         try (ClaimWakeups.Waiter waiter = wakeups.waiter(worker.pool())) {
             while (true) {
-                Optional<ClaimedRun> run = leases.claim(worker.id(), worker.pool(), accept);
-                if (run.isPresent()) {
-                    return Optional.of(answer(run.get()));
+                Optional<RunLeases.Claim> claim = leases.claim(worker.id(), worker.pool(), accept);
+                if (claim.isPresent()) {
+                    return Optional.of(answer(claim.get()));
                 }
                 if (!awaitWakeup(waiter, deadline)) {
                     return Optional.empty();
@@ -179,7 +183,8 @@ public final class Workers {
     }
 
     /** The claim's answer: the leased run with what the worker needs to execute it. */
-    private ClaimedRun answer(ClaimedRun c) {
+    private ClaimedRun answer(RunLeases.Claim claim) {
+        ClaimedRun c = claim.run();
         String environmentId = c.run().agentConfig() == null ? null : c.run().agentConfig().environmentId();
         String modelId = c.run().agentConfig() != null && c.run().agentConfig().modelId() != null
                 ? c.run().agentConfig().modelId() : models.defaultModelId();
@@ -190,10 +195,20 @@ public final class Workers {
         // the values of the run's secrets go to the worker holding its lease, in this answer only
         Secrets.Resolution secrets = runSecrets.forClaim(c.run(), environment);
         return new ClaimedRun(c.run(), c.leaseExpiresAt(), c.attempt(),
-                transcripts.historyBefore(c.run().runId(), c.run().conversationId(), c.continues()),
+                transcripts.history(c.run().conversationId(), history(claim)),
                 c.runToken(), c.attachments(), environment, modelId, provider,
                 c.skillInstructions(), c.executionId(), c.turn(), secrets.secrets(), secrets.error(), delivery,
                 c.mode());
+    }
+
+    /** The runs whose transcripts a claimed run gets: the earlier ones of its conversation, then its own turns. */
+    private static List<String> history(RunLeases.Claim claim) {
+        if (!claim.run().continues()) {
+            return claim.earlierRuns();
+        }
+        List<String> runs = new ArrayList<>(claim.earlierRuns());
+        runs.add(claim.run().run().runId());
+        return runs;
     }
 
     public LeaseStatus accept(Principal caller, String workerId, String runId) {
@@ -308,12 +323,26 @@ public final class Workers {
 
     private Worker owned(Principal caller, String workerId) {
         requireWorkerKey(caller);
-        return db.readOne(h -> h.createQuery("SELECT id, principal_id, pool FROM workers WHERE id = :id")
-                        .bind("id", workerId)
-                        .map((rs, ctx) -> new Worker(rs.getString(1), rs.getString(2), rs.getString(3)))
-                        .findOne())
-                .filter(w -> w.principalId().equals(caller.id()))
+        return known(workerId).filter(w -> w.principalId().equals(caller.id()))
                 .orElseThrow(() -> ApiException.notFound("workerId", "worker"));
+    }
+
+    /**
+     * A registered worker's id, owner and pool: never changed and never deleted once written, so a node keeps what
+     * it has read (every claim, heartbeat and report of a worker starts here) and each node's copy stays exact.
+     * Unknown ids are not kept: they are read again, and found once registered.
+     */
+    private Optional<Worker> known(String workerId) {
+        Worker cached = registered.getIfPresent(workerId);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        Optional<Worker> read = db.readOne(h -> h.createQuery("SELECT id, principal_id, pool FROM workers WHERE id = :id")
+                .bind("id", workerId)
+                .map((rs, ctx) -> new Worker(rs.getString(1), rs.getString(2), rs.getString(3)))
+                .findOne());
+        read.ifPresent(w -> registered.put(workerId, w));
+        return read;
     }
 
     private static void requireWorkerKey(Principal caller) {

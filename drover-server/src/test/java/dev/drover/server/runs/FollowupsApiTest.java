@@ -289,6 +289,28 @@ abstract class FollowupsApiTest {
     }
 
     @Test
+    void aNewRunOfAConversationIsClaimedWithTheEarlierRunsTranscriptsAsItsHistoryAndAFirstRunWithNone() {
+        String first = user.createRun(Map.of("prompt", "opening", "config", Map.of("worker_host", "fu-lane")));
+        JsonNode claimed = claim(first);
+        assertThat(claimed.path("history").isMissingNode() || claimed.path("history").isNull()).as(claimed.toString())
+                .isTrue();
+        String execution = claimed.get("execution_id").asText();
+        assertThat(report(first, "run_in_progress", execution).status()).isEqualTo(200);
+        assertThat(workerKey.post("/workers/" + workerId + "/runs/" + first + "/transcript", Map.of("messages",
+                List.of(Map.of("role", "assistant", "content", List.of(Map.of("type", "text", "text", "the opening said this")))))
+                ).status()).isEqualTo(200);
+        assertThat(report(first, "run_succeeded", execution).status()).isEqualTo(200);
+        String conversation = user.get("/agent/runs/" + first).json().get("conversation_id").asText();
+
+        String second = user.createRun(Map.of("prompt", "next", "conversation_id", conversation,
+                "config", Map.of("worker_host", "fu-lane")));
+        JsonNode steps = claim(second).get("history").get("steps");
+        assertThat(steps).hasSize(1);
+        assertThat(steps.get(0).get("id").asText()).isEqualTo(first);
+        assertThat(steps.toString()).contains("the opening said this");
+    }
+
+    @Test
     void aFollowUpRacingTheEndOfATurnIsNeverLost() throws Exception {
         for (int round = 0; round < 8; round++) {
             String run = user.createRun(Map.of("prompt", "racing " + round, "config", Map.of("worker_host", "fu-lane")));
