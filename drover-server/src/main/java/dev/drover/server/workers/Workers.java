@@ -1,5 +1,7 @@
 package dev.drover.server.workers;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.drover.api.ArtifactUpload;
 import dev.drover.api.ClaimedRun;
 import dev.drover.api.HeartbeatResponse;
@@ -32,8 +34,6 @@ import dev.drover.server.store.Database;
 import dev.drover.server.store.Ids;
 import dev.drover.server.store.Times;
 import dev.drover.server.transcripts.Transcripts;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -195,14 +195,14 @@ public final class Workers {
         // the values of the run's secrets go to the worker holding its lease, in this answer only
         Secrets.Resolution secrets = runSecrets.forClaim(c.run(), environment);
         return new ClaimedRun(c.run(), c.leaseExpiresAt(), c.attempt(),
-                transcripts.history(c.run().conversationId(), history(claim)),
+                transcripts.history(c.run().conversationId(), historyRuns(claim)),
                 c.runToken(), c.attachments(), environment, modelId, provider,
                 c.skillInstructions(), c.executionId(), c.turn(), secrets.secrets(), secrets.error(), delivery,
                 c.mode());
     }
 
     /** The runs whose transcripts a claimed run gets: the earlier ones of its conversation, then its own turns. */
-    private static List<String> history(RunLeases.Claim claim) {
+    private static List<String> historyRuns(RunLeases.Claim claim) {
         if (!claim.run().continues()) {
             return claim.earlierRuns();
         }
