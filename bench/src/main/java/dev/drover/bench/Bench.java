@@ -339,6 +339,8 @@ public final class Bench implements Callable<Integer> {
             }
             ClaimsBench.Latency latency;
             ClaimsBench.Throughput drover;
+            double serverCpuMs;
+            Double databaseCpuMs;
             try (ChildJvm server = ChildJvm.start("drover", ServerMain.class, jvmArgs, args, dir.resolve("drover.log"))) {
                 String workerKey = Files.readString(store.dataDir(Store.DROVER).resolve(Bootstrap.WORKER_KEY_FILE)).strip();
                 ClaimsBench bench = new ClaimsBench("http://127.0.0.1:" + server.port() + "/api/v1", ADMIN_KEY, workerKey);
@@ -346,12 +348,22 @@ public final class Bench implements Callable<Integer> {
                 latency = bench.latency(LIST_WARMUP, claimSamples);
                 step(kind, "create → CLAIMED p50 %.2f ms, p99 %.2f ms".formatted(latency.claimedP50(), latency.claimedP99()));
                 bench.throughput(claimLoops, Math.min(claimRuns, 300)); // warm-up: JIT, pools
+                bench.createBacklog(claimRuns);
                 step(kind, claimLoops + " worker loops draining " + claimRuns + " runs");
-                drover = bench.throughput(claimLoops, claimRuns);
-                step(kind, "claim + complete %.0f runs/s".formatted(drover.perSecond()));
+                // CPU per run: steadier than runs/s on a shared machine, and it says who pays (the server JVM, or
+                // PostgreSQL's backends; SQLite's work is inside the server)
+                long serverCpu = Machine.cpuNanos(server.pid());
+                long databaseCpu = Machine.cpuNanosOfAll("postgres");
+                drover = bench.drain(claimLoops, claimRuns);
+                serverCpuMs = (Machine.cpuNanos(server.pid()) - serverCpu) / 1e6 / claimRuns;
+                databaseCpuMs = store instanceof Store.Postgres
+                        ? (Machine.cpuNanosOfAll("postgres") - databaseCpu) / 1e6 / claimRuns : null;
+                step(kind, "claim + complete %.0f runs/s, CPU per run: server %.2f ms%s".formatted(drover.perSecond(),
+                        serverCpuMs, databaseCpuMs == null ? "" : ", PostgreSQL %.2f ms".formatted(databaseCpuMs)));
             }
+            Report.ClaimsCpu cpu = new Report.ClaimsCpu(serverCpuMs, databaseCpuMs);
             if (!(store instanceof Store.Postgres pg)) {
-                return new Report.ClaimsResult(store.label(), store.describe(), latency, drover, null, List.of());
+                return new Report.ClaimsResult(store.label(), store.describe(), latency, drover, cpu, null, List.of());
             }
             step(kind, "pgbench single-row UPDATE, " + claimLoops + " clients, " + duration.toSeconds() + " s");
             double tps = PgBaselines.pgbench(pg, claimLoops, duration, dir);
@@ -364,7 +376,7 @@ public final class Bench implements Callable<Integer> {
                 step(kind, "db-scheduler-style poll loop, batch %d: %.0f tasks/s".formatted(batch, t.perSecond()));
                 poll.add(new Report.PollResult(batch, t));
             }
-            return new Report.ClaimsResult(store.label(), store.describe(), latency, drover, tps, poll);
+            return new Report.ClaimsResult(store.label(), store.describe(), latency, drover, cpu, tps, poll);
         }
     }
 

@@ -121,6 +121,11 @@ final class ClaimsBench {
     /** Creates {@code runs} QUEUED runs (16 client threads), then times {@code loops} workers draining them. */
     Throughput throughput(int loops, int runs) throws Exception {
         createBacklog(runs);
+        return drain(loops, runs);
+    }
+
+    /** Times {@code loops} workers draining a backlog of {@code runs} QUEUED runs. */
+    Throughput drain(int loops, int runs) throws Exception {
         List<DroverWorkerClient> clients = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < loops; i++) {
@@ -161,7 +166,8 @@ final class ClaimsBench {
         worker.reportEvent(c.run().runId(), c.executionId(), "run_succeeded", null);
     }
 
-    private void createBacklog(int runs) throws Exception {
+    /** Creates {@code runs} QUEUED runs for the workers, 16 client threads. */
+    void createBacklog(int runs) throws Exception {
         try (ExecutorService creators = Executors.newFixedThreadPool(16)) {
             List<Future<String>> created = new ArrayList<>();
             for (int i = 0; i < runs; i++) {

@@ -34,6 +34,37 @@ record Machine(String cpuModel, String nproc, String free, String jdk, String os
         }
     }
 
+    /** CPU time (user + system) a process has used so far, from {@code /proc/<pid>/stat} (10 ms ticks), in ns. */
+    static long cpuNanos(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15: utime, stime
+        return ticks * 10_000_000L; // USER_HZ is 100 on Linux
+    }
+
+    /**
+     * CPU time used so far by every live process named {@code name} (e.g. PostgreSQL's postmaster and backends), in
+     * nanoseconds. A process that exits between two readings takes its share with it: read around a phase whose
+     * processes live through it (a pool's connections).
+     */
+    static long cpuNanosOfAll(String name) throws IOException {
+        long total = 0;
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(d -> d.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+                try {
+                    String stat = Files.readString(p.resolve("stat"));
+                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (comm.equals(name)) {
+                        total += cpuNanos(Long.parseLong(p.getFileName().toString()));
+                    }
+                } catch (IOException gone) {
+                    // exited while listed
+                }
+            }
+        }
+        return total;
+    }
+
     private static String exec(String... command) {
         try {
             Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();

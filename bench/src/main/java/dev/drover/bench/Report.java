@@ -247,9 +247,12 @@ final class Report {
     /** A db-scheduler-style poll loop's figure for one fetch batch size. */
     record PollResult(int batch, ClaimsBench.Throughput t) {}
 
+    /** CPU time per run of the drain: the server JVM's, and PostgreSQL's processes' (null on SQLite). */
+    record ClaimsCpu(double serverMs, Double databaseMs) {}
+
     /** One database's claims figures; the baselines only on PostgreSQL (null / empty on SQLite). */
     record ClaimsResult(String label, String settings, ClaimsBench.Latency latency, ClaimsBench.Throughput drover,
-            Double pgbenchTps, List<PollResult> poll) {}
+            ClaimsCpu cpu, Double pgbenchTps, List<PollResult> poll) {}
 
     static String claimsMarkdown(String date, String command, Machine m, String loadBefore, String loadAfter,
             String note, String pgbench, int loops, List<ClaimsResult> results) {
@@ -286,6 +289,10 @@ final class Report {
                 .append(" worker loops over HTTP (claim?accept → run_in_progress → run_succeeded): runs/s |");
         results.forEach(r -> md.append(' ').append(r.drover() == null ? "–" : count(r.drover().perSecond()))
                 .append(" |"));
+        md.append("\n| CPU per claimed and completed run, ms: server JVM / PostgreSQL's processes |");
+        results.forEach(r -> md.append(' ').append(r.cpu() == null ? "–" : String.format(Locale.ROOT, "%.2f",
+                r.cpu().serverMs())).append(r.cpu() == null || r.cpu().databaseMs() == null ? ""
+                : String.format(Locale.ROOT, " / %.2f", r.cpu().databaseMs())).append(" |"));
         md.append("\n| pgbench single-row UPDATE, ").append(loops).append(" clients: transactions/s |");
         results.forEach(r -> md.append(' ').append(r.pgbenchTps() == null ? "–" : count(r.pgbenchTps())).append(" |"));
         md.append("\n| **Drover ÷ pgbench** (target ≥ 0.5) |");

@@ -135,8 +135,8 @@ final class WatchersBench {
         long[] answeredAt = new long[runs];
         double[] gcBefore = gc();
         long[] ownGcBefore = ownGc();
-        long serverCpuBefore = cpuNanos(pid);
-        long harnessCpuBefore = cpuNanos(ProcessHandle.current().pid());
+        long serverCpuBefore = Machine.cpuNanos(pid);
+        long harnessCpuBefore = Machine.cpuNanos(ProcessHandle.current().pid());
         long phaseStart = System.nanoTime();
         long phaseStartMicros = micros(java.time.Instant.now()); // the wall clock the server stamps events with
         for (int i = 0; i < runs; i++) {
@@ -152,8 +152,8 @@ final class WatchersBench {
             Thread.sleep(100); // polling counters other threads fill in
         }
         double phaseSeconds = (System.nanoTime() - phaseStart) / 1e9;
-        double serverCpuMs = (cpuNanos(pid) - serverCpuBefore) / 1e6;
-        double harnessCpuMs = (cpuNanos(ProcessHandle.current().pid()) - harnessCpuBefore) / 1e6;
+        double serverCpuMs = (Machine.cpuNanos(pid) - serverCpuBefore) / 1e6;
+        double harnessCpuMs = (Machine.cpuNanos(ProcessHandle.current().pid()) - harnessCpuBefore) / 1e6;
         double[] gcAfter = gc();
         long[] ownGcAfter = ownGc();
         Thread.sleep(1_500); // PostgreSQL publishes its table statistics about once a second
@@ -294,14 +294,6 @@ final class WatchersBench {
             }
         }
         return 0;
-    }
-
-    /** CPU time (user + system) a process has used so far, from {@code /proc/<pid>/stat} (10 ms ticks). */
-    private static long cpuNanos(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15: utime, stime
-        return ticks * 10_000_000L; // USER_HZ is 100 on Linux
     }
 
     /** The server's collections so far and their time in seconds (jstat -gc: YGC + FGC, and GCT). */
