@@ -347,7 +347,9 @@ public final class Bench implements Callable<Integer> {
                 step(kind, "create → CLAIMED, one idle worker, " + claimSamples + " runs");
                 latency = bench.latency(LIST_WARMUP, claimSamples);
                 step(kind, "create → CLAIMED p50 %.2f ms, p99 %.2f ms".formatted(latency.claimedP50(), latency.claimedP99()));
-                bench.throughput(claimLoops, Math.min(claimRuns, 300)); // warm-up: JIT, pools
+                // warm-up as long as the measure: after 300 runs C2 still took ~40 % of the server's CPU during the
+                // drain (JFR's thread CPU load, 2026-12-03), which the CPU per run would count as the claim path's
+                bench.throughput(claimLoops, claimRuns);
                 bench.createBacklog(claimRuns);
                 step(kind, claimLoops + " worker loops draining " + claimRuns + " runs");
                 // CPU per run: steadier than runs/s on a shared machine, and it says who pays (the server JVM, or
