@@ -97,7 +97,6 @@ public final class RunLeases {
             }
             h.createUpdate("INSERT INTO run_tokens (token_hash, run_id, created_at) VALUES (:h, :r, :now)")
                     .bind("h", ApiKeys.hash(token)).bind("r", queued.id()).bind("now", Times.micros(now)).execute();
-            List<AttachmentRef> attachments = attachments(h, queued.id());
             if (!runs.claimTransition(h, queued, workerId, now, now.plus(lease), accept)) {
                 // not reached: the row is locked (PostgreSQL) or writes are serial; if it were, the token rotation
                 // above must not outlive it (it would revoke the holder's token), so this claim's statements are undone
@@ -106,6 +105,7 @@ public final class RunLeases {
             RunRepository.Claimed c = repo.claimed(h, queued.id());
             RunRow r = c.row();
             List<String> earlier = c.continuesConversation() ? repo.earlierInConversation(h, r.id()) : List.of();
+            List<AttachmentRef> attachments = c.hasAttachments() ? attachments(h, r.id()) : List.of();
             return Optional.of(new Claim(new ClaimedRun(runs.itemOf(h, r), Times.instant(r.leaseExpiresAt()),
                     r.attempts(), null, token, attachments, null, null, null, c.skillInstructions(),
                     WorkerReport.executionId(workerId, r.attempts()), r.turn(), List.of(), null, null, c.mode()),

@@ -69,20 +69,22 @@ final class RunRepository {
     /**
      * What a claim hands over from the run's row: the row as the claim's compare-and-set left it, the columns the
      * run's item does not carry (its skill's instructions, null without a skill; its mode, null for normal), and
-     * whether its conversation has earlier runs (their transcripts are its history: most runs start their
-     * conversation, and then no list of them is read).
+     * whether its conversation has earlier runs (their transcripts are its history) and it has attachments: most
+     * runs start their conversation and attach nothing, and then neither list is read.
      */
-    record Claimed(RunRow row, String skillInstructions, String mode, boolean continuesConversation) {}
+    record Claimed(RunRow row, String skillInstructions, String mode, boolean continuesConversation,
+            boolean hasAttachments) {}
 
     /** {@link Claimed}, one statement, in the claim's transaction. */
     Claimed claimed(Handle h, String id) {
         return h.createQuery("SELECT " + COLUMNS + ", " + CREATOR_COLUMNS
                         + ", r.skill_instructions, r.mode, EXISTS (SELECT 1 FROM runs o WHERE "
                         + EARLIER_IN_CONVERSATION + ") AS has_earlier"
+                        + ", EXISTS (SELECT 1 FROM run_attachments a WHERE a.run_id = r.id) AS has_attachments"
                         + " FROM runs r JOIN principals p ON p.id = r.creator_id WHERE r.id = :id")
                 .bind("id", id)
                 .map((rs, ctx) -> new Claimed(row(rs), rs.getString("skill_instructions"), rs.getString("mode"),
-                        rs.getBoolean("has_earlier")))
+                        rs.getBoolean("has_earlier"), rs.getBoolean("has_attachments")))
                 .one();
     }
 
