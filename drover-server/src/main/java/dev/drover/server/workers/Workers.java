@@ -329,7 +329,7 @@ public final class Workers {
 
     /**
      * A registered worker's id, owner and pool: never changed and never deleted once written, so a node keeps what
-     * it has read (every claim, heartbeat and report of a worker starts here) and each node's copy stays exact.
+     * it has read (every claim and heartbeat of a worker starts here) and each node's copy stays exact.
      * Unknown ids are not kept: they are read again, and found once registered.
      */
     private Optional<Worker> known(String workerId) {
