@@ -42,23 +42,22 @@ final class RunQueries {
      * to its workers, whichever team owns them.
      */
     RunRow visible(Handle h, Principal caller, String runId, String field) {
-        if (!Ids.isUuid(runId)) {
-            throw ApiException.notFound(field, "run");
-        }
-        if (caller.worker() && caller.runScope() == null) {
-            // a worker key (no lane) sees its scope's runs and the runs leased to its workers: the lease's holder is
-            // read with the run (every report of a worker comes here)
-            return repo.findLeased(h, runId)
-                    .filter(l -> caller.canSee(l.row().ownerId()) || caller.id().equals(l.workerPrincipalId()))
-                    .map(RunRepository.Leased::row)
-                    .orElseThrow(() -> ApiException.notFound(field, "run"));
-        }
-        return repo.find(h, runId).filter(r -> canSee(h, caller, r))
-                .orElseThrow(() -> ApiException.notFound(field, "run"));
+        return seen(h, caller, runId).orElseThrow(() -> ApiException.notFound(field, "run"));
     }
 
-    private static boolean canSee(Handle h, Principal caller, RunRow r) {
-        return (caller.canSee(r.ownerId()) && inLane(h, caller, r)) || leasedToCallersWorker(h, caller, r);
+    /** The run if the caller can see it; empty for a foreign, unknown or malformed id. */
+    private Optional<RunRow> seen(Handle h, Principal caller, String runId) {
+        if (!Ids.isUuid(runId)) {
+            return Optional.empty();
+        }
+        if (caller.worker()) {
+            // a worker key (never run-scoped, so no lane) sees its scope's runs and the runs leased to its workers:
+            // the lease's holder is read with the run (every report of a worker comes here)
+            return repo.findLeased(h, runId)
+                    .filter(l -> caller.canSee(l.row().ownerId()) || caller.id().equals(l.workerPrincipalId()))
+                    .map(RunRepository.Leased::row);
+        }
+        return repo.find(h, runId).filter(r -> caller.canSee(r.ownerId()) && inLane(h, caller, r));
     }
 
     /**
@@ -101,11 +100,6 @@ final class RunQueries {
         return new RunView(r.id(), r.ownerId(), r.state(), r.executionLocation(), r.conversationId(), r.sessionId());
     }
 
-    private static boolean leasedToCallersWorker(Handle h, Principal caller, RunRow r) {
-        return caller.worker() && r.workerId() != null && h.createQuery(
-                        "SELECT COUNT(*) FROM workers WHERE id = :w AND principal_id = :p")
-                .bind("w", r.workerId()).bind("p", caller.id()).mapTo(Long.class).one() > 0;
-    }
 
     /**
      * Inside a write transaction: refuses (404) unless {@code workerId} holds {@code runId}'s lease, so only the
@@ -188,10 +182,7 @@ final class RunQueries {
 
     /** Whether the caller can see the run; for other features that take run ids. */
     public boolean canSee(Principal caller, String runId) {
-        if (!Ids.isUuid(runId)) {
-            return false;
-        }
-        return db.readOne(h -> repo.find(h, runId).filter(r -> canSee(h, caller, r)).isPresent());
+        return db.readOne(h -> seen(h, caller, runId).isPresent());
     }
 
     /** Reads a run for another feature of the server, scoped to the caller. */
