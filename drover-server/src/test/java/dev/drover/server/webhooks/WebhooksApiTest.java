@@ -123,7 +123,10 @@ abstract class WebhooksApiTest {
         assertThat(got.stream().map(Received::id).collect(Collectors.toSet())).hasSize(3);
         assertThat(got.stream().map(Received::signature).filter(s -> !s.startsWith("v1,")).toList()).isEmpty();
 
-        JsonNode log = api.get("/webhooks/" + hook.get("id").asText() + "/deliveries").json().get("deliveries");
+        String deliveries = "/webhooks/" + hook.get("id").asText() + "/deliveries";
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.get(deliveries).json().get("deliveries").findValues("status")
+                .stream().allMatch(status -> status.asText().equals("succeeded")));
+        JsonNode log = api.get(deliveries).json().get("deliveries");
         assertThat(log).hasSize(3);
         log.forEach(d -> {
             assertThat(d.get("status").asText()).isEqualTo("succeeded");
@@ -173,6 +176,9 @@ abstract class WebhooksApiTest {
         assertThat(got).extracting(Received::body).containsOnly(got.getFirst().body());
 
         String hookId = hook.get("id").asText();
+        // the receiver has answered before the sender records the outcome: wait for the record, not the answer
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/webhooks/" + hookId + "/deliveries").json()
+                .get("deliveries").get(0).get("status").asText().equals("succeeded"));
         JsonNode delivery = api.get("/webhooks/" + hookId + "/deliveries").json().get("deliveries").get(0);
         assertThat(delivery.get("id").asText()).isEqualTo(got.getFirst().id());
         assertThat(delivery.get("status").asText()).isEqualTo("succeeded");
@@ -437,6 +443,8 @@ abstract class WebhooksApiTest {
         localRun(api);
         await().atMost(Duration.ofSeconds(20)).until(() -> successful(receiver.received("/prune")).size() == 1
                 && receiver.received("/prune-down").size() >= 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/webhooks/" + done + "/deliveries").json()
+                .at("/deliveries/0/status").asText().equals("succeeded"));
         // both 31 days old: the succeeded one goes, the pending one (its webhook disabled) stays
         server.server().database().write(h -> h.createUpdate(
                         "UPDATE webhook_deliveries SET created_at = :old WHERE webhook_id IN (:done, :down)")
