@@ -191,11 +191,11 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Like {@link #write}, for work of which many run at once (creating runs): concurrent calls share one
-     * transaction, each in its own savepoint ({@link GroupCommit}). {@code work} must leave the transaction usable
-     * when it throws (a statement that fails, an ApiException): only its own statements are undone. On PostgreSQL it
-     * may run more than once (after a deadlock with another batch, its statements undone), so it must not act outside
-     * the transaction.
+     * Like {@link #write}, for work of which many run at once (creating runs, claims, workers' reports): concurrent
+     * calls share one transaction ({@link GroupCommit}); when one of them throws, only its own statements are undone
+     * and the others commit. {@code work} may run more than once, its earlier runs rolled back (when another unit of
+     * its batch failed, or after a deadlock with another batch on PostgreSQL), so it must not act outside the
+     * transaction but through {@link CommitHooks}.
      */
     public <T> T writeGrouped(HandleCallback<T, RuntimeException> work) {
         return grouped.write(work);
