@@ -45,7 +45,7 @@ public final class Database implements AutoCloseable {
         this.writer = writer;
         this.reader = reader;
         this.pools = pools;
-        this.grouped = new GroupCommit(work -> write(work), leaders, dialect::isDeadlock);
+        this.grouped = new GroupCommit(this::write, leaders, dialect::isDeadlock);
     }
 
     /**

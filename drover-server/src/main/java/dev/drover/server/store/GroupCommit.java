@@ -7,7 +7,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
-import java.util.function.Function;
 import java.util.function.Predicate;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
@@ -66,7 +65,7 @@ final class GroupCommit {
     /** How often a unit is tried when the database fails it for a deadlock with another batch. */
     static final int ATTEMPTS = 3;
 
-    private final Function<HandleCallback<Void, RuntimeException>, Void> transaction;
+    private final Transactions transaction;
     private final Semaphore leaders;
     private final int leaderCount;
     private final Predicate<RuntimeException> retryable;
@@ -83,7 +82,7 @@ final class GroupCommit {
      * {@code transaction} runs its callback in one write transaction and commits it; {@code leaders} batches may be
      * written at once; a unit failed with an error {@code retryable} accepts is tried again in a later batch.
      */
-    GroupCommit(Function<HandleCallback<Void, RuntimeException>, Void> transaction, int leaders,
+    GroupCommit(Transactions transaction, int leaders,
             Predicate<RuntimeException> retryable) {
         this.transaction = transaction;
         this.leaders = new Semaphore(leaders);
@@ -196,18 +195,14 @@ final class GroupCommit {
     private <T> T inTransaction(BiFunction<Handle, List<Object>, T> units) {
         transactions.incrementAndGet();
         BiConsumer<Handle, List<Object>> writer = atBatchEnd;
-        List<Object> result = new ArrayList<>(1);
-        transaction.apply(h -> {
+        return transaction.write(h -> {
             List<Object> deferred = writer == null ? null : new ArrayList<>();
-            result.add(units.apply(h, deferred));
+            T value = units.apply(h, deferred);
             if (deferred != null && !deferred.isEmpty()) {
                 writer.accept(h, deferred);
             }
-            return null;
+            return value;
         });
-        @SuppressWarnings("unchecked")
-        T value = (T) result.getFirst();
-        return value;
     }
 
     /** Units queued and not yet taken into a transaction; for tests. */
@@ -233,6 +228,11 @@ final class GroupCommit {
     /** How many batches may be written at once. */
     int leaders() {
         return leaderCount;
+    }
+
+    /** Runs its callback in one write transaction and commits it ({@link Database#write}). */
+    interface Transactions {
+        <T> T write(HandleCallback<T, RuntimeException> work);
     }
 
     private static final class Unit<T> {

@@ -317,7 +317,7 @@ abstract class StoreTest {
     @Test
     void aBatchGoesWithoutSavepointsUntilAUnitFailsAndThenOnceMoreWithThemAndSoDoesTheNextUntilABatchIsClean()
             throws Exception {
-        GroupCommit group = new GroupCommit(work -> db.write(work), 1, e -> false);
+        GroupCommit group = new GroupCommit(db::write, 1, e -> false);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             ids.add(newRun("batch " + i));
