@@ -17,7 +17,6 @@ import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -134,6 +133,8 @@ public final class Database implements AutoCloseable {
         Optional.ofNullable(settings.password()).ifPresent(config::setPassword);
         config.setMaximumPoolSize(Math.max(4, settings.poolSize()));
         config.setConnectionTimeout(settings.connectionTimeout().toMillis());
+        // whatever the server's default_transaction_isolation: Database.write relies on READ COMMITTED
+        config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         HikariDataSource pool = new HikariDataSource(config);
         Jdbi jdbi = jdbi(pool);
         return new Database(new PostgresDialect(), settings.url(), jdbi, jdbi, List.of(pool), null,
@@ -185,9 +186,15 @@ public final class Database implements AutoCloseable {
         return isPostgres() ? Optional.of(pools.getFirst()) : Optional.empty();
     }
 
-    /** Runs {@code work} in one write transaction: all of it commits, or none of it. */
+    /**
+     * Runs {@code work} in one write transaction: all of it commits, or none of it. READ COMMITTED on PostgreSQL (the
+     * pool sets it once per connection; the event counter's update relies on it re-reading the row it waited for), a
+     * serial writer on SQLite. Not JDBI's {@code inTransaction(level, …)}: it asks pgjdbc for the connection's level
+     * and sets it before and after every transaction, each a round trip ({@code SHOW TRANSACTION ISOLATION LEVEL},
+     * {@code SET SESSION CHARACTERISTICS}).
+     */
     public <T> T write(HandleCallback<T, RuntimeException> work) {
-        return writer.inTransaction(TransactionIsolationLevel.READ_COMMITTED, work);
+        return writer.inTransaction(work);
     }
 
     /**
@@ -216,7 +223,10 @@ public final class Database implements AutoCloseable {
 
     /** Runs {@code work} on a reader; a consistent snapshot on both dialects. */
     public <T> T read(HandleCallback<T, RuntimeException> work) {
-        return reader.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, work);
+        return reader.inTransaction(h -> {
+            dialect.readOneSnapshot(h);
+            return work.withHandle(h);
+        });
     }
 
     /** Like {@link #read} without a transaction, for single statements on hot paths. */

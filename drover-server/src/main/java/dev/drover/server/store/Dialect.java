@@ -56,6 +56,12 @@ public interface Dialect {
      */
     String lockRows();
 
+    /**
+     * Makes the transaction just begun on {@code handle} read one snapshot throughout, as its first statement; a
+     * transaction's default is READ COMMITTED on PostgreSQL (statement by statement), a snapshot on SQLite already.
+     */
+    default void readOneSnapshot(Handle handle) {}
+
     /** Called inside the transaction that appended an event, so other nodes learn of it when it commits. */
     void announceEvent(Handle handle, long sequence);
 

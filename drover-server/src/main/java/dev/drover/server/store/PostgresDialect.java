@@ -66,6 +66,12 @@ final class PostgresDialect implements Dialect {
     }
 
     @Override
+    public void readOneSnapshot(Handle handle) {
+        // for this transaction only: nothing to restore when the connection goes back to the pool
+        handle.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    }
+
+    @Override
     public void announceEvent(Handle handle, long sequence) {
         // NOTIFY is transactional: listeners hear it only if and when this transaction commits.
         handle.createUpdate("SELECT pg_notify('" + EVENTS_CHANNEL + "', :seq)")

@@ -19,6 +19,31 @@ class StorePostgresTest extends StoreTest {
     }
 
     /**
+     * Writes are READ COMMITTED whatever the database's default (the event counter's update relies on re-reading the
+     * row it waited for), reads REPEATABLE READ: the pool sets the connection's level once, not each transaction.
+     */
+    @Test
+    void writesAreReadCommittedAndReadsOneSnapshotWhateverTheDatabasesDefaultIsolation() {
+        String alter = "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I ' || 'SETTING', current_database()); END $$";
+        db.write(h -> h.execute(alter.replace("SETTING", "SET default_transaction_isolation = ''serializable''")));
+        try (Database other = Database.open(new Database.Settings(config.databaseUrl(), config.databaseUser(),
+                config.databasePassword(), config.dataDir(), 4))) {
+            java.util.Properties login = new java.util.Properties();
+            login.setProperty("user", config.databaseUser());
+            String sessionDefault = org.jdbi.v3.core.Jdbi.create(config.databaseUrl(), login).withHandle(h ->
+                    h.createQuery("SHOW default_transaction_isolation").mapTo(String.class).one());
+            String writes = other.write(h -> h.createQuery("SHOW transaction_isolation").mapTo(String.class).one());
+            String reads = other.read(h -> h.createQuery("SHOW transaction_isolation").mapTo(String.class).one());
+            assertThat(sessionDefault).as("the database's default, as a new session sees it")
+                    .isEqualTo("serializable");
+            assertThat(writes).isEqualTo("read committed");
+            assertThat(reads).isEqualTo("repeatable read");
+        } finally {
+            db.write(h -> h.execute(alter.replace("SETTING", "RESET default_transaction_isolation")));
+        }
+    }
+
+    /**
      * A grouped unit's events are appended at its batch's end: while its batch runs it holds no counter, so an
      * ordinary transition commits meanwhile (with the counter taken mid-batch it would wait for the whole batch).
      */

@@ -57,9 +57,11 @@ abstract class StoreTest {
 
     abstract Backend backend();
 
+    ServerConfig config;
+
     @BeforeAll
     void open() {
-        ServerConfig config = backend().freshConfig();
+        config = backend().freshConfig();
         db = Database.open(new Database.Settings(config.databaseUrl(), config.databaseUser(), config.databasePassword(),
                 config.dataDir(), 8));
         log = new EventLog(db, bus);
@@ -309,6 +311,23 @@ abstract class StoreTest {
     }
 
     /**
+     * A read is one snapshot: a change committed between two of its statements is not in the second (on PostgreSQL
+     * the transaction's level is set by its first statement, not by asking and setting the connection's).
+     */
+    @Test
+    void aReadSeesOneSnapshotThoughAChangeCommitsBetweenItsStatements() {
+        String run = newRun("before");
+        String[] seen = db.read(h -> {
+            String first = title(h, run);
+            CompletableFuture.runAsync(() -> db.write(w -> w.createUpdate("UPDATE runs SET title = 'after' WHERE id = :id")
+                    .bind("id", run).execute()), Thread.ofVirtual()::start).join();
+            return new String[] {first, title(h, run)};
+        });
+        assertThat(seen).containsExactly("before", "before");
+        assertThat(title(run)).isEqualTo("after");
+    }
+
+    /**
      * A batch runs its units without savepoints while none fails. One that fails has the batch rolled back and written
      * again with a savepoint around each unit: every other unit then commits once (its change and its commit hook
      * once, not once per pass), the failing one leaves nothing and its caller gets its own error. The next batch
@@ -402,8 +421,11 @@ abstract class StoreTest {
     }
 
     private String title(String run) {
-        return db.readOne(h -> h.createQuery("SELECT title FROM runs WHERE id = :id").bind("id", run)
-                .mapTo(String.class).one());
+        return db.readOne(h -> title(h, run));
+    }
+
+    private static String title(org.jdbi.v3.core.Handle h, String run) {
+        return h.createQuery("SELECT title FROM runs WHERE id = :id").bind("id", run).mapTo(String.class).one();
     }
 
     static void await(CountDownLatch latch) {
