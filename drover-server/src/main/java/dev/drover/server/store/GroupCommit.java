@@ -82,8 +82,7 @@ final class GroupCommit {
      * {@code transaction} runs its callback in one write transaction and commits it; {@code leaders} batches may be
      * written at once; a unit failed with an error {@code retryable} accepts is tried again in a later batch.
      */
-    GroupCommit(Transactions transaction, int leaders,
-            Predicate<RuntimeException> retryable) {
+    GroupCommit(Transactions transaction, int leaders, Predicate<RuntimeException> retryable) {
         this.transaction = transaction;
         this.leaders = new Semaphore(leaders);
         this.leaderCount = leaders;

@@ -319,8 +319,9 @@ abstract class StoreTest {
         String run = newRun("before");
         String[] seen = db.read(h -> {
             String first = title(h, run);
-            CompletableFuture.runAsync(() -> db.write(w -> w.createUpdate("UPDATE runs SET title = 'after' WHERE id = :id")
-                    .bind("id", run).execute()), Thread.ofVirtual()::start).join();
+            CompletableFuture.runAsync(() -> db.write(w -> w.createUpdate(
+                    "UPDATE runs SET title = 'after' WHERE id = :id").bind("id", run).execute()),
+                    Thread.ofVirtual()::start).join();
             return new String[] {first, title(h, run)};
         });
         assertThat(seen).containsExactly("before", "before");
@@ -368,7 +369,8 @@ abstract class StoreTest {
             assertThat(group.guardedPasses()).isEqualTo(1);
             assertThat(hooks.getAndSet(0)).as("the kept units' hooks, once each").isEqualTo(3);
             for (int n : new int[] {0, 1, 3}) {
-                assertThat(title(ids.get(n))).as("unit " + n + " changed once per batch").isEqualTo("batch " + n + " + +");
+                assertThat(title(ids.get(n))).as("unit " + n + " changed once per batch")
+                        .isEqualTo("batch " + n + " + +");
             }
             assertThat(title(ids.get(2))).as("nothing of the failed unit").isEqualTo("batch 2 +");
 

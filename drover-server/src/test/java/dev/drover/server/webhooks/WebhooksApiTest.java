@@ -124,8 +124,8 @@ abstract class WebhooksApiTest {
         assertThat(got.stream().map(Received::signature).filter(s -> !s.startsWith("v1,")).toList()).isEmpty();
 
         String deliveries = "/webhooks/" + hook.get("id").asText() + "/deliveries";
-        await().atMost(Duration.ofSeconds(10)).until(() -> api.get(deliveries).json().get("deliveries").findValues("status")
-                .stream().allMatch(status -> status.asText().equals("succeeded")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.get(deliveries).json().get("deliveries")
+                .findValues("status").stream().allMatch(status -> status.asText().equals("succeeded")));
         JsonNode log = api.get(deliveries).json().get("deliveries");
         assertThat(log).hasSize(3);
         log.forEach(d -> {
