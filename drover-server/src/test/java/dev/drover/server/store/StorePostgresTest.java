@@ -146,14 +146,6 @@ class StorePostgresTest extends StoreTest {
         assertThat(log.since(List.of(run), 0, 10)).last().isEqualTo(appended);
     }
 
-    private static void awaitWaiting(GroupCommit group, int units) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (group.waiting() < units && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(group.waiting()).as("units queued behind the held leaders").isEqualTo(units);
-    }
-
     /** On a thread of its own (the common pool has one thread on two cores: the second task would wait for the first). */
     private static <T> CompletableFuture<T> async(java.util.function.Supplier<T> task) {
         return CompletableFuture.supplyAsync(task, Thread.ofVirtual()::start);

@@ -269,11 +269,7 @@ abstract class StoreTest {
                 }
             }
             if (group.leaders() == 1) {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (group.waiting() < units - 1 && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
-                assertThat(group.waiting()).as("units queued behind the open transaction").isEqualTo(units - 1);
+                awaitWaiting(group, units - 1);
             }
             release.countDown();
             for (int i = 0; i < units; i++) {
@@ -404,11 +400,7 @@ abstract class StoreTest {
         }));
         assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
         List<Future<String>> answers = units.stream().map(u -> pool.submit(() -> group.write(u))).toList();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (group.waiting() < units.size() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(group.waiting()).as("queued behind the holder").isEqualTo(units.size());
+        awaitWaiting(group, units.size());
         release.countDown();
         assertThat(holder.get(30, TimeUnit.SECONDS)).isEqualTo("holder");
         List<String> out = new ArrayList<>();
@@ -428,6 +420,13 @@ abstract class StoreTest {
 
     private static String title(org.jdbi.v3.core.Handle h, String run) {
         return h.createQuery("SELECT title FROM runs WHERE id = :id").bind("id", run).mapTo(String.class).one();
+    }
+
+    /** Until {@code units} units are queued in {@code group} behind the transactions it is writing, and no more. */
+    static void awaitWaiting(GroupCommit group, int units) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .pollInterval(java.time.Duration.ofMillis(5)).until(() -> group.waiting() >= units);
+        assertThat(group.waiting()).as("units queued behind the held transactions").isEqualTo(units);
     }
 
     static void await(CountDownLatch latch) {
