@@ -164,6 +164,11 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--jfr", description = "record a JFR profile of each Drover server JVM into the work directory")
     boolean jfr;
 
+    @Option(names = "--pg-statements", description = "claims and creates suites, PostgreSQL: load pg_stat_statements "
+            + "and write what each statement cost per run (calls, execution and planning ms) to statements.tsv in the "
+            + "work directory, the costliest printed")
+    boolean pgStatements;
+
     @Option(names = "--server-jvm-args", split = " ", description = "extra JVM options for the Drover server and the hello-world")
     List<String> serverJvmArgs = new ArrayList<>();
 
@@ -327,7 +332,8 @@ public final class Bench implements Callable<Integer> {
     private Report.ClaimsResult measureClaims(String kind) throws Exception {
         Path dir = Files.createDirectories(workDir.resolve(kind + "-claims"));
         try (Closeable cleanup = () -> deleteUnless(keepDatabases, dir.resolve("db"));
-                Store store = kind.equals("sqlite") ? Store.sqlite(dir.resolve("db")) : Store.postgres(dir.resolve("db"))) {
+                Store store = kind.equals("sqlite") ? Store.sqlite(dir.resolve("db"))
+                        : Store.postgres(dir.resolve("db"), false, pgStatements)) {
             List<String> args = new ArrayList<>(List.of(store.dataDir(Store.DROVER).toString(), ADMIN_KEY));
             args.addAll(store.serverDatabaseArgs());
             List<String> jvmArgs = new ArrayList<>(serverJvmArgs);
@@ -354,9 +360,15 @@ public final class Bench implements Callable<Integer> {
                 step(kind, claimLoops + " worker loops draining " + claimRuns + " runs");
                 // CPU per run: steadier than runs/s on a shared machine, and it says who pays (the server JVM, or
                 // PostgreSQL's backends; SQLite's work is inside the server)
+                if (pgStatements && store instanceof Store.Postgres pg) {
+                    pg.resetStatements();
+                }
                 long serverCpu = Machine.cpuNanos(server.pid());
                 long databaseCpu = Machine.cpuNanosOfAll("postgres");
                 drover = bench.drain(claimLoops, claimRuns);
+                if (pgStatements && store instanceof Store.Postgres pg) {
+                    writeStatements(kind, dir, pg.statements(claimRuns), "claimed and completed run");
+                }
                 serverCpuMs = (Machine.cpuNanos(server.pid()) - serverCpu) / 1e6 / claimRuns;
                 databaseCpuMs = store instanceof Store.Postgres
                         ? (Machine.cpuNanosOfAll("postgres") - databaseCpu) / 1e6 / claimRuns : null;
@@ -475,7 +487,7 @@ public final class Bench implements Callable<Integer> {
         Path dir = Files.createDirectories(workDir.resolve(kind + "-list"));
         try (Closeable cleanup = () -> deleteUnless(keepDatabases, dir.resolve("db"));
                 Store store = kind.equals("sqlite") ? Store.sqlite(dir.resolve("db"))
-                        : Store.postgres(dir.resolve("db"), listReuse)) {
+                        : Store.postgres(dir.resolve("db"), listReuse, false)) {
             List<String> args = new ArrayList<>(List.of(store.dataDir(Store.DROVER).toString(), ADMIN_KEY));
             args.addAll(store.serverDatabaseArgs());
             try (ChildJvm server = ChildJvm.start("drover", ServerMain.class, serverJvmArgs, args, dir.resolve("drover.log"))) {
@@ -591,7 +603,8 @@ public final class Bench implements Callable<Integer> {
     private Report.CreatesResult measureCreates(String kind, int wrkThreads) throws Exception {
         Path dir = Files.createDirectories(workDir.resolve(kind + "-creates"));
         try (Closeable cleanup = () -> deleteUnless(keepDatabases, dir.resolve("db"));
-                Store store = kind.equals("sqlite") ? Store.sqlite(dir.resolve("db")) : Store.postgres(dir.resolve("db"))) {
+                Store store = kind.equals("sqlite") ? Store.sqlite(dir.resolve("db"))
+                        : Store.postgres(dir.resolve("db"), false, pgStatements)) {
             step(kind, "raw JDBC insert loop");
             RawInsert.Result raw = RawInsert.run(store, connections, warmup, duration);
             step(kind, "raw insert " + Report.count(raw.perSecond()) + "/s");
@@ -610,8 +623,17 @@ public final class Bench implements Callable<Integer> {
                     dir.resolve("drover-1.log"))) {
                 String api = "http://127.0.0.1:" + first.port() + "/api/v1";
                 createOne(api, body);
+                Store.Postgres counted = pgStatements && store instanceof Store.Postgres pg ? pg : null;
+                long runsBefore = 0;
+                if (counted != null) {
+                    counted.resetStatements();
+                    runsBefore = counted.runs();
+                }
                 Wrk wrk = new Wrk(wrkThreads, connections, dir);
                 one = wrk.run("create-1-node", api + "/agent/runs", warmup, duration, auth, wrk.postScript("create", body));
+                if (counted != null) { // warm-up included: per create is the same
+                    writeStatements(kind, dir, counted.statements(counted.runs() - runsBefore), "create");
+                }
                 step(kind, "one node: create " + Report.count(one.requestsPerSecond()) + " req/s");
                 if (kind.equals("postgres")) {
                     try (ChildJvm second = ChildJvm.start("drover-2", ServerMain.class, serverJvmArgs, args,
@@ -636,6 +658,14 @@ public final class Bench implements Callable<Integer> {
             }
             return new Report.CreatesResult(store.label(), store.describe(), raw, one, two);
         }
+    }
+
+    /** pg_stat_statements' table into the work directory, and its costliest statements on the console. */
+    private void writeStatements(String kind, Path dir, List<String> rows, String per) throws IOException {
+        Path file = dir.resolve("statements.tsv");
+        Files.write(file, rows);
+        step(kind, "PostgreSQL's statements per " + per + ", costliest first (all of them in " + file + "):");
+        rows.stream().limit(16).forEach(r -> System.out.println("    " + (r.length() > 240 ? r.substring(0, 240) + "…" : r)));
     }
 
     private static void deleteUnless(boolean keep, Path dir) throws IOException {

@@ -117,7 +117,7 @@ public final class Chaos {
     private static Tally runTrials(String db, Path dir, int trials, double maxMinutes, int runsPerTrial, int slots,
             int lease, Random random) throws Exception {
         Files.createDirectories(dir);
-        Store.Postgres pg = db.equals("postgres") ? new Store.Postgres(dir, false) : null;
+        Store.Postgres pg = db.equals("postgres") ? new Store.Postgres(dir, false, false) : null;
         List<String> dbArgs = pg == null ? List.of() : pg.serverDatabaseArgs();
         Path data = dir.resolve("data");
         Files.createDirectories(data);

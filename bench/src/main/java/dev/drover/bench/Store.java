@@ -69,12 +69,15 @@ abstract sealed class Store implements AutoCloseable {
     }
 
     static Store postgres(Path root) {
-        return new Postgres(root, false);
+        return new Postgres(root, false, false);
     }
 
-    /** With {@code reuse}, the data directory a run with --keep-databases left, as it is. */
-    static Store postgres(Path root, boolean reuse) {
-        return new Postgres(root, reuse);
+    /**
+     * With {@code statements}, pg_stat_statements is loaded (zonky's binaries ship it) and made in Drover's
+     * database, for {@link Postgres#statements}: what each statement costs PostgreSQL (--pg-statements).
+     */
+    static Store postgres(Path root, boolean reuse, boolean statements) {
+        return new Postgres(root, reuse, statements);
     }
 
     static final class Sqlite extends Store {
@@ -138,7 +141,7 @@ abstract sealed class Store implements AutoCloseable {
     static final class Postgres extends Store {
         private final EmbeddedPostgres pg;
 
-        Postgres(Path root, boolean reuse) {
+        Postgres(Path root, boolean reuse, boolean statements) {
             super(root);
             try {
                 if (!reuse) {
@@ -155,6 +158,8 @@ abstract sealed class Store implements AutoCloseable {
                         .setServerConfig("synchronous_commit", "on")
                         .setServerConfig("full_page_writes", "on")
                         .setServerConfig("max_connections", "100")
+                        .setServerConfig("shared_preload_libraries", statements ? "pg_stat_statements" : "")
+                        .setServerConfig("pg_stat_statements.track_planning", statements ? "on" : "off")
                         .start();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
@@ -164,6 +169,46 @@ abstract sealed class Store implements AutoCloseable {
                     exec("postgres", "CREATE DATABASE " + db);
                 }
             }
+            if (statements) {
+                exec(DROVER, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            }
+        }
+
+        /** The runs in Drover's database. */
+        long runs() {
+            try (Connection c = pg.getDatabase("postgres", DROVER).getConnection(); Statement s = c.createStatement();
+                    var rs = s.executeQuery("SELECT COUNT(*) FROM runs")) {
+                rs.next();
+                return rs.getLong(1);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** Forgets what pg_stat_statements has counted so far (needs {@code statements}). */
+        void resetStatements() {
+            exec(DROVER, "SELECT pg_stat_statements_reset()");
+        }
+
+        /**
+         * Drover's database's statements since {@link #resetStatements}, costliest first, per {@code per} (runs,
+         * creates): calls, execution and planning ms, rows and the statement, tab-separated with a header.
+         */
+        List<String> statements(long per) {
+            List<String> out = new ArrayList<>(List.of("calls\texec_ms\tplan_ms\trows\tstatement"));
+            try (Connection c = pg.getDatabase("postgres", DROVER).getConnection(); Statement s = c.createStatement();
+                    var rs = s.executeQuery("""
+                            SELECT calls, total_exec_time, total_plan_time, rows, query FROM pg_stat_statements
+                            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+                            ORDER BY total_exec_time + total_plan_time DESC""")) {
+                while (rs.next()) {
+                    out.add("%.2f\t%.4f\t%.4f\t%.2f\t%s".formatted(rs.getDouble(1) / per, rs.getDouble(2) / per,
+                            rs.getDouble(3) / per, rs.getDouble(4) / per, rs.getString(5).replaceAll("\\s+", " ")));
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot read pg_stat_statements", e);
+            }
+            return out;
         }
 
         String url(String name) {
