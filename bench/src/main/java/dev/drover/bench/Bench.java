@@ -377,11 +377,15 @@ public final class Bench implements Callable<Integer> {
             }
             Report.ClaimsCpu cpu = new Report.ClaimsCpu(serverCpuMs, databaseCpuMs);
             if (!(store instanceof Store.Postgres pg)) {
-                return new Report.ClaimsResult(store.label(), store.describe(), latency, drover, cpu, null, List.of());
+                return new Report.ClaimsResult(store.label(), store.describe(), latency, drover, cpu, null, null,
+                        List.of());
             }
             step(kind, "pgbench single-row UPDATE, " + claimLoops + " clients, " + duration.toSeconds() + " s");
             double tps = PgBaselines.pgbench(pg, claimLoops, duration, dir);
             step(kind, "pgbench %.0f tps".formatted(tps));
+            step(kind, "Drover's claim path as SQL from pgbench, " + claimLoops + " clients, " + claimRuns + " runs");
+            double statements = PgBaselines.droverStatements(pg, claimLoops, claimRuns, dir);
+            step(kind, "Drover's statements without the server: %.0f runs/s".formatted(statements));
             store.migrate(Store.RAW);
             List<Report.PollResult> poll = new ArrayList<>();
             for (int batch : pollBatch) {
@@ -390,7 +394,7 @@ public final class Bench implements Callable<Integer> {
                 step(kind, "db-scheduler-style poll loop, batch %d: %.0f tasks/s".formatted(batch, t.perSecond()));
                 poll.add(new Report.PollResult(batch, t));
             }
-            return new Report.ClaimsResult(store.label(), store.describe(), latency, drover, cpu, tps, poll);
+            return new Report.ClaimsResult(store.label(), store.describe(), latency, drover, cpu, tps, statements, poll);
         }
     }
 

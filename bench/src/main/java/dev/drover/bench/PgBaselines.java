@@ -68,6 +68,93 @@ final class PgBaselines {
         return Double.parseDouble(m.group(1));
     }
 
+    /**
+     * Drover's own claim path as SQL, run by pgbench on Drover's schema (the migrated {@code raw} database) with no
+     * Drover server: per run, the three transactions a claimed and completed run needs (the claim, its start, its
+     * success), each a compare-and-set of the run's row and its events appended as {@code EventLog} appends one
+     * outside a batch (the counter bumped, the event inserted, the run stamped and announced in one statement).
+     * What is left out is everything but the state machine and the log: HTTP, authentication, the lease token, the
+     * claimed run's read-back, group commit. So this is the ceiling of claim + complete for this schema and this
+     * durability (a commit per step), whatever the server does: runs per second, {@code clients} pgbench clients
+     * draining {@code runs} QUEUED runs.
+     */
+    static double droverStatements(Store.Postgres store, int clients, int runs, Path dir) throws Exception {
+        int perClient = Math.max(1, runs / clients);
+        store.migrate(Store.RAW);
+        try (HikariDataSource pool = store.pool(Store.RAW, 1); Connection c = pool.getConnection()) {
+            String team = java.util.UUID.randomUUID().toString();
+            String user = java.util.UUID.randomUUID().toString();
+            long now = System.currentTimeMillis() * 1000;
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute("INSERT INTO teams (id, name, created_at) VALUES ('" + team + "', 'bench-claims', " + now + ")");
+                s.execute("INSERT INTO principals (id, kind, display_name, email, is_admin, created_at) VALUES ('"
+                        + user + "', 'user', 'bench', 'bench-claims@example.com', FALSE, " + now + ")");
+            }
+            try (PreparedStatement ins = c.prepareStatement(RunRows.INSERT)) {
+                for (int i = 0; i < perClient * clients; i++) {
+                    RunRows.bindQueued(ins, team, user, now + i);
+                    ins.addBatch();
+                }
+                ins.executeBatch();
+            }
+            c.commit();
+            c.setAutoCommit(true);
+            try (Statement s = c.createStatement()) {
+                s.execute("ANALYZE runs");
+            }
+        }
+        // now(): one clock reading per transaction, as Drover stamps a transition and its events with one instant
+        String at = "(extract(epoch FROM now()) * 1000000)::bigint";
+        String append = """
+                WITH c AS (UPDATE event_counter SET value = value + 1 WHERE id = 1 RETURNING value),
+                e AS (INSERT INTO events (sequence, run_id, event_type, ref_id, execution_id, occurred_at)
+                      SELECT value, :rid, '%s', NULL, :rid, %s FROM c),
+                r AS (UPDATE runs SET updated_at = %s, updated_seq = c.value FROM c WHERE runs.id = :rid)
+                SELECT value, pg_notify('drover_events', value::text) FROM c;
+                """;
+        Path script = dir.resolve("drover-statements.sql");
+        Files.writeString(script, "BEGIN;\n"
+                + "SELECT id AS rid FROM runs WHERE pool = 'default' AND state = 'QUEUED' AND execution_location = 'REMOTE'"
+                + " ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED \\gset\n"
+                + "UPDATE runs SET state = 'CLAIMED', worker_id = NULL, lease_expires_at = " + at + " + 60000000,"
+                + " attempts = attempts + 1, sandbox_running = TRUE, updated_at = " + at
+                + " WHERE id = :rid AND state = 'QUEUED';\n"
+                + append.formatted("run_pending", at, at).replace("\n", " ").strip() + "\n"
+                + append.formatted("run_claimed", at, at).replace("\n", " ").strip() + "\n"
+                + "COMMIT;\n"
+                + "BEGIN;\n"
+                + "UPDATE runs SET state = 'INPROGRESS', started_at = COALESCE(started_at, " + at + ")"
+                + " WHERE id = :rid AND state = 'CLAIMED';\n"
+                + append.formatted("run_in_progress", at, at).replace("\n", " ").strip() + "\n"
+                + "COMMIT;\n"
+                + "BEGIN;\n"
+                + "UPDATE runs SET state = 'SUCCEEDED', lease_expires_at = NULL, cancel_requested = FALSE"
+                + " WHERE id = :rid AND state = 'INPROGRESS';\n"
+                + append.formatted("run_succeeded", at, at).replace("\n", " ").strip() + "\n"
+                + "COMMIT;\n");
+        List<String> bench = new ArrayList<>(List.of("pgbench", "-n", "-M", "prepared", "-c", String.valueOf(clients),
+                "-j", String.valueOf(Math.min(clients, Runtime.getRuntime().availableProcessors())),
+                "-t", String.valueOf(perClient), "-f", script.toAbsolutePath().toString(),
+                "-h", "127.0.0.1", "-p", String.valueOf(store.port()), "-U", "postgres", Store.RAW));
+        String out = run(bench, dir.resolve("drover-statements.log"));
+        Matcher m = TPS.matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException("no tps in pgbench's output (" + dir.resolve("drover-statements.log") + ")");
+        }
+        try (HikariDataSource pool = store.pool(Store.RAW, 1); Connection c = pool.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*) FILTER (WHERE state = 'SUCCEEDED'), "
+                        + "(SELECT COUNT(*) FROM events) FROM runs")) {
+            rs.next();
+            if (rs.getLong(1) != (long) perClient * clients || rs.getLong(2) != 4L * perClient * clients) {
+                throw new IllegalStateException("pgbench left " + rs.getLong(1) + " runs succeeded and " + rs.getLong(2)
+                        + " events of " + perClient * clients + " runs");
+            }
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
     /** pgbench's version line, for the report. */
     static String pgbenchVersion() {
         try {

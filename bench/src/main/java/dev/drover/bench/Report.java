@@ -250,9 +250,12 @@ final class Report {
     /** CPU time per run of the drain: the server JVM's, and PostgreSQL's processes' (null on SQLite). */
     record ClaimsCpu(double serverMs, Double databaseMs) {}
 
-    /** One database's claims figures; the baselines only on PostgreSQL (null / empty on SQLite). */
+    /**
+     * One database's claims figures; the baselines only on PostgreSQL (null / empty on SQLite). {@code
+     * statementsPerSecond}: Drover's claim path as SQL from pgbench, no server ({@link PgBaselines#droverStatements}).
+     */
     record ClaimsResult(String label, String settings, ClaimsBench.Latency latency, ClaimsBench.Throughput drover,
-            ClaimsCpu cpu, Double pgbenchTps, List<PollResult> poll) {}
+            ClaimsCpu cpu, Double pgbenchTps, Double statementsPerSecond, List<PollResult> poll) {}
 
     static String claimsMarkdown(String date, String command, Machine m, String loadBefore, String loadAfter,
             String note, String pgbench, int loops, List<ClaimsResult> results) {
@@ -305,6 +308,12 @@ final class Report {
                         .append(" |");
             }
         });
+        md.append("\n| Drover's claim path as SQL from pgbench, no server (per run: three transactions, each a "
+                + "compare-and-set and its events appended): runs/s (÷ pgbench; Drover ÷ it) |");
+        results.forEach(r -> md.append(r.statementsPerSecond() == null || r.pgbenchTps() == null ? " –"
+                : String.format(Locale.ROOT, " %s (%.2f; %.2f)", count(r.statementsPerSecond()),
+                        r.statementsPerSecond() / r.pgbenchTps(), r.drover().perSecond() / r.statementsPerSecond()))
+                .append(" |"));
         Set<Integer> batches = new java.util.TreeSet<>();
         results.forEach(r -> r.poll().forEach(p -> batches.add(p.batch())));
         for (int b : batches) {
