@@ -192,8 +192,11 @@ final class RunListSql {
         conditions.add(where.text());
         if (cursor != null) {
             if (sort == RunSort.UPDATED_AT) {
+                // the runs changed since the snapshot are those with an event above it: read from the log's own
+                // order (its newest entries), as updated_seq has no index (V27: the stamp stays off the indexes)
                 conditions.add(changedSinceSnapshot
-                        ? "r.updated_seq > :snap AND r.created_seq <= :snap"
+                        ? "r.id IN (SELECT e.run_id FROM events e WHERE e.sequence > :snap)"
+                                + " AND r.updated_seq > :snap AND r.created_seq <= :snap"
                         : "r.updated_seq <= :snap");
             } else {
                 conditions.add("r.created_seq <= :snap");
@@ -229,9 +232,11 @@ final class RunListSql {
                 String stateCondition = state == null ? null : "r.state = " + b.param(state);
                 for (String partCondition : partConditions) {
                     List<String> all = new ArrayList<>();
-                    // SQLite, a filter with few matches: "+" keeps the owner's indexes out of the plan, so the
-                    // matches are looked up by id and sorted instead of the owner's runs being walked in order
-                    all.add((fromFewMatches ? "+r.owner_id = " : "r.owner_id = ") + ownerParam);
+                    // SQLite, a filter with few matches or the runs changed since the snapshot: "+" keeps the owner's
+                    // indexes out of the plan, so the matches are looked up by id and sorted instead of the owner's
+                    // runs being walked in order
+                    boolean byId = fromFewMatches || (changedSinceSnapshot && dialect.plansWithoutStatistics());
+                    all.add((byId ? "+r.owner_id = " : "r.owner_id = ") + ownerParam);
                     if (stateCondition != null) {
                         all.add(stateCondition);
                     }

@@ -186,11 +186,14 @@ final class RunRepository {
 
     /**
      * Moves a run from {@code from} to {@code to} if it is still in {@code from}; false if another writer got
-     * there first. The caller appends the event in the same transaction.
+     * there first. The caller appends the event in the same transaction, of time {@code at}: the row takes its
+     * {@code updated_at} now, so the append's stamp, made while it holds the event counter, changes no indexed
+     * column and can be a HOT update (V27).
      */
-    boolean compareAndSet(Handle h, String id, RunState from, RunState to, String statusMessageJson, Long startedAt) {
+    boolean compareAndSet(Handle h, String id, RunState from, RunState to, String statusMessageJson, Long startedAt,
+            long at) {
         return h.createUpdate("""
-                        UPDATE runs SET state = :to,
+                        UPDATE runs SET state = :to, updated_at = :at,
                             status_message_json = COALESCE(:status, status_message_json),
                             started_at = COALESCE(started_at, :started),
                             cancel_requested = CASE WHEN :terminal THEN FALSE ELSE cancel_requested END,
@@ -199,7 +202,7 @@ final class RunRepository {
                         WHERE id = :id AND state = :from""")
                 .bind("id", id).bind("from", from.name()).bind("to", to.name())
                 .bind("status", statusMessageJson).bind("started", startedAt).bind("terminal", to.isTerminal())
-                .bind("releases", to.isTerminal() || to == RunState.QUEUED).bind("requeue", to == RunState.QUEUED)
+                .bind("releases", to.isTerminal() || to == RunState.QUEUED).bind("requeue", to == RunState.QUEUED).bind("at", at)
                 .execute() == 1;
     }
 

@@ -173,7 +173,8 @@ final class RunStateChanges {
         }
         Instant now = clock.instant();
         Long started = to == RunState.INPROGRESS ? Times.micros(now) : null;
-        if (!repo.compareAndSet(h, run.id(), run.state(), to, status == null ? null : JsonColumns.write(status), started)) {
+        if (!repo.compareAndSet(h, run.id(), run.state(), to, status == null ? null : JsonColumns.write(status), started,
+                Times.micros(now))) {
             RunState current = repo.find(h, run.id()).map(RunRow::state).orElse(run.state());
             throw ApiException.conflict("event_type: run changed concurrently; it is now " + current, true);
         }
