@@ -202,7 +202,8 @@ final class RunRepository {
                         WHERE id = :id AND state = :from""")
                 .bind("id", id).bind("from", from.name()).bind("to", to.name())
                 .bind("status", statusMessageJson).bind("started", startedAt).bind("terminal", to.isTerminal())
-                .bind("releases", to.isTerminal() || to == RunState.QUEUED).bind("requeue", to == RunState.QUEUED).bind("at", at)
+                .bind("releases", to.isTerminal() || to == RunState.QUEUED).bind("requeue", to == RunState.QUEUED)
+                .bind("at", at)
                 .execute() == 1;
     }
 
