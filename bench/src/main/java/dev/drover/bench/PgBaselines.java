@@ -82,18 +82,12 @@ final class PgBaselines {
         int perClient = Math.max(1, runs / clients);
         store.migrate(Store.RAW);
         try (HikariDataSource pool = store.pool(Store.RAW, 1); Connection c = pool.getConnection()) {
-            String team = java.util.UUID.randomUUID().toString();
-            String user = java.util.UUID.randomUUID().toString();
+            RunRows.Owner owner = RunRows.insertOwner(c);
             long now = System.currentTimeMillis() * 1000;
             c.setAutoCommit(false);
-            try (Statement s = c.createStatement()) {
-                s.execute("INSERT INTO teams (id, name, created_at) VALUES ('" + team + "', 'bench-claims', " + now + ")");
-                s.execute("INSERT INTO principals (id, kind, display_name, email, is_admin, created_at) VALUES ('"
-                        + user + "', 'user', 'bench', 'bench-claims@example.com', FALSE, " + now + ")");
-            }
             try (PreparedStatement ins = c.prepareStatement(RunRows.INSERT)) {
                 for (int i = 0; i < perClient * clients; i++) {
-                    RunRows.bindQueued(ins, team, user, now + i);
+                    RunRows.bindQueued(ins, owner.teamId(), owner.userId(), now + i);
                     ins.addBatch();
                 }
                 ins.executeBatch();

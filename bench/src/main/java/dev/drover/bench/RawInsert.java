@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -24,22 +23,9 @@ final class RawInsert {
     static Result run(Store store, int threads, Duration warmup, Duration duration) {
         store.migrate(Store.RAW);
         try (HikariDataSource pool = store.pool(Store.RAW, store.writerConnections())) {
-            String team = UUID.randomUUID().toString();
-            String user = UUID.randomUUID().toString();
+            RunRows.Owner owner;
             try (Connection c = pool.getConnection()) {
-                long now = System.currentTimeMillis() * 1000;
-                try (var s = c.prepareStatement("INSERT INTO teams (id, name, created_at) VALUES (?, 'bench', ?)")) {
-                    s.setString(1, team);
-                    s.setLong(2, now);
-                    s.executeUpdate();
-                }
-                try (var s = c.prepareStatement("""
-                        INSERT INTO principals (id, kind, display_name, email, is_admin, created_at)
-                        VALUES (?, 'user', 'bench', 'bench@example.com', FALSE, ?)""")) {
-                    s.setString(1, user);
-                    s.setLong(2, now);
-                    s.executeUpdate();
-                }
+                owner = RunRows.insertOwner(c);
             } catch (SQLException e) {
                 throw new IllegalStateException(e);
             }
@@ -54,7 +40,7 @@ final class RawInsert {
                 Thread worker = Thread.ofPlatform().name("raw-insert-" + t).start(() -> {
                     try {
                         for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
-                            insert(pool, team, user);
+                            insert(pool, owner);
                             long done = System.nanoTime();
                             if (now >= measureFrom && done <= end) {
                                 samples.add(done - now);
@@ -84,11 +70,11 @@ final class RawInsert {
         }
     }
 
-    private static void insert(HikariDataSource pool, String team, String user) throws SQLException {
+    private static void insert(HikariDataSource pool, RunRows.Owner owner) throws SQLException {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement(RunRows.INSERT)) {
-                RunRows.bindQueued(ps, team, user, System.currentTimeMillis() * 1000);
+                RunRows.bindQueued(ps, owner.teamId(), owner.userId(), System.currentTimeMillis() * 1000);
                 ps.executeUpdate();
                 c.commit();
             } catch (SQLException | RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.drover.bench;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -50,6 +51,28 @@ final class RunRows {
 
     static String configJson(String name) {
         return "{\"name\":\"" + name + "\"}";
+    }
+
+    /** The team that owns a baseline's runs and the user who created them. */
+    record Owner(String teamId, String userId) {}
+
+    /** Inserts a team and a user for a baseline's runs (their foreign keys), with ids of their own. */
+    static Owner insertOwner(Connection c) throws SQLException {
+        Owner owner = new Owner(UUID.randomUUID().toString(), UUID.randomUUID().toString());
+        long now = System.currentTimeMillis() * 1000;
+        try (var s = c.prepareStatement("INSERT INTO teams (id, name, created_at) VALUES (?, 'bench', ?)")) {
+            s.setString(1, owner.teamId());
+            s.setLong(2, now);
+            s.executeUpdate();
+        }
+        try (var s = c.prepareStatement("""
+                INSERT INTO principals (id, kind, display_name, email, is_admin, created_at)
+                VALUES (?, 'user', 'bench', 'bench@example.com', FALSE, ?)""")) {
+            s.setString(1, owner.userId());
+            s.setLong(2, now);
+            s.executeUpdate();
+        }
+        return owner;
     }
 
     /** The raw insert baseline's row: what Drover stores for the create benchmark's request. */
