@@ -72,11 +72,11 @@ final class PgBaselines {
      * Drover's own claim path as SQL, run by pgbench on Drover's schema (the migrated {@code raw} database) with no
      * Drover server: per run, the three transactions a claimed and completed run needs (the claim, its start, its
      * success), each a compare-and-set of the run's row and its events appended as {@code EventLog} appends one
-     * outside a batch (the counter bumped, the event inserted, the run stamped and announced in one statement).
-     * What is left out is everything but the state machine and the log: HTTP, authentication, the lease token, the
-     * claimed run's read-back, group commit. So this is the ceiling of claim + complete for this schema and this
-     * durability (a commit per step), whatever the server does: runs per second, {@code clients} pgbench clients
-     * draining {@code runs} QUEUED runs.
+     * outside a batch (the counter bumped, the event inserted and the run stamped in one statement). What is left
+     * out is everything but the state machine and the log: HTTP, authentication, the lease token, the claimed run's
+     * read-back, group commit, the NOTIFY each node sends after its commits (one for many). So this is the ceiling
+     * of claim + complete for this schema and this durability (a commit per step), whatever the server does: runs per
+     * second, {@code clients} pgbench clients draining {@code runs} QUEUED runs.
      */
     static double droverStatements(Store.Postgres store, int clients, int runs, Path dir) throws Exception {
         int perClient = Math.max(1, runs / clients);
@@ -105,7 +105,7 @@ final class PgBaselines {
                 e AS (INSERT INTO events (sequence, run_id, event_type, ref_id, execution_id, occurred_at)
                       SELECT value, :rid, '%s', NULL, :rid, %s FROM c),
                 r AS (UPDATE runs SET updated_at = %s, updated_seq = c.value FROM c WHERE runs.id = :rid)
-                SELECT value, pg_notify('drover_events', value::text) FROM c;
+                SELECT value FROM c;
                 """;
         Path script = dir.resolve("drover-statements.sql");
         Files.writeString(script, "BEGIN;\n"

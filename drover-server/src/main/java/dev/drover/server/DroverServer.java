@@ -10,6 +10,7 @@ import dev.drover.server.environments.GitSources;
 import dev.drover.server.delivery.Deliveries;
 import dev.drover.server.delivery.DeliveriesService;
 import dev.drover.server.delivery.DeliverySettings;
+import dev.drover.server.eventlog.CommitAnnouncer;
 import dev.drover.server.eventlog.EventBus;
 import dev.drover.server.eventlog.EventTail;
 import dev.drover.server.eventlog.EventLog;
@@ -151,6 +152,8 @@ public final class DroverServer implements AutoCloseable {
             // the node's one reader of the log: SSE streams and long-polls wait on it, not on the database
             EventTail tail = new EventTail(EventTail.of(log), bus, EventTail.Settings.DEFAULT).start();
             resources.add(tail);
+            // after the tail: this node's watchers are handed a commit before the other nodes are told of it
+            db.postgresDataSource().ifPresent(ds -> resources.add(new CommitAnnouncer(ds, bus).start()));
 
             ModelCatalog models = new ModelCatalog(config.env(), config.modelsFile());
             BlobStore blobs = new BlobStore(config.dataDir().resolve("blobs"));

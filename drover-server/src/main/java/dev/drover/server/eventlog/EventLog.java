@@ -19,8 +19,9 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
  * commit together) and take the next sequence from the single counter row: its row lock is held until commit,
  * so sequences become visible in order and a reader polling {@code since=N} can never miss a smaller one that
  * commits later. Keep the append the last statement of a transaction: the lock serialises all writers. On
- * PostgreSQL the bump, the event, the run's stamp and the NOTIFY are one statement, so the lock is held for one
- * round trip and the commit (docs/events.md, "Keeping the counter short").
+ * PostgreSQL the bump, the event and the run's stamp are one statement, so the lock is held for one round trip and
+ * the commit (docs/events.md, "Keeping the counter short"); other nodes hear of the commit from
+ * {@link CommitAnnouncer}, after it.
  *
  * <p>Every event also stamps its run's {@code updated_at}/{@code updated_seq}: a run's last update is its
  * latest event, which is what lets the runs list page over a consistent snapshot.
@@ -117,8 +118,8 @@ public final class EventLog {
 
     /**
      * PostgreSQL, at the end of a group-commit batch: the events its units deferred, in the order they were deferred,
-     * numbered by one bump of the counter, inserted, their runs stamped (each with its last event; a creation's
-     * {@code created_seq} with its {@code run_queued}) and announced once, in one statement. Every run's row is
+     * numbered by one bump of the counter, inserted and their runs stamped (each with its last event; a creation's
+     * {@code created_seq} with its {@code run_queued}), in one statement. Every run's row is
      * already locked by its unit ({@link #appendAtCommit}), so the statement waits for nothing but the counter.
      */
     private static final String APPEND_DEFERRED = """
@@ -136,7 +137,7 @@ public final class EventLog {
             r AS (UPDATE runs SET updated_at = l.occurred_at, updated_seq = l.seq,
                          created_seq = COALESCE(l.created, runs.created_seq)
                   FROM l WHERE runs.id = l.run_id)
-            SELECT value, pg_notify('drover_events', value::text) FROM c""";
+            SELECT value FROM c""";
 
     /** {@link #APPEND_DEFERRED} for a batch's deferred events; each learns its sequence once the batch commits. */
     private static void appendDeferred(Handle h, List<Object> rows) {
@@ -199,13 +200,11 @@ public final class EventLog {
     }
 
     /**
-     * PostgreSQL: the counter is bumped, the event inserted, the run stamped and the sequence announced by one
-     * statement, so the counter's row lock is held for one round trip and the commit, not five round trips and the
-     * commit. Every part of the statement runs or none does (a missing run fails the event's foreign key and with
+     * PostgreSQL: the counter is bumped, the event inserted and the run stamped by one statement, so the counter's row
+     * lock is held for one round trip and the commit, not five round trips and the commit. Every part of the statement runs or none does (a missing run fails the event's foreign key and with
      * it the bump). The counter's UPDATE waits for the lock and re-reads the row's newest version (READ COMMITTED),
      * exactly as the statement on its own did; the run's row is already ours (locked above), so the statement's
-     * snapshot, taken before that wait, still sees its latest version. The NOTIFY goes to the channel
-     * {@link PostgresEventListener} listens on.
+     * snapshot, taken before that wait, still sees its latest version.
      */
     private static long appendInOneStatement(Handle h, String runId, String type, String refId, String executionId,
             long micros, boolean creation) {
@@ -216,7 +215,7 @@ public final class EventLog {
                         r AS (UPDATE runs SET updated_at = :at, updated_seq = c.value"""
                         + (creation ? ", created_seq = c.value" : "") + """
                          FROM c WHERE runs.id = :run)
-                        SELECT value, pg_notify('drover_events', value::text) FROM c""")
+                        SELECT value FROM c""")
                 .bind("run", runId).bind("type", type).bind("ref", refId).bind("exec", executionId).bind("at", micros)
                 .map((rs, ctx) -> rs.getLong(1))
                 .one();
@@ -238,7 +237,6 @@ public final class EventLog {
                         + (creation ? ", created_seq = :seq" : "") + " WHERE id = :run")
                 .bind("at", micros).bind("seq", seq).bind("run", runId)
                 .execute();
-        db.dialect().announceEvent(h, seq);
         return seq;
     }
 

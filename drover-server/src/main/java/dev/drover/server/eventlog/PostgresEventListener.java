@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Listens on PostgreSQL's {@code drover_events} channel so that waiters on this node hear of events committed
- * by any node. If the connection drops it reconnects; meanwhile the periodic poll of {@link #head} keeps
+ * by any node (each node's {@link CommitAnnouncer} sends them). If the connection drops it reconnects; meanwhile the periodic poll of {@link #head} keeps
  * waiters from sleeping past new events (the fallback the design asks for).
  */
 public final class PostgresEventListener implements AutoCloseable {
@@ -41,7 +41,7 @@ public final class PostgresEventListener implements AutoCloseable {
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(true);
                 try (Statement s = c.createStatement()) {
-                    s.execute("LISTEN drover_events");
+                    s.execute("LISTEN " + CommitAnnouncer.CHANNEL);
                 }
                 PGConnection pg = c.unwrap(PGConnection.class);
                 bus.published(log.head()); // catch up on what committed before LISTEN took effect

@@ -62,8 +62,6 @@ public interface Dialect {
      */
     default void readOneSnapshot(Handle handle) {}
 
-    /** Called inside the transaction that appended an event, so other nodes learn of it when it commits. */
-    void announceEvent(Handle handle, long sequence);
 
     /** Whether an exception is a unique-key violation (a lost race that the caller resolves by reading). */
     boolean isUniqueViolation(Throwable error);

@@ -5,9 +5,6 @@ import org.jdbi.v3.core.Handle;
 
 /** Cluster mode: many stateless nodes on one PostgreSQL. */
 final class PostgresDialect implements Dialect {
-    /** Channel on which committed event sequences are announced to every node. */
-    public static final String EVENTS_CHANNEL = "drover_events";
-
     @Override
     public String name() {
         return "postgresql";
@@ -71,13 +68,6 @@ final class PostgresDialect implements Dialect {
         handle.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
     }
 
-    @Override
-    public void announceEvent(Handle handle, long sequence) {
-        // NOTIFY is transactional: listeners hear it only if and when this transaction commits.
-        handle.createUpdate("SELECT pg_notify('" + EVENTS_CHANNEL + "', :seq)")
-                .bind("seq", Long.toString(sequence))
-                .execute();
-    }
 
     @Override
     public boolean isUniqueViolation(Throwable error) {

@@ -72,10 +72,6 @@ final class SqliteDialect implements Dialect {
         return ""; // BEGIN IMMEDIATE: a write transaction already excludes every other writer
     }
 
-    @Override
-    public void announceEvent(Handle handle, long sequence) {
-        // one process owns the file; in-process waiters are woken after commit by the EventBus
-    }
 
     @Override
     public boolean isUniqueViolation(Throwable error) {
