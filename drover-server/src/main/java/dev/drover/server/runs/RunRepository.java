@@ -284,7 +284,8 @@ final class RunRepository {
         int window = sort == RunSort.CREATED_AT ? -1 : CreatedWindow.runs(h, ownerIds, filter);
         boolean walkWindow = sqlite && window >= CreatedWindow.SORTED;
         boolean sortWindow = !sqlite && ((window >= 0 && window < CreatedWindow.SORTED) || shortQ != null);
-        Sql where = RunListSql.filters(db.dialect(), filter, !splitStates.isEmpty(), walkWindow, textScanned);
+        Sql where = RunListSql.filters(db.dialect(), filter, !splitStates.isEmpty(), walkWindow, textScanned,
+                !sqlite && manyMetadataMatches(h, filter));
         if (shortQ != null) { // a rare short q's candidates (ShortTextSearch); the LIKE stays as the exact test
             Map<String, Object> params = new HashMap<>(where.params());
             params.putAll(shortQ.params());
@@ -320,6 +321,32 @@ final class RunRepository {
             }
         }
         return false;
+    }
+
+    /**
+     * PostgreSQL: whether every {@code metadata} pair of the filter matches so many runs that the listing should walk
+     * the sort's index and test each run against a hashed set of the matches (RunListSql.filters), rather than leave
+     * it to the planner, which walks too but looks each run up in run_metadata's index: 39 ms for a page of a pair
+     * matching 2,000 of a million runs, against 8 ms hashed (docs/benchmarks.md). The walk reads about
+     * {@code page × runs / matches} rows; looking the matches up by id and sorting them reads {@code matches} rows,
+     * at about ten times the cost per row (8 against 0.8 µs, measured); so the walk wins from about
+     * {@code √(page × runs / 10)} matches, √(2 × runs) for a page of 20, and is used from there (never below
+     * {@link #FEW_MATCHES}). Counted per pair up to that many, from the index alone; with a pair below it, the
+     * planner drives the listing from that pair's few matches as before.
+     */
+    private boolean manyMetadataMatches(Handle h, RunFilter filter) {
+        if (filter.metadata().isEmpty()) {
+            return false;
+        }
+        double runs = h.createQuery("SELECT reltuples FROM pg_class WHERE oid = 'runs'::regclass")
+                .mapTo(Double.class).one();
+        int many = (int) Math.max(FEW_MATCHES, Math.ceil(Math.sqrt(2 * Math.max(runs, 0))));
+        for (Sql pair : RunListSql.metadataSets(filter)) {
+            if (countUpTo(h, pair, many) < many) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -117,9 +117,10 @@ abstract class RunsListShortSearchTest {
     }
 
     @Test
-    void aQueryWithOverAThousandMatchesIsTestedRunByRunAndSelectsTheSameRuns() {
+    void aQueryOrMetadataPairWithOverAThousandMatchesIsTestedRunByRunAndSelectsTheSameRuns() {
         // at RunRepository.FEW_MATCHES matches or more the walk tests q with LIKE / ILIKE instead of reading the
-        // trigram index's matches (commonText): the same runs, in the same order, page by page
+        // trigram index's matches (commonText), and on PostgreSQL a metadata pair against a hashed set of its
+        // matches (manyMetadataMatches): the same runs, in the same order, page by page
         Api api = server.newTenant("common-" + UUID.randomUUID());
         Api stranger = server.newTenant("common-stranger-" + UUID.randomUUID());
         String word = "Quokka" + UUID.randomUUID().toString().substring(0, 6);
@@ -127,20 +128,26 @@ abstract class RunsListShortSearchTest {
         for (int i = 0; i < RunRepository.FEW_MATCHES + 20; i++) {
             String prompt = (i % 3 == 0 ? word.toUpperCase(Locale.ROOT) : i % 3 == 1 ? word : "x" + word.toLowerCase(Locale.ROOT))
                     + " number " + i;
-            Api.Reply r = api.post("/agent/runs", Api.toJson(Map.of("prompt", prompt, "title", "t" + i % 7)));
+            Map<String, Object> herd = Map.of("herd", word);
+            Api.Reply r = api.post("/agent/runs", Api.toJson(Map.of("prompt", prompt, "title", "t" + i % 7,
+                    "metadata", herd)));
             assertThat(r.status()).as(r.toString()).isEqualTo(200);
             matching.add(r.json().get("run_id").asText());
             if (i % 100 == 0) {
-                api.post("/agent/runs", Api.toJson(Map.of("prompt", "unrelated " + i)));
-                stranger.post("/agent/runs", Api.toJson(Map.of("prompt", "their " + word + " " + i)));
+                api.post("/agent/runs", Api.toJson(Map.of("prompt", "unrelated " + i, "metadata", Map.of("herd", "x"))));
+                stranger.post("/agent/runs", Api.toJson(Map.of("prompt", "their " + word + " " + i, "metadata", herd)));
             }
         }
         String query = "q=" + word.substring(2, 9).toLowerCase(Locale.ROOT);
+        String pair = "metadata%5Bherd%5D=" + word;
         for (String sort : List.of("sort_by=updated_at&sort_order=desc", "sort_by=title&sort_order=asc")) {
             List<String> all = pageThrough(api, sort, 500); // the unfiltered listing
             List<String> expected = all.stream().filter(matching::contains).toList();
             assertThat(expected).hasSize(matching.size());
-            assertThat(pageThrough(api, query + "&" + sort, 500)).as("%s %s", query, sort).containsExactlyElementsOf(expected);
+            for (String filter : List.of(query, pair, query + "&" + pair)) {
+                assertThat(pageThrough(api, filter + "&" + sort, 500)).as("%s %s", filter, sort)
+                        .containsExactlyElementsOf(expected);
+            }
         }
     }
 
