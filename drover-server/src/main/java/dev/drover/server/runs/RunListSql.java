@@ -130,12 +130,16 @@ final class RunListSql {
         return out;
     }
 
-    /** The runs each {@code metadata} pair matches (of every owner), one query per pair. */
+    /**
+     * The runs each {@code metadata} pair matches (of every owner), one query per pair; their parameters' names
+     * differ, so that they can be written into one statement.
+     */
     static List<Sql> metadataSets(RunFilter f) {
         List<Sql> out = new ArrayList<>();
         for (Map.Entry<String, String> m : f.metadata().entrySet()) {
-            out.add(new Sql("SELECT run_id FROM run_metadata WHERE key = :m0 AND value = :m1",
-                    Map.of("m0", m.getKey(), "m1", m.getValue())));
+            int i = out.size();
+            out.add(new Sql("SELECT run_id FROM run_metadata WHERE key = :mk" + i + " AND value = :mv" + i,
+                    Map.of("mk" + i, m.getKey(), "mv" + i, m.getValue())));
         }
         return out;
     }

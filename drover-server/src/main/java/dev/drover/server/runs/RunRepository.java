@@ -331,22 +331,24 @@ final class RunRepository {
      * {@code page × runs / matches} rows; looking the matches up by id and sorting them reads {@code matches} rows,
      * at about ten times the cost per row (8 against 0.8 µs, measured); so the walk wins from about
      * {@code √(page × runs / 10)} matches, √(2 × runs) for a page of 20, and is used from there (never below
-     * {@link #FEW_MATCHES}). Counted per pair up to that many, from the index alone; with a pair below it, the
-     * planner drives the listing from that pair's few matches as before.
+     * {@link #FEW_MATCHES}). Counted per pair up to that many, from the index alone, with the number of runs from
+     * the planner's statistics, in one query (each round trip costs a listing that ends up reading one run as much as
+     * its page); with a pair below it, the planner drives the listing from that pair's few matches as before.
      */
     private boolean manyMetadataMatches(Handle h, RunFilter filter) {
-        if (filter.metadata().isEmpty()) {
+        List<Sql> pairs = RunListSql.metadataSets(filter);
+        if (pairs.isEmpty()) {
             return false;
         }
-        double runs = h.createQuery("SELECT reltuples FROM pg_class WHERE oid = 'runs'::regclass")
-                .mapTo(Double.class).one();
-        int many = (int) Math.max(FEW_MATCHES, Math.ceil(Math.sqrt(2 * Math.max(runs, 0))));
-        for (Sql pair : RunListSql.metadataSets(filter)) {
-            if (countUpTo(h, pair, many) < many) {
-                return false;
-            }
+        StringBuilder sql = new StringBuilder("WITH t AS (SELECT GREATEST(" + FEW_MATCHES + ", ceil(sqrt(2 * "
+                + "GREATEST(reltuples, 0))))::int AS many FROM pg_class WHERE oid = 'runs'::regclass) SELECT TRUE");
+        for (Sql pair : pairs) {
+            sql.append(" AND (SELECT COUNT(*) FROM (").append(pair.text())
+                    .append(" LIMIT (SELECT many FROM t)) s) >= (SELECT many FROM t)");
         }
-        return true;
+        var many = h.createQuery(sql.toString());
+        pairs.forEach(pair -> pair.params().forEach(many::bind));
+        return many.mapTo(Boolean.class).one();
     }
 
     /**
