@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Listens on PostgreSQL's {@code drover_events} channel so that waiters on this node hear of events committed
- * by any node (each node's {@link CommitAnnouncer} sends them). If the connection drops it reconnects; meanwhile the periodic poll of {@link #head} keeps
- * waiters from sleeping past new events (the fallback the design asks for).
+ * by any node (each node's {@link CommitAnnouncer} sends them). If the connection drops it reconnects; meanwhile
+ * the periodic poll of {@link #head} keeps waiters from sleeping past new events (the fallback the design asks for).
  */
 public final class PostgresEventListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresEventListener.class);

@@ -62,7 +62,6 @@ public interface Dialect {
      */
     default void readOneSnapshot(Handle handle) {}
 
-
     /** Whether an exception is a unique-key violation (a lost race that the caller resolves by reading). */
     boolean isUniqueViolation(Throwable error);
 

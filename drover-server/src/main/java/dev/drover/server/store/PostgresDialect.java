@@ -68,7 +68,6 @@ final class PostgresDialect implements Dialect {
         handle.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
     }
 
-
     @Override
     public boolean isUniqueViolation(Throwable error) {
         return hasState(error, "23505");

@@ -1,6 +1,5 @@
 package dev.drover.server.store;
 
-import org.jdbi.v3.core.Handle;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
@@ -71,7 +70,6 @@ final class SqliteDialect implements Dialect {
     public String lockRows() {
         return ""; // BEGIN IMMEDIATE: a write transaction already excludes every other writer
     }
-
 
     @Override
     public boolean isUniqueViolation(Throwable error) {
