@@ -60,10 +60,14 @@ final class PgBaselines {
                 "-T", String.valueOf(Math.max(1, duration.toSeconds())), "-f", script.toAbsolutePath().toString()));
         bench.addAll(conn);
         bench.add("pgbench");
-        String out = run(bench, dir.resolve("pgbench.log"));
-        Matcher m = TPS.matcher(out);
+        return tps(bench, dir.resolve("pgbench.log"));
+    }
+
+    /** Runs pgbench's {@code command}, its output written to {@code log}, and reads its transactions per second. */
+    private static double tps(List<String> command, Path log) throws Exception {
+        Matcher m = TPS.matcher(run(command, log));
         if (!m.find()) {
-            throw new IllegalStateException("no tps in pgbench's output (" + dir.resolve("pgbench.log") + ")");
+            throw new IllegalStateException("no tps in pgbench's output (" + log + ")");
         }
         return Double.parseDouble(m.group(1));
     }
@@ -131,11 +135,7 @@ final class PgBaselines {
                 "-j", String.valueOf(Math.min(clients, Runtime.getRuntime().availableProcessors())),
                 "-t", String.valueOf(perClient), "-f", script.toAbsolutePath().toString(),
                 "-h", "127.0.0.1", "-p", String.valueOf(store.port()), "-U", "postgres", Store.RAW));
-        String out = run(bench, dir.resolve("drover-statements.log"));
-        Matcher m = TPS.matcher(out);
-        if (!m.find()) {
-            throw new IllegalStateException("no tps in pgbench's output (" + dir.resolve("drover-statements.log") + ")");
-        }
+        double runsPerSecond = tps(bench, dir.resolve("drover-statements.log"));
         try (HikariDataSource pool = store.pool(Store.RAW, 1); Connection c = pool.getConnection();
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT COUNT(*) FILTER (WHERE state = 'SUCCEEDED'), "
@@ -146,7 +146,7 @@ final class PgBaselines {
                         + " events of " + perClient * clients + " runs");
             }
         }
-        return Double.parseDouble(m.group(1));
+        return runsPerSecond;
     }
 
     /** pgbench's version line, for the report. */

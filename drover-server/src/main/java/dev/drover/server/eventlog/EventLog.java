@@ -119,8 +119,8 @@ public final class EventLog {
     /**
      * PostgreSQL, at the end of a group-commit batch: the events its units deferred, in the order they were deferred,
      * numbered by one bump of the counter, inserted and their runs stamped (each with its last event; a creation's
-     * {@code created_seq} with its {@code run_queued}), in one statement. Every run's row is
-     * already locked by its unit ({@link #appendAtCommit}), so the statement waits for nothing but the counter.
+     * {@code created_seq} with its {@code run_queued}), in one statement. Every run's row is already locked by its
+     * unit ({@link #appendAtCommit}), so the statement waits for nothing but the counter.
      */
     private static final String APPEND_DEFERRED = """
             WITH c AS (UPDATE event_counter SET value = value + ? WHERE id = 1 RETURNING value),
@@ -201,8 +201,8 @@ public final class EventLog {
 
     /**
      * PostgreSQL: the counter is bumped, the event inserted and the run stamped by one statement, so the counter's row
-     * lock is held for one round trip and the commit, not five round trips and the commit. Every part of the statement runs or none does (a missing run fails the event's foreign key and with
-     * it the bump). The counter's UPDATE waits for the lock and re-reads the row's newest version (READ COMMITTED),
+     * lock is held for one round trip and the commit, not five round trips and the commit. Every part of the
+     * statement runs or none does (a missing run fails the event's foreign key and with it the bump). The counter's UPDATE waits for the lock and re-reads the row's newest version (READ COMMITTED),
      * exactly as the statement on its own did; the run's row is already ours (locked above), so the statement's
      * snapshot, taken before that wait, still sees its latest version.
      */
