@@ -2,13 +2,27 @@ package dev.drover.server.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.drover.api.RunAgentRequest;
 import dev.drover.api.RunEvent;
+import dev.drover.server.ServerConfig;
+import dev.drover.server.auth.Accounts;
+import dev.drover.server.auth.Principal;
+import dev.drover.server.blobs.BlobStore;
+import dev.drover.server.eventlog.EventBus;
 import dev.drover.server.eventlog.EventLog;
+import dev.drover.server.models.ModelCatalog;
+import dev.drover.server.runs.Runs;
 import dev.drover.server.testing.Backend;
+import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -149,5 +163,58 @@ class StorePostgresTest extends StoreTest {
     /** On a thread of its own (the common pool has one thread on two cores: the second task would wait for the first). */
     private static <T> CompletableFuture<T> async(java.util.function.Supplier<T> task) {
         return CompletableFuture.supplyAsync(task, Thread.ofVirtual()::start);
+    }
+
+    /**
+     * A run is stamped with its creation's sequence right after its insert, by the batch-end append, while the event
+     * counter is held. On a page of fresh runs that UPDATE is HOT (no entry in any of runs' indexes) only if the page
+     * has room for every new version at once (V28). Counted by PostgreSQL itself, on a database of its own: a node
+     * that creates a burst of runs and is closed, so that its connections report their statistics as they end.
+     */
+    @Test
+    void aBurstOfCreatesStampsItsRunsWithoutTouchingAnIndex() throws Exception {
+        ServerConfig fresh = backend().freshConfig();
+        int creates = 96;
+        try (Database node = Database.open(new Database.Settings(fresh.databaseUrl(), fresh.databaseUser(),
+                fresh.databasePassword(), fresh.dataDir(), 8))) {
+            Runs nodeRuns = new Runs(node, new EventLog(node, new EventBus()), new ModelCatalog(Map.of(), null),
+                    new BlobStore(fresh.dataDir().resolve("blobs")), Clock.systemUTC(), () -> "http://127.0.0.1:1", 0,
+                    dev.drover.server.runs.SkillResolver.NONE);
+            Accounts nodeAccounts = new Accounts(node, Clock.systemUTC());
+            Principal creator = nodeAccounts.ensurePrincipal(Principal.Kind.USER, "burst@x.io",
+                    nodeAccounts.ensureTeam("burst"), false);
+            try (ExecutorService pool = Executors.newFixedThreadPool(32)) {
+                List<Future<?>> done = new ArrayList<>();
+                for (int i = 0; i < creates; i++) {
+                    String prompt = "a burst of creates, run " + i + ": " + "fix the flaky test ".repeat(20);
+                    done.add(pool.submit(() -> nodeRuns.create(creator, new RunAgentRequest(prompt, null, null, null,
+                            null, null, null, null, null, null, null), null, Runs.Origin.api())));
+                }
+                for (Future<?> f : done) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+            }
+        }
+        long[] updates = {0, 0};
+        java.util.Properties login = new java.util.Properties();
+        login.setProperty("user", fresh.databaseUser());
+        if (fresh.databasePassword() != null) {
+            login.setProperty("password", fresh.databasePassword());
+        }
+        try (org.jdbi.v3.core.Handle h = org.jdbi.v3.core.Jdbi.create(fresh.databaseUrl(), login).open()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (updates[0] < creates && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                h.execute("SELECT pg_stat_clear_snapshot()");
+                h.createQuery("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'runs'")
+                        .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)}).findOne()
+                        .ifPresent(u -> {
+                            updates[0] = u[0];
+                            updates[1] = u[1];
+                        });
+            }
+        }
+        assertThat(updates[0]).as("the creations' stamps, as the statistics report them").isEqualTo(creates);
+        assertThat(updates[1]).as("HOT among them").isEqualTo(creates);
     }
 }
