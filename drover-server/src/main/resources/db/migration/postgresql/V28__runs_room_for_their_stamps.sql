@@ -4,7 +4,8 @@
 -- written while its transaction holds the event counter (docs/events.md). With V27's 85 %, a page of fresh runs had
 -- room for the new versions of about one in seven of them: 62-70 % of the stamps of a burst of creates were HOT
 -- (pg_stat_user_tables), 100 % with half the page free, and Drover's create batch from pgbench did 161 -> 196
--- transactions per second (median of three pairs). Measured: docs/benchmarks.md, "Room for the stamps".
+-- transactions per second (median of three pairs). Measured: docs/benchmarks.md,
+-- "Creates on a warm JIT, and room for the stamps".
 -- Dormant runs keep their pages half empty: the table is about 1.7 times as large. New pages only; nothing is
 -- rewritten.
 ALTER TABLE runs SET (fillfactor = 50);

@@ -195,26 +195,33 @@ class StorePostgresTest extends StoreTest {
                 }
             }
         }
-        long[] updates = {0, 0};
+        Updates stamps = runsUpdates(fresh, creates);
+        assertThat(stamps.all()).as("the creations' stamps, as the statistics report them").isEqualTo(creates);
+        assertThat(stamps.hot()).as("HOT among them").isEqualTo(creates);
+    }
+
+    record Updates(long all, long hot) {}
+
+    /**
+     * PostgreSQL's count of the updates of {@code runs} in the database of {@code config}, once it reaches
+     * {@code expected} (the statistics arrive a little after the connections that made them end) or after 30 s.
+     */
+    private static Updates runsUpdates(ServerConfig config, long expected) throws InterruptedException {
         java.util.Properties login = new java.util.Properties();
-        login.setProperty("user", fresh.databaseUser());
-        if (fresh.databasePassword() != null) {
-            login.setProperty("password", fresh.databasePassword());
+        login.setProperty("user", config.databaseUser());
+        if (config.databasePassword() != null) {
+            login.setProperty("password", config.databasePassword());
         }
-        try (org.jdbi.v3.core.Handle h = org.jdbi.v3.core.Jdbi.create(fresh.databaseUrl(), login).open()) {
+        try (org.jdbi.v3.core.Handle h = org.jdbi.v3.core.Jdbi.create(config.databaseUrl(), login).open()) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (updates[0] < creates && System.nanoTime() < deadline) {
+            Updates seen = new Updates(0, 0);
+            while (seen.all() < expected && System.nanoTime() < deadline) {
                 Thread.sleep(100);
                 h.execute("SELECT pg_stat_clear_snapshot()");
-                h.createQuery("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'runs'")
-                        .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)}).findOne()
-                        .ifPresent(u -> {
-                            updates[0] = u[0];
-                            updates[1] = u[1];
-                        });
+                seen = h.createQuery("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'runs'")
+                        .map((rs, ctx) -> new Updates(rs.getLong(1), rs.getLong(2))).findOne().orElse(seen);
             }
+            return seen;
         }
-        assertThat(updates[0]).as("the creations' stamps, as the statistics report them").isEqualTo(creates);
-        assertThat(updates[1]).as("HOT among them").isEqualTo(creates);
     }
 }
