@@ -55,7 +55,7 @@ public final class Bench implements Callable<Integer> {
             description = "length of each throughput measurement, e.g. 10s, 1m (default: ${DEFAULT-VALUE})")
     Duration duration;
 
-    @Option(names = "--warmup", converter = DurationConverter.class,
+    @Option(names = "--warmup", paramLabel = "<warmup>", converter = DurationConverter.class,
             description = "unreported load before each throughput measurement (default: 5s; 30s for --suite "
                     + "creates, whose figures are of freshly started JVMs: after 5 s the JIT was still compiling "
                     + "on half of the server's CPU, docs/benchmarks.md)")
