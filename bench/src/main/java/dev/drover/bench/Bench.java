@@ -179,8 +179,8 @@ public final class Bench implements Callable<Integer> {
     private static final Duration WARMUP = Duration.ofSeconds(5);
     /**
      * Creates compare a freshly started server with a raw loop: on two cores C2 still compiled on 0.55 of a core
-     * in the window after a 5 s warm-up (JFR, 2026-12-03), and PostgreSQL's creates ÷ raw read 0.18–0.21 against
-     * 0.32–0.38 after 30–40 s. A node runs for days; its steady state is the figure.
+     * in the window after a 5 s warm-up (JFR, 2026-12-03), and PostgreSQL's creates ÷ raw read 0.18–0.22 against
+     * 0.32–0.57 after 30–40 s. A node runs for days; its steady state is the figure.
      */
     private static final Duration CREATES_WARMUP = Duration.ofSeconds(30);
 
