@@ -200,11 +200,12 @@ public final class EventLog {
     }
 
     /**
-     * PostgreSQL: the counter is bumped, the event inserted and the run stamped by one statement, so the counter's row
-     * lock is held for one round trip and the commit, not five round trips and the commit. Every part of the
-     * statement runs or none does (a missing run fails the event's foreign key and with it the bump). The counter's UPDATE waits for the lock and re-reads the row's newest version (READ COMMITTED),
-     * exactly as the statement on its own did; the run's row is already ours (locked above), so the statement's
-     * snapshot, taken before that wait, still sees its latest version.
+     * PostgreSQL: the counter is bumped, the event inserted and the run stamped by one statement, so the counter's
+     * row lock is held for one round trip and the commit, not five round trips and the commit. Every part of the
+     * statement runs or none does (a missing run fails the event's foreign key and with it the bump). The counter's
+     * UPDATE waits for the lock and re-reads the row's newest version (READ COMMITTED), exactly as the statement on
+     * its own did; the run's row is already ours (locked above), so the statement's snapshot, taken before that
+     * wait, still sees its latest version.
      */
     private static long appendInOneStatement(Handle h, String runId, String type, String refId, String executionId,
             long micros, boolean creation) {

@@ -216,7 +216,7 @@ class StorePostgresTest extends StoreTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             Updates seen = new Updates(0, 0);
             while (seen.all() < expected && System.nanoTime() < deadline) {
-                Thread.sleep(100);
+                Thread.sleep(100); // the ended connections' statistics reach PostgreSQL's counters on their own time
                 h.execute("SELECT pg_stat_clear_snapshot()");
                 seen = h.createQuery("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'runs'")
                         .map((rs, ctx) -> new Updates(rs.getLong(1), rs.getLong(2))).findOne().orElse(seen);
