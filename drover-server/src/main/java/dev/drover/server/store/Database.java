@@ -242,30 +242,36 @@ public final class Database implements AutoCloseable {
 
     /**
      * Runs {@code work} on a reader with {@code sql} prepared, in plain JDBC, for the one or two statements so hot that
-     * Jdbi's binding and mapping machinery costs more than the query. The statement stays prepared on its connection
-     * for the next use (SQLite: {@link StatementCache}; PostgreSQL: pgjdbc's own cache of server-side statements).
+     * Jdbi's binding and mapping machinery costs more than the query. See {@link #prepared}.
      */
     public <T> T readPrepared(String sql, StatementWork<T> work) {
-        return reader.withHandle(h -> {
-            Connection conn = h.getConnection();
+        return reader.withHandle(h -> prepared(h, sql, work));
+    }
+
+    /**
+     * Runs {@code work} with {@code sql} prepared on {@code h}'s connection, in plain JDBC, inside whatever
+     * transaction {@code h} is in. The statement stays prepared on its connection for the next use (SQLite:
+     * {@link StatementCache}; PostgreSQL: pgjdbc's own cache of server-side statements).
+     */
+    public <T> T prepared(Handle h, String sql, StatementWork<T> work) {
+        Connection conn = h.getConnection();
+        try {
+            PreparedStatement ps = statements != null ? statements.checkOut(conn, sql) : conn.prepareStatement(sql);
+            boolean done = false;
             try {
-                PreparedStatement ps = statements != null ? statements.checkOut(conn, sql) : conn.prepareStatement(sql);
-                boolean done = false;
-                try {
-                    T result = work.apply(ps);
-                    done = true;
-                    return result;
-                } finally {
-                    if (statements != null && done) {
-                        statements.checkIn(conn, sql, ps);
-                    } else {
-                        ps.close(); // a failed use is not trusted again
-                    }
+                T result = work.apply(ps);
+                done = true;
+                return result;
+            } finally {
+                if (statements != null && done) {
+                    statements.checkIn(conn, sql, ps);
+                } else {
+                    ps.close(); // a failed use is not trusted again
                 }
-            } catch (SQLException e) {
-                throw new org.jdbi.v3.core.statement.UnableToExecuteStatementException(e, null);
             }
-        });
+        } catch (SQLException e) {
+            throw new org.jdbi.v3.core.statement.UnableToExecuteStatementException(e, null);
+        }
     }
 
     /** Is the database answering? Used by {@code /readyz}. */
