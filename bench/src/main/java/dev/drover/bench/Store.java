@@ -50,6 +50,15 @@ abstract sealed class Store implements AutoCloseable {
      */
     abstract HikariDataSource pool(String name, int size);
 
+    /**
+     * How long a thread of a bench pool may wait for a connection. The raw insert loop's 64 threads share one SQLite
+     * connection (eight on PostgreSQL) through the warm-up and the measured window, and Hikari does not queue
+     * waiters fairly (a thread that returns a connection may take it again at once from its own thread-local list):
+     * with the creates suite's 30 s warm-up some thread waited past Hikari's default of 30 s and the SQLite run
+     * failed.
+     */
+    static final long POOL_WAIT_MILLIS = java.time.Duration.ofMinutes(30).toMillis();
+
     /** How many connections Drover's writes go through (its writer pool), used for the raw insert baseline too. */
     abstract int writerConnections();
 
@@ -113,6 +122,7 @@ abstract sealed class Store implements AutoCloseable {
             ds.setUrl("jdbc:sqlite:" + dataDir(name).resolve("drover.db").toAbsolutePath());
             HikariConfig hikari = new HikariConfig();
             hikari.setPoolName("bench-sqlite-" + name);
+            hikari.setConnectionTimeout(POOL_WAIT_MILLIS);
             hikari.setDataSource(ds);
             hikari.setMaximumPoolSize(size);
             return new HikariDataSource(hikari);
@@ -244,6 +254,7 @@ abstract sealed class Store implements AutoCloseable {
         HikariDataSource pool(String name, int size) {
             HikariConfig hikari = new HikariConfig();
             hikari.setPoolName("bench-postgres-" + name);
+            hikari.setConnectionTimeout(POOL_WAIT_MILLIS);
             hikari.setJdbcUrl(url(name));
             hikari.setUsername("postgres");
             hikari.setMaximumPoolSize(size);
