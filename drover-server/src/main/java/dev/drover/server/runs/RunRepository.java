@@ -245,6 +245,10 @@ final class RunRepository {
                 .bind("id", id).bind("state", expected.name()).execute() == 1;
     }
 
+    /** Plain JDBC, as {@link #INSERT_RUN}: it runs on every create. */
+    private static final String ACTIVE_UP_TO = "SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE owner_id = ? AND state IN "
+            + RunTransitions.ACTIVE_SQL + " LIMIT ?) active";
+
     /**
      * Whether {@code ownerId} has more than {@code limit} active runs. Runs on every create inside the write
      * transaction, so it must not grow with the owner's history: the (owner_id, state) index and the LIMIT bound
@@ -260,10 +264,6 @@ final class RunRepository {
             }
         });
     }
-
-    /** Plain JDBC, as {@link #INSERT_RUN}: it runs on every create. */
-    private static final String ACTIVE_UP_TO = "SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE owner_id = ? AND state IN "
-            + RunTransitions.ACTIVE_SQL + " LIMIT ?) active";
 
     Map<String, List<ArtifactItem>> artifacts(Handle h, List<String> runIds) {
         Map<String, List<ArtifactItem>> out = new HashMap<>();
