@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.sqlite.SQLiteConfig;
@@ -57,7 +58,7 @@ abstract sealed class Store implements AutoCloseable {
      * with the creates suite's 30 s warm-up some thread waited past Hikari's default of 30 s and the SQLite run
      * failed.
      */
-    static final long POOL_WAIT_MILLIS = java.time.Duration.ofMinutes(30).toMillis();
+    static final long POOL_WAIT_MILLIS = Duration.ofMinutes(30).toMillis();
 
     /** How many connections Drover's writes go through (its writer pool), used for the raw insert baseline too. */
     abstract int writerConnections();

@@ -12,18 +12,22 @@ import dev.drover.server.eventlog.EventBus;
 import dev.drover.server.eventlog.EventLog;
 import dev.drover.server.models.ModelCatalog;
 import dev.drover.server.runs.Runs;
+import dev.drover.server.runs.SkillResolver;
 import dev.drover.server.testing.Backend;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
 class StorePostgresTest extends StoreTest {
@@ -42,9 +46,7 @@ class StorePostgresTest extends StoreTest {
         db.write(h -> h.execute(alter.replace("SETTING", "SET default_transaction_isolation = ''serializable''")));
         try (Database other = Database.open(new Database.Settings(config.databaseUrl(), config.databaseUser(),
                 config.databasePassword(), config.dataDir(), 4))) {
-            java.util.Properties login = new java.util.Properties();
-            login.setProperty("user", config.databaseUser());
-            String sessionDefault = org.jdbi.v3.core.Jdbi.create(config.databaseUrl(), login).withHandle(h ->
+            String sessionDefault = plainSession(config).withHandle(h ->
                     h.createQuery("SHOW default_transaction_isolation").mapTo(String.class).one());
             String writes = other.write(h -> h.createQuery("SHOW transaction_isolation").mapTo(String.class).one());
             String reads = other.read(h -> h.createQuery("SHOW transaction_isolation").mapTo(String.class).one());
@@ -179,7 +181,7 @@ class StorePostgresTest extends StoreTest {
                 fresh.databasePassword(), fresh.dataDir(), 8))) {
             Runs nodeRuns = new Runs(node, new EventLog(node, new EventBus()), new ModelCatalog(Map.of(), null),
                     new BlobStore(fresh.dataDir().resolve("blobs")), Clock.systemUTC(), () -> "http://127.0.0.1:1", 0,
-                    dev.drover.server.runs.SkillResolver.NONE);
+                    SkillResolver.NONE);
             Accounts nodeAccounts = new Accounts(node, Clock.systemUTC());
             Principal creator = nodeAccounts.ensurePrincipal(Principal.Kind.USER, "burst@x.io",
                     nodeAccounts.ensureTeam("burst"), false);
@@ -207,12 +209,7 @@ class StorePostgresTest extends StoreTest {
      * {@code expected} (the statistics arrive a little after the connections that made them end) or after 30 s.
      */
     private static Updates runsUpdates(ServerConfig config, long expected) throws InterruptedException {
-        java.util.Properties login = new java.util.Properties();
-        login.setProperty("user", config.databaseUser());
-        if (config.databasePassword() != null) {
-            login.setProperty("password", config.databasePassword());
-        }
-        try (org.jdbi.v3.core.Handle h = org.jdbi.v3.core.Jdbi.create(config.databaseUrl(), login).open()) {
+        try (Handle h = plainSession(config).open()) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             Updates seen = new Updates(0, 0);
             while (seen.all() < expected && System.nanoTime() < deadline) {
@@ -223,5 +220,15 @@ class StorePostgresTest extends StoreTest {
             }
             return seen;
         }
+    }
+
+    /** Connections of the database of {@code config} as a new session has them: no pool, no settings of Drover's. */
+    private static Jdbi plainSession(ServerConfig config) {
+        Properties login = new Properties();
+        login.setProperty("user", config.databaseUser());
+        if (config.databasePassword() != null) {
+            login.setProperty("password", config.databasePassword());
+        }
+        return Jdbi.create(config.databaseUrl(), login);
     }
 }
