@@ -11,17 +11,16 @@ import java.util.Random;
 import java.util.UUID;
 
 /**
- * The list suite's history: a year of runs spread the way a busy installation's are, written straight with SQL
- * as Drover stores them (a {@code runs} row, its {@code run_queued} event with a sequence from
- * {@code event_counter} bumped in the same transaction, {@code created_seq}/{@code updated_seq} from it, and
- * {@code run_metadata} rows; SQLite's {@code runs_search} rows). The rows go in bulk (JDBC batches on SQLite, COPY on
- * PostgreSQL) with the secondary indexes and the search trigger off, which are then rebuilt from the database's own
- * definitions ({@link LoadIndexes}): a million runs load in minutes rather than the hour row-by-row inserts
- * into sixteen indexes took. 90 % of the runs belong to the caller's team, 10 % to two other teams (so that the
- * tenancy condition has something to exclude); ten creators of uneven weight (one service account makes 0.5 %);
- * the sources, skills, environments, schedules, models and states of {@link #source} and friends below. Every
- * value the queries filter on is counted while loading so that the report can say how many runs each query
- * matches.
+ * The list suite's history: a year of runs spread the way a busy installation's are, written straight with SQL as
+ * Drover stores them (a {@code runs} row, its {@code run_queued} event with a sequence from {@code event_counter}
+ * bumped in the same transaction, {@code created_seq}/{@code updated_seq} from it, and {@code run_metadata} rows;
+ * SQLite's {@code runs_search} rows, PostgreSQL's {@code run_text_terms}). The rows go in bulk (JDBC batches on SQLite,
+ * COPY on PostgreSQL) with the secondary indexes and the search trigger off, which are then rebuilt from the database's
+ * own definitions ({@link LoadIndexes}): a million runs load in minutes rather than the hour row-by-row inserts into
+ * sixteen indexes took. 90 % of the runs belong to the caller's team, 10 % to two other teams (so that the tenancy
+ * condition has something to exclude); ten creators of uneven weight (one service account makes 0.5 %); the sources,
+ * skills, environments, schedules, models and states of {@link #source} and friends below. Every value the queries
+ * filter on is counted while loading so that the report can say how many runs each query matches.
  */
 final class ListHistory {
     /** Runs per transaction: large enough that commits do not count, small enough to keep COPY's buffers modest. */
@@ -171,9 +170,42 @@ final class ListHistory {
                     ticket = rs.getString(1);
                 }
             }
+            if (store instanceof Store.Postgres) {
+                awaitTermsBackfill(c);
+            }
             return new Loaded((int) runs, (int) callerRuns, team, List.of(admin[0], bot), bot, "inventory", ticket, first, 0);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the loaded history", e);
+        }
+    }
+
+    /**
+     * A history loaded before PostgreSQL's V29 gets its runs' {@code run_text_terms} from the server, in batches after
+     * it starts (RunTextTermsBackfill), and short {@code q}s walk until then: waits for the last batch, reports how
+     * long the server took, and gathers the statistics autovacuum would.
+     */
+    private static void awaitTermsBackfill(Connection c) throws SQLException {
+        long started = System.nanoTime();
+        boolean waited = false;
+        try (Statement s = c.createStatement()) {
+            while (true) {
+                try (ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM run_text_terms_backfill)")) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        break;
+                    }
+                }
+                waited = true;
+                Thread.sleep(1000); // the server's own pace; nothing here to wait on but the table
+            }
+            if (waited) {
+                s.execute("ANALYZE run_text_terms");
+                System.out.printf("[list] the server wrote the older runs' text terms; waited %.1f s%n",
+                        (System.nanoTime() - started) / 1e9);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -13,6 +13,7 @@ import dev.drover.server.store.Times;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -147,6 +148,14 @@ final class RunRepository {
             ps.setString(++i, n.mode());
             return ps.executeUpdate();
         });
+        if (db.dialect().keepsRunTextTerms()) {
+            int[] terms = RunTextTerms.of(n.title(), n.prompt(), n.skillSpec());
+            db.prepared(h, "INSERT INTO run_text_terms (run_id, terms) VALUES (?, ?)", ps -> {
+                ps.setString(1, n.id());
+                ps.setArray(2, ps.getConnection().createArrayOf("integer", Arrays.stream(terms).boxed().toArray()));
+                return ps.executeUpdate();
+            });
+        }
         if (n.metadata() != null) {
             for (Map.Entry<String, String> e : n.metadata().entrySet()) {
                 h.createUpdate("INSERT INTO run_metadata (run_id, key, value) VALUES (:r, :k, :v)")

@@ -28,17 +28,14 @@ import org.jdbi.v3.core.Handle;
  * text's last two characters. The trigrams are one range of the sorted vocabulary (their occurrences counted),
  * the text's end is indexed by V26.
  *
- * <p><b>PostgreSQL</b> reads {@code runs_search_characters} (V26), a GIN index of each run's characters: the runs
- * that have all of {@code q}'s. Exact for one character; for two, few when either is rare, and when both are common
- * but seldom side by side (zq in English) there are many, so the walk it is, as before.
+ * <p><b>PostgreSQL</b> reads {@code run_text_terms} (V29): each run's printable characters and the pairs of them
+ * that sit side by side, computed when the run is created ({@link RunTextTerms}), under a GIN index: the runs
+ * that have {@code q} (but for case folding, which ILIKE settles), so two common characters that seldom sit side
+ * by side ({@code xq}) are found in the few runs that have them so.
  */
 final class ShortTextSearch {
     /** Occurrences (or runs) up to which {@code q} is rare enough to read its runs by id. */
     static final int MAX_OCCURRENCES = RunRepository.FEW_MATCHES;
-
-    /** The indexed expression of V26 on PostgreSQL: the characters of the trigram index's text, lower-cased. */
-    private static final String CHARACTERS = "string_to_array(lower(r.title || chr(31) || r.prompt || chr(31) "
-            + "|| COALESCE(r.skill_spec, '')), NULL)";
 
     /** SQLite: runs_search's text of runs aliased {@code e}, written as V26's indexes of its end are, to use them. */
     private static final String TEXT = "e.title || char(31) || e.prompt || char(31) || COALESCE(e.skill_spec, '')";
@@ -58,25 +55,30 @@ final class ShortTextSearch {
         if (q == null || q.isEmpty() || q.length() > 2 || !printableAscii(q)) {
             return null;
         }
-        return dialect.plansWithoutStatistics() ? fromVocabulary(h, q.toLowerCase(Locale.ROOT)) : fromCharacters(h, q);
+        return dialect.keepsRunTextTerms() ? fromTerms(h, q) : fromVocabulary(h, q.toLowerCase(Locale.ROOT));
     }
 
     /**
-     * PostgreSQL: the runs whose text has every character of {@code q}, if there are few; named by id, so that the
-     * planner knows how few and reads them by id instead of walking the sort's index. PostgreSQL folds the
-     * characters, as ILIKE does. Not when the planner expects a character in more than one run in
-     * {@link #COMMON_SHARE} (by the index's statistics, V26): counting a thousand of those costs more than the walk
-     * finding a page (27 ms); it expects one in 200 of any character its statistics do not list, such as #.
+     * PostgreSQL: the runs whose text has {@code q} (one character, or a pair side by side) among its terms
+     * ({@link RunTextTerms}, V29), if there are few; named by id, so that the planner knows how few and reads them
+     * by id instead of walking the sort's index. Not while older runs wait for their terms
+     * ({@link RunTextTermsBackfill}), nor when the planner expects the term in more than one run in
+     * {@link #COMMON_SHARE} (by the column's statistics): counting a thousand of those costs more than the walk
+     * finding a page (27 ms).
      */
-    private static Sql fromCharacters(Handle h, String q) {
-        // the characters as constants (their codes), not parameters: a prepared statement's generic plan cannot see
-        // which characters it looks up, and the estimate needs them
-        Sql probe = new Sql("SELECT r.id FROM runs r WHERE " + CHARACTERS + " @> ARRAY[lower(chr(" + (int) q.charAt(0)
-                + ")), lower(chr(" + (int) q.charAt(q.length() - 1) + "))]", Map.of());
+    private static Sql fromTerms(Handle h, String q) {
+        Map<String, Object> table = h.createQuery("SELECT EXISTS (SELECT 1 FROM run_text_terms_backfill) AS pending, "
+                + "CAST(GREATEST(reltuples, 0) AS bigint) AS runs FROM pg_class WHERE oid = 'run_text_terms'::regclass")
+                .mapToMap().one();
+        if ((Boolean) table.get("pending")) {
+            return null; // runs created before V29 still lack their terms: the walk finds q in them
+        }
+        // the term as a constant, not a parameter: a prepared statement's generic plan cannot see which term it
+        // looks up, and the estimate needs it
+        Sql probe = new Sql("SELECT t.run_id FROM run_text_terms t WHERE t.terms @> ARRAY[" + RunTextTerms.of(q) + "]",
+                Map.of());
         long expected = RunRepository.estimatedRows(h, probe);
-        long runs = h.createQuery("SELECT CAST(GREATEST(reltuples, 0) AS bigint) FROM pg_class "
-                + "WHERE oid = 'runs'::regclass").mapTo(Long.class).one();
-        if (expected >= MAX_OCCURRENCES && expected * COMMON_SHARE >= runs) {
+        if (expected >= MAX_OCCURRENCES && expected * COMMON_SHARE >= (Long) table.get("runs")) {
             return null;
         }
         List<String> ids = h.createQuery(probe.text() + " LIMIT " + MAX_OCCURRENCES).mapTo(String.class).list();
@@ -84,7 +86,7 @@ final class ShortTextSearch {
             return null;
         }
         if (ids.isEmpty()) {
-            return new Sql("1 = 0", Map.of()); // no run has q's characters
+            return new Sql("1 = 0", Map.of()); // no run has q
         }
         Sql.Builder b = new Sql.Builder("short_id");
         b.append("r.id IN (").append(String.join(", ", ids.stream().map(b::param).toList())).append(")");

@@ -35,6 +35,14 @@ public interface Dialect {
      */
     boolean plansWithoutStatistics();
 
+    /**
+     * Whether a run's short-{@code q} terms ({@code RunTextTerms}) are written to {@code run_text_terms} when it is
+     * created (PostgreSQL, V29); SQLite finds a short {@code q} from its trigram index's vocabulary instead.
+     */
+    default boolean keepsRunTextTerms() {
+        return false;
+    }
+
     /** The ids of the runs (of every owner) {@code text} matches, as one query from the search index; null if none. */
     Sql runTextSearchIds(String text);
 

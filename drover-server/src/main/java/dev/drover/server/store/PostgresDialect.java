@@ -23,6 +23,11 @@ final class PostgresDialect implements Dialect {
     }
 
     @Override
+    public boolean keepsRunTextTerms() {
+        return true;
+    }
+
+    @Override
     public Sql runTextSearchIds(String text) {
         // for counting (RunRepository.commonText): pg_trgm's index has no statistics of the text, so the planner
         // guesses ~100 matches for any q and would read all 18,000 of q=inventory over a million runs and sort them

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * {@code q} of one and two characters against its definition, on random text: a case-insensitive substring of the
  * title, the prompt or the skill spec. A rare one is found from an index (ShortTextSearch: the trigram index's
- * vocabulary and the indexes of the text's end on SQLite, the index of characters on PostgreSQL), a common one by
- * the walk; every path must give exactly the runs the definition gives, page by page as in one big
+ * vocabulary and the indexes of the text's end on SQLite, the characters and pairs of run_text_terms on PostgreSQL),
+ * a common one by the walk; every path must give exactly the runs the definition gives, page by page as in one big
  * page, and never another team's.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -94,7 +94,7 @@ abstract class RunsListShortSearchTest {
         return made;
     }
 
-    private static List<String> listAll(Api api, String query) {
+    static List<String> listAll(Api api, String query) {
         Api.Reply r = api.get("/agent/runs?limit=500&" + query);
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         return RunsApiTest.ids(r.json());
@@ -149,6 +149,33 @@ abstract class RunsListShortSearchTest {
                         .containsExactlyElementsOf(expected);
             }
         }
+    }
+
+    @Test
+    void aPairOfCharactersEveryRunHasButFewHaveSideBySideIsLookedUpNotTestedOnEveryRun() {
+        // j and v are in no other test's text; every run here has both, three have them side by side (one across
+        // two fields, which is not a match): the candidates must be those three, not every run with a j and a v
+        Api api = server.newTenant("pair-" + UUID.randomUUID());
+        List<String> sideBySide = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String title = i == 7 ? "Title JV" : i == 8 ? "ends with j" : "title " + i;
+            String prompt = i == 8 ? "v starts the prompt" : i == 21 ? "a jvm, " + i : "j and v, " + i;
+            Api.Reply r = api.post("/agent/runs", Api.toJson(Map.of("title", title, "prompt", prompt)));
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            if (i == 7 || i == 21) {
+                sideBySide.add(r.json().get("run_id").asText());
+            }
+        }
+        var db = server.server().database();
+        List<String> candidates = db.readOne(h -> {
+            dev.drover.server.store.Sql where = ShortTextSearch.candidates(h, db.dialect(), "jV");
+            assertThat(where).as("a rare pair is looked up").isNotNull();
+            var query = h.createQuery("SELECT r.id FROM runs r WHERE " + where.text());
+            where.params().forEach(query::bind);
+            return query.mapTo(String.class).list();
+        });
+        assertThat(candidates).containsExactlyInAnyOrderElementsOf(sideBySide);
+        assertThat(listAll(api, "q=jV")).containsExactlyInAnyOrderElementsOf(sideBySide);
     }
 
     @Test
