@@ -13,8 +13,7 @@ import java.util.Random;
  * runs through the API would take minutes and measure nothing new). Every run is stored the way Drover stores
  * it: a {@code runs} row, its {@code run_queued} event with a sequence taken from {@code event_counter}
  * (bumped in the same transaction, as {@code EventLog.append} does), {@code created_seq}/{@code updated_seq}
- * set to that sequence, {@code run_metadata} rows for the runs with metadata and, on PostgreSQL, their
- * {@code run_text_terms}.
+ * set to that sequence, and {@code run_metadata} rows for the runs with metadata.
  */
 final class BulkLoad {
     private static final int BATCH = 5_000;
@@ -39,7 +38,6 @@ final class BulkLoad {
             long now = System.currentTimeMillis() * 1000;
             long first = now - SPAN_MICROS;
             c.setAutoCommit(false);
-            boolean postgres = store instanceof Store.Postgres;
             for (int done = 0; done < runs; ) {
                 int n = Math.min(BATCH, runs - done);
                 long lastSeq = bumpCounter(c, n);
@@ -49,17 +47,12 @@ final class BulkLoad {
                                 INSERT INTO events (sequence, run_id, event_type, ref_id, execution_id, occurred_at)
                                 VALUES (?, ?, 'run_queued', NULL, NULL, ?)""");
                         PreparedStatement meta = c.prepareStatement(
-                                "INSERT INTO run_metadata (run_id, key, value) VALUES (?, ?, ?)");
-                        PreparedStatement terms = postgres ? c.prepareStatement(RunRows.INSERT_TERMS) : null) {
+                                "INSERT INTO run_metadata (run_id, key, value) VALUES (?, ?, ?)")) {
                     for (int i = 0; i < n; i++) {
                         long seq = firstSeq + i;
                         long createdAt = first + (done + i) * (SPAN_MICROS / runs);
                         RunRows.Generated g = RunRows.bindHistoric(run, random, admin[1], admin[0], createdAt, seq);
                         run.addBatch();
-                        if (postgres) {
-                            RunRows.bindTerms(terms, g.id(), g.title(), g.prompt(), g.skillSpec());
-                            terms.addBatch();
-                        }
                         event.setLong(1, seq);
                         event.setString(2, g.id());
                         event.setLong(3, createdAt);
@@ -85,15 +78,13 @@ final class BulkLoad {
                     run.executeBatch();
                     event.executeBatch();
                     meta.executeBatch();
-                    if (postgres) {
-                        terms.executeBatch();
-                    }
                 }
                 c.commit();
                 done += n;
             }
             c.setAutoCommit(true);
             if (store instanceof Store.Postgres) {
+                ListHistory.awaitTextTerms(c);
                 // what autovacuum does within a minute of such a load; the list plans depend on it
                 try (Statement s = c.createStatement()) {
                     s.execute("ANALYZE");

@@ -1,14 +1,11 @@
 package dev.drover.bench;
 
-import dev.drover.server.runs.RunTextTerms;
 import java.io.IOException;
 import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
@@ -16,18 +13,14 @@ import org.postgresql.copy.CopyManager;
  * Writes the list history's rows in bulk, the fastest way each database takes them: prepared-statement batches on
  * SQLite (one writer, in-process: a batch is a loop of steps without round trips), {@code COPY … FROM STDIN} on
  * PostgreSQL (one round trip per table and chunk instead of one per row). The columns are exactly those of
- * {@link #RUN_COLUMNS}, {@code events} and {@code run_metadata}, and on PostgreSQL each run's {@code run_text_terms}
- * as the server computes them; everything else takes the tables' defaults, as a create through the server does.
+ * {@link #RUN_COLUMNS}, {@code events} and {@code run_metadata}; everything else takes the tables' defaults, as a
+ * create through the server does.
  */
 abstract sealed class BulkWriter {
     static final List<String> RUN_COLUMNS = List.of("id", "owner_type", "owner_id", "creator_id", "title", "prompt",
             "state", "source", "execution_location", "config_json", "config_name", "model_id", "environment_id",
             "skill_spec", "skill_name", "schedule_id", "conversation_id", "depth", "session_id", "interactive",
             "metadata_json", "created_at", "updated_at", "started_at", "created_seq", "updated_seq");
-
-    private static final int TITLE = RUN_COLUMNS.indexOf("title");
-    private static final int PROMPT = RUN_COLUMNS.indexOf("prompt");
-    private static final int SKILL_SPEC = RUN_COLUMNS.indexOf("skill_spec");
 
     static BulkWriter of(Store store, Connection c) throws SQLException {
         return store instanceof Store.Postgres ? new PostgresCopy(c) : new SqliteBatches(c);
@@ -94,7 +87,6 @@ abstract sealed class BulkWriter {
         private final StringBuilder runs = new StringBuilder();
         private final StringBuilder events = new StringBuilder();
         private final StringBuilder meta = new StringBuilder();
-        private final StringBuilder terms = new StringBuilder();
 
         PostgresCopy(Connection c) throws SQLException {
             copy = c.unwrap(PGConnection.class).getCopyAPI();
@@ -103,9 +95,6 @@ abstract sealed class BulkWriter {
         @Override
         void run(Object[] values) {
             line(runs, values);
-            int[] of = RunTextTerms.of((String) values[TITLE], (String) values[PROMPT], (String) values[SKILL_SPEC]);
-            line(terms, new Object[] {values[0], Arrays.stream(of).mapToObj(Integer::toString)
-                    .collect(Collectors.joining(",", "{", "}"))});
         }
 
         @Override
@@ -123,7 +112,6 @@ abstract sealed class BulkWriter {
             copyIn("runs (" + String.join(", ", RUN_COLUMNS) + ")", runs);
             copyIn("events (sequence, run_id, event_type, occurred_at)", events);
             copyIn("run_metadata (run_id, key, value)", meta);
-            copyIn("run_text_terms (run_id, terms)", terms);
         }
 
         private void copyIn(String table, StringBuilder rows) throws SQLException {

@@ -11,16 +11,17 @@ import java.util.Random;
 import java.util.UUID;
 
 /**
- * The list suite's history: a year of runs spread the way a busy installation's are, written straight with SQL as
- * Drover stores them (a {@code runs} row, its {@code run_queued} event with a sequence from {@code event_counter}
- * bumped in the same transaction, {@code created_seq}/{@code updated_seq} from it, and {@code run_metadata} rows;
- * SQLite's {@code runs_search} rows, PostgreSQL's {@code run_text_terms}). The rows go in bulk (JDBC batches on SQLite,
- * COPY on PostgreSQL) with the secondary indexes and the search trigger off, which are then rebuilt from the database's
- * own definitions ({@link LoadIndexes}): a million runs load in minutes rather than the hour row-by-row inserts into
- * sixteen indexes took. 90 % of the runs belong to the caller's team, 10 % to two other teams (so that the tenancy
- * condition has something to exclude); ten creators of uneven weight (one service account makes 0.5 %); the sources,
- * skills, environments, schedules, models and states of {@link #source} and friends below. Every value the queries
- * filter on is counted while loading so that the report can say how many runs each query matches.
+ * The list suite's history: a year of runs spread the way a busy installation's are, written straight with SQL
+ * as Drover stores them (a {@code runs} row, its {@code run_queued} event with a sequence from
+ * {@code event_counter} bumped in the same transaction, {@code created_seq}/{@code updated_seq} from it, and
+ * {@code run_metadata} rows; SQLite's {@code runs_search} rows). The rows go in bulk (JDBC batches on SQLite, COPY on
+ * PostgreSQL) with the secondary indexes and the search trigger off, which are then rebuilt from the database's own
+ * definitions ({@link LoadIndexes}): a million runs load in minutes rather than the hour row-by-row inserts
+ * into sixteen indexes took. 90 % of the runs belong to the caller's team, 10 % to two other teams (so that the
+ * tenancy condition has something to exclude); ten creators of uneven weight (one service account makes 0.5 %);
+ * the sources, skills, environments, schedules, models and states of {@link #source} and friends below. Every
+ * value the queries filter on is counted while loading so that the report can say how many runs each query
+ * matches.
  */
 final class ListHistory {
     /** Runs per transaction: large enough that commits do not count, small enough to keep COPY's buffers modest. */
@@ -130,6 +131,7 @@ final class ListHistory {
                     runs, rowsSeconds, indexes.count(), (System.nanoTime() - started) / 1e9 - rowsSeconds);
             c.setAutoCommit(true);
             if (store instanceof Store.Postgres) {
+                awaitTextTerms(c);
                 // what autovacuum does within a minute of such a load; the list plans depend on it (SQLite has no
                 // statistics unless someone runs ANALYZE, and Drover does not: its plans are measured without)
                 try (Statement s = c.createStatement()) {
@@ -141,6 +143,39 @@ final class ListHistory {
         } catch (SQLException e) {
             throw new IllegalStateException("bulk load failed", e);
         }
+    }
+
+    /**
+     * PostgreSQL: the server writes runs' {@code run_text_terms} after their creation, following the event log
+     * (RunTextTermsFollower), and a short {@code q} walks while many runs wait for theirs; a history written straight
+     * with SQL (or loaded before V29) waits for all of them. Waits until the follower has passed the log's last event,
+     * says how long it took, and returns whether it had to wait.
+     */
+    static boolean awaitTextTerms(Connection c) throws SQLException {
+        long started = System.nanoTime();
+        boolean waited = false;
+        try (Statement s = c.createStatement()) {
+            while (true) {
+                try (ResultSet rs = s.executeQuery("""
+                        SELECT (SELECT through_seq FROM run_text_terms_progress) >= COALESCE(MAX(sequence), 0)
+                        FROM events""")) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        break;
+                    }
+                }
+                waited = true;
+                Thread.sleep(1000); // the server's own pace; nothing to wait on here but the table
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        if (waited) {
+            System.out.printf("[bench] the server wrote the runs' text terms; waited %.1f s%n",
+                    (System.nanoTime() - started) / 1e9);
+        }
+        return waited;
     }
 
     /** What {@link #load} returned, read back from a database it loaded earlier (for --list-reuse). */
@@ -170,42 +205,14 @@ final class ListHistory {
                     ticket = rs.getString(1);
                 }
             }
-            if (store instanceof Store.Postgres) {
-                awaitTermsBackfill(c);
+            if (store instanceof Store.Postgres && awaitTextTerms(c)) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("ANALYZE run_text_terms");
+                }
             }
             return new Loaded((int) runs, (int) callerRuns, team, List.of(admin[0], bot), bot, "inventory", ticket, first, 0);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the loaded history", e);
-        }
-    }
-
-    /**
-     * A history loaded before PostgreSQL's V29 gets its runs' {@code run_text_terms} from the server, in batches after
-     * it starts (RunTextTermsBackfill), and short {@code q}s walk until then: waits for the last batch, reports how
-     * long the server took, and gathers the statistics autovacuum would.
-     */
-    private static void awaitTermsBackfill(Connection c) throws SQLException {
-        long started = System.nanoTime();
-        boolean waited = false;
-        try (Statement s = c.createStatement()) {
-            while (true) {
-                try (ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM run_text_terms_backfill)")) {
-                    rs.next();
-                    if (!rs.getBoolean(1)) {
-                        break;
-                    }
-                }
-                waited = true;
-                Thread.sleep(1000); // the server's own pace; nothing here to wait on but the table
-            }
-            if (waited) {
-                s.execute("ANALYZE run_text_terms");
-                System.out.printf("[list] the server wrote the older runs' text terms; waited %.1f s%n",
-                        (System.nanoTime() - started) / 1e9);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 

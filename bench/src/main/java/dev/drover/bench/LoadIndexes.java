@@ -9,16 +9,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a bulk load takes off the tables it fills and puts back afterwards, as the migrations made it: the secondary
- * indexes of {@code runs}, {@code events}, {@code run_metadata} and {@code run_text_terms} (their definitions read from
- * the database's catalogue, so the restored schema is the migrated one whatever migrations exist) and, on SQLite, the
+ * What a bulk load takes off the tables it fills and puts back afterwards, as the migrations made it: the
+ * secondary indexes of {@code runs}, {@code events} and {@code run_metadata} (their definitions read from the
+ * database's catalogue, so the restored schema is the migrated one whatever migrations exist) and, on SQLite, the
  * trigger that fills {@code runs_search} per row (the loaded runs' search rows are written in one statement, the
- * trigger's own expression). Building an index once over sorted input is several times cheaper than keeping sixteen
- * B-trees up to date across a million random-key inserts; the primary keys and constraints stay, so duplicate ids or
- * dangling references still fail the load.
+ * trigger's own expression). Building an index once over sorted input is several times cheaper than keeping
+ * sixteen B-trees up to date across a million random-key inserts; the primary keys and constraints stay, so
+ * duplicate ids or dangling references still fail the load.
  */
 final class LoadIndexes {
-    private static final String TABLES = "('runs', 'events', 'run_metadata', 'run_text_terms')";
+    private static final String TABLES = "('runs', 'events', 'run_metadata')";
     private static final String SEARCH_TRIGGER = "runs_search_insert";
 
     private final boolean sqlite;

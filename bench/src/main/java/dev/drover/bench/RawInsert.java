@@ -11,9 +11,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The ceiling Drover's creates are compared with: {@code threads} threads inserting one {@code runs} row per
- * transaction (on PostgreSQL with its {@code run_text_terms} row, as Drover writes it) into a database of Drover's
- * schema (its migrations, so the same indexes, triggers and text index), through as many connections as Drover's
- * own writer has.
+ * transaction into a database of Drover's schema (its migrations, so the same indexes, triggers and text
+ * index), through as many connections as Drover's own writer has.
  */
 final class RawInsert {
     /** Inserts per second and per-insert latency (including the wait for a connection) in milliseconds. */
@@ -41,7 +40,7 @@ final class RawInsert {
                 Thread worker = Thread.ofPlatform().name("raw-insert-" + t).start(() -> {
                     try {
                         for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
-                            insert(pool, owner, store instanceof Store.Postgres);
+                            insert(pool, owner);
                             long done = System.nanoTime();
                             if (now >= measureFrom && done <= end) {
                                 samples.add(done - now);
@@ -71,18 +70,12 @@ final class RawInsert {
         }
     }
 
-    private static void insert(HikariDataSource pool, RunRows.Owner owner, boolean terms) throws SQLException {
+    private static void insert(HikariDataSource pool, RunRows.Owner owner) throws SQLException {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement(RunRows.INSERT)) {
-                String id = RunRows.bindQueued(ps, owner.teamId(), owner.userId(), System.currentTimeMillis() * 1000);
+                RunRows.bindQueued(ps, owner.teamId(), owner.userId(), System.currentTimeMillis() * 1000);
                 ps.executeUpdate();
-                if (terms) {
-                    try (PreparedStatement t = c.prepareStatement(RunRows.INSERT_TERMS)) {
-                        RunRows.bindTerms(t, id, RunRows.TITLE, RunRows.PROMPT, null);
-                        t.executeUpdate();
-                    }
-                }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();

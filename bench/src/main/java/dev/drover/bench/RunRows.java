@@ -1,11 +1,9 @@
 package dev.drover.bench;
 
-import dev.drover.server.runs.RunTextTerms;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
@@ -77,21 +75,10 @@ final class RunRows {
         return owner;
     }
 
-    /** PostgreSQL's second row of a run (V29): its short-{@code q} terms, as the server computes them. */
-    static final String INSERT_TERMS = "INSERT INTO run_text_terms (run_id, terms) VALUES (?, ?)";
-
-    static void bindTerms(PreparedStatement ps, String runId, String title, String prompt, String skillSpec)
-            throws SQLException {
-        ps.setString(1, runId);
-        ps.setArray(2, ps.getConnection().createArrayOf("integer",
-                Arrays.stream(RunTextTerms.of(title, prompt, skillSpec)).boxed().toArray()));
-    }
-
-    /** The raw insert baseline's row: what Drover stores for the create benchmark's request; returns its id. */
-    static String bindQueued(PreparedStatement ps, String teamId, String creatorId, long nowMicros) throws SQLException {
-        String id = UUID.randomUUID().toString();
+    /** The raw insert baseline's row: what Drover stores for the create benchmark's request. */
+    static void bindQueued(PreparedStatement ps, String teamId, String creatorId, long nowMicros) throws SQLException {
         int i = 1;
-        ps.setString(i++, id);
+        ps.setString(i++, UUID.randomUUID().toString());
         ps.setString(i++, teamId);
         ps.setString(i++, creatorId);
         ps.setString(i++, TITLE);
@@ -110,12 +97,11 @@ final class RunRows {
         ps.setNull(i++, Types.BIGINT); // started_at
         ps.setLong(i++, 0);
         ps.setLong(i, 0);
-        return id;
     }
 
     /** One generated run of the list benchmark's history. */
-    record Generated(String id, String title, String prompt, String skillSpec, String state, String configName,
-            boolean hasMetadata, String module, String ticket) {}
+    record Generated(String id, String title, String state, String configName, boolean hasMetadata, String module,
+            String ticket) {}
 
     /**
      * Binds run {@code n} of the history: states mostly terminal, 20 agent config names, a skill on one run
@@ -158,8 +144,7 @@ final class RunRows {
         }
         ps.setLong(i++, seq);
         ps.setLong(i, seq);
-        return new Generated(id, title, prompt, skill == null ? null : "acme/skills:" + skill, state, configName,
-                metadata, module, ticket);
+        return new Generated(id, title, state, configName, metadata, module, ticket);
     }
 
     private static String pick(Random random) {

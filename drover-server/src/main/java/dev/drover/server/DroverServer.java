@@ -29,7 +29,7 @@ import dev.drover.server.openapi.DocsService;
 import dev.drover.server.openapi.OpenApiService;
 import dev.drover.server.ops.OpsService;
 import dev.drover.server.runs.RunLeases;
-import dev.drover.server.runs.RunTextTermsBackfill;
+import dev.drover.server.runs.RunTextTermsFollower;
 import dev.drover.server.runs.Runs;
 import dev.drover.server.runs.RunTokens;
 import dev.drover.server.runs.RunsService;
@@ -170,9 +170,9 @@ public final class DroverServer implements AutoCloseable {
                     Schedules::namesUsingIdentity);
             Runs runs = new Runs(db, log, models, blobs, clock, url, config.teamConcurrency(), skills, identities);
             resources.add(runs);
-            if (db.dialect().keepsRunTextTerms()) { // the terms of runs older than V29, a batch per pass on every node
-                resources.add(new Periodic("run-text-terms", Duration.ofSeconds(30), RunTextTermsBackfill.BATCH,
-                        new RunTextTermsBackfill(db)::pass).start());
+            if (db.dialect().keepsRunTextTerms()) { // new runs' text terms, after their creation, on every node
+                resources.add(new Periodic("run-text-terms", Duration.ofMillis(500), RunTextTermsFollower.BATCH,
+                        new RunTextTermsFollower(db)::pass).start());
             }
             Messages messages = new Messages(db, log, runs, clock);
             RunSecrets runSecrets = new RunSecrets(secrets, environments, runs, identities);

@@ -13,7 +13,6 @@ import dev.drover.server.store.Times;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,16 +114,8 @@ final class RunRepository {
                 created_at, updated_at, created_seq, updated_seq, mode)
             VALUES (?, ?, ?, ?, ?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?)""";
 
-    /**
-     * PostgreSQL writes the run's {@link RunTextTerms} with it in the same statement: a create's statements run one
-     * after another in its group commit's transaction, so a statement fewer is a round trip fewer for the batch.
-     */
-    private static final String INSERT_RUN_WITH_TERMS = "WITH run AS (" + INSERT_RUN + " RETURNING id) "
-            + "INSERT INTO run_text_terms (run_id, terms) SELECT id, ? FROM run";
-
     void insert(Handle h, NewRun n) {
-        boolean terms = db.dialect().keepsRunTextTerms();
-        db.prepared(h, terms ? INSERT_RUN_WITH_TERMS : INSERT_RUN, ps -> {
+        db.prepared(h, INSERT_RUN, ps -> {
             int i = 0;
             ps.setString(++i, n.id());
             ps.setString(++i, n.ownerType());
@@ -154,10 +145,6 @@ final class RunRepository {
             ps.setLong(++i, n.now());
             ps.setLong(++i, n.now());
             ps.setString(++i, n.mode());
-            if (terms) {
-                ps.setArray(++i, ps.getConnection().createArrayOf("integer",
-                        Arrays.stream(RunTextTerms.of(n.title(), n.prompt(), n.skillSpec())).boxed().toArray()));
-            }
             return ps.executeUpdate();
         });
         if (n.metadata() != null) {

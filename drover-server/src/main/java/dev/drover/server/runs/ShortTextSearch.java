@@ -29,9 +29,9 @@ import org.jdbi.v3.core.Handle;
  * the text's end is indexed by V26.
  *
  * <p><b>PostgreSQL</b> reads {@code run_text_terms} (V29): each run's printable characters and the pairs of them
- * that sit side by side, computed when the run is created ({@link RunTextTerms}), under a GIN index: the runs
- * that have {@code q} (but for case folding, which ILIKE settles), so two common characters that seldom sit side
- * by side ({@code xq}) are found in the few runs that have them so.
+ * that sit side by side ({@link RunTextTerms}), under a GIN index, written by {@link RunTextTermsFollower} soon after
+ * the run's creation: the runs that have {@code q} (but for case folding, which ILIKE settles), so two common
+ * characters that seldom sit side by side ({@code xq}) are found in the few runs that have them so.
  */
 final class ShortTextSearch {
     /** Occurrences (or runs) up to which {@code q} is rare enough to read its runs by id. */
@@ -55,41 +55,51 @@ final class ShortTextSearch {
         if (q == null || q.isEmpty() || q.length() > 2 || !printableAscii(q)) {
             return null;
         }
-        return dialect.keepsRunTextTerms() ? fromTerms(h, q) : fromVocabulary(h, q.toLowerCase(Locale.ROOT));
+        return dialect.keepsRunTextTerms() ? fromTerms(h, dialect, q) : fromVocabulary(h, q.toLowerCase(Locale.ROOT));
     }
 
     /**
      * PostgreSQL: the runs whose text has {@code q} (one character, or a pair side by side) among its terms
-     * ({@link RunTextTerms}, V29), if there are few; named by id, so that the planner knows how few and reads them
-     * by id instead of walking the sort's index. Not while older runs wait for their terms
-     * ({@link RunTextTermsBackfill}), nor when the planner expects the term in more than one run in
-     * {@link #COMMON_SHARE} (by the column's statistics): counting a thousand of those costs more than the walk
-     * finding a page (27 ms).
+     * ({@link RunTextTerms}, V29), and the runs created since the terms were last written
+     * ({@link RunTextTermsFollower}), if there are few; named by id, so that the planner knows how few and reads
+     * them by id instead of walking the sort's index. Not when the follower is far behind (after an upgrade, or a
+     * node down), nor when the planner expects the term in more than one run in {@link #COMMON_SHARE} (by the
+     * column's statistics): counting a thousand of those costs more than the walk finding a page (27 ms).
      */
-    private static Sql fromTerms(Handle h, String q) {
-        Map<String, Object> table = h.createQuery("SELECT EXISTS (SELECT 1 FROM run_text_terms_backfill) AS pending, "
-                + "CAST(GREATEST(reltuples, 0) AS bigint) AS runs FROM pg_class WHERE oid = 'run_text_terms'::regclass")
-                .mapToMap().one();
-        if ((Boolean) table.get("pending")) {
-            return null; // runs created before V29 still lack their terms: the walk finds q in them
+    private static Sql fromTerms(Handle h, Dialect dialect, String q) {
+        // the runs created since the follower's last pass, tested for q here; in one snapshot with what follows (the
+        // listing's), so that every run of it either has its terms or is one of these
+        Sql.Builder test = new Sql.Builder("recent");
+        String contains = dialect.runTextSearch(test, q);
+        var recentQuery = h.createQuery("SELECT r.id, " + contains + """
+                 AS has_q FROM events e JOIN runs r ON r.id = e.run_id AND r.created_seq = e.sequence
+                WHERE e.sequence > (SELECT through_seq FROM run_text_terms_progress) LIMIT :cap""");
+        test.build().params().forEach(recentQuery::bind);
+        List<Map<String, Object>> recent = recentQuery.bind("cap", MAX_OCCURRENCES).mapToMap().list();
+        if (recent.size() >= MAX_OCCURRENCES) {
+            return null; // too many runs without their terms yet: the walk finds q in them
         }
         // the term as a constant, not a parameter: a prepared statement's generic plan cannot see which term it
         // looks up, and the estimate needs it
         Sql probe = new Sql("SELECT t.run_id FROM run_text_terms t WHERE t.terms @> ARRAY[" + RunTextTerms.of(q) + "]",
                 Map.of());
         long expected = RunRepository.estimatedRows(h, probe);
-        if (expected >= MAX_OCCURRENCES && expected * COMMON_SHARE >= (Long) table.get("runs")) {
+        long runs = h.createQuery("SELECT CAST(GREATEST(reltuples, 0) AS bigint) FROM pg_class "
+                + "WHERE oid = 'run_text_terms'::regclass").mapTo(Long.class).one();
+        if (expected >= MAX_OCCURRENCES && expected * COMMON_SHARE >= runs) {
             return null;
         }
         List<String> ids = h.createQuery(probe.text() + " LIMIT " + MAX_OCCURRENCES).mapTo(String.class).list();
         if (ids.size() >= MAX_OCCURRENCES) {
             return null;
         }
-        if (ids.isEmpty()) {
+        Set<String> candidates = new LinkedHashSet<>(ids);
+        recent.stream().filter(r -> (Boolean) r.get("has_q")).forEach(r -> candidates.add((String) r.get("id")));
+        if (candidates.isEmpty()) {
             return new Sql("1 = 0", Map.of()); // no run has q
         }
         Sql.Builder b = new Sql.Builder("short_id");
-        b.append("r.id IN (").append(String.join(", ", ids.stream().map(b::param).toList())).append(")");
+        b.append("r.id IN (").append(String.join(", ", candidates.stream().map(b::param).toList())).append(")");
         return b.build();
     }
 

@@ -36,8 +36,9 @@ public interface Dialect {
     boolean plansWithoutStatistics();
 
     /**
-     * Whether a run's short-{@code q} terms ({@code RunTextTerms}) are written to {@code run_text_terms} when it is
-     * created (PostgreSQL, V29); SQLite finds a short {@code q} from its trigram index's vocabulary instead.
+     * Whether runs' short-{@code q} terms ({@code RunTextTerms}) are kept in {@code run_text_terms}, written after
+     * each run's creation by following the event log (PostgreSQL, V29); SQLite finds a short {@code q} from its
+     * trigram index's vocabulary instead.
      */
     default boolean keepsRunTextTerms() {
         return false;

@@ -167,7 +167,7 @@ abstract class RunsListShortSearchTest {
             }
         }
         var db = server.server().database();
-        List<String> candidates = db.readOne(h -> {
+        List<String> candidates = db.read(h -> {
             dev.drover.server.store.Sql where = ShortTextSearch.candidates(h, db.dialect(), "jV");
             assertThat(where).as("a rare pair is looked up").isNotNull();
             var query = h.createQuery("SELECT r.id FROM runs r WHERE " + where.text());
