@@ -62,22 +62,24 @@ final class ShortTextSearch {
      * PostgreSQL: the runs whose text has {@code q} (one character, or a pair side by side) among its terms
      * ({@link RunTextTerms}, V29), and the runs created since the terms were last written
      * ({@link RunTextTermsFollower}), if there are few; named by id, so that the planner knows how few and reads
-     * them by id instead of walking the sort's index. Not when the follower is far behind (after an upgrade, or a
-     * node down), nor when the planner expects the term in more than one run in {@link #COMMON_SHARE} (by the
+     * them by id instead of walking the sort's index. Not when the follower is far behind (after an upgrade, or in a
+     * burst of events), nor when the planner expects the term in more than one run in {@link #COMMON_SHARE} (by the
      * column's statistics): counting a thousand of those costs more than the walk finding a page (27 ms).
      */
     private static Sql fromTerms(Handle h, Dialect dialect, String q) {
-        // the runs created since the follower's last pass, tested for q here; in one snapshot with what follows (the
-        // listing's), so that every run of it either has its terms or is one of these
+        // the events since the follower's last pass, with the runs they create tested for q here: read from the log's
+        // own order (a join the planner could choose would scan runs), in one snapshot with what follows (the
+        // listing's), so that every run of it either has its terms or is created by one of these events
         Sql.Builder test = new Sql.Builder("recent");
         String contains = dialect.runTextSearch(test, q);
         var recentQuery = h.createQuery("SELECT r.id, " + contains + """
-                 AS has_q FROM events e JOIN runs r ON r.id = e.run_id AND r.created_seq = e.sequence
-                WHERE e.sequence > (SELECT through_seq FROM run_text_terms_progress) LIMIT :cap""");
+                 AS has_q FROM (SELECT sequence, run_id FROM events
+                    WHERE sequence > (SELECT through_seq FROM run_text_terms_progress) ORDER BY sequence LIMIT :cap) e
+                LEFT JOIN runs r ON r.id = e.run_id AND r.created_seq = e.sequence""");
         test.build().params().forEach(recentQuery::bind);
         List<Map<String, Object>> recent = recentQuery.bind("cap", MAX_OCCURRENCES).mapToMap().list();
         if (recent.size() >= MAX_OCCURRENCES) {
-            return null; // too many runs without their terms yet: the walk finds q in them
+            return null; // a thousand events or more not followed yet (an upgrade, a burst): the walk finds q
         }
         // the term as a constant, not a parameter: a prepared statement's generic plan cannot see which term it
         // looks up, and the estimate needs it
@@ -94,7 +96,8 @@ final class ShortTextSearch {
             return null;
         }
         Set<String> candidates = new LinkedHashSet<>(ids);
-        recent.stream().filter(r -> (Boolean) r.get("has_q")).forEach(r -> candidates.add((String) r.get("id")));
+        recent.stream().filter(r -> Boolean.TRUE.equals(r.get("has_q")))
+                .forEach(r -> candidates.add((String) r.get("id")));
         if (candidates.isEmpty()) {
             return new Sql("1 = 0", Map.of()); // no run has q
         }
