@@ -172,7 +172,7 @@ public final class DroverServer implements AutoCloseable {
             resources.add(runs);
             if (db.dialect().keepsRunTextTerms()) { // new runs' text terms, after their creation, on every node
                 resources.add(new Periodic("run-text-terms", Duration.ofMillis(500), RunTextTermsFollower.BATCH,
-                        new RunTextTermsFollower(db)::pass).start());
+                        new RunTextTermsFollower(db)::pass).quiet().start());
             }
             Messages messages = new Messages(db, log, runs, clock);
             RunSecrets runSecrets = new RunSecrets(secrets, environments, runs, identities);

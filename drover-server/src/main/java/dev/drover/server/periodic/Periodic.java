@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * A pass of work that every node runs on a fixed interval (lease expiry, schedule ticks), on a virtual thread of its
@@ -19,6 +20,7 @@ public final class Periodic implements AutoCloseable {
     private final int batch;
     private final Thread thread;
     private volatile boolean running = true;
+    private boolean quiet; // set before start, read by the thread it starts
 
     /** @param pass does one pass and returns how many items it handled (a full {@code batch} means: go on) */
     public Periodic(String name, Duration interval, int batch, IntSupplier pass) {
@@ -27,6 +29,15 @@ public final class Periodic implements AutoCloseable {
         this.pass = pass;
         this.batch = batch;
         this.thread = Thread.ofVirtual().name("drover-" + name).unstarted(this::loop);
+    }
+
+    /**
+     * Logs what each pass did at debug level only: for a pass that has work nearly every time (following the event
+     * log), where a line per pass would bury everything else.
+     */
+    public Periodic quiet() {
+        quiet = true;
+        return this;
     }
 
     public Periodic start() {
@@ -41,7 +52,7 @@ public final class Periodic implements AutoCloseable {
                 do {
                     done = pass.getAsInt();
                     if (done > 0) {
-                        LOG.info("{}: {} done", name, done);
+                        LOG.atLevel(quiet ? Level.DEBUG : Level.INFO).log("{}: {} done", name, done);
                     }
                 } while (done >= batch && running);
             } catch (RuntimeException | Error e) {
