@@ -67,6 +67,16 @@ final class ShortTextSearch {
      * column's statistics): counting a thousand of those costs more than the walk finding a page (27 ms).
      */
     private static Sql fromTerms(Handle h, Dialect dialect, String q) {
+        // the term as a constant, not a parameter: a prepared statement's generic plan cannot see which term it
+        // looks up, and the estimate needs it
+        Sql probe = new Sql("SELECT t.run_id FROM run_text_terms t WHERE t.terms @> ARRAY[" + RunTextTerms.of(q) + "]",
+                Map.of());
+        long expected = RunRepository.estimatedRows(h, probe);
+        long runs = h.createQuery("SELECT CAST(GREATEST(reltuples, 0) AS bigint) FROM pg_class "
+                + "WHERE oid = 'run_text_terms'::regclass").mapTo(Long.class).one();
+        if (expected >= MAX_OCCURRENCES && expected * COMMON_SHARE >= runs) {
+            return null;
+        }
         // the events since the follower's last pass, with the runs they create tested for q here: read from the log's
         // own order (a join the planner could choose would scan runs), in one snapshot with what follows (the
         // listing's), so that every run of it either has its terms or is created by one of these events
@@ -80,16 +90,6 @@ final class ShortTextSearch {
         List<Map<String, Object>> recent = recentQuery.bind("cap", MAX_OCCURRENCES).mapToMap().list();
         if (recent.size() >= MAX_OCCURRENCES) {
             return null; // a thousand events or more not followed yet (an upgrade, a burst): the walk finds q
-        }
-        // the term as a constant, not a parameter: a prepared statement's generic plan cannot see which term it
-        // looks up, and the estimate needs it
-        Sql probe = new Sql("SELECT t.run_id FROM run_text_terms t WHERE t.terms @> ARRAY[" + RunTextTerms.of(q) + "]",
-                Map.of());
-        long expected = RunRepository.estimatedRows(h, probe);
-        long runs = h.createQuery("SELECT CAST(GREATEST(reltuples, 0) AS bigint) FROM pg_class "
-                + "WHERE oid = 'run_text_terms'::regclass").mapTo(Long.class).one();
-        if (expected >= MAX_OCCURRENCES && expected * COMMON_SHARE >= runs) {
-            return null;
         }
         List<String> ids = h.createQuery(probe.text() + " LIMIT " + MAX_OCCURRENCES).mapTo(String.class).list();
         if (ids.size() >= MAX_OCCURRENCES) {
