@@ -4,9 +4,9 @@ import java.util.BitSet;
 
 /**
  * What PostgreSQL finds a {@code q} of one or two characters by ({@code run_text_terms}, V29): every printable
- * ASCII character of a run's search text and every pair of them side by side, each as a number. Computed here when
- * the run is created and written once, next to the run and never with it: the run's row changes on every
- * transition, and an index of the row would be written again each time.
+ * ASCII character of a run's search text and every pair of them side by side, each as a number. Written once, after
+ * the run's creation ({@link RunTextTermsFollower}), next to the run and never with it: the run's row changes on
+ * every transition, and an index of the row would be written again each time.
  *
  * <p>Only printable ASCII, because only such a {@code q} is looked up (ShortTextSearch). Both sides are folded with
  * {@link #fold}, and the listing keeps {@code ILIKE} as the exact test, so the terms need only be a superset of what

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -105,7 +106,7 @@ class RunsListShortSearchPostgresTest extends RunsListShortSearchTest {
         var db = server.server().database();
         long runs = db.readOne(h -> h.createQuery("SELECT COUNT(*) FROM runs").mapTo(Long.class).one());
         if (runs < ShortTextSearch.MAX_OCCURRENCES) { // for the follower to be far behind below
-            create(api, "filler", java.util.Collections.nCopies((int) (ShortTextSearch.MAX_OCCURRENCES - runs), "f"));
+            create(api, "filler", Collections.nCopies((int) (ShortTextSearch.MAX_OCCURRENCES - runs), "f"));
         }
         try (Connection held = db.postgresDataSource().orElseThrow().getConnection()) {
             held.setAutoCommit(false);
@@ -122,7 +123,7 @@ class RunsListShortSearchPostgresTest extends RunsListShortSearchTest {
             assertThat(candidates("kv", mine)).containsExactlyInAnyOrderElementsOf(sideBySide);
             assertThat(RunsListShortSearchTest.listAll(api, "q=kv")).containsExactlyInAnyOrderElementsOf(sideBySide);
 
-            // the follower far behind: a thousand runs or more without their terms are left to the walk
+            // the follower far behind: with a thousand events or more not followed yet, q is left to the walk
             follower.createUpdate("UPDATE run_text_terms_progress SET through_seq = 0").execute();
             assertThat(candidates(follower, "kv", mine)).isNull();
             held.rollback();

@@ -153,8 +153,8 @@ abstract class RunsListShortSearchTest {
 
     @Test
     void aPairOfCharactersEveryRunHasButFewHaveSideBySideIsLookedUpNotTestedOnEveryRun() {
-        // j and v are in no other test's text; every run here has both, three have them side by side (one across
-        // two fields, which is not a match): the candidates must be those three, not every run with a j and a v
+        // j and v are in no other test's text; every run here has both, two have them side by side and one across
+        // two fields, which is not a match: the candidates must be those two, not every run with a j and a v
         Api api = server.newTenant("pair-" + UUID.randomUUID());
         List<String> sideBySide = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
