@@ -7,13 +7,13 @@ import dev.drover.server.testing.Api;
 import dev.drover.server.testing.Backend;
 import java.sql.Connection;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.awaitility.Awaitility;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
@@ -65,19 +65,16 @@ class RunsListShortSearchPostgresTest extends RunsListShortSearchTest {
     }
 
     /** Waits for the server's RunTextTermsFollower to pass the creation of every run of {@code ids}. */
-    private void awaitTerms(List<String> ids) throws InterruptedException {
+    private void awaitTerms(List<String> ids) {
         var db = server.server().database();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        while (db.readOne(h -> h.createQuery("""
-                        SELECT (SELECT through_seq FROM run_text_terms_progress) < MAX(created_seq)
-                        FROM runs WHERE id IN (<ids>)""").bindList("ids", ids).mapTo(Boolean.class).one())) {
-            assertThat(Instant.now()).as("the follower passed the runs' creation").isBefore(deadline);
-            Thread.sleep(50); // the follower's own pace (a pass every 500 ms)
-        }
+        Awaitility.await("the follower passing the runs' creation").atMost(Duration.ofSeconds(30))
+                .until(() -> db.readOne(h -> h.createQuery("""
+                                SELECT (SELECT through_seq FROM run_text_terms_progress) >= MAX(created_seq)
+                                FROM runs WHERE id IN (<ids>)""").bindList("ids", ids).mapTo(Boolean.class).one()));
     }
 
     @Test
-    void runsOlderThanTheirTermsGetTheTermsOfTheirStoredTextFromTheFollowerAndAreFoundByThem() throws Exception {
+    void runsOlderThanTheirTermsGetTheTermsOfTheirStoredTextFromTheFollowerAndAreFoundByThem() {
         Api api = server.newTenant("terms-" + UUID.randomUUID());
         List<String> odd = create(api, "\u0130stanbul \u0131I stra\u017Fe \u212Aelvin \uD83D\uDE00a\tb",
                 List.of("Hello, World!", "Fix x_y%z"));

@@ -3,6 +3,7 @@ package dev.drover.server.runs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.drover.server.store.Sql;
 import dev.drover.server.testing.Api;
 import dev.drover.server.testing.BareRepos;
 import dev.drover.server.testing.Backend;
@@ -168,7 +169,7 @@ abstract class RunsListShortSearchTest {
         }
         var db = server.server().database();
         List<String> candidates = db.read(h -> {
-            dev.drover.server.store.Sql where = ShortTextSearch.candidates(h, db.dialect(), "jV");
+            Sql where = ShortTextSearch.candidates(h, db.dialect(), "jV");
             assertThat(where).as("a rare pair is looked up").isNotNull();
             var query = h.createQuery("SELECT r.id FROM runs r WHERE " + where.text());
             where.params().forEach(query::bind);
