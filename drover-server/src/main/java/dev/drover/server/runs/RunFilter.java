@@ -41,6 +41,15 @@ record RunFilter(
 
     static final String EMPTY_ENVIRONMENT = "empty-environment";
 
+    /** Whether the filter selects by {@code metadata} pairs and nothing else: tests of the run's id alone. */
+    boolean onlyMetadata() {
+        return !metadata.isEmpty() && states.isEmpty() && name == null && modelId == null && creator == null
+                && sources.isEmpty() && executionLocation == null && createdAfter == null && createdBefore == null
+                && updatedAfter == null && environmentId == null && skillSpec == null && scheduleId == null
+                && ancestorRunId == null && artifactType == null && q == null && executor == null
+                && matchesNothing == null && taskStatuses.isEmpty();
+    }
+
     RunFilter withAncestor(String runId) {
         return new RunFilter(states, name, modelId, creator, sources, executionLocation, createdAfter, createdBefore,
                 updatedAfter, environmentId, skillSpec, scheduleId, runId, metadata, artifactType, q, executor,

@@ -181,24 +181,53 @@ final class RunListSql {
         return f.states().size() > 1;
     }
 
+    /** How each part of a page is read. */
+    enum Access {
+        /** The sort's index walked and each run tested against the filters: what the planner chooses. */
+        WALK,
+        /** SQLite: a filter's few matches looked up by id and sorted ("+" keeps the owner's indexes out of the plan). */
+        FEW_MATCHES,
+        /**
+         * PostgreSQL, a narrow created-date window (CreatedWindow) or a rare short q's candidates: a numeric sort key
+         * written as an expression no index has, so that those runs are read and sorted rather than the index walked.
+         */
+        SORTED,
+        /**
+         * PostgreSQL, filters that only test the run's id (metadata pairs with many matches, hashed): the page's ids
+         * found by a walk of the sort's index alone, then only their rows read. The walk tests each entry against
+         * the hashed matches without reading the run's row (an index-only scan) where the row's page is all-visible
+         * (unchanged since a vacuum): a seventh to a twelfth of the pages a walk that fetches every row reads
+         * (docs/benchmarks.md). The snapshot's test becomes one of the id too: not a run with an event above it
+         * ({@link #NOT_UPDATED_SINCE}) or created above it ({@link #NOT_CREATED_SINCE}).
+         */
+        IDS_FROM_INDEX
+    }
+
+    /**
+     * {@code r.updated_seq <= :snap} as a test of the run's id: a run's updated_seq is its latest event's
+     * sequence (EventLog stamps it with each), so the runs updated since the snapshot are those with an event above it.
+     */
+    private static final String NOT_UPDATED_SINCE = "NOT (r.id IN (SELECT e.run_id FROM events e WHERE e.sequence > :snap))";
+
+    /** {@code r.created_seq <= :snap} as a test of the run's id: not a run whose creating event is above it. */
+    private static final String NOT_CREATED_SINCE = "NOT (r.id IN (SELECT e.run_id FROM events e JOIN runs c"
+            + " ON c.id = e.run_id AND c.created_seq = e.sequence WHERE e.sequence > :snap))";
+
     /**
      * The union of bounded, ordered range scans: one per owner (every list is per owner: the tenancy condition
      * leads every index the list uses), and within an owner one per state of a several-state filter
      * ({@link #splitStates}) and, for the agent sort, one for runs with a skill and one for runs without. Each
-     * part reads at most {@code limit} rows in index order; the caller merges them. {@code fromFewMatches}
-     * (SQLite only) reads each part from a filter's few matches instead. {@code changedSinceSnapshot}
-     * selects the runs updated after the snapshot (later pages of an updated_at listing), positioned by their
-     * state at it. {@code sortedByExpression} (PostgreSQL, a narrow created-date window: CreatedWindow) writes a
-     * numeric sort key as an expression, so that the window's runs are read and sorted rather than the sort's
-     * index walked.
+     * part reads at most {@code limit} rows in index order, as {@code access} says; the caller merges them.
+     * {@code changedSinceSnapshot} selects the runs updated after the snapshot (later pages of an updated_at
+     * listing), positioned by their state at it.
      */
     static Sql page(Dialect dialect, List<String> ownerIds, List<RunState> splitStates, Sql where, RunSort sort,
             boolean descending, ListCursor cursor, long snapshot, int limit, boolean changedSinceSnapshot,
-            boolean fromFewMatches, boolean sortedByExpression) {
+            Access access) {
         Sql.Builder b = new Sql.Builder("o");
         List<String> keyExprs = new ArrayList<>();
         for (int i = 0; i < sort.keys.size(); i++) {
-            keyExprs.add(keyExpression(dialect, sort, i, changedSinceSnapshot, sortedByExpression));
+            keyExprs.add(keyExpression(dialect, sort, i, changedSinceSnapshot, access == Access.SORTED));
         }
         StringBuilder select = new StringBuilder("SELECT ").append(RunRepository.COLUMNS);
         for (int i = 0; i < keyExprs.size(); i++) {
@@ -213,9 +242,9 @@ final class RunListSql {
                 conditions.add(changedSinceSnapshot
                         ? "r.id IN (SELECT e.run_id FROM events e WHERE e.sequence > :snap)"
                                 + " AND r.updated_seq > :snap AND r.created_seq <= :snap"
-                        : "r.updated_seq <= :snap");
+                        : access == Access.IDS_FROM_INDEX ? NOT_UPDATED_SINCE : "r.updated_seq <= :snap");
             } else {
-                conditions.add("r.created_seq <= :snap");
+                conditions.add(access == Access.IDS_FROM_INDEX ? NOT_CREATED_SINCE : "r.created_seq <= :snap");
             }
         }
         // the agent sort's leading key (no skill last, whatever the direction) is split into its two values, so
@@ -251,7 +280,7 @@ final class RunListSql {
                     // SQLite, a filter with few matches or the runs changed since the snapshot: "+" keeps the owner's
                     // indexes out of the plan, so the matches are looked up by id and sorted instead of the owner's
                     // runs being walked in order
-                    boolean byId = fromFewMatches || (changedSinceSnapshot && dialect.plansWithoutStatistics());
+                    boolean byId = access == Access.FEW_MATCHES || (changedSinceSnapshot && dialect.plansWithoutStatistics());
                     all.add((byId ? "+r.owner_id = " : "r.owner_id = ") + ownerParam);
                     if (stateCondition != null) {
                         all.add(stateCondition);
@@ -260,8 +289,12 @@ final class RunListSql {
                     if (partCondition != null) {
                         all.add(partCondition);
                     }
-                    parts.add("SELECT * FROM (" + select + " FROM runs r WHERE " + String.join(" AND ", all)
-                            + " ORDER BY " + order + " LIMIT :limit) t" + parts.size());
+                    String runs = String.join(" AND ", all);
+                    if (access == Access.IDS_FROM_INDEX) {
+                        runs = "r.id IN (SELECT r.id FROM runs r WHERE " + runs + " ORDER BY " + order + " LIMIT :limit)";
+                    }
+                    parts.add("SELECT * FROM (" + select + " FROM runs r WHERE " + runs + " ORDER BY " + order
+                            + " LIMIT :limit) t" + parts.size());
                 }
             }
         }

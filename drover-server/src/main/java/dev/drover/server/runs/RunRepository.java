@@ -307,18 +307,25 @@ final class RunRepository {
         int window = sort == RunSort.CREATED_AT ? -1 : CreatedWindow.runs(h, ownerIds, filter);
         boolean walkWindow = sqlite && window >= CreatedWindow.SORTED;
         boolean sortWindow = !sqlite && ((window >= 0 && window < CreatedWindow.SORTED) || shortQ != null);
+        boolean metadataHashed = !sqlite && manyMetadataMatches(h, filter);
         Sql where = RunListSql.filters(db.dialect(), filter, !splitStates.isEmpty(), walkWindow, textScanned,
-                !sqlite && manyMetadataMatches(h, filter));
+                metadataHashed);
         if (shortQ != null) { // a rare short q's candidates (ShortTextSearch); the LIKE stays as the exact test
             Map<String, Object> params = new HashMap<>(where.params());
             params.putAll(shortQ.params());
             where = new Sql(where.text() + " AND " + shortQ.text(), params);
         }
+        RunListSql.Access access = few ? RunListSql.Access.FEW_MATCHES
+                : sortWindow ? RunListSql.Access.SORTED
+                : metadataHashed && filter.onlyMetadata() && sort != RunSort.AGENT // runs_by_agent is of expressions
+                        && (cursor == null || fewEventsSince(h, snapshot)) ? RunListSql.Access.IDS_FROM_INDEX
+                : RunListSql.Access.WALK;
         List<Positioned> rows = new ArrayList<>(select(h, ownerIds, splitStates, where, sort, descending, cursor, snapshot,
-                limit, false, few, sortWindow));
+                limit, false, access));
         if (cursor != null && sort == RunSort.UPDATED_AT) {
-            rows.addAll(select(h, ownerIds, splitStates, where, sort, descending, cursor, snapshot, limit, true, few,
-                    sortWindow));
+            // the runs changed since the snapshot: read from the events above it, each tested on its row
+            rows.addAll(select(h, ownerIds, splitStates, where, sort, descending, cursor, snapshot, limit, true,
+                    access == RunListSql.Access.IDS_FROM_INDEX ? RunListSql.Access.WALK : access));
         }
         rows.sort(RunListSql.comparator(sort, descending));
         return rows.size() > limit ? rows.subList(0, limit) : rows;
@@ -374,6 +381,21 @@ final class RunRepository {
         return many.mapTo(Boolean.class).one();
     }
 
+    /** Events above a listing's snapshot up to which its later pages may test "not changed since" as a hashed set. */
+    static final int SNAPSHOT_EVENTS = 2000;
+
+    /**
+     * Whether fewer than {@link #SNAPSHOT_EVENTS} events were appended since the snapshot: then the walk of
+     * {@link RunListSql.Access#IDS_FROM_INDEX} tests the runs they touched as a hashed set, built once per page. A
+     * cursor followed much later (a million events on) would have the walk build that set from every one of them,
+     * or PostgreSQL run the set's query again for each index entry; such pages walk as before.
+     */
+    private static boolean fewEventsSince(Handle h, long snapshot) {
+        return h.createQuery("SELECT COUNT(*) FROM (SELECT 1 FROM events WHERE sequence > :snap LIMIT "
+                        + SNAPSHOT_EVENTS + ") e")
+                .bind("snap", snapshot).mapTo(Integer.class).one() < SNAPSHOT_EVENTS;
+    }
+
     /**
      * A {@code q} of three or more ASCII characters that matches at least {@link #FEW_MATCHES} runs: the listing's
      * walk tests it row by row ({@code Dialect.runTextScan}), finding a page of such common matches within a few
@@ -417,10 +439,10 @@ final class RunRepository {
     }
 
     private List<Positioned> select(Handle h, List<String> ownerIds, List<RunState> splitStates, Sql where, RunSort sort,
-            boolean descending, ListCursor cursor, long snapshot, int limit, boolean changedSinceSnapshot, boolean few,
-            boolean sortedByExpression) {
+            boolean descending, ListCursor cursor, long snapshot, int limit, boolean changedSinceSnapshot,
+            RunListSql.Access access) {
         Sql sql = RunListSql.page(db.dialect(), ownerIds, splitStates, where, sort, descending, cursor, snapshot, limit,
-                changedSinceSnapshot, few, sortedByExpression);
+                changedSinceSnapshot, access);
         var query = h.createQuery("SELECT u.*, " + CREATOR_COLUMNS + " FROM (" + sql.text() + ") u " + CREATOR_JOIN
                 + " ORDER BY " + RunListSql.outerOrder(sort, descending) + " LIMIT :limit");
         sql.params().forEach(query::bind);

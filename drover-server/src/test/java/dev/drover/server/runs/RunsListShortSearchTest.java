@@ -11,6 +11,8 @@ import dev.drover.server.testing.TestServer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -149,6 +151,54 @@ abstract class RunsListShortSearchTest {
                 assertThat(pageThrough(api, filter + "&" + sort, 500)).as("%s %s", filter, sort)
                         .containsExactlyElementsOf(expected);
             }
+        }
+    }
+
+    @Test
+    void aPairWithOverAThousandMatchesPagedWhileRunsChangeAndArriveShowsEachRunOfTheSnapshotOnce() {
+        // on PostgreSQL the pages of such a pair are found from the sort's index alone (RunListSql.Access
+        // .IDS_FROM_INDEX), where "not updated / not created since the snapshot" become tests of the run's id
+        // against the events above the snapshot: a run cancelled or created between two pages must neither come
+        // back nor appear
+        Api api = server.newTenant("moving-herd-" + UUID.randomUUID());
+        Map<String, Object> herd = Map.of("herd", "gnu" + UUID.randomUUID().toString().substring(0, 8));
+        List<String> existing = new ArrayList<>();
+        for (int i = 0; i < RunRepository.FEW_MATCHES + 20; i++) {
+            Api.Reply r = api.post("/agent/runs", Api.toJson(Map.of("prompt", "graze " + i, "title", "t" + i % 7,
+                    "metadata", herd)));
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            existing.add(r.json().get("run_id").asText());
+        }
+        String pair = "metadata%5Bherd%5D=" + herd.get("herd");
+        List<String> toCancel = new ArrayList<>(existing);
+        Collections.shuffle(toCancel, new Random(7));
+        for (String sort : List.of("sort_by=updated_at&sort_order=asc", "sort_by=updated_at&sort_order=desc",
+                "sort_by=title&sort_order=asc")) {
+            List<String> atStart = List.copyOf(existing);
+            List<String> seen = new ArrayList<>();
+            String cursor = null;
+            for (int page = 0; ; page++) {
+                assertThat(page).as("paging ends").isLessThan(100);
+                Api.Reply r = api.get("/agent/runs?limit=100&" + pair + "&" + sort
+                        + (cursor == null ? "" : "&cursor=" + cursor));
+                assertThat(r.status()).as(r.toString()).isEqualTo(200);
+                seen.addAll(RunsApiTest.ids(r.json()));
+                JsonNode info = r.json().get("page_info");
+                if (!info.get("has_next_page").asBoolean()) {
+                    break;
+                }
+                cursor = URLEncoder.encode(info.get("next_cursor").asText(), StandardCharsets.UTF_8);
+                for (int i = 0; i < 2; i++) { // moved to the newest update time, seen or not
+                    assertThat(api.post("/agent/runs/" + toCancel.removeLast() + "/cancel", (String) null).status())
+                            .isEqualTo(200);
+                }
+                // a newcomer of the pair, last in every order here
+                Api.Reply made = api.post("/agent/runs", Api.toJson(Map.of("prompt", "late", "title", "zz late",
+                        "metadata", herd)));
+                existing.add(made.json().get("run_id").asText());
+            }
+            assertThat(new HashSet<>(seen)).as("%s: no run twice", sort).hasSize(seen.size());
+            assertThat(seen).as("%s: exactly the runs of the snapshot", sort).containsExactlyInAnyOrderElementsOf(atStart);
         }
     }
 
