@@ -16,6 +16,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -171,6 +172,11 @@ public final class Bench implements Callable<Integer> {
             + "and write what each statement cost per run (calls, execution and planning ms) to statements.tsv in the "
             + "work directory, the costliest printed")
     boolean pgStatements;
+
+    @Option(names = "--node-cpus", description = "creates suite: hold each Drover node to this many CPUs (e.g. 0.25) "
+            + "by a cgroup of its own, so that a node, not the shared machine, bounds it, as a node on a machine of its "
+            + "own would be; needs root")
+    Double nodeCpus;
 
     @Option(names = "--server-jvm-args", split = " ", description = "extra JVM options for the Drover server and the hello-world")
     List<String> serverJvmArgs = new ArrayList<>();
@@ -634,10 +640,13 @@ public final class Bench implements Callable<Integer> {
                 jvmArgs.add("-XX:StartFlightRecording=filename=" + dir.resolve("drover-1.jfr").toAbsolutePath()
                         + ",settings=profile,dumponexit=true");
             }
-            try (ChildJvm first = ChildJvm.start("drover", ServerMain.class, jvmArgs, args,
-                    dir.resolve("drover-1.log"))) {
+            try (CpuLimit firstLimit = CpuLimit.create(nodeCpus, "node-1");
+                    ChildJvm first = ChildJvm.start("drover", ServerMain.class, jvmArgs, args,
+                            dir.resolve("drover-1.log"))) {
                 String api = "http://127.0.0.1:" + first.port() + "/api/v1";
                 createOne(api, body);
+                Duration measuredWarmup = warmLimitedNode(firstLimit, first, new Wrk(wrkThreads, connections, dir),
+                        "create-1-node", api, auth, body);
                 Store.Postgres counted = pgStatements && store instanceof Store.Postgres pg ? pg : null;
                 long runsBefore = 0;
                 if (counted != null) {
@@ -645,34 +654,63 @@ public final class Bench implements Callable<Integer> {
                     runsBefore = counted.runs();
                 }
                 Wrk wrk = new Wrk(wrkThreads, connections, dir);
-                one = wrk.run("create-1-node", api + "/agent/runs", warmup, duration, auth, wrk.postScript("create", body));
+                one = wrk.run("create-1-node", api + "/agent/runs", measuredWarmup, duration, auth,
+                        wrk.postScript("create", body));
                 if (counted != null) { // warm-up included: per create is the same
                     writeStatements(kind, dir, counted.statements(counted.runs() - runsBefore), "create");
                 }
-                step(kind, "one node: create " + Report.count(one.requestsPerSecond()) + " req/s");
+                step(kind, "one node: create " + Report.count(one.requestsPerSecond()) + " req/s" + throttled(firstLimit));
                 if (kind.equals("postgres")) {
-                    try (ChildJvm second = ChildJvm.start("drover-2", ServerMain.class, serverJvmArgs, args,
-                            dir.resolve("drover-2.log"))) {
+                    try (CpuLimit secondLimit = CpuLimit.create(nodeCpus, "node-2");
+                            ChildJvm second = ChildJvm.start("drover-2", ServerMain.class, serverJvmArgs, args,
+                                    dir.resolve("drover-2.log"))) {
                         String api2 = "http://127.0.0.1:" + second.port() + "/api/v1";
                         createOne(api2, body);
+                        warmLimitedNode(secondLimit, second, new Wrk(wrkThreads, connections, dir), "create-node-2",
+                                api2, auth, body);
+                        firstLimit.throttledShare(); // the first node's share from here: the two nodes' load
                         int half = Math.max(1, connections / 2);
                         int halfThreads = Math.max(1, wrkThreads / 2);
                         Wrk a = new Wrk(halfThreads, half, dir);
                         Wrk b = new Wrk(halfThreads, half, dir);
                         try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
-                            var fa = pool.submit(() -> a.run("create-2-nodes-a", api + "/agent/runs", warmup, duration,
-                                    auth, a.postScript("create-a", body)));
-                            var fb = pool.submit(() -> b.run("create-2-nodes-b", api2 + "/agent/runs", warmup,
+                            var fa = pool.submit(() -> a.run("create-2-nodes-a", api + "/agent/runs", measuredWarmup,
+                                    duration, auth, a.postScript("create-a", body)));
+                            var fb = pool.submit(() -> b.run("create-2-nodes-b", api2 + "/agent/runs", measuredWarmup,
                                     duration, auth, b.postScript("create-b", body)));
                             two = new Wrk.Result[] {fa.get(), fb.get()};
                         }
                         step(kind, "two nodes: create " + Report.count(two[0].requestsPerSecond()
-                                + two[1].requestsPerSecond()) + " req/s");
+                                + two[1].requestsPerSecond()) + " req/s" + throttled(firstLimit) + throttled(secondLimit));
                     }
                 }
             }
             return new Report.CreatesResult(store.label(), store.describe(), raw, one, two);
         }
+    }
+
+    /** A short settling load before a limited node is measured: its warm-up came before the limit. */
+    private static final Duration LIMITED_SETTLE = Duration.ofSeconds(5);
+
+    /**
+     * With --node-cpus, a node's warm-up runs on the whole machine before the limit is applied: a JIT compiler held to
+     * a quarter of a core takes minutes to compile the create path, and the figure wanted is a warm node's. Returns the
+     * warm-up still to run before the measured load (the whole warm-up without a limit, else a short settling).
+     */
+    private Duration warmLimitedNode(CpuLimit limit, ChildJvm node, Wrk wrk, String label, String api,
+            List<String> auth, String body) {
+        if (nodeCpus == null) {
+            return warmup;
+        }
+        wrk.run(label + "-unlimited", api + "/agent/runs", Duration.ZERO, warmup, auth, wrk.postScript(label, body));
+        limit.add(node.pid());
+        return LIMITED_SETTLE;
+    }
+
+    /** How often a limited node's quota held it back since the last report (--node-cpus), for the console. */
+    private static String throttled(CpuLimit limit) {
+        double share = limit.throttledShare();
+        return Double.isNaN(share) ? "" : String.format(Locale.ROOT, "; a node held back by its CPU limit in %.0f %% of its periods", share * 100);
     }
 
     /** pg_stat_statements' table into the work directory, and its costliest statements on the console. */
