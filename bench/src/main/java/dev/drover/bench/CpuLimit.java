@@ -9,8 +9,9 @@ import java.nio.file.Path;
  * Processes held to a share of the CPU by a cgroup of their own (v2's {@code cpu.max}, or v1's CFS quota), for
  * {@code --node-cpus}: on a machine of two cores, a Drover node limited to a fraction of a core stands for a node on
  * a machine of its own, whose CPU is the bound, while PostgreSQL and the load generator keep the rest. Needs root
- * (the cgroup file system is written). Open it before the process starts and close it after the process has
- * exited: a cgroup with members cannot be removed.
+ * (the cgroup file system is written) and, on cgroup v2, the cpu controller enabled for the root's children
+ * ({@code +cpu} in {@code /sys/fs/cgroup/cgroup.subtree_control}; the measurements so far were on v1). Open it before
+ * the process starts and close it after the process has exited: a cgroup with members cannot be removed.
  */
 final class CpuLimit implements AutoCloseable {
     private static final Path V2 = Path.of("/sys/fs/cgroup");
@@ -56,7 +57,8 @@ final class CpuLimit implements AutoCloseable {
             }
             return new CpuLimit(group);
         } catch (IOException e) {
-            throw new UncheckedIOException("--node-cpus: cannot create a cgroup (run as root)", e);
+            throw new UncheckedIOException("--node-cpus: cannot create a cgroup (root, and on cgroup v2 the cpu "
+                    + "controller in /sys/fs/cgroup/cgroup.subtree_control, are needed)", e);
         }
     }
 

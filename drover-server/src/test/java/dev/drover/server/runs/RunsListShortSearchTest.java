@@ -192,7 +192,7 @@ abstract class RunsListShortSearchTest {
                     assertThat(api.post("/agent/runs/" + toCancel.removeLast() + "/cancel", (String) null).status())
                             .isEqualTo(200);
                 }
-                // a newcomer of the pair, last in every order here
+                // a newcomer of the pair: the newest by update time, and last by title
                 Api.Reply made = api.post("/agent/runs", Api.toJson(Map.of("prompt", "late", "title", "zz late",
                         "metadata", herd)));
                 existing.add(made.json().get("run_id").asText());
