@@ -125,6 +125,19 @@ public final class Database implements AutoCloseable {
         return ds;
     }
 
+    /**
+     * How long PostgreSQL lets a session of Drover's sit inside a transaction with no statement running before it ends
+     * the session, and with it the transaction and its locks. A write holds the event counter's row lock from its
+     * append to its commit (EventLog), and every append of every node waits for it. A node that stops in between — a
+     * network partition, a frozen VM or container, a stopped process — would otherwise hold every node's appends
+     * until the server noticed the connection was gone (TCP keepalive: hours by default); with this, for ten seconds
+     * at most, after which the stopped node's write fails and is not half-done. No transaction of Drover's waits on
+     * anything outside the database between its statements (skills, git and forges are resolved before it), so in a
+     * healthy node the idle time inside a transaction is a round trip. A kill -9 needs none of this: the kernel closes
+     * the socket and PostgreSQL rolls back at once.
+     */
+    static final Duration IDLE_IN_TRANSACTION_TIMEOUT = Duration.ofSeconds(10);
+
     private static Database openPostgres(Settings settings) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("drover-postgres");
@@ -135,6 +148,8 @@ public final class Database implements AutoCloseable {
         config.setConnectionTimeout(settings.connectionTimeout().toMillis());
         // whatever the server's default_transaction_isolation: Database.write relies on READ COMMITTED
         config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        config.setConnectionInitSql("SET idle_in_transaction_session_timeout = "
+                + IDLE_IN_TRANSACTION_TIMEOUT.toMillis());
         HikariDataSource pool = new HikariDataSource(config);
         Jdbi jdbi = jdbi(pool);
         return new Database(new PostgresDialect(), settings.url(), jdbi, jdbi, List.of(pool), null,

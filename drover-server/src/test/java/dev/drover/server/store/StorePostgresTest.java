@@ -37,6 +37,44 @@ class StorePostgresTest extends StoreTest {
     }
 
     /**
+     * A node that stops while its write holds the event counter (a network partition, a frozen VM or container) must
+     * not hold every node's appends until its connection is found dead: PostgreSQL ends a session of Drover's that
+     * sits in a transaction for Database.IDLE_IN_TRANSACTION_TIMEOUT, its transaction rolled back and the counter free.
+     */
+    @Test
+    void aWriterThatStopsWhileHoldingTheEventCounterIsCutOffAndTheOthersGoOnWithoutAGap() throws Exception {
+        String stoppedRun = newRun("the stopped node's run");
+        String otherRun = newRun("another node's run");
+        long head = log.head();
+        Handle stopped = Jdbi.create(db.postgresDataSource().orElseThrow()).open(); // a connection of Drover's pool
+        long waited;
+        try {
+            stopped.begin();
+            RunEvent taken = log.append(stopped, stoppedRun, "run_pending", null, null, Instant.now());
+            assertThat(taken.sequence()).isEqualTo(head + 1);
+            // ... and the node stops here, between its append and its commit
+            long start = System.nanoTime();
+            CompletableFuture<RunEvent> other = CompletableFuture.supplyAsync(() -> db.write(h -> log.append(h,
+                    otherRun, "run_pending", null, null, Instant.now())));
+            RunEvent appended = other.get(Database.IDLE_IN_TRANSACTION_TIMEOUT.toSeconds() + 20, TimeUnit.SECONDS);
+            waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(appended.sequence()).as("the stopped append's number, given back: no gap").isEqualTo(head + 1);
+        } finally {
+            try {
+                stopped.rollback(); // without the timeout, this frees the others, so that the failure is the test's
+            } catch (RuntimeException expected) {
+                // the session was ended by the server
+            }
+            stopped.close();
+        }
+        assertThat(waited).as("the other write waited for the stopped one").isGreaterThanOrEqualTo(
+                Database.IDLE_IN_TRANSACTION_TIMEOUT.toMillis() - 1000);
+        assertThat(log.since(List.of(stoppedRun), 0, 100)).as("nothing of the stopped write is left")
+                .extracting(RunEvent::eventType).containsExactly("run_queued");
+        assertThat(log.head()).isEqualTo(head + 1);
+    }
+
+    /**
      * Writes are READ COMMITTED whatever the database's default (the event counter's update relies on re-reading the
      * row it waited for), reads REPEATABLE READ: the pool sets the connection's level once, not each transaction.
      */
