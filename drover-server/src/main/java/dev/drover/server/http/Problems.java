@@ -80,33 +80,19 @@ public final class Problems {
     }
 
     /**
-     * Anything that is not an {@link ApiException} is a bug: logged with its stack, answered 500 retryable. Except a
-     * request that found no free database connection within the pool's timeout (the pool is exhausted, or the
-     * database does not answer): not a bug but an overloaded node, answered 503 with {@code Retry-After} so that
-     * clients back off and retry. And a request whose database session was lost or ended under it
-     * ({@link #databaseSessionLost}): answered 503 as well, without a stack.
+     * Anything that is not an {@link ApiException} is a bug: logged with its stack, answered 500 retryable. Except
+     * when the database is away ({@link #databaseAway}): not a bug, answered 503 with {@code Retry-After} so that
+     * clients back off and retry, and logged in one line without a stack (under overload every request lands here).
      */
     public void sendUnexpected(ServerRequest req, ServerResponse res, Throwable t) {
-        if (databaseSessionLost(t)) {
-            LOG.warn("database session lost during {} {}: answered 503 ({})", req.prologue().method().text(),
-                    req.path().absolute().path(), rootMessage(t));
+        String away = databaseAway(t);
+        if (away != null) {
+            LOG.warn("{} {}: answered 503, {} ({})", req.prologue().method().text(), req.path().absolute().path(),
+                    away, rootCause(t));
             if (!res.isSent()) {
                 res.header(HeaderNames.RETRY_AFTER, Long.toString(RETRY_AFTER_SECONDS));
             }
-            send(req, res, new ApiException(503, PlatformErrorCode.RESOURCE_UNAVAILABLE,
-                    "database: the connection to the database was lost during the request; retry shortly (a create "
-                            + "with an Idempotency-Key is safe to retry)", true));
-            return;
-        }
-        if (noConnectionFree(t)) {
-            // one line, no stack: under overload every request lands here
-            LOG.warn("no database connection free for {} {}: answered 503 ({})", req.prologue().method().text(),
-                    req.path().absolute().path(), t.toString());
-            if (!res.isSent()) {
-                res.header(HeaderNames.RETRY_AFTER, Long.toString(RETRY_AFTER_SECONDS));
-            }
-            send(req, res, new ApiException(503, PlatformErrorCode.RESOURCE_UNAVAILABLE,
-                    "database: no connection became free in time; the server is overloaded, retry shortly", true));
+            send(req, res, new ApiException(503, PlatformErrorCode.RESOURCE_UNAVAILABLE, away, true));
             return;
         }
         LOG.error("unhandled error on {} {}", req.prologue().method().text(), req.path().absolute().path(), t);
@@ -115,41 +101,40 @@ public final class Problems {
     }
 
     /**
-     * PostgreSQL's SQLSTATEs for a session that is gone: class 08 (the connection failed), 57P01–57P03 (the server is
-     * shutting down, crashed, or not accepting connections yet) and 25P03 (the session sat in a transaction past
-     * {@code idle_in_transaction_session_timeout}: its node stopped mid-transaction, see Database). Not bugs of
-     * Drover's; its transaction was rolled back, unless the connection was lost during the commit itself.
+     * Why the database could not serve the request, as the 503's detail, or null when it is not that, whatever depth
+     * the layers above wrapped the cause at:
+     * <ul>
+     *   <li>Hikari's "connection is not available, request timed out": no free connection within the pool's timeout
+     *       (the pool is exhausted, or the database does not answer): an overloaded node;</li>
+     *   <li>PostgreSQL's SQLSTATEs of a session that is gone: class 08 (the connection failed), 57P01–57P03 (the server
+     *       shutting down, crashed, or not accepting connections yet) and 25P03 (the session sat in a transaction past
+     *       {@code idle_in_transaction_session_timeout}: its node stopped mid-transaction, see Database). Its
+     *       transaction was rolled back, unless the connection was lost during the commit itself.</li>
+     * </ul>
      */
-    static boolean databaseSessionLost(Throwable t) {
+    static String databaseAway(Throwable t) {
         int depth = 0;
         for (Throwable c = t; c != null && depth < 16; c = c.getCause(), depth++) {
+            if (c instanceof java.sql.SQLTransientConnectionException) {
+                return "database: no connection became free in time; the server is overloaded, retry shortly";
+            }
             if (c instanceof java.sql.SQLException e && e.getSQLState() != null) {
                 String state = e.getSQLState();
                 if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")
                         || state.equals("25P03")) {
-                    return true;
+                    return "database: the connection to the database was lost during the request; retry shortly "
+                            + "(a create with an Idempotency-Key is safe to retry)";
                 }
             }
         }
-        return false;
+        return null;
     }
 
-    private static String rootMessage(Throwable t) {
+    private static String rootCause(Throwable t) {
         Throwable root = t;
         for (int depth = 0; root.getCause() != null && depth < 16; depth++) {
             root = root.getCause();
         }
         return root.toString();
-    }
-
-    /** Hikari's "connection is not available, request timed out", however deep the layers above wrapped it. */
-    static boolean noConnectionFree(Throwable t) {
-        int depth = 0;
-        for (Throwable c = t; c != null && depth < 16; c = c.getCause(), depth++) {
-            if (c instanceof java.sql.SQLTransientConnectionException) {
-                return true;
-            }
-        }
-        return false;
     }
 }

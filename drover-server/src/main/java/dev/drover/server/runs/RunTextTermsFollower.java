@@ -18,6 +18,17 @@ import java.util.Arrays;
 public final class RunTextTermsFollower {
     public static final int BATCH = 2000;
 
+    /**
+     * The first {@code limit} events above sequence {@code above}, in the log's order, as {@code e}, each with the run
+     * it creates as {@code r} (null columns for an event that creates none): what this follower writes terms for and
+     * what ShortTextSearch tests directly while the follower has not got there. Read in the log's order on purpose: a
+     * join the planner chose would scan runs. Both arguments are SQL (a parameter, a sub-select).
+     */
+    static String eventsWithTheRunsTheyCreate(String above, String limit) {
+        return "(SELECT sequence, run_id FROM events WHERE sequence > " + above + " ORDER BY sequence LIMIT " + limit
+                + ") e LEFT JOIN runs r ON r.id = e.run_id AND r.created_seq = e.sequence";
+    }
+
     private final Database db;
 
     public RunTextTermsFollower(Database db) {
@@ -37,11 +48,8 @@ public final class RunTextTermsFollower {
                     }
                     var c = progress.getConnection();
                     int read = 0;
-                    try (PreparedStatement created = c.prepareStatement("""
-                                    SELECT e.sequence, r.id, r.title, r.prompt, r.skill_spec
-                                    FROM (SELECT sequence, run_id FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?) e
-                                    LEFT JOIN runs r ON r.id = e.run_id AND r.created_seq = e.sequence
-                                    ORDER BY e.sequence""");
+                    try (PreparedStatement created = c.prepareStatement("SELECT e.sequence, r.id, r.title, r.prompt, "
+                                    + "r.skill_spec FROM " + eventsWithTheRunsTheyCreate("?", "?") + " ORDER BY e.sequence");
                             // a run that has its terms keeps them: through_seq may be set back to rebuild the table
                             PreparedStatement insert = c.prepareStatement("""
                                     INSERT INTO run_text_terms (run_id, terms) VALUES (?, ?)

@@ -77,15 +77,13 @@ final class ShortTextSearch {
         if (expected >= MAX_OCCURRENCES && expected * COMMON_SHARE >= runs) {
             return null;
         }
-        // the events since the follower's last pass, with the runs they create tested for q here: read from the log's
-        // own order (a join the planner could choose would scan runs), in one snapshot with what follows (the
-        // listing's), so that every run of it either has its terms or is created by one of these events
+        // the events since the follower's last pass, with the runs they create tested for q here, in one snapshot with
+        // what follows (the listing's), so that every run of it either has its terms or is created by one of these
         Sql.Builder test = new Sql.Builder("recent");
         String contains = dialect.runTextSearch(test, q);
-        var recentQuery = h.createQuery("SELECT r.id, " + contains + """
-                 AS has_q FROM (SELECT sequence, run_id FROM events
-                    WHERE sequence > (SELECT through_seq FROM run_text_terms_progress) ORDER BY sequence LIMIT :cap) e
-                LEFT JOIN runs r ON r.id = e.run_id AND r.created_seq = e.sequence""");
+        var recentQuery = h.createQuery("SELECT r.id, " + contains + " AS has_q FROM "
+                + RunTextTermsFollower.eventsWithTheRunsTheyCreate("(SELECT through_seq FROM run_text_terms_progress)",
+                        ":cap"));
         test.build().params().forEach(recentQuery::bind);
         List<Map<String, Object>> recent = recentQuery.bind("cap", MAX_OCCURRENCES).mapToMap().list();
         if (recent.size() >= MAX_OCCURRENCES) {
