@@ -26,9 +26,10 @@ import picocli.CommandLine.Option;
 /**
  * Drover's load harness. For each database kind, in this order and in one run: a Helidon hello-world under wrk
  * (the ceiling for reads), a raw JDBC insert loop (the ceiling for writes), then a real Drover server in its own
- * JVM: 100k runs bulk-loaded and the list latencies measured, then {@code GET /agent/runs/{id}} and
- * {@code POST /agent/runs} under wrk. Prints a markdown report and, with {@code --doc}, writes it into
- * {@code docs/benchmarks.md}. Run it through {@code bench/run.sh}.
+ * JVM: 100k runs bulk-loaded and the list latencies measured, then {@code GET /agent/runs/{id}}, a page of
+ * {@code GET /agent/runs}, a poll of {@code GET /agent/events} and {@code POST /agent/runs} under wrk. Prints a
+ * markdown report and, with {@code --doc}, writes it into {@code docs/benchmarks.md}. Run it through
+ * {@code bench/run.sh}.
  */
 @Command(name = "bench/run.sh", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Drover's load and latency benchmark; see docs/benchmarks.md.")
@@ -607,11 +608,16 @@ public final class Bench implements Callable<Integer> {
                 List<String> auth = List.of("Authorization: Bearer " + ADMIN_KEY);
                 step(kind, "GET /agent/runs/{id}");
                 Wrk.Result get = wrk.run("get", api + "/agent/runs/" + runId, warmup, duration, auth, null);
-                step(kind, "GET " + Report.count(get.requestsPerSecond()) + " req/s; POST /agent/runs");
+                step(kind, "GET " + Report.count(get.requestsPerSecond()) + " req/s; a page of the runs list");
+                Wrk.Result page = wrk.run("list", api + "/agent/runs?limit=20", warmup, duration, auth, null);
+                step(kind, "list " + Report.count(page.requestsPerSecond()) + " req/s; a poll of a run's events");
+                Wrk.Result poll = wrk.run("poll", api + "/agent/events?run_ids=" + runId, warmup, duration, auth, null);
+                step(kind, "poll " + Report.count(poll.requestsPerSecond()) + " req/s; POST /agent/runs");
                 Wrk.Result create = wrk.run("create", api + "/agent/runs", warmup, duration, auth,
                         wrk.postScript("create", body));
                 step(kind, "create " + Report.count(create.requestsPerSecond()) + " req/s");
-                return new Report.DbResult(store.label(), settings, hello, get, raw, create, loaded, list);
+                return new Report.DbResult(store.label(), settings, hello, get, page, poll, raw, create, loaded,
+                        list);
             }
         }
     }

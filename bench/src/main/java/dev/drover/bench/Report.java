@@ -129,8 +129,9 @@ final class Report {
     static final double TARGET = 0.5;
 
     /** Everything measured on one database kind. */
-    record DbResult(String label, String settings, Wrk.Result hello, Wrk.Result get, RawInsert.Result raw,
-            Wrk.Result create, BulkLoad.Loaded loaded, List<ListLatency.Result> list) {}
+    record DbResult(String label, String settings, Wrk.Result hello, Wrk.Result get, Wrk.Result listPage,
+            Wrk.Result poll, RawInsert.Result raw, Wrk.Result create, BulkLoad.Loaded loaded,
+            List<ListLatency.Result> list) {}
 
     /** The execution plane on one database kind. */
     record DispatchResult(String label, DispatchBench.Latency latency, List<DispatchBench.Throughput> throughput) {}
@@ -171,6 +172,10 @@ final class Report {
         row(md, "Drover `GET /api/v1/agent/runs/{id}`: req/s (p50 / p99 ms)", results, r -> wrk(r.get()));
         row(md, "**GET ÷ hello-world** (target ≥ 0.5)", results, r -> ratio(r.get().requestsPerSecond(),
                 r.hello().requestsPerSecond()));
+        row(md, "Drover `GET /api/v1/agent/runs?limit=20` (the newest page of the history): req/s (p50 / p99 ms)",
+                results, r -> wrk(r.listPage()));
+        row(md, "Drover `GET /api/v1/agent/events?run_ids={id}` (a poll, no wait): req/s (p50 / p99 ms)", results,
+                r -> wrk(r.poll()));
         row(md, "raw JDBC insert, one row per transaction: inserts/s (p50 / p99 ms)", results, r -> "%s (%s / %s)"
                 .formatted(count(r.raw().perSecond()), ms(r.raw().p50()), ms(r.raw().p99())));
         row(md, "Drover `POST /api/v1/agent/runs`: req/s (p50 / p99 ms)", results, r -> wrk(r.create()));
@@ -207,7 +212,7 @@ final class Report {
                 .append(first.metadataModule()).append("` ").append(first.metadataMatches()).append(".\n");
         List<String> dirty = new ArrayList<>();
         for (DbResult r : results) {
-            for (var w : List.of(r.hello(), r.get(), r.create())) {
+            for (var w : List.of(r.hello(), r.get(), r.listPage(), r.poll(), r.create())) {
                 if (!w.clean()) {
                     dirty.add(r.label() + ": " + w.non2xx() + " non-2xx responses"
                             + (w.socketErrors() == null ? "" : ", socket errors " + w.socketErrors()));

@@ -248,10 +248,10 @@ public final class EventLog {
         }
         return db.readOne(h -> h.createQuery("""
                         SELECT sequence, run_id, event_type, ref_id, execution_id, occurred_at FROM events
-                        WHERE run_id IN (<runs>) AND sequence > :since ORDER BY sequence LIMIT :limit""")
+                        WHERE run_id IN (<runs>) AND sequence > :since ORDER BY sequence LIMIT <limit>""")
                 .bindList("runs", runIds)
                 .bind("since", since)
-                .bind("limit", limit)
+                .define("limit", limit)
                 .map((rs, ctx) -> new RunEvent(rs.getString(3), rs.getString(2), rs.getString(4), rs.getString(5),
                         Times.instant(rs.getLong(6)), rs.getLong(1)))
                 .list());
@@ -261,9 +261,9 @@ public final class EventLog {
     public List<RunEvent> after(long after, int limit) {
         return db.readOne(h -> h.createQuery("""
                         SELECT sequence, run_id, event_type, ref_id, execution_id, occurred_at FROM events
-                        WHERE sequence > :after ORDER BY sequence LIMIT :limit""")
+                        WHERE sequence > :after ORDER BY sequence LIMIT <limit>""")
                 .bind("after", after)
-                .bind("limit", limit)
+                .define("limit", limit)
                 .map((rs, ctx) -> new RunEvent(rs.getString(3), rs.getString(2), rs.getString(4), rs.getString(5),
                         Times.instant(rs.getLong(6)), rs.getLong(1)))
                 .list());
@@ -277,11 +277,11 @@ public final class EventLog {
         return db.readOne(h -> h.createQuery("""
                         SELECT sequence, run_id, event_type, ref_id, execution_id, occurred_at FROM events
                         WHERE run_id IN (<runs>) AND sequence > :since AND sequence <= :upTo
-                        ORDER BY sequence LIMIT :limit""")
+                        ORDER BY sequence LIMIT <limit>""")
                 .bindList("runs", runIds)
                 .bind("since", since)
                 .bind("upTo", upTo)
-                .bind("limit", limit)
+                .define("limit", limit)
                 .map((rs, ctx) -> new RunEvent(rs.getString(3), rs.getString(2), rs.getString(4), rs.getString(5),
                         Times.instant(rs.getLong(6)), rs.getLong(1)))
                 .list());

@@ -123,8 +123,8 @@ final class ForgeComments {
         return db.write(h -> {
             List<String> ids = h.createQuery("""
                             SELECT id FROM forge_comments WHERE status = 'pending' AND next_attempt_at <= :now
-                            ORDER BY next_attempt_at LIMIT :limit""" + db.dialect().skipLocked())
-                    .bind("now", now).bind("limit", BATCH).mapTo(String.class).list();
+                            ORDER BY next_attempt_at LIMIT <limit>""" + db.dialect().skipLocked())
+                    .bind("now", now).define("limit", BATCH).mapTo(String.class).list();
             if (ids.isEmpty()) {
                 return List.of();
             }

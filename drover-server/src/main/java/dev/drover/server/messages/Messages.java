@@ -130,9 +130,9 @@ public final class Messages {
                         SELECT id, sender_run_id, subject, sent_at, delivered_at, read_at, kind, mode FROM messages
                         WHERE recipient_id = :run AND (:unread = FALSE OR read_at IS NULL)
                           AND (:since IS NULL OR sent_at > :since)
-                        ORDER BY sent_at, id LIMIT :limit""")
+                        ORDER BY sent_at, id LIMIT <limit>""")
                 .bind("run", runId).bind("unread", unreadOnly)
-                .bind("since", since == null ? null : Times.micros(since)).bind("limit", limit)
+                .bind("since", since == null ? null : Times.micros(since)).define("limit", limit)
                 .map((rs, ctx) -> new MessageHeader(rs.getString(1), rs.getString(2), rs.getString(3),
                         Times.instant(rs.getLong(4)), Times.instantOrNull(Rows.nullableLong(rs, 5)),
                         Times.instantOrNull(Rows.nullableLong(rs, 6)),

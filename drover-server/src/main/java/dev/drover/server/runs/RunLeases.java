@@ -282,9 +282,9 @@ public final class RunLeases {
         return db.write(h -> {
             Map<String, RunState> due = new HashMap<>();
             h.createQuery("SELECT id, state FROM runs WHERE lease_expires_at < :now"
-                            + " AND state IN <held> ORDER BY lease_expires_at LIMIT :max"
+                            + " AND state IN <held> ORDER BY lease_expires_at LIMIT <max>"
                             + db.dialect().skipLocked())
-                    .define("held", RunTransitions.HELD_SQL).bind("now", Times.micros(clock.instant())).bind("max", max)
+                    .define("held", RunTransitions.HELD_SQL).bind("now", Times.micros(clock.instant())).define("max", max)
                     .map((rs, ctx) -> Map.entry(rs.getString(1), RunState.valueOf(rs.getString(2))))
                     .forEach(e -> due.put(e.getKey(), e.getValue()));
             for (Map.Entry<String, RunState> e : due.entrySet()) {

@@ -245,9 +245,9 @@ final class RunRepository {
                 .bind("id", id).bind("state", expected.name()).execute() == 1;
     }
 
-    /** Plain JDBC, as {@link #INSERT_RUN}: it runs on every create. */
+    /** Plain JDBC, as {@link #INSERT_RUN}: it runs on every create. Its LIMIT is written in (StatementCache says why). */
     private static final String ACTIVE_UP_TO = "SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE owner_id = ? AND state IN "
-            + RunTransitions.ACTIVE_SQL + " LIMIT ?) active";
+            + RunTransitions.ACTIVE_SQL;
 
     /**
      * Whether {@code ownerId} has more than {@code limit} active runs. Runs on every create inside the write
@@ -255,9 +255,8 @@ final class RunRepository {
      * it to {@code limit + 1} index entries.
      */
     boolean hasMoreActiveThan(Handle h, String ownerId, int limit) {
-        return db.prepared(h, ACTIVE_UP_TO, ps -> {
+        return db.prepared(h, ACTIVE_UP_TO + " LIMIT " + (limit + 1) + ") active", ps -> {
             ps.setString(1, ownerId);
-            ps.setInt(2, limit + 1);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1) > limit;
@@ -448,9 +447,8 @@ final class RunRepository {
         Sql sql = RunListSql.page(db.dialect(), ownerIds, splitStates, where, sort, descending, cursor, snapshot, limit,
                 changedSinceSnapshot, access);
         var query = h.createQuery("SELECT u.*, " + CREATOR_COLUMNS + " FROM (" + sql.text() + ") u " + CREATOR_JOIN
-                + " ORDER BY " + RunListSql.outerOrder(sort, descending) + " LIMIT :limit");
+                + " ORDER BY " + RunListSql.outerOrder(sort, descending) + " LIMIT " + limit);
         sql.params().forEach(query::bind);
-        query.bind("limit", limit);
         return query.map((rs, ctx) -> {
             List<Object> key = new ArrayList<>();
             for (int i = 0; i < sort.keys.size(); i++) {

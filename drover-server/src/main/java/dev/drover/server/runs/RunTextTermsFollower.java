@@ -22,9 +22,9 @@ public final class RunTextTermsFollower {
      * The first {@code limit} events above sequence {@code above}, in the log's order, as {@code e}, each with the run
      * it creates as {@code r} (null columns for an event that creates none): what this follower writes terms for and
      * what ShortTextSearch tests directly while the follower has not got there. Read in the log's order on purpose: a
-     * join the planner chose would scan runs. Both arguments are SQL (a parameter, a sub-select).
+     * join the planner chose would scan runs. {@code above} is SQL (a parameter, a sub-select).
      */
-    static String eventsWithTheRunsTheyCreate(String above, String limit) {
+    static String eventsWithTheRunsTheyCreate(String above, int limit) {
         return "(SELECT sequence, run_id FROM events WHERE sequence > " + above + " ORDER BY sequence LIMIT " + limit
                 + ") e LEFT JOIN runs r ON r.id = e.run_id AND r.created_seq = e.sequence";
     }
@@ -49,13 +49,12 @@ public final class RunTextTermsFollower {
                     var c = progress.getConnection();
                     int read = 0;
                     try (PreparedStatement created = c.prepareStatement("SELECT e.sequence, r.id, r.title, r.prompt, "
-                                    + "r.skill_spec FROM " + eventsWithTheRunsTheyCreate("?", "?") + " ORDER BY e.sequence");
+                                    + "r.skill_spec FROM " + eventsWithTheRunsTheyCreate("?", BATCH) + " ORDER BY e.sequence");
                             // a run that has its terms keeps them: through_seq may be set back to rebuild the table
                             PreparedStatement insert = c.prepareStatement("""
                                     INSERT INTO run_text_terms (run_id, terms) VALUES (?, ?)
                                     ON CONFLICT (run_id) DO NOTHING""")) {
                         created.setLong(1, through);
-                        created.setInt(2, BATCH);
                         try (ResultSet rs = created.executeQuery()) {
                             while (rs.next()) {
                                 through = rs.getLong(1);

@@ -83,9 +83,9 @@ final class ShortTextSearch {
         String contains = dialect.runTextSearch(test, q);
         var recentQuery = h.createQuery("SELECT r.id, " + contains + " AS has_q FROM "
                 + RunTextTermsFollower.eventsWithTheRunsTheyCreate("(SELECT through_seq FROM run_text_terms_progress)",
-                        ":cap"));
+                        MAX_OCCURRENCES));
         test.build().params().forEach(recentQuery::bind);
-        List<Map<String, Object>> recent = recentQuery.bind("cap", MAX_OCCURRENCES).mapToMap().list();
+        List<Map<String, Object>> recent = recentQuery.mapToMap().list();
         if (recent.size() >= MAX_OCCURRENCES) {
             return null; // a thousand events or more not followed yet (an upgrade, a burst): the walk finds q
         }
@@ -112,8 +112,8 @@ final class ShortTextSearch {
         // the vocabulary is sorted by term (UTF-8 bytes); char(1114111) sorts after every continuation of a prefix
         List<String> occurrences = h.createQuery("""
                         SELECT term FROM runs_search_terms
-                        WHERE term >= :q AND term < :q || char(1114111) LIMIT :cap""")
-                .bind("q", folded).bind("cap", MAX_OCCURRENCES).mapTo(String.class).list();
+                        WHERE term >= :q AND term < :q || char(1114111) LIMIT <cap>""")
+                .bind("q", folded).define("cap", MAX_OCCURRENCES).mapTo(String.class).list();
         if (occurrences.size() >= MAX_OCCURRENCES) {
             return null;
         }

@@ -47,8 +47,8 @@ final class ScheduleTicks {
         long now = Times.micros(clock.instant());
         List<Due> due = db.readOne(h -> h.createQuery("""
                         SELECT id, next_run FROM schedules WHERE next_run IS NOT NULL AND next_run <= :now
-                        ORDER BY next_run LIMIT :max""")
-                .bind("now", now).bind("max", MAX_DUE_PER_PASS)
+                        ORDER BY next_run LIMIT <max>""")
+                .bind("now", now).define("max", MAX_DUE_PER_PASS)
                 .map((rs, ctx) -> new Due(rs.getString(1), rs.getLong(2))).list());
         int fired = 0;
         for (Due d : due) {

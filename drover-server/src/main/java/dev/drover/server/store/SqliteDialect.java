@@ -24,8 +24,10 @@ final class SqliteDialect implements Dialect {
     @Override
     public String runTextScan(Sql.Builder b, String text) {
         // FTS5 would evaluate its whole match set before the walk reads its first row (0.4 s for a phrase that
-        // matches 8 % of a million runs); LIKE tests only the rows the walk reads
-        String p = b.param(likePattern(text));
+        // matches 8 % of a million runs); LIKE tests only the rows the walk reads. The pattern is an expression, not a
+        // bare parameter: SQLite plans a LIKE of an indexed column from a bound pattern's value, and so prepares the
+        // statement again at every execution (StatementCache)
+        String p = "CAST(" + b.param(likePattern(text)) + " AS TEXT)";
         return "(r.title LIKE " + p + " ESCAPE '!' OR r.prompt LIKE " + p + " ESCAPE '!' OR COALESCE(r.skill_spec, '') LIKE "
                 + p + " ESCAPE '!')";
     }

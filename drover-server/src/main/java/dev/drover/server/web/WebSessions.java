@@ -169,12 +169,12 @@ public final class WebSessions {
         return db.write(h -> h.createUpdate("""
                         DELETE FROM web_sessions WHERE id_hash IN (
                             SELECT id_hash FROM web_sessions WHERE expires_at <= :now OR last_seen_at <= :idle
-                            LIMIT :batch)""")
-                .bind("now", now).bind("idle", now - IDLE.toNanos() / 1000).bind("batch", batch).execute()
+                            LIMIT <batch>)""")
+                .bind("now", now).bind("idle", now - IDLE.toNanos() / 1000).define("batch", batch).execute()
                 + h.createUpdate("""
                         DELETE FROM web_sign_in_links WHERE token_hash IN (
-                            SELECT token_hash FROM web_sign_in_links WHERE expires_at <= :now LIMIT :batch)""")
-                .bind("now", now).bind("batch", batch).execute());
+                            SELECT token_hash FROM web_sign_in_links WHERE expires_at <= :now LIMIT <batch>)""")
+                .bind("now", now).define("batch", batch).execute());
     }
 
     /** 256 random bits, URL-safe. */

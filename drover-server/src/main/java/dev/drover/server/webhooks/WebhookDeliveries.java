@@ -87,8 +87,8 @@ public final class WebhookDeliveries {
                             SELECT id FROM webhook_deliveries
                             WHERE status = 'pending' AND next_attempt_at <= :now
                                 AND webhook_id IN (SELECT id FROM webhooks WHERE enabled = :yes)
-                            ORDER BY next_attempt_at LIMIT :limit""" + db.dialect().skipLocked())
-                    .bind("now", now).bind("yes", true).bind("limit", BATCH)
+                            ORDER BY next_attempt_at LIMIT <limit>""" + db.dialect().skipLocked())
+                    .bind("now", now).bind("yes", true).define("limit", BATCH)
                     .mapTo(String.class).list();
             if (ids.isEmpty()) {
                 return List.of();
@@ -203,8 +203,8 @@ public final class WebhookDeliveries {
         return db.write(h -> {
             List<String> ids = h.createQuery("""
                             SELECT id FROM webhook_deliveries WHERE status <> 'pending' AND created_at < :cutoff
-                            ORDER BY created_at LIMIT :limit""")
-                    .bind("cutoff", cutoff).bind("limit", PRUNE_BATCH).mapTo(String.class).list();
+                            ORDER BY created_at LIMIT <limit>""")
+                    .bind("cutoff", cutoff).define("limit", PRUNE_BATCH).mapTo(String.class).list();
             if (ids.isEmpty()) {
                 return 0;
             }

@@ -86,8 +86,8 @@ public final class WebhookFanOut {
                         SELECT e.sequence, e.run_id, e.event_type, e.ref_id, e.execution_id, e.occurred_at
                         FROM events e JOIN runs r ON r.id = e.run_id
                         WHERE e.sequence > :after AND e.sequence <= :head AND r.owner_id = :owner
-                        ORDER BY e.sequence LIMIT :limit""")
-                .bind("after", c.seq()).bind("head", head).bind("owner", c.ownerId()).bind("limit", BATCH)
+                        ORDER BY e.sequence LIMIT <limit>""")
+                .bind("after", c.seq()).bind("head", head).bind("owner", c.ownerId()).define("limit", BATCH)
                 .map((rs, ctx) -> new RunEvent(rs.getString(3), rs.getString(2), rs.getString(4), rs.getString(5),
                         Times.instant(rs.getLong(6)), rs.getLong(1)))
                 .list();

@@ -102,10 +102,10 @@ public final class Webhooks {
         PageCursor cursor = PageCursor.decode(rawCursor, "webhooks");
         List<WebhookItem> rows = db.readOne(h -> h.createQuery(SELECT + " WHERE owner_id IN (<owners>)"
                         + (cursor == null ? "" : " AND (created_at > :at OR (created_at = :at AND id > :id))")
-                        + " ORDER BY created_at, id LIMIT :limit")
+                        + " ORDER BY created_at, id LIMIT <limit>")
                 .bindList("owners", caller.ownerIds())
                 .bind("at", cursor == null ? 0 : cursor.createdAt()).bind("id", cursor == null ? "" : cursor.tieBreak())
-                .bind("limit", limit + 1)
+                .define("limit", limit + 1)
                 .map((rs, ctx) -> item(rs)).list());
         boolean more = rows.size() > limit;
         List<WebhookItem> page = more ? rows.subList(0, limit) : rows;
@@ -142,9 +142,9 @@ public final class Webhooks {
             visible(h, caller, id);
             List<DeliveryItem> rows = h.createQuery(DELIVERY_SELECT + " WHERE webhook_id = :id"
                             + (cursor == null ? "" : " AND (created_at < :at OR (created_at = :at AND event_sequence < :seq))")
-                            + " ORDER BY created_at DESC, event_sequence DESC LIMIT :limit")
+                            + " ORDER BY created_at DESC, event_sequence DESC LIMIT <limit>")
                     .bind("id", id).bind("at", cursor == null ? 0 : cursor.createdAt()).bind("seq", sequence)
-                    .bind("limit", limit + 1)
+                    .define("limit", limit + 1)
                     .map((rs, ctx) -> delivery(rs)).list();
             boolean more = rows.size() > limit;
             List<DeliveryItem> page = more ? rows.subList(0, limit) : rows;

@@ -198,9 +198,15 @@ abstract class RunsListTest {
         List<String> toTouch = new ArrayList<>(existing);
         int[] step = {0};
         List<String> seen = pageThrough(api, "sort_by=updated_at&sort_order=" + order, 4, () -> {
-            // every page: move two runs (seen or not) to the newest update time, and create a new one
+            // every page: move two runs (seen or not) to the newest update time, one of them by two events (a
+            // cancel, then a follow-up that continues it), and create a new one
             for (int i = 0; i < 2 && step[0] < toTouch.size(); i++, step[0] += 3) {
                 api.post("/agent/runs/" + toTouch.get(step[0]) + "/cancel", (String) null);
+                if (i == 0) {
+                    Api.Reply followup = api.post("/agent/runs/" + toTouch.get(step[0]) + "/followups",
+                            "{\"message\": \"and once more\"}");
+                    assertThat(followup.status()).as(followup.toString()).isEqualTo(200);
+                }
             }
             create(api, Map.of("prompt", "newcomer"));
         });

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteDataSource;
+import org.sqlite.SQLiteLimits;
 
 /** The per-connection statement cache on a real SQLite file behind a real Hikari pool, as {@link Database} has it. */
 class StatementCacheTest {
@@ -139,6 +140,33 @@ class StatementCacheTest {
         });
         try (var conn = pool.getConnection()) {
             assertThat(cache.idle(conn)).isEqualTo(StatementCache.PER_CONNECTION);
+        }
+    }
+
+    /**
+     * Why no statement of Drover's binds its LIMIT. SQLite parses a statement again when it prepares it again, so
+     * with the longest SQL text it may parse lowered below the statements' lengths, an execution that re-prepares
+     * fails and one that reuses its plan does not.
+     */
+    @Test
+    void aStatementWhoseLimitIsBoundIsPreparedAgainAtEveryExecutionAndOneWithTheNumberWrittenInIsNot() throws Exception {
+        String written = "SELECT v FROM t ORDER BY id LIMIT <n>";
+        String bound = "SELECT v FROM t ORDER BY id LIMIT :n";
+        try (Handle h = jdbi.open()) {
+            assertThat(h.createQuery(written).define("n", 2).mapTo(String.class).list()).containsExactly("v1", "v2");
+            assertThat(h.createQuery(bound).bind("n", 2).mapTo(String.class).list()).containsExactly("v1", "v2");
+            SQLiteConnection sqlite = h.getConnection().unwrap(SQLiteConnection.class);
+            // above "begin;" and "commit;", which sqlite-jdbc has SQLite parse each time, below both statements
+            sqlite.setLimit(SQLiteLimits.SQLITE_LIMIT_SQL_LENGTH, 20);
+            try {
+                assertThat(h.createQuery(written).define("n", 2).mapTo(String.class).list())
+                        .as("prepared once, executed again").containsExactly("v1", "v2");
+                assertThatThrownBy(() -> h.createQuery(bound).bind("n", 2).mapTo(String.class).list())
+                        .as("binding the LIMIT again expired the plan: SQLite parses the statement anew")
+                        .hasMessageContaining("SQLITE_TOOBIG");
+            } finally {
+                sqlite.setLimit(SQLiteLimits.SQLITE_LIMIT_SQL_LENGTH, 1_000_000_000);
+            }
         }
     }
 
