@@ -245,7 +245,10 @@ final class RunRepository {
                 .bind("id", id).bind("state", expected.name()).execute() == 1;
     }
 
-    /** Plain JDBC, as {@link #INSERT_RUN}: it runs on every create. Its LIMIT is written in (StatementCache says why). */
+    /**
+     * Plain JDBC, as {@link #INSERT_RUN}: it runs on every create. Its LIMIT is written in per call, not bound
+     * (StatementCache says why).
+     */
     private static final String ACTIVE_UP_TO = "SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE owner_id = ? AND state IN "
             + RunTransitions.ACTIVE_SQL;
 
