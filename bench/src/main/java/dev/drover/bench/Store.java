@@ -118,6 +118,7 @@ abstract sealed class Store implements AutoCloseable {
             config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
             config.setBusyTimeout(10_000);
             config.enforceForeignKeys(true);
+            config.setGetGeneratedKeys(false);
             config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
             SQLiteDataSource ds = new SQLiteDataSource(config);
             ds.setUrl("jdbc:sqlite:" + dataDir(name).resolve("drover.db").toAbsolutePath());

@@ -116,6 +116,9 @@ public final class Database implements AutoCloseable {
         config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         config.setBusyTimeout(10_000);
         config.enforceForeignKeys(true);
+        // Drover makes its own ids; with this on (sqlite-jdbc's default), every INSERT is followed by a
+        // "SELECT last_insert_rowid();" that the driver prepares, runs and finalises anew each time
+        config.setGetGeneratedKeys(false);
         config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         if (readOnly) {
             config.setTransactionMode(SQLiteConfig.TransactionMode.DEFERRED);
