@@ -204,10 +204,13 @@ final class RunListSql {
     }
 
     /**
-     * {@code r.updated_seq <= :snap} as a test of the run's id: a run's updated_seq is its latest event's
-     * sequence (EventLog stamps it with each), so the runs updated since the snapshot are those with an event above it.
+     * {@code r.updated_seq > :snap} as a test of the run's id: a run's updated_seq is its latest event's sequence
+     * (EventLog stamps it with each), so the runs updated since the snapshot are those with an event above it.
      */
-    private static final String NOT_UPDATED_SINCE = "NOT (r.id IN (SELECT e.run_id FROM events e WHERE e.sequence > :snap))";
+    private static final String UPDATED_SINCE = "r.id IN (SELECT e.run_id FROM events e WHERE e.sequence > :snap)";
+
+    /** {@code r.updated_seq <= :snap} as a test of the run's id. */
+    private static final String NOT_UPDATED_SINCE = "NOT (" + UPDATED_SINCE + ")";
 
     /** {@code r.created_seq <= :snap} as a test of the run's id: not a run whose creating event is above it. */
     private static final String NOT_CREATED_SINCE = "NOT (r.id IN (SELECT e.run_id FROM events e JOIN runs c"
@@ -250,7 +253,7 @@ final class RunListSql {
             if (sort == RunSort.UPDATED_AT) {
                 String changed = changedFirst
                         ? "changed.sequence > :snap AND r.id = +changed.run_id AND r.updated_seq = changed.sequence"
-                        : "r.id IN (SELECT e.run_id FROM events e WHERE e.sequence > :snap) AND r.updated_seq > :snap";
+                        : UPDATED_SINCE + " AND r.updated_seq > :snap";
                 conditions.add(changedSinceSnapshot ? changed + " AND r.created_seq <= :snap"
                         : access == Access.IDS_FROM_INDEX ? NOT_UPDATED_SINCE : "r.updated_seq <= :snap");
             } else {
